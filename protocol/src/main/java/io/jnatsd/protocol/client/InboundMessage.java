@@ -1,0 +1,100 @@
+package io.jnatsd.protocol.client;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One published message as the parser saw it: the subject (as an interned String for
+ * matching), the reply and the bytes of headers plus payload, all still inside the read
+ * buffer. The parser reuses one instance per connection, so nothing here survives the
+ * {@link ClientOpHandler#onPublish} call unless copied.
+ */
+public final class InboundMessage {
+    String subject;
+    ByteBuf buffer;
+    int subjectStart;
+    int subjectLength;
+    int replyStart;
+    int replyLength;
+    String reply;
+    int headerLength = -1;
+    int totalLength;
+    int dataStart;
+
+    /** The subject, interned: repeated subjects cost no allocation. */
+    public String subject() {
+        return subject;
+    }
+
+    public boolean hasReply() {
+        return replyLength > 0;
+    }
+
+    /** The reply subject, or null; built lazily since delivery copies its bytes instead. */
+    public String reply() {
+        if (replyLength <= 0) return null;
+        if (reply == null) reply = buffer.toString(replyStart, replyLength, StandardCharsets.UTF_8);
+        return reply;
+    }
+
+    /** Header bytes count, or -1 for a PUB without headers. */
+    public int headerLength() {
+        return headerLength;
+    }
+
+    public boolean hasHeaders() {
+        return headerLength >= 0;
+    }
+
+    /** Headers plus payload, as counted by max_payload. */
+    public int totalLength() {
+        return totalLength;
+    }
+
+    public int payloadLength() {
+        return headerLength < 0 ? totalLength : totalLength - headerLength;
+    }
+
+    public void writeSubject(ByteBuf out) {
+        out.writeBytes(buffer, subjectStart, subjectLength);
+    }
+
+    public void writeReply(ByteBuf out) {
+        out.writeBytes(buffer, replyStart, replyLength);
+    }
+
+    /** Writes headers and payload (the HMSG body). */
+    public void writeAll(ByteBuf out) {
+        out.writeBytes(buffer, dataStart, totalLength);
+    }
+
+    /** Writes only the payload (what a subscriber without header support gets). */
+    public void writePayload(ByteBuf out) {
+        int h = Math.max(headerLength, 0);
+        out.writeBytes(buffer, dataStart + h, totalLength - h);
+    }
+
+    /** A read-only view of headers plus payload, valid during the callback. */
+    public ByteBuf data() {
+        return buffer.slice(dataStart, totalLength);
+    }
+
+    /** A read-only view of the payload, valid during the callback. */
+    public ByteBuf payload() {
+        int h = Math.max(headerLength, 0);
+        return buffer.slice(dataStart + h, totalLength - h);
+    }
+
+    /** The header block bytes, or an empty buffer. */
+    public ByteBuf headers() {
+        return buffer.slice(dataStart, Math.max(headerLength, 0));
+    }
+
+    void reset() {
+        subject = null;
+        reply = null;
+        replyLength = 0;
+        headerLength = -1;
+        buffer = null;
+    }
+}

@@ -1,0 +1,146 @@
+package io.jnatsd.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.client.ClientServices;
+import io.jnatsd.server.client.ServerStats;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.log.ServerLog;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server's side of its client connections: admission (max_connections), the INFO each
+ * client is greeted with, authentication, and the set of live connections.
+ */
+final class ClientRegistry implements ClientServices {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NatsServer server;
+    private final ServerOptions opts;
+    private final ServerStats stats = new ServerStats();
+    private final AtomicLong clientIds = new AtomicLong();
+    private final AtomicInteger admitted = new AtomicInteger();
+    private final Map<Long, ClientConnection> live = new ConcurrentHashMap<>();
+
+    ClientRegistry(NatsServer server) {
+        this.server = server;
+        this.opts = server.options();
+    }
+
+    @Override
+    public ServerOptions options() {
+        return opts;
+    }
+
+    @Override
+    public ServerLog log() {
+        return server.log();
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    @Override
+    public long nextClientId() {
+        return clientIds.incrementAndGet();
+    }
+
+    @Override
+    public byte[] infoLine(ClientConnection client) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("server_id", server.serverId());
+        info.put("server_name", server.serverName());
+        info.put("version", Versions.NATS_COMPATIBLE);
+        info.put("proto", Versions.PROTO);
+        info.put("host", opts.host == null || opts.host.isEmpty() ? "0.0.0.0" : opts.host);
+        info.put("port", server.port());
+        info.put("headers", !opts.noHeaderSupport);
+        if (authRequired()) info.put("auth_required", true);
+        info.put("max_payload", opts.maxPayload);
+        info.put("client_id", client.cid());
+        InetSocketAddress remote = client.remoteSocketAddress();
+        if (remote != null) info.put("client_ip", remote.getAddress().getHostAddress());
+        info.put("jnatsd_version", Versions.jnatsd());
+        try {
+            // Upstream joins "INFO", the JSON and CRLF with spaces: note the space before CRLF.
+            return ("INFO " + JSON.writeValueAsString(info) + " \r\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean authRequired() {
+        return opts.username != null || opts.authorizationToken != null;
+    }
+
+    @Override
+    public Account authenticate(ConnectOptions c, ClientConnection client) {
+        if (opts.authorizationToken != null) {
+            return constantTimeEquals(opts.authorizationToken, c.authToken) ? server.globalAccount() : null;
+        }
+        if (opts.username != null) {
+            boolean ok = constantTimeEquals(opts.username, c.user) & constantTimeEquals(opts.password, c.pass);
+            return ok ? server.globalAccount() : null;
+        }
+        return server.globalAccount();
+    }
+
+    private static boolean constantTimeEquals(String expected, String given) {
+        if (expected == null || given == null) return expected == given;
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean register(ClientConnection client) {
+        int max = opts.maxConnections;
+        if (max >= 0 && admitted.incrementAndGet() > max) {
+            admitted.decrementAndGet();
+            return false;
+        }
+        if (max < 0) admitted.incrementAndGet();
+        live.put(client.cid(), client);
+        stats.totalConnections.increment();
+        return true;
+    }
+
+    @Override
+    public void unregister(ClientConnection client) {
+        if (live.remove(client.cid()) != null) admitted.decrementAndGet();
+    }
+
+    int count() {
+        return live.size();
+    }
+
+    List<ClientConnection> all() {
+        return new ArrayList<>(live.values());
+    }
+
+    void awaitEmpty(long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!live.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

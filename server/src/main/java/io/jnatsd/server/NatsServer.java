@@ -1,0 +1,159 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.client.ClientChannelHandler;
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.Transport;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole NATS server, embeddable: {@code NatsServer.builder().port(0).build().start()} in a
+ * test gives a running server on a free port; {@link #close()} stops it.
+ */
+public final class NatsServer implements AutoCloseable {
+    /** The write backlog past which a socket counts as not keeping up (start of write_deadline). */
+    private static final int SOCKET_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
+    private final ServerOptions opts;
+    private final ServerLog log;
+    private final String serverId = ServerIdentity.newServerId();
+    private final Account globalAccount = new Account("$G");
+    private final ClientRegistry clients;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Transport transport;
+    private Channel listener;
+    private volatile boolean running;
+
+    public NatsServer(ServerOptions opts, ServerLog log) {
+        this.opts = opts;
+        this.log = log;
+        this.clients = new ClientRegistry(this);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the client port and starts accepting connections. */
+    public synchronized NatsServer start() throws InterruptedException {
+        if (running) return this;
+        log.notice("Starting jnatsd (NATS %s compatible)", Versions.NATS_COMPATIBLE);
+        log.notice("  Version:  %s", Versions.jnatsd());
+        log.notice("  Java:     %s", Runtime.version());
+        log.notice("  ID:       %s", serverId);
+        transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int port = opts.port < 0 ? 4222 : opts.port;
+        try {
+            listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
+                ClientConnection c = new ClientConnection(clients, ch, globalAccount);
+                ch.pipeline().addLast(new ClientChannelHandler(c));
+            });
+        } catch (RuntimeException | InterruptedException e) {
+            transport.close();
+            throw e;
+        }
+        running = true;
+        log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        log.notice("Server is ready");
+        return this;
+    }
+
+    private String displayHost() {
+        return opts.host == null || opts.host.isEmpty() ? "0.0.0.0" : opts.host;
+    }
+
+    /** The bound client port (the real one when started with port 0). */
+    public int port() {
+        return listener == null ? opts.port : ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** A URL clients can connect to, on loopback when listening on every interface. */
+    public String clientUrl() {
+        String h = opts.host == null || opts.host.isEmpty() || opts.host.equals("0.0.0.0") || opts.host.equals("::")
+                ? "127.0.0.1" : opts.host;
+        return "nats://" + h + ":" + port();
+    }
+
+    public String serverId() {
+        return serverId;
+    }
+
+    public String serverName() {
+        return opts.serverName == null || opts.serverName.isEmpty() ? serverId : opts.serverName;
+    }
+
+    public ServerOptions options() {
+        return opts;
+    }
+
+    ServerLog log() {
+        return log;
+    }
+
+    Account globalAccount() {
+        return globalAccount;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    public int connectionCount() {
+        return clients.count();
+    }
+
+    /** Stops accepting, flushes and closes every client, and stops the event loops. */
+    public void shutdown() {
+        synchronized (this) {
+            if (!running) return;
+            running = false;
+        }
+        log.notice("Initiating Shutdown...");
+        listener.close().syncUninterruptibly();
+        List<ClientConnection> all = clients.all();
+        for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
+        clients.awaitEmpty(2, TimeUnit.SECONDS);
+        transport.close();
+        log.notice("Server Exiting..");
+        stopped.countDown();
+    }
+
+    /** Blocks until {@link #shutdown()} has finished. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /** Fluent construction for embedding. */
+    public static final class Builder {
+        private final ServerOptions opts = new ServerOptions();
+        private ServerLog log = ServerLog.silent();
+
+        public Builder port(int port) { opts.port = port; return this; }
+        public Builder host(String host) { opts.host = host; return this; }
+        public Builder serverName(String name) { opts.serverName = name; return this; }
+        public Builder options(java.util.function.Consumer<ServerOptions> edit) { edit.accept(opts); return this; }
+        public Builder log(ServerLog log) { this.log = log; return this; }
+
+        public NatsServer build() {
+            return new NatsServer(opts.copy(), log);
+        }
+
+        /** Builds and starts in one call. */
+        public NatsServer start() throws InterruptedException {
+            return build().start();
+        }
+    }
+
+}

@@ -1,0 +1,371 @@
+package io.jnatsd.server.client;
+
+import io.jnatsd.protocol.client.ClientOpHandler;
+import io.jnatsd.protocol.client.ClientParser;
+import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.client.ProtocolViolation;
+import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.Subscriber;
+import io.jnatsd.server.core.Subscription;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One NATS client connection: the protocol semantics of CONNECT, PUB, SUB, UNSUB and
+ * PING/PONG, as upstream's client. Everything here runs on the connection's event loop,
+ * except {@link #deliver} and {@link #maxReached}, which publishers call from theirs.
+ */
+public final class ClientConnection implements ClientOpHandler, Subscriber {
+    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_RESPONDERS_HEADER = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ClientServices server;
+    private final ServerOptions opts;
+    private final Channel channel;
+    private final EventLoop loop;
+    private final long cid;
+    private final long startNanos = System.nanoTime();
+    private final ClientParser parser;
+    private final Outbound out;
+    private final FlushBatch batch = new FlushBatch();
+    private final Map<String, Subscription> subs = new HashMap<>();
+    private final ClientTimers timers;
+
+    private ConnectOptions connect;
+    private volatile boolean headers;
+    private volatile boolean echo = true;
+    private Account account;
+    private volatile boolean closed;
+    private volatile ClosedReason closedReason;
+
+    private long inMsgs;
+    private long inBytes;
+    private long batchInMsgs;
+    private long batchInBytes;
+    long lastInboundNanos = System.nanoTime();
+
+    public ClientConnection(ClientServices server, Channel channel, Account defaultAccount) {
+        this.server = server;
+        this.opts = server.options();
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.cid = server.nextClientId();
+        this.parser = new ClientParser(this, opts.maxControlLine, opts.maxPayload);
+        this.out = new Outbound(channel, opts.maxPending, this::slowConsumerPendingBytes);
+        this.account = defaultAccount;
+        this.timers = new ClientTimers(this, opts, loop);
+    }
+
+    // ---- lifecycle, called by ClientChannelHandler on this connection's loop ----
+
+    void start() {
+        out.appendControl(server.infoLine(this), batch);
+        if (!server.register(this)) {
+            closeWithError("maximum connections exceeded", ClosedReason.MAX_CONNECTIONS);
+            return;
+        }
+        batch.flushAll();
+        if (server.authRequired()) timers.startAuthTimer();
+        server.log().debug("%s - cid:%d - Client connection created", remoteAddress(), cid);
+    }
+
+    void read(ByteBuf in) {
+        lastInboundNanos = System.nanoTime();
+        parser.parse(in);
+    }
+
+    /** End of one inbound read: flush every receiver touched and count what came in. */
+    void readComplete() {
+        batch.flushAll();
+        if (batchInMsgs > 0) {
+            server.stats().inMsgs.add(batchInMsgs);
+            server.stats().inBytes.add(batchInBytes);
+            inMsgs += batchInMsgs;
+            inBytes += batchInBytes;
+            batchInMsgs = 0;
+            batchInBytes = 0;
+        }
+    }
+
+    /** The socket is gone: release everything this connection holds. */
+    void channelClosed() {
+        if (closedReason == null) closedReason = ClosedReason.CLIENT_CLOSED;
+        closed = true;
+        timers.cancel();
+        out.close();
+        for (Subscription sub : subs.values()) account.unsubscribe(sub);
+        subs.clear();
+        server.unregister(this);
+        server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
+    }
+
+    /** Sends {@code -ERR 'text'} after anything pending, then closes. */
+    void closeWithError(String text, ClosedReason reason) {
+        if (text != null) out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
+        close(reason);
+    }
+
+    /** Flushes what is pending, then closes; safe from any thread. */
+    public void close(ClosedReason reason) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(reason));
+            return;
+        }
+        if (closed) return;
+        closed = true;
+        closedReason = reason;
+        parser.stop();
+        batch.flushAll();
+        out.flush();
+        channel.writeAndFlush(channel.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- timers ----
+
+    void sendPing() {
+        out.appendControl(PING, batch);
+        batch.flushAll();
+    }
+
+    // ---- client operations ----
+
+    @Override
+    public void onConnect(ByteBuf json) {
+        ConnectOptions c;
+        try {
+            c = ConnectOptions.parse(new ByteBufInputStream(json));
+        } catch (IOException | RuntimeException e) {
+            close(ClosedReason.PARSE_ERROR);
+            return;
+        }
+        if (c.protocol < 0 || c.protocol > 1) {
+            closeWithError("invalid client protocol", ClosedReason.PROTOCOL_VIOLATION);
+            return;
+        }
+        if (c.noResponders && !c.headers) {
+            closeWithError("no responders requires headers support", ClosedReason.PROTOCOL_VIOLATION);
+            return;
+        }
+        Account bound = server.authenticate(c, this);
+        if (bound == null) {
+            server.log().error("%s - cid:%d - authentication error", remoteAddress(), cid);
+            closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
+            return;
+        }
+        timers.cancelAuthTimer();
+        boolean firstConnect = connect == null;
+        connect = c;
+        headers = c.headers && !opts.noHeaderSupport;
+        echo = c.echo;
+        parser.setHeadersAllowed(headers);
+        if (firstConnect) account = bound;
+        if (c.verbose) out.appendControl(OK, batch);
+        if (firstConnect) timers.startPingTimer();
+    }
+
+    @Override
+    public void onPublish(InboundMessage msg) {
+        if (!checkConnected()) return;
+        batchInMsgs++;
+        batchInBytes += msg.totalLength();
+        if (connect != null && connect.pedantic && !Subjects.isValidPublishSubject(msg.subject())) {
+            // Upstream still routes the message after this error (verified on 2.9.10).
+            sendErr("Invalid Publish Subject");
+        }
+        int delivered = account.publish(msg, this, batch);
+        if (delivered == 0 && msg.hasReply() && connect != null && connect.noResponders) {
+            sendNoResponders(msg);
+        }
+        if (connect != null && connect.verbose) out.appendControl(OK, batch);
+    }
+
+    /**
+     * Tells a requester nobody is listening: a 503 status message on each of its own
+     * subscriptions that match the reply subject, with no reply, as upstream sends it.
+     */
+    private void sendNoResponders(InboundMessage request) {
+        String reply = request.reply();
+        for (Subscription sub : subs.values()) {
+            if (!Subjects.subjectMatchesFilter(reply, sub.subject())) continue;
+            String line = "HMSG " + reply + " " + sub.sid() + " " + NO_RESPONDERS_HEADER.length + " "
+                    + NO_RESPONDERS_HEADER.length + "\r\n";
+            byte[] head = line.getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[head.length + NO_RESPONDERS_HEADER.length + 2];
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(NO_RESPONDERS_HEADER, 0, frame, head.length, NO_RESPONDERS_HEADER.length);
+            frame[frame.length - 2] = '\r';
+            frame[frame.length - 1] = '\n';
+            out.appendControl(frame, batch);
+        }
+    }
+
+    @Override
+    public void onSubscribe(String subject, String queue, String sid) {
+        if (!checkConnected()) return;
+        if (!Subjects.isValidSubject(subject) || (queue != null && !Subjects.isValidQueueName(queue))) {
+            sendErr("Invalid Subject");
+            return;
+        }
+        if (subs.containsKey(sid)) {
+            okIfVerbose(); // upstream keeps the first subscription and says nothing else
+            return;
+        }
+        int max = opts.maxSubscriptions;
+        if (max > 0 && subs.size() >= max) {
+            server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
+            sendErr("maximum subscriptions exceeded");
+            return;
+        }
+        Subscription sub = new Subscription(this, subject, queue, sid);
+        subs.put(sid, sub);
+        account.subscribe(sub);
+        okIfVerbose();
+    }
+
+    @Override
+    public void onUnsubscribe(String sid, long max) {
+        if (!checkConnected()) return;
+        Subscription sub = subs.get(sid);
+        if (sub != null) {
+            if (max > 0 && max > sub.delivered()) {
+                sub.setMax(max);
+            } else {
+                removeSubscription(sub);
+            }
+        }
+        okIfVerbose();
+    }
+
+    @Override
+    public void onPing() {
+        if (!checkConnected()) return;
+        out.appendControl(PONG, batch);
+    }
+
+    @Override
+    public void onPong() {
+        if (!checkConnected()) return;
+        timers.pongReceived();
+    }
+
+    @Override
+    public void onViolation(ProtocolViolation violation) {
+        ClosedReason reason = switch (violation) {
+            case MAX_PAYLOAD -> ClosedReason.MAX_PAYLOAD;
+            case MAX_CONTROL_LINE -> ClosedReason.MAX_CONTROL_LINE;
+            case UNKNOWN_OPERATION -> ClosedReason.PARSE_ERROR;
+            default -> ClosedReason.PROTOCOL_VIOLATION;
+        };
+        closeWithError(violation.errText(), reason);
+    }
+
+    /** Before CONNECT, only a server without auth lets operations through (as upstream). */
+    private boolean checkConnected() {
+        if (connect != null || !server.authRequired()) return true;
+        closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
+        return false;
+    }
+
+    private void okIfVerbose() {
+        if (connect != null && connect.verbose) out.appendControl(OK, batch);
+    }
+
+    void sendErr(String text) {
+        out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
+    }
+
+    private void removeSubscription(Subscription sub) {
+        if (subs.remove(sub.sid()) != null) account.unsubscribe(sub);
+    }
+
+    // ---- Subscriber: called from publishers' threads ----
+
+    @Override
+    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch publisherBatch) {
+        return out.appendMessage(msg, sub.sidBytes(), headers, publisherBatch);
+    }
+
+    @Override
+    public boolean echo() {
+        return echo;
+    }
+
+    @Override
+    public void maxReached(Subscription sub) {
+        if (loop.inEventLoop()) removeSubscription(sub);
+        else loop.execute(() -> removeSubscription(sub));
+    }
+
+    private void slowConsumerPendingBytes() {
+        server.stats().slowConsumers.increment();
+        server.log().notice("%s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded",
+                remoteAddress(), cid, opts.maxPending);
+        close(ClosedReason.SLOW_CONSUMER_PENDING_BYTES);
+    }
+
+    void slowConsumerWriteDeadline() {
+        server.stats().slowConsumers.increment();
+        server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
+                remoteAddress(), cid, opts.writeDeadline);
+        out.close();
+        closed = true;
+        closedReason = ClosedReason.SLOW_CONSUMER_WRITE_DEADLINE;
+        channel.close();
+    }
+
+    void staleConnection() {
+        server.stats().staleConnections.increment();
+        server.log().debug("%s - cid:%d - Stale Client Connection - Closing", remoteAddress(), cid);
+        closeWithError("Stale Connection", ClosedReason.STALE_CONNECTION);
+    }
+
+    void authTimeout() {
+        if (connect != null || closed) return;
+        closeWithError("Authentication Timeout", ClosedReason.AUTHENTICATION_TIMEOUT);
+    }
+
+    ClientTimers timers() {
+        return timers;
+    }
+
+    void logUnexpected(Throwable cause) {
+        server.log().error("%s - cid:%d - %s", remoteAddress(), cid, cause);
+    }
+
+    // ---- facts for INFO, monitoring and logs ----
+
+    public long cid() { return cid; }
+    public boolean isClosed() { return closed; }
+    public ClosedReason closedReason() { return closedReason; }
+    public ConnectOptions connectOptions() { return connect; }
+    public Account account() { return account; }
+    public long inMsgs() { return inMsgs; }
+    public long inBytes() { return inBytes; }
+    public long outMsgs() { return out.msgs(); }
+    public long outBytes() { return out.bytes(); }
+    public int subscriptionCount() { return subs.size(); }
+    public long startNanos() { return startNanos; }
+
+    public InetSocketAddress remoteSocketAddress() {
+        return channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+    }
+
+    private String remoteAddress() {
+        InetSocketAddress a = remoteSocketAddress();
+        return a == null ? "?" : a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+}

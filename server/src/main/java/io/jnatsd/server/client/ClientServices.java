@@ -1,0 +1,31 @@
+package io.jnatsd.server.client;
+
+import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.log.ServerLog;
+
+/** What a client connection needs from the server that owns it. */
+public interface ClientServices {
+    ServerOptions options();
+
+    ServerLog log();
+
+    ServerStats stats();
+
+    /** The INFO line (with {@code INFO } prefix and the trailing space and CRLF) for this client. */
+    byte[] infoLine(ClientConnection client);
+
+    /** Whether clients must authenticate (decides whether ops before CONNECT are allowed). */
+    boolean authRequired();
+
+    /** Checks CONNECT's credentials; returns the account the client is bound to, or null. */
+    Account authenticate(ConnectOptions connect, ClientConnection client);
+
+    /** Admits a new connection; false when max_connections is reached. */
+    boolean register(ClientConnection client);
+
+    void unregister(ClientConnection client);
+
+    long nextClientId();
+}

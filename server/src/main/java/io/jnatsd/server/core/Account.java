@@ -1,0 +1,77 @@
+package io.jnatsd.server.core;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.subject.MatchResult;
+import io.jnatsd.protocol.subject.SubjectIndex;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The unit of isolation: one subject namespace, with the subscriptions of every connection
+ * bound to it. Publishing matches the subject once and hands the message to each plain
+ * subscriber and to one member of each queue group.
+ */
+public final class Account {
+    private final String name;
+    private final SubjectIndex<Subscription> index = new SubjectIndex<>();
+
+    public Account(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public SubjectIndex<Subscription> subscriptions() {
+        return index;
+    }
+
+    public void subscribe(Subscription sub) {
+        index.insert(sub.subject(), sub.queue(), sub);
+    }
+
+    public void unsubscribe(Subscription sub) {
+        index.remove(sub.subject(), sub.queue(), sub);
+    }
+
+    /**
+     * Routes one message; returns how many subscriptions received it (0 means no responders).
+     * {@code publisher} may be null for internal publishers.
+     */
+    public int publish(InboundMessage msg, Subscriber publisher, FlushBatch batch) {
+        MatchResult<Subscription> match = index.match(msg.subject());
+        if (match.isEmpty()) return 0;
+        boolean skipSelf = publisher != null && !publisher.echo();
+        int delivered = 0;
+        for (int i = 0, n = match.plainCount(); i < n; i++) {
+            Subscription sub = match.plain(i);
+            if (skipSelf && sub.owner() == publisher) continue;
+            if (deliver(sub, msg, batch)) delivered++;
+        }
+        for (int g = 0, groups = match.queueGroupCount(); g < groups; g++) {
+            if (deliverToOneMember(match.queueGroup(g), msg, publisher, skipSelf, batch)) delivered++;
+        }
+        return delivered;
+    }
+
+    /** Starts at a random member so load spreads; moves on when a member cannot take it. */
+    private static boolean deliverToOneMember(MatchResult.QueueGroup<Subscription> group, InboundMessage msg,
+                                              Subscriber publisher, boolean skipSelf, FlushBatch batch) {
+        int size = group.size();
+        int start = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
+        for (int k = 0; k < size; k++) {
+            Subscription sub = group.get((start + k) % size);
+            if (skipSelf && sub.owner() == publisher) continue;
+            if (deliver(sub, msg, batch)) return true;
+        }
+        return false;
+    }
+
+    private static boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
+        long n = sub.claimDelivery();
+        if (n < 0) return false;
+        boolean ok = sub.owner().deliver(sub, msg, batch);
+        if (n == sub.max()) sub.owner().maxReached(sub);
+        return ok;
+    }
+}

@@ -1,0 +1,29 @@
+package io.jnatsd.server.core;
+
+import java.util.ArrayList;
+
+/**
+ * The subscribers whose outbound buffers one inbound read has filled. The reading
+ * connection flushes them all once when the read is done (flush coalescing), so a burst of
+ * published messages costs one write per receiver, not one per message.
+ */
+public final class FlushBatch {
+    /** Something with bytes waiting to be written, flushed on its own event loop. */
+    public interface Flushable {
+        /** Writes out what is pending; called on the owner's event loop, or hands itself to it. */
+        void flushFromBatch();
+    }
+
+    private final ArrayList<Flushable> pending = new ArrayList<>();
+
+    public void add(Flushable f) {
+        pending.add(f);
+    }
+
+    public void flushAll() {
+        int n = pending.size();
+        if (n == 0) return;
+        for (int i = 0; i < n; i++) pending.get(i).flushFromBatch();
+        pending.clear();
+    }
+}

@@ -1,0 +1,78 @@
+package io.jnatsd.server.log;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Logging in upstream's shape: {@code [pid] 2006/01/02 15:04:05.000000 [INF] text}, to stderr
+ * or a log file, with upstream's levels. Debug and trace lines are built only when enabled.
+ */
+public final class ServerLog {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSSSSS");
+
+    private final PrintStream out;
+    private final String prefix;
+    private final boolean logtime;
+    private final boolean utc;
+    private volatile boolean debug;
+    private volatile boolean trace;
+
+    public ServerLog(PrintStream out, boolean logtime, boolean utc, boolean debug, boolean trace) {
+        this.out = out;
+        this.prefix = "[" + ProcessHandle.current().pid() + "] ";
+        this.logtime = logtime;
+        this.utc = utc;
+        this.debug = debug;
+        this.trace = trace;
+    }
+
+    /** A log writing to {@code file} (appending), or stderr when null. */
+    public static ServerLog open(String file, boolean logtime, boolean utc, boolean debug, boolean trace) throws IOException {
+        PrintStream ps = file == null ? System.err
+                : new PrintStream(new FileOutputStream(file, true), true, StandardCharsets.UTF_8);
+        return new ServerLog(ps, logtime, utc, debug, trace);
+    }
+
+    /** A log that writes nothing, for embedded servers that want silence. */
+    public static ServerLog silent() {
+        return new ServerLog(new PrintStream(OutputStream.nullOutputStream()), false, false, false, false);
+    }
+
+    public boolean isDebug() { return debug; }
+    public boolean isTrace() { return trace; }
+
+    public void notice(String fmt, Object... args) { write("[INF] ", fmt, args); }
+    public void warn(String fmt, Object... args) { write("[WRN] ", fmt, args); }
+    public void error(String fmt, Object... args) { write("[ERR] ", fmt, args); }
+    public void fatal(String fmt, Object... args) { write("[FTL] ", fmt, args); }
+
+    public void debug(String fmt, Object... args) {
+        if (debug) write("[DBG] ", fmt, args);
+    }
+
+    public void trace(String fmt, Object... args) {
+        if (trace) write("[TRC] ", fmt, args);
+    }
+
+    private void write(String level, String fmt, Object[] args) {
+        String text = args.length == 0 ? fmt : String.format(fmt, args);
+        StringBuilder sb = new StringBuilder(prefix.length() + 34 + text.length());
+        sb.append(prefix);
+        if (logtime) {
+            LocalDateTime now = utc ? LocalDateTime.now(ZoneOffset.UTC) : LocalDateTime.now();
+            sb.append(TIME.format(now)).append(' ');
+        }
+        sb.append(level).append(text);
+        out.println(sb);
+    }
+
+    public void close() {
+        if (out != System.err) out.close();
+    }
+}

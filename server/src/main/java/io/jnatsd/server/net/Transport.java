@@ -1,0 +1,78 @@
+package io.jnatsd.server.net;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The event loops and listening sockets: native epoll where available, NIO elsewhere.
+ * One loop per core serves every connection; nothing here knows about NATS.
+ */
+public final class Transport implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannel;
+    private final boolean nativeEpoll;
+
+    public Transport(int workerThreads) {
+        nativeEpoll = Epoll.isAvailable();
+        IoHandlerFactory factory = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boss = new MultiThreadIoEventLoopGroup(1, factory);
+        workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
+        serverChannel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public boolean nativeEpoll() {
+        return nativeEpoll;
+    }
+
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    /**
+     * Binds a listener; each accepted socket is handed to {@code init}. {@code highWaterMark}
+     * is how many unwritten bytes make a socket "unwritable" (the start of a write deadline).
+     */
+    public Channel listen(String host, int port, int highWaterMark, Consumer<SocketChannel> init) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(serverChannel)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        init.accept(ch);
+                    }
+                });
+        InetSocketAddress addr = host == null || host.isEmpty() || host.equals("0.0.0.0")
+                ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        return b.bind(addr).sync().channel();
+    }
+
+    @Override
+    public void close() {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,163 @@
+package io.jnatsd.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.RawClient;
+import io.jnatsd.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Exact replies to good and bad protocol input over a raw socket: each -ERR text and whether
+ * the connection is kept or closed, as upstream 2.9.10 answers (every case also runs against
+ * it when installed).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProtocolErrorsTest {
+    private final Map<Impl, TestServer> servers = new EnumMap<>(Impl.class);
+
+    @BeforeAll
+    void startServers() throws Exception {
+        servers.put(Impl.JNATSD, TestServer.start(Impl.JNATSD));
+        if (TestServer.upstreamBinary() != null) servers.put(Impl.UPSTREAM, TestServer.start(Impl.UPSTREAM));
+    }
+
+    @AfterAll
+    void stopServers() throws Exception {
+        for (TestServer s : servers.values()) s.close();
+    }
+
+    private static final String CONNECT = "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true}\r\n";
+
+    /** input sent after CONNECT, and the expected reply up to PONG ("<closed>" when closed). */
+    static Stream<Arguments> cases() {
+        Object[][] table = {
+            {"XYZ", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"FOO\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {" PING\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"PIN G\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"ping\r\n", "PONG"},
+            {"PINGX\r\n", "PONG"},
+            {"INFO {}\r\n", ""},
+            {"+OK\r\n", ""},
+            {"PONG\r\n", ""},
+            {"MSG foo 1 2\r\nhi\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"-ERR 'x'\r\n", "<closed>"},
+            {"PUB foo\r\n", "<closed>"},
+            {"PUB foo x\r\n", "<closed>"},
+            {"PUB foo -1\r\n", "<closed>"},
+            {"PUB foo bar baz 2\r\nhi\r\n", "<closed>"},
+            {"PUB foo 2\r\nabc\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"PUB foo 2\r\nab\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"PUBX foo 2\r\nhi\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"PUB  foo   2\r\nhi\r\n", ""},
+            {"PUB\tfoo\t2\r\nhi\r\n", ""},
+            {"PUB foo 2000000\r\n", "-ERR 'Maximum Payload Violation'\n<closed>"},
+            {"SUB\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"SUBX foo 1\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"SUB foo\r\n", "<closed>"},
+            {"SUB a b c d\r\n", "<closed>"},
+            {"SUB foo. 1\r\n", "-ERR 'Invalid Subject'"},
+            {"SUB foo..bar 1\r\n", "-ERR 'Invalid Subject'"},
+            {"SUB foo.>.bar 1\r\n", "-ERR 'Invalid Subject'"},
+            {"UNSUB\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"UNSUB 1 x\r\n", ""},
+            {"UNSUB 99\r\n", ""},
+            {"HPUB foo 5 2\r\n", "<closed>"},
+            {"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n", ""},
+            {"RS+ foo\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"A+ foo\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"LS+ foo\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"SUB foo 1\r\nSUB foo 1\r\nPUB foo 1\r\nx\r\n", "MSG foo 1 1\nx"},
+            {"SUB foo 1\r\nUNSUB 1 2\r\nPUB foo 1\r\na\r\nPUB foo 1\r\nb\r\nPUB foo 1\r\nc\r\n",
+                "MSG foo 1 1\na\nMSG foo 1 1\nb"},
+            {"SUB foo q 1\r\nPUB foo 1\r\nx\r\n", "MSG foo 1 1\nx"},
+            {"SUB foo 1\r\nPUB foo  2\r\nhi\r\n", "MSG foo 1 2\nhi"},
+        };
+        List<Arguments> args = new ArrayList<>();
+        for (Impl impl : Impl.values()) {
+            for (Object[] row : table) args.add(Arguments.of(impl, row[0], row[1]));
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("cases")
+    void replyMatchesUpstream(Impl impl, String input, String expected) throws Exception {
+        TestServer server = server(impl);
+        try (RawClient c = server.raw()) {
+            c.send(CONNECT).send(input);
+            assertEquals(expected, c.untilPong());
+        }
+    }
+
+    static Stream<Arguments> connectCases() {
+        Object[][] table = {
+            {"CONNECT {bad}\r\n", "<closed>"},
+            {"CONNECT\r\n", "<closed>"},
+            {"CONNECT {}\r\n", "+OK"},
+            {"connect {\"verbose\":false}\r\n", ""},
+            {"CONNECT {\"verbose\":\"yes\"}\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":false,\"unknownfield\":1}\r\n", ""},
+            {"CONNECT {\"verbose\":false,\"protocol\":2}\r\n", "-ERR 'invalid client protocol'\n<closed>"},
+            {"CONNECT {\"verbose\":false,\"no_responders\":true}\r\n",
+                "-ERR 'no responders requires headers support'\n<closed>"},
+            {"CONNECT {\"verbose\":false}\r\nHPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":true}\r\nSUB foo 1\r\nPUB foo 2\r\nhi\r\nUNSUB 1\r\n",
+                "+OK\n+OK\n+OK\nMSG foo 1 2\nhi\n+OK"},
+            {"CONNECT {\"verbose\":false,\"pedantic\":true}\r\nSUB > 1\r\nPUB foo.* 2\r\nhi\r\n",
+                "-ERR 'Invalid Publish Subject'\nMSG foo.* 1 2\nhi"},
+        };
+        List<Arguments> args = new ArrayList<>();
+        for (Impl impl : Impl.values()) {
+            for (Object[] row : table) args.add(Arguments.of(impl, row[0], row[1]));
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("connectCases")
+    void connectHandlingMatchesUpstream(Impl impl, String input, String expected) throws Exception {
+        try (RawClient c = server(impl).raw()) {
+            c.send(input);
+            assertEquals(expected, c.untilPong());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("impls")
+    void infoLineHasUpstreamShape(Impl impl) throws Exception {
+        try (RawClient c = server(impl).raw()) {
+            String info = c.info();
+            assertTrue(info.startsWith("INFO {\"server_id\":\"N"), info);
+            assertTrue(info.endsWith("} "), "space before CRLF: [" + info + "]");
+            for (String field : List.of("\"server_name\":", "\"version\":\"", "\"proto\":1", "\"host\":",
+                    "\"port\":" + server(impl).port(), "\"headers\":true", "\"max_payload\":1048576",
+                    "\"client_id\":", "\"client_ip\":\"127.0.0.1\"")) {
+                assertTrue(info.contains(field), field + " in " + info);
+            }
+        }
+    }
+
+    static Stream<Impl> impls() {
+        return Stream.of(Impl.values());
+    }
+
+    private TestServer server(Impl impl) {
+        TestServer s = servers.get(impl);
+        org.junit.jupiter.api.Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
+        return s;
+    }
+}

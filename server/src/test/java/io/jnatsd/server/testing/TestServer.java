@@ -1,0 +1,122 @@
+package io.jnatsd.server.testing;
+
+import io.jnatsd.conf.ConfParser;
+import io.jnatsd.server.NatsServer;
+import io.jnatsd.server.config.ConfigLoader;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.log.ServerLog;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A server for one test: jnatsd embedded in this JVM, or upstream nats-server as a child
+ * process, both configured from the same config-file text so the test describes NATS
+ * behaviour, not ours. Upstream tests are skipped when nats-server is not installed.
+ */
+public final class TestServer implements AutoCloseable {
+    private final Impl impl;
+    private final NatsServer embedded;
+    private final Process process;
+    private final int port;
+    private final Path dir;
+
+    private TestServer(Impl impl, NatsServer embedded, Process process, int port, Path dir) {
+        this.impl = impl;
+        this.embedded = embedded;
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    public static TestServer start(Impl impl) throws Exception {
+        return start(impl, "");
+    }
+
+    /** Starts a server on a free loopback port with {@code config} (NATS config-file text). */
+    public static TestServer start(Impl impl, String config) throws Exception {
+        Path dir = Files.createTempDirectory("jnatsd-test");
+        int port = freePort();
+        String full = "listen: \"127.0.0.1:" + port + "\"\n" + config + "\n";
+        Path conf = dir.resolve("server.conf");
+        Files.writeString(conf, full);
+        if (impl == Impl.JNATSD) {
+            ServerOptions opts = ConfigLoader.load(conf).options();
+            NatsServer s = new NatsServer(opts, ServerLog.silent()).start();
+            return new TestServer(impl, s, null, s.port(), dir);
+        }
+        String bin = upstreamBinary();
+        Assumptions.assumeTrue(bin != null, "upstream nats-server is not installed");
+        List<String> cmd = new ArrayList<>(List.of(bin, "-c", conf.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("upstream.log").toFile()).start();
+        awaitListening(port, p);
+        return new TestServer(impl, null, p, port, dir);
+    }
+
+    /** The upstream binary on the PATH, or null. */
+    public static String upstreamBinary() {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path p = Path.of(d, "nats-server");
+            if (Files.isExecutable(p)) return p.toString();
+        }
+        return null;
+    }
+
+    private static void awaitListening(int port, Process p) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("nats-server exited: " + p.exitValue());
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("nats-server did not start listening on " + port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public Impl impl() {
+        return impl;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    /** The embedded server, for tests that look inside jnatsd. */
+    public NatsServer embedded() {
+        return embedded;
+    }
+
+    public RawClient raw() throws IOException {
+        return new RawClient(port);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (embedded != null) embedded.close();
+        if (process != null) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+}
