@@ -40,7 +40,7 @@ public final class MatchResult<T> {
 
     @SuppressWarnings("unchecked")
     private static QueueGroup<Object>[] noGroups() {
-        return new QueueGroup[0];
+        return (QueueGroup<Object>[]) new QueueGroup<?>[0];
     }
 
     @SuppressWarnings("unchecked")

@@ -63,7 +63,7 @@ final class MatchResultBuilder<T> {
             return MatchResult.empty();
         }
         @SuppressWarnings("unchecked")
-        MatchResult.QueueGroup<T>[] groups = new MatchResult.QueueGroup[groupCount];
+        MatchResult.QueueGroup<T>[] groups = (MatchResult.QueueGroup<T>[]) new MatchResult.QueueGroup<?>[groupCount];
         for (int g = 0; g < groupCount; g++) {
             groups[g] = new MatchResult.QueueGroup<>(groupNames[g], Arrays.copyOf(groupMembers[g], groupSizes[g]));
         }

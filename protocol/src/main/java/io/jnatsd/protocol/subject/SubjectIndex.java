@@ -58,7 +58,8 @@ public final class SubjectIndex<T> {
     private final int cacheSweepTo;
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final LongAdder matches = new LongAdder();
-    private final LongAdder cacheHits = new LongAdder();
+    // Misses rather than hits are counted so that a hit costs one counter update, not two.
+    private final LongAdder cacheMisses = new LongAdder();
     // Written under the write lock only; volatile so that count() and stats() need no lock.
     private volatile int count;
     private volatile long inserts;
@@ -142,10 +143,10 @@ public final class SubjectIndex<T> {
         if (c != null) {
             MatchResult<T> hit = c.get(literalSubject);
             if (hit != null) {
-                cacheHits.increment();
                 return hit;
             }
         }
+        cacheMisses.increment();
         String[] tokens = Subjects.tokenize(literalSubject);
         if (tokens == null) {
             return MatchResult.empty();
@@ -250,7 +251,9 @@ public final class SubjectIndex<T> {
                 maxFanout = Math.max(maxFanout, fanout);
             }
         }
-        return SubjectIndexStats.of(count, cached, inserts, removes, matches.sum(), cacheHits.sum(),
+        long misses = cacheMisses.sum();
+        long matched = Math.max(matches.sum(), misses);
+        return SubjectIndexStats.of(count, cached, inserts, removes, matched, matched - misses,
                 maxFanout, totalFanout);
     }
 

@@ -3,6 +3,7 @@ package io.jnatsd.protocol.subject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The token trie behind {@link SubjectIndex}. Not thread-safe: the index guards it with its
@@ -255,7 +256,7 @@ final class SubjectTrie<T> {
             return literals == null && pwc == null && fwc == null;
         }
 
-        void forEachChild(java.util.function.BiConsumer<String, Node> action) {
+        void forEachChild(BiConsumer<String, Node> action) {
             if (literals != null) {
                 literals.forEach(action);
             }

@@ -396,6 +396,30 @@ class SubjectIndexTest {
     }
 
     @Test
+    void cacheHitDoesNotAllocate() {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean mx) || !mx.isThreadAllocatedMemorySupported()) {
+            return;
+        }
+        SubjectIndex<Sub> idx = new SubjectIndex<>();
+        idx.insert("foo.*", null, new Sub("a"));
+        idx.insert("foo.bar", "q", new Sub("b"));
+        String[] subjects = {"foo.bar", "foo.baz", "foo.qux"};
+        int sink = 0;
+        for (int i = 0; i < 200_000; i++) {
+            sink += idx.match(subjects[i % 3]).total();
+        }
+        long tid = Thread.currentThread().threadId();
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 100_000; i++) {
+            sink += idx.match(subjects[i % 3]).total();
+        }
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertTrue(sink > 0);
+        assertTrue(allocated < 10_000, "100k cache hits allocated " + allocated + " bytes");
+    }
+
+    @Test
     void hundredThousandSubscriptions() {
         SubjectIndex<Sub> idx = new SubjectIndex<>();
         int n = 100_000;
