@@ -186,11 +186,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             // Upstream still routes the message after this error (verified on 2.9.10).
             sendErr("Invalid Publish Subject");
         }
+        okIfVerbose(); // before any delivery, as upstream: a self-subscriber sees +OK first
         int delivered = account.publish(msg, this, batch);
         if (delivered == 0 && msg.hasReply() && connect != null && connect.noResponders) {
             sendNoResponders(msg);
         }
-        if (connect != null && connect.verbose) out.appendControl(OK, batch);
     }
 
     /**

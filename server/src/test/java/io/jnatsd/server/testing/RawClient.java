@@ -62,6 +62,14 @@ public final class RawClient implements AutoCloseable {
         return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
     }
 
+    private String readLineOrNullOnReset() throws IOException {
+        try {
+            return readLine();
+        } catch (java.net.SocketException e) {
+            return null;
+        }
+    }
+
     /** Reads exactly n bytes. */
     public byte[] readBytes(int n) throws IOException {
         return in.readNBytes(n);
@@ -73,10 +81,19 @@ public final class RawClient implements AutoCloseable {
      * and "<closed>" when the server hung up.
      */
     public String untilPong() throws IOException {
-        send("PING\r\n");
+        return untilPong("");
+    }
+
+    /**
+     * Sends {@code input} and PING in one write, so a server that closes on the input has read
+     * everything (a clean FIN rather than a reset that could discard its -ERR), then collects
+     * the reply as {@link #untilPong()} does.
+     */
+    public String untilPong(String input) throws IOException {
+        send(input + "PING\r\n");
         StringBuilder sb = new StringBuilder();
         String line;
-        while ((line = readLine()) != null) {
+        while ((line = readLineOrNullOnReset()) != null) {
             if (line.equals("PONG")) return sb.toString();
             if (sb.length() > 0) sb.append('\n');
             sb.append(line);

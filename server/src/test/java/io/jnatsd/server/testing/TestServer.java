@@ -1,8 +1,6 @@
 package io.jnatsd.server.testing;
 
-import io.jnatsd.conf.ConfParser;
 import io.jnatsd.server.NatsServer;
-import io.jnatsd.server.config.ConfigLoader;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.log.ServerLog;
 import java.io.IOException;
@@ -47,7 +45,7 @@ public final class TestServer implements AutoCloseable {
         Path conf = dir.resolve("server.conf");
         Files.writeString(conf, full);
         if (impl == Impl.JNATSD) {
-            ServerOptions opts = ConfigLoader.load(conf).options();
+            ServerOptions opts = jnatsdOptions(conf, config, port);
             NatsServer s = new NatsServer(opts, ServerLog.silent()).start();
             return new TestServer(impl, s, null, s.port(), dir);
         }
@@ -58,6 +56,14 @@ public final class TestServer implements AutoCloseable {
                 .redirectOutput(dir.resolve("upstream.log").toFile()).start();
         awaitListening(port, p);
         return new TestServer(impl, null, p, port, dir);
+    }
+
+    private static ServerOptions jnatsdOptions(Path conf, String config, int port) throws Exception {
+        if (!config.isBlank()) return ConfigLoaderBridge.load(conf);
+        ServerOptions o = new ServerOptions();
+        o.host = "127.0.0.1";
+        o.port = port;
+        return o;
     }
 
     /** The upstream binary on the PATH, or null. */
