@@ -30,6 +30,7 @@ public final class NatsServer implements AutoCloseable {
     private Transport transport;
     private Channel listener;
     private volatile boolean running;
+    private boolean lameDuck;
 
     public NatsServer(ServerOptions opts, ServerLog log) {
         this.opts = opts;
@@ -116,13 +117,40 @@ public final class NatsServer implements AutoCloseable {
             running = false;
         }
         log.notice("Initiating Shutdown...");
-        listener.close().syncUninterruptibly();
+        if (listener.isOpen()) listener.close().syncUninterruptibly();
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
         clients.awaitEmpty(2, TimeUnit.SECONDS);
         transport.close();
         log.notice("Server Exiting..");
         stopped.countDown();
+    }
+
+    /**
+     * Lame-duck mode (SIGUSR2): stop accepting, wait the grace period, then close the clients
+     * spread over the rest of lame_duck_duration so they reconnect elsewhere gradually, then stop.
+     */
+    public void enterLameDuckMode() {
+        synchronized (this) {
+            if (!running || lameDuck) return;
+            lameDuck = true;
+        }
+        log.notice("Entering lame duck mode, stop accepting new clients");
+        listener.close().syncUninterruptibly();
+        long grace = opts.lameDuckGracePeriod.toMillis();
+        long spread = Math.max(0, opts.lameDuckDuration.toMillis() - grace);
+        try {
+            Thread.sleep(grace);
+            List<ClientConnection> all = clients.all();
+            long pause = all.isEmpty() ? 0 : spread / all.size();
+            for (ClientConnection c : all) {
+                c.close(ClosedReason.SERVER_SHUTDOWN);
+                if (pause > 0) Thread.sleep(pause);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdown();
     }
 
     /** Blocks until {@link #shutdown()} has finished. */

@@ -143,8 +143,14 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     // ---- client operations ----
 
+    /** Upstream's trace line for an inbound op: {@code <<- [OP args]}. Only built when tracing. */
+    private void traceIn(String op) {
+        server.log().trace("%s - cid:%d - <<- [%s]", remoteAddress(), cid, op);
+    }
+
     @Override
     public void onConnect(ByteBuf json) {
+        if (server.log().isTrace()) traceIn("CONNECT " + json.toString(StandardCharsets.UTF_8));
         ConnectOptions c;
         try {
             c = ConnectOptions.parse(new ByteBufInputStream(json));
@@ -179,6 +185,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public void onPublish(InboundMessage msg) {
+        if (server.log().isTrace()) {
+            traceIn((msg.hasHeaders() ? "HPUB " : "PUB ") + msg.subject() + (msg.hasReply() ? " " + msg.reply() : "")
+                    + (msg.hasHeaders() ? " " + msg.headerLength() : "") + " " + msg.totalLength());
+        }
         if (!checkConnected()) return;
         batchInMsgs++;
         batchInBytes += msg.totalLength();
@@ -215,6 +225,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public void onSubscribe(String subject, String queue, String sid) {
+        if (server.log().isTrace()) traceIn("SUB " + subject + (queue != null ? " " + queue : "") + " " + sid);
         if (!checkConnected()) return;
         if (!Subjects.isValidSubject(subject) || (queue != null && !Subjects.isValidQueueName(queue))) {
             sendErr("Invalid Subject");
@@ -238,6 +249,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public void onUnsubscribe(String sid, long max) {
+        if (server.log().isTrace()) traceIn("UNSUB " + sid + (max > 0 ? " " + max : ""));
         if (!checkConnected()) return;
         Subscription sub = subs.get(sid);
         if (sub != null) {
@@ -252,12 +264,14 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public void onPing() {
+        if (server.log().isTrace()) traceIn("PING");
         if (!checkConnected()) return;
         out.appendControl(PONG, batch);
     }
 
     @Override
     public void onPong() {
+        if (server.log().isTrace()) traceIn("PONG");
         if (!checkConnected()) return;
         timers.pongReceived();
     }

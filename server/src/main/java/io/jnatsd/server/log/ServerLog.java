@@ -44,6 +44,12 @@ public final class ServerLog {
         return new ServerLog(new PrintStream(OutputStream.nullOutputStream()), false, false, false, false);
     }
 
+    /** Changes the levels in place (config reload). */
+    public void setLevels(boolean debug, boolean trace) {
+        this.debug = debug;
+        this.trace = trace;
+    }
+
     public boolean isDebug() { return debug; }
     public boolean isTrace() { return trace; }
 

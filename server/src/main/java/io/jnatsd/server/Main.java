@@ -1,0 +1,129 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.config.ConfigLoader;
+import io.jnatsd.server.config.ParsedCommandLine;
+import io.jnatsd.server.config.ServerCommandLine;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.log.ServerLog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The {@code jnatsd} command: upstream nats-server's command line, exit codes and signals. */
+public final class Main {
+    private static final String NAME = "jnatsd";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command; returns the exit code. Blocks while the server runs. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        ParsedCommandLine cl = ServerCommandLine.parse(args);
+        switch (cl.action()) {
+            case HELP -> {
+                if (cl.error() != null) err.println(cl.error());
+                out.print(ServerCommandLine.usage(NAME));
+                return cl.exitCode();
+            }
+            case HELP_TLS -> {
+                out.print(ServerCommandLine.tlsUsage());
+                return 0;
+            }
+            case VERSION -> {
+                out.println(NAME + ": v" + Versions.jnatsd() + " (NATS " + Versions.NATS_COMPATIBLE + " compatible)");
+                return 0;
+            }
+            case ERROR -> {
+                err.println(NAME + ": " + cl.error());
+                return cl.exitCode();
+            }
+            case TEST_CONFIG -> {
+                cl.warnings().forEach(err::println);
+                out.println(NAME + ": configuration file " + cl.options().configFile + " is valid");
+                return 0;
+            }
+            case SIGNAL -> {
+                String failure = SignalCommand.run(cl.signal());
+                if (failure != null) {
+                    err.println(NAME + ": " + failure);
+                    return 1;
+                }
+                return 0;
+            }
+            default -> {
+                return serve(cl, err);
+            }
+        }
+    }
+
+    private static int serve(ParsedCommandLine cl, PrintStream err) {
+        ServerOptions opts = cl.options();
+        ServerLog log;
+        try {
+            log = ServerLog.open(opts.logFile, opts.logtime, opts.logtimeUtc, opts.debug || opts.trace, opts.trace);
+        } catch (IOException e) {
+            err.println(NAME + ": error opening log file: " + e.getMessage());
+            return 1;
+        }
+        cl.warnings().forEach(w -> log.warn("%s", w));
+        NatsServer server = new NatsServer(opts, log);
+        try {
+            server.start();
+        } catch (Exception e) {
+            log.fatal("Error listening on port: %s:%d, %s", opts.host, opts.port, e.getMessage());
+            return 1;
+        }
+        writePidFile(opts, log);
+        SignalHandlers.install(server, () -> reload(server, opts, log), () -> log.notice("Reopening log file (not supported: logs are appended)"),
+                signal -> new Thread(() -> {
+                    log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
+                    server.shutdown();
+                }, "jnatsd-signal").start());
+        try {
+            server.awaitShutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deletePidFile(opts);
+        log.close();
+        return 0;
+    }
+
+    /** SIGHUP: reread the config file and apply what can change while running (logging). */
+    private static void reload(NatsServer server, ServerOptions running, ServerLog log) {
+        if (running.configFile == null) {
+            log.error("Failed to reload server configuration: no config file");
+            return;
+        }
+        try {
+            ServerOptions fresh = ConfigLoader.load(running.configFile);
+            log.setLevels(fresh.debug || fresh.trace, fresh.trace);
+            log.notice("Reloaded server configuration");
+        } catch (Exception e) {
+            log.error("Failed to reload server configuration: %s", e.getMessage());
+        }
+    }
+
+    private static void writePidFile(ServerOptions opts, ServerLog log) {
+        if (opts.pidFile == null || opts.pidFile.isEmpty()) return;
+        try {
+            Files.writeString(Path.of(opts.pidFile), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            log.error("Could not write pidfile: %s", e.getMessage());
+        }
+    }
+
+    private static void deletePidFile(ServerOptions opts) {
+        if (opts.pidFile == null || opts.pidFile.isEmpty()) return;
+        try {
+            Files.deleteIfExists(Path.of(opts.pidFile));
+        } catch (IOException ignored) {
+            // best effort, as upstream
+        }
+    }
+}
