@@ -300,7 +300,16 @@ public final class ConfParser {
         }
         Path file;
         try {
-            file = baseDir.resolve(name).normalize();
+            // Upstream joins the including file's directory and the name even when the name is absolute
+            // (Go's filepath.Join), so "/etc/x.conf" is looked for under that directory first. Configs valid
+            // upstream therefore read the same file here; an absolute name that is not found that way is
+            // then taken as absolute.
+            String relative = name;
+            while (relative.startsWith("/")) relative = relative.substring(1);
+            file = baseDir.resolve(relative).normalize();
+            if (!relative.equals(name) && !Files.exists(file) && Files.exists(Path.of(name))) {
+                file = Path.of(name).normalize();
+            }
         } catch (RuntimeException e) { // InvalidPathException
             throw error(t.offset(), "error parsing include file '" + name + "', invalid path");
         }

@@ -218,6 +218,23 @@ class IncludeAndVariableTest {
     }
 
     @Test
+    void absoluteIncludeIsFirstLookedForUnderTheIncludingDirectoryAsUpstream() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path abs = elsewhere.resolve("abs.conf");
+        Files.writeString(abs, "where = absolute\n");
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path main = sub.resolve("main.conf");
+        Files.writeString(main, "include " + abs + "\n");
+        // not under sub/: the absolute path is used
+        assertEquals("absolute", ConfParser.parseFile(main).get("where"));
+        // under sub/ (upstream's filepath.Join): that one wins, as upstream
+        Path joined = sub.resolve(abs.toString().substring(1));
+        Files.createDirectories(joined.getParent());
+        Files.writeString(joined, "where = joined\n");
+        assertEquals("joined", ConfParser.parseFile(main).get("where"));
+    }
+
+    @Test
     void includingADirectoryFails() {
         ConfException e = assertThrows(ConfException.class, () -> parse("include .\n"));
         assertTrue(e.getReason().startsWith("error parsing include file '.'"), e.getReason());
