@@ -224,6 +224,7 @@ public final class ConfigLoader {
                     String canonical = OTHER_KEYS.get(k);
                     if (canonical != null) {
                         o.otherBlocks.put(canonical, v);
+                        if (at != null) o.otherPositions.put(canonical, at);
                     } else if (!map.isUsedVariable(key)) {
                         throw error("unknown field \"" + key + "\"");
                     }

@@ -596,7 +596,7 @@ public final class ServerCommandLine {
                     --routes <rurl-1, rurl-2>    Routes to solicit and connect to
                     --cluster <cluster-url>      Cluster URL for solicited routes
                     --cluster_name <string>      Cluster name; generated when not set
-                    --no_advertise <bool>        Do not advertise known cluster information to clients
+                    --no_advertise               Do not advertise known cluster information to clients
                     --cluster_advertise <string> Cluster URL to advertise to other servers
                     --connect_retries <number>   For implicit routes, number of connect retries
                     --cluster_listen <url>       Cluster URL on which members can solicit routes

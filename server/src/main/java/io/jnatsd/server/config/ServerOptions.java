@@ -1,6 +1,7 @@
 package io.jnatsd.server.config;
 
 import io.jnatsd.conf.ConfMap;
+import io.jnatsd.conf.Position;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +120,8 @@ public final class ServerOptions {
      * (e.g. {@code ws} is stored as {@code websocket}, {@code leaf} as {@code leafnodes}).
      */
     public Map<String, Object> otherBlocks = new LinkedHashMap<>();
+    /** Where each {@link #otherBlocks} entry's key was written, for error messages of later work. */
+    public Map<String, Position> otherPositions = new LinkedHashMap<>();
 
     /** The parsed config file, with positions, when one was loaded. */
     public ConfMap config;

@@ -341,6 +341,8 @@ class ConfigLoaderTest {
         assertEquals("MEM", o.otherBlocks.get("resolver"));
         assertSame(o.config.get("tls"), o.otherBlocks.get("tls"));
         assertTrue(o.config.positionOf("tls").line() == 4);
+        assertEquals(5, o.otherPositions.get("websocket").line());
+        assertEquals(1, o.otherPositions.get("websocket").column());
     }
 
     @Test
