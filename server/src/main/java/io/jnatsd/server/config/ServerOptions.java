@@ -1,9 +1,13 @@
 package io.jnatsd.server.config;
 
+import io.jnatsd.conf.ConfMap;
+import io.jnatsd.conf.Position;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything that configures one server, with upstream nats-server's defaults.
@@ -41,6 +45,11 @@ public final class ServerOptions {
     public String authorizationToken;
     public Duration authTimeout = Duration.ofSeconds(2);
     public String noAuthUser;
+    /**
+     * The whole {@code authorization} block of the config file as written (users, permissions, ...), for the
+     * security work; user, password, token and timeout are also copied into the fields above.
+     */
+    public ConfMap authorizationBlock;
 
     // Logging
     public boolean debug;
@@ -59,10 +68,22 @@ public final class ServerOptions {
     public int httpPort;
     public int httpsPort;
     public String httpBasePath = "";
+    /** Profiling port ({@code prof_port}, {@code --profile}); 0 is off. */
+    public int profPort;
 
     // JetStream (served by the JetStream issues)
     public boolean jetstream;
     public String storeDir;
+    /** {@code jetstream.max_memory_store}; -1 means not configured (upstream sizes it dynamically). */
+    public long jetstreamMaxMemory = -1;
+    /** {@code jetstream.max_file_store}; -1 means not configured (upstream sizes it dynamically). */
+    public long jetstreamMaxStore = -1;
+    public String jetstreamDomain;
+    /** {@code jetstream.sync_interval} (upstream default 2m); {@link #syncAlways} when set to {@code always}. */
+    public Duration syncInterval = Duration.ofMinutes(2);
+    public boolean syncAlways;
+    /** The {@code jetstream} block of the config file as written, when it is a map. */
+    public ConfMap jetstreamBlock;
 
     // Operations
     public String pidFile;
@@ -70,9 +91,42 @@ public final class ServerOptions {
     public Duration lameDuckGracePeriod = Duration.ofSeconds(10);
 
     // Cluster (accepted now; served by the clustering issue)
+    /** The cluster listen address as given ({@code --cluster nats://host:port}, or host:port from the file). */
     public String clusterListen;
     public String clusterName;
     public List<String> routes = new ArrayList<>();
+    public String clusterHost;
+    /** 0 means no cluster listener; -1 picks a random port, as upstream. */
+    public int clusterPort;
+    public String clusterAdvertise;
+    public boolean clusterNoAdvertise;
+    public int clusterConnectRetries;
+    /** Route credentials from a {@code --cluster nats://user:pass@host:port} URL. */
+    public String clusterUsername;
+    public String clusterPassword;
+    /** The {@code cluster} block of the config file as written. */
+    public ConfMap clusterBlock;
+
+    // TLS from the command line (served by the TLS work; the config file's {@code tls} block is in otherBlocks)
+    public boolean tls;
+    public boolean tlsVerify;
+    public String tlsCert;
+    public String tlsKey;
+    public String tlsCaCert;
+
+    /**
+     * Upstream top-level keys served by later work (accounts, system_account, operator, resolver, tls, gateway,
+     * leafnodes, websocket, mqtt, mappings, server_tags, ...), raw as parsed, under upstream's canonical name
+     * (e.g. {@code ws} is stored as {@code websocket}, {@code leaf} as {@code leafnodes}).
+     */
+    public Map<String, Object> otherBlocks = new LinkedHashMap<>();
+    /** Where each {@link #otherBlocks} entry's key was written, for error messages of later work. */
+    public Map<String, Position> otherPositions = new LinkedHashMap<>();
+
+    /** The parsed config file, with positions, when one was loaded. */
+    public ConfMap config;
+    /** Warnings from loading the config file, each as {@code file:line:column: message}. */
+    public List<String> warnings = new ArrayList<>();
 
     /** The config file these options were read from, if any; relative paths resolve against it. */
     public Path configFile;
@@ -84,6 +138,7 @@ public final class ServerOptions {
             try {
                 Object v = f.get(this);
                 if (v instanceof List<?> l) v = new ArrayList<>(l);
+                else if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) v = new LinkedHashMap<>(m);
                 f.set(o, v);
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);

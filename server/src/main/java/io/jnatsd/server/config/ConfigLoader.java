@@ -1,0 +1,534 @@
+package io.jnatsd.server.config;
+
+import io.jnatsd.conf.ConfException;
+import io.jnatsd.conf.ConfList;
+import io.jnatsd.conf.ConfMap;
+import io.jnatsd.conf.ConfParser;
+import io.jnatsd.conf.GoDuration;
+import io.jnatsd.conf.Position;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps a config file onto {@link ServerOptions}, as upstream's {@code ProcessConfigFile}: keys are matched
+ * case-insensitively, every error is collected (with its file:line:column) and reported together, and
+ * unknown top-level keys are errors unless they were only used as {@code $variables}.
+ * Durations are Go strings ({@code "2m"}); a bare integer still means seconds, with a warning, as upstream.
+ * Warnings go to {@link ServerOptions#warnings}.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {
+    }
+
+    /** Reads {@code file} onto a fresh {@link ServerOptions} (with upstream defaults). */
+    public static ServerOptions load(Path file) throws ConfException {
+        return load(file, new ServerOptions());
+    }
+
+    /** Reads {@code file} onto {@code options} (values not in the file are left as they are) and returns it. */
+    public static ServerOptions load(Path file, ServerOptions options) throws ConfException {
+        ConfMap map = ConfParser.parseFile(file);
+        options.configFile = file;
+        apply(map, options);
+        return options;
+    }
+
+    /**
+     * Applies a parsed config onto {@code options}. Warnings are appended to {@link ServerOptions#warnings};
+     * if there is any error, a {@link ConfigException} lists them all (and the warnings).
+     */
+    public static void apply(ConfMap map, ServerOptions options) throws ConfigException {
+        Mapper m = new Mapper(options);
+        options.config = map;
+        m.applyTop(map);
+        options.warnings.addAll(m.warnings);
+        if (!m.errors.isEmpty()) throw new ConfigException(m.errors, m.warnings);
+    }
+
+    // ---- upstream's other top-level keys, kept raw for later work ----------------------------------
+
+    /** Upstream's top-level keys served by later work: alias (lower case) to canonical name. */
+    private static final Map<String, String> OTHER_KEYS = Map.ofEntries(
+            Map.entry("accounts", "accounts"),
+            Map.entry("system_account", "system_account"), Map.entry("system", "system_account"),
+            Map.entry("no_system_account", "no_system_account"), Map.entry("no_system", "no_system_account"),
+            Map.entry("no_sys_acc", "no_system_account"),
+            Map.entry("operator", "operator"), Map.entry("operators", "operator"), Map.entry("roots", "operator"),
+            Map.entry("root", "operator"), Map.entry("root_operators", "operator"), Map.entry("root_operator", "operator"),
+            Map.entry("resolver", "resolver"), Map.entry("account_resolver", "resolver"),
+            Map.entry("accounts_resolver", "resolver"),
+            Map.entry("resolver_tls", "resolver_tls"), Map.entry("resolver_preload", "resolver_preload"),
+            Map.entry("resolver_pinned_accounts", "resolver_pinned_accounts"),
+            Map.entry("trusted_keys", "trusted_keys"), Map.entry("trusted", "trusted_keys"),
+            Map.entry("default_sentinel", "default_sentinel"),
+            Map.entry("tls", "tls"), Map.entry("allow_non_tls", "allow_non_tls"), Map.entry("ocsp", "ocsp"),
+            Map.entry("ocsp_cache", "ocsp_cache"),
+            Map.entry("gateway", "gateway"), Map.entry("leafnodes", "leafnodes"), Map.entry("leaf", "leafnodes"),
+            Map.entry("websocket", "websocket"), Map.entry("ws", "websocket"), Map.entry("mqtt", "mqtt"),
+            Map.entry("mappings", "mappings"), Map.entry("maps", "mappings"),
+            Map.entry("server_tags", "server_tags"), Map.entry("server_metadata", "server_metadata"),
+            Map.entry("default_js_domain", "default_js_domain"), Map.entry("feature_flags", "feature_flags"),
+            Map.entry("disable_sublist_cache", "disable_sublist_cache"),
+            Map.entry("no_sublist_cache", "disable_sublist_cache"),
+            Map.entry("connect_error_reports", "connect_error_reports"),
+            Map.entry("reconnect_error_reports", "reconnect_error_reports"),
+            Map.entry("logfile_max_num", "logfile_max_num"), Map.entry("log_max_num", "logfile_max_num"),
+            Map.entry("trace_headers", "trace_headers"), Map.entry("prof_block_rate", "prof_block_rate"),
+            Map.entry("proxy_protocol", "proxy_protocol"), Map.entry("proxies", "proxies"),
+            Map.entry("write_timeout", "write_timeout"), Map.entry("no_fast_producer_stall", "no_fast_producer_stall"));
+
+    private static final Set<String> CLUSTER_KEYS = Set.of("name", "listen", "port", "host", "net", "authorization",
+            "routes", "tls", "cluster_advertise", "advertise", "no_advertise", "connect_retries", "connect_backoff",
+            "permissions", "pool_size", "accounts", "compression", "ping_interval", "ping_max", "write_deadline",
+            "write_timeout");
+
+    private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
+            "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
+            "max_file", "domain", "key", "ek", "encryption_key", "prev_key", "prev_ek", "prev_encryption_key", "cipher",
+            "extension_hint", "limits", "tpm", "unique_tag", "max_outstanding_catchup", "max_buffered_size",
+            "max_buffered_msgs", "request_queue_limit", "info_queue_limit", "meta_compact", "meta_compact_size",
+            "meta_compact_sync", "max_concurrent_io");
+
+    private static final Set<String> AUTHORIZATION_KEYS = Set.of("user", "username", "pass", "password", "token",
+            "timeout", "users", "default_permission", "default_permissions", "permissions", "auth_callout",
+            "auth_hook", "proxy_required");
+
+    // ---- the mapping -------------------------------------------------------------------------------
+
+    /** Thrown to abandon one key after its error has been recorded. */
+    private static final class Skip extends RuntimeException {
+        Skip() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final class Mapper {
+        final ServerOptions o;
+        final List<ConfException> errors = new ArrayList<>();
+        final List<String> warnings = new ArrayList<>();
+        /** The position of the key being processed. */
+        Position at;
+
+        Mapper(ServerOptions o) {
+            this.o = o;
+        }
+
+        void applyTop(ConfMap map) {
+            for (Map.Entry<String, Object> e : map.entrySet()) {
+                String key = e.getKey();
+                at = map.positionOf(key);
+                try {
+                    top(map, key, key.toLowerCase(Locale.ROOT), e.getValue());
+                } catch (Skip ignored) {
+                    // error recorded
+                }
+            }
+        }
+
+        private void top(ConfMap map, String key, String k, Object v) {
+            switch (k) {
+                case "listen" -> {
+                    HostPort hp = hostPort(v);
+                    o.host = hp.host;
+                    o.port = hp.port;
+                }
+                case "host", "net" -> o.host = str(k, v);
+                case "port" -> o.port = i32(k, v);
+                case "server_name" -> o.serverName = str(k, v);
+                case "client_advertise" -> o.clientAdvertise = str(k, v);
+
+                case "max_payload" -> o.maxPayload = i32Limited(k, v);
+                case "max_control_line" -> o.maxControlLine = i32Limited(k, v);
+                case "max_pending" -> o.maxPending = i64(k, v);
+                case "max_connections", "max_conn" -> {
+                    int n = i32(k, v);
+                    o.maxConnections = n == 0 ? -1 : n; // a configured 0 means unlimited
+                }
+                case "max_subscriptions", "max_subs" -> o.maxSubscriptions = i32(k, v);
+                case "max_sub_tokens", "max_subscription_tokens" -> {
+                    long n = i64(k, v);
+                    if (n > 255) throw error(k + " value is too big");
+                    if (n <= 0) throw error(k + " value can not be negative");
+                    o.maxSubTokens = (int) n;
+                }
+                case "ping_interval" -> o.pingInterval = duration(k, v);
+                case "ping_max" -> o.pingMax = i32(k, v);
+                case "write_deadline" -> o.writeDeadline = duration(k, v);
+                case "disable_short_first_ping" -> o.disableShortFirstPing = bool(k, v);
+                case "max_closed_clients" -> o.maxClosedClients = i32(k, v);
+                case "no_header_support" -> o.noHeaderSupport = bool(k, v);
+
+                case "debug" -> o.debug = bool(k, v);
+                case "trace" -> o.trace = bool(k, v);
+                case "trace_verbose" -> {
+                    o.traceVerbose = bool(k, v);
+                    o.trace = o.traceVerbose;
+                }
+                case "logtime" -> o.logtime = bool(k, v);
+                case "logtime_utc" -> o.logtimeUtc = bool(k, v);
+                case "logfile", "log_file" -> o.logFile = str(k, v);
+                case "logfile_size_limit", "log_size_limit" -> o.logSizeLimit = i64(k, v);
+                case "syslog" -> o.syslog = bool(k, v);
+                case "remote_syslog" -> o.remoteSyslog = str(k, v);
+                case "max_traced_msg_len" -> o.maxTracedMsgLen = i32(k, v);
+
+                case "http" -> {
+                    HostPort hp = hostPort(v);
+                    o.httpHost = hp.host;
+                    o.httpPort = hp.port;
+                }
+                case "https" -> {
+                    HostPort hp = hostPort(v);
+                    o.httpHost = hp.host;
+                    o.httpsPort = hp.port;
+                }
+                case "http_port", "monitor_port" -> o.httpPort = i32(k, v);
+                case "https_port" -> o.httpsPort = i32(k, v);
+                case "http_base_path" -> o.httpBasePath = str(k, v);
+                case "prof_port" -> o.profPort = i32(k, v);
+
+                case "pidfile", "pid_file" -> o.pidFile = str(k, v);
+                case "ports_file_dir" -> o.portsFileDir = str(k, v);
+                case "lame_duck_duration" -> {
+                    Duration d = goDuration(k, v);
+                    if (d.compareTo(Duration.ofSeconds(30)) < 0) {
+                        throw error("invalid lame_duck_duration of " + GoDuration.format(d) + ", minimum is 30 seconds");
+                    }
+                    o.lameDuckDuration = d;
+                }
+                case "lame_duck_grace_period" -> {
+                    Duration d = goDuration(k, v);
+                    if (d.isNegative()) throw error("invalid lame_duck_grace_period, needs to be positive");
+                    o.lameDuckGracePeriod = d;
+                }
+
+                case "authorization" -> authorization(v);
+                case "no_auth_user" -> o.noAuthUser = str(k, v);
+
+                case "jetstream" -> jetstream(v);
+                case "store_dir", "storedir" -> {
+                    String dir = str(k, v);
+                    if (o.storeDir != null && !o.storeDir.isEmpty()) throw error("Duplicate 'store_dir' configuration");
+                    o.storeDir = dir;
+                }
+                case "cluster" -> cluster(v);
+
+                default -> {
+                    String canonical = OTHER_KEYS.get(k);
+                    if (canonical != null) {
+                        o.otherBlocks.put(canonical, v);
+                        if (at != null) o.otherPositions.put(canonical, at);
+                    } else if (!map.isUsedVariable(key)) {
+                        throw error("unknown field \"" + key + "\"");
+                    }
+                }
+            }
+        }
+
+        // ---- blocks --------------------------------------------------------------------------------
+
+        private void authorization(Object v) {
+            if (!(v instanceof ConfMap am)) throw error("Expected map to define authorization, got " + typeName(v));
+            o.authorizationBlock = am;
+            String user = null;
+            String pass = null;
+            String token = null;
+            boolean users = false;
+            Position top = at;
+            for (Map.Entry<String, Object> e : am.entrySet()) {
+                String mk = e.getKey();
+                String k = mk.toLowerCase(Locale.ROOT);
+                Object mv = e.getValue();
+                at = am.positionOf(mk);
+                try {
+                    switch (k) {
+                        case "user", "username" -> user = str(k, mv);
+                        case "pass", "password" -> pass = str(k, mv);
+                        case "token" -> token = str(k, mv);
+                        case "timeout" -> {
+                            // seconds, integer or fractional; upstream falls back to 1s for anything else
+                            double secs = mv instanceof Long l ? l : mv instanceof Double d ? d : 1.0;
+                            o.authTimeout = Duration.ofNanos((long) (secs * 1e9));
+                        }
+                        case "users" -> users = true;
+                        default -> {
+                            if (!AUTHORIZATION_KEYS.contains(k) && !am.isUsedVariable(mk)) {
+                                throw error("unknown field \"" + mk + "\"");
+                            }
+                        }
+                    }
+                } catch (Skip ignored) {
+                    // recorded
+                }
+            }
+            at = top;
+            o.username = user;
+            o.password = pass;
+            o.authorizationToken = token;
+            if ((user != null || pass != null) && token != null) throw error("Cannot have a user/pass and token");
+            if (users && user != null) throw error("Can not have a single user/pass and a users array");
+            if (users && token != null) throw error("Can not have a token and a users array");
+        }
+
+        private void jetstream(Object v) {
+            switch (v) {
+                case Boolean b -> o.jetstream = b;
+                case String s -> {
+                    switch (s.toLowerCase(Locale.ROOT)) {
+                        case "enabled", "enable" -> o.jetstream = true;
+                        case "disabled", "disable" -> o.jetstream = false;
+                        default -> throw error("Expected 'enabled' or 'disabled' for string value, got '" + s + "'");
+                    }
+                }
+                case ConfMap jm -> {
+                    o.jetstreamBlock = jm;
+                    boolean enable = true;
+                    Position top = at;
+                    for (Map.Entry<String, Object> e : jm.entrySet()) {
+                        String mk = e.getKey();
+                        String k = mk.toLowerCase(Locale.ROOT);
+                        Object mv = e.getValue();
+                        at = jm.positionOf(mk);
+                        try {
+                            switch (k) {
+                                case "store", "store_dir", "storedir" -> {
+                                    String dir = str(k, mv);
+                                    if (o.storeDir != null && !o.storeDir.isEmpty()) {
+                                        throw error("Duplicate 'store_dir' configuration");
+                                    }
+                                    o.storeDir = dir;
+                                }
+                                case "max_memory_store", "max_mem_store", "max_mem" ->
+                                        o.jetstreamMaxMemory = storageSize("max_mem_store", mv);
+                                case "max_file_store", "max_file" -> o.jetstreamMaxStore = storageSize("max_file_store", mv);
+                                case "domain" -> o.jetstreamDomain = str(k, mv);
+                                case "enable", "enabled" -> enable = bool(k, mv);
+                                case "sync", "sync_interval" -> {
+                                    if (mv instanceof String s && s.equalsIgnoreCase("always")) {
+                                        o.syncAlways = true;
+                                    } else {
+                                        o.syncInterval = duration(mk, mv);
+                                    }
+                                }
+                                default -> {
+                                    if (!JETSTREAM_KEYS.contains(k) && !jm.isUsedVariable(mk)) {
+                                        throw error("unknown field \"" + mk + "\"");
+                                    }
+                                }
+                            }
+                        } catch (Skip ignored) {
+                            // recorded
+                        }
+                    }
+                    at = top;
+                    o.jetstream = enable;
+                }
+                default -> throw error("Expected map, bool or string to define JetStream, got " + typeName(v));
+            }
+        }
+
+        private void cluster(Object v) {
+            if (!(v instanceof ConfMap cm)) throw error("Expected map to define cluster, got " + typeName(v));
+            o.clusterBlock = cm;
+            Position top = at;
+            for (Map.Entry<String, Object> e : cm.entrySet()) {
+                String mk = e.getKey();
+                String k = mk.toLowerCase(Locale.ROOT);
+                Object mv = e.getValue();
+                at = cm.positionOf(mk);
+                try {
+                    switch (k) {
+                        case "name" -> o.clusterName = str(k, mv);
+                        case "listen" -> {
+                            HostPort hp = hostPort(mv);
+                            o.clusterHost = hp.host;
+                            o.clusterPort = hp.port;
+                            o.clusterListen = mv instanceof String s ? s : String.valueOf(mv);
+                        }
+                        case "port" -> o.clusterPort = i32(k, mv);
+                        case "host", "net" -> o.clusterHost = str(k, mv);
+                        case "routes" -> o.routes = stringList(k, mv);
+                        case "cluster_advertise", "advertise" -> o.clusterAdvertise = str(k, mv);
+                        case "no_advertise" -> o.clusterNoAdvertise = bool(k, mv);
+                        case "connect_retries" -> o.clusterConnectRetries = i32(k, mv);
+                        default -> {
+                            if (!CLUSTER_KEYS.contains(k) && !cm.isUsedVariable(mk)) {
+                                throw error("unknown field \"" + mk + "\"");
+                            }
+                        }
+                    }
+                } catch (Skip ignored) {
+                    // recorded
+                }
+            }
+            at = top;
+        }
+
+        // ---- typed values --------------------------------------------------------------------------
+
+        private Skip error(String reason) {
+            errors.add(new ConfException(at, reason));
+            return new Skip();
+        }
+
+        private String str(String field, Object v) {
+            if (v instanceof String s) return s;
+            throw error("expected a string for \"" + field + "\", got " + typeName(v));
+        }
+
+        private boolean bool(String field, Object v) {
+            if (v instanceof Boolean b) return b;
+            throw error("expected a boolean for \"" + field + "\", got " + typeName(v));
+        }
+
+        private long i64(String field, Object v) {
+            if (v instanceof Long l) return l;
+            throw error("expected an integer for \"" + field + "\", got " + typeName(v));
+        }
+
+        private int i32(String field, Object v) {
+            long l = i64(field, v);
+            if (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) throw error(field + " value is out of range");
+            return (int) l;
+        }
+
+        /** As upstream's max_payload / max_control_line: at most 2^31-1. */
+        private int i32Limited(String field, Object v) {
+            long l = i64(field, v);
+            if (l > Integer.MAX_VALUE) throw error(field + " value is too big");
+            if (l < Integer.MIN_VALUE) throw error(field + " value is out of range");
+            return (int) l;
+        }
+
+        /** A Go duration string, or (deprecated, with a warning) an integer number of seconds. */
+        private Duration duration(String field, Object v) {
+            if (v instanceof String) return goDuration(field, v);
+            if (v instanceof Long l) {
+                warnings.add(prefix() + "invalid use of field \"" + field + "\": " + field
+                        + " should be converted to a duration");
+                return Duration.ofSeconds(l);
+            }
+            throw error("expected a duration for \"" + field + "\", got " + typeName(v));
+        }
+
+        /** A Go duration string only (as upstream's lame_duck_duration). */
+        private Duration goDuration(String field, Object v) {
+            if (!(v instanceof String s)) {
+                throw error("expected a duration string for \"" + field + "\", got " + typeName(v));
+            }
+            try {
+                return GoDuration.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw error("error parsing " + field + ": " + e.getMessage());
+            }
+        }
+
+        /** Upstream's getStorageSize: an integer, or a string ending in K, M, G or T (powers of 1024). */
+        private long storageSize(String field, Object v) {
+            if (v instanceof Long l) return l;
+            if (!(v instanceof String s)) throw error(field + " must be int64 or string");
+            if (s.isEmpty()) return 0;
+            char suffix = s.charAt(s.length() - 1);
+            String prefix = s.substring(0, s.length() - 1);
+            long num;
+            try {
+                num = Long.parseLong(prefix);
+            } catch (NumberFormatException e) {
+                throw error(field + " strconv.ParseInt: parsing \"" + prefix + "\": invalid syntax");
+            }
+            int shift = switch (suffix) {
+                case 'K' -> 10;
+                case 'M' -> 20;
+                case 'G' -> 30;
+                case 'T' -> 40;
+                default -> throw error(field + " sizes defined as strings must end in K, M, G, T");
+            };
+            return num << shift;
+        }
+
+        private List<String> stringList(String field, Object v) {
+            List<String> out = new ArrayList<>();
+            if (v instanceof String s) {
+                out.add(s);
+                return out;
+            }
+            if (!(v instanceof List<?> list)) throw error("expected an array for \"" + field + "\", got " + typeName(v));
+            Position top = at;
+            for (int i = 0; i < list.size(); i++) {
+                Object item = list.get(i);
+                if (item instanceof String s) {
+                    out.add(s);
+                } else {
+                    if (list instanceof ConfList cl && cl.positionOf(i) != null) at = cl.positionOf(i);
+                    Skip skip = error("expected a string in \"" + field + "\", got " + typeName(item));
+                    at = top;
+                    throw skip;
+                }
+            }
+            return out;
+        }
+
+        private record HostPort(String host, int port) {
+        }
+
+        /** Upstream's parseListen: a port, or "host:port". */
+        private HostPort hostPort(Object v) {
+            if (v instanceof Long l) {
+                if (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) throw error("port value is out of range");
+                return new HostPort(o.host, l.intValue());
+            }
+            if (!(v instanceof String s)) throw error("expected port or host:port, got " + typeName(v));
+            String[] hp = splitHostPort(s);
+            if (hp == null) throw error("could not parse address string \"" + s + "\"");
+            try {
+                return new HostPort(hp[0], Integer.parseInt(hp[1]));
+            } catch (NumberFormatException e) {
+                throw error("could not parse port \"" + hp[1] + "\"");
+            }
+        }
+
+        private String prefix() {
+            return at == null ? "" : at + ": ";
+        }
+    }
+
+    /** Go's net.SplitHostPort: "host:port", "[v6]:port" or ":port"; {@code null} when malformed. */
+    static String[] splitHostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon < 0) return null;
+        String host;
+        if (s.startsWith("[")) {
+            int end = s.indexOf(']');
+            if (end < 0 || end + 1 != colon) return null;
+            host = s.substring(1, end);
+            if (host.indexOf('[') >= 0 || host.indexOf(']') >= 0) return null;
+        } else {
+            host = s.substring(0, colon);
+            if (host.indexOf(':') >= 0 || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) return null;
+        }
+        String port = s.substring(colon + 1);
+        if (port.indexOf('[') >= 0 || port.indexOf(']') >= 0) return null;
+        return new String[] {host, port};
+    }
+
+    static String typeName(Object v) {
+        return switch (v) {
+            case null -> "nothing";
+            case String s -> "string";
+            case Long l -> "integer";
+            case Double d -> "float";
+            case Boolean b -> "boolean";
+            case Instant i -> "date";
+            case Map<?, ?> m -> "map";
+            case List<?> l -> "array";
+            default -> v.getClass().getSimpleName();
+        };
+    }
+}
