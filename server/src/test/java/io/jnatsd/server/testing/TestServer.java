@@ -1,6 +1,7 @@
 package io.jnatsd.server.testing;
 
 import io.jnatsd.server.NatsServer;
+import io.jnatsd.server.config.ConfigLoader;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.log.ServerLog;
 import java.io.IOException;
@@ -59,7 +60,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     private static ServerOptions jnatsdOptions(Path conf, String config, int port) throws Exception {
-        if (!config.isBlank()) return ConfigLoaderBridge.load(conf);
+        if (!config.isBlank()) return ConfigLoader.load(conf);
         ServerOptions o = new ServerOptions();
         o.host = "127.0.0.1";
         o.port = port;
