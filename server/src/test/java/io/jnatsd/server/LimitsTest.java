@@ -189,4 +189,47 @@ class LimitsTest {
             assertTrue(c.closedWithin(2000));
         }
     }
+
+    /** jnatsd only, for the reason given on the slow-consumer test above. */
+    @ParameterizedTest
+    @EnumSource(value = Impl.class, names = "JNATSD")
+    void writeDeadlineDisconnectsAReaderThatStopsReading(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, "max_pending: 1GB\nwrite_deadline: \"500ms\"");
+             RawClient stuck = s.raw();
+             Connection pub = Nats.connect(new Options.Builder().server(s.url()).build())) {
+            stuck.connect("").send("SUB flood 1\r\n");
+            assertEquals("", stuck.untilPong());
+            byte[] payload = new byte[64 * 1024];
+            for (int i = 0; i < 2000 && s.embedded().connectionCount() == 2; i++) {
+                pub.publish("flood", payload);
+                if (i % 50 == 49) pub.flush(WAIT);
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (s.embedded().connectionCount() == 2 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(1, s.embedded().connectionCount(), "the stuck reader was disconnected");
+            pub.flush(WAIT); // the publisher is fine
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void lameDuckModeStopsAcceptingThenClosesClientsThenStops() throws Exception {
+        NatsServer server = NatsServer.builder().port(0).host("127.0.0.1").options(o -> {
+            o.lameDuckDuration = Duration.ofMillis(600);
+            o.lameDuckGracePeriod = Duration.ofMillis(100);
+        }).start();
+        int port = server.port();
+        try (RawClient a = new RawClient(port); RawClient b = new RawClient(port)) {
+            a.connect("");
+            b.connect("");
+            assertEquals("", a.untilPong());
+            assertEquals("", b.untilPong());
+            Thread ldm = new Thread(server::enterLameDuckMode);
+            ldm.start();
+            assertTrue(a.closedWithin(5000));
+            assertTrue(b.closedWithin(5000));
+            ldm.join(5000);
+            assertTrue(!server.isRunning());
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> new RawClient(port));
+        }
+    }
 }

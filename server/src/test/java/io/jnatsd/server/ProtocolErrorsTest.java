@@ -102,6 +102,9 @@ class ProtocolErrorsTest {
         }
     }
 
+    private static final String NO_RESPONDERS =
+            "CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true}\r\n";
+
     static Stream<Arguments> connectCases() {
         Object[][] table = {
             {"CONNECT {bad}\r\n", "<closed>"},
@@ -118,6 +121,12 @@ class ProtocolErrorsTest {
                 "+OK\n+OK\n+OK\nMSG foo 1 2\nhi\n+OK"},
             {"CONNECT {\"verbose\":false,\"pedantic\":true}\r\nSUB > 1\r\nPUB foo.* 2\r\nhi\r\n",
                 "-ERR 'Invalid Publish Subject'\nMSG foo.* 1 2\nhi"},
+            {NO_RESPONDERS + "SUB _INBOX.x 7\r\nPUB nobody _INBOX.x 2\r\nhi\r\n",
+                "HMSG _INBOX.x 7 16 16\nNATS/1.0 503\n\n"},
+            {NO_RESPONDERS + "SUB _INBOX.* 7\r\nSUB _INBOX.x 8\r\nPUB nobody _INBOX.x 2\r\nhi\r\n",
+                "HMSG _INBOX.x 8 16 16\nNATS/1.0 503\n\n"},
+            {NO_RESPONDERS + "PUB nobody _INBOX.x 2\r\nhi\r\n", ""},
+            {"CONNECT {\"verbose\":false,\"headers\":true}\r\nSUB _INBOX.x 7\r\nPUB nobody _INBOX.x 2\r\nhi\r\n", ""},
         };
         List<Arguments> args = new ArrayList<>();
         for (Impl impl : Impl.values()) {

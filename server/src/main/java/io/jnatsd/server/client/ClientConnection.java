@@ -204,23 +204,28 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /**
-     * Tells a requester nobody is listening: a 503 status message on each of its own
-     * subscriptions that match the reply subject, with no reply, as upstream sends it.
+     * Tells a requester nobody is listening: one 503 status message, with no reply, on its own
+     * subscription to the reply subject (an exact one preferred over a wildcard, as upstream picks).
      */
     private void sendNoResponders(InboundMessage request) {
         String reply = request.reply();
+        Subscription target = null;
         for (Subscription sub : subs.values()) {
-            if (!Subjects.subjectMatchesFilter(reply, sub.subject())) continue;
-            String line = "HMSG " + reply + " " + sub.sid() + " " + NO_RESPONDERS_HEADER.length + " "
-                    + NO_RESPONDERS_HEADER.length + "\r\n";
-            byte[] head = line.getBytes(StandardCharsets.UTF_8);
-            byte[] frame = new byte[head.length + NO_RESPONDERS_HEADER.length + 2];
-            System.arraycopy(head, 0, frame, 0, head.length);
-            System.arraycopy(NO_RESPONDERS_HEADER, 0, frame, head.length, NO_RESPONDERS_HEADER.length);
-            frame[frame.length - 2] = '\r';
-            frame[frame.length - 1] = '\n';
-            out.appendControl(frame, batch);
+            if (sub.subject().equals(reply)) {
+                target = sub;
+                break;
+            }
+            if (target == null && Subjects.subjectMatchesFilter(reply, sub.subject())) target = sub;
         }
+        if (target == null) return;
+        byte[] head = ("HMSG " + reply + " " + target.sid() + " " + NO_RESPONDERS_HEADER.length + " "
+                + NO_RESPONDERS_HEADER.length + "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[head.length + NO_RESPONDERS_HEADER.length + 2];
+        System.arraycopy(head, 0, frame, 0, head.length);
+        System.arraycopy(NO_RESPONDERS_HEADER, 0, frame, head.length, NO_RESPONDERS_HEADER.length);
+        frame[frame.length - 2] = '\r';
+        frame[frame.length - 1] = '\n';
+        out.appendControl(frame, batch);
     }
 
     @Override
