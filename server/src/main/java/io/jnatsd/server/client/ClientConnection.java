@@ -258,7 +258,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (!checkConnected()) return;
         Subscription sub = subs.get(sid);
         if (sub != null) {
-            if (max > 0 && max > sub.delivered()) {
+            if (max > 0 && max > out.delivered(sub)) {
                 sub.setMax(max);
             } else {
                 removeSubscription(sub);
@@ -315,7 +315,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch publisherBatch) {
-        return out.appendMessage(msg, sub.sidBytes(), headers, publisherBatch);
+        int r = out.appendMessage(sub, msg, headers, publisherBatch);
+        if (r == Outbound.APPENDED_LAST) maxReached(sub);
+        return r != Outbound.DROPPED;
     }
 
     @Override
@@ -323,8 +325,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         return echo;
     }
 
-    @Override
-    public void maxReached(Subscription sub) {
+    /** {@code sub} has had its last message (UNSUB with max): remove it, on this connection's loop. */
+    private void maxReached(Subscription sub) {
         if (loop.inEventLoop()) removeSubscription(sub);
         else loop.execute(() -> removeSubscription(sub));
     }

@@ -3,6 +3,7 @@ package io.jnatsd.server.client;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.MessageWriter;
 import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -38,13 +39,25 @@ final class Outbound implements FlushBatch.Flushable {
         this.onSlowConsumer = onSlowConsumer;
     }
 
-    /** Appends a MSG/HMSG; returns false when dropped (closed, or slow consumer). */
-    boolean appendMessage(InboundMessage msg, byte[] sid, boolean headers, FlushBatch batch) {
+    /** What {@link #appendMessage} did. */
+    static final int DROPPED = -1;
+    static final int APPENDED = 0;
+    static final int APPENDED_LAST = 1;
+
+    /**
+     * Appends a MSG/HMSG for {@code sub}, counting it against the subscription's limit under
+     * this buffer's lock. Returns {@link #APPENDED_LAST} when it was the subscription's last
+     * message, {@link #DROPPED} when not appended (limit reached, closed, slow consumer).
+     */
+    int appendMessage(Subscription sub, InboundMessage msg, boolean headers, FlushBatch batch) {
         boolean slow;
+        long n;
         synchronized (this) {
-            if (closed) return false;
+            if (closed) return DROPPED;
+            n = sub.countDelivery();
+            if (n < 0) return DROPPED;
             ByteBuf b = buffer(msg.totalLength() + 64);
-            MessageWriter.write(b, msg, sid, headers);
+            MessageWriter.write(b, msg, sub.sidBytes(), headers);
             msgs++;
             bytes += headers ? msg.totalLength() : msg.payloadLength();
             slow = b.readableBytes() + channelPending() > maxPending;
@@ -52,10 +65,15 @@ final class Outbound implements FlushBatch.Flushable {
         }
         if (slow) {
             onSlowConsumer.run();
-            return false;
+            return DROPPED;
         }
         schedule(batch);
-        return true;
+        return n == sub.max() ? APPENDED_LAST : APPENDED;
+    }
+
+    /** The subscription's delivery count, read under the lock that guards it. */
+    synchronized long delivered(Subscription sub) {
+        return sub.delivered();
     }
 
     /** Appends protocol bytes (PONG, +OK, -ERR, PING, INFO) written by this connection's loop. */
@@ -82,7 +100,8 @@ final class Outbound implements FlushBatch.Flushable {
     }
 
     private void schedule(FlushBatch batch) {
-        if (flushPending.compareAndSet(false, true)) batch.add(this);
+        // A plain read first: once scheduled, later messages of the batch skip the CAS.
+        if (!flushPending.get() && flushPending.compareAndSet(false, true)) batch.add(this);
     }
 
     @Override

@@ -68,10 +68,6 @@ public final class Account {
     }
 
     private static boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
-        long n = sub.claimDelivery();
-        if (n < 0) return false;
-        boolean ok = sub.owner().deliver(sub, msg, batch);
-        if (n == sub.max()) sub.owner().maxReached(sub);
-        return ok;
+        return sub.owner().deliver(sub, msg, batch);
     }
 }

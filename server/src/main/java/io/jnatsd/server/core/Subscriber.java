@@ -9,15 +9,13 @@ import io.jnatsd.protocol.client.InboundMessage;
  */
 public interface Subscriber {
     /**
-     * Appends one message for {@code sub} to this subscriber's outbound buffer.
-     * {@code flush} collects subscribers touched by the current inbound batch.
-     * Returns false when the message was dropped (the subscriber is closing or slow).
+     * Appends one message for {@code sub} to this subscriber's outbound buffer, counting it
+     * against the subscription's auto-unsubscribe limit. {@code flush} collects subscribers
+     * touched by the current inbound batch. Returns false when the message was not delivered
+     * (limit reached, the subscriber is closing or slow).
      */
     boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush);
 
     /** Whether this subscriber wants its own messages back (CONNECT echo). */
     boolean echo();
-
-    /** {@code sub} has had its last message (UNSUB with max): remove it, on the owner's thread. */
-    void maxReached(Subscription sub);
 }

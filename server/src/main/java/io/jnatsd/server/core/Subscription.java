@@ -1,24 +1,16 @@
 package io.jnatsd.server.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 
 /**
  * One SUB: its subject, optional queue group and sid, owned by a {@link Subscriber}.
  * The sid's bytes are kept ready so that encoding a delivery allocates nothing.
+ *
+ * <p>The delivery count is guarded by the owner: publishers on several threads count under
+ * the lock the owner already takes to append to its outbound buffer, so counting costs no
+ * atomic operation of its own.
  */
 public final class Subscription {
-    private static final VarHandle DELIVERED;
-
-    static {
-        try {
-            DELIVERED = MethodHandles.lookup().findVarHandle(Subscription.class, "delivered", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Subscriber owner;
     private final String subject;
     private final String queue;
@@ -26,8 +18,8 @@ public final class Subscription {
     private final byte[] sidBytes;
     /** Auto-unsubscribe limit; 0 means none. Written by the owner, read by publishers. */
     private volatile long max;
-    @SuppressWarnings("unused") // through DELIVERED
-    private volatile long delivered;
+    /** Guarded by the owner's delivery lock. */
+    private long delivered;
 
     public Subscription(Subscriber owner, String subject, String queue, String sid) {
         this.owner = owner;
@@ -43,19 +35,23 @@ public final class Subscription {
     public String sid() { return sid; }
     public byte[] sidBytes() { return sidBytes; }
     public long max() { return max; }
-    public long delivered() { return delivered; }
 
     public void setMax(long max) {
         this.max = max;
     }
 
+    /** Deliveries so far; call under the owner's delivery lock. */
+    public long delivered() {
+        return delivered;
+    }
+
     /**
-     * Counts one delivery. Returns the new count, or -1 when the auto-unsubscribe limit was
-     * already reached (the message must not be delivered). Safe from any publisher thread.
+     * Counts one delivery, under the owner's delivery lock. Returns the new count, or -1 when
+     * the auto-unsubscribe limit was already reached and the message must not be delivered.
      */
-    public long claimDelivery() {
-        long n = (long) DELIVERED.getAndAdd(this, 1L) + 1;
+    public long countDelivery() {
         long m = max;
-        return m > 0 && n > m ? -1 : n;
+        if (m > 0 && delivered >= m) return -1;
+        return ++delivered;
     }
 }
