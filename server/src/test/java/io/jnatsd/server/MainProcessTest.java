@@ -53,7 +53,9 @@ class MainProcessTest {
     void servesClientsWritesItsPidFileAndStopsOnSigterm() throws Exception {
         int port = TestServer.freePort();
         Path pid = dir.resolve("jnatsd.pid");
-        Process p = start("-a", "127.0.0.1", "--port=" + port, "-P", pid.toString(), "-n", "proc-test");
+        Path logFile = dir.resolve("server.log");
+        Process p = start("-a", "127.0.0.1", "--port=" + port, "-P", pid.toString(), "-n", "proc-test",
+                "-l", logFile.toString(), "-DV");
         awaitListening(port, p);
         try (Connection c = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port).build())) {
             assertEquals("proc-test", c.getServerInfo().getServerName());
@@ -62,8 +64,11 @@ class MainProcessTest {
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
-        String log = output();
+        String log = Files.readString(logFile);
         assertTrue(log.contains("[INF] Server Exiting.."), log);
+        assertTrue(log.matches("(?s)\\[\\d+\\] \\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} \\[INF\\] .*"),
+                "upstream's line shape: " + log);
+        assertTrue(log.contains("[TRC] ") && log.contains("<<- [CONNECT "), "trace of inbound ops: " + log);
         assertTrue(!Files.exists(pid), "pid file removed on exit");
     }
 
