@@ -3,6 +3,8 @@ package io.jnatsd.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.auth.Permissions;
+import io.jnatsd.server.auth.User;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClientServices;
 import io.jnatsd.server.client.ServerStats;
@@ -90,15 +92,24 @@ final class ClientRegistry implements ClientServices {
     }
 
     @Override
-    public Account authenticate(ConnectOptions c, ClientConnection client) {
+    public User authenticate(ConnectOptions c, ClientConnection client) {
         if (opts.authorizationToken != null) {
-            return constantTimeEquals(opts.authorizationToken, c.authToken) ? server.globalAccount() : null;
+            return constantTimeEquals(opts.authorizationToken, c.authToken) ? globalUser(null) : null;
         }
         if (opts.username != null) {
             boolean ok = constantTimeEquals(opts.username, c.user) & constantTimeEquals(opts.password, c.pass);
-            return ok ? server.globalAccount() : null;
+            return ok ? globalUser(opts.username) : null;
         }
-        return server.globalAccount();
+        return globalUser(null);
+    }
+
+    private static User globalUser(String name) {
+        return new User(name, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null);
+    }
+
+    @Override
+    public Account account(String name) {
+        return server.accounts().get(name);
     }
 
     private static boolean constantTimeEquals(String expected, String given) {

@@ -24,7 +24,7 @@ public final class NatsServer implements AutoCloseable {
     private final ServerOptions opts;
     private final ServerLog log;
     private final String serverId = ServerIdentity.newServerId();
-    private final Account globalAccount = new Account("$G");
+    private final Accounts accounts = new Accounts();
     private final ClientRegistry clients;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Transport transport;
@@ -53,7 +53,7 @@ public final class NatsServer implements AutoCloseable {
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
-                ClientConnection c = new ClientConnection(clients, ch, globalAccount);
+                ClientConnection c = new ClientConnection(clients, ch, accounts.global());
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
         } catch (RuntimeException | InterruptedException e) {
@@ -98,8 +98,9 @@ public final class NatsServer implements AutoCloseable {
         return log;
     }
 
-    Account globalAccount() {
-        return globalAccount;
+    /** Every account of this server, by name. */
+    public Accounts accounts() {
+        return accounts;
     }
 
     public boolean isRunning() {

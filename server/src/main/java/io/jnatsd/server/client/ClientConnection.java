@@ -6,6 +6,7 @@ import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
@@ -49,6 +50,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean headers;
     private volatile boolean echo = true;
     private Account account;
+    private User user;
     private volatile boolean closed;
     private volatile ClosedReason closedReason;
 
@@ -166,7 +168,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             closeWithError("no responders requires headers support", ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
-        Account bound = server.authenticate(c, this);
+        User who = server.authenticate(c, this);
+        Account bound = who == null ? null : server.account(who.account());
         if (bound == null) {
             server.log().error("%s - cid:%d - authentication error", remoteAddress(), cid);
             closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
@@ -178,7 +181,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         headers = c.headers && !opts.noHeaderSupport;
         echo = c.echo;
         parser.setHeadersAllowed(headers);
-        if (firstConnect) account = bound;
+        if (firstConnect) {
+            account = bound;
+            user = who;
+        }
         if (c.verbose) out.appendControl(OK, batch);
         if (firstConnect) timers.startPingTimer();
     }
@@ -374,6 +380,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     public ClosedReason closedReason() { return closedReason; }
     public ConnectOptions connectOptions() { return connect; }
     public Account account() { return account; }
+    public User user() { return user; }
     public long inMsgs() { return inMsgs; }
     public long inBytes() { return inBytes; }
     public long outMsgs() { return out.msgs(); }

@@ -1,6 +1,7 @@
 package io.jnatsd.server.client;
 
 import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
@@ -19,8 +20,11 @@ public interface ClientServices {
     /** Whether clients must authenticate (decides whether ops before CONNECT are allowed). */
     boolean authRequired();
 
-    /** Checks CONNECT's credentials; returns the account the client is bound to, or null. */
-    Account authenticate(ConnectOptions connect, ClientConnection client);
+    /** Checks CONNECT's credentials; returns who the client is, or null when they are wrong. */
+    User authenticate(ConnectOptions connect, ClientConnection client);
+
+    /** The account a user is bound to, by name; null when there is no such account. */
+    Account account(String name);
 
     /** Admits a new connection; false when max_connections is reached. */
     boolean register(ClientConnection client);

@@ -1,0 +1,37 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.auth.User;
+import io.jnatsd.server.core.Account;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The server's accounts by name: the global account {@code $G}, the system account and configured ones. */
+public final class Accounts {
+    public static final String SYSTEM = "$SYS";
+
+    private final Map<String, Account> byName = new ConcurrentHashMap<>();
+    private final Account global;
+
+    Accounts() {
+        global = add(new Account(User.GLOBAL_ACCOUNT));
+        add(new Account(SYSTEM));
+    }
+
+    Account add(Account a) {
+        byName.put(a.name(), a);
+        return a;
+    }
+
+    public Account global() {
+        return global;
+    }
+
+    public Account get(String name) {
+        return byName.get(name);
+    }
+
+    public Collection<Account> all() {
+        return byName.values();
+    }
+}
