@@ -51,6 +51,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean echo = true;
     private Account account;
     private User user;
+    /** Null when the user may do everything; read by publishers' threads on delivery. */
+    private volatile PermissionGuard guard;
     private volatile boolean closed;
     private volatile ClosedReason closedReason;
 
@@ -184,6 +186,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (firstConnect) {
             account = bound;
             user = who;
+            guard = PermissionGuard.of(who.permissions());
         }
         if (c.verbose) out.appendControl(OK, batch);
         if (firstConnect) timers.startPingTimer();
@@ -201,6 +204,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (connect != null && connect.pedantic && !Subjects.isValidPublishSubject(msg.subject())) {
             // Upstream still routes the message after this error (verified on 2.9.10).
             sendErr("Invalid Publish Subject");
+        }
+        PermissionGuard g = guard;
+        if (g != null && !g.canPublish(msg.subject())) {
+            permissionViolation("Publish to " + goQuote(msg.subject()));
+            return;
         }
         okIfVerbose(); // before any delivery, as upstream: a self-subscriber sees +OK first
         int delivered = account.publish(msg, this, batch);
@@ -240,6 +248,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (!checkConnected()) return;
         if (!Subjects.isValidSubject(subject) || (queue != null && !Subjects.isValidQueueName(queue))) {
             sendErr("Invalid Subject");
+            return;
+        }
+        PermissionGuard g = guard;
+        if (g != null && !g.canSubscribe(subject, queue)) {
+            permissionViolation("Subscription to " + goQuote(subject) + (queue != null ? " using queue " + goQuote(queue) : ""));
             return;
         }
         if (subs.containsKey(sid)) {
@@ -305,6 +318,30 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         return false;
     }
 
+    /** Go's %q, which upstream uses for subjects in permission errors. */
+    static String goQuote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Upstream keeps the connection open after a permissions violation. */
+    private void permissionViolation(String what) {
+        server.log().error("%s - cid:%d - \"%s\" - Permissions Violation for %s", remoteAddress(), cid,
+                user == null || user.name() == null ? "" : user.name(), what);
+        sendErr("Permissions Violation for " + what);
+    }
+
     private void okIfVerbose() {
         if (connect != null && connect.verbose) out.appendControl(OK, batch);
     }
@@ -321,6 +358,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch publisherBatch) {
+        PermissionGuard g = guard;
+        if (g != null) {
+            if (g.deniedOnDelivery(sub.subject(), msg.subject())) return false;
+            if (msg.hasReply() && g.tracksReplies()) g.trackReply(msg.reply());
+        }
         int r = out.appendMessage(sub, msg, headers, publisherBatch);
         if (r == Outbound.APPENDED_LAST) maxReached(sub);
         return r != Outbound.DROPPED;
