@@ -10,7 +10,6 @@ import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -98,7 +97,7 @@ class PermissionsTest {
         try (RawClient service = s.raw();
              Connection requester = Nats.connect(new Options.Builder().server(s.url()).userInfo("any", "any").build())) {
             assertEquals("", service.untilPong("CONNECT {\"verbose\":false,\"pedantic\":false,\"user\":\"svc\",\"pass\":\"svc\"}\r\nSUB svc 1\r\n"));
-            var reply = requester.request("svc", "ping".getBytes(), Duration.ofSeconds(5));
+            var reply = requester.request("svc", "ping".getBytes());
             String msgLine = service.readLine();
             String[] parts = msgLine.split(" ");
             assertEquals("MSG", parts[0]);
