@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import io.jnatsd.server.account.Accounts;
+import io.jnatsd.server.account.AccountsConfig;
 import io.jnatsd.server.client.ClientChannelHandler;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
@@ -36,6 +38,8 @@ public final class NatsServer implements AutoCloseable {
         this.opts = opts;
         this.log = log;
         this.clients = new ClientRegistry(this);
+        Object system = opts.otherBlocks.get("system_account");
+        AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
     }
 
     public static Builder builder() {

@@ -20,6 +20,9 @@ public final class InboundMessage {
     int headerLength = -1;
     int totalLength;
     int dataStart;
+    /** Set on a rewritten copy (imports, mappings): these bytes replace the original subject/reply. */
+    private byte[] subjectOverride;
+    private byte[] replyOverride;
 
     /** The subject, interned: repeated subjects cost no allocation. */
     public String subject() {
@@ -56,11 +59,33 @@ public final class InboundMessage {
     }
 
     public void writeSubject(ByteBuf out) {
-        out.writeBytes(buffer, subjectStart, subjectLength);
+        if (subjectOverride != null) out.writeBytes(subjectOverride);
+        else out.writeBytes(buffer, subjectStart, subjectLength);
     }
 
     public void writeReply(ByteBuf out) {
-        out.writeBytes(buffer, replyStart, replyLength);
+        if (replyOverride != null) out.writeBytes(replyOverride);
+        else out.writeBytes(buffer, replyStart, replyLength);
+    }
+
+    /**
+     * The same message under another subject and reply (null for none), sharing this one's
+     * data; valid as long as this one is. Used where a message crosses into another account.
+     */
+    public InboundMessage rewritten(String newSubject, String newReply) {
+        InboundMessage m = new InboundMessage();
+        m.buffer = buffer;
+        m.headerLength = headerLength;
+        m.totalLength = totalLength;
+        m.dataStart = dataStart;
+        m.subject = newSubject;
+        m.subjectOverride = newSubject.getBytes(StandardCharsets.UTF_8);
+        if (newReply != null && !newReply.isEmpty()) {
+            m.reply = newReply;
+            m.replyOverride = newReply.getBytes(StandardCharsets.UTF_8);
+            m.replyLength = m.replyOverride.length;
+        }
+        return m;
     }
 
     /** Writes headers and payload (the HMSG body). */
@@ -91,6 +116,8 @@ public final class InboundMessage {
     }
 
     void reset() {
+        subjectOverride = null;
+        replyOverride = null;
         subject = null;
         reply = null;
         replyLength = 0;

@@ -50,6 +50,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean headers;
     private volatile boolean echo = true;
     private Account account;
+    private boolean countedInAccount;
     private User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
@@ -113,6 +114,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         out.close();
         for (Subscription sub : subs.values()) account.unsubscribe(sub);
         subs.clear();
+        if (countedInAccount) account.removeConnection();
         server.unregister(this);
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
     }
@@ -184,6 +186,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         echo = c.echo;
         parser.setHeadersAllowed(headers);
         if (firstConnect) {
+            if (!bound.addConnection()) {
+                closeWithError("maximum account active connections exceeded", ClosedReason.MAX_CONNECTIONS);
+                return;
+            }
+            countedInAccount = true;
+            int accountPayload = bound.limits().maxPayload();
+            if (accountPayload > 0 && accountPayload < opts.maxPayload) parser.setMaxPayload(accountPayload);
             account = bound;
             user = who;
             guard = PermissionGuard.of(who.permissions());
@@ -260,6 +269,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             return;
         }
         int max = opts.maxSubscriptions;
+        int accountMax = account.limits().maxSubscriptions();
+        if (accountMax > 0 && (max <= 0 || accountMax < max)) max = accountMax;
         if (max > 0 && subs.size() >= max) {
             server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
             sendErr("maximum subscriptions exceeded");

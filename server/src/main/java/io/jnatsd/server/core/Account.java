@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Account {
     private final String name;
     private final SubjectIndex<Subscription> index = new SubjectIndex<>();
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile AccountLimits limits = AccountLimits.NONE;
 
     public Account(String name) {
         this.name = name;
@@ -20,6 +22,33 @@ public final class Account {
 
     public String name() {
         return name;
+    }
+
+    public AccountLimits limits() {
+        return limits;
+    }
+
+    public void setLimits(AccountLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Counts a client into this account; false (and not counted) when max_connections is reached. */
+    public boolean addConnection() {
+        int max = limits.maxConnections();
+        int n = connections.incrementAndGet();
+        if (max > 0 && n > max) {
+            connections.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void removeConnection() {
+        connections.decrementAndGet();
+    }
+
+    public int connectionCount() {
+        return connections.get();
     }
 
     public SubjectIndex<Subscription> subscriptions() {

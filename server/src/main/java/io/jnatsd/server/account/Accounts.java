@@ -1,4 +1,4 @@
-package io.jnatsd.server;
+package io.jnatsd.server.account;
 
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.core.Account;
@@ -12,15 +12,25 @@ public final class Accounts {
 
     private final Map<String, Account> byName = new ConcurrentHashMap<>();
     private final Account global;
+    private volatile String systemAccount = SYSTEM;
 
-    Accounts() {
+    public Accounts() {
         global = add(new Account(User.GLOBAL_ACCOUNT));
         add(new Account(SYSTEM));
     }
 
-    Account add(Account a) {
+    public Account add(Account a) {
         byName.put(a.name(), a);
         return a;
+    }
+
+    public void setSystemAccount(String name) {
+        systemAccount = name;
+    }
+
+    /** The system account ({@code system_account}, {@code $SYS} by default). */
+    public Account system() {
+        return byName.get(systemAccount);
     }
 
     public Account global() {

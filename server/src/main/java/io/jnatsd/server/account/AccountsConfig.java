@@ -1,0 +1,168 @@
+package io.jnatsd.server.account;
+
+import io.jnatsd.conf.GoDuration;
+import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.AccountLimits;
+import io.jnatsd.server.core.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the configured accounts ({@code accounts { A: { users, exports, imports, limits } }})
+ * and wires their imports. Users are read by the authenticator; everything else is here.
+ */
+public final class AccountsConfig {
+    private static final Duration DEFAULT_RESPONSE_THRESHOLD = Duration.ofMinutes(2);
+
+    private record Export(String subject, boolean service, List<String> accounts, String responseType,
+                          Duration responseThreshold) {
+        boolean allows(String account) {
+            return accounts == null || accounts.isEmpty() || accounts.contains(account);
+        }
+    }
+
+    private AccountsConfig() {}
+
+    /**
+     * Creates every account named in {@code block} in {@code registry} and installs their
+     * imports; throws IllegalArgumentException naming the account and the problem.
+     */
+    public static void apply(Object block, String systemAccount, Accounts registry) {
+        if (block != null && !(block instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException("Expected accounts to be a map of account names");
+        }
+        Map<?, ?> accounts = block == null ? Map.of() : (Map<?, ?>) block;
+        for (Object name : accounts.keySet()) {
+            String n = String.valueOf(name);
+            if (registry.get(n) == null) registry.add(new Account(n));
+        }
+        if (systemAccount != null && !systemAccount.isEmpty()) {
+            if (registry.get(systemAccount) == null) {
+                throw new IllegalArgumentException("system account \"" + systemAccount + "\" not found");
+            }
+            registry.setSystemAccount(systemAccount);
+        }
+        Map<String, List<Export>> exports = new java.util.HashMap<>();
+        for (Map.Entry<?, ?> e : accounts.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            Map<?, ?> acc = asMap(e.getValue(), "account " + name);
+            exports.put(name, parseExports(name, acc.get("exports")));
+            Object limits = acc.get("limits");
+            if (limits != null) registry.get(name).setLimits(parseLimits(name, asMap(limits, "limits of " + name)));
+        }
+        for (Map.Entry<?, ?> e : accounts.entrySet()) {
+            String name = String.valueOf(e.getKey());
+            Object imports = asMap(e.getValue(), "account " + name).get("imports");
+            if (imports == null) continue;
+            for (Object imp : asList(imports, "imports of " + name)) {
+                wireImport(registry, exports, name, asMap(imp, "an import of " + name));
+            }
+        }
+    }
+
+    private static List<Export> parseExports(String account, Object v) {
+        List<Export> out = new ArrayList<>();
+        if (v == null) return out;
+        for (Object o : asList(v, "exports of " + account)) {
+            Map<?, ?> m = asMap(o, "an export of " + account);
+            Object stream = m.get("stream");
+            Object service = m.get("service");
+            if ((stream == null) == (service == null)) {
+                throw new IllegalArgumentException("export of account " + account + " needs exactly one of stream or service");
+            }
+            String subject = String.valueOf(stream != null ? stream : service);
+            if (!Subjects.isValidSubject(subject)) {
+                throw new IllegalArgumentException("invalid export subject \"" + subject + "\" in account " + account);
+            }
+            List<String> allowed = m.get("accounts") == null ? null : strings(asList(m.get("accounts"), "export accounts"));
+            String responseType = m.get("response_type") == null ? "singleton" : String.valueOf(m.get("response_type")).toLowerCase();
+            if (!List.of("singleton", "stream", "chunked").contains(responseType)) {
+                throw new IllegalArgumentException("unknown response type \"" + responseType + "\" in account " + account);
+            }
+            Duration threshold = m.get("response_threshold") == null ? DEFAULT_RESPONSE_THRESHOLD
+                    : GoDuration.parse(String.valueOf(m.get("response_threshold")));
+            out.add(new Export(subject, service != null, allowed, responseType, threshold));
+        }
+        return out;
+    }
+
+    private static void wireImport(Accounts registry, Map<String, List<Export>> exports, String importerName, Map<?, ?> m) {
+        Object stream = m.get("stream");
+        Object service = m.get("service");
+        if ((stream == null) == (service == null)) {
+            throw new IllegalArgumentException("import of account " + importerName + " needs exactly one of stream or service");
+        }
+        boolean isService = service != null;
+        Map<?, ?> src = asMap(isService ? service : stream, "import source of " + importerName);
+        String from = String.valueOf(src.get("account"));
+        String subject = String.valueOf(src.get("subject"));
+        Account exporter = registry.get(from);
+        Account importer = registry.get(importerName);
+        if (exporter == null) {
+            throw new IllegalArgumentException("import of account " + importerName + " names unknown account \"" + from + "\"");
+        }
+        Export export = findExport(exports.getOrDefault(from, List.of()), subject, isService, importerName);
+        if (export == null) {
+            throw new IllegalArgumentException("account " + importerName + " imports " + (isService ? "service" : "stream")
+                    + " \"" + subject + "\" that account " + from + " does not export to it");
+        }
+        String to = m.get("to") == null ? null : String.valueOf(m.get("to"));
+        if (isService) {
+            String local = to == null ? subject : to;
+            ServiceResponses responses = new ServiceResponses(export.responseThreshold().toNanos());
+            exporter.subscribe(new Subscription(responses, responses.subscriptionSubject(), null, "service-responses"));
+            ServiceImportForwarder f = new ServiceImportForwarder(importer, exporter, new SubjectMapping(local, subject),
+                    responses, export.responseType().equals("singleton"));
+            importer.subscribe(new Subscription(f, local, null, "service-import"));
+        } else {
+            Object prefix = m.get("prefix");
+            SubjectMapping mapping = prefix != null ? SubjectMapping.prefix(subject, String.valueOf(prefix))
+                    : new SubjectMapping(subject, to == null ? subject : to);
+            exporter.subscribe(new Subscription(new StreamImportForwarder(importer, mapping), subject, null, "stream-import"));
+        }
+    }
+
+    private static Export findExport(List<Export> exports, String subject, boolean service, String importer) {
+        for (Export e : exports) {
+            if (e.service() == service && Subjects.subjectIsSubsetOf(subject, e.subject()) && e.allows(importer)) return e;
+        }
+        return null;
+    }
+
+    private static AccountLimits parseLimits(String account, Map<?, ?> m) {
+        int conns = -1;
+        int subs = -1;
+        int payload = -1;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            int v = ((Number) e.getValue()).intValue();
+            switch (String.valueOf(e.getKey()).toLowerCase()) {
+                case "max_connections", "max_conn" -> conns = v;
+                case "max_subscriptions", "max_subs" -> subs = v;
+                case "max_payload", "max_pay" -> payload = v;
+                case "max_leafnodes", "max_leafs" -> { } // no leaf nodes yet
+                default -> throw new IllegalArgumentException("unknown limit \"" + e.getKey() + "\" in account " + account);
+            }
+        }
+        return new AccountLimits(conns, subs, payload);
+    }
+
+    private static Map<?, ?> asMap(Object v, String what) {
+        if (v instanceof Map<?, ?> m) return m;
+        throw new IllegalArgumentException("expected " + what + " to be a map");
+    }
+
+    private static List<?> asList(Object v, String what) {
+        if (v instanceof List<?> l) return l;
+        if (v instanceof String || v instanceof Map<?, ?>) return List.of(v);
+        throw new IllegalArgumentException("expected " + what + " to be a list");
+    }
+
+    private static List<String> strings(List<?> l) {
+        List<String> out = new ArrayList<>();
+        for (Object o : l) out.add(String.valueOf(o));
+        return out;
+    }
+}

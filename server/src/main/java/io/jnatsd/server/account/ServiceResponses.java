@@ -1,0 +1,78 @@
+package io.jnatsd.server.account;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.Subscriber;
+import io.jnatsd.server.core.Subscription;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Routes responses of a service import back to the requester. A request crossing into the
+ * exporting account gets a reply subject of its own, {@code _R_.<token>.<n>}, which this
+ * router subscribes to there; a response published to it is delivered in the importing
+ * account on the requester's original reply subject. A singleton export takes one response;
+ * stream and chunked exports take any number until the response threshold passes.
+ */
+final class ServiceResponses implements Subscriber {
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    private record Pending(Account requesterAccount, String reply, boolean singleton, long expiresNanos) {}
+
+    private final String prefix;
+    private final long thresholdNanos;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong next = new AtomicLong();
+
+    ServiceResponses(long thresholdNanos) {
+        SecureRandom rnd = new SecureRandom();
+        StringBuilder token = new StringBuilder("_R_.");
+        for (int i = 0; i < 8; i++) token.append(ALPHABET.charAt(rnd.nextInt(ALPHABET.length())));
+        this.prefix = token.append('.').toString();
+        this.thresholdNanos = thresholdNanos;
+    }
+
+    /** The wildcard subject this router listens on in the exporting account. */
+    String subscriptionSubject() {
+        return prefix + ">";
+    }
+
+    /** Registers a request's reply; returns the reply subject to use in the exporting account. */
+    String register(Account requesterAccount, String reply, boolean singleton) {
+        long now = System.nanoTime();
+        if ((next.get() & 1023) == 0) pending.values().removeIf(p -> now - p.expiresNanos() > 0);
+        String mapped = prefix + Long.toString(next.incrementAndGet(), 36);
+        pending.put(mapped, new Pending(requesterAccount, reply, singleton, now + thresholdNanos));
+        return mapped;
+    }
+
+    @Override
+    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
+        String subject = msg.subject();
+        Pending p = pending.get(subject);
+        if (p == null) return false;
+        if (System.nanoTime() - p.expiresNanos() > 0) {
+            pending.remove(subject);
+            return false;
+        }
+        if (p.singleton()) pending.remove(subject);
+        if (!ImportDepth.enter()) return false;
+        try {
+            return p.requesterAccount().publish(msg.rewritten(p.reply(), null), null, batch) > 0;
+        } finally {
+            ImportDepth.exit();
+        }
+    }
+
+    @Override
+    public boolean echo() {
+        return true;
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+}

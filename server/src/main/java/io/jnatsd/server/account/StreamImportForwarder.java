@@ -1,0 +1,36 @@
+package io.jnatsd.server.account;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.Subscriber;
+import io.jnatsd.server.core.Subscription;
+
+/**
+ * A stream import: subscribes in the exporting account and republishes each message into the
+ * importing account under the import's subject (renamed by prefix or {@code to}).
+ */
+final class StreamImportForwarder implements Subscriber {
+    private final Account importer;
+    private final SubjectMapping mapping;
+
+    StreamImportForwarder(Account importer, SubjectMapping mapping) {
+        this.importer = importer;
+        this.mapping = mapping;
+    }
+
+    @Override
+    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
+        if (!ImportDepth.enter()) return false;
+        try {
+            return importer.publish(msg.rewritten(mapping.apply(msg.subject()), msg.reply()), null, batch) > 0;
+        } finally {
+            ImportDepth.exit();
+        }
+    }
+
+    @Override
+    public boolean echo() {
+        return true;
+    }
+}
