@@ -69,6 +69,30 @@ public final class InboundMessage {
     }
 
     /**
+     * A message made by the server itself (JetStream replies, system events): headers (a
+     * complete NATS/1.0 block, or null) and payload are copied into a buffer of its own.
+     */
+    public static InboundMessage internal(String subject, String reply, byte[] headers, byte[] payload) {
+        int h = headers == null ? 0 : headers.length;
+        byte[] data = new byte[h + payload.length];
+        if (h > 0) System.arraycopy(headers, 0, data, 0, h);
+        System.arraycopy(payload, 0, data, h, payload.length);
+        InboundMessage m = new InboundMessage();
+        m.buffer = io.netty.buffer.Unpooled.wrappedBuffer(data);
+        m.dataStart = 0;
+        m.totalLength = data.length;
+        m.headerLength = headers == null ? -1 : h;
+        m.subject = subject;
+        m.subjectOverride = subject.getBytes(StandardCharsets.UTF_8);
+        if (reply != null && !reply.isEmpty()) {
+            m.reply = reply;
+            m.replyOverride = reply.getBytes(StandardCharsets.UTF_8);
+            m.replyLength = m.replyOverride.length;
+        }
+        return m;
+    }
+
+    /**
      * The same message under another subject and reply (null for none), sharing this one's
      * data; valid as long as this one is. Used where a message crosses into another account.
      */

@@ -1,0 +1,75 @@
+package io.jnatsd.server.core;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import java.util.concurrent.Executor;
+
+/**
+ * How the server's own services (JetStream, system events and requests) take part in
+ * messaging: through the same subscribe and publish path as clients, inside an account
+ * (DESIGN.md: no side doors). Messages received are copied out of the publisher's buffer and
+ * handed to the handler on the service's executor, so a slow handler never blocks an event loop.
+ */
+public final class InternalClient implements Subscriber {
+    /** A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null. */
+    public record Msg(String subject, String reply, byte[] headers, byte[] payload) {}
+
+    /** Handles messages for one internal subscription. */
+    public interface Handler {
+        void onMessage(Subscription sub, Msg msg);
+    }
+
+    private final String name;
+    private final Executor executor;
+    private final java.util.Map<Subscription, Handler> handlers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong sids = new java.util.concurrent.atomic.AtomicLong();
+
+    public InternalClient(String name, Executor executor) {
+        this.name = name;
+        this.executor = executor;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Subscription subscribe(Account account, String subject, String queue, Handler handler) {
+        Subscription sub = new Subscription(this, subject, queue, name + "-" + sids.incrementAndGet());
+        handlers.put(sub, handler);
+        account.subscribe(sub);
+        return sub;
+    }
+
+    public void unsubscribe(Account account, Subscription sub) {
+        handlers.remove(sub);
+        account.unsubscribe(sub);
+    }
+
+    /** Publishes as the server; returns how many subscriptions received it. */
+    public int publish(Account account, String subject, String reply, byte[] headers, byte[] payload) {
+        FlushBatch batch = new FlushBatch();
+        int n = account.publish(InboundMessage.internal(subject, reply, headers, payload), this, batch);
+        batch.flushAll();
+        return n;
+    }
+
+    @Override
+    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
+        Handler h = handlers.get(sub);
+        if (h == null) return false;
+        byte[] headers = null;
+        if (msg.hasHeaders()) {
+            headers = new byte[msg.headerLength()];
+            msg.headers().getBytes(0, headers);
+        }
+        byte[] payload = new byte[msg.payloadLength()];
+        msg.payload().getBytes(0, payload);
+        Msg copy = new Msg(msg.subject(), msg.reply(), headers, payload);
+        executor.execute(() -> h.onMessage(sub, copy));
+        return true;
+    }
+
+    @Override
+    public boolean echo() {
+        return false;
+    }
+}
