@@ -13,7 +13,14 @@ import io.jnatsd.server.testing.PrometheusText;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.Subscription;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,6 +80,26 @@ class MetricsTest {
             assertTrue(m.has("jvm_gc_collection_seconds_count"));
             assertTrue(m.has("jvm_threads_current"));
             assertTrue(m.has("process_cpu_seconds_total"));
+        }
+    }
+
+    /** Every metric the Grafana dashboard queries is one the server exports. */
+    @Test
+    void theDashboardQueriesOnlyExportedMetrics() throws Exception {
+        Path dashboard = Path.of("..", "docs", "grafana", "jnatsd-dashboard.json");
+        JsonNode panels = new ObjectMapper().readTree(Files.readString(dashboard)).get("panels");
+        Set<String> queried = new TreeSet<>();
+        Matcher names = Pattern.compile("\\b(?:gnatsd|jnatsd|jvm|process)_[a-z0-9_]+").matcher("");
+        for (JsonNode panel : panels) {
+            for (JsonNode t : panel.path("targets")) {
+                names.reset(t.get("expr").asText());
+                while (names.find()) queried.add(names.group());
+            }
+        }
+        assertTrue(queried.size() > 10, queried.toString());
+        try (TestServer s = MonitoringTest.start(Impl.JNATSD)) {
+            PrometheusText m = PrometheusText.parse(new MonitorHttp(s).get("/metrics").body());
+            for (String name : queried) assertTrue(m.has(name), name + " is not exported");
         }
     }
 
