@@ -110,7 +110,8 @@ class UpstreamShapeTest {
         assertSameFields("/connz", n -> conn(n, "stays"));
         assertSameFields("/connz?subs=1", n -> conn(n, "stays"));
         assertSameFields("/connz?subs=detail", n -> conn(n, "stays"));
-        assertSameFields("/connz?subs=detail", n -> conn(n, "stays").get("subscriptions_list_detail").get(0));
+        assertSameFields("/connz?subs=detail", n -> bySubject(conn(n, "stays").get("subscriptions_list_detail"), "shape.q"));
+        assertSameFields("/connz?subs=detail", n -> bySubject(conn(n, "stays").get("subscriptions_list_detail"), "shape.>"));
         assertSameFields("/connz?auth=true", n -> conn(n, "stays"));
         assertSameFields("/connz?state=closed&subs=1", n -> conn(n, "gone"));
         assertSameFields("/connz?state=closed&subs=detail", n -> conn(n, "gone").get("subscriptions_list_detail").get(0));
@@ -120,7 +121,8 @@ class UpstreamShapeTest {
     void subszHasUpstreamsFields() throws Exception {
         sameActivity();
         assertSameFields("/subsz?subs=1", n -> n);
-        assertSameFields("/subsz?subs=1", n -> n.get("subscriptions_list").get(0));
+        assertSameFields("/subsz?subs=1", n -> bySubject(n.get("subscriptions_list"), "shape.q"));
+        assertSameFields("/subsz?subs=1", n -> bySubject(n.get("subscriptions_list"), "shape.>"));
         JsonNode ours = mon.get(Impl.JNATSD).json("/subsz");
         JsonNode theirs = mon.get(Impl.UPSTREAM).json("/subsz");
         for (String f : List.of("num_subscriptions", "num_inserts", "num_removes")) assertEquals(theirs.get(f), ours.get(f), f);
@@ -169,6 +171,12 @@ class UpstreamShapeTest {
                 assertEquals(theirs.body(), ours.body(), path);
             }
         }
+    }
+
+    /** The subscription on {@code subject} in a list of subscription details (their order is a map's). */
+    private static JsonNode bySubject(JsonNode list, String subject) {
+        for (JsonNode d : list) if (subject.equals(d.get("subject").asText())) return d;
+        throw new AssertionError("no subscription on " + subject + " in " + list);
     }
 
     private static JsonNode strip(JsonNode n) {
