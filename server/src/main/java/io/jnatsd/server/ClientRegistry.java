@@ -11,9 +11,13 @@ import io.jnatsd.server.client.ServerStats;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.ClosedConnections;
+import io.jnatsd.server.monitor.ConnInfo;
+import io.jnatsd.server.monitor.MessageTotals;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's side of its client connections: admission (max_connections), the INFO each
- * client is greeted with, authentication, and the set of live connections.
+ * client is greeted with, authentication, the set of live connections, and what is kept of
+ * closed ones (their final state for /connz, their messages in the server's totals).
  */
 final class ClientRegistry implements ClientServices {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,10 +41,17 @@ final class ClientRegistry implements ClientServices {
     private final AtomicLong clientIds = new AtomicLong();
     private final AtomicInteger admitted = new AtomicInteger();
     private final Map<Long, ClientConnection> live = new ConcurrentHashMap<>();
+    private final ClosedConnections closed;
+    // Messages sent to connections that have closed; guarded by totalsLock, which also makes
+    // moving a connection's counts from "live" to "closed" atomic for messageTotals().
+    private final Object totalsLock = new Object();
+    private long closedOutMsgs;
+    private long closedOutBytes;
 
     ClientRegistry(NatsServer server) {
         this.server = server;
         this.opts = server.options();
+        this.closed = new ClosedConnections(opts.maxClosedClients);
     }
 
     @Override
@@ -130,9 +142,38 @@ final class ClientRegistry implements ClientServices {
         return true;
     }
 
+    /**
+     * Called once the connection's outbound side is closed, so its counters are final: they move
+     * into the closed totals, and its final state into the closed-connections ring.
+     */
     @Override
     public void unregister(ClientConnection client) {
-        if (live.remove(client.cid()) != null) admitted.decrementAndGet();
+        ConnInfo last = ConnInfo.closed(client, Instant.now(), System.nanoTime());
+        synchronized (totalsLock) {
+            if (live.remove(client.cid()) != null) {
+                admitted.decrementAndGet();
+                closedOutMsgs += client.outMsgs();
+                closedOutBytes += client.outBytes();
+            }
+        }
+        closed.add(last);
+    }
+
+    /** In and out message totals, closed connections included, as of one moment. */
+    MessageTotals messageTotals() {
+        synchronized (totalsLock) {
+            long outMsgs = closedOutMsgs;
+            long outBytes = closedOutBytes;
+            for (ClientConnection c : live.values()) {
+                outMsgs += c.outMsgs();
+                outBytes += c.outBytes();
+            }
+            return new MessageTotals(stats.inMsgs.sum(), stats.inBytes.sum(), outMsgs, outBytes);
+        }
+    }
+
+    ClosedConnections closed() {
+        return closed;
     }
 
     int count() {

@@ -5,6 +5,7 @@ import io.jnatsd.server.config.ParsedCommandLine;
 import io.jnatsd.server.config.ServerCommandLine;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.MonitorException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +87,9 @@ public final class Main {
         }
         try {
             server.start();
+        } catch (MonitorException e) {
+            log.fatal("%s", e.getMessage());
+            return 1;
         } catch (Exception e) {
             log.fatal("Error listening on port: %s:%d, %s", opts.host, opts.port, e.getMessage());
             return 1;
@@ -115,6 +119,7 @@ public final class Main {
         try {
             ServerOptions fresh = ConfigLoader.load(running.configFile);
             log.setLevels(fresh.debug || fresh.trace, fresh.trace);
+            server.configReloaded();
             log.notice("Reloaded server configuration");
         } catch (Exception e) {
             log.error("Failed to reload server configuration: %s", e.getMessage());

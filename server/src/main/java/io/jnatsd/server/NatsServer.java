@@ -8,9 +8,11 @@ import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.MonitorServer;
 import io.jnatsd.server.net.Transport;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +28,12 @@ public final class NatsServer implements AutoCloseable {
     private final ServerOptions opts;
     private final ServerLog log;
     private final String serverId = ServerIdentity.newServerId();
-    private final Accounts accounts = new Accounts();
+    private final Accounts accounts;
     private final ClientRegistry clients;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final MonitorServer monitor;
+    private volatile Instant startTime = Instant.now();
+    private volatile Instant configLoadTime = startTime;
     private Transport transport;
     private Channel listener;
     private volatile boolean running;
@@ -37,9 +42,11 @@ public final class NatsServer implements AutoCloseable {
     public NatsServer(ServerOptions opts, ServerLog log) {
         this.opts = opts;
         this.log = log;
+        this.accounts = new Accounts(!Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
         this.clients = new ClientRegistry(this);
         Object system = opts.otherBlocks.get("system_account");
         AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
+        this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
     }
 
     public static Builder builder() {
@@ -53,14 +60,18 @@ public final class NatsServer implements AutoCloseable {
         log.notice("  Version:  %s", Versions.jnatsd());
         log.notice("  Java:     %s", Runtime.version());
         log.notice("  ID:       %s", serverId);
+        startTime = Instant.now();
+        configLoadTime = startTime;
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
+            monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ClientConnection c = new ClientConnection(clients, ch, accounts.global());
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
         } catch (RuntimeException | InterruptedException e) {
+            monitor.close();
             transport.close();
             throw e;
         }
@@ -70,7 +81,7 @@ public final class NatsServer implements AutoCloseable {
         return this;
     }
 
-    private String displayHost() {
+    String displayHost() {
         return opts.host == null || opts.host.isEmpty() ? "0.0.0.0" : opts.host;
     }
 
@@ -84,6 +95,33 @@ public final class NatsServer implements AutoCloseable {
         String h = opts.host == null || opts.host.isEmpty() || opts.host.equals("0.0.0.0") || opts.host.equals("::")
                 ? "127.0.0.1" : opts.host;
         return "nats://" + h + ":" + port();
+    }
+
+    /** The bound monitoring port; 0 when monitoring is off. */
+    public int monitorPort() {
+        return monitor.port();
+    }
+
+    /** A URL of the monitoring endpoints (base path included), or null when monitoring is off. */
+    public String monitorUrl() {
+        if (monitor.port() == 0) return null;
+        String h = opts.httpHost == null || opts.httpHost.isEmpty() ? opts.host : opts.httpHost;
+        if (h == null || h.isEmpty() || h.equals("0.0.0.0") || h.equals("::")) h = "127.0.0.1";
+        String base = monitor.basePath();
+        return "http://" + h + ":" + monitor.port() + (base.equals("/") ? "" : base);
+    }
+
+    Instant startTime() {
+        return startTime;
+    }
+
+    Instant configLoadTime() {
+        return configLoadTime;
+    }
+
+    /** A reload of the configuration has been applied (SIGHUP): /varz config_load_time moves. */
+    public void configReloaded() {
+        configLoadTime = Instant.now();
     }
 
     public String serverId() {
@@ -123,6 +161,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
+        monitor.close();
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
         clients.awaitEmpty(2, TimeUnit.SECONDS);

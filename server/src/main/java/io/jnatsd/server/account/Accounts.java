@@ -14,9 +14,11 @@ public final class Accounts {
     private final Account global;
     private volatile String systemAccount = SYSTEM;
 
-    public Accounts() {
+    /** @param withSystemAccount false for {@code no_system_account: true} */
+    public Accounts(boolean withSystemAccount) {
         global = add(new Account(User.GLOBAL_ACCOUNT));
-        add(new Account(SYSTEM));
+        if (withSystemAccount) add(new Account(SYSTEM));
+        else systemAccount = null;
     }
 
     public Account add(Account a) {
@@ -30,7 +32,13 @@ public final class Accounts {
 
     /** The system account ({@code system_account}, {@code $SYS} by default). */
     public Account system() {
-        return byName.get(systemAccount);
+        String name = systemAccount;
+        return name == null ? null : byName.get(name);
+    }
+
+    /** The system account's name, or null when there is none. */
+    public String systemAccountName() {
+        return systemAccount;
     }
 
     public Account global() {

@@ -62,7 +62,9 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException)) {
+        if (cause instanceof IOException io) {
+            client.socketFailed(io);
+        } else {
             client.logUnexpected(cause);
         }
         ctx.close();

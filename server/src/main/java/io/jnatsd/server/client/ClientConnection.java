@@ -20,8 +20,10 @@ import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One NATS client connection: the protocol semantics of CONNECT, PUB, SUB, UNSUB and
@@ -40,28 +42,33 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private final EventLoop loop;
     private final long cid;
     private final long startNanos = System.nanoTime();
+    private final Instant startTime = Instant.now();
     private final ClientParser parser;
     private final Outbound out;
     private final FlushBatch batch = new FlushBatch();
-    private final Map<String, Subscription> subs = new HashMap<>();
+    /** Concurrent only so that monitoring can list it from another thread; changed on this loop alone. */
+    private final Map<String, Subscription> subs = new ConcurrentHashMap<>();
     private final ClientTimers timers;
 
-    private ConnectOptions connect;
+    private volatile ConnectOptions connect;
     private volatile boolean headers;
     private volatile boolean echo = true;
-    private Account account;
+    private volatile Account account;
     private boolean countedInAccount;
     private User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
     private volatile boolean closed;
     private volatile ClosedReason closedReason;
+    /** This server has answered a client PING since CONNECT: the client handles PING/PONG. */
+    private boolean pongSent;
 
-    private long inMsgs;
-    private long inBytes;
+    // Written on this loop once per read batch; volatile for monitoring.
+    private volatile long inMsgs;
+    private volatile long inBytes;
     private long batchInMsgs;
     private long batchInBytes;
-    long lastInboundNanos = System.nanoTime();
+    volatile long lastInboundNanos = startNanos;
 
     public ClientConnection(ClientServices server, Channel channel, Account defaultAccount) {
         this.server = server;
@@ -89,13 +96,17 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     void read(ByteBuf in) {
-        lastInboundNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastInboundNanos = now;
+        batch.activity(now);
         parser.parse(in);
     }
 
-    /** End of one inbound read: flush every receiver touched and count what came in. */
+    /**
+     * End of one inbound read: count what came in, then flush every receiver touched (counting
+     * first, so that whoever sees a reply to this read also sees it counted).
+     */
     void readComplete() {
-        batch.flushAll();
         if (batchInMsgs > 0) {
             server.stats().inMsgs.add(batchInMsgs);
             server.stats().inBytes.add(batchInBytes);
@@ -104,6 +115,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             batchInMsgs = 0;
             batchInBytes = 0;
         }
+        batch.flushAll();
     }
 
     /** The socket is gone: release everything this connection holds. */
@@ -113,9 +125,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         timers.cancel();
         out.close();
         for (Subscription sub : subs.values()) account.unsubscribe(sub);
+        server.unregister(this); // sees the final counters and subscriptions (for closed /connz)
         subs.clear();
         if (countedInAccount) account.removeConnection();
-        server.unregister(this);
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
     }
 
@@ -161,7 +173,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         try {
             c = ConnectOptions.parse(new ByteBufInputStream(json));
         } catch (IOException | RuntimeException e) {
-            close(ClosedReason.PARSE_ERROR);
+            close(ClosedReason.PROTOCOL_VIOLATION); // as upstream 2.9.10 reports a bad CONNECT in /connz
             return;
         }
         if (c.protocol < 0 || c.protocol > 1) {
@@ -302,6 +314,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (server.log().isTrace()) traceIn("PING");
         if (!checkConnected()) return;
         out.appendControl(PONG, batch);
+        if (connect != null) pongSent = true;
     }
 
     @Override
@@ -316,7 +329,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         ClosedReason reason = switch (violation) {
             case MAX_PAYLOAD -> ClosedReason.MAX_PAYLOAD;
             case MAX_CONTROL_LINE -> ClosedReason.MAX_CONTROL_LINE;
-            case UNKNOWN_OPERATION -> ClosedReason.PARSE_ERROR;
+            // Upstream reports a parse failure as a protocol violation; "Parse Error" is its reason
+            // for a client that sent -ERR (checked against 2.9.10's /connz).
+            case CLIENT_ERROR -> ClosedReason.PARSE_ERROR;
             default -> ClosedReason.PROTOCOL_VIOLATION;
         };
         closeWithError(violation.errText(), reason);
@@ -422,6 +437,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         return timers;
     }
 
+    /** The socket failed (a reset, a broken pipe): the reason /connz gives, unless one is set already. */
+    void socketFailed(IOException e) {
+        if (closedReason != null) return;
+        String m = e.getMessage();
+        closedReason = m != null && m.contains("Broken pipe") ? ClosedReason.WRITE_ERROR : ClosedReason.READ_ERROR;
+    }
+
     void logUnexpected(Throwable cause) {
         server.log().error("%s - cid:%d - %s", remoteAddress(), cid, cause);
     }
@@ -439,7 +461,49 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     public long outMsgs() { return out.msgs(); }
     public long outBytes() { return out.bytes(); }
     public int subscriptionCount() { return subs.size(); }
+    /** When the connection was accepted. */
+    public Instant startTime() { return startTime; }
+    /** When the connection was accepted, as {@link System#nanoTime}. */
     public long startNanos() { return startNanos; }
+    /** The last round-trip time measured with a server PING; 0 before the first PONG. */
+    public long rttNanos() { return timers.rttNanos(); }
+    /** Bytes waiting to be written to this client. */
+    public long pendingBytes() { return out.pendingBytes(); }
+
+    /** The subscriptions, copied; safe from any thread. */
+    public List<Subscription> subscriptions() {
+        return List.copyOf(subs.values());
+    }
+
+    /** When the client last sent something or was last sent messages, as {@link System#nanoTime}. */
+    public long lastActivityNanos() {
+        long in = lastInboundNanos;
+        long delivered = out.lastDeliveryNanos();
+        return delivered != 0 && delivered - in > 0 ? delivered : in;
+    }
+
+    /**
+     * The identity the client presented in CONNECT, as upstream's monitoring shows it: its nkey
+     * or user name, or {@code [REDACTED]} for a token; null when it presented none.
+     */
+    public String authorizedUser() {
+        ConnectOptions c = connect;
+        if (c == null) return null;
+        if (c.nkey != null && !c.nkey.isEmpty()) return c.nkey;
+        if (c.user != null && !c.user.isEmpty()) return c.user;
+        if (c.authToken != null && !c.authToken.isEmpty()) return "[REDACTED]";
+        return null;
+    }
+
+    /**
+     * Monitoring wants this client's RTT and none is known: ask with a PING (on this
+     * connection's loop), as upstream does for clients that said which language they are.
+     */
+    public void requestRtt() {
+        ConnectOptions c = connect;
+        if (closed || c == null || c.lang == null || c.lang.isEmpty() || timers.rttNanos() != 0) return;
+        loop.execute(() -> timers.sendRttPing(pongSent));
+    }
 
     public InetSocketAddress remoteSocketAddress() {
         return channel.remoteAddress() instanceof InetSocketAddress a ? a : null;

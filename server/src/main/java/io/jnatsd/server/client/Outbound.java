@@ -25,6 +25,8 @@ final class Outbound implements FlushBatch.Flushable {
     private final Runnable flushTask = this::flush;
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private final Runnable onSlowConsumer;
+    /** When a read last put messages here, for /connz last_activity; one write per batch, not per message. */
+    private volatile long lastDeliveryNanos;
 
     // Guarded by this.
     private ByteBuf buf;
@@ -105,7 +107,8 @@ final class Outbound implements FlushBatch.Flushable {
     }
 
     @Override
-    public void flushFromBatch() {
+    public void flushFromBatch(long activityNanos) {
+        if (activityNanos != 0) lastDeliveryNanos = activityNanos;
         if (loop.inEventLoop()) flush();
         else loop.execute(flushTask);
     }
@@ -140,7 +143,16 @@ final class Outbound implements FlushBatch.Flushable {
         return bytes;
     }
 
-    synchronized int pendingBytes() {
-        return buf == null ? 0 : buf.readableBytes();
+    /** Bytes appended and not yet written to the socket: ours plus what the channel still holds. */
+    long pendingBytes() {
+        int own;
+        synchronized (this) {
+            own = buf == null ? 0 : buf.readableBytes();
+        }
+        return own + channelPending();
+    }
+
+    long lastDeliveryNanos() {
+        return lastDeliveryNanos;
     }
 }

@@ -63,7 +63,7 @@ public final class ServerOptions {
     public boolean syslog;
     public String remoteSyslog;
 
-    // Monitoring (served by the observability issue)
+    // Monitoring (monitor.MonitorServer); maxClosedClients above sizes the closed-connections ring
     public String httpHost;
     public int httpPort;
     public int httpsPort;

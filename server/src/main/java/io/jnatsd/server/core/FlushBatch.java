@@ -10,11 +10,21 @@ import java.util.ArrayList;
 public final class FlushBatch {
     /** Something with bytes waiting to be written, flushed on its own event loop. */
     public interface Flushable {
-        /** Writes out what is pending; called on the owner's event loop, or hands itself to it. */
-        void flushFromBatch();
+        /**
+         * Writes out what is pending; called on the owner's event loop, or hands itself to it.
+         * {@code activityNanos} is when the read that filled it happened ({@link System#nanoTime}),
+         * the receiver's last activity as monitoring reports it; 0 when unknown.
+         */
+        void flushFromBatch(long activityNanos);
     }
 
     private final ArrayList<Flushable> pending = new ArrayList<>();
+    private long activityNanos;
+
+    /** Records when the read now being processed happened; passed on to every receiver flushed. */
+    public void activity(long nanos) {
+        activityNanos = nanos;
+    }
 
     public void add(Flushable f) {
         pending.add(f);
@@ -23,7 +33,7 @@ public final class FlushBatch {
     public void flushAll() {
         int n = pending.size();
         if (n == 0) return;
-        for (int i = 0; i < n; i++) pending.get(i).flushFromBatch();
+        for (int i = 0; i < n; i++) pending.get(i).flushFromBatch(activityNanos);
         pending.clear();
     }
 }

@@ -28,10 +28,11 @@ public final class Transport implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Class<? extends ServerChannel> serverChannel;
     private final boolean nativeEpoll;
+    private final IoHandlerFactory factory;
 
     public Transport(int workerThreads) {
         nativeEpoll = Epoll.isAvailable();
-        IoHandlerFactory factory = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        factory = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
         serverChannel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -46,12 +47,26 @@ public final class Transport implements AutoCloseable {
     }
 
     /**
+     * A separate group of {@code threads} event loops of the same kind, for a service whose work
+     * must not delay the client loops (monitoring); the caller shuts it down.
+     */
+    public EventLoopGroup newGroup(int threads) {
+        return new MultiThreadIoEventLoopGroup(threads, factory);
+    }
+
+    /**
      * Binds a listener; each accepted socket is handed to {@code init}. {@code highWaterMark}
      * is how many unwritten bytes make a socket "unwritable" (the start of a write deadline).
      */
     public Channel listen(String host, int port, int highWaterMark, Consumer<SocketChannel> init) throws InterruptedException {
+        return listen(workers, host, port, highWaterMark, init);
+    }
+
+    /** As {@link #listen(String, int, int, Consumer)}, serving the accepted sockets on {@code children}. */
+    public Channel listen(EventLoopGroup children, String host, int port, int highWaterMark,
+                          Consumer<SocketChannel> init) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
+                .group(boss, children)
                 .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)

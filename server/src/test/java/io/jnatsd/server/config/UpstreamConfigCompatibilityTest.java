@@ -99,7 +99,9 @@ class UpstreamConfigCompatibilityTest {
         boolean oursOk = ours.action() == Action.TEST_CONFIG;
         assertEquals(upstreamOk, oursOk, "upstream said: " + out + "\nwe said: " + ours.error());
 
-        if (!upstreamOk) {
+        // Which of two duplicate settings upstream reports depends on Go's random map order,
+        // so only the verdict is compared for those.
+        if (!upstreamOk && !out.contains("Duplicate")) {
             Matcher m = LOCATED.matcher(out);
             if (m.find()) {
                 Matcher mine = LOCATED.matcher(ours.error());

@@ -25,6 +25,7 @@ public final class TestServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path dir;
+    private String monitorUrl;
 
     private TestServer(Impl impl, NatsServer embedded, Process process, int port, Path dir) {
         this.impl = impl;
@@ -34,12 +35,41 @@ public final class TestServer implements AutoCloseable {
         this.dir = dir;
     }
 
+    /**
+     * Starts a server with HTTP monitoring on a free loopback port (plus {@code config}); see
+     * {@link #monitorUrl()}. {@code basePath} is {@code http_base_path}, or null for none.
+     */
+    public static TestServer startMonitored(Impl impl, String config, String basePath) throws Exception {
+        int httpPort = freePort();
+        String full = "http: \"127.0.0.1:" + httpPort + "\"\n"
+                + (basePath == null ? "" : "http_base_path: \"" + basePath + "\"\n") + config;
+        String base = basePath == null || basePath.isEmpty() ? "" : (basePath.startsWith("/") ? basePath : "/" + basePath);
+        String url = "http://127.0.0.1:" + httpPort + base;
+        TestServer s = start(impl, full, url + "/healthz");
+        s.monitorUrl = impl == Impl.JNATSD ? s.embedded.monitorUrl() : url;
+        return s;
+    }
+
+    /** The monitoring endpoints' URL prefix (no trailing slash) of a {@link #startMonitored} server. */
+    public String monitorUrl() {
+        return monitorUrl;
+    }
+
     public static TestServer start(Impl impl) throws Exception {
         return start(impl, "");
     }
 
     /** Starts a server on a free loopback port with {@code config} (NATS config-file text). */
     public static TestServer start(Impl impl, String config) throws Exception {
+        return start(impl, config, null);
+    }
+
+    /**
+     * As {@link #start(Impl, String)}; when {@code healthz} is given, upstream's readiness is
+     * awaited there instead of by connecting to the client port, which would leave a closed
+     * connection in the monitoring figures.
+     */
+    private static TestServer start(Impl impl, String config, String healthz) throws Exception {
         Path dir = Files.createTempDirectory("jnatsd-test");
         int port = freePort();
         String full = "listen: \"127.0.0.1:" + port + "\"\n" + config + "\n";
@@ -55,7 +85,8 @@ public final class TestServer implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(bin, "-c", conf.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("upstream.log").toFile()).start();
-        awaitListening(port, p);
+        if (healthz != null) awaitHealthy(healthz, p);
+        else awaitListening(port, p);
         return new TestServer(impl, null, p, port, dir);
     }
 
@@ -88,6 +119,22 @@ public final class TestServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("nats-server did not start listening on " + port);
+    }
+
+    private static void awaitHealthy(String url, Process p) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) throw new IllegalStateException("nats-server exited: " + p.exitValue());
+            try {
+                if (http.send(req, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("nats-server did not become healthy at " + url);
     }
 
     public static int freePort() throws IOException {

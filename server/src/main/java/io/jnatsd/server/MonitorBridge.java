@@ -1,0 +1,44 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.client.ServerStats;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.monitor.ClosedConnections;
+import io.jnatsd.server.monitor.MessageTotals;
+import io.jnatsd.server.monitor.MonitoredServer;
+import java.time.Instant;
+import java.util.List;
+
+/** The running server as monitoring sees it (monitoring sits below the server and may not name it). */
+final class MonitorBridge implements MonitoredServer {
+    private final NatsServer server;
+    private final ClientRegistry clients;
+
+    MonitorBridge(NatsServer server, ClientRegistry clients) {
+        this.server = server;
+        this.clients = clients;
+    }
+
+    @Override public String serverId() { return server.serverId(); }
+    @Override public String serverName() { return server.serverName(); }
+    @Override public String version() { return Versions.NATS_COMPATIBLE; }
+    @Override public String jnatsdVersion() { return Versions.jnatsd(); }
+    @Override public int protocolVersion() { return Versions.PROTO; }
+    @Override public ServerOptions options() { return server.options(); }
+    @Override public String clientHost() { return server.displayHost(); }
+    @Override public int clientPort() { return server.port(); }
+    @Override public Instant startTime() { return server.startTime(); }
+    @Override public Instant configLoadTime() { return server.configLoadTime(); }
+    @Override public boolean authRequired() { return clients.authRequired(); }
+    @Override public ServerStats stats() { return clients.stats(); }
+    @Override public MessageTotals messageTotals() { return clients.messageTotals(); }
+    @Override public List<ClientConnection> connections() { return clients.all(); }
+    @Override public ClosedConnections closedConnections() { return clients.closed(); }
+    @Override public List<Account> accounts() {
+        List<Account> all = new java.util.ArrayList<>(server.accounts().all());
+        all.sort(java.util.Comparator.comparing(Account::name));
+        return all;
+    }
+    @Override public String systemAccount() { return server.accounts().systemAccountName(); }
+}

@@ -1,0 +1,91 @@
+package io.jnatsd.server.monitor;
+
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.core.Account;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /accountz} and {@code /accstatz}. */
+final class Accounts {
+    private Accounts() {}
+
+    /** The account names, or with {@code acc=NAME} that account's details. */
+    static Map<String, Object> accountz(MonitoredServer s, Query q) {
+        String name = q.get("acc");
+        Map<String, Object> o = Json.object();
+        o.put("server_id", s.serverId());
+        o.put("now", Instant.now());
+        String sys = s.systemAccount();
+        if (sys != null && !sys.isEmpty()) o.put("system_account", sys);
+        if (name.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            for (Account a : s.accounts()) names.add(a.name());
+            o.put("accounts", names);
+            return o;
+        }
+        Account acc = find(s, name);
+        if (acc == null) throw new Query.BadRequest("Account " + name + " does not exist");
+        Map<String, Object> d = Json.object();
+        d.put("account_name", acc.name());
+        d.put("update_time", s.startTime());
+        d.put("expired", false);
+        d.put("complete", true);
+        d.put("jetstream_enabled", false);
+        d.put("leafnode_connections", 0);
+        d.put("client_connections", connections(s, acc));
+        d.put("subscriptions", acc.subscriptions().count());
+        Map<String, Object> stats = Json.object();
+        Subsz.putStats(stats, acc.subscriptions().stats());
+        d.put("sublist_stats", stats);
+        o.put("account_detail", d);
+        return o;
+    }
+
+    /**
+     * Per-account connection and message counts; accounts without connections only with
+     * {@code unused=true}. With the one global account, its messages are the server's.
+     */
+    static Map<String, Object> accstatz(MonitoredServer s, Query q) {
+        boolean unused = q.bool("unused");
+        List<Map<String, Object>> list = new ArrayList<>();
+        MessageTotals t = s.messageTotals();
+        for (Account a : s.accounts()) {
+            int conns = connections(s, a);
+            if (conns == 0 && !unused) continue;
+            Map<String, Object> st = Json.object();
+            st.put("acc", a.name());
+            st.put("conns", conns);
+            st.put("leafnodes", 0);
+            st.put("total_conns", conns);
+            st.put("sent", msgsBytes(t.outMsgs(), t.outBytes()));
+            st.put("received", msgsBytes(t.inMsgs(), t.inBytes()));
+            st.put("slow_consumers", s.stats().slowConsumers.sum());
+            list.add(st);
+        }
+        Map<String, Object> o = Json.object();
+        o.put("server_id", s.serverId());
+        o.put("now", Instant.now());
+        o.put("account_statz", list);
+        return o;
+    }
+
+    private static Map<String, Object> msgsBytes(long msgs, long bytes) {
+        Map<String, Object> m = Json.object();
+        m.put("msgs", msgs);
+        m.put("bytes", bytes);
+        return m;
+    }
+
+    private static Account find(MonitoredServer s, String name) {
+        for (Account a : s.accounts()) if (a.name().equals(name)) return a;
+        return null;
+    }
+
+    private static int connections(MonitoredServer s, Account acc) {
+        int n = 0;
+        for (ClientConnection c : s.connections()) if (c.account() == acc) n++;
+        return n;
+    }
+}

@@ -1,0 +1,56 @@
+package io.jnatsd.server.monitor;
+
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.client.ServerStats;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What monitoring reads from the running server; the server (a higher layer) implements it.
+ * Every method may be called from the monitoring thread while clients come and go.
+ */
+public interface MonitoredServer {
+    String serverId();
+
+    String serverName();
+
+    /** The NATS server version whose behaviour is served ({@code version} in INFO and /varz). */
+    String version();
+
+    String jnatsdVersion();
+
+    int protocolVersion();
+
+    ServerOptions options();
+
+    /** The client listen host as configured, {@code 0.0.0.0} when unset. */
+    String clientHost();
+
+    /** The bound client port. */
+    int clientPort();
+
+    Instant startTime();
+
+    Instant configLoadTime();
+
+    boolean authRequired();
+
+    ServerStats stats();
+
+    /** Server-wide message counters, closed connections included; consistent with each other. */
+    MessageTotals messageTotals();
+
+    /** The open client connections, in no particular order. */
+    List<ClientConnection> connections();
+
+    /** Closed client connections, oldest first, at most {@code max_closed_clients}. */
+    ClosedConnections closedConnections();
+
+    /** Every account, the global one ({@code $G}) first. */
+    List<Account> accounts();
+
+    /** The system account's name, or null when there is none. */
+    String systemAccount();
+}

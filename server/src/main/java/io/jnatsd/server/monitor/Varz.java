@@ -1,0 +1,99 @@
+package io.jnatsd.server.monitor;
+
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/** {@code /varz}: the server's identity, configuration and counters, in upstream 2.9.10's fields and order. */
+final class Varz {
+    /** Upstream's TLS timeout default, in seconds (jnatsd has no TLS settings yet). */
+    private static final double TLS_TIMEOUT_SECONDS = 2;
+
+    private Varz() {}
+
+    static Map<String, Object> build(MonitoredServer s, ProcessStats proc, Map<String, Long> httpReqStats) {
+        ServerOptions o = s.options();
+        Instant now = Instant.now();
+        int cores = Runtime.getRuntime().availableProcessors();
+        MessageTotals t = s.messageTotals();
+
+        Map<String, Object> v = Json.object();
+        v.put("server_id", s.serverId());
+        v.put("server_name", s.serverName());
+        v.put("version", s.version());
+        v.put("proto", s.protocolVersion());
+        // Upstream's "go" is the toolchain that built it; ours is the Java runtime that runs it.
+        v.put("go", "java" + Runtime.version());
+        v.put("host", s.clientHost());
+        v.put("port", s.clientPort());
+        if (s.authRequired()) v.put("auth_required", true);
+        v.put("max_connections", o.maxConnections);
+        if (o.maxSubscriptions != 0) v.put("max_subscriptions", o.maxSubscriptions);
+        v.put("ping_interval", nanos(o.pingInterval));
+        v.put("ping_max", o.pingMax);
+        v.put("http_host", httpHost(s));
+        v.put("http_port", o.httpPort);
+        v.put("http_base_path", o.httpBasePath == null ? "" : o.httpBasePath);
+        v.put("https_port", o.httpsPort);
+        v.put("auth_timeout", seconds(o.authTimeout));
+        v.put("max_control_line", o.maxControlLine);
+        v.put("max_payload", o.maxPayload);
+        v.put("max_pending", o.maxPending);
+        // Clustering, gateways, leaf nodes, MQTT, WebSocket and JetStream are not configured:
+        // upstream then writes each of these as an empty object.
+        v.put("cluster", Json.object());
+        v.put("gateway", Json.object());
+        v.put("leaf", Json.object());
+        v.put("mqtt", Json.object());
+        v.put("websocket", Json.object());
+        v.put("jetstream", Json.object());
+        v.put("tls_timeout", TLS_TIMEOUT_SECONDS);
+        v.put("write_deadline", nanos(o.writeDeadline));
+        v.put("start", s.startTime());
+        v.put("now", now);
+        v.put("uptime", GoFormat.uptime(Duration.between(s.startTime(), now).toNanos()));
+        v.put("mem", proc.residentBytes());
+        v.put("cores", cores);
+        v.put("gomaxprocs", cores);
+        v.put("cpu", proc.cpuPercent());
+        v.put("connections", s.connections().size());
+        v.put("total_connections", s.stats().totalConnections.sum());
+        v.put("routes", 0);
+        v.put("remotes", 0);
+        v.put("leafnodes", 0);
+        v.put("in_msgs", t.inMsgs());
+        v.put("out_msgs", t.outMsgs());
+        v.put("in_bytes", t.inBytes());
+        v.put("out_bytes", t.outBytes());
+        v.put("slow_consumers", s.stats().slowConsumers.sum());
+        v.put("subscriptions", subscriptions(s));
+        v.put("http_req_stats", httpReqStats);
+        v.put("config_load_time", s.configLoadTime());
+        String sys = s.systemAccount();
+        if (sys != null && !sys.isEmpty()) v.put("system_account", sys);
+        v.put("jnatsd_version", s.jnatsdVersion());
+        return v;
+    }
+
+    /** The monitoring host: {@code http: host:port} when given, else the client listen host, as upstream. */
+    static String httpHost(MonitoredServer s) {
+        String h = s.options().httpHost;
+        return h == null || h.isEmpty() ? s.clientHost() : h;
+    }
+
+    static long subscriptions(MonitoredServer s) {
+        long n = 0;
+        for (Account a : s.accounts()) n += a.subscriptions().count();
+        return n;
+    }
+
+    private static long nanos(Duration d) {
+        return d == null ? 0 : d.toNanos();
+    }
+
+    private static double seconds(Duration d) {
+        return d == null ? 0 : d.toNanos() / 1e9;
+    }
+}
