@@ -16,7 +16,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-ROUNDS=3
+ROUNDS=""
 WORKLOADS=pub,pubsub,fanout,queue,reqrep
 SIZES=16,128,1024,65536
 MSGS=""
@@ -49,12 +49,13 @@ done
 
 # --quick: a short sanity run (2 rounds, fewer messages); explicit options still win.
 if [ "$QUICK" = 1 ]; then
-  ROUNDS=${QUICK_ROUNDS:-2}
+  ROUNDS=${ROUNDS:-2}
   MSGS=${MSGS:-100000}
   REQUESTS=${REQUESTS:-2000}
   BYTES_BUDGET=$((128 * 1024 * 1024))
   STARTUPS=2
 else
+  ROUNDS=${ROUNDS:-3}
   MSGS=${MSGS:-500000}
   REQUESTS=${REQUESTS:-10000}
   BYTES_BUDGET=$((1024 * 1024 * 1024))
@@ -152,7 +153,7 @@ msgs_for() {
   if [ "$w" = reqrep ]; then echo "$REQUESTS"; return; fi
   [ "$w" = fanout ] && receivers=$SUBS
   local cap=$(( BYTES_BUDGET / ( (size > 0 ? size : 1) * receivers ) ))
-  [ "$cap" -lt 1000 ] && cap=1000
+  [ "$cap" -lt 200 ] && cap=200
   [ "$MSGS" -lt "$cap" ] && echo "$MSGS" || echo "$cap"
 }
 
