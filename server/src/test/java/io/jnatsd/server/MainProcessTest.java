@@ -96,6 +96,9 @@ class MainProcessTest {
         Files.writeString(conf, "listen: 127.0.0.1:" + port + "\ndebug: false\n");
         Process p = start("-c", conf.toString(), "-P", pid.toString());
         awaitListening(port, p);
+        // the pid file is written just after the port is bound: wait for it too
+        long pidDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(pid) && Files.size(pid) > 0) && System.nanoTime() < pidDeadline) Thread.sleep(10);
         Files.writeString(conf, "listen: 127.0.0.1:" + port + "\ndebug: true\n");
         assertEquals(0, Main.run(new String[] {"--signal", "reload=" + pid}, System.out, System.err));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

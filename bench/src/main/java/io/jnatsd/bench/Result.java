@@ -1,0 +1,100 @@
+package io.jnatsd.bench;
+
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The measured phase of one verified run.
+ *
+ * @param elapsedNanos first publish to last receive (pub: to the end of the flush; reqrep:
+ *                     first request sent to last reply received)
+ * @param latency      round-trip times in nanoseconds (reqrep only, else null)
+ */
+public record Result(BenchConfig config, String serverVersion, long elapsedNanos, Histogram latency) {
+
+    public double seconds() {
+        return elapsedNanos / 1e9;
+    }
+
+    /** Published messages (or completed requests) per second. */
+    public double msgsPerSec() {
+        return config.msgs() / seconds();
+    }
+
+    /** Messages handed to subscribers per second: msgs × subscribers for fanout. */
+    public double deliveriesPerSec() {
+        int receivers = config.workload().receiversPerMessage(config.subs());
+        return receivers == 0 ? msgsPerSec() : msgsPerSec() * receivers;
+    }
+
+    /** Payload megabytes (10^6) per second, delivered (pub: published; reqrep: both ways). */
+    public double mbPerSec() {
+        double bytes = (double) config.size() * deliveriesPerSec();
+        if (config.workload() == Workload.REQREP) bytes *= 2;
+        return bytes / 1e6;
+    }
+
+    private double us(double percentile) {
+        return latency.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    public String toJson() {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append('{');
+        field(sb, "workload", config.workload().id(), true);
+        field(sb, "server_version", serverVersion, true);
+        num(sb, "size", config.size());
+        num(sb, "msgs", config.msgs());
+        num(sb, "subs", config.subscriberCount());
+        num(sb, "warmup", config.warmup());
+        field(sb, "sub_mode", config.subMode().name().toLowerCase(Locale.ROOT), true);
+        dec(sb, "elapsed_s", seconds());
+        dec(sb, "msgs_per_sec", msgsPerSec());
+        dec(sb, "deliveries_per_sec", deliveriesPerSec());
+        dec(sb, "mb_per_sec", mbPerSec());
+        if (latency != null) {
+            dec(sb, "req_per_sec", msgsPerSec());
+            dec(sb, "p50_us", us(50));
+            dec(sb, "p90_us", us(90));
+            dec(sb, "p99_us", us(99));
+            dec(sb, "p999_us", us(99.9));
+            dec(sb, "max_us", latency.getMaxValue() / 1e3);
+            dec(sb, "mean_us", latency.getMean() / 1e3);
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.append('}').toString();
+    }
+
+    public String toText() {
+        String head = String.format(Locale.ROOT, "%s %d B against %s: %,d %s in %.3f s",
+                config.workload().id(), config.size(), serverVersion, config.msgs(),
+                config.workload() == Workload.REQREP ? "requests" : "msgs", seconds());
+        if (latency != null) {
+            return head + String.format(Locale.ROOT,
+                    "%n  %,.0f req/s; latency us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f",
+                    msgsPerSec(), us(50), us(90), us(99), us(99.9), latency.getMaxValue() / 1e3);
+        }
+        String rate = String.format(Locale.ROOT, "%n  %,.0f msgs/s, %.1f MB/s", msgsPerSec(), mbPerSec());
+        if (config.workload() == Workload.FANOUT) {
+            rate = String.format(Locale.ROOT, "%n  %,.0f msgs/s published, %,.0f deliveries/s to %d subscribers, %.1f MB/s",
+                    msgsPerSec(), deliveriesPerSec(), config.subs(), mbPerSec());
+        }
+        return head + rate + "  (all counts verified)";
+    }
+
+    private static void field(StringBuilder sb, String k, String v, boolean quote) {
+        sb.append('"').append(k).append("\":");
+        if (v == null) sb.append("null");
+        else if (quote) sb.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        else sb.append(v);
+        sb.append(',');
+    }
+
+    private static void num(StringBuilder sb, String k, long v) {
+        field(sb, k, Long.toString(v), false);
+    }
+
+    private static void dec(StringBuilder sb, String k, double v) {
+        field(sb, k, String.format(Locale.ROOT, "%.3f", v), false);
+    }
+}

@@ -1,0 +1,85 @@
+package io.jnatsd.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.NatsServer;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every workload of the load tool, with tiny counts, against an embedded jnatsd. */
+@Timeout(60)
+class LoadToolSmokeTest {
+    private static NatsServer server;
+
+    @BeforeAll
+    static void start() throws InterruptedException {
+        server = NatsServer.builder().port(0).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    private static BenchConfig config(Workload w, int size, BenchConfig.SubMode mode) {
+        return new BenchConfig(server.clientUrl(), w, size, w == Workload.REQREP ? 200 : 3_000, 3,
+                w == Workload.REQREP ? 20 : 300, Duration.ofSeconds(10), mode, 64 * 1024);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Workload.class)
+    void everyWorkloadRunsAndVerifies(Workload w) throws Exception {
+        Result r = LoadRun.run(config(w, 128, BenchConfig.SubMode.DISPATCHER));
+        assertTrue(r.elapsedNanos() > 0);
+        assertTrue(r.msgsPerSec() > 0);
+        String json = r.toJson();
+        assertTrue(json.startsWith("{\"workload\":\"" + w.id() + "\""), json);
+        assertTrue(json.endsWith("}") && !json.contains(",}"), json);
+        if (w == Workload.REQREP) {
+            assertNotNull(r.latency());
+            assertEquals(200, r.latency().getTotalCount());
+            assertTrue(json.contains("\"p99_us\":"), json);
+        } else {
+            assertNull(r.latency());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Workload.class, names = {"PUBSUB", "QUEUE"})
+    void syncSubscribersWork(Workload w) throws Exception {
+        LoadRun.run(config(w, 16, BenchConfig.SubMode.SYNC));
+    }
+
+    @Test
+    void largePayloadsFanOut() throws Exception {
+        BenchConfig c = new BenchConfig(server.clientUrl(), Workload.FANOUT, 65536, 100, 3, 10,
+                Duration.ofSeconds(10), BenchConfig.SubMode.DISPATCHER, 256 * 1024);
+        Result r = LoadRun.run(c);
+        assertEquals(3 * r.msgsPerSec(), r.deliveriesPerSec(), 1e-6 * r.deliveriesPerSec());
+    }
+
+    @Test
+    void commandLineExitsZeroAndRejectsTooSmallPayloads() {
+        String url = server.clientUrl();
+        assertEquals(0, new picocli.CommandLine(new LoadTool()).execute(
+                "--url", url, "-w", "pubsub", "--msgs", "500", "--size", "16", "--json"));
+        assertEquals(2, new picocli.CommandLine(new LoadTool()).execute(
+                "--url", url, "-w", "pubsub", "--msgs", "500", "--size", "4"));
+        assertEquals(0, new picocli.CommandLine(new LoadTool()).execute(
+                "--url", url, "-w", "pub", "--msgs", "500", "--size", "0"));
+    }
+
+    @Test
+    void unreachableServerFails() {
+        assertEquals(1, new picocli.CommandLine(new LoadTool()).execute(
+                "--url", "nats://127.0.0.1:1", "-w", "pub", "--msgs", "10"));
+    }
+}
