@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * is allocated on first use to keep idle connections small.
  */
 final class SubjectInterner {
-    private static final int SLOTS = 256;
+    private static final int SLOT_BITS = 8;
+    private static final int SLOTS = 1 << SLOT_BITS;
 
     private byte[][] keys;
     private String[] values;
@@ -24,7 +25,9 @@ final class SubjectInterner {
         for (int i = 0; i < length; i++) {
             h = 31 * h + buf.getByte(start + i);
         }
-        int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+        // Fibonacci hashing: the top bits of h * 2^32/phi spread subjects that differ in one
+        // token (orders.eu.x / orders.us.x) over the table, where h's low bits would collide.
+        int slot = (h * 0x9E3779B9) >>> (32 - SLOT_BITS);
         byte[] key = keys[slot];
         if (key != null && key.length == length && sameBytes(key, buf, start)) {
             return values[slot];
