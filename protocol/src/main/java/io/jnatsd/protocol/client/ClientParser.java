@@ -71,6 +71,17 @@ public final class ClientParser {
         return stopped;
     }
 
+    /**
+     * After {@link #parse} left a partial message in {@code in}: how many more bytes complete
+     * it, when its control line is already parsed (payload and trailing CRLF); -1 when the
+     * partial frame is still in its control line. Lets the caller copy only the bytes that
+     * finish a split frame instead of the whole next read.
+     */
+    public int bytesToCompleteFrame(ByteBuf in) {
+        if (!awaitingPayload) return -1;
+        return Math.max(1, pendingDataOffset + pendingTotal + 2 - in.readableBytes());
+    }
+
     /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
     public void parse(ByteBuf in) {
         while (!stopped && in.isReadable()) {

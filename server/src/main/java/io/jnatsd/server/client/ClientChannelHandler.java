@@ -3,7 +3,6 @@ package io.jnatsd.server.client;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.IOException;
 
 /**
@@ -24,21 +23,38 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
+    /**
+     * Parses straight from each read buffer. Only a frame split across two reads is
+     * assembled, from the tail of the first and just the bytes of the second that finish it
+     * (as the parser reports them), so bytes are not copied on the way in.
+     */
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
-        if (cumulation == null) {
-            cumulation = in;
-        } else {
-            cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
+        while (cumulation != null && in.isReadable() && !client.parserStopped()) {
+            int need = client.bytesToCompleteFrame(cumulation);
+            int take;
+            if (need > 0) {
+                take = Math.min(need, in.readableBytes());
+            } else {
+                int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+                take = lf < 0 ? in.readableBytes() : lf - in.readerIndex() + 1;
+            }
+            if (cumulation.readerIndex() > 0) cumulation.discardReadBytes();
+            cumulation.writeBytes(in, take);
+            client.read(cumulation);
+            if (!cumulation.isReadable()) {
+                cumulation.release();
+                cumulation = null;
+            }
         }
-        client.read(cumulation);
-        if (!cumulation.isReadable()) {
-            cumulation.release();
-            cumulation = null;
-        } else if (cumulation.readerIndex() > 0 && cumulation.refCnt() == 1) {
-            cumulation.discardSomeReadBytes();
+        if (cumulation != null || !in.isReadable() || client.parserStopped()) {
+            in.release();
+            return;
         }
+        client.read(in);
+        if (in.isReadable() && !client.parserStopped()) cumulation = in; // the tail of a split frame
+        else in.release();
     }
 
     @Override

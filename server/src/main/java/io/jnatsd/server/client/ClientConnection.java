@@ -102,6 +102,14 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         parser.parse(in);
     }
 
+    boolean parserStopped() {
+        return parser.isStopped();
+    }
+
+    int bytesToCompleteFrame(ByteBuf partial) {
+        return parser.bytesToCompleteFrame(partial);
+    }
+
     /**
      * End of one inbound read: count what came in, then flush every receiver touched (counting
      * first, so that whoever sees a reply to this read also sees it counted).
