@@ -85,6 +85,13 @@ abstract class AbstractStreamStore implements StreamStore {
     void entryRemoved(long seq, long loc, int len, Object ref) {
     }
 
+    /**
+     * A truncate is about to drop many entries from the top; the storage should not delete
+     * blocks as they empty but leave that to {@link #truncateStorage} (which goes top-down).
+     */
+    void truncateStarting() {
+    }
+
     /** End of a mutating operation: write out anything buffered by the hooks. */
     void flushPending() {
     }
@@ -499,6 +506,7 @@ abstract class AbstractStreamStore implements StreamStore {
             if (seq >= lastSeq) {
                 return;
             }
+            truncateStarting();
             long count = 0;
             long removedBytes = 0;
             for (long s = index.prevLive(lastSeq, seq + 1); s >= 0; s = index.prevLive(s - 1, seq + 1)) {

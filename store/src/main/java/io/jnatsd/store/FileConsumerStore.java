@@ -1,7 +1,6 @@
 package io.jnatsd.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -72,9 +71,10 @@ final class FileConsumerStore implements ConsumerStore {
         try {
             deleteDirectory(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StoreException("cannot delete consumer store " + dir, e);
+        } finally {
+            stream.forgetConsumer(name, this);
         }
-        stream.forgetConsumer(name, this);
     }
 
     static void deleteDirectory(Path dir) throws IOException {

@@ -65,6 +65,7 @@ public final class FileStore extends AbstractStreamStore {
     private boolean directoryDirty;
     private ScheduledFuture<?> syncTask;
     private boolean compactionScheduled;
+    private boolean truncating;
     private RecoveryReport recoveryReport;
 
     private FileStore(Path dir, StoreConfig config) {
@@ -135,6 +136,9 @@ public final class FileStore extends AbstractStreamStore {
                 recoveryReport = new RecoveryReport(true, found.size(), index.size(), List.of(), 0, List.of());
             } else {
                 resetMemory();
+                for (MessageBlock b : found) {
+                    b.resetCounters();
+                }
                 recoveryReport = new FileStoreRecovery(this).scan(found);
             }
             // The snapshot describes the files as they are now; the first change makes it stale.
@@ -403,7 +407,7 @@ public final class FileStore extends AbstractStreamStore {
         MessageBlock b = (MessageBlock) ref;
         b.live--;
         b.liveBytes -= len & RecordFormat.LEN_MASK;
-        if (b == tail) {
+        if (b == tail || truncating) {
             return;
         }
         if (b.live == 0) {
@@ -478,7 +482,13 @@ public final class FileStore extends AbstractStreamStore {
     }
 
     @Override
+    void truncateStarting() {
+        truncating = true;
+    }
+
+    @Override
     void truncateStorage(long seq) {
+        truncating = false;
         flushPending();
         try {
             while (!blocks.isEmpty() && blocks.get(blocks.size() - 1).firstSeq > seq) {

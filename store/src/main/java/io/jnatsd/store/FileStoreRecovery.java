@@ -320,7 +320,11 @@ final class FileStoreRecovery {
             }
         }
         b.closeChannels();
-        AtomicFiles.write(b.deletesFile, Arrays.copyOf(out.array(), out.position()), fs.config.syncAlways());
+        if (out.position() == 0) {
+            Files.deleteIfExists(b.deletesFile);
+        } else {
+            AtomicFiles.write(b.deletesFile, Arrays.copyOf(out.array(), out.position()), fs.config.syncAlways());
+        }
         b.deletesSize = out.position();
     }
 

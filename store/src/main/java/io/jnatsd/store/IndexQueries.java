@@ -185,8 +185,9 @@ final class IndexQueries {
         long total = 0;
         long first = Long.MAX_VALUE;
         long last = 0;
+        SubjectTable.FilterCache cache = subjects.cacheFor(filter);
         for (SubjectTable.Subject s : subjects.all()) {
-            if (start > s.last || !Subjects.matches(filter, s.name)) {
+            if (start > s.last || !cache.matches(s.id)) {
                 continue;
             }
             SimpleState ss = subjectState(s, start);
@@ -235,10 +236,10 @@ final class IndexQueries {
             SubjectTable.Subject s = subjects.get(filter);
             return s != null && s.last >= start ? 1 : 0;
         }
-        boolean all = Subjects.isAll(filter);
+        SubjectTable.FilterCache cache = Subjects.isAll(filter) ? null : subjects.cacheFor(filter);
         long n = 0;
         for (SubjectTable.Subject s : subjects.all()) {
-            if (s.last >= start && (all || Subjects.matches(filter, s.name))) {
+            if (s.last >= start && (cache == null || cache.matches(s.id))) {
                 n++;
             }
         }
@@ -255,9 +256,9 @@ final class IndexQueries {
             }
             return out;
         }
-        boolean all = Subjects.isAll(filter);
+        SubjectTable.FilterCache cache = Subjects.isAll(filter) ? null : subjects.cacheFor(filter);
         for (SubjectTable.Subject s : subjects.all()) {
-            if (all || Subjects.matches(filter, s.name)) {
+            if (cache == null || cache.matches(s.id)) {
                 out.put(s.name, s.count);
             }
         }

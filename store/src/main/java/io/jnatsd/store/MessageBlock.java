@@ -244,7 +244,17 @@ final class MessageBlock {
         return Arrays.copyOf(ranges, 2 * n);
     }
 
-    /** fsyncs what was written; false if the block is gone. */
+    /** Forgets what a failed snapshot load set, before a scan recounts. */
+    void resetCounters() {
+        size = 0;
+        firstSeq = 0;
+        lastSeq = 0;
+        lastTimestamp = 0;
+        live = 0;
+        liveBytes = 0;
+    }
+
+    /** fsyncs what was written; nothing if the block has been deleted meanwhile. */
     void force() throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
