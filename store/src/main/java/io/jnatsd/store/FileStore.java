@@ -47,6 +47,8 @@ public final class FileStore extends AbstractStreamStore {
     static final String OBS_DIR = "obs";
 
     private static final ThreadLocal<CRC32C> READ_CRC = ThreadLocal.withInitial(CRC32C::new);
+    /** Block files one store keeps open at most (the delete logs ride along with them). */
+    static final int MAX_OPEN_BLOCKS = 128;
 
     final Path dir;
     final Path msgsDir;
@@ -67,6 +69,7 @@ public final class FileStore extends AbstractStreamStore {
     private boolean compactionScheduled;
     private boolean truncating;
     private RecoveryReport recoveryReport;
+    final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
 
     private FileStore(Path dir, StoreConfig config) {
         super(config);
@@ -167,7 +170,7 @@ public final class FileStore extends AbstractStreamStore {
         }
         ids.sort(null);
         for (int id : ids) {
-            found.add(new MessageBlock(msgsDir, id));
+            found.add(new MessageBlock(msgsDir, id, openFiles));
         }
         try (var files = Files.list(msgsDir)) {
             for (Path p : files.toList()) {
@@ -293,7 +296,7 @@ public final class FileStore extends AbstractStreamStore {
 
     private MessageBlock blockForAppend(int length) {
         if (tail == null || (tail.size > 0 && tail.size + length > config.blockSize())) {
-            MessageBlock b = new MessageBlock(msgsDir, nextBlockId);
+            MessageBlock b = new MessageBlock(msgsDir, nextBlockId, openFiles);
             try {
                 b.create();
             } catch (IOException e) {

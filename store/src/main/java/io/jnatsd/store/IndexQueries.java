@@ -90,11 +90,11 @@ final class IndexQueries {
         long n;
         if (from > 1 && isLiveWithSubject(from - 1, s.id)) {
             // A consumer walking forward asks for "after the one I just had": follow its link.
-            n = index.nextSameSubject(from - 1, s);
+            n = index.nextSameSubject(from - 1);
         } else if (s.count <= SHORT_CHAIN) {
             n = s.first;
             while (n > 0 && n < from) {
-                n = index.nextSameSubject(n, s);
+                n = index.nextSameSubject(n);
             }
         } else {
             n = index.nextWithSubject(from, Math.min(to, s.last), s.id);
@@ -111,11 +111,11 @@ final class IndexQueries {
         }
         long n;
         if (isLiveWithSubject(from + 1, s.id)) {
-            n = index.prevSameSubject(from + 1, s);
+            n = index.prevSameSubject(from + 1);
         } else if (s.count <= SHORT_CHAIN) {
             n = s.last;
             while (n > 0 && n > from) {
-                n = index.prevSameSubject(n, s);
+                n = index.prevSameSubject(n);
             }
         } else {
             n = index.prevWithSubject(from, Math.max(to, s.first), s.id);
@@ -217,7 +217,7 @@ final class IndexQueries {
             while (seq > 0 && seq >= start) {
                 n++;
                 first = seq;
-                seq = index.prevSameSubject(seq, s);
+                seq = index.prevSameSubject(seq);
             }
             return new SimpleState(n, first, s.last);
         }
@@ -225,7 +225,7 @@ final class IndexQueries {
         long seq = s.first;
         while (seq > 0 && seq < start) {
             skipped++;
-            seq = index.nextSameSubject(seq, s);
+            seq = index.nextSameSubject(seq);
         }
         return new SimpleState(s.count - skipped, seq, s.last);
     }

@@ -22,8 +22,8 @@ import java.util.zip.CRC32C;
  * block they concern means a block's deletes vanish with it, and compaction can drop the log
  * once it has rewritten the block without the removed records.
  *
- * <p>The channel is opened lazily and may be closed by the store to bound open files, or by a
- * reader's interrupt; every I/O here retries on a closed channel, reopening it. Writes are
+ * <p>The channel is opened lazily and may be closed by the store to bound open files
+ * ({@link OpenFileLimit}), or by a reader's interrupt; every I/O here retries on a closed channel, reopening it. Writes are
  * positional, so a retried write lands where the first attempt would have. Fields are guarded
  * by the store's lock; the channel by this object's monitor.
  */
@@ -35,6 +35,7 @@ final class MessageBlock {
     final int id;
     final Path file;
     final Path deletesFile;
+    private final OpenFileLimit limit;
 
     private FileChannel channel;
     private FileChannel deletes;
@@ -57,8 +58,9 @@ final class MessageBlock {
     private long[] pendingDeletes = new long[4];
     private int pendingCount;
 
-    MessageBlock(Path dir, int id) {
+    MessageBlock(Path dir, int id, OpenFileLimit limit) {
         this.id = id;
+        this.limit = limit;
         this.file = dir.resolve(id + ".blk");
         this.deletesFile = dir.resolve(id + ".dlt");
     }
@@ -74,13 +76,22 @@ final class MessageBlock {
             channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
         }
+        limit.opened(this);
     }
 
-    private synchronized FileChannel channel() throws IOException {
-        if (channel == null || !channel.isOpen()) {
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    private FileChannel channel() throws IOException {
+        FileChannel ch;
+        synchronized (this) {
+            ch = channel;
+            if (ch != null && ch.isOpen()) {
+                return ch;
+            }
+            ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = ch;
         }
-        return channel;
+        // Outside the monitor: the limit may close another block's channels.
+        limit.opened(this);
+        return ch;
     }
 
     private synchronized FileChannel deletesChannel() throws IOException {
@@ -89,10 +100,6 @@ final class MessageBlock {
                     StandardOpenOption.WRITE);
         }
         return deletes;
-    }
-
-    synchronized boolean isOpen() {
-        return channel != null && channel.isOpen();
     }
 
     /** Reads exactly {@code dst.remaining()} bytes at {@code pos}. */
@@ -274,16 +281,14 @@ final class MessageBlock {
     }
 
     /** Closes the channels; they reopen on the next use. */
-    synchronized void closeChannels() {
-        closeQuietly(channel);
-        closeQuietly(deletes);
-        channel = null;
-        deletes = null;
-    }
-
-    /** Replaces the block file's channel after compaction renamed a new file over it. */
-    synchronized void reopen() {
-        closeChannels();
+    void closeChannels() {
+        synchronized (this) {
+            closeQuietly(channel);
+            closeQuietly(deletes);
+            channel = null;
+            deletes = null;
+        }
+        limit.closed(this);
     }
 
     /** Closes the channels and deletes both files. */

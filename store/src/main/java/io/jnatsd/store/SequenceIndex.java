@@ -10,8 +10,8 @@ import java.util.Arrays;
  * lookup is an array index; pages with no live slot are dropped.
  *
  * <p>The per-subject links make "oldest message of this subject" (max_msgs_per_subject) and
- * subject-filtered walks O(1) per step. A link is a sequence distance; {@link #FAR} marks one
- * too large for an int, resolved by scanning.
+ * subject-filtered walks O(1) per step. A link is a sequence distance, 0 for none; the window
+ * spans at most 2^30 sequences ({@link #MAX_PAGES}), so a distance always fits in an int.
  *
  * <p>Cost: about 28 bytes per live message while the stream is dense; a sparse stream (many
  * deletes in the middle) pays up to a page (1.8 KB) per live message in the worst case.
@@ -22,8 +22,6 @@ final class SequenceIndex {
     static final int PAGE_BITS = 6;
     static final int PAGE_SIZE = 1 << PAGE_BITS;
     static final int SLOT_MASK = PAGE_SIZE - 1;
-    /** A link distance that does not fit in an int: scan to resolve it. */
-    static final int FAR = Integer.MIN_VALUE;
     /** The ring covers at most this many pages (2^30 sequences) between first and last live. */
     static final int MAX_PAGES = 1 << 24;
 
@@ -81,7 +79,10 @@ final class SequenceIndex {
         return p != null && p.subj[slot(seq)] != 0;
     }
 
-    /** Whether {@link #put} can take {@code seq} without the ring growing past its bound. */
+    /**
+     * Whether {@link #put} can take {@code seq} without the window (first live .. seq) growing
+     * past {@link #MAX_PAGES}: a sequence more than about 2^30 above the oldest live message.
+     */
     boolean canPut(long seq) {
         return count == 0 || (seq >>> PAGE_BITS) - basePage < MAX_PAGES;
     }
@@ -111,7 +112,7 @@ final class SequenceIndex {
             if (last >= seq) {
                 throw new IllegalStateException("sequence " + seq + " not above subject's last " + last);
             }
-            int d = distance(seq - last);
+            int d = (int) (seq - last);
             p.prev[i] = d;
             Page lp = page(last);
             lp.next[slot(last)] = d;
@@ -132,13 +133,14 @@ final class SequenceIndex {
     void remove(long seq, SubjectTable.Subject subject) {
         Page p = page(seq);
         int i = slot(seq);
-        long before = prevSameSubject(seq, p, i, subject);
-        long after = nextSameSubject(seq, p, i, subject);
+        long before = p.prev[i] == 0 ? 0 : seq - p.prev[i];
+        long after = p.next[i] == 0 ? 0 : seq + p.next[i];
+        int gap = before > 0 && after > 0 ? (int) (after - before) : 0;
         if (before > 0) {
-            page(before).next[slot(before)] = after > 0 ? distance(after - before) : 0;
+            page(before).next[slot(before)] = gap;
         }
         if (after > 0) {
-            page(after).prev[slot(after)] = before > 0 ? distance(after - before) : 0;
+            page(after).prev[slot(after)] = gap;
         }
         subject.count--;
         if (subject.first == seq) {
@@ -157,41 +159,15 @@ final class SequenceIndex {
     }
 
     /** The next live sequence with the same subject as live entry {@code seq}, or 0. */
-    long nextSameSubject(long seq, SubjectTable.Subject subject) {
-        Page p = page(seq);
-        return nextSameSubject(seq, p, slot(seq), subject);
+    long nextSameSubject(long seq) {
+        int d = page(seq).next[slot(seq)];
+        return d == 0 ? 0 : seq + d;
     }
 
     /** The previous live sequence with the same subject as live entry {@code seq}, or 0. */
-    long prevSameSubject(long seq, SubjectTable.Subject subject) {
-        Page p = page(seq);
-        return prevSameSubject(seq, p, slot(seq), subject);
-    }
-
-    private long nextSameSubject(long seq, Page p, int i, SubjectTable.Subject subject) {
-        int d = p.next[i];
-        if (d == 0) {
-            return 0;
-        }
-        if (d != FAR) {
-            return seq + d;
-        }
-        return nextWithSubject(seq + 1, subject.last, subject.id);
-    }
-
-    private long prevSameSubject(long seq, Page p, int i, SubjectTable.Subject subject) {
-        int d = p.prev[i];
-        if (d == 0) {
-            return 0;
-        }
-        if (d != FAR) {
-            return seq - d;
-        }
-        return prevWithSubject(seq - 1, subject.first, subject.id);
-    }
-
-    private static int distance(long d) {
-        return d > Integer.MAX_VALUE ? FAR : (int) d;
+    long prevSameSubject(long seq) {
+        int d = page(seq).prev[slot(seq)];
+        return d == 0 ? 0 : seq - d;
     }
 
     /** The first live sequence in [from, to], or -1. */

@@ -885,6 +885,29 @@ abstract class StreamStoreContractTest {
     // ---- lifecycle and threads ------------------------------------------------------------------
 
     @Test
+    void syncMakesNoVisibleChange() {
+        StreamStore s = create(StoreConfig.builder("S").syncAlways(true));
+        s.store("a", null, b("1"), 0);
+        s.remove(1);
+        s.store("a", null, b("2"), 0);
+        s.sync();
+        s.sync();
+        assertEquals(1, s.state().msgs());
+        s = restart(s);
+        assertEquals("2", str(s.load(2).payload()));
+    }
+
+    @Test
+    void deleteDropsEverythingAndCloses() {
+        StreamStore s = create();
+        s.store("a", null, b("1"), 0);
+        s.consumerStore("c").update(ConsumerState.EMPTY);
+        s.delete();
+        assertThrows(IllegalStateException.class, () -> s.load(1));
+        assertThrows(IllegalStateException.class, () -> s.consumerStore("c"));
+    }
+
+    @Test
     void closedStoreRefusesCalls() {
         StreamStore s = create();
         s.store("a", null, b("1"), 0);
