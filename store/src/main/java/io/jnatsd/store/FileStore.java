@@ -68,6 +68,8 @@ public final class FileStore extends AbstractStreamStore {
     private ScheduledFuture<?> syncTask;
     private boolean compactionScheduled;
     private boolean truncating;
+    /** Serialises {@link #sync()} calls: one must not return while another's fsync is running. */
+    private final Object syncMonitor = new Object();
     private RecoveryReport recoveryReport;
     final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
 
@@ -254,9 +256,14 @@ public final class FileStore extends AbstractStreamStore {
         ByteBuffer buf = writeBuffer((int) length);
         RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_MESSAGE, seq, ts, ttl, subject, subjectBytes, headers,
                 payload);
+        MessageBlock previousTail = tail;
         MessageBlock b = blockForAppend((int) length);
         long offset = b.size;
         writeRecord(b, buf, offset);
+        if (previousTail != null && previousTail != b && previousTail.live == 0) {
+            // It only kept the last sequence, which the new tail now holds.
+            deleteBlock(previousTail);
+        }
         b.size += length;
         b.dirty = true;
         if (b.firstSeq == 0) {
@@ -519,6 +526,12 @@ public final class FileStore extends AbstractStreamStore {
 
     @Override
     public void sync() {
+        synchronized (syncMonitor) {
+            syncNow();
+        }
+    }
+
+    private void syncNow() {
         List<MessageBlock> toSync = new ArrayList<>();
         boolean syncDirectory;
         lock.writeLock().lock();

@@ -403,6 +403,26 @@ class FileStoreRecoveryTest {
     }
 
     @Test
+    void anEmptiedTailIsDeletedOnceTheNextBlockTakesOver() throws IOException {
+        Path dir = tmp.resolve("empty-tail");
+        try (FileStore s = FileStore.open(dir, config(1024))) {
+            storeMessages(s, 1, 30);
+            int blocks = s.blockFiles().size();
+            MessageBlock tail = s.tail;
+            for (long seq = tail.firstSeq; seq <= tail.lastSeq; seq++) {
+                s.remove(seq);
+            }
+            assertTrue(Files.exists(tail.file), "the tail keeps the last sequence");
+            // Too big for what is left of the tail: it goes to a new block.
+            s.store("big", null, new byte[1024], 0);
+            assertTrue(s.tail != tail);
+            assertFalse(Files.exists(tail.file));
+            assertEquals(blocks, s.blockFiles().size());
+            assertEquals(31, s.state().lastSeq());
+        }
+    }
+
+    @Test
     void compactionRewritesBlocksWithManyRemovals() throws IOException {
         Path dir = tmp.resolve("compaction");
         try (FileStore s = FileStore.open(dir, config(4096))) {
