@@ -25,7 +25,8 @@ public final class FileStoreBenchmark {
     public static void main(String[] args) throws IOException {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int payloadSize = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        Path root = args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("jnatsd-store-bench");
+        boolean ownRoot = args.length <= 2;
+        Path root = ownRoot ? Files.createTempDirectory("jnatsd-store-bench") : Path.of(args[2]);
         byte[] payload = new byte[payloadSize];
         ThreadLocalRandom.current().nextBytes(payload);
         String subject = "bench.orders.created";
@@ -93,7 +94,9 @@ public final class FileStoreBenchmark {
         long memoryNanos = System.nanoTime() - t7;
         memory.close();
 
-        Files.deleteIfExists(root.resolve("warmup"));
+        if (ownRoot) {
+            FileConsumerStore.deleteDirectory(root);
+        }
         System.out.printf(Locale.ROOT, "file store, %,d messages of %d bytes (subject %d bytes), %d blocks, %,d bytes on disk%n",
                 count, payloadSize, subject.length(), blocks, onDisk);
         System.out.printf(Locale.ROOT, "  append:                 %,12.0f msgs/s  (%.1f MB/s of records, %.0f ns/msg)%n",
