@@ -1,0 +1,923 @@
+package io.jnatsd.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * What the memory and file stores share: the indexes, the counters, the limits (as upstream's
+ * stores apply them), expiry, purge semantics, queries and listener dispatch. Subclasses supply
+ * where the bytes live through a handful of hooks, each called with the write lock held.
+ *
+ * <p>Locking: one {@link ReentrantReadWriteLock}. Mutations and background tasks hold the write
+ * lock; queries hold the read lock. Removal listeners run after the write lock is released.
+ */
+abstract class AbstractStreamStore implements StreamStore {
+
+    private static final long MIN_TIMER_DELAY_NANOS = 1_000_000L;
+    private static final byte[] ROLLUP_HEADER = "nats-rollup:".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<RemovalEvents> FIRING = ThreadLocal.withInitial(RemovalEvents::new);
+    private static final ThreadLocal<Boolean> IN_LISTENER = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final SequenceIndex index = new SequenceIndex();
+    final SubjectTable subjects = new SubjectTable();
+    final IndexQueries queries = new IndexQueries(index, subjects);
+    final TtlHeap ttls = new TtlHeap();
+    /** Messages with a negative TTL: exempt from max_age. Rare, so boxed. */
+    final HashSet<Long> neverExpires = new HashSet<>();
+
+    volatile StoreConfig config;
+    volatile boolean closed;
+    long msgs;
+    long bytes;
+    long firstSeq;
+    long lastSeq;
+    long lastTimeNanos;
+
+    /** Set by {@link #appendRecord}: the index length field and reference of the new entry. */
+    int appendedLen;
+    Object appendedRef;
+
+    private final RemovalEvents events = new RemovalEvents();
+    private final List<RemovalListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, ConsumerStore> consumers = new HashMap<>();
+    private ScheduledFuture<?> expiryTask;
+    private long expiryTaskAtNanos = Long.MAX_VALUE;
+    /** When the oldest message (by age or TTL) becomes due; store() expires lazily past it. */
+    private long nextExpiryNanos = Long.MAX_VALUE;
+
+    AbstractStreamStore(StoreConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    // ---- hooks, all called with the write lock held (reads: read lock) -------------------------
+
+    /** The upstream-compatible size of an index entry with length field {@code len}. */
+    abstract long accountedSize(int len);
+
+    /** The upstream-compatible size of a message about to be stored (discard new checks). */
+    abstract long accountedSize(String subject, byte[] headers, byte[] payload);
+
+    /**
+     * Stores the message's bytes; returns the location for the index and sets
+     * {@link #appendedLen} and {@link #appendedRef}. Must leave nothing behind if it throws.
+     */
+    abstract long appendRecord(long seq, long ts, long ttl, String subject, byte[] headers, byte[] payload);
+
+    /** Reads a live message. */
+    abstract StoredMessage readRecord(long seq, long loc, int len, Object ref, String subject);
+
+    /** A live message's timestamp. */
+    abstract long timestampOf(long seq, long loc, int len, Object ref);
+
+    /** Records the removal of one live message durably (and overwrites it for an erase). */
+    abstract void recordRemoval(long seq, long loc, int len, Object ref, boolean erase);
+
+    /** The entry has left the index (after {@link #recordRemoval}, or in a bulk drop). */
+    void entryRemoved(long seq, long loc, int len, Object ref) {
+    }
+
+    /**
+     * A truncate is about to drop many entries from the top; the storage should not delete
+     * blocks as they empty but leave that to {@link #truncateStorage} (which goes top-down).
+     */
+    void truncateStarting() {
+    }
+
+    /** End of a mutating operation: write out anything buffered by the hooks. */
+    void flushPending() {
+    }
+
+    /** Drops every message; sequences at or below {@code newLast} are gone for good. */
+    abstract void resetStorage(long newLast);
+
+    /** About to drop every message below {@code floor + 1}; make that durable first. */
+    abstract void compactStorage(long floor);
+
+    /** Every message above {@code seq} has been dropped from the index; cut the storage. */
+    abstract void truncateStorage(long seq);
+
+    /** The config changed (already assigned). */
+    void configChanged(StoreConfig previous, StoreConfig current) {
+    }
+
+    /** Throws if the store cannot take writes (closed, or a sticky I/O error). */
+    void checkWritable() {
+        checkOpen();
+    }
+
+    abstract void closeStorage();
+
+    abstract void deleteStorage();
+
+    abstract ConsumerStore openConsumerStore(String name);
+
+    abstract void deleteConsumerFiles(String name);
+
+    // ---- writes ---------------------------------------------------------------------------------
+
+    @Override
+    public StoreConfig config() {
+        return config;
+    }
+
+    @Override
+    public StoredAppend store(String subject, byte[] headers, byte[] payload, long ttlNanos) {
+        checkMessage(subject, payload);
+        StoreConfig cfg = config;
+        if (cfg.maxMsgSize() > 0 && (long) (headers == null ? 0 : headers.length) + payload.length > cfg.maxMsgSize()) {
+            throw new StoreLimitException(StoreLimitException.Reason.MAX_MSG_SIZE);
+        }
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            long now = StoreScheduler.nowNanos();
+            if (now >= nextExpiryNanos) {
+                expireLocked(now);
+            }
+            SubjectTable.Subject s = subjects.get(subject);
+            if (cfg.discardNew()) {
+                checkDiscardNew(cfg, s, subject, headers, payload);
+            }
+            long seq = lastSeq + 1;
+            appendLocked(seq, now, ttlNanos, subject, s, headers, payload);
+            return new StoredAppend(seq, now);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    @Override
+    public void storeRaw(String subject, byte[] headers, byte[] payload, long seq, long timestampNanos,
+                         long ttlNanos) {
+        checkMessage(subject, payload);
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            if (seq <= lastSeq) {
+                throw new IllegalArgumentException("sequence " + seq + " is not above the last sequence " + lastSeq);
+            }
+            long now = StoreScheduler.nowNanos();
+            if (now >= nextExpiryNanos) {
+                expireLocked(now);
+            }
+            appendLocked(seq, timestampNanos, ttlNanos, subject, subjects.get(subject), headers, payload);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    private static void checkMessage(String subject, byte[] payload) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("subject required");
+        }
+        Objects.requireNonNull(payload, "payload");
+    }
+
+    /** Upstream's discard-new rules (memstore.go/filestore.go storeRawMsg). */
+    private void checkDiscardNew(StoreConfig cfg, SubjectTable.Subject s, String subject, byte[] headers,
+                                 byte[] payload) {
+        boolean atSubjectLimit = s != null && cfg.maxMsgsPerSubject() > 0 && s.count >= cfg.maxMsgsPerSubject();
+        if (atSubjectLimit && cfg.discardNewPerSubject() && !hasRollupHeader(headers)) {
+            throw new StoreLimitException(StoreLimitException.Reason.MAX_MSGS_PER_SUBJECT);
+        }
+        // At the subject limit the oldest message of the subject makes room, so the count holds.
+        if (cfg.maxMsgs() > 0 && msgs >= cfg.maxMsgs() && !atSubjectLimit) {
+            throw new StoreLimitException(StoreLimitException.Reason.MAX_MSGS);
+        }
+        if (cfg.maxBytes() > 0) {
+            long size = accountedSize(subject, headers, payload);
+            if (bytes + size > cfg.maxBytes()) {
+                if (!atSubjectLimit || sizeOf(s.first) < size) {
+                    throw new StoreLimitException(StoreLimitException.Reason.MAX_BYTES);
+                }
+            }
+        }
+    }
+
+    private long sizeOf(long seq) {
+        SequenceIndex.Page p = index.page(seq);
+        return accountedSize(p.len[SequenceIndex.slot(seq)]);
+    }
+
+    static boolean hasRollupHeader(byte[] headers) {
+        if (headers == null) {
+            return false;
+        }
+        outer:
+        for (int i = 0; i + ROLLUP_HEADER.length <= headers.length; i++) {
+            if (i > 0 && headers[i - 1] != '\n') {
+                continue;
+            }
+            for (int j = 0; j < ROLLUP_HEADER.length; j++) {
+                int c = headers[i + j];
+                if (c >= 'A' && c <= 'Z') {
+                    c += 'a' - 'A';
+                }
+                if (c != ROLLUP_HEADER[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void appendLocked(long seq, long ts, long ttl, String subject, SubjectTable.Subject s, byte[] headers,
+                              byte[] payload) {
+        if (!index.canPut(seq)) {
+            throw new IllegalArgumentException("sequence gap too large: " + seq + " after " + lastSeq);
+        }
+        long loc = appendRecord(seq, ts, ttl, subject, headers, payload);
+        if (s == null) {
+            s = subjects.add(subject);
+        }
+        int len = appendedLen;
+        index.put(seq, loc, len, s, appendedRef);
+        appendedRef = null;
+        if (msgs == 0) {
+            firstSeq = seq;
+        }
+        msgs++;
+        bytes += accountedSize(len);
+        lastSeq = seq;
+        lastTimeNanos = ts;
+        if (ttl > 0) {
+            ttls.add(saturatedAdd(ts, ttl), seq);
+        } else if (ttl < 0) {
+            neverExpires.add(seq);
+        }
+        StoreConfig cfg = config;
+        if (cfg.maxMsgsPerSubject() > 0) {
+            while (s.count > cfg.maxMsgsPerSubject()) {
+                removeLocked(s.first, RemovalReason.MAX_MSGS_PER_SUBJECT, false, true);
+            }
+        }
+        if (!cfg.discardNew()) {
+            enforceLimitsLocked(cfg);
+        }
+        armExpiryAfterAppend(cfg, ts, ttl);
+    }
+
+    private void enforceLimitsLocked(StoreConfig cfg) {
+        if (cfg.maxMsgs() > 0) {
+            while (msgs > cfg.maxMsgs()) {
+                removeLocked(firstSeq, RemovalReason.MAX_MSGS, false, true);
+            }
+        }
+        if (cfg.maxBytes() > 0) {
+            while (bytes > cfg.maxBytes() && msgs > 0) {
+                removeLocked(firstSeq, RemovalReason.MAX_BYTES, false, true);
+            }
+        }
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    /**
+     * Removes one live message. {@code reason} null marks a bulk removal (reported once as a
+     * purge); {@code persist} false skips {@link #recordRemoval} (the caller made the bulk
+     * removal durable another way).
+     */
+    final boolean removeLocked(long seq, RemovalReason reason, boolean erase, boolean persist) {
+        SequenceIndex.Page p = index.page(seq);
+        if (p == null) {
+            return false;
+        }
+        int i = SequenceIndex.slot(seq);
+        int id = p.subj[i];
+        if (id == 0) {
+            return false;
+        }
+        long loc = p.loc[i];
+        int len = p.len[i];
+        Object ref = p.ref[i];
+        if (persist) {
+            recordRemoval(seq, loc, len, ref, erase);
+        }
+        SubjectTable.Subject s = subjects.byId(id);
+        index.remove(seq, s);
+        if (s.count == 0) {
+            subjects.remove(s);
+        }
+        long size = accountedSize(len);
+        msgs--;
+        bytes -= size;
+        if (!neverExpires.isEmpty()) {
+            neverExpires.remove(seq);
+        }
+        if (seq == firstSeq) {
+            firstSeq = msgs == 0 ? lastSeq + 1 : index.nextLive(seq + 1, lastSeq);
+        }
+        if (reason != null && !listeners.isEmpty()) {
+            events.add(seq, s.name, reason);
+        }
+        entryRemoved(seq, loc, len, ref);
+        return true;
+    }
+
+    private void endBulk(long count, long removedBytes) {
+        if (count > 0 && !listeners.isEmpty()) {
+            events.purged(count, removedBytes, firstSeq);
+        }
+    }
+
+    @Override
+    public boolean remove(long seq) {
+        return removeOne(seq, false);
+    }
+
+    @Override
+    public boolean erase(long seq) {
+        return removeOne(seq, true);
+    }
+
+    private boolean removeOne(long seq, boolean erase) {
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            return removeLocked(seq, erase ? RemovalReason.ERASED : RemovalReason.REMOVED, erase, true);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    @Override
+    public long purge() {
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            return resetLocked(lastSeq);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    /** Drops everything; the next sequence is {@code newLast + 1}. */
+    private long resetLocked(long newLast) {
+        long count = msgs;
+        long removedBytes = bytes;
+        resetStorage(newLast);
+        index.clear();
+        subjects.clear();
+        ttls.clear();
+        neverExpires.clear();
+        msgs = 0;
+        bytes = 0;
+        lastSeq = newLast;
+        firstSeq = newLast + 1;
+        nextExpiryNanos = Long.MAX_VALUE;
+        endBulk(count, removedBytes);
+        return count;
+    }
+
+    @Override
+    public long purge(String subjectFilter, long upToSeqExclusive, long keep) {
+        if (upToSeqExclusive < 0 || keep < 0) {
+            throw new IllegalArgumentException("negative sequence or keep");
+        }
+        if (upToSeqExclusive == 1) {
+            return 0;
+        }
+        if (Subjects.isAll(subjectFilter)) {
+            if (keep == 0 && upToSeqExclusive == 0) {
+                return purge();
+            }
+            if (upToSeqExclusive > 1) {
+                return compact(upToSeqExclusive);
+            }
+            return keepLast(keep);
+        }
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            SimpleState ss = queries.filteredState(1, subjectFilter, firstSeq, lastSeq, msgs);
+            if (ss.msgs() == 0) {
+                return 0;
+            }
+            long max = 0;
+            if (keep > 0) {
+                if (keep >= ss.msgs()) {
+                    return 0;
+                }
+                max = ss.msgs() - keep;
+            }
+            long last = upToSeqExclusive > 0 ? upToSeqExclusive - 1 : ss.last();
+            long count = 0;
+            long removedBytes = 0;
+            for (long seq = queries.nextMatch(subjectFilter, ss.first(), last); seq > 0;
+                 seq = queries.nextMatch(subjectFilter, seq + 1, last)) {
+                removedBytes += sizeOf(seq);
+                removeLocked(seq, null, false, true);
+                count++;
+                if (max > 0 && count >= max) {
+                    break;
+                }
+            }
+            endBulk(count, removedBytes);
+            return count;
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    /** Purge with no filter and a keep: compact to the keep-th newest message. */
+    private long keepLast(long keep) {
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            if (keep >= msgs) {
+                return 0;
+            }
+            long cut = index.prevLive(lastSeq, firstSeq);
+            for (long k = 1; k < keep; k++) {
+                cut = index.prevLive(cut - 1, firstSeq);
+            }
+            return compactLocked(cut);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    @Override
+    public long compact(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("negative sequence");
+        }
+        if (seq == 0) {
+            return purge();
+        }
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            return compactLocked(seq);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    private long compactLocked(long seq) {
+        if (seq <= firstSeq) {
+            return 0;
+        }
+        if (seq > lastSeq) {
+            return resetLocked(seq - 1);
+        }
+        compactStorage(seq - 1);
+        long count = 0;
+        long removedBytes = 0;
+        for (long s = index.nextLive(firstSeq, seq - 1); s >= 0; s = index.nextLive(s + 1, seq - 1)) {
+            removedBytes += sizeOf(s);
+            removeLocked(s, null, false, false);
+            count++;
+        }
+        if (msgs == 0) {
+            firstSeq = lastSeq + 1;
+        }
+        endBulk(count, removedBytes);
+        return count;
+    }
+
+    @Override
+    public void truncate(long seq) {
+        if (seq < 0) {
+            throw new IllegalArgumentException("negative sequence");
+        }
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            if (seq == 0) {
+                resetLocked(0);
+                firstSeq = 0;
+                lastTimeNanos = 0;
+                return;
+            }
+            if (seq >= lastSeq) {
+                return;
+            }
+            truncateStarting();
+            long count = 0;
+            long removedBytes = 0;
+            for (long s = index.prevLive(lastSeq, seq + 1); s >= 0; s = index.prevLive(s - 1, seq + 1)) {
+                removedBytes += sizeOf(s);
+                removeLocked(s, null, false, false);
+                count++;
+            }
+            SequenceIndex.Page p = index.page(seq);
+            if (p != null && p.subj[SequenceIndex.slot(seq)] != 0) {
+                int i = SequenceIndex.slot(seq);
+                lastTimeNanos = timestampOf(seq, p.loc[i], p.len[i], p.ref[i]);
+            }
+            lastSeq = seq;
+            if (msgs == 0) {
+                firstSeq = seq + 1;
+            }
+            ttls.removeAbove(seq);
+            truncateStorage(seq);
+            endBulk(count, removedBytes);
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    @Override
+    public void updateConfig(StoreConfig newConfig) {
+        Objects.requireNonNull(newConfig, "config");
+        if (newConfig.storage() != config.storage()) {
+            throw new IllegalArgumentException("storage type cannot change");
+        }
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            StoreConfig previous = config;
+            config = newConfig;
+            configChanged(previous, newConfig);
+            long maxPer = newConfig.maxMsgsPerSubject();
+            if (maxPer > 0 && (previous.maxMsgsPerSubject() <= 0 || maxPer < previous.maxMsgsPerSubject())) {
+                for (SubjectTable.Subject s : new ArrayList<>(subjects.all())) {
+                    while (s.count > maxPer) {
+                        removeLocked(s.first, RemovalReason.MAX_MSGS_PER_SUBJECT, false, true);
+                    }
+                }
+            }
+            if (!newConfig.discardNew()) {
+                enforceLimitsLocked(newConfig);
+            }
+            expireLocked(StoreScheduler.nowNanos());
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    // ---- expiry ---------------------------------------------------------------------------------
+
+    private void armExpiryAfterAppend(StoreConfig cfg, long ts, long ttl) {
+        long due = Long.MAX_VALUE;
+        if (cfg.maxAgeNanos() > 0 && nextExpiryNanos == Long.MAX_VALUE) {
+            due = saturatedAdd(ts, cfg.maxAgeNanos());
+        }
+        if (ttl > 0 && cfg.allowMsgTtl()) {
+            due = Math.min(due, saturatedAdd(ts, ttl));
+        }
+        if (due < nextExpiryNanos) {
+            nextExpiryNanos = due;
+            armTimer(due);
+        }
+    }
+
+    private void armTimer(long dueNanos) {
+        if (closed || (expiryTask != null && expiryTaskAtNanos <= dueNanos)) {
+            return;
+        }
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+        }
+        long delay = Math.max(MIN_TIMER_DELAY_NANOS, dueNanos - StoreScheduler.nowNanos());
+        expiryTaskAtNanos = dueNanos;
+        expiryTask = StoreScheduler.schedule(this::runExpiry, delay);
+    }
+
+    private void runExpiry() {
+        lock.writeLock().lock();
+        try {
+            expiryTask = null;
+            expiryTaskAtNanos = Long.MAX_VALUE;
+            if (closed) {
+                return;
+            }
+            checkWritable();
+            expireLocked(StoreScheduler.nowNanos());
+        } finally {
+            flushAndUnlock();
+        }
+    }
+
+    /**
+     * Removes messages older than max_age (oldest first, skipping those whose TTL says never)
+     * and messages whose TTL ran out, then arms the timer for the next one due.
+     */
+    final void expireLocked(long now) {
+        StoreConfig cfg = config;
+        long next = Long.MAX_VALUE;
+        long maxAge = cfg.maxAgeNanos();
+        if (maxAge > 0) {
+            long cutoff = now - maxAge;
+            long seq = msgs > 0 ? firstSeq : -1;
+            while (seq > 0) {
+                long following = index.nextLive(seq + 1, lastSeq);
+                if (neverExpires.isEmpty() || !neverExpires.contains(seq)) {
+                    SequenceIndex.Page p = index.page(seq);
+                    int i = SequenceIndex.slot(seq);
+                    long ts = timestampOf(seq, p.loc[i], p.len[i], p.ref[i]);
+                    if (ts > cutoff) {
+                        next = saturatedAdd(ts, maxAge);
+                        break;
+                    }
+                    removeLocked(seq, RemovalReason.MAX_AGE, false, true);
+                }
+                seq = following;
+            }
+        }
+        if (cfg.allowMsgTtl()) {
+            while (!ttls.isEmpty() && ttls.peekExpiry() <= now) {
+                removeLocked(ttls.pollSeq(), RemovalReason.TTL, false, true);
+            }
+            if (!ttls.isEmpty()) {
+                next = Math.min(next, ttls.peekExpiry());
+            }
+        }
+        nextExpiryNanos = next;
+        if (next != Long.MAX_VALUE) {
+            armTimer(next);
+        }
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    @Override
+    public StoredMessage load(long seq) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return loadLocked(seq);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    final StoredMessage loadLocked(long seq) {
+        SequenceIndex.Page p = seq > 0 ? index.page(seq) : null;
+        if (p == null) {
+            return null;
+        }
+        int i = SequenceIndex.slot(seq);
+        int id = p.subj[i];
+        if (id == 0) {
+            return null;
+        }
+        return readRecord(seq, p.loc[i], p.len[i], p.ref[i], subjects.byId(id).name);
+    }
+
+    @Override
+    public StoredMessage loadNext(String filterSubject, long startSeq) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            if (msgs == 0) {
+                return null;
+            }
+            long seq = queries.nextMatch(filterSubject, Math.max(startSeq, firstSeq), lastSeq);
+            return seq > 0 ? loadLocked(seq) : null;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public StoredMessage loadLast(String filterSubject) {
+        return loadPrev(filterSubject, Long.MAX_VALUE);
+    }
+
+    @Override
+    public StoredMessage loadPrev(String filterSubject, long startSeq) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            if (msgs == 0) {
+                return null;
+            }
+            long seq = queries.prevMatch(filterSubject, Math.min(startSeq, lastSeq), firstSeq);
+            return seq > 0 ? loadLocked(seq) : null;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public StreamState state(boolean includeDeleted) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            long firstTime = 0;
+            if (msgs > 0) {
+                SequenceIndex.Page p = index.page(firstSeq);
+                int i = SequenceIndex.slot(firstSeq);
+                firstTime = timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
+            }
+            long numDeleted = msgs == 0 ? 0 : Math.max(0, lastSeq - firstSeq + 1 - msgs);
+            long[] deleted = includeDeleted ? deletedSequences(numDeleted) : null;
+            return new StreamState(msgs, bytes, firstSeq, firstTime, lastSeq, lastTimeNanos, numDeleted, deleted,
+                    subjects.size());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private long[] deletedSequences(long numDeleted) {
+        if (numDeleted > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("too many deleted sequences to list: " + numDeleted);
+        }
+        long[] out = new long[(int) numDeleted];
+        int n = 0;
+        long seq = firstSeq;
+        while (seq <= lastSeq && n < out.length) {
+            long live = index.nextLive(seq, lastSeq);
+            long end = live < 0 ? lastSeq + 1 : live;
+            for (long d = seq; d < end && n < out.length; d++) {
+                out[n++] = d;
+            }
+            seq = end + 1;
+        }
+        return out;
+    }
+
+    @Override
+    public SimpleState filteredState(long startSeq, String filter) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Map<String, Long> subjectsState(String filter) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return queries.subjectsState(filter);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long numPending(long startSeq, String filter, boolean lastPerSubject) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            if (lastPerSubject) {
+                return queries.lastPerSubjectPending(Math.max(startSeq, firstSeq), filter);
+            }
+            return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs).msgs();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---- lifecycle, listeners, consumers --------------------------------------------------------
+
+    @Override
+    public void registerRemovalListener(RemovalListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    final void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + config.name() + " is closed");
+        }
+    }
+
+    /**
+     * Runs {@link #flushPending()}, releases the write lock, then reports removals noted while it
+     * was held.
+     */
+    final void flushAndUnlock() {
+        RemovalEvents toFire = null;
+        try {
+            if (!closed) {
+                flushPending();
+            }
+        } finally {
+            if (!events.isEmpty()) {
+                if (listeners.isEmpty()) {
+                    events.clear();
+                } else {
+                    toFire = IN_LISTENER.get() ? new RemovalEvents() : FIRING.get();
+                    events.moveTo(toFire);
+                }
+            }
+            lock.writeLock().unlock();
+        }
+        if (toFire != null) {
+            boolean nested = IN_LISTENER.get();
+            IN_LISTENER.set(Boolean.TRUE);
+            try {
+                toFire.fire(listeners);
+            } finally {
+                IN_LISTENER.set(nested);
+            }
+        }
+    }
+
+    /** Stops the expiry timer; with the write lock held. */
+    final void cancelTimersLocked() {
+        if (expiryTask != null) {
+            expiryTask.cancel(false);
+            expiryTask = null;
+        }
+        expiryTaskAtNanos = Long.MAX_VALUE;
+    }
+
+    @Override
+    public ConsumerStore consumerStore(String name) {
+        validateConsumerName(name);
+        synchronized (consumers) {
+            checkOpen();
+            ConsumerStore cs = consumers.get(name);
+            if (cs == null) {
+                cs = openConsumerStore(name);
+                consumers.put(name, cs);
+            }
+            return cs;
+        }
+    }
+
+    @Override
+    public void deleteConsumerStore(String name) {
+        validateConsumerName(name);
+        ConsumerStore cs;
+        synchronized (consumers) {
+            checkOpen();
+            cs = consumers.remove(name);
+            if (cs == null) {
+                deleteConsumerFiles(name);
+                return;
+            }
+        }
+        cs.delete();
+    }
+
+    /** Called by a consumer store deleting itself. */
+    final void forgetConsumer(String name, ConsumerStore cs) {
+        synchronized (consumers) {
+            consumers.remove(name, cs);
+        }
+    }
+
+    private void closeConsumers() {
+        List<ConsumerStore> open;
+        synchronized (consumers) {
+            open = new ArrayList<>(consumers.values());
+            consumers.clear();
+        }
+        for (ConsumerStore cs : open) {
+            cs.close();
+        }
+    }
+
+    /** Consumer names become directory names: no separators, wildcards or dots, as upstream. */
+    static void validateConsumerName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            throw new IllegalArgumentException("invalid consumer name: " + name);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == '\\' || c == '.' || c == '*' || c == '>' || c <= ' ' || c == 0x7f) {
+                throw new IllegalArgumentException("invalid consumer name: " + name);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            cancelTimersLocked();
+            closeConsumers();
+            closed = true;
+            closeStorage();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void delete() {
+        lock.writeLock().lock();
+        try {
+            cancelTimersLocked();
+            closeConsumers();
+            closed = true;
+            deleteStorage();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

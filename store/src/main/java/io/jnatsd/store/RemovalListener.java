@@ -1,0 +1,22 @@
+package io.jnatsd.store;
+
+/**
+ * Told when messages leave a stream store, so the stream layer can keep consumers and interest
+ * tracking right. Called after the store's lock is released, on the thread that caused the
+ * removal: the writer thread for {@code store()}-triggered limits and explicit removes, the
+ * shared {@code jnatsd-store-timer} thread for max_age and TTL expiry. A listener must be
+ * quick and must not throw; it may call back into the store.
+ */
+public interface RemovalListener {
+
+    /** One message was removed (limits, age, TTL, or an explicit remove or erase). */
+    void messageRemoved(long seq, String subject, RemovalReason reason);
+
+    /**
+     * Many messages went at once: {@link StreamStore#purge()}, {@link StreamStore#purge(String,
+     * long, long)}, {@link StreamStore#compact} or {@link StreamStore#truncate}. Individual
+     * sequences are not reported; {@code firstSeq} is the store's first sequence afterwards.
+     */
+    default void messagesPurged(long count, long bytes, long firstSeq) {
+    }
+}

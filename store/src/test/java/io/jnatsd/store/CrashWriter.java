@@ -1,0 +1,36 @@
+package io.jnatsd.store;
+
+import java.io.PrintStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The child process of {@link FileStoreCrashTest}: appends messages forever, printing each
+ * acknowledged sequence ({@code a <seq>}) after {@code store()} returned, and every tenth
+ * message removes the one five sequences earlier, printing {@code d <seq>} after {@code remove()} returned.
+ * The parent kills it with SIGKILL at an arbitrary moment.
+ */
+public final class CrashWriter {
+
+    private CrashWriter() {
+    }
+
+    public static void main(String[] args) {
+        Path dir = Path.of(args[0]);
+        int blockSize = Integer.parseInt(args[1]);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.US_ASCII);
+        StoreConfig config = StoreConfig.builder("CRASH").blockSize(blockSize).build();
+        FileStore store = FileStore.open(dir, config);
+        out.println("ready " + store.state().lastSeq());
+        for (long i = 1; ; i++) {
+            long seq = store.store(FileStoreRecoveryTest.subjectFor(i), FileStoreRecoveryTest.headersFor(i),
+                    FileStoreRecoveryTest.payloadFor(i), 0).seq();
+            out.println("a " + seq);
+            if (i % 10 == 0 && store.remove(seq - 5)) {
+                out.println("d " + (seq - 5));
+            }
+        }
+    }
+}
