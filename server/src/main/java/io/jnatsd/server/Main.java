@@ -44,6 +44,12 @@ public final class Main {
             }
             case TEST_CONFIG -> {
                 cl.warnings().forEach(err::println);
+                try {
+                    NatsServer.validate(cl.options());
+                } catch (IllegalArgumentException e) {
+                    err.println(NAME + ": " + e.getMessage());
+                    return 1;
+                }
                 out.println(NAME + ": configuration file " + cl.options().configFile + " is valid");
                 return 0;
             }
@@ -71,7 +77,14 @@ public final class Main {
             return 1;
         }
         cl.warnings().forEach(w -> log.warn("%s", w));
-        NatsServer server = new NatsServer(opts, log);
+        NatsServer server;
+        try {
+            server = new NatsServer(opts, log);
+        } catch (IllegalArgumentException e) {
+            err.println(NAME + ": " + e.getMessage());
+            log.close();
+            return 1;
+        }
         try {
             server.start();
         } catch (Exception e) {

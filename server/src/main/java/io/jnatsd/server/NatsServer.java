@@ -1,11 +1,15 @@
 package io.jnatsd.server;
 
+import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientChannelHandler;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.net.Transport;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -26,16 +30,61 @@ public final class NatsServer implements AutoCloseable {
     private final String serverId = ServerIdentity.newServerId();
     private final Accounts accounts = new Accounts();
     private final ClientRegistry clients;
+    /** Who clients are; replaced whole on a reload. */
+    private volatile Authenticator authenticator;
+    /** TLS for client connections, or null; replaced whole when certificates are reloaded. */
+    private volatile ServerTls tls;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Transport transport;
     private Channel listener;
     private volatile boolean running;
     private boolean lameDuck;
 
+    /**
+     * A server for these options, not yet started. Throws IllegalArgumentException when the
+     * users, permissions or TLS files they name are unusable (the message lists every error).
+     */
     public NatsServer(ServerOptions opts, ServerLog log) {
         this.opts = opts;
         this.log = log;
+        this.authenticator = buildAuthenticator(opts, log);
+        this.tls = buildTls(opts, log);
+        for (String name : authenticator.accountNames()) {
+            if (accounts.get(name) == null) accounts.add(new Account(name));
+        }
         this.clients = new ClientRegistry(this);
+    }
+
+    /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
+    public static void validate(ServerOptions opts) {
+        buildAuthenticator(opts, ServerLog.silent());
+        buildTls(opts, ServerLog.silent());
+    }
+
+    private static Authenticator buildAuthenticator(ServerOptions opts, ServerLog log) {
+        try {
+            return Authenticator.create(opts, log);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static ServerTls buildTls(ServerOptions opts, ServerLog log) {
+        TlsOptions t = opts.effectiveTls();
+        return t == null ? null : ServerTls.create(t, log);
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    ServerTls tls() {
+        return tls;
+    }
+
+    /** Rebuilds TLS from the options (new certificate files take effect for new connections). */
+    public void reloadTls() {
+        this.tls = buildTls(opts, log);
     }
 
     public static Builder builder() {
@@ -49,10 +98,13 @@ public final class NatsServer implements AutoCloseable {
         log.notice("  Version:  %s", Versions.jnatsd());
         log.notice("  Java:     %s", Runtime.version());
         log.notice("  ID:       %s", serverId);
+        authenticator.startupWarnings().forEach(w -> log.warn("%s", w));
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
+                ServerTls t = tls;
+                if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch.alloc()));
                 ClientConnection c = new ClientConnection(clients, ch, accounts.global());
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
@@ -109,6 +161,11 @@ public final class NatsServer implements AutoCloseable {
 
     public int connectionCount() {
         return clients.count();
+    }
+
+    /** The live client connections (a snapshot). */
+    List<ClientConnection> connections() {
+        return clients.all();
     }
 
     /** Stops accepting, flushes and closes every client, and stops the event loops. */

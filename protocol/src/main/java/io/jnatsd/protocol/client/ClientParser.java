@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * small per-connection interner and the payload stays in the read buffer.
  */
 public final class ClientParser {
-    /** CONNECT may carry a JWT and more, so it is allowed beyond max_control_line, within bounds. */
+    /** An INFO a client sends is ignored; it is bounded only to keep memory in check. */
     private static final int MAX_CONNECT_LINE = 1024 * 1024;
     private static final int MAX_ARGS = 4;
 
@@ -104,13 +104,16 @@ public final class ClientParser {
                 return violation(ProtocolViolation.CLIENT_ERROR);
             }
             case CONNECT, INFO -> {
+                // Upstream bounds a client's CONNECT by max_control_line like any other line.
+                int limit = op == Op.CONNECT ? maxControlLine : MAX_CONNECT_LINE;
                 int argFrom = skipBlanks(in, afterOp, end);
                 int nl = in.indexOf(argFrom, end, (byte) '\n');
                 if (nl < 0) {
-                    if (end - start > MAX_CONNECT_LINE) return violation(ProtocolViolation.MAX_CONTROL_LINE);
+                    if (end - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
                     return false;
                 }
                 int argTo = trimCr(in, argFrom, nl);
+                if (argTo - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
                 in.readerIndex(nl + 1);
                 if (op == Op.CONNECT) handler.onConnect(in.slice(argFrom, argTo - argFrom));
                 return true;

@@ -4,7 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 
 /**
  * Netty glue for one client socket: keeps the unread tail of the input (a frame split across
@@ -52,6 +56,14 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent e) {
+            client.tlsHandshakeCompleted(e.isSuccess() ? null : e.cause());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (cumulation != null) {
             cumulation.release();
@@ -62,9 +74,15 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException)) {
+        if (!(cause instanceof IOException) && !isTlsFailure(cause)) {
             client.logUnexpected(cause);
         }
         ctx.close();
+    }
+
+    /** TLS errors are logged once, from the handshake event (or are a peer's garbage after it). */
+    private static boolean isTlsFailure(Throwable cause) {
+        return cause instanceof SSLException || cause instanceof NotSslRecordException
+                || (cause instanceof DecoderException && cause.getCause() instanceof SSLException);
     }
 }
