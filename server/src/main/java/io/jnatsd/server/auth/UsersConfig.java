@@ -37,7 +37,6 @@ final class UsersConfig {
     final List<Entry> nkeys = new ArrayList<>();
     /** Every account the config declares, in order (users may only be bound to these). */
     final Set<String> accounts = new LinkedHashSet<>();
-    /** Whether an {@code authorization} block had a non-empty users list. */
     final List<ConfException> errors = new ArrayList<>();
 
     private final ServerOptions opts;
@@ -221,14 +220,13 @@ final class UsersConfig {
             return Set.of();
         }
         Set<String> out = new LinkedHashSet<>();
+        List<String> unknown = new ArrayList<>();
         for (String n : names) {
             String upper = n.toUpperCase(Locale.ROOT);
-            if (!CONNECTION_TYPES.contains(upper)) {
-                error(at, "unknown connection type \"" + n + "\"");
-                continue;
-            }
-            out.add(upper);
+            if (CONNECTION_TYPES.contains(upper)) out.add(upper);
+            else unknown.add(GoQuote.quote(upper));
         }
+        if (!unknown.isEmpty()) error(at, "invalid connection types [" + String.join(" ", unknown) + "]");
         return out;
     }
 
