@@ -105,6 +105,16 @@ final class ClientRegistry implements ClientServices {
     }
 
     @Override
+    public boolean authIsSlow(ConnectOptions c) {
+        return server.authenticator().isSlow(c);
+    }
+
+    @Override
+    public java.util.concurrent.Executor authExecutor() {
+        return server.authExecutor();
+    }
+
+    @Override
     public String authFailureText(ConnectOptions c) {
         return server.authenticator().failureText(c);
     }

@@ -34,6 +34,13 @@ public final class NatsServer implements AutoCloseable {
     private volatile Authenticator authenticator;
     /** TLS for client connections, or null; replaced whole when certificates are reloaded. */
     private volatile ServerTls tls;
+    /** Runs slow (bcrypt) credential checks off the event loops; bounded, so a flood is refused, not queued forever. */
+    private final java.util.concurrent.ThreadPoolExecutor authExecutor = new java.util.concurrent.ThreadPoolExecutor(
+            2, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(4096), r -> {
+                Thread t = new Thread(r, "jnatsd-auth");
+                t.setDaemon(true);
+                return t;
+            });
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Transport transport;
     private Channel listener;
@@ -53,6 +60,7 @@ public final class NatsServer implements AutoCloseable {
             if (accounts.get(name) == null) accounts.add(new Account(name));
         }
         this.clients = new ClientRegistry(this);
+        authExecutor.allowCoreThreadTimeOut(true);
     }
 
     /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
@@ -80,6 +88,10 @@ public final class NatsServer implements AutoCloseable {
 
     ServerTls tls() {
         return tls;
+    }
+
+    java.util.concurrent.Executor authExecutor() {
+        return authExecutor;
     }
 
     /** Rebuilds TLS from the options (new certificate files take effect for new connections). */
@@ -179,6 +191,7 @@ public final class NatsServer implements AutoCloseable {
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
         clients.awaitEmpty(2, TimeUnit.SECONDS);
+        authExecutor.shutdownNow();
         transport.close();
         log.notice("Server Exiting..");
         stopped.countDown();

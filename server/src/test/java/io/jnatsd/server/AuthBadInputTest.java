@@ -85,6 +85,42 @@ class AuthBadInputTest {
         }
     }
 
+    /**
+     * jnatsd only (it is about our event loops): slow bcrypt checks run off the loops, so a burst
+     * of them does not hold up a client that is already connected.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Impl.class, names = "JNATSD")
+    void bcryptChecksDoNotStallTheEventLoops(Impl impl) throws Exception {
+        String hash = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(11, "right".toCharArray());
+        try (TestServer s = TestServer.start(impl, "authorization { users: [ {user: alice, password: \"" + hash + "\"} ] }")) {
+            java.util.List<RawClient> attackers = new java.util.ArrayList<>();
+            try (RawClient good = s.raw()) {
+                good.setTimeout(20_000);
+                assertEquals("", good.untilPong("CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"right\"}\r\n"));
+                for (int i = 0; i < 6; i++) {
+                    RawClient a = s.raw();
+                    attackers.add(a);
+                    a.send("CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"wrong" + i + "\"}\r\n");
+                }
+                long worst = 0;
+                for (int i = 0; i < 10; i++) {
+                    long t = System.nanoTime();
+                    assertEquals("", good.untilPong());
+                    worst = Math.max(worst, System.nanoTime() - t);
+                }
+                // each check takes a few hundred ms of CPU; the connected client's PINGs do not wait for them
+                org.junit.jupiter.api.Assertions.assertTrue(worst < 400_000_000L, "slowest PONG " + worst / 1_000_000 + " ms");
+                for (RawClient a : attackers) {
+                    a.setTimeout(20_000);
+                    assertEquals("-ERR 'Authorization Violation'", a.readLine());
+                }
+            } finally {
+                for (RawClient a : attackers) a.close();
+            }
+        }
+    }
+
     private static void stillServes(TestServer s) throws Exception {
         try (RawClient c = s.raw()) {
             assertEquals("", c.untilPong("CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"s3cret\"}\r\n"));

@@ -116,6 +116,28 @@ class AuthenticationTest {
         }
     }
 
+    /** A bcrypt check runs off the event loop; what the client sent after CONNECT waits for it, in order. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void operationsPipelinedAfterABcryptConnectRunInOrder(Impl impl) throws Exception {
+        String conf = "authorization { users: [ {user: bob, password: \"" + bcrypt("pw") + "\"} ] }";
+        try (TestServer s = TestServer.start(impl, conf)) {
+            try (RawClient c = s.raw()) {
+                assertEquals("MSG a 1 2\nhi", c.untilPong("CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\n"
+                        + "SUB a 1\r\nPUB a 2\r\nhi\r\n"));
+            }
+            try (RawClient c = s.raw()) {
+                assertEquals(VIOLATION, c.untilPong("CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"px\"}\r\n"
+                        + "SUB a 1\r\nPUB a 2\r\nhi\r\n"));
+            }
+            try (RawClient c = s.raw()) {
+                // verbose: +OK for CONNECT, SUB and PUB, then the message
+                assertEquals("+OK\n+OK\n+OK\nMSG a 1 2\nhi", c.untilPong("CONNECT {\"verbose\":true,\"pedantic\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\n"
+                        + "SUB a 1\r\nPUB a 2\r\nhi\r\n"));
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void defaultPermissionsApplyToUsersWithoutTheirOwn(Impl impl) throws Exception {

@@ -33,6 +33,7 @@ public final class ClientParser {
     private int maxPayload;
     private boolean headersAllowed;
     private boolean stopped;
+    private boolean paused;
 
     // A PUB/HPUB whose control line is parsed but whose payload has not fully arrived;
     // offsets are relative to the frame start (the reader index).
@@ -71,9 +72,25 @@ public final class ClientParser {
         return stopped;
     }
 
+    /**
+     * Pauses parsing after the current operation (called from a callback): the rest of the
+     * buffer stays unread until {@link #resume()} and the next {@link #parse} call.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
     public void parse(ByteBuf in) {
-        while (!stopped && in.isReadable()) {
+        while (!stopped && !paused && in.isReadable()) {
             if (awaitingPayload) {
                 if (!completePayload(in)) return;
                 continue;

@@ -34,6 +34,8 @@ public final class Authenticator {
     private final boolean tlsMap;
     private final Set<String> accounts;
     private final boolean required;
+    /** Whether any configured secret is a bcrypt hash (checking one takes milliseconds of CPU). */
+    private final boolean anyBcrypt;
 
     private Authenticator(ServerOptions o, UsersConfig config, ServerLog log) {
         this.log = log;
@@ -49,6 +51,9 @@ public final class Authenticator {
         this.tlsMap = tls != null && tls.verifyAndMap;
         this.accounts = Collections.unmodifiableSet(config.accounts);
         this.required = !users.isEmpty() || !nkeys.isEmpty() || username != null || token != null;
+        boolean bc = Passwords.isBcrypt(token) || Passwords.isBcrypt(password);
+        for (UsersConfig.Entry u : users.values()) bc |= Passwords.isBcrypt(u.password());
+        this.anyBcrypt = bc;
     }
 
     /**
@@ -100,7 +105,28 @@ public final class Authenticator {
         return e == null ? null : e.toUser();
     }
 
-    /** Authenticates a client; returns who it is, or null when it must be refused. */
+    /**
+     * Whether checking this client means a bcrypt comparison, too slow (milliseconds) for an
+     * event loop that serves other clients: the caller may then run {@link #authenticate}
+     * elsewhere.
+     */
+    public boolean isSlow(ConnectOptions c) {
+        if (!required || !anyBcrypt) return false;
+        if (!nkeys.isEmpty() && emptyToNull(c.nkey) != null) return false;
+        if (!users.isEmpty() && !tlsMap) {
+            String name = emptyToNull(c.user);
+            if (name == null && noAuthUser != null && emptyToNull(c.pass) == null && emptyToNull(c.authToken) == null) {
+                name = noAuthUser;
+            }
+            if (name != null) {
+                UsersConfig.Entry u = users.get(name);
+                return u != null && Passwords.isBcrypt(u.password());
+            }
+        }
+        return true;
+    }
+
+    /** Authenticates a client; returns who it is, or null when it must be refused. Thread-safe. */
     public User authenticate(AuthRequest req) {
         if (!required) return new User(null, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null);
         ConnectOptions c = req.connect();

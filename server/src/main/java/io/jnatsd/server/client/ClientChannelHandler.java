@@ -24,6 +24,7 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        client.onResumeReading(() -> resume(ctx));
         client.start();
         ctx.fireChannelActive();
     }
@@ -36,6 +37,16 @@ public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
         } else {
             cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         }
+        parseCumulation();
+    }
+
+    /** Parsing was paused (a slow credential check) and may go on: parse what is buffered, then flush. */
+    private void resume(ChannelHandlerContext ctx) {
+        if (cumulation != null) parseCumulation();
+        client.readComplete();
+    }
+
+    private void parseCumulation() {
         client.read(cumulation);
         if (!cumulation.isReadable()) {
             cumulation.release();

@@ -55,6 +55,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean echo = true;
     private Account account;
     private User user;
+    private Runnable resumeReading;
     /** The nonce sent in INFO for nkey users to sign, or null. */
     private String nonce;
     private volatile boolean closed;
@@ -170,8 +171,47 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             close(ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
+        if (server.authIsSlow(c)) {
+            authenticateOffLoop(c);
+            return;
+        }
+        completeConnect(c, server.authenticate(c, this));
+    }
+
+    /**
+     * A bcrypt check takes milliseconds: it runs on the auth executor while this connection
+     * reads nothing more, so other clients on this event loop are not held up; the rest of the
+     * input is parsed once the answer is back.
+     */
+    private void authenticateOffLoop(ConnectOptions c) {
+        timers.cancelAuthTimer(); // as upstream, the deadline is met once CONNECT is in
+        parser.pause();
+        channel.config().setAutoRead(false);
+        try {
+            server.authExecutor().execute(() -> {
+                User who = server.authenticate(c, this);
+                loop.execute(() -> {
+                    if (closed) return;
+                    completeConnect(c, who);
+                    parser.resume();
+                    if (closed) return;
+                    channel.config().setAutoRead(true);
+                    if (resumeReading != null) resumeReading.run();
+                });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            parser.resume();
+            authViolation(c);
+        }
+    }
+
+    /** Set by the channel handler: parses what arrived while parsing was paused, then flushes. */
+    void onResumeReading(Runnable r) {
+        resumeReading = r;
+    }
+
+    private void completeConnect(ConnectOptions c, User who) {
         // As upstream: credentials first, then the account fields (no longer supported), then the protocol.
-        User who = server.authenticate(c, this);
         Account bound = who == null ? null : server.account(who.account());
         if (bound == null || (c.account != null && !c.account.isEmpty()) || Boolean.TRUE.equals(c.newAccount)) {
             authViolation(c);

@@ -24,6 +24,12 @@ public interface ClientServices {
     /** Checks CONNECT's credentials; returns who the client is, or null when they are wrong. */
     User authenticate(ConnectOptions connect, ClientConnection client);
 
+    /** Whether checking these credentials is slow (bcrypt): then it runs on {@link #authExecutor()}. */
+    boolean authIsSlow(ConnectOptions connect);
+
+    /** Where slow credential checks run, off the event loops. */
+    java.util.concurrent.Executor authExecutor();
+
     /** The error text logged when a client is refused (names the user or nkey tried, never a secret). */
     String authFailureText(ConnectOptions connect);
 
