@@ -76,8 +76,11 @@ final class ClientRegistry implements ClientServices {
         if (authRequired()) info.put("auth_required", true);
         ServerTls tls = tls();
         if (tls != null) {
-            info.put("tls_required", true);
+            // With allow_non_tls, TLS is available rather than required (unless TLS comes first).
+            boolean required = !opts.allowNonTls || tls.handshakeFirst();
+            if (required) info.put("tls_required", true);
             if (tls.verify()) info.put("tls_verify", true);
+            if (!required) info.put("tls_available", true);
         }
         info.put("max_payload", opts.maxPayload);
         info.put("client_id", client.cid());

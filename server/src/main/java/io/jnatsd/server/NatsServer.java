@@ -116,7 +116,7 @@ public final class NatsServer implements AutoCloseable {
         try {
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ServerTls t = tls;
-                if (t != null) ch.pipeline().addLast("tls", t.newHandler(ch.alloc()));
+                if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
                 ClientConnection c = new ClientConnection(clients, ch, accounts.global());
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });

@@ -152,7 +152,7 @@ class TlsTest {
     @EnumSource(Impl.class)
     void garbageDuringTheHandshakeClosesOnlyThatConnection(Impl impl) throws Exception {
         TestCerts certs = TestCerts.get();
-        try (TestServer s = TestServer.start(impl, certs.tlsBlock(null));
+        try (TestServer s = TestServer.start(impl, certs.tlsBlock("timeout: 0.5"));
              Connection good = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
             Random random = new Random(42);
             for (int i = 0; i < 12; i++) {
@@ -199,6 +199,67 @@ class TlsTest {
                 assertThrows(java.net.SocketTimeoutException.class, () -> raw.getInputStream().read());
             }
             assertThrows(Exception.class, () -> Nats.connect(failing(s, certs.clientContext(null, null))).close());
+        }
+    }
+
+    /** upstream 2.10: with a fallback delay, a client that does not start TLS at once gets INFO first. */
+    @Test
+    void handshakeFirstWithFallback() throws Exception {
+        TestCerts certs = TestCerts.get();
+        try (TestServer s = TestServer.start(Impl.JNATSD, certs.tlsBlock("handshake_first: \"200ms\""))) {
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).tlsFirst().build())) {
+                roundTrip(nc, "first");
+            }
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
+                roundTrip(nc, "info.first");
+            }
+            long t = System.nanoTime();
+            try (RawClient raw = s.raw()) {
+                assertTrue(System.nanoTime() - t >= 150_000_000L, "INFO only after the delay");
+                assertTrue(raw.info().contains("\"tls_required\":true"), raw.info());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void allowNonTlsLetsClientsChoose(Impl impl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        try (TestServer s = TestServer.start(impl, certs.tlsBlock(null) + "allow_non_tls: true\n")) {
+            try (RawClient raw = s.raw()) {
+                assertTrue(raw.info().contains("\"tls_available\":true"), raw.info());
+                assertFalse(raw.info().contains("tls_required"), raw.info());
+                assertEquals("", raw.untilPong("CONNECT {\"verbose\":false}\r\n"));
+            }
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
+                roundTrip(nc, "secure");
+            }
+            try (Connection nc = Nats.connect(new Options.Builder().server(s.url()).noReconnect().build())) {
+                roundTrip(nc, "plain");
+            }
+        }
+    }
+
+    @Test
+    void tlsFromTheCommandLineFlags() throws Exception {
+        TestCerts certs = TestCerts.get();
+        io.jnatsd.server.config.ServerOptions o = new io.jnatsd.server.config.ServerOptions();
+        o.host = "127.0.0.1";
+        o.port = 0;
+        o.tls = true;
+        o.tlsCert = certs.serverCert.toString();
+        o.tlsKey = certs.serverKey.toString();
+        o.tlsCaCert = certs.caCert.toString();
+        o.tlsVerify = true;
+        try (NatsServer server = new NatsServer(o, io.jnatsd.server.log.ServerLog.silent()).start()) {
+            try (RawClient raw = new RawClient(server.port())) {
+                assertTrue(raw.info().contains("\"tls_required\":true,\"tls_verify\":true"), raw.info());
+            }
+            Options ok = new Options.Builder().server(server.clientUrl()).noReconnect()
+                    .sslContext(certs.clientContext(certs.aliceCert, certs.aliceKey)).build();
+            try (Connection nc = Nats.connect(ok)) {
+                roundTrip(nc, "flags");
+            }
         }
     }
 

@@ -219,6 +219,10 @@ public final class ConfigLoader {
                     o.storeDir = dir;
                 }
                 case "cluster" -> cluster(v);
+                case "allow_non_tls" -> {
+                    o.allowNonTls = bool(k, v);
+                    o.otherBlocks.put("allow_non_tls", v);
+                }
                 case "tls" -> {
                     o.otherBlocks.put("tls", v);
                     if (at != null) o.otherPositions.put("tls", at);

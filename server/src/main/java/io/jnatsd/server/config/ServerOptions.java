@@ -115,6 +115,8 @@ public final class ServerOptions {
     public String tlsCert;
     public String tlsKey;
     public String tlsCaCert;
+    /** {@code allow_non_tls}: with TLS configured, clients may also stay plaintext (INFO says {@code tls_available}). */
+    public boolean allowNonTls;
     /** The config file's {@code tls} block, parsed (the raw block is also in {@link #otherBlocks}). */
     public TlsOptions tlsBlock;
 

@@ -5,6 +5,7 @@ import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.log.ServerLog;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.SslContext;
@@ -35,6 +36,9 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * building a new one and swapping the reference the listener reads.
  */
 public final class ServerTls {
+    /** The name of the SslHandler in a connection's pipeline. */
+    public static final String HANDLER_NAME = "tls";
+
     private final TlsOptions options;
     private final SslContext context;
     private final String[] namedGroups;
@@ -151,10 +155,27 @@ public final class ServerTls {
     }
 
     /**
-     * A handler for one accepted socket. Unless {@code handshake_first}, the first write (INFO)
-     * goes out in plaintext and the client then starts the handshake, as NATS does.
+     * Sets up TLS on a newly accepted socket, before the connection's own handler is added.
+     * By default the first write (INFO) goes out in plaintext and the client then starts the
+     * handshake, as NATS does; {@code handshake_first} puts the handshake first (with a fallback
+     * delay, a silent client gets the default); {@code allowNonTls} lets a client stay
+     * plaintext unless its first byte starts a TLS handshake.
      */
-    public SslHandler newHandler(ByteBufAllocator alloc) {
+    public void install(ChannelPipeline pipeline, ByteBufAllocator alloc, boolean allowNonTls) {
+        long fallback = options.handshakeFirstFallback.toNanos();
+        if (options.handshakeFirst && fallback > 0) {
+            pipeline.addLast("tls-sniffer", new TlsSniffer(this, TlsSniffer.Mode.TLS_FIRST_WITH_FALLBACK, fallback));
+        } else if (options.handshakeFirst) {
+            pipeline.addLast(HANDLER_NAME, sslHandler(alloc, false));
+        } else if (allowNonTls) {
+            pipeline.addLast("tls-sniffer", new TlsSniffer(this, TlsSniffer.Mode.MIXED, 0));
+        } else {
+            pipeline.addLast(HANDLER_NAME, sslHandler(alloc, true));
+        }
+    }
+
+    /** A handler for one socket; with {@code startTls} the first write goes out in plaintext. */
+    SslHandler sslHandler(ByteBufAllocator alloc, boolean startTls) {
         SSLEngine engine = context.newEngine(alloc);
         if (namedGroups.length > 0) {
             SSLParameters p = engine.getSSLParameters();
@@ -165,7 +186,7 @@ public final class ServerTls {
                 // keep the JDK's groups
             }
         }
-        SslHandler h = new SslHandler(engine, !options.handshakeFirst);
+        SslHandler h = new SslHandler(engine, startTls);
         h.setHandshakeTimeoutMillis(Math.max(1, options.timeout.toMillis()));
         return h;
     }
