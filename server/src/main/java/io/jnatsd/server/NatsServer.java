@@ -126,6 +126,7 @@ public final class NatsServer implements AutoCloseable {
         }
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        if (tls != null) log.notice("TLS required for client connections");
         log.notice("Server is ready");
         return this;
     }

@@ -140,6 +140,34 @@ class AuthenticationTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void usersAndPermissionsFromVariables(Impl impl) throws Exception {
+        String conf = """
+                ADMIN_PASS: "adm1n"
+                SVC_PERMS = { publish: ["svc.>"], subscribe: "_INBOX.>" }
+                ALICE = { user: alice, password: "al1ce" }
+                authorization {
+                  users: [
+                    $ALICE
+                    { user: admin, password: $ADMIN_PASS }
+                    { user: svc, password: s, permissions: $SVC_PERMS }
+                  ]
+                }
+                """;
+        try (TestServer s = TestServer.start(impl, conf)) {
+            connects(opts(s).userInfo("alice", "al1ce").build());
+            connects(opts(s).userInfo("admin", "adm1n").build());
+            try (Connection nc = Nats.connect(opts(s).userInfo("svc", "s").build())) {
+                nc.flush(WAIT);
+                if (impl == Impl.JNATSD) {
+                    assertEquals(List.of("svc.>"), TlsTest.userNamed(s.embedded(), "svc").permissions().publish().allow());
+                }
+            }
+            refused(opts(s).userInfo("admin", "$ADMIN_PASS"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void defaultPermissionsApplyToUsersWithoutTheirOwn(Impl impl) throws Exception {
         String conf = """
                 authorization {
