@@ -202,6 +202,50 @@ class TlsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void pinnedCertificates(Impl impl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        String conf = certs.tlsBlock("verify: true\npinned_certs: [\"" + TestCerts.spkiSha256(certs.aliceCert) + "\"]");
+        try (TestServer s = TestServer.start(impl, conf)) {
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(certs.aliceCert, certs.aliceKey)).build())) {
+                roundTrip(nc, "pinned");
+            }
+            assertThrows(Exception.class, () -> Nats.connect(failing(s, certs.clientContext(certs.bobCert, certs.bobKey))).close());
+        }
+    }
+
+    /** The TLS 1.2 suites are the configured ones: an RSA-only suite cannot serve an EC certificate. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void cipherSuitesAndCurvesAreApplied(Impl impl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        String good = certs.tlsBlock("cipher_suites: [\"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\"]\ncurve_preferences: [\"CurveP384\"]");
+        try (TestServer s = TestServer.start(impl, good);
+             Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null, "TLSv1.2")).build())) {
+            roundTrip(nc, "suites");
+        }
+        String rsaOnly = certs.tlsBlock("cipher_suites: [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"]");
+        try (TestServer s = TestServer.start(impl, rsaOnly)) {
+            assertThrows(Exception.class, () -> Nats.connect(failing(s, certs.clientContext(null, null, "TLSv1.2"))).close());
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
+                roundTrip(nc, "tls13.always.on"); // TLS 1.3 suites are not configurable, as in Go
+            }
+        }
+    }
+
+    /** min_version is upstream 2.10. */
+    @Test
+    void minVersion13RefusesTls12Clients() throws Exception {
+        TestCerts certs = TestCerts.get();
+        try (TestServer s = TestServer.start(Impl.JNATSD, certs.tlsBlock("min_version: \"1.3\""))) {
+            assertThrows(Exception.class, () -> Nats.connect(failing(s, certs.clientContext(null, null, "TLSv1.2"))).close());
+            try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
+                roundTrip(nc, "v13");
+            }
+        }
+    }
+
     /** upstream 2.10: with a fallback delay, a client that does not start TLS at once gets INFO first. */
     @Test
     void handshakeFirstWithFallback() throws Exception {

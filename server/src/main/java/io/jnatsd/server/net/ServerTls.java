@@ -88,7 +88,7 @@ public final class ServerTls {
             if (cas != null) b.trustManager(cas.toArray(X509Certificate[]::new));
             SslContext ctx = b.build();
             Set<String> pins = o.pinnedCerts == null ? Set.of() : new HashSet<>(o.pinnedCerts);
-            return new ServerTls(o, ctx, namedGroups(o, log), pins);
+            return new ServerTls(o, ctx, namedGroups(o, log, chain.get(0)), pins);
         } catch (javax.net.ssl.SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error creating TLS configuration: " + describe(e), e);
         }
@@ -117,7 +117,11 @@ public final class ServerTls {
         return out;
     }
 
-    private static String[] namedGroups(TlsOptions o, ServerLog log) {
+    /**
+     * The key-exchange groups, in preference order. Unlike Go, the JDK also uses this list to
+     * pick an ECDSA certificate, so the certificate's own curve is kept in it (last).
+     */
+    private static String[] namedGroups(TlsOptions o, ServerLog log, X509Certificate cert) {
         List<String> wanted = o.curvePreferences == null ? TlsNames.DEFAULT_CURVES : o.curvePreferences;
         List<String> out = new ArrayList<>();
         for (String name : wanted) {
@@ -127,6 +131,15 @@ public final class ServerTls {
             } else {
                 out.add(jdk);
             }
+        }
+        if (cert.getPublicKey() instanceof java.security.interfaces.ECPublicKey ec) {
+            String group = switch (ec.getParams().getCurve().getField().getFieldSize()) {
+                case 256 -> "secp256r1";
+                case 384 -> "secp384r1";
+                case 521 -> "secp521r1";
+                default -> null;
+            };
+            if (group != null && !out.contains(group)) out.add(group);
         }
         return out.toArray(String[]::new);
     }

@@ -164,6 +164,11 @@ public final class TestCerts {
 
     /** A client SSLContext trusting the test CA, presenting {@code cert}/{@code key} when given. */
     public SSLContext clientContext(Path cert, Path key) throws Exception {
+        return clientContext(cert, key, "TLS");
+    }
+
+    /** The same, for a given protocol ({@code "TLSv1.2"} limits the client to TLS 1.2). */
+    public SSLContext clientContext(Path cert, Path key, String protocol) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
@@ -179,9 +184,15 @@ public final class TestCerts {
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, "pw".toCharArray());
         }
-        SSLContext ctx = SSLContext.getInstance("TLS");
+        SSLContext ctx = SSLContext.getInstance(protocol);
         ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
         return ctx;
+    }
+
+    /** Hex SHA-256 of a certificate's SubjectPublicKeyInfo, as {@code pinned_certs} lists them. */
+    public static String spkiSha256(Path cert) throws Exception {
+        byte[] spki = io.jnatsd.server.net.PemFiles.certificates(cert).get(0).getPublicKey().getEncoded();
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(spki));
     }
 
     /** The config text of a {@code tls} block with these files (and any extra lines). */
