@@ -67,6 +67,10 @@ class TlsTest {
             try (Connection nc = Nats.connect(tlsOptions(s, certs.clientContext(null, null)).build())) {
                 roundTrip(nc, "tls.a");
             }
+            // jnats' trust-everything TLS (the secure() variant trusts the JVM's CAs, not the test CA)
+            try (Connection nc = Nats.connect(new Options.Builder().server(s.url()).opentls().noReconnect().build())) {
+                roundTrip(nc, "tls.b");
+            }
         }
     }
 
