@@ -3,7 +3,8 @@ package io.jnatsd.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jnatsd.protocol.client.ConnectOptions;
-import io.jnatsd.server.auth.Permissions;
+import io.jnatsd.server.auth.AuthRequest;
+import io.jnatsd.server.auth.Nonces;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClientServices;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import io.jnatsd.server.net.ServerTls;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,10 +87,19 @@ final class ClientRegistry implements ClientServices {
         info.put("port", server.port());
         info.put("headers", !opts.noHeaderSupport);
         if (authRequired()) info.put("auth_required", true);
+        ServerTls tls = tls();
+        if (tls != null) {
+            // With allow_non_tls, TLS is available rather than required (unless TLS comes first).
+            boolean required = !opts.allowNonTls || tls.handshakeFirst();
+            if (required) info.put("tls_required", true);
+            if (tls.verify()) info.put("tls_verify", true);
+            if (!required) info.put("tls_available", true);
+        }
         info.put("max_payload", opts.maxPayload);
         info.put("client_id", client.cid());
         InetSocketAddress remote = client.remoteSocketAddress();
         if (remote != null) info.put("client_ip", remote.getAddress().getHostAddress());
+        if (client.nonce() != null) info.put("nonce", client.nonce());
         info.put("jnatsd_version", Versions.jnatsd());
         try {
             // Upstream joins "INFO", the JSON and CRLF with spaces: note the space before CRLF.
@@ -100,33 +111,48 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public boolean authRequired() {
-        return opts.username != null || opts.authorizationToken != null;
+        return server.authenticator().authRequired();
     }
 
     @Override
     public User authenticate(ConnectOptions c, ClientConnection client) {
-        if (opts.authorizationToken != null) {
-            return constantTimeEquals(opts.authorizationToken, c.authToken) ? globalUser(null) : null;
-        }
-        if (opts.username != null) {
-            boolean ok = constantTimeEquals(opts.username, c.user) & constantTimeEquals(opts.password, c.pass);
-            return ok ? globalUser(opts.username) : null;
-        }
-        return globalUser(null);
+        AuthRequest req = AuthRequest.standard(c, client.nonce(), client.peerCertificates());
+        return server.authenticator().authenticate(req);
     }
 
-    private static User globalUser(String name) {
-        return new User(name, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null);
+    @Override
+    public boolean authIsSlow(ConnectOptions c) {
+        return server.authenticator().isSlow(c);
+    }
+
+    @Override
+    public java.util.concurrent.Executor authExecutor() {
+        return server.authExecutor();
+    }
+
+    @Override
+    public String authFailureText(ConnectOptions c) {
+        return server.authenticator().failureText(c);
+    }
+
+    @Override
+    public User noAuthUser() {
+        return server.authenticator().noAuthUser();
+    }
+
+    @Override
+    public String newNonce() {
+        return server.authenticator().needsNonce() ? Nonces.generate() : null;
+    }
+
+    @Override
+    public ServerTls tls() {
+        return server.tls();
     }
 
     @Override
     public Account account(String name) {
         return server.accounts().get(name);
-    }
-
-    private static boolean constantTimeEquals(String expected, String given) {
-        if (expected == null || given == null) return expected == given;
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

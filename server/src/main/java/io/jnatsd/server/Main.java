@@ -46,9 +46,9 @@ public final class Main {
             case TEST_CONFIG -> {
                 cl.warnings().forEach(err::println);
                 try {
-                    new NatsServer(cl.options(), ServerLog.silent()); // checks accounts, imports, exports
+                    NatsServer.validate(cl.options());
                 } catch (IllegalArgumentException e) {
-                    err.println(NAME + ": " + cl.options().configFile + ": " + e.getMessage());
+                    err.println(NAME + ": " + e.getMessage());
                     return 1;
                 }
                 out.println(NAME + ": configuration file " + cl.options().configFile + " is valid");
@@ -82,7 +82,8 @@ public final class Main {
         try {
             server = new NatsServer(opts, log);
         } catch (IllegalArgumentException e) {
-            log.fatal("%s", e.getMessage());
+            err.println(NAME + ": " + e.getMessage());
+            log.close();
             return 1;
         }
         try {

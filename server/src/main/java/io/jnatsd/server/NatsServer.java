@@ -2,13 +2,17 @@ package io.jnatsd.server;
 
 import io.jnatsd.server.account.Accounts;
 import io.jnatsd.server.account.AccountsConfig;
+import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientChannelHandler;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.MonitorServer;
+import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.net.Transport;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
@@ -30,6 +34,17 @@ public final class NatsServer implements AutoCloseable {
     private final String serverId = ServerIdentity.newServerId();
     private final Accounts accounts;
     private final ClientRegistry clients;
+    /** Who clients are; replaced whole on a reload. */
+    private volatile Authenticator authenticator;
+    /** TLS for client connections, or null; replaced whole when certificates are reloaded. */
+    private volatile ServerTls tls;
+    /** Runs slow (bcrypt) credential checks off the event loops; bounded, so a flood is refused, not queued forever. */
+    private final java.util.concurrent.ThreadPoolExecutor authExecutor = new java.util.concurrent.ThreadPoolExecutor(
+            2, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(4096), r -> {
+                Thread t = new Thread(r, "jnatsd-auth");
+                t.setDaemon(true);
+                return t;
+            });
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final MonitorServer monitor;
     private volatile Instant startTime = Instant.now();
@@ -39,14 +54,66 @@ public final class NatsServer implements AutoCloseable {
     private volatile boolean running;
     private boolean lameDuck;
 
+    /**
+     * A server for these options, not yet started. Throws IllegalArgumentException when the
+     * users, permissions or TLS files they name are unusable (the message lists every error).
+     */
     public NatsServer(ServerOptions opts, ServerLog log) {
         this.opts = opts;
         this.log = log;
-        this.accounts = new Accounts(!Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
+        this.authenticator = buildAuthenticator(opts, log);
+        this.tls = buildTls(opts, log);
+        this.accounts = buildAccounts(opts, authenticator);
         this.clients = new ClientRegistry(this);
+        this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
+        authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /** Accounts from the config: exports and imports wired, and every account a user names. */
+    private static Accounts buildAccounts(ServerOptions opts, Authenticator authenticator) {
+        Accounts accounts = new Accounts(!Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
         Object system = opts.otherBlocks.get("system_account");
         AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
-        this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
+        for (String name : authenticator.accountNames()) {
+            if (accounts.get(name) == null) accounts.add(new Account(name));
+        }
+        return accounts;
+    }
+
+    /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
+    public static void validate(ServerOptions opts) {
+        buildAccounts(opts, buildAuthenticator(opts, ServerLog.silent()));
+        buildTls(opts, ServerLog.silent());
+    }
+
+    private static Authenticator buildAuthenticator(ServerOptions opts, ServerLog log) {
+        try {
+            return Authenticator.create(opts, log);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static ServerTls buildTls(ServerOptions opts, ServerLog log) {
+        TlsOptions t = opts.effectiveTls();
+        return t == null ? null : ServerTls.create(t, log);
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    ServerTls tls() {
+        return tls;
+    }
+
+    java.util.concurrent.Executor authExecutor() {
+        return authExecutor;
+    }
+
+    /** Rebuilds TLS from the options (new certificate files take effect for new connections). */
+    public void reloadTls() {
+        this.tls = buildTls(opts, log);
     }
 
     public static Builder builder() {
@@ -62,11 +129,14 @@ public final class NatsServer implements AutoCloseable {
         log.notice("  ID:       %s", serverId);
         startTime = Instant.now();
         configLoadTime = startTime;
+        authenticator.startupWarnings().forEach(w -> log.warn("%s", w));
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
             monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
+                ServerTls t = tls;
+                if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
                 ClientConnection c = new ClientConnection(clients, ch, accounts.global());
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
@@ -77,6 +147,7 @@ public final class NatsServer implements AutoCloseable {
         }
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        if (tls != null) log.notice("TLS required for client connections");
         log.notice("Server is ready");
         return this;
     }
@@ -153,6 +224,11 @@ public final class NatsServer implements AutoCloseable {
         return clients.count();
     }
 
+    /** The live client connections (a snapshot). */
+    List<ClientConnection> connections() {
+        return clients.all();
+    }
+
     /** Stops accepting, flushes and closes every client, and stops the event loops. */
     public void shutdown() {
         synchronized (this) {
@@ -165,6 +241,7 @@ public final class NatsServer implements AutoCloseable {
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
         clients.awaitEmpty(2, TimeUnit.SECONDS);
+        authExecutor.shutdownNow();
         transport.close();
         log.notice("Server Exiting..");
         stopped.countDown();

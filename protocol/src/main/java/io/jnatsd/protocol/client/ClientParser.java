@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
  * small per-connection interner and the payload stays in the read buffer.
  */
 public final class ClientParser {
-    /** CONNECT may carry a JWT and more, so it is allowed beyond max_control_line, within bounds. */
+    /** An INFO a client sends is ignored; it is bounded only to keep memory in check. */
     private static final int MAX_CONNECT_LINE = 1024 * 1024;
     private static final int MAX_ARGS = 4;
 
@@ -33,6 +33,7 @@ public final class ClientParser {
     private int maxPayload;
     private boolean headersAllowed;
     private boolean stopped;
+    private boolean paused;
 
     // A PUB/HPUB whose control line is parsed but whose payload has not fully arrived;
     // offsets are relative to the frame start (the reader index).
@@ -82,9 +83,25 @@ public final class ClientParser {
         return Math.max(1, pendingDataOffset + pendingTotal + 2 - in.readableBytes());
     }
 
+    /**
+     * Pauses parsing after the current operation (called from a callback): the rest of the
+     * buffer stays unread until {@link #resume()} and the next {@link #parse} call.
+     */
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
     public void parse(ByteBuf in) {
-        while (!stopped && in.isReadable()) {
+        while (!stopped && !paused && in.isReadable()) {
             if (awaitingPayload) {
                 if (!completePayload(in)) return;
                 continue;
@@ -115,13 +132,16 @@ public final class ClientParser {
                 return violation(ProtocolViolation.CLIENT_ERROR);
             }
             case CONNECT, INFO -> {
+                // Upstream bounds a client's CONNECT by max_control_line like any other line.
+                int limit = op == Op.CONNECT ? maxControlLine : MAX_CONNECT_LINE;
                 int argFrom = skipBlanks(in, afterOp, end);
                 int nl = in.indexOf(argFrom, end, (byte) '\n');
                 if (nl < 0) {
-                    if (end - start > MAX_CONNECT_LINE) return violation(ProtocolViolation.MAX_CONTROL_LINE);
+                    if (end - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
                     return false;
                 }
                 int argTo = trimCr(in, argFrom, nl);
+                if (argTo - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
                 in.readerIndex(nl + 1);
                 if (op == Op.CONNECT) handler.onConnect(in.slice(argFrom, argTo - argFrom));
                 return true;

@@ -6,12 +6,14 @@ import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.auth.Secrets;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
+import io.jnatsd.server.net.ServerTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
@@ -21,6 +23,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +62,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
+    private Runnable resumeReading;
+    /** The nonce sent in INFO for nkey users to sign, or null. */
+    private String nonce;
     private volatile boolean closed;
     private volatile ClosedReason closedReason;
     /** This server has answered a client PING since CONNECT: the client handles PING/PONG. */
@@ -85,6 +92,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     // ---- lifecycle, called by ClientChannelHandler on this connection's loop ----
 
     void start() {
+        nonce = server.newNonce();
         out.appendControl(server.infoLine(this), batch);
         if (!server.register(this)) {
             closeWithError("maximum connections exceeded", ClosedReason.MAX_CONNECTIONS);
@@ -102,8 +110,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         parser.parse(in);
     }
 
-    boolean parserStopped() {
-        return parser.isStopped();
+    /** Parsing goes on: neither stopped (closing) nor paused (a slow credential check). */
+    boolean parsing() {
+        return !parser.isStopped() && !parser.isPaused();
+    }
+
+    boolean parserPaused() {
+        return parser.isPaused() && !parser.isStopped();
     }
 
     int bytesToCompleteFrame(ByteBuf partial) {
@@ -176,12 +189,61 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     @Override
     public void onConnect(ByteBuf json) {
-        if (server.log().isTrace()) traceIn("CONNECT " + json.toString(StandardCharsets.UTF_8));
+        if (server.log().isTrace()) traceIn("CONNECT " + Secrets.redactConnect(json.toString(StandardCharsets.UTF_8)));
         ConnectOptions c;
         try {
             c = ConnectOptions.parse(new ByteBufInputStream(json));
         } catch (IOException | RuntimeException e) {
-            close(ClosedReason.PROTOCOL_VIOLATION); // as upstream 2.9.10 reports a bad CONNECT in /connz
+            // As upstream: the JSON error is logged, the client gets no -ERR.
+            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            server.log().error("%s - cid:%d - invalid CONNECT: %s", remoteAddress(), cid, why);
+            close(ClosedReason.PROTOCOL_VIOLATION);
+            return;
+        }
+        if (server.authIsSlow(c)) {
+            authenticateOffLoop(c);
+            return;
+        }
+        completeConnect(c, server.authenticate(c, this));
+    }
+
+    /**
+     * A bcrypt check takes milliseconds: it runs on the auth executor while this connection
+     * reads nothing more, so other clients on this event loop are not held up; the rest of the
+     * input is parsed once the answer is back.
+     */
+    private void authenticateOffLoop(ConnectOptions c) {
+        timers.cancelAuthTimer(); // as upstream, the deadline is met once CONNECT is in
+        parser.pause();
+        channel.config().setAutoRead(false);
+        try {
+            server.authExecutor().execute(() -> {
+                User who = server.authenticate(c, this);
+                loop.execute(() -> {
+                    if (closed) return;
+                    completeConnect(c, who);
+                    parser.resume();
+                    if (closed) return;
+                    channel.config().setAutoRead(true);
+                    if (resumeReading != null) resumeReading.run();
+                });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            parser.resume();
+            authViolation(c);
+        }
+    }
+
+    /** Set by the channel handler: parses what arrived while parsing was paused, then flushes. */
+    void onResumeReading(Runnable r) {
+        resumeReading = r;
+    }
+
+    private void completeConnect(ConnectOptions c, User who) {
+        // As upstream: credentials first, then the account fields (no longer supported), then the protocol.
+        Account bound = who == null ? null : server.account(who.account());
+        if (bound == null || (c.account != null && !c.account.isEmpty()) || Boolean.TRUE.equals(c.newAccount)) {
+            authViolation(c);
             return;
         }
         if (c.protocol < 0 || c.protocol > 1) {
@@ -190,13 +252,6 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         }
         if (c.noResponders && !c.headers) {
             closeWithError("no responders requires headers support", ClosedReason.PROTOCOL_VIOLATION);
-            return;
-        }
-        User who = server.authenticate(c, this);
-        Account bound = who == null ? null : server.account(who.account());
-        if (bound == null) {
-            server.log().error("%s - cid:%d - authentication error", remoteAddress(), cid);
-            closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
             return;
         }
         timers.cancelAuthTimer();
@@ -345,11 +400,51 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         closeWithError(violation.errText(), reason);
     }
 
-    /** Before CONNECT, only a server without auth lets operations through (as upstream). */
+    /**
+     * Before CONNECT, only a server without auth lets operations through, or one with
+     * {@code no_auth_user}: the client becomes that user, with CONNECT's defaults (as upstream).
+     */
     private boolean checkConnected() {
         if (connect != null || !server.authRequired()) return true;
+        User nau = server.noAuthUser();
+        Account bound = nau == null ? null : server.account(nau.account());
+        if (bound == null) {
+            authViolation(null);
+            return false;
+        }
+        timers.cancelAuthTimer();
+        connect = new ConnectOptions();
+        account = bound;
+        user = nau;
+        timers.startPingTimer();
+        return true;
+    }
+
+    private void authViolation(ConnectOptions c) {
+        server.log().error("%s - cid:%d - %s", remoteAddress(), cid, server.authFailureText(c));
         closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
-        return false;
+    }
+
+    /** The TLS handshake finished: log it, and refuse a client certificate that is not pinned. */
+    void tlsHandshakeCompleted(Throwable failure) {
+        if (failure == null) {
+            ServerTls tls = server.tls();
+            if (tls != null && !tls.pinnedCertificateOk(channel)) {
+                failure = new javax.net.ssl.SSLException("certificate not pinned");
+            } else {
+                server.log().debug("%s - cid:%d - TLS handshake complete", remoteAddress(), cid);
+                server.log().debug("%s - cid:%d - %s", remoteAddress(), cid, ServerTls.describeSession(channel));
+                return;
+            }
+        }
+        Throwable cause = failure instanceof io.netty.handler.codec.DecoderException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        server.log().error("%s - cid:%d - TLS handshake error: %s", remoteAddress(), cid,
+                cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        closed = true;
+        closedReason = ClosedReason.TLS_HANDSHAKE_ERROR;
+        parser.stop();
+        channel.close();
     }
 
     /** Go's %q, which upstream uses for subjects in permission errors. */
@@ -464,6 +559,12 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     public ConnectOptions connectOptions() { return connect; }
     public Account account() { return account; }
     public User user() { return user; }
+    public String nonce() { return nonce; }
+
+    /** The certificate chain the client presented over TLS; empty without one. */
+    public List<X509Certificate> peerCertificates() {
+        return ServerTls.peerCertificates(channel);
+    }
     public long inMsgs() { return inMsgs; }
     public long inBytes() { return inBytes; }
     public long outMsgs() { return out.msgs(); }

@@ -5,6 +5,7 @@ import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.ServerTls;
 
 /** What a client connection needs from the server that owns it. */
 public interface ClientServices {
@@ -22,6 +23,24 @@ public interface ClientServices {
 
     /** Checks CONNECT's credentials; returns who the client is, or null when they are wrong. */
     User authenticate(ConnectOptions connect, ClientConnection client);
+
+    /** Whether checking these credentials is slow (bcrypt): then it runs on {@link #authExecutor()}. */
+    boolean authIsSlow(ConnectOptions connect);
+
+    /** Where slow credential checks run, off the event loops. */
+    java.util.concurrent.Executor authExecutor();
+
+    /** The error text logged when a client is refused (names the user or nkey tried, never a secret). */
+    String authFailureText(ConnectOptions connect);
+
+    /** The user a client becomes without credentials ({@code no_auth_user}), or null. */
+    User noAuthUser();
+
+    /** A fresh nonce for this client's INFO when nkey users need one, else null. */
+    String newNonce();
+
+    /** The TLS in force for client connections, or null without TLS. */
+    ServerTls tls();
 
     /** The account a user is bound to, by name; null when there is no such account. */
     Account account(String name);

@@ -39,7 +39,7 @@ final class ClientTimers {
     }
 
     void startAuthTimer() {
-        auth = loop.schedule(client::authTimeout, opts.authTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        auth = loop.schedule(client::authTimeout, opts.effectiveAuthTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void cancelAuthTimer() {

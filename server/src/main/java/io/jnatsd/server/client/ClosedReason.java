@@ -15,7 +15,8 @@ public enum ClosedReason {
     SLOW_CONSUMER_PENDING_BYTES("Slow Consumer (Pending Bytes)"),
     SLOW_CONSUMER_WRITE_DEADLINE("Slow Consumer (Write Deadline)"),
     WRITE_ERROR("Write Error"),
-    READ_ERROR("Read Error");
+    READ_ERROR("Read Error"),
+    TLS_HANDSHAKE_ERROR("TLS Handshake Failure");
 
     private final String text;
 

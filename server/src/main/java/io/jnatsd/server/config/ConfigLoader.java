@@ -219,6 +219,15 @@ public final class ConfigLoader {
                     o.storeDir = dir;
                 }
                 case "cluster" -> cluster(v);
+                case "allow_non_tls" -> {
+                    o.allowNonTls = bool(k, v);
+                    o.otherBlocks.put("allow_non_tls", v);
+                }
+                case "tls" -> {
+                    o.otherBlocks.put("tls", v);
+                    if (at != null) o.otherPositions.put("tls", at);
+                    o.tlsBlock = tls(v);
+                }
 
                 default -> {
                     String canonical = OTHER_KEYS.get(k);
@@ -256,6 +265,7 @@ public final class ConfigLoader {
                             // seconds, integer or fractional; upstream falls back to 1s for anything else
                             double secs = mv instanceof Long l ? l : mv instanceof Double d ? d : 1.0;
                             o.authTimeout = Duration.ofNanos((long) (secs * 1e9));
+                            o.authTimeoutSet = secs != 0; // upstream treats 0 as "not set"
                         }
                         case "users" -> users = true;
                         default -> {
@@ -275,6 +285,140 @@ public final class ConfigLoader {
             if ((user != null || pass != null) && token != null) throw error("Cannot have a user/pass and token");
             if (users && user != null) throw error("Can not have a single user/pass and a users array");
             if (users && token != null) throw error("Can not have a token and a users array");
+        }
+
+        /** Upstream's parseTLS for the client {@code tls} block. */
+        private TlsOptions tls(Object v) {
+            if (!(v instanceof ConfMap tm)) throw error("Expected map to define tls, got " + typeName(v));
+            TlsOptions t = new TlsOptions();
+            Position top = at;
+            for (Map.Entry<String, Object> e : tm.entrySet()) {
+                String mk = e.getKey();
+                Object mv = e.getValue();
+                at = tm.positionOf(mk);
+                try {
+                    tlsField(t, mk, mv);
+                } catch (Skip ignored) {
+                    // recorded
+                }
+            }
+            at = top;
+            if (t.certFile != null && t.keyFile == null) throw error("missing 'key_file' in TLS configuration");
+            if (t.certFile == null && t.keyFile != null) throw error("missing 'cert_file' in TLS configuration");
+            return t;
+        }
+
+        private void tlsField(TlsOptions t, String mk, Object mv) {
+            String k = mk.toLowerCase(Locale.ROOT);
+            switch (k) {
+                case "cert_file", "key_file", "ca_file" -> {
+                    if (!(mv instanceof String s)) {
+                        throw error("error parsing tls config, expected '" + k + "' to be filename");
+                    }
+                    switch (k) {
+                        case "cert_file" -> t.certFile = s;
+                        case "key_file" -> t.keyFile = s;
+                        default -> t.caFile = s;
+                    }
+                }
+                case "insecure" -> t.insecure = tlsBool(k, mv);
+                case "verify" -> t.verify = tlsBool(k, mv);
+                case "verify_and_map" -> {
+                    boolean b = tlsBool(k, mv);
+                    if (b) t.verify = true;
+                    t.verifyAndMap = b;
+                }
+                case "verify_cert_and_check_known_urls" -> {
+                    if (tlsBool(k, mv)) throw error("verify_cert_and_check_known_urls not supported in this context");
+                }
+                case "cipher_suites" -> t.cipherSuites = tlsNames(k, mv, TlsNames.CIPHERS.keySet(), "unrecognized cipher ");
+                case "curve_preferences" ->
+                        t.curvePreferences = tlsNames(k, mv, TlsNames.CURVES.keySet(), "unrecognized curve preference ");
+                case "timeout" -> t.timeout = switch (mv) {
+                    case Long l -> Duration.ofSeconds(l);
+                    case Double d -> Duration.ofNanos((long) (d * 1e9));
+                    case String s -> {
+                        try {
+                            yield GoDuration.parse(s);
+                        } catch (IllegalArgumentException ex) {
+                            throw error("error parsing tls config, 'timeout' " + ex.getMessage());
+                        }
+                    }
+                    default -> throw error("error parsing tls config, 'timeout' wrong type");
+                };
+                case "connection_rate_limit" -> {
+                    if (!(mv instanceof Long l)) throw error("error parsing tls config, 'connection_rate_limit' wrong type");
+                    t.rateLimit = l;
+                }
+                case "pinned_certs" -> {
+                    if (!(mv instanceof List<?> l)) {
+                        throw error("error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
+                    }
+                    List<String> pins = new ArrayList<>();
+                    for (Object o : l) {
+                        String entry = String.valueOf(o).toLowerCase(Locale.ROOT);
+                        if (!entry.matches("^[a-f0-9]{64}$")) {
+                            throw error("error parsing tls config, 'pinned_certs' key " + entry
+                                    + " does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
+                        }
+                        pins.add(entry);
+                    }
+                    t.pinnedCerts = pins;
+                }
+                case "min_version" -> {
+                    if (!(mv instanceof String s)) throw error("error parsing tls config: 'min_version' wrong type: " + mv);
+                    switch (s) {
+                        case "1.2", "1.3" -> t.minVersion = s;
+                        case "1.0", "1.1" -> throw error("error parsing tls config: unsupported TLS version: TLS " + s);
+                        default -> throw error("error parsing tls config: unknown version: " + s);
+                    }
+                }
+                case "handshake_first", "first", "immediate" -> tlsHandshakeFirst(t, mk, mv);
+                default -> throw error("error parsing tls config, unknown field [\"" + mk + "\"]");
+            }
+        }
+
+        private void tlsHandshakeFirst(TlsOptions t, String mk, Object mv) {
+            if (mv instanceof Boolean b) {
+                t.handshakeFirst = b;
+                return;
+            }
+            if (!(mv instanceof String s)) {
+                throw error("field \"" + mk + "\" should be a boolean or a string, got " + typeName(mv));
+            }
+            switch (s.toLowerCase(Locale.ROOT)) {
+                case "true", "on" -> t.handshakeFirst = true;
+                case "false", "off" -> t.handshakeFirst = false;
+                case "auto", "auto_fallback" -> {
+                    t.handshakeFirst = true;
+                    t.handshakeFirstFallback = Duration.ofMillis(50);
+                }
+                default -> {
+                    try {
+                        t.handshakeFirstFallback = GoDuration.parse(s);
+                        t.handshakeFirst = true;
+                    } catch (IllegalArgumentException ex) {
+                        throw error("field \"" + mk + "\"'s value \"" + s + "\" is invalid");
+                    }
+                }
+            }
+        }
+
+        private boolean tlsBool(String k, Object v) {
+            if (v instanceof Boolean b) return b;
+            throw error("error parsing tls config, expected '" + k + "' to be a boolean");
+        }
+
+        private List<String> tlsNames(String k, Object v, java.util.Set<String> known, String unknownPrefix) {
+            if (!(v instanceof List<?> l)) throw error("error parsing tls config, '" + k + "' must be an array");
+            if (l.isEmpty()) throw error("error parsing tls config, '" + k + "' cannot be empty");
+            List<String> out = new ArrayList<>();
+            for (Object o : l) {
+                String name = String.valueOf(o);
+                if (!known.contains(name)) throw error(unknownPrefix + name);
+                out.add(name);
+            }
+            return out;
         }
 
         private void jetstream(Object v) {

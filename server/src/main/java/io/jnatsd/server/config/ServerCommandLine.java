@@ -364,6 +364,7 @@ public final class ServerCommandLine {
         if (Boolean.FALSE.equals(set.get("tls"))) {
             o.tls = false;
             o.otherBlocks.remove("tls");
+            o.tlsBlock = null;
         } else if (set.containsKey("tls") || set.containsKey("tlscacert") || set.containsKey("tlscert")
                 || set.containsKey("tlskey") || set.containsKey("tlsverify")) {
             tlsOverride = true;

@@ -44,6 +44,8 @@ public final class ServerOptions {
     public String password;
     public String authorizationToken;
     public Duration authTimeout = Duration.ofSeconds(2);
+    /** Whether {@link #authTimeout} was configured; if not, a TLS server uses the TLS timeout + 1 s, as upstream. */
+    public boolean authTimeoutSet;
     public String noAuthUser;
     /**
      * The whole {@code authorization} block of the config file as written (users, permissions, ...), for the
@@ -113,6 +115,10 @@ public final class ServerOptions {
     public String tlsCert;
     public String tlsKey;
     public String tlsCaCert;
+    /** {@code allow_non_tls}: with TLS configured, clients may also stay plaintext (INFO says {@code tls_available}). */
+    public boolean allowNonTls;
+    /** The config file's {@code tls} block, parsed (the raw block is also in {@link #otherBlocks}). */
+    public TlsOptions tlsBlock;
 
     /**
      * Upstream top-level keys served by later work (accounts, system_account, operator, resolver, tls, gateway,
@@ -130,6 +136,22 @@ public final class ServerOptions {
 
     /** The config file these options were read from, if any; relative paths resolve against it. */
     public Path configFile;
+
+    /**
+     * The TLS settings in force for client connections, or null when TLS is off: the
+     * {@code --tls*} flags replace the file's {@code tls} block entirely, as upstream.
+     */
+    public TlsOptions effectiveTls() {
+        if (tls && tlsCert != null && !tlsCert.isEmpty()) return TlsOptions.fromFlags(this);
+        return tlsBlock;
+    }
+
+    /** How long a client has to authenticate: as configured, else 2 s, or the TLS timeout + 1 s with TLS. */
+    public Duration effectiveAuthTimeout() {
+        TlsOptions t = effectiveTls();
+        if (authTimeoutSet || t == null) return authTimeout;
+        return t.timeout.plusSeconds(1);
+    }
 
     public ServerOptions copy() {
         ServerOptions o = new ServerOptions();

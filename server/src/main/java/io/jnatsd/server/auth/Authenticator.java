@@ -1,0 +1,221 @@
+package io.jnatsd.server.auth;
+
+import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.config.ConfigException;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.config.TlsOptions;
+import io.jnatsd.server.log.ServerLog;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Who a client is, from what it presents: upstream's client authentication, in upstream's
+ * order. An nkey (when the client sends one and nkey users exist) is checked by its signature of
+ * the INFO nonce; otherwise, with {@code users}, the user is found by the TLS certificate
+ * ({@code verify_and_map}), by {@code no_auth_user} for a client that sent no credentials, or by
+ * name, and its password checked; otherwise the single {@code token}, else the single
+ * {@code user}/{@code password}. Passwords and tokens may be bcrypt hashes.
+ * Immutable and thread-safe; a reload builds a new one.
+ */
+public final class Authenticator {
+    private final ServerLog log;
+    private final String token;
+    private final String username;
+    private final String password;
+    private final Map<String, UsersConfig.Entry> users;
+    private final Map<String, UsersConfig.Entry> nkeys;
+    private final String noAuthUser;
+    private final boolean tlsMap;
+    private final Set<String> accounts;
+    private final boolean required;
+    /** Whether any configured secret is a bcrypt hash (checking one takes milliseconds of CPU). */
+    private final boolean anyBcrypt;
+
+    private Authenticator(ServerOptions o, UsersConfig config, ServerLog log) {
+        this.log = log;
+        this.token = emptyToNull(o.authorizationToken);
+        this.username = emptyToNull(o.username);
+        this.password = o.password == null ? "" : o.password;
+        this.users = Collections.unmodifiableMap(config.usersByName());
+        Map<String, UsersConfig.Entry> nk = new LinkedHashMap<>();
+        for (UsersConfig.Entry e : config.nkeys) nk.put(e.nkey(), e);
+        this.nkeys = Collections.unmodifiableMap(nk);
+        this.noAuthUser = emptyToNull(o.noAuthUser);
+        TlsOptions tls = o.effectiveTls();
+        this.tlsMap = tls != null && tls.verifyAndMap;
+        this.accounts = Collections.unmodifiableSet(config.accounts);
+        this.required = !users.isEmpty() || !nkeys.isEmpty() || username != null || token != null;
+        boolean bc = Passwords.isBcrypt(token) || Passwords.isBcrypt(password);
+        for (UsersConfig.Entry u : users.values()) bc |= Passwords.isBcrypt(u.password());
+        this.anyBcrypt = bc;
+    }
+
+    /**
+     * Builds the authenticator for these options, checking the users, nkeys, permissions and
+     * no_auth_user they declare; throws with every error found (file:line:column each).
+     */
+    public static Authenticator create(ServerOptions o, ServerLog log) throws ConfigException {
+        UsersConfig config = UsersConfig.read(o);
+        if (!config.errors.isEmpty()) throw new ConfigException(config.errors, List.of());
+        Authenticator a = new Authenticator(o, config, log == null ? ServerLog.silent() : log);
+        return a;
+    }
+
+    /** Warnings to log once at start-up, as upstream does for plaintext passwords. */
+    public List<String> startupWarnings() {
+        List<String> out = new ArrayList<>();
+        boolean plaintext = username != null && !password.isEmpty() && !Passwords.isBcrypt(password);
+        for (UsersConfig.Entry u : users.values()) {
+            String pw = u.password() == null ? "" : u.password();
+            if (pw.isEmpty() && tlsMap) continue;
+            if (!Passwords.isBcrypt(pw)) plaintext = true;
+        }
+        if (plaintext) out.add("Plaintext passwords detected, use nkeys or bcrypt");
+        return out;
+    }
+
+    /** Whether clients must authenticate (INFO's {@code auth_required}). */
+    public boolean authRequired() {
+        return required;
+    }
+
+    /** Whether INFO must carry a nonce for clients to sign: when nkey users are configured. */
+    public boolean needsNonce() {
+        return !nkeys.isEmpty();
+    }
+
+    /** The accounts the config declares (clients may be bound to them), not counting {@code $G}. */
+    public Set<String> accountNames() {
+        return accounts;
+    }
+
+    /**
+     * The user a client without credentials becomes when {@code no_auth_user} is set (also used
+     * when a client's first operation is not CONNECT), or null.
+     */
+    public User noAuthUser() {
+        if (noAuthUser == null) return null;
+        UsersConfig.Entry e = users.get(noAuthUser);
+        return e == null ? null : e.toUser();
+    }
+
+    /**
+     * Whether checking this client means a bcrypt comparison, too slow (milliseconds) for an
+     * event loop that serves other clients: the caller may then run {@link #authenticate}
+     * elsewhere.
+     */
+    public boolean isSlow(ConnectOptions c) {
+        if (!required || !anyBcrypt) return false;
+        if (!nkeys.isEmpty() && emptyToNull(c.nkey) != null) return false;
+        if (!users.isEmpty() && !tlsMap) {
+            String name = emptyToNull(c.user);
+            if (name == null && noAuthUser != null && emptyToNull(c.pass) == null && emptyToNull(c.authToken) == null) {
+                name = noAuthUser;
+            }
+            if (name != null) {
+                UsersConfig.Entry u = users.get(name);
+                return u != null && Passwords.isBcrypt(u.password());
+            }
+        }
+        return true;
+    }
+
+    /** Authenticates a client; returns who it is, or null when it must be refused. Thread-safe. */
+    public User authenticate(AuthRequest req) {
+        if (!required) return new User(null, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null);
+        ConnectOptions c = req.connect();
+        String nkey = emptyToNull(c.nkey);
+        UsersConfig.Entry user = null;
+        if (!nkeys.isEmpty() && nkey != null) {
+            UsersConfig.Entry e = nkeys.get(nkey);
+            if (e == null || !typeAllowed(e, req)) return null;
+            return verifyNonceSignature(nkey, req) ? e.toUser() : null;
+        } else if (!users.isEmpty()) {
+            if (tlsMap) {
+                user = userFromCertificate(req);
+                if (user == null) return null;
+                if (emptyToNull(c.user) != null) {
+                    log.warn("User \"%s\" found in connect proto, but user required from cert", c.user);
+                }
+            } else {
+                String name = emptyToNull(c.user);
+                String pass = c.pass;
+                if (noAuthUser != null && name == null && emptyToNull(c.pass) == null && emptyToNull(c.authToken) == null) {
+                    UsersConfig.Entry nau = users.get(noAuthUser);
+                    if (nau != null) {
+                        name = nau.name();
+                        pass = nau.password();
+                    }
+                }
+                if (name != null) {
+                    user = users.get(name);
+                    if (user == null || !typeAllowed(user, req)) return null;
+                    return Passwords.matches(user.password(), pass) ? user.toUser() : null;
+                }
+            }
+        }
+        if (user != null) return Passwords.matches(user.password(), c.pass) ? user.toUser() : null;
+        if (token != null) {
+            return Passwords.matches(token, c.authToken) ? new User(null, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null) : null;
+        }
+        if (username != null) {
+            if (!username.equals(c.user == null ? "" : c.user)) return null;
+            return Passwords.matches(password, c.pass)
+                    ? new User(username, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null) : null;
+        }
+        return null;
+    }
+
+    /**
+     * The error logged when a client is refused, as upstream words it: naming the nkey or user
+     * it tried (never the secret).
+     */
+    public String failureText(ConnectOptions c) {
+        String base = "authentication error";
+        if (!nkeys.isEmpty()) return base + " - Nkey " + GoQuote.quote(c == null || c.nkey == null ? "" : c.nkey);
+        if (!users.isEmpty()) return base + " - User " + GoQuote.quote(c == null || c.user == null ? "" : c.user);
+        return base;
+    }
+
+    private boolean verifyNonceSignature(String nkey, AuthRequest req) {
+        String sig = req.connect().sig;
+        if (sig == null || sig.isEmpty()) {
+            log.debug("Signature missing");
+            return false;
+        }
+        byte[] nonce = req.nonce() == null ? new byte[0] : req.nonce().getBytes(StandardCharsets.US_ASCII);
+        if (!NKeys.verify(nkey, nonce, sig)) {
+            log.debug("Signature not verified");
+            return false;
+        }
+        return true;
+    }
+
+    private UsersConfig.Entry userFromCertificate(AuthRequest req) {
+        List<X509Certificate> chain = req.peerCertificates();
+        if (chain.isEmpty()) {
+            log.debug("User required in cert, no peer certificates found");
+            return null;
+        }
+        String name = CertificateIdentity.map(chain.get(0),
+                n -> users.containsKey(n) && typeAllowed(users.get(n), req), users.keySet());
+        if (name == null) return null;
+        log.debug("Using certificate for auth [\"%s\"]", name);
+        return users.get(name);
+    }
+
+    private static boolean typeAllowed(UsersConfig.Entry e, AuthRequest req) {
+        Set<String> allowed = e.connectionTypes();
+        return allowed.isEmpty() || allowed.contains(req.connectionType());
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}
