@@ -96,6 +96,7 @@ final class ClientRegistry implements ClientServices {
             if (!required) info.put("tls_available", true);
         }
         info.put("max_payload", opts.maxPayload);
+        if (opts.jetstream) info.put("jetstream", true);
         info.put("client_id", client.cid());
         InetSocketAddress remote = client.remoteSocketAddress();
         if (remote != null) info.put("client_ip", remote.getAddress().getHostAddress());

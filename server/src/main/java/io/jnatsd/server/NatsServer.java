@@ -8,6 +8,7 @@ import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.jetstream.JetStream;
 import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
@@ -47,6 +48,8 @@ public final class NatsServer implements AutoCloseable {
             });
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final MonitorServer monitor;
+    /** Null unless JetStream is enabled ({@code -js}, {@code jetstream {}}). */
+    private final JetStream jetStream;
     private volatile Instant startTime = Instant.now();
     private volatile Instant configLoadTime = startTime;
     private Transport transport;
@@ -66,7 +69,43 @@ public final class NatsServer implements AutoCloseable {
         this.accounts = buildAccounts(opts, authenticator);
         this.clients = new ClientRegistry(this);
         this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
+        this.jetStream = opts.jetstream ? new JetStream(opts, log) : null;
         authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * The accounts that get JetStream: the global account when no accounts are configured,
+     * else those whose block enables it ({@code jetstream: enabled} or a limits map), as upstream.
+     */
+    private List<Account> jetStreamAccounts() {
+        Object block = opts.otherBlocks.get("accounts");
+        if (!(block instanceof java.util.Map<?, ?> configured) || configured.isEmpty()) return List.of(accounts.global());
+        List<Account> out = new java.util.ArrayList<>();
+        for (var e : configured.entrySet()) {
+            if (e.getValue() instanceof java.util.Map<?, ?> acc && jetStreamEnabled(acc.get("jetstream"))) {
+                Account a = accounts.get(String.valueOf(e.getKey()));
+                if (a != null) out.add(a);
+            }
+        }
+        return out;
+    }
+
+    private static boolean jetStreamEnabled(Object v) {
+        if (v == null) return false;
+        if (v instanceof Boolean b) return b;
+        if (v instanceof java.util.Map<?, ?>) return true;
+        String s = String.valueOf(v).toLowerCase();
+        return s.equals("enabled") || s.equals("enable") || s.equals("true");
+    }
+
+    private List<Account> nonSystemAccounts() {
+        Account system = accounts.system();
+        return accounts.all().stream().filter(a -> a != system).toList();
+    }
+
+    /** The JetStream service, or null when it is not enabled. */
+    public JetStream jetStream() {
+        return jetStream;
     }
 
     /** Accounts from the config: exports and imports wired, and every account a user names. */
@@ -130,6 +169,7 @@ public final class NatsServer implements AutoCloseable {
         startTime = Instant.now();
         configLoadTime = startTime;
         authenticator.startupWarnings().forEach(w -> log.warn("%s", w));
+        if (jetStream != null) jetStream.start(jetStreamAccounts(), nonSystemAccounts());
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
@@ -242,6 +282,7 @@ public final class NatsServer implements AutoCloseable {
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);
         clients.awaitEmpty(2, TimeUnit.SECONDS);
         authExecutor.shutdownNow();
+        if (jetStream != null) jetStream.close();
         transport.close();
         log.notice("Server Exiting..");
         stopped.countDown();

@@ -35,6 +35,7 @@ class FileStoreCrashTest {
         Path dir = tmp.resolve("crash");
         long acknowledgedBefore = 0;
         Set<Long> removed = new HashSet<>();
+        Set<Long> removing = new HashSet<>();
         long totalAcked = 0;
         for (int round = 0; round < 3; round++) {
             List<String> lines = runAndKill(dir);
@@ -44,6 +45,8 @@ class FileStoreCrashTest {
                     acked.add(Long.parseLong(line.substring(2)));
                 } else if (line.startsWith("d ")) {
                     removed.add(Long.parseLong(line.substring(2)));
+                } else if (line.startsWith("r ")) {
+                    removing.add(Long.parseLong(line.substring(2)));
                 }
             }
             totalAcked += acked.size();
@@ -59,6 +62,9 @@ class FileStoreCrashTest {
                     long child = seq - acknowledgedBefore;
                     if (removed.contains(seq)) {
                         continue;
+                    }
+                    if (removing.contains(seq) && store.load(seq) == null) {
+                        continue; // killed between the removal and its confirmation
                     }
                     StoredMessage m = store.load(seq);
                     if (m == null) {

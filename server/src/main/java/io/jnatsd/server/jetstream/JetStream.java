@@ -1,0 +1,230 @@
+package io.jnatsd.server.jetstream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.InternalClient;
+import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.store.FileStore;
+import io.jnatsd.store.MemoryStore;
+import io.jnatsd.store.StorageType;
+import io.jnatsd.store.StoreConfig;
+import io.jnatsd.store.StreamStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The JetStream service of one server: which accounts have it, their streams (file streams
+ * under {@code <store_dir>/jetstream/<account>/streams/<name>}, recovered at start), and the
+ * internal client through which the API and acknowledgements travel as ordinary messages.
+ */
+public final class JetStream implements AutoCloseable {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private final ServerOptions opts;
+    private final ServerLog log;
+    private final Path root;
+    private final ExecutorService api = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream-api"));
+    private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("jetstream-writer-", 0).factory());
+    private final InternalClient internal = new InternalClient("jetstream", api);
+    private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
+    private final StreamApi streamApi = new StreamApi(this);
+
+    public JetStream(ServerOptions opts, ServerLog log) {
+        this.opts = opts;
+        this.log = log;
+        String dir = opts.storeDir;
+        if (dir == null || dir.isEmpty()) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "nats", "jetstream").toString();
+            log.warn("Temporary storage directory used, data could be lost on system reboot");
+        }
+        this.root = Path.of(dir).toAbsolutePath();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Enables JetStream for each of {@code enabled}, recovering their streams from disk. */
+    public void start(Collection<Account> enabled, Collection<Account> all) {
+        log.notice("Starting JetStream");
+        log.notice("    Storage directory: %s", root);
+        if (syncAlways()) log.notice("    Sync: always (group commit)");
+        for (Account a : enabled) {
+            JsAccount ja = new JsAccount(a);
+            accounts.put(a, ja);
+            recover(ja);
+        }
+        for (Account a : all) {
+            internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
+            String domain = domain();
+            if (domain != null && !domain.isEmpty()) {
+                String prefix = "$JS." + domain + ".API.";
+                internal.subscribe(a, prefix + ">", null, (sub, msg) ->
+                        streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
+            }
+        }
+        log.notice("JetStream started with %d account(s)", enabled.size());
+    }
+
+    InternalClient internal() {
+        return internal;
+    }
+
+    ServerLog log() {
+        return log;
+    }
+
+    String domain() {
+        return opts.jetstreamDomain;
+    }
+
+    boolean syncAlways() {
+        return opts.syncAlways;
+    }
+
+    long syncIntervalNanos() {
+        return opts.syncInterval == null ? 0 : opts.syncInterval.toNanos();
+    }
+
+    ExecutorService writers() {
+        return writers;
+    }
+
+    /** Consumers arrive with JetStream part 2; until then no stream has any. */
+    boolean hasConsumers(Stream stream) {
+        return false;
+    }
+
+    JsAccount account(Account a) {
+        return accounts.get(a);
+    }
+
+    static StoreConfig storeConfig(StreamConfig c, boolean syncAlways, long syncIntervalNanos) {
+        return StoreConfig.builder(c.name)
+                .storage(c.isMemory() ? StorageType.MEMORY : StorageType.FILE)
+                .maxMsgs(c.maxMsgs).maxBytes(c.maxBytes).maxAgeNanos(c.maxAge)
+                .maxMsgsPerSubject(c.maxMsgsPerSubject).maxMsgSize(c.maxMsgSize)
+                .discardNew(c.isDiscardNew()).discardNewPerSubject(c.discardNewPerSubject)
+                .firstSeq(c.firstSeq).syncAlways(syncAlways).syncIntervalNanos(syncIntervalNanos)
+                .allowMsgTtl(c.allowMsgTtl)
+                .build();
+    }
+
+    Path streamDir(Account a, String name) {
+        return root.resolve(a.name()).resolve("streams").resolve(name);
+    }
+
+    /** Opens the store of a new or recovered stream and starts it. */
+    Stream open(JsAccount ja, StreamConfig c, Instant created) {
+        StoreConfig sc = storeConfig(c, syncAlways(), syncIntervalNanos());
+        StreamStore store;
+        if (c.isMemory()) {
+            store = MemoryStore.create(sc);
+        } else {
+            Path dir = streamDir(ja.account, c.name);
+            store = FileStore.open(dir, sc);
+            writeMeta(dir, c, created);
+        }
+        Stream s = new Stream(this, ja.account, c, store, created, writers);
+        s.subscribe();
+        return s;
+    }
+
+    /** The stream's full config beside its store, so it comes back as created. */
+    void writeMeta(Path dir, StreamConfig c, Instant created) {
+        try {
+            Files.createDirectories(dir);
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("config", c);
+            meta.put("created", created.toString());
+            Path tmp = dir.resolve("stream.json.tmp");
+            Files.write(tmp, JSON.writeValueAsBytes(meta));
+            Files.move(tmp, dir.resolve("stream.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void removeFiles(Stream s) {
+        s.store().delete();
+        if (!s.config().isMemory()) {
+            try {
+                Path dir = streamDir(s.account(), s.name());
+                Files.deleteIfExists(dir.resolve("stream.json"));
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                log.warn("Could not remove stream directory of '%s': %s", s.name(), e.getMessage());
+            }
+        }
+    }
+
+    private void recover(JsAccount ja) {
+        Path streams = root.resolve(ja.account.name()).resolve("streams");
+        if (!Files.isDirectory(streams)) return;
+        try (var dirs = Files.list(streams)) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path meta = dir.resolve("stream.json");
+                if (!Files.isRegularFile(meta)) continue;
+                try {
+                    var node = JSON.readTree(meta.toFile());
+                    StreamConfig c = JSON.treeToValue(node.get("config"), StreamConfig.class);
+                    Instant created = Instant.parse(node.get("created").asText());
+                    long start = System.nanoTime();
+                    Stream s = open(ja, c, created);
+                    synchronized (ja) {
+                        ja.streams.put(c.name, s);
+                    }
+                    var st = s.store().state();
+                    log.notice("  Restored %,d messages for stream '%s > %s' in %dms", st.msgs(), ja.account.name(), c.name,
+                            (System.nanoTime() - start) / 1_000_000);
+                } catch (IOException | RuntimeException e) {
+                    log.error("  Error recovering stream in %s: %s", dir, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            log.error("Error reading stream directory %s: %s", streams, e.getMessage());
+        }
+    }
+
+    /** Every account with JetStream, for monitoring. */
+    public List<Account> enabledAccounts() {
+        return List.copyOf(accounts.keySet());
+    }
+
+    @Override
+    public void close() {
+        for (JsAccount ja : accounts.values()) {
+            synchronized (ja) {
+                for (Stream s : ja.streams.values()) {
+                    s.close();
+                    try {
+                        s.store().close();
+                    } catch (Exception e) {
+                        log.warn("Closing stream '%s': %s", s.name(), e.getMessage());
+                    }
+                }
+            }
+        }
+        api.shutdown();
+        writers.shutdown();
+    }
+}

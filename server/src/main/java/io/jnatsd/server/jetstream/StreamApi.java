@@ -1,0 +1,452 @@
+package io.jnatsd.server.jetstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.InternalClient;
+import io.jnatsd.store.StoredMessage;
+import io.jnatsd.store.StreamState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stream side of the JetStream API ({@code $JS.API.INFO}, {@code STREAM.*}, {@code DIRECT.GET}),
+ * answering with upstream's JSON shapes and error codes. Runs on the JetStream API thread, so
+ * creates, updates and deletes never race each other.
+ */
+final class StreamApi {
+    private static final String PREFIX = "$JS.API.";
+    private static final String TYPE = "io.nats.jetstream.api.v1.";
+    private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+    private static final int NAMES_LIMIT = 1024;
+    private static final int LIST_LIMIT = 256;
+
+    private final JetStream js;
+
+    StreamApi(JetStream js) {
+        this.js = js;
+    }
+
+    void handle(Account account, String subject, InternalClient.Msg msg) {
+        if (msg.reply() == null || !subject.startsWith(PREFIX)) return;
+        String op = subject.substring(PREFIX.length());
+        String[] t = op.split("\\.");
+        String type = responseType(t);
+        if (type == null) return; // not ours (consumers come with JetStream part 2)
+        JsAccount ja = js.account(account);
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("type", TYPE + type);
+        if (ja == null) {
+            resp.put("error", ApiErrors.of("JSNotEnabledForAccountErr"));
+        } else {
+            ja.apiTotal.incrementAndGet();
+            try {
+                if (t[0].equals("DIRECT")) {
+                    directGet(ja, t, msg);
+                    return;
+                }
+                dispatch(ja, t, msg.payload(), resp);
+            } catch (ApiException e) {
+                ja.apiErrors.incrementAndGet();
+                resp.keySet().retainAll(List.of("type"));
+                resp.put("error", e.error());
+                if (type.equals("stream_info_response")) {
+                    resp.put("total", 0);
+                    resp.put("offset", 0);
+                    resp.put("limit", 0);
+                }
+            }
+        }
+        reply(account, msg.reply(), resp);
+    }
+
+    private static String responseType(String[] t) {
+        if (t.length == 1 && t[0].equals("INFO")) return "account_info_response";
+        if (t.length >= 3 && t[0].equals("DIRECT") && t[1].equals("GET")) return "stream_msg_get_response";
+        if (t.length < 2 || !t[0].equals("STREAM")) return null;
+        return switch (t[1]) {
+            case "CREATE" -> t.length == 3 ? "stream_create_response" : null;
+            case "UPDATE" -> t.length == 3 ? "stream_update_response" : null;
+            case "INFO" -> t.length == 3 ? "stream_info_response" : null;
+            case "DELETE" -> t.length == 3 ? "stream_delete_response" : null;
+            case "PURGE" -> t.length == 3 ? "stream_purge_response" : null;
+            case "NAMES" -> t.length == 2 ? "stream_names_response" : null;
+            case "LIST" -> t.length == 2 ? "stream_list_response" : null;
+            case "MSG" -> t.length == 4 && t[2].equals("GET") ? "stream_msg_get_response"
+                    : t.length == 4 && t[2].equals("DELETE") ? "stream_msg_delete_response" : null;
+            default -> null;
+        };
+    }
+
+    private void dispatch(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+        if (t[0].equals("INFO")) {
+            accountInfo(ja, resp);
+            return;
+        }
+        switch (t[1]) {
+            case "CREATE" -> create(ja, t[2], body, resp);
+            case "UPDATE" -> update(ja, t[2], body, resp);
+            case "INFO" -> info(stream(ja, t[2]), body, resp);
+            case "DELETE" -> delete(ja, t[2], resp);
+            case "PURGE" -> purge(stream(ja, t[2]), body, resp);
+            case "NAMES" -> names(ja, body, resp);
+            case "LIST" -> list(ja, body, resp);
+            default -> {
+                if (t[2].equals("GET")) msgGet(stream(ja, t[3]), body, resp);
+                else msgDelete(stream(ja, t[3]), body, resp);
+            }
+        }
+    }
+
+    // ---- account ----
+
+    private void accountInfo(JsAccount ja, Map<String, Object> resp) {
+        long memory = 0;
+        long storage = 0;
+        int streams;
+        synchronized (ja) {
+            streams = ja.streams.size();
+            for (Stream s : ja.streams.values()) {
+                long bytes = s.store().state().bytes();
+                if (s.config().isMemory()) memory += bytes;
+                else storage += bytes;
+            }
+        }
+        resp.put("memory", memory);
+        resp.put("storage", storage);
+        resp.put("streams", streams);
+        resp.put("consumers", 0);
+        Map<String, Object> limits = new LinkedHashMap<>();
+        limits.put("max_memory", -1);
+        limits.put("max_storage", -1);
+        limits.put("max_streams", -1);
+        limits.put("max_consumers", -1);
+        limits.put("max_ack_pending", -1);
+        limits.put("memory_max_stream_bytes", -1);
+        limits.put("storage_max_stream_bytes", -1);
+        limits.put("max_bytes_required", false);
+        resp.put("limits", limits);
+        if (js.domain() != null && !js.domain().isEmpty()) resp.put("domain", js.domain());
+        resp.put("api", Map.of("total", ja.apiTotal.get(), "errors", ja.apiErrors.get()));
+    }
+
+    // ---- create, update, delete ----
+
+    private void create(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
+        StreamConfig c = parseConfig(name, body);
+        ApiError invalid = StreamConfigs.normalize(c);
+        if (invalid != null) throw new ApiException(invalid);
+        synchronized (ja) {
+            Stream existing = ja.streams.get(c.name);
+            if (existing != null) {
+                if (!sameConfig(existing.config(), c)) throw ApiException.of("JSStreamNameExistErr");
+                streamInfo(existing, false, null, resp);
+                resp.put("did_create", false);
+                return;
+            }
+            checkOverlap(ja, c, null);
+            Stream s = js.open(ja, c, Instant.now());
+            ja.streams.put(c.name, s);
+            streamInfo(s, false, null, resp);
+            resp.put("did_create", true);
+        }
+    }
+
+    private void update(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
+        StreamConfig c = parseConfig(name, body);
+        ApiError invalid = StreamConfigs.normalize(c);
+        if (invalid != null) throw new ApiException(invalid);
+        synchronized (ja) {
+            Stream s = ja.streams.get(c.name);
+            if (s == null) throw ApiException.of("JSStreamNotFoundErr");
+            StreamConfig old = s.config();
+            if (!old.storage.equals(c.storage)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change storage type");
+            if (!old.retention.equals(c.retention)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change retention policy");
+            if (old.sealed && !c.sealed) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not unseal a sealed stream");
+            if (old.denyDelete && !c.denyDelete) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny message deletes");
+            if (old.denyPurge && !c.denyPurge) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny purge");
+            checkOverlap(ja, c, s);
+            s.update(c);
+            if (!c.isMemory()) js.writeMeta(js.streamDir(ja.account, c.name), c, s.created());
+            streamInfo(s, false, null, resp);
+        }
+    }
+
+    private void delete(JsAccount ja, String name, Map<String, Object> resp) throws ApiException {
+        Stream s;
+        synchronized (ja) {
+            s = ja.streams.remove(name);
+        }
+        if (s == null) throw ApiException.of("JSStreamNotFoundErr");
+        s.close();
+        js.removeFiles(s);
+        resp.put("success", true);
+    }
+
+    private static void checkOverlap(JsAccount ja, StreamConfig c, Stream self) throws ApiException {
+        for (Stream other : ja.streams.values()) {
+            if (other == self) continue;
+            for (String a : other.config().subjects) {
+                for (String b : c.subjects) {
+                    if (Subjects.subjectsCollide(a, b)) throw ApiException.of("JSStreamSubjectOverlapErr");
+                }
+            }
+        }
+    }
+
+    private static boolean sameConfig(StreamConfig a, StreamConfig b) {
+        try {
+            return JetStream.JSON.writeValueAsString(a).equals(JetStream.JSON.writeValueAsString(b));
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    private static StreamConfig parseConfig(String nameInSubject, byte[] body) throws ApiException {
+        StreamConfig c;
+        try {
+            c = body.length == 0 ? null : JetStream.JSON.readValue(body, StreamConfig.class);
+        } catch (IOException e) {
+            throw ApiException.of("JSInvalidJSONErr");
+        }
+        if (c == null) throw ApiException.of("JSInvalidJSONErr");
+        if (c.name == null || c.name.isEmpty()) c.name = nameInSubject;
+        if (!c.name.equals(nameInSubject)) throw ApiException.of("JSStreamMismatchErr");
+        return c;
+    }
+
+    private static Stream stream(JsAccount ja, String name) throws ApiException {
+        Stream s = ja.stream(name);
+        if (s == null) throw ApiException.of("JSStreamNotFoundErr");
+        return s;
+    }
+
+    // ---- info, names, list ----
+
+    private void info(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
+        JsonNode req = optionalJson(body);
+        boolean deletedDetails = req != null && req.path("deleted_details").asBoolean(false);
+        String subjectsFilter = req == null || req.path("subjects_filter").isMissingNode() ? null : req.path("subjects_filter").asText();
+        resp.put("total", 0);
+        resp.put("offset", 0);
+        resp.put("limit", 0);
+        streamInfo(s, deletedDetails, subjectsFilter, resp);
+    }
+
+    private void names(JsAccount ja, byte[] body, Map<String, Object> resp) throws ApiException {
+        JsonNode req = optionalJson(body);
+        int offset = req == null ? 0 : Math.max(0, req.path("offset").asInt(0));
+        String filter = req == null ? null : textOrNull(req.path("subject"));
+        List<Stream> all = matching(ja, filter);
+        List<String> page = new ArrayList<>();
+        for (int i = offset; i < all.size() && page.size() < NAMES_LIMIT; i++) page.add(all.get(i).name());
+        resp.put("total", all.size());
+        resp.put("offset", offset);
+        resp.put("limit", NAMES_LIMIT);
+        resp.put("streams", page.isEmpty() ? null : page);
+    }
+
+    private void list(JsAccount ja, byte[] body, Map<String, Object> resp) throws ApiException {
+        JsonNode req = optionalJson(body);
+        int offset = req == null ? 0 : Math.max(0, req.path("offset").asInt(0));
+        String filter = req == null ? null : textOrNull(req.path("subject"));
+        List<Stream> all = matching(ja, filter);
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (int i = offset; i < all.size() && page.size() < LIST_LIMIT; i++) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            streamInfo(all.get(i), false, null, one);
+            page.add(one);
+        }
+        resp.put("total", all.size());
+        resp.put("offset", offset);
+        resp.put("limit", LIST_LIMIT);
+        resp.put("streams", page);
+    }
+
+    private static List<Stream> matching(JsAccount ja, String subjectFilter) {
+        synchronized (ja) {
+            List<Stream> out = new ArrayList<>();
+            for (Stream s : ja.streams.values()) {
+                if (subjectFilter == null || s.config().subjects.stream().anyMatch(x -> Subjects.subjectsCollide(x, subjectFilter))) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+    }
+
+    private void streamInfo(Stream s, boolean deletedDetails, String subjectsFilter, Map<String, Object> out) {
+        out.put("config", s.config());
+        out.put("created", s.created().toString());
+        StreamState st = s.store().state(deletedDetails);
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("messages", st.msgs());
+        state.put("bytes", st.bytes());
+        state.put("first_seq", st.firstSeq());
+        state.put("first_ts", time(st.firstTimeNanos()));
+        state.put("last_seq", st.lastSeq());
+        state.put("last_ts", time(st.lastTimeNanos()));
+        if (st.numSubjects() > 0) state.put("num_subjects", st.numSubjects());
+        if (subjectsFilter != null && !subjectsFilter.isEmpty()) {
+            Map<String, Long> subjects = s.store().subjectsState(subjectsFilter);
+            if (!subjects.isEmpty()) state.put("subjects", subjects);
+        }
+        if (st.numDeleted() > 0) {
+            if (deletedDetails && st.deleted() != null) state.put("deleted", st.deleted());
+            state.put("num_deleted", st.numDeleted());
+        }
+        state.put("consumer_count", 0);
+        out.put("state", state);
+        if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
+    }
+
+    private static String time(long epochNanos) {
+        if (epochNanos == 0) return ZERO_TIME;
+        return Instant.ofEpochSecond(0, epochNanos).toString();
+    }
+
+    // ---- purge, get, delete ----
+
+    private void purge(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
+        if (s.config().denyPurge) throw ApiException.of("JSStreamPurgeFailedF", "err", "stream purge not permitted");
+        if (s.config().sealed) throw ApiException.of("JSStreamSealedErr");
+        JsonNode req = optionalJson(body);
+        long purged;
+        if (req == null) {
+            purged = s.store().purge();
+        } else {
+            String filter = textOrNull(req.path("filter"));
+            long seq = req.path("seq").asLong(0);
+            long keep = req.path("keep").asLong(0);
+            if (seq > 0 && keep > 0) throw ApiException.of("JSBadRequestErr");
+            purged = filter == null && seq == 0 && keep == 0 ? s.store().purge() : s.store().purge(filter, seq, keep);
+        }
+        resp.put("success", true);
+        resp.put("purged", purged);
+    }
+
+    private void msgGet(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
+        JsonNode req = requiredJson(body);
+        long seq = req.path("seq").asLong(0);
+        String last = textOrNull(req.path("last_by_subj"));
+        String next = textOrNull(req.path("next_by_subj"));
+        StoredMessage m;
+        if (seq > 0 && last != null) throw ApiException.of("JSBadRequestErr");
+        if (last != null) m = s.store().loadLast(last);
+        else if (next != null) m = s.store().loadNext(next, Math.max(seq, 1));
+        else if (seq > 0) m = s.store().load(seq);
+        else throw ApiException.of("JSBadRequestErr");
+        if (m == null) throw ApiException.of("JSNoMessageFoundErr");
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("subject", m.subject());
+        message.put("seq", m.seq());
+        if (m.headers() != null && m.headers().length > 0) message.put("hdrs", Base64.getEncoder().encodeToString(m.headers()));
+        if (m.payload().length > 0) message.put("data", Base64.getEncoder().encodeToString(m.payload()));
+        message.put("time", time(m.timestampNanos()));
+        resp.put("message", message);
+    }
+
+    private void msgDelete(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
+        if (s.config().denyDelete) throw ApiException.of("JSStreamMsgDeleteFailedF", "err", "message delete not permitted");
+        if (s.config().sealed) throw ApiException.of("JSStreamSealedErr");
+        JsonNode req = requiredJson(body);
+        long seq = req.path("seq").asLong(0);
+        boolean noErase = req.path("no_erase").asBoolean(false);
+        boolean removed = seq > 0 && (noErase ? s.store().remove(seq) : s.store().erase(seq));
+        if (!removed) throw ApiException.of("JSSequenceNotFoundErrF", "seq", seq);
+        resp.put("success", true);
+    }
+
+    /**
+     * DIRECT.GET: the message itself with Nats-Stream/Subject/Sequence/Time-Stamp headers, or a
+     * 404 status, as upstream answers (only for streams with allow_direct).
+     */
+    private void directGet(JsAccount ja, String[] t, InternalClient.Msg msg) {
+        Stream s = ja.stream(t[2]);
+        if (s == null || !s.config().allowDirect) return;
+        StoredMessage m = null;
+        try {
+            if (t.length > 3) {
+                String subject = String.join(".", java.util.Arrays.copyOfRange(t, 3, t.length));
+                m = s.store().loadLast(subject);
+            } else {
+                JsonNode req = msg.payload().length == 0 ? null : JetStream.JSON.readTree(msg.payload());
+                if (req == null) {
+                    statusReply(ja.account, msg.reply(), "408 Empty Request");
+                    return;
+                }
+                long seq = req.path("seq").asLong(0);
+                String last = textOrNull(req.path("last_by_subj"));
+                String next = textOrNull(req.path("next_by_subj"));
+                if (last != null) m = s.store().loadLast(last);
+                else if (next != null) m = s.store().loadNext(next, Math.max(seq, 1));
+                else if (seq > 0) m = s.store().load(seq);
+                else {
+                    statusReply(ja.account, msg.reply(), "408 Bad Request");
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            statusReply(ja.account, msg.reply(), "408 Bad Request");
+            return;
+        }
+        if (m == null) {
+            statusReply(ja.account, msg.reply(), "404 Message Not Found");
+            return;
+        }
+        StringBuilder h = new StringBuilder("NATS/1.0\r\n");
+        if (m.headers() != null && m.headers().length > 0) {
+            String orig = new String(m.headers(), StandardCharsets.UTF_8);
+            int firstLine = orig.indexOf("\r\n");
+            String rest = firstLine < 0 ? "" : orig.substring(firstLine + 2);
+            if (rest.endsWith("\r\n\r\n")) rest = rest.substring(0, rest.length() - 2);
+            else if (rest.equals("\r\n")) rest = "";
+            h.append(rest);
+        }
+        h.append("Nats-Stream: ").append(s.name()).append("\r\n");
+        h.append("Nats-Subject: ").append(m.subject()).append("\r\n");
+        h.append("Nats-Sequence: ").append(m.seq()).append("\r\n");
+        h.append("Nats-Time-Stamp: ").append(time(m.timestampNanos())).append("\r\n\r\n");
+        js.internal().publish(ja.account, msg.reply(), null, h.toString().getBytes(StandardCharsets.UTF_8), m.payload());
+    }
+
+    private void statusReply(Account account, String reply, String status) {
+        js.internal().publish(account, reply, null, ("NATS/1.0 " + status + "\r\n\r\n").getBytes(StandardCharsets.UTF_8), new byte[0]);
+    }
+
+    // ---- helpers ----
+
+    private static JsonNode optionalJson(byte[] body) throws ApiException {
+        if (body == null || body.length == 0) return null;
+        try {
+            return JetStream.JSON.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.of("JSInvalidJSONErr");
+        }
+    }
+
+    private static JsonNode requiredJson(byte[] body) throws ApiException {
+        JsonNode n = optionalJson(body);
+        if (n == null) throw ApiException.of("JSBadRequestErr");
+        return n;
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n == null || n.isMissingNode() || n.isNull() || n.asText().isEmpty() ? null : n.asText();
+    }
+
+    private void reply(Account account, String reply, Map<String, Object> resp) {
+        try {
+            js.internal().publish(account, reply, null, null, JetStream.JSON.writeValueAsBytes(resp));
+        } catch (JsonProcessingException e) {
+            js.log().error("JetStream API response could not be written: %s", e.getMessage());
+        }
+    }
+}
