@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.RawClient;
+import io.jnatsd.server.testing.ServerPair;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -15,7 +16,6 @@ import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -39,22 +39,20 @@ class AccountsTest {
               C: { users: [{user: c, password: c}], limits: {max_connections: 1} }
             }
             """;
-    private final Map<Impl, TestServer> servers = new EnumMap<>(Impl.class);
+    private ServerPair servers;
 
     @BeforeAll
     void start() throws Exception {
-        servers.put(Impl.JNATSD, TestServer.start(Impl.JNATSD, CONF));
-        if (TestServer.upstreamBinary() != null) servers.put(Impl.UPSTREAM, TestServer.start(Impl.UPSTREAM, CONF));
+        servers = ServerPair.start(CONF);
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (TestServer s : servers.values()) s.close();
+        servers.close();
     }
 
     private Connection connect(Impl impl, String user) throws Exception {
         TestServer s = servers.get(impl);
-        Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
         return Nats.connect(new Options.Builder().server(s.url()).userInfo(user, user).build());
     }
 
@@ -129,7 +127,6 @@ class AccountsTest {
     @EnumSource(Impl.class)
     void accountConnectionLimit(Impl impl) throws Exception {
         TestServer s = servers.get(impl);
-        Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
         try (RawClient first = s.raw(); RawClient second = s.raw()) {
             String connect = "CONNECT {\"verbose\":false,\"user\":\"c\",\"pass\":\"c\"}\r\n";
             assertEquals("", first.untilPong(connect));

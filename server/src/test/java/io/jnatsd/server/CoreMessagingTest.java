@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.ServerPair;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -34,23 +35,21 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.EnumMap;
 
 /** Core messaging through the official Java client, against jnatsd and upstream alike. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CoreMessagingTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
-    private final Map<Impl, TestServer> servers = new EnumMap<>(Impl.class);
+    private ServerPair servers;
 
     @BeforeAll
     void startServers() throws Exception {
-        servers.put(Impl.JNATSD, TestServer.start(Impl.JNATSD));
-        if (TestServer.upstreamBinary() != null) servers.put(Impl.UPSTREAM, TestServer.start(Impl.UPSTREAM));
+        servers = ServerPair.start("");
     }
 
     @AfterAll
     void stopServers() throws Exception {
-        for (TestServer s : servers.values()) s.close();
+        servers.close();
     }
 
     private Connection connect(Impl impl) throws Exception {
@@ -59,7 +58,6 @@ class CoreMessagingTest {
 
     private Connection connect(Impl impl, Options.Builder b) throws Exception {
         TestServer s = servers.get(impl);
-        org.junit.jupiter.api.Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
         return Nats.connect(b.server(s.url()).connectionTimeout(WAIT).build());
     }
 

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.RawClient;
+import io.jnatsd.server.testing.ServerPair;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,23 +39,20 @@ class PermissionsTest {
               ]
             }
             """;
-    private final Map<Impl, TestServer> servers = new EnumMap<>(Impl.class);
+    private ServerPair servers;
 
     @BeforeAll
     void start() throws Exception {
-        servers.put(Impl.JNATSD, TestServer.start(Impl.JNATSD, CONF));
-        if (TestServer.upstreamBinary() != null) servers.put(Impl.UPSTREAM, TestServer.start(Impl.UPSTREAM, CONF));
+        servers = ServerPair.start(CONF);
     }
 
     @AfterAll
     void stop() throws Exception {
-        for (TestServer s : servers.values()) s.close();
+        servers.close();
     }
 
     private TestServer server(Impl impl) {
-        TestServer s = servers.get(impl);
-        Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
-        return s;
+        return servers.get(impl);
     }
 
     static Stream<Arguments> cases() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.RawClient;
+import io.jnatsd.server.testing.ServerPair;
 import io.jnatsd.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +15,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,17 +26,16 @@ import java.util.stream.Stream;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProtocolErrorsTest {
-    private final Map<Impl, TestServer> servers = new EnumMap<>(Impl.class);
+    private ServerPair servers;
 
     @BeforeAll
     void startServers() throws Exception {
-        servers.put(Impl.JNATSD, TestServer.start(Impl.JNATSD));
-        if (TestServer.upstreamBinary() != null) servers.put(Impl.UPSTREAM, TestServer.start(Impl.UPSTREAM));
+        servers = ServerPair.start("");
     }
 
     @AfterAll
     void stopServers() throws Exception {
-        for (TestServer s : servers.values()) s.close();
+        servers.close();
     }
 
     private static final String CONNECT = "CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true}\r\n";
@@ -163,8 +162,6 @@ class ProtocolErrorsTest {
     }
 
     private TestServer server(Impl impl) {
-        TestServer s = servers.get(impl);
-        org.junit.jupiter.api.Assumptions.assumeTrue(s != null, "upstream nats-server is not installed");
-        return s;
+        return servers.get(impl);
     }
 }

@@ -82,14 +82,7 @@ public final class InboundMessage {
         m.dataStart = 0;
         m.totalLength = data.length;
         m.headerLength = headers == null ? -1 : h;
-        m.subject = subject;
-        m.subjectOverride = subject.getBytes(StandardCharsets.UTF_8);
-        if (reply != null && !reply.isEmpty()) {
-            m.reply = reply;
-            m.replyOverride = reply.getBytes(StandardCharsets.UTF_8);
-            m.replyLength = m.replyOverride.length;
-        }
-        return m;
+        return m.addressedTo(subject, reply);
     }
 
     /**
@@ -102,14 +95,19 @@ public final class InboundMessage {
         m.headerLength = headerLength;
         m.totalLength = totalLength;
         m.dataStart = dataStart;
-        m.subject = newSubject;
-        m.subjectOverride = newSubject.getBytes(StandardCharsets.UTF_8);
+        return m.addressedTo(newSubject, newReply);
+    }
+
+    /** Sets subject and reply from Strings, for messages not addressed by a read buffer. */
+    private InboundMessage addressedTo(String newSubject, String newReply) {
+        subject = newSubject;
+        subjectOverride = newSubject.getBytes(StandardCharsets.UTF_8);
         if (newReply != null && !newReply.isEmpty()) {
-            m.reply = newReply;
-            m.replyOverride = newReply.getBytes(StandardCharsets.UTF_8);
-            m.replyLength = m.replyOverride.length;
+            reply = newReply;
+            replyOverride = newReply.getBytes(StandardCharsets.UTF_8);
+            replyLength = replyOverride.length;
         }
-        return m;
+        return this;
     }
 
     /** Writes headers and payload (the HMSG body). */

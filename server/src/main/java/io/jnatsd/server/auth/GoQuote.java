@@ -1,11 +1,11 @@
 package io.jnatsd.server.auth;
 
 /** Go's {@code %q} for a string, as upstream's log lines quote user names and nkeys. */
-final class GoQuote {
+public final class GoQuote {
     private GoQuote() {
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); ) {
             int c = s.codePointAt(i);

@@ -7,6 +7,7 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.auth.Secrets;
+import io.jnatsd.server.auth.GoQuote;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
@@ -291,7 +292,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         }
         PermissionGuard g = guard;
         if (g != null && !g.canPublish(msg.subject())) {
-            permissionViolation("Publish to " + goQuote(msg.subject()));
+            permissionViolation("Publish to " + GoQuote.quote(msg.subject()));
             return;
         }
         okIfVerbose(); // before any delivery, as upstream: a self-subscriber sees +OK first
@@ -336,7 +337,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         }
         PermissionGuard g = guard;
         if (g != null && !g.canSubscribe(subject, queue)) {
-            permissionViolation("Subscription to " + goQuote(subject) + (queue != null ? " using queue " + goQuote(queue) : ""));
+            permissionViolation("Subscription to " + GoQuote.quote(subject) + (queue != null ? " using queue " + GoQuote.quote(queue) : ""));
             return;
         }
         if (subs.containsKey(sid)) {
@@ -445,23 +446,6 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         closedReason = ClosedReason.TLS_HANDSHAKE_ERROR;
         parser.stop();
         channel.close();
-    }
-
-    /** Go's %q, which upstream uses for subjects in permission errors. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     /** Upstream keeps the connection open after a permissions violation. */

@@ -11,7 +11,19 @@ import java.util.concurrent.Executor;
  */
 public final class InternalClient implements Subscriber {
     /** A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null. */
-    public record Msg(String subject, String reply, byte[] headers, byte[] payload) {}
+    public record Msg(String subject, String reply, byte[] headers, byte[] payload) {
+        /** Copies a message out of the publisher's buffer. */
+        public static Msg copyOf(InboundMessage msg) {
+            byte[] headers = null;
+            if (msg.hasHeaders()) {
+                headers = new byte[msg.headerLength()];
+                msg.headers().getBytes(0, headers);
+            }
+            byte[] payload = new byte[msg.payloadLength()];
+            msg.payload().getBytes(0, payload);
+            return new Msg(msg.subject(), msg.reply(), headers, payload);
+        }
+    }
 
     /** Handles messages for one internal subscription. */
     public interface Handler {
@@ -56,14 +68,7 @@ public final class InternalClient implements Subscriber {
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
         Handler h = handlers.get(sub);
         if (h == null) return false;
-        byte[] headers = null;
-        if (msg.hasHeaders()) {
-            headers = new byte[msg.headerLength()];
-            msg.headers().getBytes(0, headers);
-        }
-        byte[] payload = new byte[msg.payloadLength()];
-        msg.payload().getBytes(0, payload);
-        Msg copy = new Msg(msg.subject(), msg.reply(), headers, payload);
+        Msg copy = Msg.copyOf(msg);
         executor.execute(() -> h.onMessage(sub, copy));
         return true;
     }

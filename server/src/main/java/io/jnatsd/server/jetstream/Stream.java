@@ -3,6 +3,7 @@ package io.jnatsd.server.jetstream;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.InternalClient.Msg;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.store.StoreLimitException;
@@ -23,16 +24,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * server syncs always (group commit), and only then sends the acks.
  */
 final class Stream implements Subscriber {
-    /** What a publisher sent, copied out of its read buffer. */
-    private record Incoming(String subject, String reply, byte[] headers, byte[] payload) {}
-
     private static final int MAX_BATCH = 4096;
 
     private final JetStream js;
     private final Account account;
     private final StreamStore store;
     private final Instant created;
-    private final ConcurrentLinkedQueue<Incoming> incoming = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Executor writers;
     private final DuplicateWindow duplicates;
@@ -104,14 +102,7 @@ final class Stream implements Subscriber {
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (closed) return false;
-        byte[] headers = null;
-        if (msg.hasHeaders()) {
-            headers = new byte[msg.headerLength()];
-            msg.headers().getBytes(0, headers);
-        }
-        byte[] payload = new byte[msg.payloadLength()];
-        msg.payload().getBytes(0, payload);
-        incoming.add(new Incoming(msg.subject(), msg.reply(), headers, payload));
+        incoming.add(Msg.copyOf(msg));
         if (draining.compareAndSet(false, true)) writers.execute(this::drain);
         return true;
     }
@@ -122,14 +113,14 @@ final class Stream implements Subscriber {
     }
 
     private void drain() {
-        List<Incoming> taken = new ArrayList<>();
+        List<Msg> taken = new ArrayList<>();
         List<byte[]> acks = new ArrayList<>();
         try {
             while (true) {
-                Incoming in;
+                Msg in;
                 while (taken.size() < MAX_BATCH && (in = incoming.poll()) != null) taken.add(in);
                 if (taken.isEmpty()) break;
-                for (Incoming m : taken) acks.add(m.reply() == null ? null : append(m));
+                for (Msg m : taken) acks.add(m.reply() == null ? null : append(m));
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
                 for (int i = 0; i < taken.size(); i++) {
                     byte[] ack = acks.get(i);
@@ -145,7 +136,7 @@ final class Stream implements Subscriber {
     }
 
     /** Checks the publish preconditions, appends, and returns the ack (or error ack). */
-    private byte[] append(Incoming m) {
+    private byte[] append(Msg m) {
         StreamConfig c = config;
         String domain = js.domain();
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
