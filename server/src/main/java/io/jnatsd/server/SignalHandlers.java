@@ -14,7 +14,12 @@ final class SignalHandlers {
     static void install(NatsServer server, Runnable reload, Runnable reopenLog, Consumer<String> exit) {
         handle("HUP", reload);
         handle("USR1", reopenLog);
-        handle("USR2", () -> new Thread(server::enterLameDuckMode, "jnatsd-lame-duck").start());
+        // HotSpot itself sends SIGUSR2 to suspend threads unless told to use another signal
+        // (_JAVA_SR_SIGNUM, which bin/jnatsd sets); only then may SIGUSR2 mean lame-duck mode.
+        String sr = System.getenv("_JAVA_SR_SIGNUM");
+        if (sr != null && !sr.isBlank() && !sr.trim().equals("12")) {
+            handle("USR2", () -> new Thread(server::enterLameDuckMode, "jnatsd-lame-duck").start());
+        }
         handle("TERM", () -> exit.accept("TERM"));
         handle("INT", () -> exit.accept("INT"));
     }
