@@ -212,10 +212,23 @@ public final class JetStream implements AutoCloseable {
 
     @Override
     public void close() {
+        // Stop taking messages, let the writers finish what was queued (acked or about to be),
+        // then close the stores.
+        for (JsAccount ja : accounts.values()) {
+            synchronized (ja) {
+                ja.streams.values().forEach(Stream::close);
+            }
+        }
+        api.shutdown();
+        writers.shutdown();
+        try {
+            writers.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (JsAccount ja : accounts.values()) {
             synchronized (ja) {
                 for (Stream s : ja.streams.values()) {
-                    s.close();
                     try {
                         s.store().close();
                     } catch (Exception e) {
@@ -224,7 +237,5 @@ public final class JetStream implements AutoCloseable {
                 }
             }
         }
-        api.shutdown();
-        writers.shutdown();
     }
 }
