@@ -49,6 +49,8 @@ final class ClientRegistry implements ClientServices {
     private final Object totalsLock = new Object();
     private long closedOutMsgs;
     private long closedOutBytes;
+    /** Per account: in msgs, in bytes, out msgs, out bytes of its closed connections. */
+    private final Map<Account, long[]> closedByAccount = new java.util.IdentityHashMap<>();
 
     ClientRegistry(NatsServer server) {
         this.server = server;
@@ -180,6 +182,11 @@ final class ClientRegistry implements ClientServices {
                 admitted.decrementAndGet();
                 closedOutMsgs += client.outMsgs();
                 closedOutBytes += client.outBytes();
+                long[] t = closedByAccount.computeIfAbsent(client.account(), a -> new long[4]);
+                t[0] += client.inMsgs();
+                t[1] += client.inBytes();
+                t[2] += client.outMsgs();
+                t[3] += client.outBytes();
             }
         }
         closed.add(last);
@@ -195,6 +202,22 @@ final class ClientRegistry implements ClientServices {
                 outBytes += c.outBytes();
             }
             return new MessageTotals(stats.inMsgs.sum(), stats.inBytes.sum(), outMsgs, outBytes);
+        }
+    }
+
+    /** An account's message totals, its closed connections included, as of one moment. */
+    MessageTotals accountTotals(Account account) {
+        synchronized (totalsLock) {
+            long[] t = closedByAccount.getOrDefault(account, new long[4]);
+            long inMsgs = t[0], inBytes = t[1], outMsgs = t[2], outBytes = t[3];
+            for (ClientConnection c : live.values()) {
+                if (c.account() != account) continue;
+                inMsgs += c.inMsgs();
+                inBytes += c.inBytes();
+                outMsgs += c.outMsgs();
+                outBytes += c.outBytes();
+            }
+            return new MessageTotals(inMsgs, inBytes, outMsgs, outBytes);
         }
     }
 

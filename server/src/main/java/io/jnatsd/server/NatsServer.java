@@ -11,6 +11,7 @@ import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.Endpoints;
 import io.jnatsd.server.monitor.MonitorServer;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.net.Transport;
@@ -65,7 +66,8 @@ public final class NatsServer implements AutoCloseable {
         this.tls = buildTls(opts, log);
         this.accounts = buildAccounts(opts, authenticator);
         this.clients = new ClientRegistry(this);
-        this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
+        MonitorBridge bridge = new MonitorBridge(this, clients);
+        this.monitor = new MonitorServer(bridge, new Endpoints(bridge), log);
         authExecutor.allowCoreThreadTimeOut(true);
     }
 

@@ -510,6 +510,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     private void slowConsumerPendingBytes() {
         server.stats().slowConsumers.increment();
+        account.slowConsumer();
         server.log().notice("%s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded",
                 remoteAddress(), cid, opts.maxPending);
         close(ClosedReason.SLOW_CONSUMER_PENDING_BYTES);
@@ -517,6 +518,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     void slowConsumerWriteDeadline() {
         server.stats().slowConsumers.increment();
+        account.slowConsumer();
         server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
                 remoteAddress(), cid, opts.writeDeadline);
         out.close();
