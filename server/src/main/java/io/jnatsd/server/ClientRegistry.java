@@ -11,6 +11,7 @@ import io.jnatsd.server.client.ClientServices;
 import io.jnatsd.server.client.ServerStats;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.events.SystemEvents;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.ClosedConnections;
 import io.jnatsd.server.monitor.ConnInfo;
@@ -170,6 +171,12 @@ final class ClientRegistry implements ClientServices {
         return true;
     }
 
+    @Override
+    public void clientConnected(ClientConnection client) {
+        SystemEvents events = server.events();
+        if (events != null) events.clientConnected(client);
+    }
+
     /**
      * Called once the connection's outbound side is closed, so its counters are final: they move
      * into the closed totals, and its final state into the closed-connections ring.
@@ -190,6 +197,8 @@ final class ClientRegistry implements ClientServices {
             }
         }
         closed.add(last);
+        SystemEvents events = server.events();
+        if (events != null) events.clientClosed(client, last);
     }
 
     /** In and out message totals, closed connections included, as of one moment. */

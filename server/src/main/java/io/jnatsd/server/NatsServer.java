@@ -10,6 +10,7 @@ import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.events.SystemEvents;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.Endpoints;
 import io.jnatsd.server.monitor.MonitorServer;
@@ -48,6 +49,8 @@ public final class NatsServer implements AutoCloseable {
             });
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final MonitorServer monitor;
+    /** The system account's events and requests; null without a system account. */
+    private final SystemEvents events;
     private volatile Instant startTime = Instant.now();
     private volatile Instant configLoadTime = startTime;
     private Transport transport;
@@ -67,7 +70,9 @@ public final class NatsServer implements AutoCloseable {
         this.accounts = buildAccounts(opts, authenticator);
         this.clients = new ClientRegistry(this);
         MonitorBridge bridge = new MonitorBridge(this, clients);
-        this.monitor = new MonitorServer(bridge, new Endpoints(bridge), log);
+        Endpoints endpoints = new Endpoints(bridge);
+        this.monitor = new MonitorServer(bridge, endpoints, log);
+        this.events = accounts.system() == null ? null : new SystemEvents(bridge, endpoints, accounts, log);
         authExecutor.allowCoreThreadTimeOut(true);
     }
 
@@ -136,6 +141,7 @@ public final class NatsServer implements AutoCloseable {
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
             monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
+            if (events != null) events.start();
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ServerTls t = tls;
                 if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
@@ -143,6 +149,7 @@ public final class NatsServer implements AutoCloseable {
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
         } catch (RuntimeException | InterruptedException e) {
+            if (events != null) events.shutdown();
             monitor.close();
             transport.close();
             throw e;
@@ -218,6 +225,11 @@ public final class NatsServer implements AutoCloseable {
         return accounts;
     }
 
+    /** The system account's event service, or null without a system account. */
+    SystemEvents events() {
+        return events;
+    }
+
     public boolean isRunning() {
         return running;
     }
@@ -239,6 +251,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
+        if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);

@@ -10,8 +10,12 @@ import java.util.concurrent.Executor;
  * handed to the handler on the service's executor, so a slow handler never blocks an event loop.
  */
 public final class InternalClient implements Subscriber {
-    /** A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null. */
-    public record Msg(String subject, String reply, byte[] headers, byte[] payload) {}
+    /**
+     * A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null;
+     * {@code publisher} is the client connection that published it (through imports too), or
+     * null when the server did.
+     */
+    public record Msg(String subject, String reply, byte[] headers, byte[] payload, Subscriber publisher) {}
 
     /** Handles messages for one internal subscription. */
     public interface Handler {
@@ -63,7 +67,7 @@ public final class InternalClient implements Subscriber {
         }
         byte[] payload = new byte[msg.payloadLength()];
         msg.payload().getBytes(0, payload);
-        Msg copy = new Msg(msg.subject(), msg.reply(), headers, payload);
+        Msg copy = new Msg(msg.subject(), msg.reply(), headers, payload, flush.origin());
         executor.execute(() -> h.onMessage(sub, copy));
         return true;
     }
