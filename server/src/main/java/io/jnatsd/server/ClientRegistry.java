@@ -11,6 +11,7 @@ import io.jnatsd.server.client.ClientServices;
 import io.jnatsd.server.client.ServerStats;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.events.SystemEvents;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.ClosedConnections;
 import io.jnatsd.server.monitor.ConnInfo;
@@ -49,6 +50,8 @@ final class ClientRegistry implements ClientServices {
     private final Object totalsLock = new Object();
     private long closedOutMsgs;
     private long closedOutBytes;
+    /** Per account: in msgs, in bytes, out msgs, out bytes of its closed connections. */
+    private final Map<Account, long[]> closedByAccount = new java.util.IdentityHashMap<>();
 
     ClientRegistry(NatsServer server) {
         this.server = server;
@@ -169,6 +172,12 @@ final class ClientRegistry implements ClientServices {
         return true;
     }
 
+    @Override
+    public void clientConnected(ClientConnection client) {
+        SystemEvents events = server.events();
+        if (events != null) events.clientConnected(client);
+    }
+
     /**
      * Called once the connection's outbound side is closed, so its counters are final: they move
      * into the closed totals, and its final state into the closed-connections ring.
@@ -181,9 +190,16 @@ final class ClientRegistry implements ClientServices {
                 admitted.decrementAndGet();
                 closedOutMsgs += client.outMsgs();
                 closedOutBytes += client.outBytes();
+                long[] t = closedByAccount.computeIfAbsent(client.account(), a -> new long[4]);
+                t[0] += client.inMsgs();
+                t[1] += client.inBytes();
+                t[2] += client.outMsgs();
+                t[3] += client.outBytes();
             }
         }
         closed.add(last);
+        SystemEvents events = server.events();
+        if (events != null) events.clientClosed(client, last);
     }
 
     /** In and out message totals, closed connections included, as of one moment. */
@@ -196,6 +212,22 @@ final class ClientRegistry implements ClientServices {
                 outBytes += c.outBytes();
             }
             return new MessageTotals(stats.inMsgs.sum(), stats.inBytes.sum(), outMsgs, outBytes);
+        }
+    }
+
+    /** An account's message totals, its closed connections included, as of one moment. */
+    MessageTotals accountTotals(Account account) {
+        synchronized (totalsLock) {
+            long[] t = closedByAccount.getOrDefault(account, new long[4]);
+            long inMsgs = t[0], inBytes = t[1], outMsgs = t[2], outBytes = t[3];
+            for (ClientConnection c : live.values()) {
+                if (c.account() != account) continue;
+                inMsgs += c.inMsgs();
+                inBytes += c.inBytes();
+                outMsgs += c.outMsgs();
+                outBytes += c.outBytes();
+            }
+            return new MessageTotals(inMsgs, inBytes, outMsgs, outBytes);
         }
     }
 

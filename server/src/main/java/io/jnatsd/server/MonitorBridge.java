@@ -33,6 +33,7 @@ final class MonitorBridge implements MonitoredServer {
     @Override public boolean authRequired() { return clients.authRequired(); }
     @Override public ServerStats stats() { return clients.stats(); }
     @Override public MessageTotals messageTotals() { return clients.messageTotals(); }
+    @Override public MessageTotals accountTotals(Account account) { return clients.accountTotals(account); }
     @Override public List<ClientConnection> connections() { return clients.all(); }
     @Override public ClosedConnections closedConnections() { return clients.closed(); }
     @Override public List<Account> accounts() {

@@ -11,7 +11,9 @@ import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.jetstream.JetStream;
 import io.jnatsd.server.config.TlsOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.events.SystemEvents;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.Endpoints;
 import io.jnatsd.server.monitor.MonitorServer;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.net.Transport;
@@ -50,6 +52,8 @@ public final class NatsServer implements AutoCloseable {
     private final MonitorServer monitor;
     /** Null unless JetStream is enabled ({@code -js}, {@code jetstream {}}). */
     private final JetStream jetStream;
+    /** The system account's events and requests; null without a system account. */
+    private final SystemEvents events;
     private volatile Instant startTime = Instant.now();
     private volatile Instant configLoadTime = startTime;
     private Transport transport;
@@ -68,7 +72,10 @@ public final class NatsServer implements AutoCloseable {
         this.tls = buildTls(opts, log);
         this.accounts = buildAccounts(opts, authenticator);
         this.clients = new ClientRegistry(this);
-        this.monitor = new MonitorServer(new MonitorBridge(this, clients), log);
+        MonitorBridge bridge = new MonitorBridge(this, clients);
+        Endpoints endpoints = new Endpoints(bridge);
+        this.monitor = new MonitorServer(bridge, endpoints, log);
+        this.events = accounts.system() == null ? null : new SystemEvents(bridge, endpoints, accounts, log);
         this.jetStream = opts.jetstream ? new JetStream(opts, log) : null;
         authExecutor.allowCoreThreadTimeOut(true);
     }
@@ -174,6 +181,7 @@ public final class NatsServer implements AutoCloseable {
         int port = opts.port < 0 ? 4222 : opts.port;
         try {
             monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
+            if (events != null) events.start();
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ServerTls t = tls;
                 if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
@@ -181,6 +189,7 @@ public final class NatsServer implements AutoCloseable {
                 ch.pipeline().addLast(new ClientChannelHandler(c));
             });
         } catch (RuntimeException | InterruptedException e) {
+            if (events != null) events.shutdown();
             monitor.close();
             transport.close();
             throw e;
@@ -256,6 +265,11 @@ public final class NatsServer implements AutoCloseable {
         return accounts;
     }
 
+    /** The system account's event service, or null without a system account. */
+    SystemEvents events() {
+        return events;
+    }
+
     public boolean isRunning() {
         return running;
     }
@@ -277,6 +291,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
+        if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();
         List<ClientConnection> all = clients.all();
         for (ClientConnection c : all) c.close(ClosedReason.SERVER_SHUTDOWN);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayeringTest {
     /** Bottom first. Add packages here, in their place, as they are created. */
-    private static final List<String> LAYERS = List.of("config", "log", "auth", "net", "core", "account", "client", "jetstream", "monitor");
+    private static final List<String> LAYERS = List.of("config", "log", "auth", "net", "core", "account", "client", "jetstream", "monitor", "events");
 
     @Test
     void lowerPackagesNeverDependOnHigherOnes() {

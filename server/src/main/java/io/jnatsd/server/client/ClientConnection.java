@@ -50,7 +50,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private final Instant startTime = Instant.now();
     private final ClientParser parser;
     private final Outbound out;
-    private final FlushBatch batch = new FlushBatch();
+    private final FlushBatch batch = new FlushBatch(this);
     /** Concurrent only so that monitoring can list it from another thread; changed on this loop alone. */
     private final Map<String, Subscription> subs = new ConcurrentHashMap<>();
     private final ClientTimers timers;
@@ -59,7 +59,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean headers;
     private volatile boolean echo = true;
     private volatile Account account;
-    private boolean countedInAccount;
+    private volatile boolean countedInAccount;
+    /** The CONNECT whose credentials were refused, for the authentication error event. */
+    private volatile ConnectOptions refused;
     private User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
@@ -147,9 +149,9 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         timers.cancel();
         out.close();
         for (Subscription sub : subs.values()) account.unsubscribe(sub);
+        if (countedInAccount) account.removeConnection(); // before unregister: its events count what is left
         server.unregister(this); // sees the final counters and subscriptions (for closed /connz)
         subs.clear();
-        if (countedInAccount) account.removeConnection();
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
     }
 
@@ -274,7 +276,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             guard = PermissionGuard.of(who.permissions());
         }
         if (c.verbose) out.appendControl(OK, batch);
-        if (firstConnect) timers.startPingTimer();
+        if (firstConnect) {
+            timers.startPingTimer();
+            server.clientConnected(this);
+        }
     }
 
     @Override
@@ -422,6 +427,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     private void authViolation(ConnectOptions c) {
+        refused = c;
         server.log().error("%s - cid:%d - %s", remoteAddress(), cid, server.authFailureText(c));
         closeWithError("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
     }
@@ -494,6 +500,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     private void slowConsumerPendingBytes() {
         server.stats().slowConsumers.increment();
+        account.slowConsumer();
         server.log().notice("%s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded",
                 remoteAddress(), cid, opts.maxPending);
         close(ClosedReason.SLOW_CONSUMER_PENDING_BYTES);
@@ -501,6 +508,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     void slowConsumerWriteDeadline() {
         server.stats().slowConsumers.increment();
+        account.slowConsumer();
         server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
                 remoteAddress(), cid, opts.writeDeadline);
         out.close();
@@ -541,6 +549,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     public boolean isClosed() { return closed; }
     public ClosedReason closedReason() { return closedReason; }
     public ConnectOptions connectOptions() { return connect; }
+    /** The CONNECT refused for its credentials, or null. */
+    public ConnectOptions refusedConnectOptions() { return refused; }
+    /** Whether CONNECT was accepted and the client counted into its account (events are sent for it). */
+    public boolean joinedAccount() { return countedInAccount; }
     public Account account() { return account; }
     public User user() { return user; }
     public String nonce() { return nonce; }
@@ -580,7 +592,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
      * or user name, or {@code [REDACTED]} for a token; null when it presented none.
      */
     public String authorizedUser() {
-        ConnectOptions c = connect;
+        return presentedUser(connect);
+    }
+
+    /** The identity CONNECT options present: nkey, user name, or {@code [REDACTED]} for a token; null for none. */
+    public static String presentedUser(ConnectOptions c) {
         if (c == null) return null;
         if (c.nkey != null && !c.nkey.isEmpty()) return c.nkey;
         if (c.user != null && !c.user.isEmpty()) return c.user;

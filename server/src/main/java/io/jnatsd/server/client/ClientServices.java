@@ -48,6 +48,10 @@ public interface ClientServices {
     /** Admits a new connection; false when max_connections is reached. */
     boolean register(ClientConnection client);
 
+    /** CONNECT was accepted: the client is bound to its account (for the connect event). */
+    void clientConnected(ClientConnection client);
+
+    /** The connection has closed and its counters are final. */
     void unregister(ClientConnection client);
 
     long nextClientId();

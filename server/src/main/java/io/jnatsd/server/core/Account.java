@@ -14,6 +14,7 @@ public final class Account {
     private final String name;
     private final SubjectIndex<Subscription> index = new SubjectIndex<>();
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder slowConsumers = new java.util.concurrent.atomic.LongAdder();
     private volatile AccountLimits limits = AccountLimits.NONE;
 
     public Account(String name) {
@@ -49,6 +50,15 @@ public final class Account {
 
     public int connectionCount() {
         return connections.get();
+    }
+
+    /** Counts a client of this account dropped as a slow consumer. */
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    public long slowConsumerCount() {
+        return slowConsumers.sum();
     }
 
     public SubjectIndex<Subscription> subscriptions() {

@@ -19,7 +19,23 @@ public final class FlushBatch {
     }
 
     private final ArrayList<Flushable> pending = new ArrayList<>();
+    private final Subscriber origin;
     private long activityNanos;
+
+    /** A batch for a publisher that is not a client (an internal service). */
+    public FlushBatch() {
+        this(null);
+    }
+
+    /** A batch of the connection {@code origin}: receivers may ask who published what they got. */
+    public FlushBatch(Subscriber origin) {
+        this.origin = origin;
+    }
+
+    /** The connection whose reads fill this batch, or null for an internal publisher. */
+    public Subscriber origin() {
+        return origin;
+    }
 
     /** Records when the read now being processed happened; passed on to every receiver flushed. */
     public void activity(long nanos) {

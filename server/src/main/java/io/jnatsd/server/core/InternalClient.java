@@ -10,10 +10,14 @@ import java.util.concurrent.Executor;
  * handed to the handler on the service's executor, so a slow handler never blocks an event loop.
  */
 public final class InternalClient implements Subscriber {
-    /** A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null. */
-    public record Msg(String subject, String reply, byte[] headers, byte[] payload) {
+    /**
+     * A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null;
+     * {@code publisher} is the client connection that published it (through imports too), or
+     * null when the server did.
+     */
+    public record Msg(String subject, String reply, byte[] headers, byte[] payload, Subscriber publisher) {
         /** Copies a message out of the publisher's buffer. */
-        public static Msg copyOf(InboundMessage msg) {
+        public static Msg copyOf(InboundMessage msg, Subscriber publisher) {
             byte[] headers = null;
             if (msg.hasHeaders()) {
                 headers = new byte[msg.headerLength()];
@@ -21,7 +25,7 @@ public final class InternalClient implements Subscriber {
             }
             byte[] payload = new byte[msg.payloadLength()];
             msg.payload().getBytes(0, payload);
-            return new Msg(msg.subject(), msg.reply(), headers, payload);
+            return new Msg(msg.subject(), msg.reply(), headers, payload, publisher);
         }
     }
 
@@ -68,7 +72,7 @@ public final class InternalClient implements Subscriber {
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
         Handler h = handlers.get(sub);
         if (h == null) return false;
-        Msg copy = Msg.copyOf(msg);
+        Msg copy = Msg.copyOf(msg, flush.origin());
         executor.execute(() -> h.onMessage(sub, copy));
         return true;
     }

@@ -102,7 +102,7 @@ final class Stream implements Subscriber {
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (closed) return false;
-        incoming.add(Msg.copyOf(msg));
+        incoming.add(Msg.copyOf(msg, batch.origin()));
         if (draining.compareAndSet(false, true)) writers.execute(this::drain);
         return true;
     }

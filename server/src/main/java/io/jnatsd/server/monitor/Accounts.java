@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /accountz} and {@code /accstatz}. */
+/** {@code /accountz} and {@code /accstatz}, and the account figures of the system account's events. */
 final class Accounts {
     private Accounts() {}
 
@@ -25,6 +25,12 @@ final class Accounts {
             o.put("accounts", names);
             return o;
         }
+        o.put("account_detail", detail(s, name));
+        return o;
+    }
+
+    /** One account's details; fails with upstream's text when there is no such account. */
+    static Map<String, Object> detail(MonitoredServer s, String name) {
         Account acc = find(s, name);
         if (acc == null) throw new Query.BadRequest("Account " + name + " does not exist");
         Map<String, Object> d = Json.object();
@@ -39,29 +45,27 @@ final class Accounts {
         Map<String, Object> stats = Json.object();
         Subsz.putStats(stats, acc.subscriptions().stats());
         d.put("sublist_stats", stats);
-        o.put("account_detail", d);
-        return o;
+        return d;
     }
 
     /**
-     * Per-account connection and message counts; accounts without connections only with
-     * {@code unused=true}. With the one global account, its messages are the server's.
+     * Per-account connection and message counts, of the accounts named (every account when
+     * {@code names} is null or empty); accounts without connections only with {@code unused}.
      */
-    static Map<String, Object> accstatz(MonitoredServer s, Query q) {
-        boolean unused = q.bool("unused");
+    static Map<String, Object> accstatz(MonitoredServer s, boolean unused, List<String> names) {
         List<Map<String, Object>> list = new ArrayList<>();
-        MessageTotals t = s.messageTotals();
-        for (Account a : s.accounts()) {
-            int conns = connections(s, a);
-            if (conns == 0 && !unused) continue;
-            Map<String, Object> st = Json.object();
-            st.put("acc", a.name());
-            st.put("conns", conns);
-            st.put("leafnodes", 0);
-            st.put("total_conns", conns);
-            st.put("sent", msgsBytes(t.outMsgs(), t.outBytes()));
-            st.put("received", msgsBytes(t.inMsgs(), t.inBytes()));
-            st.put("slow_consumers", s.stats().slowConsumers.sum());
+        List<Account> accounts = s.accounts();
+        if (names != null && !names.isEmpty()) {
+            List<Account> named = new ArrayList<>();
+            for (String n : names) {
+                Account a = find(s, n);
+                if (a != null) named.add(a);
+            }
+            accounts = named;
+        }
+        for (Account a : accounts) {
+            Map<String, Object> st = stat(s, a);
+            if ((int) st.get("conns") == 0 && !unused) continue;
             list.add(st);
         }
         Map<String, Object> o = Json.object();
@@ -71,7 +75,22 @@ final class Accounts {
         return o;
     }
 
-    private static Map<String, Object> msgsBytes(long msgs, long bytes) {
+    /** One account's counts: "sent" is what its clients were sent, "received" what they sent. */
+    static Map<String, Object> stat(MonitoredServer s, Account a) {
+        int conns = connections(s, a);
+        MessageTotals t = s.accountTotals(a);
+        Map<String, Object> st = Json.object();
+        st.put("acc", a.name());
+        st.put("conns", conns);
+        st.put("leafnodes", 0);
+        st.put("total_conns", conns);
+        st.put("sent", msgsBytes(t.outMsgs(), t.outBytes()));
+        st.put("received", msgsBytes(t.inMsgs(), t.inBytes()));
+        st.put("slow_consumers", a.slowConsumerCount());
+        return st;
+    }
+
+    static Map<String, Object> msgsBytes(long msgs, long bytes) {
         Map<String, Object> m = Json.object();
         m.put("msgs", msgs);
         m.put("bytes", bytes);

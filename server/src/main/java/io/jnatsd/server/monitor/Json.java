@@ -24,7 +24,7 @@ import java.util.Map;
  * when empty, no trailing newline; times in RFC 3339 with nanoseconds and trailing zeros cut
  * ({@code 2024-01-02T03:04:05.1234Z}); whole floats without a fraction ({@code 2}, not {@code 2.0}).
  */
-final class Json {
+public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule()
             .addSerializer(Instant.class, new InstantSerializer())
             .addSerializer(Double.class, new DoubleSerializer()));
@@ -34,7 +34,7 @@ final class Json {
     private Json() {}
 
     /** A JSON object under construction, keeping the order fields are put in. */
-    static Map<String, Object> object() {
+    public static Map<String, Object> object() {
         return new LinkedHashMap<>();
     }
 
@@ -46,7 +46,7 @@ final class Json {
         }
     }
 
-    static byte[] compact(Object value) {
+    public static byte[] compact(Object value) {
         try {
             return COMPACT.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {

@@ -25,10 +25,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The HTTP monitoring listener ({@code http_port}, {@code -m}): upstream's endpoints under
@@ -42,12 +39,11 @@ public final class MonitorServer implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 1 << 20;
 
     private final MonitoredServer server;
+    private final Endpoints endpoints;
     private final ServerLog log;
-    // Made when the listener starts: a server without monitoring pays nothing for them.
-    private ProcessStats proc;
+    // Made when the listener starts: a server without monitoring pays nothing for it.
     private Metrics metrics;
     private final Map<String, Route> routes = new HashMap<>();
-    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final String basePath;
     private EventLoopGroup group;
     private Channel listener;
@@ -65,21 +61,16 @@ public final class MonitorServer implements AutoCloseable {
     private record Route(String stat, Handler handler) {
     }
 
-    public MonitorServer(MonitoredServer server, ServerLog log) {
+    public MonitorServer(MonitoredServer server, Endpoints endpoints, ServerLog log) {
         this.server = server;
+        this.endpoints = endpoints;
         this.log = log;
         this.basePath = normalizeBasePath(server.options().httpBasePath);
         route("/", (q, r) -> new Reply(200, HTML, IndexPage.render(basePath, server.version(), server.jnatsdVersion())));
-        route("/varz", (q, r) -> json(Varz.build(server, proc, requestStats())));
-        route("/connz", (q, r) -> json(Connz.build(server, q)));
-        route("/routez", (q, r) -> json(Unserved.routez(server, q)));
-        route("/gatewayz", (q, r) -> json(Unserved.gatewayz(server, q)));
-        route("/leafz", (q, r) -> json(Unserved.leafz(server, q)));
-        route("/subsz", (q, r) -> json(Subsz.build(server, q)));
-        route("/subscriptionsz", "/subsz", (q, r) -> json(Subsz.build(server, q)));
-        route("/accountz", (q, r) -> json(Accounts.accountz(server, q)));
-        route("/accstatz", (q, r) -> json(Accounts.accstatz(server, q)));
-        route("/jsz", (q, r) -> json(Unserved.jsz(server, q)));
+        for (String e : new String[] {"varz", "connz", "routez", "gatewayz", "leafz", "subsz", "accountz", "accstatz", "jsz"}) {
+            route("/" + e, (q, r) -> json(endpoints.build(e, q)));
+        }
+        route("/subscriptionsz", "/subsz", (q, r) -> json(endpoints.build("subsz", q)));
         route("/healthz", (q, r) -> {
             Unserved.Health h = Unserved.healthz(server, q);
             return new Reply(h.status(), JSON, Json.compact(h.body()));
@@ -106,8 +97,7 @@ public final class MonitorServer implements AutoCloseable {
         }
         String host = Varz.httpHost(server);
         int port = o.httpPort == -1 ? 0 : o.httpPort;
-        proc = new ProcessStats();
-        metrics = new Metrics(server, proc);
+        metrics = new Metrics(server, endpoints.proc());
         group = transport.newGroup(1);
         try {
             listener = transport.listen(group, host, port, 64 * 1024, ch -> ch.pipeline()
@@ -179,12 +169,6 @@ public final class MonitorServer implements AutoCloseable {
         routes.put(full, new Route(stat, h));
     }
 
-    private Map<String, Long> requestStats() {
-        Map<String, Long> m = new TreeMap<>(); // Go writes map keys sorted
-        requests.forEach((k, v) -> m.put(k, v.sum()));
-        return m;
-    }
-
     private static Reply json(Map<String, Object> body) {
         return new Reply(200, JSON, Json.indented(body));
     }
@@ -194,7 +178,7 @@ public final class MonitorServer implements AutoCloseable {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Route route = routes.get(uri.path());
         if (route == null) return new Reply(404, TEXT, "404 page not found\n".getBytes(StandardCharsets.UTF_8));
-        requests.computeIfAbsent(route.stat(), k -> new LongAdder()).increment();
+        endpoints.countHttpRequest(route.stat());
         try {
             return route.handler().handle(new Query(uri.parameters()), req);
         } catch (Query.BadRequest e) {

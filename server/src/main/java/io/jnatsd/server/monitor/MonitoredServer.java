@@ -42,6 +42,9 @@ public interface MonitoredServer {
     /** Server-wide message counters, closed connections included; consistent with each other. */
     MessageTotals messageTotals();
 
+    /** Messages and bytes the account's clients sent (in) and were sent (out), closed ones included. */
+    MessageTotals accountTotals(Account account);
+
     /** The open client connections, in no particular order. */
     List<ClientConnection> connections();
 

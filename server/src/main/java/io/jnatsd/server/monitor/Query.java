@@ -22,6 +22,13 @@ final class Query {
         this.params = params;
     }
 
+    /** Parameters given one value each (not from a URL). */
+    static Query of(Map<String, String> params) {
+        Map<String, List<String>> m = new java.util.HashMap<>();
+        params.forEach((k, v) -> m.put(k, List.of(v)));
+        return new Query(m);
+    }
+
     /** The first value, or "" when absent. */
     String get(String name) {
         List<String> v = params.get(name);

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The monitoring endpoints driven by real clients: each test runs against jnatsd and against
  * upstream nats-server from the same config (skipped when nats-server is absent), so the
- * figures asserted are what upstream reports too. Upstream runs with {@code no_system_account}
- * so that, like jnatsd today, it has no system account and no internal subscriptions.
+ * figures asserted are what upstream reports too. Both run with {@code no_system_account}, so
+ * that no internal subscriptions (whose number differs between the two) enter the figures.
  */
 class MonitoringTest {
     static final Duration WAIT = Duration.ofSeconds(5);

@@ -1,0 +1,32 @@
+package io.jnatsd.server.monitor;
+
+import io.jnatsd.server.core.Account;
+import java.util.Map;
+
+/**
+ * The {@code statsz} object of upstream's STATSZ events and {@code $SYS.REQ.SERVER.PING}
+ * replies (2.9.10's fields): the figures of /varz that a fleet view needs.
+ */
+final class Statsz {
+    private Statsz() {}
+
+    static Map<String, Object> build(MonitoredServer s, ProcessStats proc) {
+        MessageTotals t = s.messageTotals();
+        int active = 0;
+        for (Account a : s.accounts()) if (a.connectionCount() > 0) active++;
+        Map<String, Object> o = Json.object();
+        o.put("start", s.startTime());
+        o.put("mem", proc.residentBytes());
+        o.put("cores", Runtime.getRuntime().availableProcessors());
+        o.put("cpu", proc.cpuPercent());
+        o.put("connections", s.connections().size());
+        o.put("total_connections", s.stats().totalConnections.sum());
+        o.put("active_accounts", active);
+        o.put("subscriptions", Varz.subscriptions(s));
+        o.put("sent", Accounts.msgsBytes(t.outMsgs(), t.outBytes()));
+        o.put("received", Accounts.msgsBytes(t.inMsgs(), t.inBytes()));
+        o.put("slow_consumers", s.stats().slowConsumers.sum());
+        o.put("active_servers", 1); // this server; clustering will add the others it hears from
+        return o;
+    }
+}
