@@ -59,7 +59,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean echo = true;
     private volatile Account account;
     private boolean countedInAccount;
-    private User user;
+    private volatile User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
     private Runnable resumeReading;
@@ -150,6 +150,35 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         subs.clear();
         if (countedInAccount) account.removeConnection();
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
+    }
+
+    /** The smaller of two limits, where a negative one means none. */
+    private static int minLimit(int a, int b) {
+        if (a < 0) return b;
+        if (b < 0) return a;
+        return Math.min(a, b);
+    }
+
+    /**
+     * Sends {@code -ERR 'text'} and closes, from any thread (the server cutting a client off:
+     * revoked credentials, an account over its new connection limit).
+     */
+    public void closeWithErrorFromAnyThread(String text, ClosedReason reason) {
+        if (loop.inEventLoop()) {
+            if (!closed) {
+                closeWithError(text, reason);
+                batch.flushAll();
+            }
+        } else {
+            loop.execute(() -> closeWithErrorFromAnyThread(text, reason));
+        }
+    }
+
+    /** The user JWT's authentication ended (its expiry or connect window), as upstream: an error, then close. */
+    void authenticationExpired() {
+        if (closed) return;
+        server.log().debug("%s - cid:%d - User Authentication Expired", remoteAddress(), cid);
+        closeWithError("User Authentication Expired", ClosedReason.AUTHENTICATION_EXPIRED);
     }
 
     /** Sends {@code -ERR 'text'} after anything pending, then closes. */
@@ -266,11 +295,14 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
                 return;
             }
             countedInAccount = true;
-            int accountPayload = bound.limits().maxPayload();
-            if (accountPayload > 0 && accountPayload < opts.maxPayload) parser.setMaxPayload(accountPayload);
+            int payload = minLimit(bound.limits().maxPayload(), who.jwt() == null ? -1 : who.jwt().maxPayload());
+            if (payload >= 0 && payload < opts.maxPayload) parser.setMaxPayload(payload);
             account = bound;
             user = who;
             guard = PermissionGuard.of(who.permissions());
+            if (who.jwt() != null && who.jwt().expiresAtMillis() > 0) {
+                timers.startExpiryTimer(who.jwt().expiresAtMillis() - System.currentTimeMillis());
+            }
         }
         if (c.verbose) out.appendControl(OK, batch);
         if (firstConnect) timers.startPingTimer();
@@ -343,10 +375,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             okIfVerbose(); // upstream keeps the first subscription and says nothing else
             return;
         }
-        int max = opts.maxSubscriptions;
-        int accountMax = account.limits().maxSubscriptions();
-        if (accountMax > 0 && (max <= 0 || accountMax < max)) max = accountMax;
-        if (max > 0 && subs.size() >= max) {
+        int max = minLimit(opts.maxSubscriptions > 0 ? opts.maxSubscriptions : -1, account.limits().maxSubscriptions());
+        User u = user;
+        if (u != null && u.jwt() != null) max = minLimit(max, u.jwt().maxSubscriptions());
+        if (max >= 0 && subs.size() >= max) {
             server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
             sendErr("maximum subscriptions exceeded");
             return;

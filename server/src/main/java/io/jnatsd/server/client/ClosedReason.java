@@ -11,6 +11,8 @@ public enum ClosedReason {
     MAX_CONNECTIONS("Maximum Connections Exceeded"),
     AUTHENTICATION_TIMEOUT("Authentication Timeout"),
     AUTHENTICATION_VIOLATION("Authentication Failure"),
+    AUTHENTICATION_EXPIRED("Authentication Expired"),
+    REVOCATION("Credentials Revoked"),
     STALE_CONNECTION("Stale Connection"),
     SLOW_CONSUMER_PENDING_BYTES("Slow Consumer (Pending Bytes)"),
     SLOW_CONSUMER_WRITE_DEADLINE("Slow Consumer (Write Deadline)"),
