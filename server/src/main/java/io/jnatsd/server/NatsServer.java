@@ -115,7 +115,7 @@ public final class NatsServer implements AutoCloseable {
             Account a = accounts.get(sys) != null ? accounts.get(sys) : jwt.lookup(sys);
             if (a == null) {
                 if (mode.resolver() == null || !mode.resolver().isFull()) {
-                    throw new IllegalArgumentException("Can't set system account: account " + sys + " not found");
+                    throw new IllegalArgumentException("error resolving system account: account missing");
                 }
                 log.notice("Using bootstrapping system account");
                 jwt.placeholder(sys);

@@ -21,11 +21,15 @@ public record User(String name, String account, Permissions permissions, Set<Str
     /**
      * What a user JWT adds: who signed it and when, when the user's authentication ends
      * ({@code expiresAtMillis}, 0 for never: the JWT's expiry or the end of its connect time
-     * window), its own subscription and payload limits (-1 for none), and whether it is a bearer
-     * token.
+     * window), its own subscription and payload limits (-1 for none), whether it is a bearer
+     * token, and the JWT's name and tags (for monitoring).
      */
     public record JwtInfo(String issuer, long issuedAt, long expiresAtMillis, int maxSubscriptions, int maxPayload,
-                          boolean bearer) {}
+                          boolean bearer, String nameTag, java.util.List<String> tags) {
+        public JwtInfo {
+            tags = tags == null ? java.util.List.of() : java.util.List.copyOf(tags);
+        }
+    }
 
     /** The global account's name, which clients land in when no accounts are configured. */
     public static final String GLOBAL_ACCOUNT = "$G";

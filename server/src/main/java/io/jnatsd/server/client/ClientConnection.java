@@ -632,6 +632,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         if (c == null) return null;
         if (c.nkey != null && !c.nkey.isEmpty()) return c.nkey;
         if (c.user != null && !c.user.isEmpty()) return c.user;
+        User u = user;
+        if (c.jwt != null && !c.jwt.isEmpty() && u != null) return u.name();
         if (c.authToken != null && !c.authToken.isEmpty()) return "[REDACTED]";
         return null;
     }

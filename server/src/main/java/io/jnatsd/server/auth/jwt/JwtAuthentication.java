@@ -86,7 +86,8 @@ public final class JwtAuthentication {
         if (windowEnd > 0 && (expires == 0 || windowEnd < expires)) expires = windowEnd;
         if (permissions == null) permissions = account.defaultPermissions();
         User.JwtInfo info = new User.JwtInfo(user.issuer(), user.jwt().issuedAt(), expires,
-                limit(grant.subs()), limit(grant.payload()), grant.bearerToken());
+                limit(grant.subs()), limit(grant.payload()), grant.bearerToken(),
+                user.jwt().name(), user.tags());
         log.debug("Authenticated JWT: Client \"%s\" (claim-name: \"%s\") signed with \"%s\" by Account \"%s\" (claim-name: \"%s\") signed with \"%s\"",
                 user.subject(), user.jwt().name(), user.issuer(), account.subject(), account.name(), account.issuer());
         return new User(user.subject(), account.subject(), permissions, types, info);
