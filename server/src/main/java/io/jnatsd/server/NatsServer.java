@@ -52,7 +52,7 @@ public final class NatsServer implements AutoCloseable {
                 return t;
             });
     /** Runs the server's internal services (claim updates) off the event loops, one message at a time. */
-    private final java.util.concurrent.ExecutorService systemExecutor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final java.util.concurrent.ScheduledExecutorService systemExecutor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jnatsd-system");
         t.setDaemon(true);
         return t;
@@ -124,6 +124,7 @@ public final class NatsServer implements AutoCloseable {
         }
         mode.onChange(this::recheckClients);
         mode.onDelete(this::accountDeleted);
+        jwt.onApplied(claims -> scheduleAccountExpiry(mode, claims));
         return jwt;
     }
 
@@ -144,6 +145,7 @@ public final class NatsServer implements AutoCloseable {
                 c.closeWithErrorFromAnyThread("maximum account active connections exceeded", ClosedReason.MAX_CONNECTIONS);
                 continue;
             }
+            c.accountLimitsChanged();
             User u = c.user();
             if (u == null || u.jwt() == null) continue;
             if (u.jwt().bearer() && claims.limits().disallowBearer()) {
@@ -156,7 +158,25 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    /** An account was deleted from the resolver: its clients are told their account expired, and closed. */
+    /**
+     * When an account's JWT expires, its clients are told so and closed, as upstream does (new
+     * clients are refused from then on: expired claims fail verification).
+     */
+    private void scheduleAccountExpiry(OperatorMode mode, AccountClaims claims) {
+        long exp = claims.jwt().expires();
+        if (exp <= 0) return;
+        long delay = Math.max(0, exp * 1000 - System.currentTimeMillis()) + 1000;
+        try {
+            systemExecutor.schedule(() -> {
+                AccountClaims current = mode.loaded(claims.subject());
+                if (current == null || current.jwt().raw().equals(claims.jwt().raw())) accountDeleted(claims.subject());
+            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /** An account was deleted from the resolver, or its JWT expired: its clients are told their account expired, and closed. */
     private void accountDeleted(String key) {
         Account a = accounts.get(key);
         if (a == null || clients == null) return;

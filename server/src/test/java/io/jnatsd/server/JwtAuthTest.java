@@ -68,6 +68,7 @@ class JwtAuthTest {
         signed = op.addAccount("S", c -> c.nats("signing_keys", list(pub(signingKey))));
         noBearer = op.addAccount("N", c -> c.nats("limits", limits("disallow_bearer", true)));
         updated = op.addAccount("M");
+
         // Revocations: users of R issued at or before "now + 60 s" are refused.
         long cutoff = System.currentTimeMillis() / 1000 + 60;
         NKey revokedKey = JwtKit.userKey();
@@ -181,7 +182,9 @@ class JwtAuthTest {
         try (RawClient c = server(impl).raw()) {
             assertEquals("", c.untilPong(u.connectLine(c, null)));
             c.setTimeout(5000);
-            assertEquals("-ERR 'User Authentication Expired'", c.readLine());
+            String line = c.readLine();
+            while ("PING".equals(line)) line = c.readLine(); // the server's first PING may come before
+            assertEquals("-ERR 'User Authentication Expired'", line);
             assertNull(c.readLine());
         }
     }
@@ -211,6 +214,27 @@ class JwtAuthTest {
             assertEquals("-ERR 'maximum account active connections exceeded'\n<closed>",
                     second.untilPong(u.connectLine(second, null)));
             assertEquals("-ERR 'Maximum Payload Violation'\n<closed>", first.untilPong("PUB a 9\r\n123456789\r\n"));
+        }
+    }
+
+    /**
+     * A user JWT without limits has 0 subscriptions (Go reads absent numbers as 0): the client is
+     * told and closed as soon as it connects (upstream does this a moment after CONNECT, so a
+     * PONG may come first).
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aUserJwtWithoutLimitsIsClosedForItsZeroSubscriptions(Impl impl) throws Exception {
+        NKey key = JwtKit.userKey();
+        String jwt = new JwtKit.Claims("user", pub(key), "bare").sign(a);
+        OperatorFixture.User bare = new OperatorFixture.User(key, jwt, JwtKit.writeCreds(op.dir, "bare", jwt, key));
+        try (RawClient c = server(impl).raw()) {
+            c.send(bare.connectLine(c, null) + "PING\r\n");
+            StringBuilder got = new StringBuilder();
+            for (String line; (line = c.readLine()) != null; ) {
+                if (!line.equals("PONG")) got.append(line).append('\n');
+            }
+            assertEquals("-ERR 'maximum subscriptions exceeded'\n", got.toString());
         }
     }
 

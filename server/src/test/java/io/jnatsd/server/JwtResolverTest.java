@@ -123,6 +123,46 @@ class JwtResolverTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void anUpdateLoweringTheSubscriptionLimitClosesClientsOverIt(Impl impl) throws Exception {
+        OperatorFixture op = new OperatorFixture();
+        NKey a = op.addAccount("A");
+        try (TestServer s = start(impl, op.fullConfig(op.dir.resolve("jwt"), true, null));
+             Connection sys = op.systemUser().connect(s)) {
+            OperatorFixture.User u = op.user(a);
+            try (RawClient busy = s.raw(); RawClient idle = s.raw()) {
+                assertEquals("", busy.untilPong(u.connectLine(busy, null) + "SUB x 1\r\nSUB y 2\r\n"));
+                assertEquals("", idle.untilPong(u.connectLine(idle, null)));
+                String lower = JwtKit.account(a, "A").nats("limits", limits("subs", 1)).sign(op.operator);
+                assertTrue(request(sys, "$SYS.REQ.CLAIMS.UPDATE", lower).contains("jwt updated"));
+                assertEquals("-ERR 'maximum subscriptions exceeded'", busy.readLine());
+                assertNull(busy.readLine());
+                assertEquals("", idle.untilPong("SUB z 1\r\n"));
+                assertEquals("-ERR 'maximum subscriptions exceeded'", idle.untilPong("SUB w 2\r\n"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void clientsAreToldWhenTheirAccountJwtExpiresAndNewOnesAreRefused(Impl impl) throws Exception {
+        OperatorFixture op = new OperatorFixture();
+        NKey a = op.addAccount("A", c -> c.claim("exp", System.currentTimeMillis() / 1000 + 2));
+        try (TestServer s = start(impl, op.memoryConfig())) {
+            OperatorFixture.User u = op.user(a);
+            try (RawClient c = s.raw()) {
+                assertEquals("", c.untilPong(u.connectLine(c, null)));
+                c.setTimeout(6000);
+                String line = c.readLine();
+                while ("PING".equals(line)) line = c.readLine(); // the server's first PING may come before
+                assertEquals("-ERR 'Account Authentication Expired'", line);
+                assertNull(c.readLine());
+            }
+            assertEquals("-ERR 'Authorization Violation'\n<closed>", u.rawConnect(s, null));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void lookupAndListAnswerFromTheDirectory(Impl impl) throws Exception {
         OperatorFixture op = new OperatorFixture();
         NKey a = op.addAccount("A");

@@ -26,6 +26,7 @@ public final class JwtAccounts {
     private final Accounts registry;
     private final OperatorMode mode;
     private final ServerLog log;
+    private final List<java.util.function.Consumer<AccountClaims>> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The imports wired for each account, by importer name; guarded by this. */
     private final Map<String, List<ImportWiring.Wired>> imports = new HashMap<>();
 
@@ -36,6 +37,11 @@ public final class JwtAccounts {
         mode.onChange(this::claimsChanged);
         mode.onDelete(this::deleted);
         mode.setInUse(key -> registry.get(key) != null);
+    }
+
+    /** Called whenever an account is built from its claims or rebuilt from new ones. */
+    public void onApplied(java.util.function.Consumer<AccountClaims> listener) {
+        applied.add(listener);
     }
 
     /** The account with this public key, created from its JWT when first asked for; null when it cannot be resolved. */
@@ -96,6 +102,7 @@ public final class JwtAccounts {
         a.setLimits(new AccountLimits(AccountLimits.fromClaim(l.conn()), AccountLimits.fromClaim(l.subs()),
                 AccountLimits.fromClaim(l.payload())));
         wireImports(a, claims);
+        for (var listener : applied) listener.accept(claims);
     }
 
     private void wireImports(Account importer, AccountClaims claims) {

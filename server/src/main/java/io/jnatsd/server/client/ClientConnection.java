@@ -152,6 +152,43 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
     }
 
+    /** This client's subscription limit: the server's, its account's and its user JWT's, the smallest; -1 for none. */
+    private int maxSubscriptions() {
+        int max = minLimit(opts.maxSubscriptions > 0 ? opts.maxSubscriptions : -1, account.limits().maxSubscriptions());
+        User u = user;
+        return u != null && u.jwt() != null ? minLimit(max, u.jwt().maxSubscriptions()) : max;
+    }
+
+    /**
+     * Applies the account's and the user JWT's limits, as upstream does on CONNECT and when the
+     * account's claims change: the payload limit, and a client at or over its subscription limit
+     * is told so and closed (so a limit of 0 subscriptions closes the client at once). False when
+     * the client was closed.
+     */
+    private boolean applyLimits() {
+        User u = user;
+        int payload = minLimit(account.limits().maxPayload(), u == null || u.jwt() == null ? -1 : u.jwt().maxPayload());
+        parser.setMaxPayload(payload >= 0 && payload < opts.maxPayload ? payload : opts.maxPayload);
+        int max = maxSubscriptions();
+        if (max >= 0 && subs.size() >= max) {
+            server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
+            closeWithError("maximum subscriptions exceeded", ClosedReason.MAX_SUBSCRIPTIONS);
+            return false;
+        }
+        return true;
+    }
+
+    /** The account's limits changed (a claims update): they are applied again, on this connection's loop. */
+    public void accountLimitsChanged() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::accountLimitsChanged);
+            return;
+        }
+        if (closed || connect == null || user == null) return;
+        applyLimits();
+        batch.flushAll();
+    }
+
     /** The smaller of two limits, where a negative one means none. */
     private static int minLimit(int a, int b) {
         if (a < 0) return b;
@@ -295,14 +332,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
                 return;
             }
             countedInAccount = true;
-            int payload = minLimit(bound.limits().maxPayload(), who.jwt() == null ? -1 : who.jwt().maxPayload());
-            if (payload >= 0 && payload < opts.maxPayload) parser.setMaxPayload(payload);
             account = bound;
             user = who;
             guard = PermissionGuard.of(who.permissions());
             if (who.jwt() != null && who.jwt().expiresAtMillis() > 0) {
                 timers.startExpiryTimer(who.jwt().expiresAtMillis() - System.currentTimeMillis());
             }
+            if (!applyLimits()) return;
         }
         if (c.verbose) out.appendControl(OK, batch);
         if (firstConnect) timers.startPingTimer();
@@ -375,9 +411,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             okIfVerbose(); // upstream keeps the first subscription and says nothing else
             return;
         }
-        int max = minLimit(opts.maxSubscriptions > 0 ? opts.maxSubscriptions : -1, account.limits().maxSubscriptions());
-        User u = user;
-        if (u != null && u.jwt() != null) max = minLimit(max, u.jwt().maxSubscriptions());
+        int max = maxSubscriptions();
         if (max >= 0 && subs.size() >= max) {
             server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
             sendErr("maximum subscriptions exceeded");

@@ -9,6 +9,7 @@ public enum ClosedReason {
     MAX_PAYLOAD("Maximum Message Payload Exceeded"),
     MAX_CONTROL_LINE("Maximum Control Line Exceeded"),
     MAX_CONNECTIONS("Maximum Connections Exceeded"),
+    MAX_SUBSCRIPTIONS("Maximum Subscriptions Exceeded"),
     AUTHENTICATION_TIMEOUT("Authentication Timeout"),
     AUTHENTICATION_VIOLATION("Authentication Failure"),
     AUTHENTICATION_EXPIRED("Authentication Expired"),
