@@ -320,6 +320,20 @@ class JwtAuthTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void sourceNetworksAndConnectTimesFromTheUserJwt(Impl impl) throws Exception {
+        assertEquals("", op.user(a, c -> c.nats("src", List.of("10.0.0.0/8", "127.0.0.0/8"))).rawConnect(server(impl), null));
+        assertEquals(VIOLATION, op.user(a, c -> c.nats("src", List.of("10.0.0.0/8"))).rawConnect(server(impl), null));
+        assertEquals("", op.user(a, c -> c.nats("times", List.of(Map.of("start", "00:00:00", "end", "23:59:59")))
+                .nats("times_location", "UTC")).rawConnect(server(impl), null));
+        var hhmmss = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss");
+        java.time.LocalTime later = java.time.LocalTime.now(java.time.ZoneOffset.UTC).plusHours(2);
+        Map<String, String> window = Map.of("start", later.format(hhmmss), "end", later.plusHours(1).format(hhmmss));
+        assertEquals(VIOLATION, op.user(a, c -> c.nats("times", List.of(window)).nats("times_location", "UTC"))
+                .rawConnect(server(impl), null));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void aClientWithoutAJwtIsRefused(Impl impl) throws Exception {
         try (RawClient c = server(impl).raw()) {
             assertEquals(VIOLATION, c.untilPong("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\n"));

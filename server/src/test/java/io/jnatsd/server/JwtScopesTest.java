@@ -84,6 +84,35 @@ class JwtScopesTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void anExportRequiringATokenIsImportedOnlyWithAnActivation(Impl impl) throws Exception {
+        OperatorFixture op = new OperatorFixture();
+        Map<String, Object> export = JwtKit.export("stream", "private.>");
+        export.put("token_req", true);
+        NKey exporter = op.addAccount("E", c -> c.nats("exports", List.of(export)));
+        NKey withToken = JwtKit.accountKey();
+        String activation = new JwtKit.Claims("activation", pub(withToken), "act").nats("subject", "private.>")
+                .nats("kind", "stream").sign(exporter);
+        Map<String, Object> imp = JwtKit.importOf("stream", pub(exporter), "private.>", null);
+        imp.put("token", activation);
+        op.accounts.put(pub(withToken), JwtKit.account(withToken, "T").nats("imports", List.of(imp)).sign(op.operator));
+        NKey without = op.addAccount("W", c -> c.nats("imports", List.of(JwtKit.importOf("stream", pub(exporter), "private.>", null))));
+        try (TestServer s = start(impl, op.memoryConfig(), false);
+             Connection e = op.user(exporter).connect(s);
+             Connection t = op.user(withToken).connect(s);
+             Connection w = op.user(without).connect(s)) {
+            var st = t.subscribe("private.>");
+            var sw = w.subscribe("private.>");
+            t.flush(WAIT);
+            w.flush(WAIT);
+            e.publish("private.x", "m".getBytes());
+            e.flush(WAIT);
+            org.junit.jupiter.api.Assertions.assertNotNull(st.nextMessage(WAIT));
+            org.junit.jupiter.api.Assertions.assertNull(sw.nextMessage(Duration.ofMillis(300)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void connzShowsTheJwtUser(Impl impl) throws Exception {
         OperatorFixture op = new OperatorFixture();
         NKey a = op.addAccount("A");
