@@ -120,7 +120,9 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public User authenticate(ConnectOptions c, ClientConnection client) {
-        AuthRequest req = AuthRequest.standard(c, client.nonce(), client.peerCertificates());
+        InetSocketAddress remote = client.remoteSocketAddress();
+        AuthRequest req = AuthRequest.standard(c, client.nonce(), client.peerCertificates(),
+                remote == null ? null : remote.getAddress());
         return server.authenticator().authenticate(req);
     }
 
@@ -156,7 +158,7 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public Account account(String name) {
-        return server.accounts().get(name);
+        return server.resolveAccount(name);
     }
 
     @Override

@@ -2,6 +2,12 @@ package io.jnatsd.server;
 
 import io.jnatsd.server.account.Accounts;
 import io.jnatsd.server.account.AccountsConfig;
+import io.jnatsd.server.account.ClaimsService;
+import io.jnatsd.server.account.JwtAccounts;
+import io.jnatsd.server.auth.User;
+import io.jnatsd.server.auth.jwt.AccountClaims;
+import io.jnatsd.server.auth.jwt.ClaimsRequests;
+import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientChannelHandler;
 import io.jnatsd.server.client.ClientConnection;
@@ -48,6 +54,15 @@ public final class NatsServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    /** Runs the server's internal services (claim updates) off the event loops, one message at a time. */
+    private final java.util.concurrent.ScheduledExecutorService systemExecutor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jnatsd-system");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Operator mode's accounts, created from their JWTs; null without operator mode. */
+    private final JwtAccounts jwtAccounts;
+    private final java.util.concurrent.atomic.AtomicLong systemSeq = new java.util.concurrent.atomic.AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final MonitorServer monitor;
     /** Null unless JetStream is enabled ({@code -js}, {@code jetstream {}}). */
@@ -71,6 +86,7 @@ public final class NatsServer implements AutoCloseable {
         this.authenticator = buildAuthenticator(opts, log);
         this.tls = buildTls(opts, log);
         this.accounts = buildAccounts(opts, authenticator);
+        this.jwtAccounts = setUpOperatorMode(authenticator.operatorMode());
         this.clients = new ClientRegistry(this);
         MonitorBridge bridge = new MonitorBridge(this, clients);
         Endpoints endpoints = new Endpoints(bridge);
@@ -115,15 +131,127 @@ public final class NatsServer implements AutoCloseable {
         return jetStream;
     }
 
-    /** Accounts from the config: exports and imports wired, and every account a user names. */
+    /**
+     * Accounts from the config: exports and imports wired, and every account a user names. In
+     * operator mode there is no {@code $SYS} account: the system account is the one the operator
+     * names, resolved like any other (see {@link #setUpOperatorMode}).
+     */
     private static Accounts buildAccounts(ServerOptions opts, Authenticator authenticator) {
-        Accounts accounts = new Accounts(!Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
-        Object system = opts.otherBlocks.get("system_account");
+        boolean operatorMode = authenticator.operatorMode() != null;
+        Accounts accounts = new Accounts(!operatorMode && !Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
+        Object system = operatorMode ? null : opts.otherBlocks.get("system_account");
         AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
         for (String name : authenticator.accountNames()) {
             if (accounts.get(name) == null) accounts.add(new Account(name));
         }
         return accounts;
+    }
+
+    /**
+     * Operator mode: preloaded account JWTs stored, accounts created from JWTs on demand, the
+     * system account resolved (a full resolver without its JWT starts with a placeholder, as
+     * upstream bootstraps), and live clients re-checked when their account's claims change.
+     */
+    private JwtAccounts setUpOperatorMode(OperatorMode mode) {
+        if (mode == null) return null;
+        mode.storePreloads();
+        JwtAccounts jwt = new JwtAccounts(accounts, mode, log);
+        String sys = mode.systemAccount();
+        if (sys != null) {
+            Account a = accounts.get(sys) != null ? accounts.get(sys) : jwt.lookup(sys);
+            if (a == null) {
+                if (mode.resolver() == null || !mode.resolver().isFull()) {
+                    throw new IllegalArgumentException("error resolving system account: account missing");
+                }
+                log.notice("Using bootstrapping system account");
+                jwt.placeholder(sys);
+            }
+            accounts.setSystemAccount(sys);
+        }
+        mode.onChange(this::recheckClients);
+        mode.onDelete(this::accountDeleted);
+        jwt.onApplied(claims -> scheduleAccountExpiry(mode, claims));
+        return jwt;
+    }
+
+    /**
+     * An account's claims changed: clients over its connection limit (the newest first), revoked
+     * users, bearer tokens it no longer allows and users of signing keys it dropped are cut off.
+     */
+    private void recheckClients(AccountClaims claims) {
+        Account a = accounts.get(claims.subject());
+        if (a == null || clients == null) return;
+        List<ClientConnection> inAccount = new java.util.ArrayList<>();
+        for (ClientConnection c : clients.all()) if (c.account() == a && !c.isClosed()) inAccount.add(c);
+        inAccount.sort(java.util.Comparator.comparingLong(ClientConnection::startNanos).reversed());
+        int max = a.limits().maxConnections();
+        for (int i = 0; i < inAccount.size(); i++) {
+            ClientConnection c = inAccount.get(i);
+            if (max >= 0 && i >= max) {
+                c.closeWithErrorFromAnyThread("maximum account active connections exceeded", ClosedReason.MAX_CONNECTIONS);
+                continue;
+            }
+            c.accountLimitsChanged();
+            User u = c.user();
+            if (u == null || u.jwt() == null) continue;
+            if (u.jwt().bearer() && claims.limits().disallowBearer()) {
+                c.closeWithErrorFromAnyThread("Authorization Violation", ClosedReason.AUTHENTICATION_VIOLATION);
+            } else if (claims.isRevoked(u.name(), u.jwt().issuedAt())) {
+                c.closeWithErrorFromAnyThread("User Authentication Revoked", ClosedReason.REVOCATION);
+            } else if (!claims.hasIssuer(u.jwt().issuer())) {
+                c.closeWithErrorFromAnyThread(null, ClosedReason.AUTHENTICATION_VIOLATION);
+            }
+        }
+    }
+
+    /**
+     * When an account's JWT expires, its clients are told so and closed, as upstream does (new
+     * clients are refused from then on: expired claims fail verification).
+     */
+    private void scheduleAccountExpiry(OperatorMode mode, AccountClaims claims) {
+        long exp = claims.jwt().expires();
+        if (exp <= 0) return;
+        long delay = Math.max(0, exp * 1000 - System.currentTimeMillis()) + 1000;
+        try {
+            systemExecutor.schedule(() -> {
+                AccountClaims current = mode.loaded(claims.subject());
+                if (current == null || current.jwt().raw().equals(claims.jwt().raw())) accountDeleted(claims.subject());
+            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /** An account was deleted from the resolver, or its JWT expired: its clients are told their account expired, and closed. */
+    private void accountDeleted(String key) {
+        Account a = accounts.get(key);
+        if (a == null || clients == null) return;
+        for (ClientConnection c : clients.all()) {
+            if (c.account() == a) c.closeWithErrorFromAnyThread("Account Authentication Expired", ClosedReason.AUTHENTICATION_EXPIRED);
+        }
+    }
+
+    /**
+     * The account a user is bound to, by name; in operator mode created from its JWT the first
+     * time. Null when there is no such account.
+     */
+    Account resolveAccount(String name) {
+        Account a = accounts.get(name);
+        if (a == null && jwtAccounts != null && name != null) a = jwtAccounts.lookup(name);
+        return a;
+    }
+
+    /** The {@code server} object of system replies, as upstream's ServerInfo. */
+    private java.util.Map<String, Object> systemServerInfo() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("name", serverName());
+        m.put("host", displayHost());
+        m.put("id", serverId);
+        m.put("ver", Versions.NATS_COMPATIBLE);
+        m.put("seq", systemSeq.incrementAndGet());
+        m.put("jetstream", false);
+        m.put("time", Instant.now().toString());
+        return m;
     }
 
     /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
@@ -176,6 +304,23 @@ public final class NatsServer implements AutoCloseable {
         startTime = Instant.now();
         configLoadTime = startTime;
         authenticator.startupWarnings().forEach(w -> log.warn("%s", w));
+        OperatorMode mode = authenticator.operatorMode();
+        if (mode != null) {
+            if (!mode.operators().isEmpty()) log.notice("Trusted Operators");
+            for (var op : mode.operators()) {
+                log.notice("  System  : \"\"");
+                log.notice("  Operator: \"%s\"", op.jwt().name());
+                log.notice("  Issued  : %s", Instant.ofEpochSecond(op.jwt().issuedAt()));
+                log.notice("  Expires : %s", op.jwt().expires() == 0 ? "Never" : Instant.ofEpochSecond(op.jwt().expires()));
+            }
+            if (!mode.operators().isEmpty() && mode.systemAccount() == null) {
+                log.warn("Trusted Operators should utilize a System Account");
+            }
+            Account sys = accounts.system();
+            if (sys != null) {
+                new ClaimsService(new ClaimsRequests(mode), sys, systemExecutor, this::systemServerInfo).start();
+            }
+        }
         if (jetStream != null) jetStream.start(jetStreamAccounts(), nonSystemAccounts());
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
         int port = opts.port < 0 ? 4222 : opts.port;
@@ -298,6 +443,7 @@ public final class NatsServer implements AutoCloseable {
         clients.awaitEmpty(2, TimeUnit.SECONDS);
         authExecutor.shutdownNow();
         if (jetStream != null) jetStream.close();
+        systemExecutor.shutdownNow();
         transport.close();
         log.notice("Server Exiting..");
         stopped.countDown();

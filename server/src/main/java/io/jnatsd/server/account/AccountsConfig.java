@@ -4,7 +4,6 @@ import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.AccountLimits;
-import io.jnatsd.server.core.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +14,6 @@ import java.util.Map;
  * and wires their imports. Users are read by the authenticator; everything else is here.
  */
 public final class AccountsConfig {
-    private static final Duration DEFAULT_RESPONSE_THRESHOLD = Duration.ofMinutes(2);
-
-    private record Export(String subject, boolean service, List<String> accounts, String responseType,
-                          Duration responseThreshold) {
-        boolean allows(String account) {
-            return accounts == null || accounts.isEmpty() || accounts.contains(account);
-        }
-    }
-
     private AccountsConfig() {}
 
     /**
@@ -58,7 +48,7 @@ public final class AccountsConfig {
             Object imports = asMap(e.getValue(), "account " + name).get("imports");
             if (imports == null) continue;
             for (Object imp : asList(imports, "imports of " + name)) {
-                wireImport(registry, exports, name, asMap(imp, "an import of " + name));
+                wireImport(registry, exports, name, parseImport(name, asMap(imp, "an import of " + name)));
             }
         }
     }
@@ -82,14 +72,14 @@ public final class AccountsConfig {
             if (!List.of("singleton", "stream", "chunked").contains(responseType)) {
                 throw new IllegalArgumentException("unknown response type \"" + responseType + "\" in account " + account);
             }
-            Duration threshold = m.get("response_threshold") == null ? DEFAULT_RESPONSE_THRESHOLD
+            Duration threshold = m.get("response_threshold") == null ? null
                     : GoDuration.parse(String.valueOf(m.get("response_threshold")));
-            out.add(new Export(subject, service != null, allowed, responseType, threshold));
+            out.add(new Export(subject, service != null, allowed, false, responseType, threshold));
         }
         return out;
     }
 
-    private static void wireImport(Accounts registry, Map<String, List<Export>> exports, String importerName, Map<?, ?> m) {
+    private static Import parseImport(String importerName, Map<?, ?> m) {
         Object stream = m.get("stream");
         Object service = m.get("service");
         if ((stream == null) == (service == null)) {
@@ -97,39 +87,22 @@ public final class AccountsConfig {
         }
         boolean isService = service != null;
         Map<?, ?> src = asMap(isService ? service : stream, "import source of " + importerName);
-        String from = String.valueOf(src.get("account"));
-        String subject = String.valueOf(src.get("subject"));
-        Account exporter = registry.get(from);
-        Account importer = registry.get(importerName);
-        if (exporter == null) {
-            throw new IllegalArgumentException("import of account " + importerName + " names unknown account \"" + from + "\"");
-        }
-        Export export = findExport(exports.getOrDefault(from, List.of()), subject, isService, importerName);
-        if (export == null) {
-            throw new IllegalArgumentException("account " + importerName + " imports " + (isService ? "service" : "stream")
-                    + " \"" + subject + "\" that account " + from + " does not export to it");
-        }
         String to = m.get("to") == null ? null : String.valueOf(m.get("to"));
-        if (isService) {
-            String local = to == null ? subject : to;
-            ServiceResponses responses = new ServiceResponses(export.responseThreshold().toNanos());
-            exporter.subscribe(new Subscription(responses, responses.subscriptionSubject(), null, "service-responses"));
-            ServiceImportForwarder f = new ServiceImportForwarder(importer, exporter, new SubjectMapping(local, subject),
-                    responses, export.responseType().equals("singleton"));
-            importer.subscribe(new Subscription(f, local, null, "service-import"));
-        } else {
-            Object prefix = m.get("prefix");
-            SubjectMapping mapping = prefix != null ? SubjectMapping.prefix(subject, String.valueOf(prefix))
-                    : new SubjectMapping(subject, to == null ? subject : to);
-            exporter.subscribe(new Subscription(new StreamImportForwarder(importer, mapping), subject, null, "stream-import"));
-        }
+        String prefix = isService || m.get("prefix") == null ? null : String.valueOf(m.get("prefix"));
+        return new Import(String.valueOf(src.get("account")), String.valueOf(src.get("subject")), isService, to, prefix);
     }
 
-    private static Export findExport(List<Export> exports, String subject, boolean service, String importer) {
-        for (Export e : exports) {
-            if (e.service() == service && Subjects.subjectIsSubsetOf(subject, e.subject()) && e.allows(importer)) return e;
+    private static void wireImport(Accounts registry, Map<String, List<Export>> exports, String importerName, Import imp) {
+        Account exporter = registry.get(imp.account());
+        if (exporter == null) {
+            throw new IllegalArgumentException("import of account " + importerName + " names unknown account \"" + imp.account() + "\"");
         }
-        return null;
+        Export export = ImportWiring.findExport(exports.getOrDefault(imp.account(), List.of()), imp, e -> e.allows(importerName));
+        if (export == null) {
+            throw new IllegalArgumentException("account " + importerName + " imports " + (imp.service() ? "service" : "stream")
+                    + " \"" + imp.subject() + "\" that account " + imp.account() + " does not export to it");
+        }
+        ImportWiring.wire(registry.get(importerName), exporter, imp, export);
     }
 
     private static AccountLimits parseLimits(String account, Map<?, ?> m) {
@@ -146,7 +119,8 @@ public final class AccountsConfig {
                 default -> throw new IllegalArgumentException("unknown limit \"" + e.getKey() + "\" in account " + account);
             }
         }
-        return new AccountLimits(conns, subs, payload);
+        // In the config file, 0 means no limit (a JWT's 0 allows nothing): see AccountLimits.
+        return new AccountLimits(conns == 0 ? -1 : conns, subs == 0 ? -1 : subs, payload == 0 ? -1 : payload);
     }
 
     private static Map<?, ?> asMap(Object v, String what) {

@@ -1,6 +1,9 @@
 package io.jnatsd.server.auth;
 
 import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.auth.jwt.JwtAuthentication;
+import io.jnatsd.server.auth.jwt.OperatorConfig;
+import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.config.TlsOptions;
@@ -21,7 +24,9 @@ import java.util.Set;
  * ({@code verify_and_map}), by {@code no_auth_user} for a client that sent no credentials, or by
  * name, and its password checked; otherwise the single {@code token}, else the single
  * {@code user}/{@code password}. Passwords and tokens may be bcrypt hashes.
- * Immutable and thread-safe; a reload builds a new one.
+ * In operator mode ({@code operator} or {@code trusted_keys} configured) every client needs a
+ * user JWT instead ({@link JwtAuthentication}).
+ * Immutable and thread-safe (operator mode's account claims change through its own updates).
  */
 public final class Authenticator {
     private final ServerLog log;
@@ -36,8 +41,11 @@ public final class Authenticator {
     private final boolean required;
     /** Whether any configured secret is a bcrypt hash (checking one takes milliseconds of CPU). */
     private final boolean anyBcrypt;
+    /** Operator mode, or null. */
+    private final OperatorMode operatorMode;
+    private final JwtAuthentication jwtAuthentication;
 
-    private Authenticator(ServerOptions o, UsersConfig config, ServerLog log) {
+    private Authenticator(ServerOptions o, UsersConfig config, OperatorMode operatorMode, ServerLog log) {
         this.log = log;
         this.token = emptyToNull(o.authorizationToken);
         this.username = emptyToNull(o.username);
@@ -50,7 +58,9 @@ public final class Authenticator {
         TlsOptions tls = o.effectiveTls();
         this.tlsMap = tls != null && tls.verifyAndMap;
         this.accounts = Collections.unmodifiableSet(config.accounts);
-        this.required = !users.isEmpty() || !nkeys.isEmpty() || username != null || token != null;
+        this.operatorMode = operatorMode;
+        this.jwtAuthentication = operatorMode == null ? null : new JwtAuthentication(operatorMode, log);
+        this.required = operatorMode != null || !users.isEmpty() || !nkeys.isEmpty() || username != null || token != null;
         boolean bc = Passwords.isBcrypt(token) || Passwords.isBcrypt(password);
         for (UsersConfig.Entry u : users.values()) bc |= Passwords.isBcrypt(u.password());
         this.anyBcrypt = bc;
@@ -62,9 +72,11 @@ public final class Authenticator {
      */
     public static Authenticator create(ServerOptions o, ServerLog log) throws ConfigException {
         UsersConfig config = UsersConfig.read(o);
+        ServerLog l = log == null ? ServerLog.silent() : log;
+        OperatorMode operatorMode = OperatorConfig.read(o, !config.users.isEmpty() || !config.nkeys.isEmpty(),
+                !config.accounts.isEmpty(), config.errors, l);
         if (!config.errors.isEmpty()) throw new ConfigException(config.errors, List.of());
-        Authenticator a = new Authenticator(o, config, log == null ? ServerLog.silent() : log);
-        return a;
+        return new Authenticator(o, config, operatorMode, l);
     }
 
     /** Warnings to log once at start-up, as upstream does for plaintext passwords. */
@@ -85,9 +97,14 @@ public final class Authenticator {
         return required;
     }
 
-    /** Whether INFO must carry a nonce for clients to sign: when nkey users are configured. */
+    /** Whether INFO must carry a nonce for clients to sign: when nkey users or trusted operators are configured. */
     public boolean needsNonce() {
-        return !nkeys.isEmpty();
+        return !nkeys.isEmpty() || operatorMode != null;
+    }
+
+    /** Operator mode (trusted operators, the account resolver, account claims), or null when not configured. */
+    public OperatorMode operatorMode() {
+        return operatorMode;
     }
 
     /** The accounts the config declares (clients may be bound to them), not counting {@code $G}. */
@@ -111,7 +128,7 @@ public final class Authenticator {
      * elsewhere.
      */
     public boolean isSlow(ConnectOptions c) {
-        if (!required || !anyBcrypt) return false;
+        if (!required || !anyBcrypt || operatorMode != null) return false;
         if (!nkeys.isEmpty() && emptyToNull(c.nkey) != null) return false;
         if (!users.isEmpty() && !tlsMap) {
             String name = emptyToNull(c.user);
@@ -129,6 +146,7 @@ public final class Authenticator {
     /** Authenticates a client; returns who it is, or null when it must be refused. Thread-safe. */
     public User authenticate(AuthRequest req) {
         if (!required) return new User(null, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null);
+        if (jwtAuthentication != null) return jwtAuthentication.authenticate(req);
         ConnectOptions c = req.connect();
         String nkey = emptyToNull(c.nkey);
         UsersConfig.Entry user = null;
@@ -178,6 +196,7 @@ public final class Authenticator {
      */
     public String failureText(ConnectOptions c) {
         String base = "authentication error";
+        if (operatorMode != null) return base;
         if (!nkeys.isEmpty()) return base + " - Nkey " + GoQuote.quote(c == null || c.nkey == null ? "" : c.nkey);
         if (!users.isEmpty()) return base + " - User " + GoQuote.quote(c == null || c.user == null ? "" : c.user);
         return base;

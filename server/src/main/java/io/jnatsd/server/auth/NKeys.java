@@ -53,16 +53,44 @@ public final class NKeys {
         return Arrays.copyOfRange(raw, 1, 33);
     }
 
+    /** Whether {@code key} is a well-formed public nkey of an operator ({@code O...}). */
+    public static boolean isValidPublicOperatorKey(String key) {
+        return publicKeyBytes(key, PREFIX_OPERATOR) != null;
+    }
+
+    /**
+     * The role prefix of a well-formed public nkey (one of the {@code PREFIX_} constants), or -1
+     * when the string is not a public nkey.
+     */
+    public static int role(String key) {
+        if (key == null || key.length() != 56) return -1;
+        byte[] raw = base32Decode(key);
+        if (raw == null || raw.length != 35) return -1;
+        int crc = (raw[33] & 0xff) | (raw[34] & 0xff) << 8;
+        if (crc16(raw, 33) != crc) return -1;
+        int prefix = raw[0] & 0xff;
+        return prefix == PREFIX_USER || prefix == PREFIX_ACCOUNT || prefix == PREFIX_OPERATOR || prefix == PREFIX_SERVER
+                ? prefix : -1;
+    }
+
     /**
      * Verifies that {@code signature} (base64, URL-safe without padding, or standard as a
      * fallback, as upstream accepts) is the user's ed25519 signature of {@code data}.
      */
     public static boolean verify(String publicUserKey, byte[] data, String signature) {
         if (signature == null || signature.isEmpty() || data == null) return false;
-        byte[] key = publicKeyBytes(publicUserKey, PREFIX_USER);
-        if (key == null) return false;
         byte[] sig = decodeSignature(signature);
-        if (sig == null) return false;
+        return sig != null && verifyRaw(publicKeyBytes(publicUserKey, PREFIX_USER), data, sig);
+    }
+
+    /** Verifies a raw ed25519 {@code signature} of {@code data} by the public nkey {@code key}, of any role. */
+    public static boolean verify(String key, byte[] data, byte[] signature) {
+        int role = role(key);
+        return role >= 0 && signature != null && data != null && verifyRaw(publicKeyBytes(key, role), data, signature);
+    }
+
+    private static boolean verifyRaw(byte[] key, byte[] data, byte[] sig) {
+        if (key == null) return false;
         try {
             byte[] spki = Arrays.copyOf(ED25519_SPKI_PREFIX, ED25519_SPKI_PREFIX.length + 32);
             System.arraycopy(key, 0, spki, ED25519_SPKI_PREFIX.length, 32);

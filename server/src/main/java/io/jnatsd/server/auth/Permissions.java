@@ -39,9 +39,17 @@ public record Permissions(SubjectPermission publish, SubjectPermission subscribe
                 default -> throw new IllegalArgumentException("Unknown field \"" + e.getKey() + "\" parsing permissions");
             }
         }
-        // Publishing replies is allowed by allow_responses; an explicit publish allow list would
-        // otherwise block them, which upstream avoids the same way: responses are checked apart.
-        return new Permissions(pub, sub, resp);
+        return of(pub, sub, resp);
+    }
+
+    /**
+     * Permissions as upstream completes them: with {@code allow_responses} the blanket publish
+     * allowance is turned off, so a user without a publish allow list may publish replies only
+     * (replies are checked apart from the lists).
+     */
+    public static Permissions of(SubjectPermission publish, SubjectPermission subscribe, ResponsePermission response) {
+        if (response != null && publish.allow() == null) publish = new SubjectPermission(List.of(), publish.deny());
+        return new Permissions(publish, subscribe, response);
     }
 
     private static SubjectPermission subjectPermission(Object v, String field) {

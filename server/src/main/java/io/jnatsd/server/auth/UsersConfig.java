@@ -22,8 +22,7 @@ import java.util.Set;
  */
 final class UsersConfig {
     /** Connection types a user may be limited to (upstream's jwt constants, upper case). */
-    static final Set<String> CONNECTION_TYPES = Set.of(
-            "STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS");
+    static final Set<String> CONNECTION_TYPES = AuthRequest.CONNECTION_TYPES;
 
     /** One configured user; {@code nkey} users have no name or password. */
     record Entry(String name, String password, String nkey, String account, Permissions permissions,

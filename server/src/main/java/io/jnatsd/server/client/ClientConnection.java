@@ -62,7 +62,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile boolean countedInAccount;
     /** The CONNECT whose credentials were refused, for the authentication error event. */
     private volatile ConnectOptions refused;
-    private User user;
+    private volatile User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
     private Runnable resumeReading;
@@ -153,6 +153,72 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         server.unregister(this); // sees the final counters and subscriptions (for closed /connz)
         subs.clear();
         server.log().debug("%s - cid:%d - Client connection closed: %s", remoteAddress(), cid, closedReason.text());
+    }
+
+    /** This client's subscription limit: the server's, its account's and its user JWT's, the smallest; -1 for none. */
+    private int maxSubscriptions() {
+        int max = minLimit(opts.maxSubscriptions > 0 ? opts.maxSubscriptions : -1, account.limits().maxSubscriptions());
+        User u = user;
+        return u != null && u.jwt() != null ? minLimit(max, u.jwt().maxSubscriptions()) : max;
+    }
+
+    /**
+     * Applies the account's and the user JWT's limits, as upstream does on CONNECT and when the
+     * account's claims change: the payload limit, and a client at or over its subscription limit
+     * is told so and closed (so a limit of 0 subscriptions closes the client at once). False when
+     * the client was closed.
+     */
+    private boolean applyLimits() {
+        User u = user;
+        int payload = minLimit(account.limits().maxPayload(), u == null || u.jwt() == null ? -1 : u.jwt().maxPayload());
+        parser.setMaxPayload(payload >= 0 && payload < opts.maxPayload ? payload : opts.maxPayload);
+        int max = maxSubscriptions();
+        if (max >= 0 && subs.size() >= max) {
+            server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
+            closeWithError("maximum subscriptions exceeded", ClosedReason.MAX_SUBSCRIPTIONS);
+            return false;
+        }
+        return true;
+    }
+
+    /** The account's limits changed (a claims update): they are applied again, on this connection's loop. */
+    public void accountLimitsChanged() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::accountLimitsChanged);
+            return;
+        }
+        if (closed || connect == null || user == null) return;
+        applyLimits();
+        batch.flushAll();
+    }
+
+    /** The smaller of two limits, where a negative one means none. */
+    private static int minLimit(int a, int b) {
+        if (a < 0) return b;
+        if (b < 0) return a;
+        return Math.min(a, b);
+    }
+
+    /**
+     * Sends {@code -ERR 'text'} and closes, from any thread (the server cutting a client off:
+     * revoked credentials, an account over its new connection limit).
+     */
+    public void closeWithErrorFromAnyThread(String text, ClosedReason reason) {
+        if (loop.inEventLoop()) {
+            if (!closed) {
+                closeWithError(text, reason);
+                batch.flushAll();
+            }
+        } else {
+            loop.execute(() -> closeWithErrorFromAnyThread(text, reason));
+        }
+    }
+
+    /** The user JWT's authentication ended (its expiry or connect window), as upstream: an error, then close. */
+    void authenticationExpired() {
+        if (closed) return;
+        server.log().debug("%s - cid:%d - User Authentication Expired", remoteAddress(), cid);
+        closeWithError("User Authentication Expired", ClosedReason.AUTHENTICATION_EXPIRED);
     }
 
     /** Sends {@code -ERR 'text'} after anything pending, then closes. */
@@ -269,11 +335,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
                 return;
             }
             countedInAccount = true;
-            int accountPayload = bound.limits().maxPayload();
-            if (accountPayload > 0 && accountPayload < opts.maxPayload) parser.setMaxPayload(accountPayload);
             account = bound;
             user = who;
             guard = PermissionGuard.of(who.permissions());
+            if (who.jwt() != null && who.jwt().expiresAtMillis() > 0) {
+                timers.startExpiryTimer(who.jwt().expiresAtMillis() - System.currentTimeMillis());
+            }
+            if (!applyLimits()) return;
         }
         if (c.verbose) out.appendControl(OK, batch);
         if (firstConnect) {
@@ -349,10 +417,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             okIfVerbose(); // upstream keeps the first subscription and says nothing else
             return;
         }
-        int max = opts.maxSubscriptions;
-        int accountMax = account.limits().maxSubscriptions();
-        if (accountMax > 0 && (max <= 0 || accountMax < max)) max = accountMax;
-        if (max > 0 && subs.size() >= max) {
+        int max = maxSubscriptions();
+        if (max >= 0 && subs.size() >= max) {
             server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
             sendErr("maximum subscriptions exceeded");
             return;
@@ -592,7 +658,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
      * or user name, or {@code [REDACTED]} for a token; null when it presented none.
      */
     public String authorizedUser() {
-        return presentedUser(connect);
+        ConnectOptions c = connect;
+        User u = user;
+        boolean namedByJwt = c != null && (c.nkey == null || c.nkey.isEmpty()) && (c.user == null || c.user.isEmpty())
+                && c.jwt != null && !c.jwt.isEmpty();
+        return namedByJwt && u != null ? u.name() : presentedUser(c);
     }
 
     /** The identity CONNECT options present: nkey, user name, or {@code [REDACTED]} for a token; null for none. */

@@ -25,6 +25,7 @@ final class ClientTimers {
     private ScheduledFuture<?> ping;
     private ScheduledFuture<?> auth;
     private ScheduledFuture<?> writeDeadline;
+    private ScheduledFuture<?> expiry;
     private int pingsOutstanding;
     private long lastPingNanos;
     /** When the PING whose PONG measures the RTT was sent; 0 when none is outstanding. */
@@ -45,6 +46,11 @@ final class ClientTimers {
     void cancelAuthTimer() {
         if (auth != null) auth.cancel(false);
         auth = null;
+    }
+
+    /** Closes the connection when its user JWT's authentication ends, in {@code millis} (at once if past). */
+    void startExpiryTimer(long millis) {
+        expiry = loop.schedule(client::authenticationExpired, Math.max(0, millis), TimeUnit.MILLISECONDS);
     }
 
     void startPingTimer() {
@@ -126,5 +132,6 @@ final class ClientTimers {
         cancelAuthTimer();
         if (ping != null) ping.cancel(false);
         if (writeDeadline != null) writeDeadline.cancel(false);
+        if (expiry != null) expiry.cancel(false);
     }
 }

@@ -37,7 +37,7 @@ public final class Account {
     public boolean addConnection() {
         int max = limits.maxConnections();
         int n = connections.incrementAndGet();
-        if (max > 0 && n > max) {
+        if (max >= 0 && n > max) {
             connections.decrementAndGet();
             return false;
         }

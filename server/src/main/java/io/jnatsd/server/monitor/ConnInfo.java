@@ -22,7 +22,10 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                        String reason, long rttNanos, long uptimeNanos, long idleNanos, long pendingBytes,
                        long inMsgs, long outMsgs, long inBytes, long outBytes, int numSubs,
                        String name, String lang, String version, String authorizedUser, String account,
-                       List<SubDetail> subs) {
+                       List<SubDetail> subs, JwtUser jwt) {
+
+    /** An open connection's user JWT, its issuer (the account or its signing key), name and tags. */
+    record JwtUser(String jwt, String issuerKey, String nameTag, List<String> tags) {}
 
     static final String GLOBAL_ACCOUNT = "$G";
 
@@ -60,7 +63,14 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                 c.rttNanos(), nowNanos - c.startNanos(), Math.max(0, nowNanos - last), c.pendingBytes(),
                 c.inMsgs(), c.outMsgs(), c.inBytes(), c.outBytes(), numSubs,
                 opts == null ? null : opts.name, opts == null ? null : opts.lang, opts == null ? null : opts.version,
-                c.authorizedUser(), accName, subs);
+                c.authorizedUser(), accName, subs, stop == null ? jwtUser(c) : null);
+    }
+
+    private static JwtUser jwtUser(ClientConnection c) {
+        ConnectOptions opts = c.connectOptions();
+        var u = c.user();
+        if (opts == null || opts.jwt == null || opts.jwt.isEmpty() || u == null || u.jwt() == null) return null;
+        return new JwtUser(opts.jwt, u.jwt().issuer(), u.jwt().nameTag(), u.jwt().tags());
     }
 
     boolean isClosed() {
@@ -105,6 +115,12 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                 for (SubDetail d : subs) l.add(d.subject());
                 o.put("subscriptions_list", l);
             }
+        }
+        if (auth && jwt != null) {
+            o.put("jwt", jwt.jwt());
+            putIfPresent(o, "issuer_key", jwt.issuerKey());
+            putIfPresent(o, "name_tag", jwt.nameTag());
+            if (!jwt.tags().isEmpty()) o.put("tags", jwt.tags());
         }
         return o;
     }
