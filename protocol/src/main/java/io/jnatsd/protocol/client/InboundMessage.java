@@ -23,6 +23,7 @@ public final class InboundMessage {
     /** Set on a rewritten copy (imports, mappings): these bytes replace the original subject/reply. */
     private byte[] subjectOverride;
     private byte[] replyOverride;
+    private FrameParts frameParts;
 
     /** The subject, interned: repeated subjects cost no allocation. */
     public String subject() {
@@ -137,7 +138,27 @@ public final class InboundMessage {
         return buffer.slice(dataStart, Math.max(headerLength, 0));
     }
 
+    byte[] subjectBytesOrNull() {
+        return subjectOverride;
+    }
+
+    byte[] replyBytesOrNull() {
+        return replyOverride;
+    }
+
+    /** The receiver-independent parts of this message's MSG/HMSG line, built on first use. */
+    FrameParts frameParts() {
+        FrameParts p = frameParts;
+        if (p == null) {
+            p = new FrameParts();
+            frameParts = p;
+        }
+        if (!p.built) p.build(this);
+        return p;
+    }
+
     void reset() {
+        if (frameParts != null) frameParts.built = false;
         subjectOverride = null;
         replyOverride = null;
         subject = null;

@@ -19,30 +19,22 @@ public final class MessageWriter {
      * headers for receivers that did not ask for them).
      */
     public static int write(ByteBuf out, InboundMessage msg, byte[] sid, boolean receiverHeaders) {
-        int start = out.writerIndex();
+        FrameParts p = msg.frameParts();
         boolean hmsg = receiverHeaders && msg.hasHeaders();
+        int tailStart = hmsg ? p.hmsgTailStart : p.msgTailStart;
+        int tailLength = hmsg ? p.hmsgTailLength : p.msgTailLength;
+        int body = hmsg ? msg.totalLength() : msg.payloadLength();
+        int length = (hmsg ? HMSG.length : MSG.length) + p.subjectLength + 1 + sid.length + tailLength + body + 2;
+        out.ensureWritable(length);
         out.writeBytes(hmsg ? HMSG : MSG);
-        msg.writeSubject(out);
+        out.writeBytes(p.bytes, 0, p.subjectLength);
         out.writeByte(' ');
         out.writeBytes(sid);
-        out.writeByte(' ');
-        if (msg.hasReply()) {
-            msg.writeReply(out);
-            out.writeByte(' ');
-        }
-        if (hmsg) {
-            writeDecimal(out, msg.headerLength());
-            out.writeByte(' ');
-            writeDecimal(out, msg.totalLength());
-            out.writeShort(CRLF);
-            msg.writeAll(out);
-        } else {
-            writeDecimal(out, msg.payloadLength());
-            out.writeShort(CRLF);
-            msg.writePayload(out);
-        }
+        out.writeBytes(p.bytes, tailStart, tailLength);
+        if (hmsg) msg.writeAll(out);
+        else msg.writePayload(out);
         out.writeShort(CRLF);
-        return out.writerIndex() - start;
+        return length;
     }
 
     /** Writes a non-negative int in ASCII decimal without building a String. */
