@@ -37,6 +37,10 @@ public class MessageWriterBenchmark {
     @Param({"16", "1024"})
     public int payloadSize;
 
+    /** The outbound buffer's memory: the server writes deliveries into heap buffers. */
+    @Param({"heap", "direct"})
+    public String outbound;
+
     private ByteBuf in;
     private ByteBuf out;
     private InboundMessage msg;
@@ -54,7 +58,7 @@ public class MessageWriterBenchmark {
         in.writeBytes(("HPUB orders.eu.created _INBOX.k3Jd8sW2pQ1x.7 " + headers.length() + " "
                 + (headers.length() + payloadSize) + "\r\n" + headers + payload + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
         hmsg = BenchMessages.parseOne(in.slice(hpubStart, in.writerIndex() - hpubStart));
-        out = Unpooled.directBuffer(64 * 1024);
+        out = outbound.equals("heap") ? Unpooled.buffer(64 * 1024) : Unpooled.directBuffer(64 * 1024);
     }
 
     @TearDown(Level.Trial)
