@@ -79,7 +79,7 @@ public final class MonitorServer implements AutoCloseable {
         route("/subscriptionsz", "/subsz", (q, r) -> json(Subsz.build(server, q)));
         route("/accountz", (q, r) -> json(Accounts.accountz(server, q)));
         route("/accstatz", (q, r) -> json(Accounts.accstatz(server, q)));
-        route("/jsz", (q, r) -> json(Unserved.jsz(server, q)));
+        route("/jsz", (q, r) -> json(Jsz.build(server, q)));
         route("/healthz", (q, r) -> {
             Unserved.Health h = Unserved.healthz(server, q);
             return new Reply(h.status(), JSON, Json.compact(h.body()));
