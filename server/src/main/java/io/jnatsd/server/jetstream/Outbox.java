@@ -1,6 +1,7 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.InternalClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,14 @@ final class Outbox {
         return pending.isEmpty();
     }
 
+    /** Sends everything, flushing each receiver once at the end. */
     void sendAll(InternalClient client, Account account) {
-        for (Out o : pending) client.publish(account, o.subject, null, o.headers, o.payload == null ? new byte[0] : o.payload);
+        if (pending.isEmpty()) return;
+        FlushBatch batch = new FlushBatch();
+        for (Out o : pending) client.publish(account, o.subject, null, o.headers, o.payload == null ? EMPTY : o.payload, batch);
         pending.clear();
+        batch.flushAll();
     }
+
+    private static final byte[] EMPTY = new byte[0];
 }
