@@ -165,15 +165,18 @@ public final class JetStream implements AutoCloseable {
 
     /** Opens the store of a new or recovered stream and starts it. */
     Stream open(JsAccount ja, StreamConfig c, Instant created) {
+        return open(ja, c, created, createStore(ja, c));
+    }
+
+    /** The (new or existing) store for a stream's config. */
+    StreamStore createStore(JsAccount ja, StreamConfig c) {
         StoreConfig sc = storeConfig(c, syncAlways(), syncIntervalNanos());
-        StreamStore store;
-        if (c.isMemory()) {
-            store = MemoryStore.create(sc);
-        } else {
-            Path dir = streamDir(ja.account, c.name);
-            store = FileStore.open(dir, sc);
-            writeMeta(dir, c, created);
-        }
+        return c.isMemory() ? MemoryStore.create(sc) : FileStore.open(streamDir(ja.account, c.name), sc);
+    }
+
+    /** Starts a stream on {@code store} (a restore fills it first). */
+    Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store) {
+        if (!c.isMemory()) writeMeta(streamDir(ja.account, c.name), c, created);
         Stream s = new Stream(this, ja.account, c, store, created, writers);
         s.subscribe();
         StreamSourcing.opened(this, ja, s);

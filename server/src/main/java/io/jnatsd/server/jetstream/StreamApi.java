@@ -29,10 +29,12 @@ final class StreamApi {
 
     private final JetStream js;
     private final DirectGet directGet;
+    private final StreamSnapshots snapshots;
 
     StreamApi(JetStream js) {
         this.js = js;
         this.directGet = new DirectGet(js);
+        this.snapshots = new StreamSnapshots(js);
     }
 
     void handle(Account account, String subject, InternalClient.Msg msg) {
@@ -51,6 +53,17 @@ final class StreamApi {
             try {
                 if (t[0].equals("DIRECT")) {
                     directGet(ja, t, msg);
+                    return;
+                }
+                if (t[1].equals("SNAPSHOT")) {
+                    snapshots.snapshot(ja, stream(ja, t[2]), msg.payload(), resp, r -> reply(account, msg.reply(), r));
+                    return;
+                }
+                if (t[1].equals("RESTORE")) {
+                    snapshots.restore(ja, t[2], msg.payload(), resp, r -> reply(account, msg.reply(), r), (a, c) -> {
+                        checkOverlap(a, c, null);
+                        checkWithStreamsAndLimits(a, c, null);
+                    });
                     return;
                 }
                 dispatch(ja, t, msg.payload(), resp);
@@ -78,6 +91,8 @@ final class StreamApi {
             case "INFO" -> t.length == 3 ? "stream_info_response" : null;
             case "DELETE" -> t.length == 3 ? "stream_delete_response" : null;
             case "PURGE" -> t.length == 3 ? "stream_purge_response" : null;
+            case "SNAPSHOT" -> t.length == 3 ? "stream_snapshot_response" : null;
+            case "RESTORE" -> t.length == 3 ? "stream_restore_response" : null;
             case "NAMES" -> t.length == 2 ? "stream_names_response" : null;
             case "LIST" -> t.length == 2 ? "stream_list_response" : null;
             case "MSG" -> t.length == 4 && t[2].equals("GET") ? "stream_msg_get_response"
