@@ -227,4 +227,40 @@ class JetStreamSourcingTest {
             assertEquals("$JS.A.API", jsmB.getStreamInfo("MB").getMirrorInfo().getExternal().getApi());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void sourcesAddedByAnUpdate(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, conf(impl)); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("A").subjects("a").build());
+            jsm.addStream(StreamConfiguration.builder().name("B").subjects("b").build());
+            StreamConfiguration agg = StreamConfiguration.builder().name("AGG").subjects("agg")
+                    .sources(Source.builder().sourceName("A").build()).build();
+            jsm.addStream(agg);
+            JetStream js = c.jetStream();
+            js.publish("a", bytes("a1"));
+            js.publish("b", bytes("b1"));
+            awaitCount(jsm, "AGG", 1, WAIT);
+            jsm.updateStream(StreamConfiguration.builder(agg).addSource(Source.builder().sourceName("B").build()).build());
+            awaitCount(jsm, "AGG", 2, WAIT);
+            js.publish("a", bytes("a2"));
+            awaitCount(jsm, "AGG", 3, WAIT);
+            Thread.sleep(200);
+            assertEquals(3, jsm.getStreamInfo("AGG").getStreamState().getMsgCount()); // A was not taken again
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Impl.class, names = "JNATSD") // 2.9.10 wants the origin to exist first
+    void mirrorWaitsForItsOrigin(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, conf(impl)); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("M").mirror(Mirror.builder().sourceName("LATER").build()).build());
+            assertEquals(-1, jsm.getStreamInfo("M").getMirrorInfo().getActive().toNanos());
+            jsm.addStream(StreamConfiguration.builder().name("LATER").subjects("later").build());
+            c.jetStream().publish("later", bytes("x"));
+            awaitCount(jsm, "M", 1, WAIT);
+        }
+    }
 }
