@@ -55,11 +55,11 @@ final class StreamApi {
                     directGet(ja, t, msg);
                     return;
                 }
-                if (t[1].equals("SNAPSHOT")) {
+                if (t[0].equals("STREAM") && t[1].equals("SNAPSHOT")) {
                     snapshots.snapshot(ja, stream(ja, t[2]), msg.payload(), resp, r -> reply(account, msg.reply(), r));
                     return;
                 }
-                if (t[1].equals("RESTORE")) {
+                if (t[0].equals("STREAM") && t[1].equals("RESTORE")) {
                     snapshots.restore(ja, t[2], msg.payload(), resp, r -> reply(account, msg.reply(), r), (a, c) -> {
                         checkOverlap(a, c, null);
                         checkWithStreamsAndLimits(a, c, null);
@@ -76,6 +76,12 @@ final class StreamApi {
                     resp.put("offset", 0);
                     resp.put("limit", 0);
                 }
+            } catch (RuntimeException e) {
+                // a bug or a store failure: the requester still gets an answer
+                js.log().error("JetStream API request on %s failed: %s", subject, e);
+                ja.apiErrors.incrementAndGet();
+                resp.keySet().retainAll(List.of("type"));
+                resp.put("error", ApiErrors.of("JSStreamGeneralErrorF", "err", String.valueOf(e.getMessage())));
             }
         }
         reply(account, msg.reply(), resp);
@@ -210,11 +216,7 @@ final class StreamApi {
     }
 
     private static boolean sameConfig(StreamConfig a, StreamConfig b) {
-        try {
-            return JetStream.JSON.writeValueAsString(a).equals(JetStream.JSON.writeValueAsString(b));
-        } catch (JsonProcessingException e) {
-            return false;
-        }
+        return sameJson(a, b);
     }
 
     private static StreamConfig parseConfig(String nameInSubject, byte[] body) throws ApiException {
