@@ -3,6 +3,8 @@
 #
 #   bench/compare.sh [--rounds N] [--workloads pub,pubsub,fanout,queue,reqrep] [--sizes 16,128,1024,65536]
 #                    [--msgs N] [--requests N] [--subs N] [--quick] [--no-resources] [--no-throughput]
+#                    [--js-workloads js-pub,js-pub-async] [--js-sizes 16,1024] [--js-sync default,always]
+#                    [--js-msgs N] [--no-js]
 #
 # Starts `bin/jnatsd -a 127.0.0.1 -p P1` and `nats-server -a 127.0.0.1 -p P2` on two free loopback ports,
 # runs every selected workload x size against each ALTERNATELY (jnatsd, upstream, jnatsd, upstream, ...),
@@ -11,6 +13,9 @@
 # server processes: startup time to first accepted connection, RSS with 10,000 idle connections, and
 # the time and RSS to create 100,000 subscriptions on one connection. Raw results (JSON lines) and
 # server logs are kept in bench/target/compare-<time>/. Only the processes it started are stopped.
+# JetStream publish (js-pub: one PubAck at a time; js-pub-async: a window of outstanding acks) runs on
+# servers started with JetStream on a fresh store directory each, once per --js-sync mode (default:
+# the 2-minute background sync; always: sync_interval always); results are labelled js-pub/<mode>.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,8 +33,13 @@ THROUGHPUT=1
 CONNECTIONS=10000
 SUBSCRIPTIONS=100000
 STARTUPS=3
+JS=1
+JS_WORKLOADS=js-pub,js-pub-async
+JS_SIZES=16,1024
+JS_SYNC=default,always
+JS_MSGS=""
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +52,11 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; shift ;;
     --no-resources) RESOURCES=0; shift ;;
     --no-throughput) THROUGHPUT=0; shift ;;
+    --js-workloads) JS_WORKLOADS=$2; shift 2 ;;
+    --js-sizes) JS_SIZES=$2; shift 2 ;;
+    --js-sync) JS_SYNC=$2; shift 2 ;;
+    --js-msgs) JS_MSGS=$2; shift 2 ;;
+    --no-js) JS=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -54,11 +69,13 @@ if [ "$QUICK" = 1 ]; then
   REQUESTS=${REQUESTS:-2000}
   BYTES_BUDGET=$((128 * 1024 * 1024))
   STARTUPS=2
+  JS_MSGS=${JS_MSGS:-10000}
 else
   ROUNDS=${ROUNDS:-3}
   MSGS=${MSGS:-500000}
   REQUESTS=${REQUESTS:-10000}
   BYTES_BUDGET=$((1024 * 1024 * 1024))
+  JS_MSGS=${JS_MSGS:-50000}
 fi
 
 command -v nats-server >/dev/null || { echo "compare.sh: upstream nats-server is not on the PATH (apt-get install nats-server)" >&2; exit 1; }
@@ -116,13 +133,15 @@ for x in s: x.close()'
 
 now_ns() { date +%s%N; }
 
-# Starts a server in the background; sets STARTED_PID.
+# Starts a server in the background (with config file $4 when given); sets STARTED_PID.
 start_server() {
-  local kind=$1 port=$2 log=$3
+  local kind=$1 port=$2 log=$3 conf=${4:-}
+  local extra=()
+  [ -n "$conf" ] && extra=(-c "$conf")
   if [ "$kind" = jnatsd ]; then
-    "$root/bin/jnatsd" -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    "$root/bin/jnatsd" "${extra[@]}" -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
   else
-    nats-server -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    nats-server "${extra[@]}" -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
   fi
   STARTED_PID=$!
   PIDS+=("$STARTED_PID")
@@ -158,13 +177,15 @@ msgs_for() {
 }
 
 run_load() {
-  local label=$1 port=$2 w=$3 size=$4 n=$5 line rc=0
+  local label=$1 port=$2 w=$3 size=$4 n=$5 suffix=${6:-} line rc=0
   line=$("$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$port" -w "$w" --size "$size" \
            --msgs "$n" --subs "$SUBS" --json 2>>"$OUT/load-tool.err") || rc=$?
   if [ $rc -ne 0 ]; then
     echo "compare.sh: $label $w $size B FAILED (exit $rc): $(tail -n 1 "$OUT/load-tool.err")" >&2
     [ -n "$line" ] || line="{\"workload\":\"$w\",\"size\":$size,\"error\":\"exit $rc\"}"
   fi
+  # JetStream runs are labelled with the server's sync mode: js-pub/always
+  [ -n "$suffix" ] && line=${line/\"workload\":\"$w\"/\"workload\":\"$w\/$suffix\"}
   printf '{"server":"%s","round":%d,"result":%s}\n' "$label" "$ROUND" "$line" >> "$RESULTS"
 }
 
@@ -205,6 +226,59 @@ if [ "$THROUGHPUT" = 1 ]; then
   done
   stop_server "$JPID"
   stop_server "$UPID"
+fi
+
+# ---- JetStream publish, once per sync mode, on servers with a fresh store each -----------------
+if [ "$JS" = 1 ]; then
+  IFS=, read -r -a JWL <<< "$JS_WORKLOADS"
+  IFS=, read -r -a JSZ <<< "$JS_SIZES"
+  IFS=, read -r -a JMODES <<< "$JS_SYNC"
+  for mode in "${JMODES[@]}"; do
+    for kind in jnatsd upstream; do
+      store="$OUT/js-store-$kind-$mode"; mkdir -p "$store"
+      {
+        echo "jetstream {"
+        echo "  store_dir: \"$store\""
+        [ "$mode" = always ] && echo "  sync_interval: always"
+        echo "}"
+      } > "$OUT/js-$kind-$mode.conf"
+    done
+    # upstream before 2.10 has no sync_interval: then jnatsd runs alone in that mode
+    WITH_UP=1
+    if ! nats-server -t -c "$OUT/js-upstream-$mode.conf" >"$OUT/upstream-js-$mode.check" 2>&1; then
+      echo "compare.sh: upstream does not take the '$mode' sync setting ($(grep -v "^$" "$OUT/upstream-js-$mode.check" | tail -n 1)); jnatsd only" >&2
+      WITH_UP=0
+    fi
+    read -r P1 P2 < <(free_ports)
+    start_server jnatsd "$P1" "$OUT/jnatsd-js-$mode.log" "$OUT/js-jnatsd-$mode.conf"; JPID=$STARTED_PID
+    wait_accepting "$P1" "$JPID"
+    UPID=""
+    if [ "$WITH_UP" = 1 ]; then
+      start_server upstream "$P2" "$OUT/upstream-js-$mode.log" "$OUT/js-upstream-$mode.conf"; UPID=$STARTED_PID
+      wait_accepting "$P2" "$UPID"
+    fi
+    echo "compare.sh: JetStream ($mode sync): jnatsd pid $JPID on $P1${UPID:+, nats-server pid $UPID on $P2}" >&2
+    ROUND=0
+    for w in "${JWL[@]}"; do # one unmeasured pass each
+      n=$(( JS_MSGS / 10 > 500 ? JS_MSGS / 10 : 500 ))
+      "$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$P1" -w "$w" --size 128 --msgs "$n" >/dev/null 2>&1 || true
+      [ -z "$UPID" ] || "$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$P2" -w "$w" --size 128 --msgs "$n" >/dev/null 2>&1 || true
+    done
+    for ROUND in $(seq 1 "$ROUNDS"); do
+      for w in "${JWL[@]}"; do
+        for size in "${JSZ[@]}"; do
+          echo "compare.sh: JetStream ($mode sync) round $ROUND/$ROUNDS $w $size B x $JS_MSGS" >&2
+          run_load jnatsd "$P1" "$w" "$size" "$JS_MSGS" "$mode"
+          [ -z "$UPID" ] || run_load upstream "$P2" "$w" "$size" "$JS_MSGS" "$mode"
+          kill -0 "$JPID" 2>/dev/null || { echo "compare.sh: jnatsd died; see $OUT/jnatsd-js-$mode.log" >&2; exit 1; }
+          [ -z "$UPID" ] || kill -0 "$UPID" 2>/dev/null || { echo "compare.sh: nats-server died; see $OUT/upstream-js-$mode.log" >&2; exit 1; }
+        done
+      done
+    done
+    stop_server "$JPID"
+    [ -z "$UPID" ] || stop_server "$UPID"
+    rm -rf "$OUT"/js-store-*-"$mode"
+  done
 fi
 
 # ---- startup, idle connections, subscriptions (each on a fresh server) ------------------------

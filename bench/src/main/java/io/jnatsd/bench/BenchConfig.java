@@ -36,7 +36,7 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
     /** Subscriber connections this run opens. */
     public int subscriberCount() {
         return switch (workload) {
-            case PUB -> 0;
+            case PUB, JS_PUB, JS_PUB_ASYNC -> 0;
             case PUBSUB, REQREP -> 1;
             case FANOUT, QUEUE -> subs;
         };

@@ -57,6 +57,7 @@ final class LoadRun implements AutoCloseable {
             case PUB -> publishOnly();
             case PUBSUB, FANOUT, QUEUE -> publishSubscribe();
             case REQREP -> requestReply();
+            case JS_PUB, JS_PUB_ASYNC -> jetStreamPublish();
         };
     }
 
@@ -169,6 +170,13 @@ final class LoadRun implements AutoCloseable {
         long end = System.nanoTime();
         checkClientErrors();
         return new Result(cfg, pub.getServerInfo().getVersion(), end - start, null);
+    }
+
+    private Result jetStreamPublish() throws Exception {
+        Connection pub = connect("bench-js-pub");
+        Result r = new JetStreamPublish(cfg, pub, subject).run();
+        checkClientErrors();
+        return r;
     }
 
     private Result publishSubscribe() throws Exception {

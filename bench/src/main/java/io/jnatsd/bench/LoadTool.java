@@ -22,7 +22,7 @@ public final class LoadTool implements Callable<Integer> {
     @Option(names = "--url", description = "server URL (default: ${DEFAULT-VALUE})")
     String url = "nats://127.0.0.1:4222";
 
-    @Option(names = {"-w", "--workload"}, description = "pub, pubsub, fanout, queue or reqrep (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-w", "--workload"}, description = "pub, pubsub, fanout, queue, reqrep, js-pub or js-pub-async (default: ${DEFAULT-VALUE})")
     String workload = "pubsub";
 
     @Option(names = {"-s", "--size"}, description = "payload bytes (default: ${DEFAULT-VALUE})")

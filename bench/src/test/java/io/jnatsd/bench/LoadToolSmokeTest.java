@@ -20,8 +20,12 @@ class LoadToolSmokeTest {
     private static NatsServer server;
 
     @BeforeAll
-    static void start() throws InterruptedException {
-        server = NatsServer.builder().port(0).start();
+    static void start() throws Exception {
+        String store = java.nio.file.Files.createTempDirectory("jnatsd-bench-js").toString();
+        server = NatsServer.builder().port(0).options(o -> {
+            o.jetstream = true; // for the js-pub workloads
+            o.storeDir = store;
+        }).start();
     }
 
     @AfterAll

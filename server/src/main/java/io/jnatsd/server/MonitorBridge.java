@@ -42,4 +42,5 @@ final class MonitorBridge implements MonitoredServer {
         return all;
     }
     @Override public String systemAccount() { return server.accounts().systemAccountName(); }
+    @Override public io.jnatsd.server.jetstream.JetStream jetStream() { return server.jetStream(); }
 }

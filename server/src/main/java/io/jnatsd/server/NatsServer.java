@@ -141,6 +141,8 @@ public final class NatsServer implements AutoCloseable {
         Accounts accounts = new Accounts(!operatorMode && !Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
         Object system = operatorMode ? null : opts.otherBlocks.get("system_account");
         AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
+        Object mappings = opts.otherBlocks.get("mappings");
+        if (mappings != null) accounts.global().setMappings(AccountsConfig.parseMappings(mappings, "the global account"));
         for (String name : authenticator.accountNames()) {
             if (accounts.get(name) == null) accounts.add(new Account(name));
         }

@@ -4,6 +4,8 @@ import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.AccountLimits;
+import io.jnatsd.server.core.SubjectMappings;
+import io.jnatsd.server.core.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,9 @@ public final class AccountsConfig {
             exports.put(name, parseExports(name, acc.get("exports")));
             Object limits = acc.get("limits");
             if (limits != null) registry.get(name).setLimits(parseLimits(name, asMap(limits, "limits of " + name)));
+            Object mappings = acc.get("mappings");
+            if (mappings == null) mappings = acc.get("maps");
+            if (mappings != null) registry.get(name).setMappings(parseMappings(mappings, "account " + name));
         }
         for (Map.Entry<?, ?> e : accounts.entrySet()) {
             String name = String.valueOf(e.getKey());
@@ -103,6 +108,56 @@ public final class AccountsConfig {
                     + " \"" + imp.subject() + "\" that account " + imp.account() + " does not export to it");
         }
         ImportWiring.wire(registry.get(importerName), exporter, imp, export);
+    }
+
+    /**
+     * A {@code mappings} block: {@code "src": "dest"}, {@code "src": {destination: d, weight: 40%}}
+     * or a list of such maps (weights in percent, at most 100 in total).
+     */
+    public static SubjectMappings parseMappings(Object block, String where) {
+        Map<?, ?> m = asMap(block, "mappings of " + where);
+        SubjectMappings.Builder b = SubjectMappings.builder();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String src = String.valueOf(e.getKey());
+            try {
+                if (e.getValue() instanceof String dest) {
+                    b.add(src, dest);
+                } else {
+                    List<SubjectMappings.Destination> dests = new ArrayList<>();
+                    for (Object d : asList(e.getValue(), "mapping destinations of " + src)) dests.add(mapDestination(d, src));
+                    b.add(src, dests);
+                }
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("Error adding mapping for \"" + src + "\" in " + where + ": " + ex.getMessage(), ex);
+            }
+        }
+        return b.build();
+    }
+
+    private static SubjectMappings.Destination mapDestination(Object o, String src) {
+        Map<?, ?> m = asMap(o, "a mapping destination of " + src);
+        String dest = null;
+        int weight = 100;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            Object v = e.getValue();
+            switch (String.valueOf(e.getKey()).toLowerCase()) {
+                case "dest", "destination" -> dest = String.valueOf(v);
+                case "weight" -> {
+                    String w = String.valueOf(v).trim();
+                    if (w.endsWith("%")) w = w.substring(0, w.length() - 1).trim();
+                    try {
+                        weight = (int) Long.parseLong(w);
+                    } catch (NumberFormatException ex) {
+                        throw new IllegalArgumentException("Invalid weight \"" + v + "\" for mapping destination");
+                    }
+                    if (weight < 0 || weight > 100) throw new IllegalArgumentException("Invalid weight " + weight + " for mapping destination");
+                }
+                case "cluster" -> { } // no clustering yet: cluster-scoped destinations apply everywhere
+                default -> throw new IllegalArgumentException("Unknown field \"" + e.getKey() + "\" for mapping destination");
+            }
+        }
+        if (dest == null) throw new IllegalArgumentException("mapping destination of \"" + src + "\" has no destination");
+        return new SubjectMappings.Destination(dest, weight);
     }
 
     private static AccountLimits parseLimits(String account, Map<?, ?> m) {

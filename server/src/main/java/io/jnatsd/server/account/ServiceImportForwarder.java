@@ -27,6 +27,14 @@ final class ServiceImportForwarder implements Subscriber {
         this.singleton = singleton;
     }
 
+    Account exporter() {
+        return exporter;
+    }
+
+    String exportSubject(String localSubject) {
+        return toExportSubject.apply(localSubject);
+    }
+
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (!ImportDepth.enter()) return false;

@@ -16,6 +16,8 @@ public final class Account {
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder slowConsumers = new java.util.concurrent.atomic.LongAdder();
     private volatile AccountLimits limits = AccountLimits.NONE;
+    /** Subject mappings applied to every message published in this account, or null. */
+    private volatile SubjectMappings mappings;
 
     public Account(String name) {
         this.name = name;
@@ -61,6 +63,10 @@ public final class Account {
         return slowConsumers.sum();
     }
 
+    public void setMappings(SubjectMappings mappings) {
+        this.mappings = mappings;
+    }
+
     public SubjectIndex<Subscription> subscriptions() {
         return index;
     }
@@ -78,6 +84,12 @@ public final class Account {
      * {@code publisher} may be null for internal publishers.
      */
     public int publish(InboundMessage msg, Subscriber publisher, FlushBatch batch) {
+        SubjectMappings m = mappings;
+        if (m != null) {
+            String to = m.map(msg.subject());
+            if (to == null) return 0;
+            if (!to.equals(msg.subject())) msg = msg.rewritten(to, msg.reply());
+        }
         MatchResult<Subscription> match = index.match(msg.subject());
         if (match.isEmpty()) return 0;
         boolean skipSelf = publisher != null && !publisher.echo();

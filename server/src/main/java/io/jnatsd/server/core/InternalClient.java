@@ -68,6 +68,14 @@ public final class InternalClient implements Subscriber {
         return n;
     }
 
+    /**
+     * Publishes as the server into {@code batch}: receivers are flushed when the caller calls
+     * {@link FlushBatch#flushAll()}, once for many messages.
+     */
+    public int publish(Account account, String subject, String reply, byte[] headers, byte[] payload, FlushBatch batch) {
+        return account.publish(InboundMessage.internal(subject, reply, headers, payload), this, batch);
+    }
+
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
         Handler h = handlers.get(sub);

@@ -45,6 +45,7 @@ public final class JetStream implements AutoCloseable {
     private final InternalClient internal = new InternalClient("jetstream", api);
     private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
     private final StreamApi streamApi = new StreamApi(this);
+    private final JsLimits.Usage serverUsage = new JsLimits.Usage();
 
     public JetStream(ServerOptions opts, ServerLog log) {
         this.opts = opts;
@@ -70,9 +71,10 @@ public final class JetStream implements AutoCloseable {
         if (syncAlways()) log.notice("    Sync: always (group commit)");
         for (Account a : enabled) {
             JsAccount ja = new JsAccount(a);
+            ja.limits = JsLimits.parse(accountBlock(a.name()));
             accounts.put(a, ja);
-            recover(ja);
         }
+        for (Account a : enabled) recover(accounts.get(a)); // every account first: sources may cross accounts
         for (Account a : all) {
             internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
             String domain = domain();
@@ -87,6 +89,34 @@ public final class JetStream implements AutoCloseable {
 
     InternalClient internal() {
         return internal;
+    }
+
+    /** The account's {@code jetstream} entry in the {@code accounts} block, or null. */
+    private Object accountBlock(String account) {
+        if (opts.otherBlocks.get("accounts") instanceof Map<?, ?> all && all.get(account) instanceof Map<?, ?> acc) {
+            return acc.get("jetstream");
+        }
+        return null;
+    }
+
+    ServerOptions options() {
+        return opts;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    long maxPending() {
+        return opts.maxPending;
+    }
+
+    JsLimits.Usage serverUsage() {
+        return serverUsage;
+    }
+
+    List<JsAccount> jsAccounts() {
+        return List.copyOf(accounts.values());
     }
 
     ServerLog log() {
@@ -135,17 +165,21 @@ public final class JetStream implements AutoCloseable {
 
     /** Opens the store of a new or recovered stream and starts it. */
     Stream open(JsAccount ja, StreamConfig c, Instant created) {
+        return open(ja, c, created, createStore(ja, c));
+    }
+
+    /** The (new or existing) store for a stream's config. */
+    StreamStore createStore(JsAccount ja, StreamConfig c) {
         StoreConfig sc = storeConfig(c, syncAlways(), syncIntervalNanos());
-        StreamStore store;
-        if (c.isMemory()) {
-            store = MemoryStore.create(sc);
-        } else {
-            Path dir = streamDir(ja.account, c.name);
-            store = FileStore.open(dir, sc);
-            writeMeta(dir, c, created);
-        }
+        return c.isMemory() ? MemoryStore.create(sc) : FileStore.open(streamDir(ja.account, c.name), sc);
+    }
+
+    /** Starts a stream on {@code store} (a restore fills it first). */
+    Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store) {
+        if (!c.isMemory()) writeMeta(streamDir(ja.account, c.name), c, created);
         Stream s = new Stream(this, ja.account, c, store, created, writers);
         s.subscribe();
+        StreamSourcing.opened(this, ja, s);
         return s;
     }
 
@@ -170,6 +204,7 @@ public final class JetStream implements AutoCloseable {
             try {
                 Path dir = streamDir(s.account(), s.name());
                 Files.deleteIfExists(dir.resolve("stream.json"));
+                Files.deleteIfExists(dir.resolve(StreamSourcing.STATE_FILE));
                 Files.deleteIfExists(dir);
             } catch (IOException e) {
                 log.warn("Could not remove stream directory of '%s': %s", s.name(), e.getMessage());

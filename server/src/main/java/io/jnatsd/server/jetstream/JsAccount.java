@@ -11,6 +11,10 @@ final class JsAccount {
     final Map<String, Stream> streams = new TreeMap<>();
     final AtomicLong apiTotal = new AtomicLong();
     final AtomicLong apiErrors = new AtomicLong();
+    /** From the account's {@code jetstream {}} block. */
+    volatile JsLimits.AccountLimits limits = JsLimits.AccountLimits.UNLIMITED;
+    /** Bytes stored, as counted for the limits. */
+    final JsLimits.Usage usage = new JsLimits.Usage();
 
     JsAccount(Account account) {
         this.account = account;

@@ -1,6 +1,7 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.subject.SubjectTransform;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.InternalClient.Msg;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -35,7 +37,14 @@ final class Stream implements Subscriber {
     private final Executor writers;
     private final DuplicateWindow duplicates;
     private final List<Subscription> subscriptions = new ArrayList<>();
+    /** Told after each batch of appends (sources and mirrors following this stream). */
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    /** Set by {@link #kick()}: the writer should pull from this stream's mirror origin or sources. */
+    private final AtomicBoolean pullRequested = new AtomicBoolean();
     private volatile StreamConfig config;
+    private volatile SubjectTransform ingestTransform;
+    private volatile Republisher republisher;
+    private volatile StreamSourcing sourcing;
     private volatile boolean closed;
     private String lastMsgId;
 
@@ -47,6 +56,40 @@ final class Stream implements Subscriber {
         this.created = created;
         this.writers = writers;
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
+        applyFeatures(config);
+    }
+
+    /** Transforms and republishing follow the config; sourcing is attached by {@link StreamSourcing}. */
+    private void applyFeatures(StreamConfig c) {
+        ingestTransform = c.subjectTransform == null || c.subjectTransform.dest == null || c.subjectTransform.dest.isEmpty()
+                ? null : SubjectTransform.create(c.subjectTransform.src, c.subjectTransform.dest);
+        republisher = Republisher.of(c);
+    }
+
+    StreamSourcing sourcing() {
+        return sourcing;
+    }
+
+    void setSourcing(StreamSourcing sourcing) {
+        this.sourcing = sourcing;
+    }
+
+    JetStream jetStream() {
+        return js;
+    }
+
+    void addAppendListener(Runnable r) {
+        appendListeners.add(r);
+    }
+
+    void removeAppendListener(Runnable r) {
+        appendListeners.remove(r);
+    }
+
+    /** Asks the writer to pull from the mirror origin or sources (after they appended, or on a timer). */
+    void kick() {
+        pullRequested.set(true);
+        if (!closed && draining.compareAndSet(false, true)) writers.execute(this::drain);
     }
 
     String name() {
@@ -88,6 +131,7 @@ final class Stream implements Subscriber {
         unsubscribe();
         config = updated;
         duplicates.setWindow(updated.duplicateWindow);
+        applyFeatures(updated);
         store.updateConfig(JetStream.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
         subscribe();
     }
@@ -95,6 +139,8 @@ final class Stream implements Subscriber {
     void close() {
         closed = true;
         unsubscribe();
+        StreamSourcing src = sourcing;
+        if (src != null) src.close();
     }
 
     // ---- ingest: publishers' threads enqueue, one writer appends ----
@@ -114,38 +160,55 @@ final class Stream implements Subscriber {
 
     private void drain() {
         List<Msg> taken = new ArrayList<>();
-        List<byte[]> acks = new ArrayList<>();
+        Outbox out = new Outbox();
         try {
-            while (true) {
+            while (!closed) {
                 Msg in;
                 while (taken.size() < MAX_BATCH && (in = incoming.poll()) != null) taken.add(in);
-                if (taken.isEmpty()) break;
-                for (Msg m : taken) acks.add(m.reply() == null ? null : append(m));
-                if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
-                for (int i = 0; i < taken.size(); i++) {
-                    byte[] ack = acks.get(i);
-                    if (ack != null) js.internal().publish(account, taken.get(i).reply(), null, null, ack);
+                StreamSourcing src = sourcing;
+                boolean pulled = src != null && pullRequested.getAndSet(false) && src.pull(this, out);
+                if (pulled) pullRequested.set(true); // more may be waiting: pull again next round
+                if (taken.isEmpty() && !pulled) break;
+                for (Msg m : taken) {
+                    byte[] ack = append(m.subject(), m.headers(), m.payload(), null, out);
+                    if (m.reply() != null && ack != null && !config.noAck) out.add(m.reply(), null, ack);
                 }
+                if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
+                out.sendAll(js.internal(), account);
                 taken.clear();
-                acks.clear();
+                for (Runnable r : appendListeners) r.run();
             }
         } finally {
             draining.set(false);
-            if (!incoming.isEmpty() && draining.compareAndSet(false, true)) writers.execute(this::drain);
+            if ((!incoming.isEmpty() || (pullRequested.get() && sourcing != null)) && !closed
+                    && draining.compareAndSet(false, true)) {
+                writers.execute(this::drain);
+            }
         }
     }
 
-    /** Checks the publish preconditions, appends, and returns the ack (or error ack). */
-    private byte[] append(Msg m) {
+    /**
+     * Checks the publish preconditions, appends, queues a republished copy, and returns the ack
+     * (or error ack). {@code sourceHeader} is set for a message taken from a source: its
+     * {@code Nats-Stream-Source} value (preconditions are not checked for those). Runs on the writer.
+     */
+    byte[] append(String subject, byte[] h, byte[] payload, String sourceHeader, Outbox out) {
         StreamConfig c = config;
+        SubjectTransform itr = ingestTransform;
+        if (itr != null) {
+            String to = itr.match(subject);
+            if (to != null) subject = to;
+        }
         String domain = js.domain();
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
-        int size = m.payload().length + (m.headers() == null ? 0 : m.headers().length);
+        if (sourceHeader != null) h = StreamSourcing.sourcedHeaders(h, sourceHeader);
+        int size = payload.length + (h == null ? 0 : h.length);
         if (c.maxMsgSize > 0 && size > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
-        byte[] h = m.headers();
+        ApiError overLimit = JsLimits.checkAppend(this, subject, h, payload);
+        if (overLimit != null) return PubAck.error(c.name, overLimit);
         String msgId = Headers.get(h, "Nats-Msg-Id");
         long now = System.currentTimeMillis() * 1_000_000L;
-        if (h != null) {
+        if (h != null && sourceHeader == null) {
             String expectedStream = Headers.get(h, "Nats-Expected-Stream");
             if (expectedStream != null && !expectedStream.equals(c.name)) {
                 return PubAck.error(c.name, ApiErrors.of("JSStreamNotMatchErr"));
@@ -161,7 +224,7 @@ final class Stream implements Subscriber {
             }
             String expectedSubjectLast = Headers.get(h, "Nats-Expected-Last-Subject-Sequence");
             if (expectedSubjectLast != null) {
-                StoredMessage lastOfSubject = store.loadLast(m.subject());
+                StoredMessage lastOfSubject = store.loadLast(subject);
                 long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
                 if (parseLong(expectedSubjectLast) != seq) {
                     return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
@@ -173,6 +236,7 @@ final class Stream implements Subscriber {
             }
         }
         String rollup = Headers.get(h, "Nats-Rollup");
+        if (rollup != null && sourceHeader != null && !c.allowRollupHdrs) rollup = null; // a source's rollup does not apply here
         if (rollup != null) {
             if (!c.allowRollupHdrs) return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup not permitted"));
             if (!rollup.equals("sub") && !rollup.equals("all")) {
@@ -181,14 +245,21 @@ final class Stream implements Subscriber {
         }
         long ttl = 0;
         String ttlHeader = Headers.get(h, "Nats-TTL");
-        if (ttlHeader != null) {
+        if (ttlHeader != null && !(sourceHeader != null && !c.allowMsgTtl)) {
             if (!c.allowMsgTtl) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLDisabledErr"));
             ttl = MessageTtl.parseNanos(ttlHeader);
             if (ttl == 0) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLInvalidErr"));
         }
+        if (h != null && sourceHeader != null && msgId != null) {
+            long dup = duplicates.find(msgId, now);
+            if (dup >= 0) return PubAck.ok(c.name, domain, dup, true);
+        }
+        Republisher rp = republisher;
+        String republishTo = rp == null ? null : rp.destination(subject);
+        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, subject).last();
         StoredAppend stored;
         try {
-            stored = store.store(m.subject(), h, m.payload(), ttl);
+            stored = store.store(subject, h, payload, ttl);
         } catch (StoreLimitException e) {
             return PubAck.error(c.name, ApiErrors.of("JSStreamStoreFailedF", "err", e.reason().text()));
         } catch (RuntimeException e) {
@@ -196,16 +267,38 @@ final class Stream implements Subscriber {
             return PubAck.error(c.name, ApiErrors.of("JSStreamStoreFailedF", "err", String.valueOf(e.getMessage())));
         }
         if (rollup != null) {
-            store.purge(rollup.equals("sub") ? m.subject() : null, stored.seq(), 0);
+            store.purge(rollup.equals("sub") ? subject : null, stored.seq(), 0);
         }
         if (msgId != null) {
             duplicates.record(msgId, stored.seq(), now);
             lastMsgId = msgId;
         }
+        JsLimits.appended(this, subject, h, payload);
+        if (republishTo != null) {
+            rp.add(out, republishTo, c.name, subject, h, payload, stored.seq(), stored.timestampNanos(), lastOfSubject);
+        }
         if ("interest".equals(c.retention) && !js.hasConsumers(this)) {
             store.remove(stored.seq()); // nobody is interested: nothing to keep
         }
         return PubAck.ok(c.name, domain, stored.seq(), false);
+    }
+
+    /**
+     * Stores a message of the mirror's origin under its own sequence and time (skipped
+     * sequences count as deleted); returns false when the account's limits refuse it.
+     */
+    boolean storeMirrored(StoredMessage m, Outbox out) {
+        StreamConfig c = config;
+        if (JsLimits.checkAppend(this, m.subject(), m.headers(), m.payload()) != null) return false;
+        Republisher rp = republisher;
+        String republishTo = rp == null ? null : rp.destination(m.subject());
+        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, m.subject()).last();
+        store.storeRaw(m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), m.ttlNanos());
+        JsLimits.appended(this, m.subject(), m.headers(), m.payload());
+        if (republishTo != null) {
+            rp.add(out, republishTo, c.name, m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), lastOfSubject);
+        }
+        return true;
     }
 
     private static long parseLong(String s) {

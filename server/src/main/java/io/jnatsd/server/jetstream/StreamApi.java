@@ -24,14 +24,17 @@ import java.util.Map;
 final class StreamApi {
     private static final String PREFIX = "$JS.API.";
     private static final String TYPE = "io.nats.jetstream.api.v1.";
-    private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
     private static final int NAMES_LIMIT = 1024;
     private static final int LIST_LIMIT = 256;
 
     private final JetStream js;
+    private final DirectGet directGet;
+    private final StreamSnapshots snapshots;
 
     StreamApi(JetStream js) {
         this.js = js;
+        this.directGet = new DirectGet(js);
+        this.snapshots = new StreamSnapshots(js);
     }
 
     void handle(Account account, String subject, InternalClient.Msg msg) {
@@ -52,6 +55,17 @@ final class StreamApi {
                     directGet(ja, t, msg);
                     return;
                 }
+                if (t[0].equals("STREAM") && t[1].equals("SNAPSHOT")) {
+                    snapshots.snapshot(ja, stream(ja, t[2]), msg.payload(), resp, r -> reply(account, msg.reply(), r));
+                    return;
+                }
+                if (t[0].equals("STREAM") && t[1].equals("RESTORE")) {
+                    snapshots.restore(ja, t[2], msg.payload(), resp, r -> reply(account, msg.reply(), r), (a, c) -> {
+                        checkOverlap(a, c, null);
+                        checkWithStreamsAndLimits(a, c, null);
+                    });
+                    return;
+                }
                 dispatch(ja, t, msg.payload(), resp);
             } catch (ApiException e) {
                 ja.apiErrors.incrementAndGet();
@@ -62,6 +76,12 @@ final class StreamApi {
                     resp.put("offset", 0);
                     resp.put("limit", 0);
                 }
+            } catch (RuntimeException e) {
+                // a bug or a store failure: the requester still gets an answer
+                js.log().error("JetStream API request on %s failed: %s", subject, e);
+                ja.apiErrors.incrementAndGet();
+                resp.keySet().retainAll(List.of("type"));
+                resp.put("error", ApiErrors.of("JSStreamGeneralErrorF", "err", String.valueOf(e.getMessage())));
             }
         }
         reply(account, msg.reply(), resp);
@@ -77,6 +97,8 @@ final class StreamApi {
             case "INFO" -> t.length == 3 ? "stream_info_response" : null;
             case "DELETE" -> t.length == 3 ? "stream_delete_response" : null;
             case "PURGE" -> t.length == 3 ? "stream_purge_response" : null;
+            case "SNAPSHOT" -> t.length == 3 ? "stream_snapshot_response" : null;
+            case "RESTORE" -> t.length == 3 ? "stream_restore_response" : null;
             case "NAMES" -> t.length == 2 ? "stream_names_response" : null;
             case "LIST" -> t.length == 2 ? "stream_list_response" : null;
             case "MSG" -> t.length == 4 && t[2].equals("GET") ? "stream_msg_get_response"
@@ -108,33 +130,7 @@ final class StreamApi {
     // ---- account ----
 
     private void accountInfo(JsAccount ja, Map<String, Object> resp) {
-        long memory = 0;
-        long storage = 0;
-        int streams;
-        synchronized (ja) {
-            streams = ja.streams.size();
-            for (Stream s : ja.streams.values()) {
-                long bytes = s.store().state().bytes();
-                if (s.config().isMemory()) memory += bytes;
-                else storage += bytes;
-            }
-        }
-        resp.put("memory", memory);
-        resp.put("storage", storage);
-        resp.put("streams", streams);
-        resp.put("consumers", 0);
-        Map<String, Object> limits = new LinkedHashMap<>();
-        limits.put("max_memory", -1);
-        limits.put("max_storage", -1);
-        limits.put("max_streams", -1);
-        limits.put("max_consumers", -1);
-        limits.put("max_ack_pending", -1);
-        limits.put("memory_max_stream_bytes", -1);
-        limits.put("storage_max_stream_bytes", -1);
-        limits.put("max_bytes_required", false);
-        resp.put("limits", limits);
-        if (js.domain() != null && !js.domain().isEmpty()) resp.put("domain", js.domain());
-        resp.put("api", Map.of("total", ja.apiTotal.get(), "errors", ja.apiErrors.get()));
+        JsLimits.accountInfo(js, ja, 0, resp);
     }
 
     // ---- create, update, delete ----
@@ -152,6 +148,7 @@ final class StreamApi {
                 return;
             }
             checkOverlap(ja, c, null);
+            checkWithStreamsAndLimits(ja, c, null);
             Stream s = js.open(ja, c, Instant.now());
             ja.streams.put(c.name, s);
             streamInfo(s, false, null, resp);
@@ -172,8 +169,11 @@ final class StreamApi {
             if (old.sealed && !c.sealed) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not unseal a sealed stream");
             if (old.denyDelete && !c.denyDelete) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny message deletes");
             if (old.denyPurge && !c.denyPurge) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny purge");
+            if (c.mirror != null && !sameJson(c.mirror, old.mirror)) throw ApiException.of("JSStreamMirrorNotUpdatableErr");
             checkOverlap(ja, c, s);
+            checkWithStreamsAndLimits(ja, c, s);
             s.update(c);
+            StreamSourcing.reconfigured(js, ja, s);
             if (!c.isMemory()) js.writeMeta(js.streamDir(ja.account, c.name), c, s.created());
             streamInfo(s, false, null, resp);
         }
@@ -201,12 +201,22 @@ final class StreamApi {
         }
     }
 
-    private static boolean sameConfig(StreamConfig a, StreamConfig b) {
+    private void checkWithStreamsAndLimits(JsAccount ja, StreamConfig c, Stream existing) throws ApiException {
+        ApiError e = StreamSourcing.checkWithStreams(ja, c);
+        if (e == null) e = JsLimits.checkStream(js, ja, c, existing);
+        if (e != null) throw new ApiException(e);
+    }
+
+    private static boolean sameJson(Object a, Object b) {
         try {
             return JetStream.JSON.writeValueAsString(a).equals(JetStream.JSON.writeValueAsString(b));
         } catch (JsonProcessingException e) {
             return false;
         }
+    }
+
+    private static boolean sameConfig(StreamConfig a, StreamConfig b) {
+        return sameJson(a, b);
     }
 
     private static StreamConfig parseConfig(String nameInSubject, byte[] body) throws ApiException {
@@ -304,12 +314,12 @@ final class StreamApi {
         }
         state.put("consumer_count", 0);
         out.put("state", state);
+        StreamSourcing.info(s, out);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
     }
 
     private static String time(long epochNanos) {
-        if (epochNanos == 0) return ZERO_TIME;
-        return Instant.ofEpochSecond(0, epochNanos).toString();
+        return GoTime.rfc3339Nano(epochNanos);
     }
 
     // ---- purge, get, delete ----
@@ -338,8 +348,18 @@ final class StreamApi {
         String last = textOrNull(req.path("last_by_subj"));
         String next = textOrNull(req.path("next_by_subj"));
         StoredMessage m;
+        String startTime = textOrNull(req.path("start_time"));
         if (seq > 0 && last != null) throw ApiException.of("JSBadRequestErr");
-        if (last != null) m = s.store().loadLast(last);
+        if (startTime != null) {
+            if (seq > 0 || last != null) throw ApiException.of("JSBadRequestErr");
+            long from;
+            try {
+                from = DirectGet.seqForTime(s.store(), GoTime.parse(startTime));
+            } catch (RuntimeException e) {
+                throw ApiException.of("JSBadRequestErr");
+            }
+            m = s.store().loadNext(next, from);
+        } else if (last != null) m = s.store().loadLast(last);
         else if (next != null) m = s.store().loadNext(next, Math.max(seq, 1));
         else if (seq > 0) m = s.store().load(seq);
         else throw ApiException.of("JSBadRequestErr");
@@ -370,51 +390,12 @@ final class StreamApi {
      */
     private void directGet(JsAccount ja, String[] t, InternalClient.Msg msg) {
         Stream s = ja.stream(t[2]);
-        if (s == null || !s.config().allowDirect) return;
-        StoredMessage m = null;
-        try {
-            if (t.length > 3) {
-                String subject = String.join(".", java.util.Arrays.copyOfRange(t, 3, t.length));
-                m = s.store().loadLast(subject);
-            } else {
-                JsonNode req = msg.payload().length == 0 ? null : JetStream.JSON.readTree(msg.payload());
-                if (req == null) {
-                    statusReply(ja.account, msg.reply(), "408 Empty Request");
-                    return;
-                }
-                long seq = req.path("seq").asLong(0);
-                String last = textOrNull(req.path("last_by_subj"));
-                String next = textOrNull(req.path("next_by_subj"));
-                if (last != null) m = s.store().loadLast(last);
-                else if (next != null) m = s.store().loadNext(next, Math.max(seq, 1));
-                else if (seq > 0) m = s.store().load(seq);
-                else {
-                    statusReply(ja.account, msg.reply(), "408 Bad Request");
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            statusReply(ja.account, msg.reply(), "408 Bad Request");
+        if (s == null || !s.config().allowDirect) {
+            statusReply(ja.account, msg.reply(), "503"); // nobody serves it: what no-responders looks like
             return;
         }
-        if (m == null) {
-            statusReply(ja.account, msg.reply(), "404 Message Not Found");
-            return;
-        }
-        StringBuilder h = new StringBuilder("NATS/1.0\r\n");
-        if (m.headers() != null && m.headers().length > 0) {
-            String orig = new String(m.headers(), StandardCharsets.UTF_8);
-            int firstLine = orig.indexOf("\r\n");
-            String rest = firstLine < 0 ? "" : orig.substring(firstLine + 2);
-            if (rest.endsWith("\r\n\r\n")) rest = rest.substring(0, rest.length() - 2);
-            else if (rest.equals("\r\n")) rest = "";
-            h.append(rest);
-        }
-        h.append("Nats-Stream: ").append(s.name()).append("\r\n");
-        h.append("Nats-Subject: ").append(m.subject()).append("\r\n");
-        h.append("Nats-Sequence: ").append(m.seq()).append("\r\n");
-        h.append("Nats-Time-Stamp: ").append(time(m.timestampNanos())).append("\r\n\r\n");
-        js.internal().publish(ja.account, msg.reply(), null, h.toString().getBytes(StandardCharsets.UTF_8), m.payload());
+        String subject = t.length > 3 ? String.join(".", java.util.Arrays.copyOfRange(t, 3, t.length)) : null;
+        directGet.handle(ja.account, s, subject, msg.payload(), msg.reply());
     }
 
     private void statusReply(Account account, String reply, String status) {

@@ -1,5 +1,6 @@
 package io.jnatsd.server.jetstream;
 
+import io.jnatsd.protocol.subject.SubjectTransform;
 import io.jnatsd.protocol.subject.Subjects;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +29,8 @@ final class StreamConfigs {
             }
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid name");
         }
-        if (c.mirror != null || (c.sources != null && !c.sources.isEmpty()) || c.republish != null
-                || c.subjectTransform != null) {
-            return ApiErrors.of("JSStreamInvalidConfigF", "err",
-                    "mirrors, sources, republish and subject transforms are not supported yet");
-        }
-        if (c.compression != null && !c.compression.isEmpty() && !c.compression.equals("none")) {
-            return ApiErrors.of("JSStreamInvalidConfigF", "err", "compression is not supported yet");
+        if (c.compression != null && !c.compression.isEmpty() && !c.compression.equals("none") && !c.compression.equals("s2")) {
+            return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid compression");
         }
         if (!List.of("limits", "interest", "workqueue").contains(c.retention)) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid retention policy " + c.retention);
@@ -60,7 +56,8 @@ final class StreamConfigs {
         if (c.duplicateWindow < 0) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "duplicates window can not be negative");
         }
-        if (c.duplicateWindow == 0) {
+        boolean sourcing = c.isMirror() || c.hasSources();
+        if (c.duplicateWindow == 0 && !sourcing) {
             c.duplicateWindow = StreamConfig.DEFAULT_DUPLICATE_WINDOW_NANOS;
             if (c.maxAge > 0 && c.maxAge < c.duplicateWindow) c.duplicateWindow = c.maxAge;
         } else if (c.maxAge > 0 && c.duplicateWindow > c.maxAge) {
@@ -73,7 +70,10 @@ final class StreamConfigs {
         if (c.allowRollupHdrs && c.denyPurge) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "roll-ups require the purge permission");
         }
-        if (c.subjects == null || c.subjects.isEmpty()) c.subjects = new ArrayList<>(List.of(c.name));
+        ApiError sourcingError = StreamSourcing.checkConfig(c);
+        if (sourcingError != null) return sourcingError;
+        if ((c.subjects == null || c.subjects.isEmpty()) && !sourcing) c.subjects = new ArrayList<>(List.of(c.name));
+        if (c.subjects == null) c.subjects = new ArrayList<>();
         for (int i = 0; i < c.subjects.size(); i++) {
             String s = c.subjects.get(i);
             if (!Subjects.isValidSubject(s)) {
@@ -88,7 +88,18 @@ final class StreamConfigs {
                 }
             }
         }
-        return null;
+        if (c.subjectTransform != null) {
+            String src = c.subjectTransform.src;
+            if (src != null && !src.isEmpty() && !Subjects.isValidSubject(src)) {
+                return ApiErrors.of("JSStreamTransformInvalidSource", "err", "invalid subject " + src);
+            }
+            try {
+                SubjectTransform.validate(src, c.subjectTransform.dest);
+            } catch (IllegalArgumentException e) {
+                return ApiErrors.of("JSStreamTransformInvalidDestination", "err", e.getMessage());
+            }
+        }
+        return Republisher.checkConfig(c);
     }
 
     private static long unlimited(long v) {

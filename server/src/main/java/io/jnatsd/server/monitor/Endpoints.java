@@ -41,7 +41,7 @@ public final class Endpoints {
             case "subsz" -> Subsz.build(server, q);
             case "accountz" -> Accounts.accountz(server, q);
             case "accstatz" -> Accounts.accstatz(server, q.bool("unused"), null);
-            case "jsz" -> Unserved.jsz(server, q);
+            case "jsz" -> Jsz.build(server, q);
             case "healthz" -> Unserved.healthz(server, q).body();
             default -> throw new IllegalArgumentException("unknown endpoint " + endpoint);
         };

@@ -4,6 +4,7 @@ import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ServerStats;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.jetstream.JetStream;
 import java.time.Instant;
 import java.util.List;
 
@@ -56,4 +57,9 @@ public interface MonitoredServer {
 
     /** The system account's name, or null when there is none. */
     String systemAccount();
+
+    /** The running JetStream service, or null when JetStream is not enabled. */
+    default JetStream jetStream() {
+        return null;
+    }
 }

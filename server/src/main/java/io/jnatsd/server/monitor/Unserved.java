@@ -75,7 +75,7 @@ final class Unserved {
             q.bool(p);
         }
         Map<String, Object> o = Json.object();
-        if (s.options().jetstream) {
+        if (s.options().jetstream && s.jetStream() == null) {
             o.put("status", "unavailable");
             o.put("error", "JetStream not enabled");
             return new Health(o, 503);

@@ -48,7 +48,7 @@ final class Varz {
         v.put("leaf", Json.object());
         v.put("mqtt", Json.object());
         v.put("websocket", Json.object());
-        v.put("jetstream", Json.object());
+        v.put("jetstream", Jsz.varz(s));
         v.put("tls_timeout", TLS_TIMEOUT_SECONDS);
         v.put("write_deadline", nanos(o.writeDeadline));
         v.put("start", s.startTime());

@@ -1,0 +1,159 @@
+package io.jnatsd.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.testing.TestServer;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SIGKILL in the middle of a publish storm. A child jnatsd ({@code Main -js -sd DIR}) takes
+ * asynchronous publishes from a client in this test, which records every PubAck; the child is
+ * killed while publishes are still in flight and started again on the same store directory.
+ * Every acknowledged message must be there, byte for byte, at the sequence its ack named, in
+ * publish order. Once with the default sync interval (acks after the write to the OS), once
+ * with {@code sync_interval: always} (acks after the group commit's fsync).
+ */
+class JetStreamCrashTest {
+    @TempDir
+    Path dir;
+
+    private Process startChild(Path store, int port, boolean syncAlways) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "-a", "127.0.0.1", "-p", String.valueOf(port)));
+        if (syncAlways) {
+            Path conf = dir.resolve("server.conf");
+            Files.writeString(conf, "jetstream { store_dir: \"" + store + "\", sync_interval: always }\n");
+            cmd.addAll(List.of("-c", conf.toString()));
+        } else {
+            cmd.addAll(List.of("-js", "-sd", store.toString()));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile())).start();
+    }
+
+    private static void awaitListening(int port, Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            assertTrue(p.isAlive(), "jnatsd exited early");
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 100);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("jnatsd is not listening on " + port);
+    }
+
+    private static Connection connect(int port) throws Exception {
+        return Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port).maxReconnects(0)
+                .connectionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** Message {@code i}: its number and a length and content that vary with it. */
+    private static byte[] payload(int i) {
+        byte[] b = new byte[16 + (i * 37) % 700];
+        byte[] head = ("msg-" + i + "-").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(head, 0, b, 0, head.length);
+        for (int k = head.length; k < b.length; k++) b[k] = (byte) (i * 31 + k);
+        return b;
+    }
+
+    @ParameterizedTest(name = "sync always: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyAcknowledgedPublishSurvivesSigkill(boolean syncAlways) throws Exception {
+        Path store = Files.createDirectories(dir.resolve("store"));
+        int port = TestServer.freePort();
+        Process child = startChild(store, port, syncAlways);
+        Map<Integer, Long> acked = new ConcurrentHashMap<>(); // message number -> sequence from its ack
+        try {
+            awaitListening(port, child);
+            try (Connection c = connect(port)) {
+                c.jetStreamManagement().addStream(StreamConfiguration.builder().name("CRASH").subjects("crash.>").build());
+                JetStream js = c.jetStream();
+                AtomicBoolean stop = new AtomicBoolean();
+                Semaphore inFlight = new Semaphore(2000);
+                Thread storm = new Thread(() -> {
+                    try {
+                        for (int i = 0; !stop.get(); i++) {
+                            if (!inFlight.tryAcquire(2, TimeUnit.SECONDS)) return;
+                            int n = i;
+                            CompletableFuture<PublishAck> f = js.publishAsync("crash." + (n % 8), payload(n));
+                            f.whenComplete((ack, err) -> {
+                                inFlight.release();
+                                if (ack != null && !ack.hasError()) acked.put(n, ack.getSeqno());
+                            });
+                        }
+                    } catch (Exception e) {
+                        // the connection went away with the server: the storm is over
+                    }
+                }, "publish-storm");
+                storm.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (acked.size() < 3000 && System.nanoTime() < deadline) Thread.sleep(5);
+                child.destroyForcibly(); // SIGKILL while publishes are in flight
+                child.waitFor(10, TimeUnit.SECONDS);
+                stop.set(true);
+                storm.join(5000);
+            }
+        } finally {
+            child.destroyForcibly();
+        }
+        assertTrue(acked.size() >= 100, "only " + acked.size() + " acks before the kill");
+
+        Process again = startChild(store, port, syncAlways);
+        try {
+            awaitListening(port, again);
+            try (Connection c = connect(port)) {
+                JetStreamManagement jsm = c.jetStreamManagement();
+                StreamInfo info = jsm.getStreamInfo("CRASH");
+                TreeMap<Integer, Long> inOrder = new TreeMap<>(acked);
+                long previous = 0;
+                for (Map.Entry<Integer, Long> e : inOrder.entrySet()) {
+                    long seq = e.getValue();
+                    assertTrue(seq > previous, "message " + e.getKey() + " acked at " + seq + " after " + previous);
+                    previous = seq;
+                    var m = jsm.getMessage("CRASH", seq);
+                    assertEquals("crash." + (e.getKey() % 8), m.getSubject());
+                    assertArrayEquals(payload(e.getKey()), m.getData(), "message " + e.getKey() + " at " + seq);
+                }
+                assertTrue(info.getStreamState().getLastSequence() >= previous);
+                PublishAck next = c.jetStream().publish("crash.after", new byte[] {1});
+                assertEquals(info.getStreamState().getLastSequence() + 1, next.getSeqno());
+            }
+        } finally {
+            again.destroy();
+            again.waitFor(10, TimeUnit.SECONDS);
+            again.destroyForcibly();
+        }
+    }
+}
