@@ -232,4 +232,42 @@ class LimitsTest {
             org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> new RawClient(port));
         }
     }
+
+    /**
+     * A publisher faster than its subscriber is slowed down (fast-producer stall) instead of the
+     * subscriber being cut off: the subscriber, slower but reading, gets every message.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aFastPublisherIsStalledRatherThanItsReadingSubscriberDropped(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, "max_payload: 4096\nmax_pending: 1MB");
+             RawClient sub = s.raw();
+             Connection pub = Nats.connect(new Options.Builder().server(s.url()).build())) {
+            sub.connect("").send("SUB flood 1\r\n");
+            assertEquals("", sub.untilPong());
+            sub.setTimeout(30_000);
+            int messages = 8000;
+            byte[] payload = new byte[2048]; // 16 MB in all: 16 times max_pending
+            Thread reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < messages; i++) {
+                        String line = sub.readLine();
+                        if (line == null || !line.startsWith("MSG flood 1 2048")) return;
+                        sub.readLine();
+                        if (i % 500 == 0) Thread.sleep(5); // a consumer slower than the producer
+                    }
+                } catch (Exception e) {
+                    // the assertion below reports it
+                }
+            });
+            reader.start();
+            for (int i = 0; i < messages; i++) {
+                pub.publish("flood", payload);
+                if (i % 500 == 499) pub.flush(Duration.ofSeconds(30));
+            }
+            pub.flush(Duration.ofSeconds(30));
+            reader.join(60_000);
+            assertEquals("", sub.untilPong(), "the subscriber is still connected and got everything");
+        }
+    }
 }

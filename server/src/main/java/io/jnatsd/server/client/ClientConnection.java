@@ -36,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * except {@link #deliver} and {@link #maxReached}, which publishers call from theirs.
  */
 public final class ClientConnection implements ClientOpHandler, Subscriber {
+    /** The longest one stall lasts; a receiver that drains no faster than this is then left to max_pending. */
+    private static final long MAX_STALL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -111,6 +113,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         lastInboundNanos = now;
         batch.activity(now);
         parser.parse(in);
+        stallIfBacklogged();
     }
 
     /** Parsing goes on: neither stopped (closing) nor paused (a slow credential check). */
@@ -140,6 +143,33 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
             batchInBytes = 0;
         }
         batch.flushAll();
+        FlushBatch.Backlogged stall = batch.takeStall();
+        if (stall != null && !closed) stallReading(stall, System.nanoTime());
+    }
+
+    /**
+     * Checked after each read rather than once per burst: turning auto-read off here ends the
+     * transport's read loop at once, so one burst cannot push a receiver past max_pending.
+     */
+    private void stallIfBacklogged() {
+        if (batch.hasStall()) readComplete();
+    }
+
+    /**
+     * Fast-producer stall, as upstream: a receiver this client just filled is past three
+     * quarters of max_pending, so stop reading from this client until the receiver drains (or
+     * a bounded time passes), rather than let the receiver be cut off as a slow consumer.
+     */
+    private void stallReading(FlushBatch.Backlogged receiver, long since) {
+        channel.config().setAutoRead(false);
+        loop.schedule(() -> {
+            if (closed) return;
+            if (receiver.overStallThreshold() && System.nanoTime() - since < MAX_STALL_NANOS) {
+                stallReading(receiver, since);
+            } else if (!parser.isPaused()) {
+                channel.config().setAutoRead(true);
+            }
+        }, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The socket is gone: release everything this connection holds. */

@@ -16,12 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection's own event loop (DESIGN.md, hot path 3). Going past max_pending marks the
  * connection a slow consumer, which drops further messages and closes it.
  */
-final class Outbound implements FlushBatch.Flushable {
+final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     private static final int INITIAL_CAPACITY = 512;
 
     private final Channel channel;
     private final EventLoop loop;
     private final long maxPending;
+    /** Past three quarters of max_pending, publishers to this connection are slowed down, as upstream. */
+    private final long stallThreshold;
     private final Runnable flushTask = this::flush;
     private final AtomicBoolean flushPending = new AtomicBoolean();
     private final Runnable onSlowConsumer;
@@ -38,6 +40,7 @@ final class Outbound implements FlushBatch.Flushable {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.maxPending = maxPending;
+        this.stallThreshold = maxPending / 4 * 3;
         this.onSlowConsumer = onSlowConsumer;
     }
 
@@ -62,8 +65,10 @@ final class Outbound implements FlushBatch.Flushable {
             MessageWriter.write(b, msg, sub.sidBytes(), headers);
             msgs++;
             bytes += headers ? msg.totalLength() : msg.payloadLength();
-            slow = b.readableBytes() + channelPending() > maxPending;
+            long pending = b.readableBytes() + channelPending();
+            slow = pending > maxPending;
             if (slow) closed = true;
+            else if (pending > stallThreshold) batch.stallOn(this);
         }
         if (slow) {
             onSlowConsumer.run();
@@ -94,6 +99,18 @@ final class Outbound implements FlushBatch.Flushable {
             buf = b;
         }
         return b;
+    }
+
+    @Override
+    public boolean overStallThreshold() {
+        ByteBuf b;
+        long mine;
+        synchronized (this) {
+            if (closed) return false;
+            b = buf;
+            mine = b == null ? 0 : b.readableBytes();
+        }
+        return mine + channelPending() > stallThreshold;
     }
 
     private long channelPending() {

@@ -46,6 +46,30 @@ public final class FlushBatch {
         pending.add(f);
     }
 
+    /** Something whose backlog can make its publishers wait (fast-producer stall). */
+    public interface Backlogged {
+        /** Whether the backlog is still over the stall threshold. */
+        boolean overStallThreshold();
+    }
+
+    private Backlogged stalledOn;
+
+    /** A receiver filled by this batch is over the stall threshold: the publisher should pause. */
+    public void stallOn(Backlogged receiver) {
+        stalledOn = receiver;
+    }
+
+    public boolean hasStall() {
+        return stalledOn != null;
+    }
+
+    /** The receiver this batch's publisher should wait for, then forgets it; null when none. */
+    public Backlogged takeStall() {
+        Backlogged b = stalledOn;
+        stalledOn = null;
+        return b;
+    }
+
     public void flushAll() {
         int n = pending.size();
         if (n == 0) return;
