@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The JetStream service of one server: which accounts have it, their streams (file streams
@@ -45,6 +47,11 @@ public final class JetStream implements AutoCloseable {
     private final InternalClient internal = new InternalClient("jetstream", api);
     private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
     private final StreamApi streamApi = new StreamApi(this);
+    private final ConsumerApi consumerApi = new ConsumerApi(this);
+    /** Consumers' timers (ack wait, request expiry, heartbeats, state flushes, housekeeping). */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jetstream-timers"));
+    /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
+    private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", Runnable::run);
 
     public JetStream(ServerOptions opts, ServerLog log) {
         this.opts = opts;
@@ -75,13 +82,20 @@ public final class JetStream implements AutoCloseable {
         }
         for (Account a : all) {
             internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
+            consumerTraffic.subscribe(a, ConsumerApi.NEXT_PREFIX + ">", null,
+                    (sub, msg) -> consumerApi.nextRequest(a, msg.subject(), msg));
+            consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
+            consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
             String domain = domain();
             if (domain != null && !domain.isEmpty()) {
                 String prefix = "$JS." + domain + ".API.";
                 internal.subscribe(a, prefix + ">", null, (sub, msg) ->
                         streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
+                consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
+                        "$JS.API." + msg.subject().substring(prefix.length()), msg));
             }
         }
+        timers.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
         log.notice("JetStream started with %d account(s)", enabled.size());
     }
 
@@ -109,9 +123,32 @@ public final class JetStream implements AutoCloseable {
         return writers;
     }
 
-    /** Consumers arrive with JetStream part 2; until then no stream has any. */
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    ConsumerApi consumerApi() {
+        return consumerApi;
+    }
+
     boolean hasConsumers(Stream stream) {
-        return false;
+        return stream.consumers().size() > 0;
+    }
+
+    /** Deletes inactive ephemeral consumers and notices push interest coming and going. */
+    private void housekeeping() {
+        try {
+            long now = System.nanoTime();
+            for (JsAccount ja : accounts.values()) {
+                List<Stream> streams;
+                synchronized (ja) {
+                    streams = List.copyOf(ja.streams.values());
+                }
+                for (Stream s : streams) s.consumers().tick(now);
+            }
+        } catch (RuntimeException e) {
+            log.warn("JetStream housekeeping: %s", e);
+        }
     }
 
     JsAccount account(Account a) {
@@ -145,6 +182,7 @@ public final class JetStream implements AutoCloseable {
             writeMeta(dir, c, created);
         }
         Stream s = new Stream(this, ja.account, c, store, created, writers);
+        if (!c.isMemory()) s.consumers().recover();
         s.subscribe();
         return s;
     }
@@ -165,6 +203,7 @@ public final class JetStream implements AutoCloseable {
     }
 
     void removeFiles(Stream s) {
+        s.consumers().streamDeleted();
         s.store().delete();
         if (!s.config().isMemory()) {
             try {
@@ -225,6 +264,7 @@ public final class JetStream implements AutoCloseable {
             }
         }
         api.shutdown();
+        timers.shutdown();
         writers.shutdown();
     }
 }

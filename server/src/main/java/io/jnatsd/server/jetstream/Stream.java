@@ -37,6 +37,7 @@ final class Stream implements Subscriber {
     private final Executor writers;
     private final DuplicateWindow duplicates;
     private final List<Subscription> subscriptions = new ArrayList<>();
+    private final StreamConsumers consumers;
     private volatile StreamConfig config;
     private volatile boolean closed;
     private String lastMsgId;
@@ -49,6 +50,11 @@ final class Stream implements Subscriber {
         this.created = created;
         this.writers = writers;
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
+        this.consumers = new StreamConsumers(js, this);
+    }
+
+    StreamConsumers consumers() {
+        return consumers;
     }
 
     String name() {
@@ -97,6 +103,7 @@ final class Stream implements Subscriber {
     void close() {
         closed = true;
         unsubscribe();
+        consumers.close();
     }
 
     // ---- ingest: publishers' threads enqueue, one writer appends ----
@@ -129,7 +136,10 @@ final class Stream implements Subscriber {
                 Incoming in;
                 while (taken.size() < MAX_BATCH && (in = incoming.poll()) != null) taken.add(in);
                 if (taken.isEmpty()) break;
-                for (Incoming m : taken) acks.add(m.reply() == null ? null : append(m));
+                for (Incoming m : taken) {
+                    byte[] ack = append(m); // stored with or without a reply; only a reply gets the ack
+                    acks.add(m.reply() == null ? null : ack);
+                }
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
                 for (int i = 0; i < taken.size(); i++) {
                     byte[] ack = acks.get(i);
@@ -211,8 +221,10 @@ final class Stream implements Subscriber {
             duplicates.record(msgId, stored.seq(), now);
             lastMsgId = msgId;
         }
-        if ("interest".equals(c.retention) && !js.hasConsumers(this)) {
+        if ("interest".equals(c.retention) && !consumers.interested(m.subject())) {
             store.remove(stored.seq()); // nobody is interested: nothing to keep
+        } else {
+            consumers.stored(stored.seq(), m.subject());
         }
         return PubAck.ok(c.name, domain, stored.seq(), false);
     }

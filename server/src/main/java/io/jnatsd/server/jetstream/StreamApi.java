@@ -38,8 +38,12 @@ final class StreamApi {
         if (msg.reply() == null || !subject.startsWith(PREFIX)) return;
         String op = subject.substring(PREFIX.length());
         String[] t = op.split("\\.");
+        if (t[0].equals("CONSUMER")) {
+            js.consumerApi().handle(account, t, msg);
+            return;
+        }
         String type = responseType(t);
-        if (type == null) return; // not ours (consumers come with JetStream part 2)
+        if (type == null) return; // not ours
         JsAccount ja = js.account(account);
         Map<String, Object> resp = new LinkedHashMap<>();
         resp.put("type", TYPE + type);
@@ -111,9 +115,11 @@ final class StreamApi {
         long memory = 0;
         long storage = 0;
         int streams;
+        int consumers = 0;
         synchronized (ja) {
             streams = ja.streams.size();
             for (Stream s : ja.streams.values()) {
+                consumers += s.consumers().size();
                 long bytes = s.store().state().bytes();
                 if (s.config().isMemory()) memory += bytes;
                 else storage += bytes;
@@ -122,7 +128,7 @@ final class StreamApi {
         resp.put("memory", memory);
         resp.put("storage", storage);
         resp.put("streams", streams);
-        resp.put("consumers", 0);
+        resp.put("consumers", consumers);
         Map<String, Object> limits = new LinkedHashMap<>();
         limits.put("max_memory", -1);
         limits.put("max_storage", -1);
@@ -302,7 +308,7 @@ final class StreamApi {
             if (deletedDetails && st.deleted() != null) state.put("deleted", st.deleted());
             state.put("num_deleted", st.numDeleted());
         }
-        state.put("consumer_count", 0);
+        state.put("consumer_count", s.consumers().size());
         out.put("state", state);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
     }
