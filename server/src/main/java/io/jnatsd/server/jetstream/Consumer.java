@@ -458,11 +458,16 @@ final class Consumer {
             if (m != null) return new Next(m, 1, 0);
         }
         if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) return MAX_ACK_PENDING;
-        long last = store.state().lastSeq();
         StoredMessage m = loadNextMatching(sseq);
         if (m == null) {
-            if (last >= sseq) sseq = last + 1;
-            return null;
+            // Nothing matches up to the end: skip ahead, as upstream does, unless a message
+            // arrived between the look-up and now.
+            long last = store.state().lastSeq();
+            if (last >= sseq) {
+                m = loadNextMatching(sseq);
+                if (m == null) sseq = last + 1;
+            }
+            if (m == null) return null;
         }
         sseq = m.seq() + 1;
         return new Next(m, 1, 0);
