@@ -207,6 +207,25 @@ class JetStreamConsumerBehaviourTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void replayOriginalKeepsTheGaps(Impl impl) throws Exception {
+        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name("RP").subjects("rp").build());
+            JetStream js = c.jetStream();
+            js.publish("rp", bytes("a"));
+            Thread.sleep(300); // the gap to be replayed
+            js.publish("rp", bytes("b"));
+            JetStreamSubscription sub = js.subscribe("rp", PushSubscribeOptions.builder().configuration(
+                    ConsumerConfiguration.builder().replayPolicy(io.nats.client.api.ReplayPolicy.Original).build()).build());
+            assertNotNull(sub.nextMessage(Duration.ofSeconds(2)));
+            long t0 = System.nanoTime();
+            assertNotNull(sub.nextMessage(Duration.ofSeconds(2)));
+            long gap = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(gap >= 200 && gap < 1000, "replayed gap " + gap + " ms");
+        }
+    }
+
     /** Newer than the 2.9.10 we compare with: create/update actions (2.10) and several filters. */
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD")

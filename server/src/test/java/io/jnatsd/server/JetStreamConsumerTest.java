@@ -464,6 +464,17 @@ class JetStreamConsumerTest {
             assertTrue(status.isStatusMessage());
             assertEquals(409, status.getStatus().getCode());
             assertEquals("Consumer Deleted", status.getStatus().getMessage());
+
+            // the same when the whole stream goes
+            c.jetStreamManagement().addOrUpdateConsumer("X", ConsumerConfiguration.builder().durable("other").build());
+            c.publish("$JS.API.CONSUMER.MSG.NEXT.X.other", "my.inbox", bytes("{\"batch\":1,\"expires\":5000000000}"));
+            c.flush(Duration.ofSeconds(1));
+            await(2000, () -> info(c, "X", "other").getNumWaiting() == 1);
+            c.jetStreamManagement().deleteStream("X");
+            Message streamGone = inbox.nextMessage(Duration.ofSeconds(2));
+            assertNotNull(streamGone);
+            assertEquals(409, streamGone.getStatus().getCode());
+            assertEquals("Consumer Deleted", streamGone.getStatus().getMessage());
         }
     }
 }

@@ -1222,8 +1222,8 @@ final class Consumer {
     void stop(boolean deleted) {
         ConsumerState last = null;
         synchronized (this) {
+            if (deleted) releaseRequests(); // also after a shutdown stop: the stream is being deleted
             if (closed) return;
-            if (deleted) releaseRequests();
             closed = true;
             if (ackTimer != null) ackTimer.cancel(false);
             if (waitTimer != null) waitTimer.cancel(false);

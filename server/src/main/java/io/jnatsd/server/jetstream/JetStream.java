@@ -123,6 +123,10 @@ public final class JetStream implements AutoCloseable {
         return writers;
     }
 
+    ExecutorService apiExecutor() {
+        return api;
+    }
+
     ScheduledExecutorService timers() {
         return timers;
     }

@@ -238,7 +238,8 @@ final class StreamConsumers implements RemovalListener {
     /** Periodic housekeeping: deletes consumers past their inactivity threshold. */
     void tick(long now) {
         for (Consumer c : all) {
-            if (c.tick(now)) delete(c, true);
+            // deleted on the API thread, in order with creates and deletes from clients
+            if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
         }
     }
 
