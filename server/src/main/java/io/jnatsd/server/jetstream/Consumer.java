@@ -444,18 +444,15 @@ final class Consumer {
             }
             return new Next(m, dc, 0);
         }
-        if (lss != null && lssIndex < lss.length) {
+        while (lss != null) {
+            if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) return MAX_ACK_PENDING;
             long seq = lss[lssIndex++];
             if (lssIndex >= lss.length) lss = null;
-            if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) {
-                lssIndex--;
-                if (lss == null) lss = new long[] {seq};
-                return MAX_ACK_PENDING;
-            }
-            StoredMessage m = store.load(seq);
             if (seq >= sseq) sseq = seq + 1;
             if (lss == null) sseq = Math.max(sseq, lssResume + 1);
+            StoredMessage m = store.load(seq);
             if (m != null) return new Next(m, 1, 0);
+            if (npcValid) npc--; // that subject's last message went meanwhile
         }
         if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) return MAX_ACK_PENDING;
         StoredMessage m = loadNextMatching(sseq);
@@ -854,8 +851,12 @@ final class Consumer {
             markDirty();
         }
         if (retain && !"limits".equals(stream.config().retention)) {
-            long from = Math.max(ackedFrom, stream.store().state().firstSeq());
-            for (long s = from; s <= seq; s++) owner.acknowledged(this, s);
+            // Removing from the store writes to disk: not on the publisher's event loop.
+            long from = ackedFrom;
+            executor.execute(() -> {
+                long first = Math.max(from, stream.store().state().firstSeq());
+                for (long s = first; s <= seq; s++) owner.acknowledged(this, s);
+            });
         }
         if (wake) signal();
     }
