@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pull requests, acks and status messages on a raw socket, the same script against upstream
- * and jnatsd: the deliveries (subject, ack reply with its timestamp masked, headers, payload) and
- * the status header blocks must be byte for byte the same.
+ * Pull requests, push flow control, heartbeats, acks and status messages on a raw socket, the
+ * same script against upstream and jnatsd: the deliveries (subject, ack reply with its timestamp
+ * masked, headers, payload) and the status header blocks must be byte for byte the same.
  */
-class JetStreamPullProtocolTest {
+class JetStreamConsumerProtocolTest {
     @TempDir
     Path dir;
 
@@ -30,7 +30,12 @@ class JetStreamPullProtocolTest {
     private record Frame(String subject, String reply, String headers, String payload) {
         @Override
         public String toString() {
-            return subject + " " + reply + " [" + headers.replace("\r\n", "\\r\\n") + "] " + payload;
+            String p = payload.length() > 40 ? "<" + payload.length() + " bytes>" : payload;
+            return subject + " " + reply + " [" + headers.replace("\r\n", "\\r\\n") + "] " + p;
+        }
+
+        boolean isHeartbeat() {
+            return headers.startsWith("NATS/1.0 100 Idle Heartbeat");
         }
     }
 
@@ -40,7 +45,7 @@ class JetStreamPullProtocolTest {
         Session(TestServer s) throws IOException {
             raw = s.raw();
             raw.connect("\"headers\":true,\"no_responders\":true");
-            raw.send("SUB in.> 1\r\nSUB _R 2\r\nSUB ackr.> 3\r\n");
+            raw.send("SUB in.> 1\r\nSUB _R 2\r\nSUB ackr.> 3\r\nSUB dl.p1 4\r\n");
             raw.untilPong();
         }
 
@@ -79,6 +84,17 @@ class JetStreamPullProtocolTest {
                 }
                 throw new IOException("unexpected " + line);
             }
+        }
+
+        /** Frames up to and including the first idle heartbeat. */
+        List<Frame> untilHeartbeat() throws IOException {
+            List<Frame> out = new ArrayList<>();
+            Frame f;
+            do {
+                f = next(5000);
+                out.add(f);
+            } while (!f.isHeartbeat());
+            return out;
         }
 
         /** At least {@code expected} frames, then everything more that arrives within 50 ms of the last. */
@@ -152,5 +168,48 @@ class JetStreamPullProtocolTest {
         List<String> ours = script(Impl.JNATSD);
         assertEquals(String.join("\n", upstream), String.join("\n", ours));
         assertEquals(14, ours.size());
+    }
+
+    /** Push: deliveries, a flow control request, the stall, heartbeats with and without it. */
+    private List<String> pushScript(Impl impl) throws Exception {
+        Path store = Files.createTempDirectory(dir, impl.name().toLowerCase());
+        List<String> log = new ArrayList<>();
+        try (TestServer s = TestServer.start(impl, "jetstream { store_dir: \"" + store + "\" }"); Session c = new Session(s)) {
+            c.request("$JS.API.STREAM.CREATE.R", "{\"name\":\"R\",\"subjects\":[\"r.>\"]}");
+            c.request("r.a", "m0");
+            c.raw.send("HPUB r.h _R 22 27\r\nNATS/1.0\r\nFoo: bar\r\n\r\nhello\r\n");
+            c.next(5000);
+            c.pub("$JS.API.CONSUMER.CREATE.R.p1", "_R", "{\"stream_name\":\"R\",\"config\":{\"name\":\"p1\","
+                    + "\"deliver_subject\":\"dl.p1\",\"flow_control\":true,\"idle_heartbeat\":400000000,\"ack_policy\":\"none\"}}");
+            log.add("created: " + mask(c.drain(3)).subList(1, 3));
+            String big = "x".repeat(100_000);
+            for (int i = 0; i < 20; i++) c.pub("r.big", "_R", big);
+            List<Frame> burst = new ArrayList<>(c.untilHeartbeat());
+            burst.removeIf(f -> f.subject().equals("_R")); // the publish acks, interleaved as it happens
+            // how many were stored when each was delivered depends on timing: mask the pending count
+            burst.replaceAll(f -> f.reply().startsWith("$JS.ACK.")
+                    ? new Frame(f.subject(), f.reply().replaceAll("\\.\\d+$", ".<n>"), f.headers(), f.payload()) : f);
+            String fc = null;
+            for (Frame f : burst) if (f.headers().startsWith("NATS/1.0 100 FlowControl Request")) fc = f.reply();
+            log.add("burst: " + mask(burst).stream().map(x -> x.replaceAll("\\$JS\\.FC\\.R\\.p1\\.\\w{4}", "<fc>")).toList());
+            c.pub(fc, null, "");
+            log.add("after the flow control reply: "
+                    + mask(c.untilHeartbeat()).stream().map(x -> x.replaceAll("\\$JS\\.FC\\.R\\.p1\\.\\w{4}", "<fc>")).toList());
+        }
+        return log;
+    }
+
+    private static List<String> mask(List<Frame> frames) {
+        List<String> out = new ArrayList<>();
+        for (Frame f : frames) out.add(f.toString().replaceAll("(\\$JS\\.ACK(\\.[^. ]+){5})\\.\\d+", "$1.<ts>"));
+        return out;
+    }
+
+    @Test
+    void pushFlowControlAndHeartbeatsMatchUpstream() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "upstream nats-server is not installed");
+        List<String> upstream = pushScript(Impl.UPSTREAM);
+        List<String> ours = pushScript(Impl.JNATSD);
+        assertEquals(String.join("\n", upstream), String.join("\n", ours));
     }
 }
