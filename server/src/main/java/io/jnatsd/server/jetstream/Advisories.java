@@ -39,6 +39,23 @@ final class Advisories {
         publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
     }
 
+    /**
+     * A consumer event, {@code $JS.EVENT.ADVISORY.CONSUMER.<kind>.<stream>.<consumer>} of type
+     * {@code io.nats.jetstream.advisory.v1.<type>}, with the given fields after stream and consumer.
+     */
+    static void consumerEvent(JetStream js, Account account, String stream, String consumer, String kind, String type,
+                              Object... fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        m.put("id", id());
+        m.put("timestamp", Instant.now().toString());
+        m.put("stream", stream);
+        m.put("consumer", consumer);
+        for (int i = 0; i + 1 < fields.length; i += 2) m.put((String) fields[i], fields[i + 1]);
+        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
+        publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
+    }
+
     static void publish(JetStream js, Account account, String subject, Map<String, Object> body) {
         try {
             js.internal().publish(account, subject, null, null, JetStream.JSON.writeValueAsBytes(body));

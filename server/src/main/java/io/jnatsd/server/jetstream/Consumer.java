@@ -9,17 +9,12 @@ import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.SimpleState;
 import io.jnatsd.store.StoredMessage;
-import io.jnatsd.store.StreamState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,20 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Consumer {
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_DELIVERIES_PER_RUN = 256;
-    private static final long FLOW_CONTROL_MAX_PENDING = 32L * 1024 * 1024;
     private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
     private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
-
-    /** A delivery awaiting its ack: consumer sequence and when it was (re)delivered, epoch nanos. */
-    private static final class Pending {
-        final long dseq;
-        long timestamp;
-
-        Pending(long dseq, long timestamp) {
-            this.dseq = dseq;
-            this.timestamp = timestamp;
-        }
-    }
 
     /** The next message to hand out and its delivery count. */
     private record Next(StoredMessage msg, long dc, long releaseAt) {}
@@ -71,11 +54,7 @@ final class Consumer {
     private ConsumerConfig cfg;
     private long sseq = 1;
     private long dseq = 1;
-    private long adflr;
-    private long asflr;
-    private final TreeMap<Long, Pending> pending = new TreeMap<>();
-    private final Map<Long, Long> rdc = new HashMap<>();
-    private final LinkedHashSet<Long> rdq = new LinkedHashSet<>();
+    private final AckTracker acks = new AckTracker();
     /** deliver last_per_subject: the last sequence of each subject, delivered first. */
     private long[] lss;
     private int lssIndex;
@@ -90,11 +69,8 @@ final class Consumer {
     private boolean npcValid;
     /** The last stream sequence the cached count covers: later messages are counted as they are signalled. */
     private long npcLast;
-    // flow control (push)
-    private long pbytes;
-    private long maxpb;
-    private long fcsz;
-    private String fcid;
+    /** Push consumers with flow_control. */
+    private final FlowControl flow;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
@@ -124,7 +100,7 @@ final class Consumer {
         long now = System.nanoTime();
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
         this.inactiveSince = now;
-        if (cfg.flowControl) maxpb = FLOW_CONTROL_MAX_PENDING / 16;
+        this.flow = cfg.flowControl ? new FlowControl() : null;
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -166,91 +142,21 @@ final class Consumer {
     // ---- starting position ----
 
     private void selectStartingSeq() {
-        var store = stream.store();
-        StreamState state = store.state();
-        if (cfg.optStartSeq > 0) {
-            sseq = cfg.optStartSeq;
-        } else {
-            switch (cfg.deliverPolicy) {
-                case "all" -> sseq = state.firstSeq();
-                case "last" -> {
-                    sseq = state.lastSeq();
-                    if (!cfg.filters().isEmpty()) {
-                        long last = 0;
-                        for (String f : cfg.filters()) last = Math.max(last, store.filteredState(1, f).last());
-                        sseq = last;
-                    }
-                }
-                case "last_per_subject" -> {
-                    List<Long> lasts = new ArrayList<>();
-                    for (String f : cfg.filters()) {
-                        for (String subject : store.subjectsState(f).keySet()) {
-                            long last = store.filteredState(1, subject).last();
-                            if (last > 0) lasts.add(last);
-                        }
-                    }
-                    if (lasts.isEmpty()) {
-                        sseq = state.lastSeq();
-                    } else {
-                        lss = lasts.stream().mapToLong(Long::longValue).sorted().toArray();
-                        lssIndex = 0;
-                        lssResume = state.lastSeq();
-                        sseq = lss[0];
-                    }
-                }
-                case "by_start_time" -> sseq = seqFromTime(ConsumerConfigs.parseTime(cfg.optStartTime), state);
-                default -> sseq = state.lastSeq() + 1; // new
-            }
-        }
-        if (state.firstSeq() == 0) {
-            sseq = 1;
-        } else if (sseq < state.firstSeq()) {
-            sseq = state.firstSeq();
-        } else if (sseq > state.lastSeq()) {
-            sseq = state.lastSeq() + 1;
-        }
+        StartPosition start = StartPosition.of(cfg, stream.store());
+        sseq = start.sseq();
+        lss = start.skip();
+        lssIndex = 0;
+        lssResume = start.resume();
         dseq = 1;
         // As upstream, whose floor comes back from a store that only recorded the starting
-        // delivered sequence: nothing is acknowledged yet.
-        adflr = 0;
-        asflr = 0;
-    }
-
-    /** The first sequence stored at or after {@code t}: a binary search over the stream's times. */
-    private long seqFromTime(Instant t, StreamState state) {
-        var store = stream.store();
-        long target = t.getEpochSecond() * 1_000_000_000L + t.getNano();
-        long lo = state.firstSeq();
-        long hi = state.lastSeq();
-        long answer = hi + 1;
-        while (lo <= hi) {
-            long mid = lo + (hi - lo) / 2;
-            StoredMessage m = store.loadNext(null, mid);
-            if (m == null || m.seq() > hi) {
-                hi = mid - 1;
-                continue;
-            }
-            if (m.timestampNanos() >= target) {
-                answer = m.seq();
-                hi = mid - 1;
-            } else {
-                lo = m.seq() + 1;
-            }
-        }
-        return answer;
+        // delivered sequence: nothing is acknowledged yet (the floor stays 0).
     }
 
     private void applyState(ConsumerState st) {
         if (sseq <= st.delivered().streamSeq()) sseq = st.delivered().streamSeq() + 1;
         dseq = st.delivered().consumerSeq() + 1;
-        adflr = st.ackFloor().consumerSeq();
-        asflr = st.ackFloor().streamSeq();
-        pending.clear();
-        st.pending().forEach((seq, p) -> pending.put(seq, new Pending(p.consumerSeq(), p.timestampNanos())));
-        rdc.clear();
-        rdc.putAll(st.redelivered());
-        rdc.keySet().removeIf(seq -> seq < asflr);
-        if (!pending.isEmpty()) {
+        acks.restore(st);
+        if (acks.pendingCount() > 0) {
             long delay = 500_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
             if (cfg.ackWait < delay) delay = cfg.ackWait + ACK_WAIT_DELAY_NANOS;
             scheduleAckTimer(delay);
@@ -272,20 +178,21 @@ final class Consumer {
 
     /** A message left the stream (limits, age, removal): forget it as upstream's decStreamPending does. */
     void removed(long seq, String subject) {
-        Pending p;
+        AckTracker.Pending p;
+        long dc;
         synchronized (this) {
             if (closed) return;
             if (npcValid) {
                 if (lss != null) npcValid = false;
                 else if (seq >= sseq && seq <= npcLast && matches(subject)) npc--;
             }
-            p = pending.get(seq);
+            p = acks.pending(seq);
             if (p == null) {
-                rdq.remove(seq);
+                acks.unqueue(seq);
                 return;
             }
+            dc = acks.deliveries(seq);
         }
-        long dc = rdcOf(seq);
         processTerm(seq, p.dseq, dc, false);
     }
 
@@ -295,25 +202,9 @@ final class Consumer {
             if (closed) return;
             npcValid = false;
             if (sseq < firstSeq) sseq = firstSeq;
-            if (asflr < firstSeq) {
-                asflr = firstSeq - 1;
-                adflr = dseq - 1;
-            }
             var store = stream.store();
-            Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
-            while (it.hasNext()) {
-                long seq = it.next().getKey();
-                if (seq < firstSeq || store.load(seq) == null) {
-                    it.remove();
-                    rdc.remove(seq);
-                    rdq.remove(seq);
-                }
-            }
-            rdq.removeIf(seq -> seq < sseq && !pending.containsKey(seq));
-            if (pending.isEmpty()) {
-                adflr = dseq - 1;
-                asflr = Math.max(asflr, sseq - 1);
-            }
+            acks.purged(firstSeq, dseq, sseq, seq -> store.load(seq) != null);
+            if (held != null && store.load(held.msg().seq()) == null) held = null;
             markDirty();
         }
         signal();
@@ -321,9 +212,18 @@ final class Consumer {
 
     // ---- delivery ----
 
+    /** Runs {@code task} on the consumer's executor; dropped when the server is shutting down. */
+    private void run(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the JetStream executors are gone: nothing more to do
+        }
+    }
+
     /** Asks for a delivery run on the consumer's executor (coalesced). */
     void signal() {
-        if (pumpQueued.compareAndSet(false, true)) executor.execute(this::pump);
+        if (pumpQueued.compareAndSet(false, true)) run(this::pump);
     }
 
     private void pump() {
@@ -356,7 +256,7 @@ final class Consumer {
         synchronized (this) {
             if (closed) return STOP;
             if (cfg.isPush()) {
-                if (!active || (maxpb > 0 && pbytes > maxpb)) return STOP;
+                if (!active || (flow != null && flow.stalled())) return STOP;
             } else if (waiting.isEmpty()) {
                 return STOP;
             }
@@ -390,7 +290,7 @@ final class Consumer {
             byte[] headers = m.headers();
             byte[] payload = m.payload();
             if (cfg.headersOnly) {
-                headers = headersOnly(headers, payload.length);
+                headers = StatusHeaders.headersOnly(headers, payload.length);
                 payload = EMPTY;
             }
             long size = m.subject().length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
@@ -398,14 +298,13 @@ final class Consumer {
             if (cfg.isPush()) {
                 target = cfg.deliverSubject;
             } else {
-                PullRequests.Request wr = nextWaiting(size);
+                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies);
                 if (wr == null) {
                     held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
                     endOfRun(true);
                     return STOP;
                 }
                 target = wr.reply;
-                if (wr.remaining > 0 && wr.heartbeatNanos > 0) wr.nextHeartbeatAt = System.nanoTime() + wr.heartbeatNanos;
             }
             lastTs = m.timestampNanos();
             if (replay && m.seq() >= replayUntil) replay = false;
@@ -426,27 +325,24 @@ final class Consumer {
     /** upstream's getNextMsg: redeliveries first, then the skip list, then the next new message. */
     private Next nextMessage() {
         var store = stream.store();
-        while (!rdq.isEmpty()) {
-            Iterator<Long> it = rdq.iterator();
-            long seq = it.next();
-            it.remove();
-            long dc = incDeliveryCount(seq);
+        long seq;
+        while ((seq = acks.nextRedelivery()) != 0) {
+            long dc = acks.deliveries(seq);
             if (cfg.maxDeliver > 0 && dc > cfg.maxDeliver) {
                 if (dc == cfg.maxDeliver + 1) deliveryExceeded(seq, dc - 1);
-                pending.remove(seq);
+                acks.drop(seq);
                 continue;
             }
             StoredMessage m = store.load(seq);
             if (m == null) {
-                pending.remove(seq);
-                rdc.remove(seq);
+                acks.forget(seq);
                 continue;
             }
             return new Next(m, dc, 0);
         }
         while (lss != null) {
-            if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) return MAX_ACK_PENDING;
-            long seq = lss[lssIndex++];
+            if (maxAckPendingReached()) return MAX_ACK_PENDING;
+            seq = lss[lssIndex++];
             if (lssIndex >= lss.length) lss = null;
             if (seq >= sseq) sseq = seq + 1;
             if (lss == null) sseq = Math.max(sseq, lssResume + 1);
@@ -454,7 +350,7 @@ final class Consumer {
             if (m != null) return new Next(m, 1, 0);
             if (npcValid) npc--; // that subject's last message went meanwhile
         }
-        if (cfg.acks() && cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) return MAX_ACK_PENDING;
+        if (maxAckPendingReached()) return MAX_ACK_PENDING;
         StoredMessage m = loadNextMatching(sseq);
         if (m == null) {
             // Nothing matches up to the end: skip ahead, as upstream does, unless a message
@@ -483,16 +379,8 @@ final class Consumer {
         return best;
     }
 
-    private long incDeliveryCount(long seq) {
-        long n = rdc.merge(seq, 1L, Long::sum);
-        return n + 1;
-    }
-
-    private long rdcOf(long seq) {
-        synchronized (this) {
-            Long n = rdc.get(seq);
-            return n == null ? 1 : n + 1;
-        }
+    private boolean maxAckPendingReached() {
+        return cfg.acks() && cfg.maxAckPending > 0 && acks.pendingCount() >= cfg.maxAckPending;
     }
 
     /** Publishes one message; returns whether anyone received it. Lock held. */
@@ -501,17 +389,20 @@ final class Consumer {
         long seq = m.seq();
         long d = dseq++;
         long size = target.length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
-        if (maxpb > 0) pbytes += size;
         int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
                 js.internal(), batch);
         long now = nowNanos();
         if (cfg.acks()) {
-            trackPending(seq, d, now);
+            acks.track(seq, d, now);
+            if (ackTimer == null) scheduleAckTimer(cfg.ackWait + ACK_WAIT_DELAY_NANOS);
         } else {
-            adflr = d;
-            asflr = seq;
+            acks.floorConsumer = d;
+            acks.floorStream = seq;
         }
-        if (maxpb > 0 && needFlowControl(size)) sendFlowControl();
+        if (flow != null && flow.delivered(size) && cfg.isPush()) {
+            js.internal().publish(account, cfg.deliverSubject, flow.request(stream.name(), name),
+                    StatusHeaders.FLOW_CONTROL_REQUEST, EMPTY);
+        }
         if (cfg.isPull()) waiting.lastActivity = System.nanoTime();
         deliveredSinceHeartbeat = true;
         lastDelivered = now;
@@ -526,27 +417,9 @@ final class Consumer {
                 active = false;
                 inactiveSince = System.nanoTime();
             }
-        } else if (pending.containsKey(seq) && !rdq.contains(seq)) {
-            rdq.add(seq);
-        }
-    }
-
-    private static byte[] headersOnly(byte[] headers, int payloadLength) {
-        String h;
-        if (headers == null || headers.length == 0) {
-            h = "NATS/1.0\r\n";
         } else {
-            h = new String(headers, StandardCharsets.UTF_8);
-            if (h.endsWith("\r\n\r\n")) h = h.substring(0, h.length() - 2);
+            acks.requeue(seq);
         }
-        return (h + "Nats-Msg-Size: " + payloadLength + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private void trackPending(long seq, long d, long now) {
-        Pending p = pending.get(seq);
-        if (p != null) p.timestamp = now;
-        else pending.put(seq, new Pending(d, now));
-        if (ackTimer == null) scheduleAckTimer(cfg.ackWait + ACK_WAIT_DELAY_NANOS);
     }
 
     /** The number of messages still to deliver for the first time (upstream's num_pending). Lock held. */
@@ -599,69 +472,32 @@ final class Consumer {
                 sendStatus(reply, "409 Consumer is push based");
                 return;
             }
+            PullRequests.Parsed req = PullRequests.parse(body);
+            if (req.error() != null) {
+                sendStatus(reply, "400 " + req.error());
+                return;
+            }
+            String overLimit = PullRequests.overLimits(req, cfg);
+            if (overLimit != null) {
+                sendStatus(reply, overLimit);
+                return;
+            }
             long now = System.nanoTime();
-            int batchSize = 1;
-            long expires = 0;
-            long maxBytes = 0;
-            boolean noWait = false;
-            long hb = 0;
-            String text = new String(body, StandardCharsets.UTF_8).trim();
-            if (text.startsWith("{")) {
-                com.fasterxml.jackson.databind.JsonNode req;
-                try {
-                    req = JetStream.JSON.readTree(text);
-                } catch (java.io.IOException e) {
-                    sendStatus(reply, "400 Bad Request - " + jsonError(e));
-                    return;
-                }
-                batchSize = req.path("batch").asInt(0);
-                expires = req.path("expires").asLong(0);
-                maxBytes = req.path("max_bytes").asLong(0);
-                noWait = req.path("no_wait").asBoolean(false);
-                hb = req.path("idle_heartbeat").asLong(0);
-                if (hb > 0 && hb * 2 > expires) {
-                    sendStatus(reply, "400 Bad Request - heartbeat value too large");
-                    return;
-                }
-            } else if (!text.isEmpty()) {
-                try {
-                    batchSize = Integer.parseInt(text);
-                } catch (NumberFormatException e) {
-                    batchSize = 1;
-                }
-            }
-            if (batchSize <= 0) batchSize = 1;
-            if (cfg.maxBatch > 0 && batchSize > cfg.maxBatch) {
-                sendStatus(reply, "409 Exceeded MaxRequestBatch of " + cfg.maxBatch);
-                return;
-            }
-            if (expires > 0 && cfg.maxExpires > 0 && expires > cfg.maxExpires) {
-                sendStatus(reply, "409 Exceeded MaxRequestExpires of " + GoDuration.format(cfg.maxExpires));
-                return;
-            }
-            if (maxBytes > 0 && cfg.maxBytes > 0 && maxBytes > cfg.maxBytes) {
-                sendStatus(reply, "409 Exceeded MaxRequestMaxBytes of " + cfg.maxBytes);
-                return;
-            }
             if (waiting.isFull()) processWaiting(false);
-            if (noWait) {
-                long msgsPending = numPending() + rdq.size();
-                if (msgsPending == 0 && expires == 0) {
+            if (req.noWait()) {
+                long msgsPending = numPending() + acks.queuedCount();
+                if (msgsPending == 0 && req.expiresNanos() == 0) {
                     waiting.lastActivity = now;
                     sendStatus(reply, "404 No Messages");
                     return;
                 }
-                if (msgsPending > 0) {
-                    long batchPending = processWaiting(false);
-                    if (msgsPending < batchPending) {
-                        waiting.lastActivity = now;
-                        sendStatus(reply, "408 Requests Pending");
-                        return;
-                    }
+                if (msgsPending > 0 && msgsPending < processWaiting(false)) {
+                    waiting.lastActivity = now;
+                    sendStatus(reply, "408 Requests Pending");
+                    return;
                 }
             }
-            PullRequests.Request wr = new PullRequests.Request(reply, batchSize, maxBytes, noWait,
-                    expires > 0 ? now + expires : 0, hb, now);
+            PullRequests.Request wr = new PullRequests.Request(reply, req, now);
             if (!waiting.add(wr, now)) {
                 sendStatus(reply, "409 Exceeded MaxWaiting");
                 return;
@@ -672,78 +508,27 @@ final class Consumer {
         signal();
     }
 
-    private static String jsonError(java.io.IOException e) {
-        String m = e.getMessage();
-        if (m == null) return "invalid JSON";
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
-    }
-
-    /**
-     * upstream's nextWaiting: the request that takes a message of {@code size} bytes, closing
-     * those it cannot fit (409) and those that expired or lost interest. Lock held.
-     */
-    private PullRequests.Request nextWaiting(long size) {
-        long now = System.nanoTime();
-        while (!waiting.isEmpty()) {
-            PullRequests.Request wr = waiting.peek();
-            if (wr.maxBytesLeft > 0) {
-                if (size <= wr.maxBytesLeft) {
-                    wr.maxBytesLeft -= size;
-                    if (wr.maxBytesLeft == 0) wr.remaining = 1;
-                } else {
-                    sendStatus(wr.reply, "409 Message Size Exceeds MaxBytes", wr.remaining, wr.maxBytesLeft);
-                    waiting.removeHead();
-                    continue;
-                }
-            }
-            if (!wr.expired(now) && hasInterest(wr.reply)) return waiting.pop();
-            waiting.removeHead();
-        }
-        return null;
-    }
-
-    /**
-     * upstream's processWaiting: expires requests (408), drops those without interest, sends
-     * request heartbeats and arms the timer for the next of these. Returns the messages the
-     * remaining requests still want. Lock held.
-     */
+    /** Requests that expired or lost interest go; due heartbeats are sent; the timer re-armed. Lock held. */
     private long processWaiting(boolean endOfStream) {
         if (waiting == null || waiting.isEmpty()) return 0;
-        long now = System.nanoTime();
-        long wanted = 0;
-        long next = 0;
-        Iterator<PullRequests.Request> it = waiting.iterator();
-        while (it.hasNext()) {
-            PullRequests.Request wr = it.next();
-            if ((endOfStream && wr.noWait && wr.delivered > 0) || wr.expired(now)) {
-                sendStatus(wr.reply, "408 Request Timeout", wr.remaining, wr.maxBytesLeft);
-                it.remove();
-                continue;
-            }
-            if (!hasInterest(wr.reply)) {
-                it.remove();
-                continue;
-            }
-            wanted += wr.remaining;
-            if (wr.heartbeatNanos > 0) {
-                if (now - wr.nextHeartbeatAt >= 0) {
-                    sendHeartbeat(wr.reply);
-                    wr.nextHeartbeatAt = now + wr.heartbeatNanos;
-                }
-                next = earliest(next, wr.nextHeartbeatAt);
-            }
-            if (wr.expiresAt != 0) next = earliest(next, wr.expiresAt);
-        }
-        if (next != 0) scheduleWaitTimer(next);
+        long[] next = new long[1];
+        long wanted = waiting.expire(endOfStream, System.nanoTime(), this::hasInterest, replies, next);
+        if (next[0] != 0) scheduleWaitTimer(next[0]);
         return wanted;
     }
 
-    private static long earliest(long a, long b) {
-        if (a == 0) return b;
-        if (b == 0) return a;
-        return b - a < 0 ? b : a;
-    }
+    /** Statuses and heartbeats to pull requests' inboxes. */
+    private final PullRequests.Replies replies = new PullRequests.Replies() {
+        @Override
+        public void status(String reply, String status, long pendingMessages, long pendingBytes) {
+            publishStatus(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
+        }
+
+        @Override
+        public void heartbeat(String reply) {
+            sendHeartbeat(reply);
+        }
+    };
 
     private void scheduleWaitTimer(long at) {
         if (at == 0) return;
@@ -751,7 +536,7 @@ final class Consumer {
         if (waitTimer != null) waitTimer.cancel(false);
         waitTimerAt = at;
         long delay = Math.max(at - System.nanoTime(), 500_000L);
-        waitTimer = js.timers().schedule(() -> executor.execute(this::waitTimerFired), delay, TimeUnit.NANOSECONDS);
+        waitTimer = js.timers().schedule(() -> run(this::waitTimerFired), delay, TimeUnit.NANOSECONDS);
     }
 
     private void waitTimerFired() {
@@ -807,43 +592,20 @@ final class Consumer {
             if (closed) return;
             switch (cfg.ackPolicy) {
                 case "explicit" -> {
-                    Pending p = pending.get(seq);
-                    if (p != null) {
-                        if (cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) wake = true;
-                        pending.remove(seq);
-                        d = p.dseq;
-                    }
-                    if (pending.isEmpty()) {
-                        adflr = dseq - 1;
-                        asflr = sseq - 1;
-                    } else if (d == adflr + 1) {
-                        adflr = d;
-                        asflr = seq;
-                        Map.Entry<Long, Pending> nextPending = pending.ceilingEntry(seq + 1);
-                        if (nextPending != null && nextPending.getKey() < sseq) {
-                            adflr = nextPending.getValue().dseq - 1;
-                            asflr = nextPending.getKey() - 1;
-                        }
-                    }
-                    rdc.remove(seq);
-                    rdq.remove(seq);
+                    if (maxAckPendingReached()) wake = true;
+                    acks.ackExplicit(seq, d, dseq, sseq);
                     ackedFrom = seq;
                 }
                 case "all" -> {
-                    if (d <= adflr || seq <= asflr) return;
-                    if (cfg.maxAckPending > 0 && pending.size() >= cfg.maxAckPending) wake = true;
-                    ackedFrom = asflr + 1;
-                    adflr = d;
-                    asflr = seq;
-                    pending.headMap(seq, true).clear();
-                    rdc.keySet().removeIf(s -> s <= seq);
-                    rdq.removeIf(s -> s <= seq);
+                    if (maxAckPendingReached()) wake = true;
+                    ackedFrom = acks.ackAll(seq, d);
+                    if (ackedFrom == 0) return;
                 }
                 default -> {
                     return;
                 }
             }
-            if (pending.isEmpty() && ackTimer != null) {
+            if (acks.pendingCount() == 0 && ackTimer != null) {
                 ackTimer.cancel(false);
                 ackTimer = null;
             }
@@ -853,7 +615,7 @@ final class Consumer {
         if (retain && !"limits".equals(stream.config().retention)) {
             // Removing from the store writes to disk: not on the publisher's event loop.
             long from = ackedFrom;
-            executor.execute(() -> {
+            run(() -> {
                 long first = Math.max(from, stream.store().state().firstSeq());
                 for (long s = first; s <= seq; s++) owner.acknowledged(this, s);
             });
@@ -864,10 +626,9 @@ final class Consumer {
     private void processNak(long seq, long d, long dc, String text) {
         synchronized (this) {
             if (closed) return;
-            if (d <= adflr || d > dseq) return;
-            if (!pending.isEmpty() && !pending.containsKey(seq)) return;
-            advisory("$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED." + stream.name() + "." + name,
-                    "io.nats.jetstream.advisory.v1.nak", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+            if (d <= acks.floorConsumer || d > dseq) return;
+            if (acks.pendingCount() > 0 && !acks.isPending(seq)) return;
+            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_NAKED", "nak", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
             String arg = text.length() > 4 ? text.substring(4).trim() : "";
             if (!arg.isEmpty()) {
                 long delay = -1;
@@ -879,17 +640,17 @@ final class Consumer {
                             stream.name(), name, arg);
                 }
                 if (delay >= 0) {
-                    rdq.remove(seq);
-                    Pending p = pending.get(seq);
-                    if (p != null) {
-                        p.timestamp = nowNanos() - cfg.ackWait + delay;
+                    acks.unqueue(seq);
+                    if (acks.isPending(seq)) {
+                        // as if delivered so that ack_wait runs out after the delay
+                        acks.touch(seq, nowNanos() - cfg.ackWait + delay);
                         markDirty();
                         scheduleAckTimer(10_000_000L);
                     }
                     return;
                 }
             }
-            rdq.add(seq);
+            acks.requeue(seq);
         }
         signal();
     }
@@ -899,15 +660,13 @@ final class Consumer {
         if (!advisory) return;
         synchronized (this) {
             if (closed) return;
-            advisory("$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED." + stream.name() + "." + name,
-                    "io.nats.jetstream.advisory.v1.terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
         }
     }
 
     private synchronized void progress(long seq) {
-        Pending p = pending.get(seq);
-        if (p != null) {
-            p.timestamp = nowNanos();
+        if (acks.isPending(seq)) {
+            acks.touch(seq, nowNanos());
             markDirty();
         }
     }
@@ -916,20 +675,18 @@ final class Consumer {
     synchronized boolean needsAck(long seq, String subject) {
         if (closed) return false;
         if (subject != null && !matches(subject)) return false;
-        if (seq <= asflr) return false;
-        if (!"explicit".equals(cfg.ackPolicy)) return true;
-        return seq >= sseq || pending.containsKey(seq);
+        return acks.needs(seq, sseq, "explicit".equals(cfg.ackPolicy));
     }
 
     synchronized long ackFloorStreamSeq() {
-        return asflr;
+        return acks.floorStream;
     }
 
     // ---- redelivery after ack_wait ----
 
     private void scheduleAckTimer(long delayNanos) {
         if (ackTimer != null) ackTimer.cancel(false);
-        ackTimer = js.timers().schedule(() -> executor.execute(this::checkPending), Math.max(delayNanos, 1_000_000L),
+        ackTimer = js.timers().schedule(() -> run(this::checkPending), Math.max(delayNanos, 1_000_000L),
                 TimeUnit.NANOSECONDS);
     }
 
@@ -939,61 +696,19 @@ final class Consumer {
         synchronized (this) {
             if (closed) return;
             ackTimer = null;
-            if (pending.isEmpty()) return;
-            long now = nowNanos();
-            long ttl = cfg.ackWait;
-            long next = cfg.ackWait + ACK_WAIT_DELAY_NANOS;
-            List<Long> backoff = cfg.backoff;
-            if (backoff != null && !backoff.isEmpty()) next = backoff.get(backoff.size() - 1);
-            long first = stream.store().state().firstSeq();
-            List<Long> expired = new ArrayList<>();
-            Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Long, Pending> e = it.next();
-                long seq = e.getKey();
-                if (seq < first) {
-                    it.remove();
-                    rdc.remove(seq);
-                    rdq.remove(seq);
-                    markDirty();
-                    continue;
-                }
-                long elapsed = now - e.getValue().timestamp;
-                long deadline = ttl;
-                if (backoff != null && !backoff.isEmpty()) {
-                    int dc = rdc.getOrDefault(seq, 0L).intValue();
-                    int nbi = dc + 1;
-                    if (dc + 1 >= backoff.size()) {
-                        dc = backoff.size() - 1;
-                        nbi = dc;
-                    }
-                    deadline = backoff.get(dc);
-                    next = Math.min(next, backoff.get(nbi));
-                }
-                if (elapsed >= deadline) {
-                    if (!rdq.contains(seq)) expired.add(seq);
-                } else if (deadline - elapsed < next) {
-                    next = deadline - elapsed;
-                }
-            }
-            if (!expired.isEmpty()) {
-                expired.sort(null);
-                rdq.addAll(expired);
-                long off = now - pending.get(expired.get(0)).timestamp;
-                for (long seq : expired) {
-                    Pending p = pending.get(seq);
-                    if (p != null) p.timestamp += off;
-                }
-                wake = true;
-            }
-            if (!pending.isEmpty()) scheduleAckTimer(next + ACK_WAIT_DELAY_NANOS);
+            if (acks.pendingCount() == 0) return;
+            long[] next = new long[1];
+            int before = acks.pendingCount();
+            List<Long> expired = acks.expire(nowNanos(), cfg.ackWait, cfg.backoff, stream.store().state().firstSeq(), next);
+            if (acks.pendingCount() != before) markDirty();
+            wake = !expired.isEmpty();
+            if (acks.pendingCount() > 0) scheduleAckTimer(next[0] + ACK_WAIT_DELAY_NANOS);
         }
         if (wake) signal();
     }
 
     private void deliveryExceeded(long seq, long deliveries) {
-        advisory("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream.name() + "." + name,
-                "io.nats.jetstream.advisory.v1.max_deliver", "stream_seq", seq, "deliveries", deliveries);
+        Advisories.consumerEvent(js, account, stream.name(), name, "MAX_DELIVERIES", "max_deliver", "stream_seq", seq, "deliveries", deliveries);
     }
 
     // ---- push: interest, flow control, heartbeats ----
@@ -1036,38 +751,17 @@ final class Consumer {
         else waiting.lastActivity = now;
     }
 
-    private boolean needFlowControl(long size) {
-        if (fcid == null && pbytes > maxpb / 2) return true;
-        if (fcid != null && pbytes - fcsz >= maxpb) fcsz += size;
-        return false;
-    }
-
-    private void sendFlowControl() {
-        if (!cfg.isPush()) return;
-        StringBuilder sb = new StringBuilder("$JS.FC.").append(stream.name()).append('.').append(name).append('.');
-        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        for (int i = 0; i < 4; i++) sb.append(digits.charAt(r.nextInt(digits.length())));
-        fcid = sb.toString();
-        fcsz = pbytes;
-        js.internal().publish(account, cfg.deliverSubject, fcid, bytes("NATS/1.0 100 FlowControl Request\r\n\r\n"), EMPTY);
-    }
-
     /** A reply on {@code $JS.FC.<stream>.<consumer>.*}. */
     void flowControlReply(String subject) {
         synchronized (this) {
-            if (closed || !subject.equals(fcid)) return;
-            if (maxpb < FLOW_CONTROL_MAX_PENDING) maxpb = Math.min(maxpb * 2, FLOW_CONTROL_MAX_PENDING);
-            pbytes = Math.max(0, pbytes - fcsz);
-            fcid = null;
-            fcsz = 0;
+            if (closed || flow == null || !flow.answered(subject)) return;
         }
         signal();
     }
 
     private void startHeartbeats() {
         long hb = cfg.idleHeartbeat;
-        heartbeatTimer = js.timers().scheduleAtFixedRate(() -> executor.execute(this::heartbeatFired), hb, hb,
+        heartbeatTimer = js.timers().scheduleAtFixedRate(() -> run(this::heartbeatFired), hb, hb,
                 TimeUnit.NANOSECONDS);
     }
 
@@ -1083,43 +777,23 @@ final class Consumer {
     }
 
     private void sendHeartbeat(String subject) {
-        StringBuilder h = new StringBuilder("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: ").append(dseq - 1)
-                .append("\r\nNats-Last-Stream: ").append(sseq - 1).append("\r\n");
-        if (fcid != null) h.append("Nats-Consumer-Stalled: ").append(fcid).append("\r\n");
-        js.internal().publish(account, subject, null, bytes(h.append("\r\n").toString()), EMPTY);
+        publishStatus(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
     }
 
     // ---- status messages and advisories ----
 
     private void sendStatus(String subject, String status) {
-        js.internal().publish(account, subject, null, bytes("NATS/1.0 " + status + "\r\n\r\n"), EMPTY);
+        publishStatus(subject, StatusHeaders.status(status));
     }
 
-    private void sendStatus(String subject, String status, long pendingMsgs, long pendingBytes) {
-        js.internal().publish(account, subject, null, bytes("NATS/1.0 " + status + "\r\nNats-Pending-Messages: "
-                + pendingMsgs + "\r\nNats-Pending-Bytes: " + pendingBytes + "\r\n\r\n"), EMPTY);
-    }
-
-    private void advisory(String subject, String type, Object... fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", type);
-        m.put("id", Advisories.id());
-        m.put("timestamp", Instant.now().toString());
-        m.put("stream", stream.name());
-        m.put("consumer", name);
-        for (int i = 0; i + 1 < fields.length; i += 2) m.put((String) fields[i], fields[i + 1]);
-        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
-        Advisories.publish(js, account, subject, m);
+    private void publishStatus(String subject, byte[] headers) {
+        js.internal().publish(account, subject, null, headers, EMPTY);
     }
 
     /** Wall-clock time in nanoseconds since the epoch (microsecond resolution where the JDK has it). */
     private static long nowNanos() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     // ---- config updates ----
@@ -1129,9 +803,7 @@ final class Consumer {
         synchronized (this) {
             if (closed) return;
             ConsumerConfig old = cfg;
-            if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject) && !pending.isEmpty()) {
-                for (Long seq : pending.keySet()) if (!rdq.contains(seq)) rdq.add(seq);
-            }
+            if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject)) acks.requeueAll();
             cfg = next;
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
             if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
@@ -1150,7 +822,7 @@ final class Consumer {
     private void scheduleFlush() {
         if (store == null || flushQueued) return;
         flushQueued = true;
-        js.timers().schedule(() -> executor.execute(this::flushState), STATE_FLUSH_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+        js.timers().schedule(() -> run(this::flushState), STATE_FLUSH_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
     }
 
     private void flushState() {
@@ -1174,10 +846,7 @@ final class Consumer {
     }
 
     private ConsumerState snapshot() {
-        Map<Long, ConsumerState.Pending> p = new HashMap<>(pending.size() * 2);
-        pending.forEach((seq, v) -> p.put(seq, new ConsumerState.Pending(v.dseq, v.timestamp)));
-        return new ConsumerState(new ConsumerState.SequencePair(dseq - 1, sseq - 1),
-                new ConsumerState.SequencePair(adflr, asflr), p, rdc);
+        return acks.snapshot(dseq, sseq);
     }
 
     // ---- info ----
@@ -1191,9 +860,9 @@ final class Consumer {
             out.put("created", created.toString());
             out.put("config", cfg);
             out.put("delivered", sequenceInfo(dseq - 1, sseq - 1, lastDelivered));
-            out.put("ack_floor", sequenceInfo(adflr, asflr, lastAcked));
-            out.put("num_ack_pending", pending.size());
-            out.put("num_redelivered", rdc.size());
+            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, lastAcked));
+            out.put("num_ack_pending", acks.pendingCount());
+            out.put("num_redelivered", acks.redeliveredCount());
             int numWaiting = 0;
             if (cfg.isPull()) {
                 processWaiting(false);

@@ -49,7 +49,7 @@ public final class JetStream implements AutoCloseable {
     private final StreamApi streamApi = new StreamApi(this);
     private final ConsumerApi consumerApi = new ConsumerApi(this);
     /** Consumers' timers (ack wait, request expiry, heartbeats, state flushes, housekeeping). */
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jetstream-timers"));
+    private final ScheduledExecutorService timers = newTimers();
     /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
     private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", Runnable::run);
 
@@ -62,6 +62,14 @@ public final class JetStream implements AutoCloseable {
             log.warn("Temporary storage directory used, data could be lost on system reboot");
         }
         this.root = Path.of(dir).toAbsolutePath();
+    }
+
+    /** One thread; cancelled timers leave its queue at once, and none outlives the server. */
+    private static ScheduledExecutorService newTimers() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> daemon(r, "jetstream-timers"));
+        t.setRemoveOnCancelPolicy(true);
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return t;
     }
 
     private static Thread daemon(Runnable r, String name) {
