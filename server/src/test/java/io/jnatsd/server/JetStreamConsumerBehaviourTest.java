@@ -226,6 +226,28 @@ class JetStreamConsumerBehaviourTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void durablePushConsumerRebindsAfterUnsubscribe(Impl impl) throws Exception {
+        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name("DP").subjects("dp").build());
+            JetStream js = c.jetStream();
+            PushSubscribeOptions opts = PushSubscribeOptions.builder().durable("keeper").build();
+            JetStreamSubscription first = js.subscribe("dp", opts);
+            js.publish("dp", bytes("one"));
+            Message one = first.nextMessage(Duration.ofSeconds(2));
+            one.ack();
+            assertTrue(first.getConsumerInfo().isPushBound());
+            first.unsubscribe();
+            c.flush(Duration.ofSeconds(1));
+            js.publish("dp", bytes("two"));
+            JetStreamSubscription second = js.subscribe("dp", opts); // bound again at once
+            Message two = second.nextMessage(Duration.ofSeconds(3));
+            assertNotNull(two);
+            assertEquals("two", text(two));
+        }
+    }
+
     /** Newer than the 2.9.10 we compare with: create/update actions (2.10) and several filters. */
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD")

@@ -257,6 +257,12 @@ final class Consumer {
             if (closed) return STOP;
             if (cfg.isPush()) {
                 if (!active || (flow != null && flow.stalled())) return STOP;
+                if (!hasInterest(cfg.deliverSubject)) {
+                    // nobody subscribed any more: wait for interest rather than deliver into the void
+                    active = false;
+                    inactiveSince = System.nanoTime();
+                    return STOP;
+                }
             } else if (waiting.isEmpty()) {
                 return STOP;
             }
@@ -870,7 +876,15 @@ final class Consumer {
             }
             out.put("num_waiting", numWaiting);
             out.put("num_pending", numPending());
-            if (cfg.isPush() && active) out.put("push_bound", true);
+            if (cfg.isPush()) {
+                boolean interest = hasInterest(cfg.deliverSubject); // now, not as of the last housekeeping pass
+                if (interest != active) {
+                    active = interest;
+                    if (!interest) inactiveSince = System.nanoTime();
+                    else signal();
+                }
+                if (active) out.put("push_bound", true);
+            }
             return out;
         }
     }
