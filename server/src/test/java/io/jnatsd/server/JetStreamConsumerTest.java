@@ -393,6 +393,35 @@ class JetStreamConsumerTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Impl.class, names = "JNATSD")
+    void pendingIsRedeliveredAfterARestart(Impl impl) throws Exception {
+        Path store = Files.createDirectories(dir.resolve("redeliver"));
+        String conf = "jetstream { store_dir: \"" + store + "\" }";
+        try (TestServer s = TestServer.start(impl, conf); Connection c = Nats.connect(s.url())) {
+            stream(c, "RR", "rr", RetentionPolicy.WorkQueue);
+            c.jetStream().publish("rr", bytes("job"));
+            c.jetStreamManagement().addOrUpdateConsumer("RR", ConsumerConfiguration.builder().durable("w")
+                    .ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofMillis(800)).build());
+            List<Message> got = c.jetStream().subscribe(null, PullSubscribeOptions.bind("RR", "w")).fetch(1, Duration.ofSeconds(2));
+            assertEquals(1, got.size()); // and never acknowledged
+        }
+        try (TestServer s = TestServer.start(impl, conf); Connection c = Nats.connect(s.url())) {
+            JetStreamSubscription sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind("RR", "w"));
+            List<Message> again = sub.fetch(1, Duration.ofSeconds(3));
+            assertEquals(1, again.size());
+            assertEquals(2, again.get(0).metaData().deliveredCount());
+            again.get(0).ackSync(Duration.ofSeconds(2));
+            await(2000, () -> {
+                try {
+                    return c.jetStreamManagement().getStreamInfo("RR").getStreamState().getMsgCount() == 0;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(Impl.class)
     void ephemeralGoesAwayWhenItsSubscriberDoes(Impl impl) throws Exception {
         try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
