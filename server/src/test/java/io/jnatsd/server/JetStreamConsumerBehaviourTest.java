@@ -248,6 +248,31 @@ class JetStreamConsumerBehaviourTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void ackNoneOnInterestRetentionRemovesOnDeliveryAndMaxConsumers(Impl impl) throws Exception {
+        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("AN").subjects("an").maxConsumers(1)
+                    .retentionPolicy(io.nats.client.api.RetentionPolicy.Interest).build());
+            JetStream js = c.jetStream();
+            JetStreamSubscription sub = js.subscribe("an", PushSubscribeOptions.builder().durable("fire")
+                    .configuration(ConsumerConfiguration.builder().ackPolicy(AckPolicy.None).build()).build());
+            JetStreamApiException max = assertThrows(JetStreamApiException.class, () -> jsm.addOrUpdateConsumer("AN",
+                    ConsumerConfiguration.builder().durable("second").build()));
+            assertEquals(10026, max.getApiErrorCode());
+            for (int i = 0; i < 3; i++) js.publish("an", bytes("m" + i));
+            for (int i = 0; i < 3; i++) assertNotNull(sub.nextMessage(Duration.ofSeconds(2)));
+            await(2000, () -> {
+                try {
+                    return jsm.getStreamInfo("AN").getStreamState().getMsgCount() == 0;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
     /** Newer than the 2.9.10 we compare with: create/update actions (2.10) and several filters. */
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD")
