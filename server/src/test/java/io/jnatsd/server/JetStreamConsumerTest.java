@@ -164,6 +164,38 @@ class JetStreamConsumerTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void simplifiedConsumeAndIterate(Impl impl) throws Exception {
+        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+            stream(c, "SC", "sc.>", RetentionPolicy.Limits);
+            JetStream js = c.jetStream();
+            for (int i = 0; i < 300; i++) js.publish("sc.x", bytes("m" + i));
+            var ctx = c.getStreamContext("SC").createOrUpdateConsumer(ConsumerConfiguration.builder().durable("simple")
+                    .ackPolicy(AckPolicy.Explicit).build());
+            Set<String> got = ConcurrentHashMap.newKeySet();
+            var options = io.nats.client.ConsumeOptions.builder().batchSize(50).expiresIn(1000).build();
+            try (var consumer = ctx.consume(options, m -> {
+                got.add(text(m));
+                m.ack();
+            })) {
+                await(5000, () -> got.size() == 300);
+            }
+            for (int i = 0; i < 20; i++) js.publish("sc.x", bytes("late" + i));
+            List<String> iterated = new ArrayList<>();
+            try (var it = ctx.iterate(io.nats.client.ConsumeOptions.builder().batchSize(8).expiresIn(1000).build())) {
+                for (int i = 0; i < 20; i++) {
+                    Message m = it.nextMessage(Duration.ofSeconds(2));
+                    assertNotNull(m, "message " + i);
+                    iterated.add(text(m));
+                    m.ack();
+                }
+            }
+            assertEquals("late0", iterated.get(0));
+            assertEquals("late19", iterated.get(19));
+        }
+    }
+
     private static ConsumerInfo info(Connection c, String stream, String consumer) {
         try {
             return c.jetStreamManagement().getConsumerInfo(stream, consumer);

@@ -186,6 +186,7 @@ final class Consumer {
                 if (lss != null) npcValid = false;
                 else if (seq >= sseq && seq <= npcLast && matches(subject)) npc--;
             }
+            if (held != null && held.msg().seq() == seq) held = null;
             p = acks.pending(seq);
             if (p == null) {
                 acks.unqueue(seq);
