@@ -84,7 +84,8 @@ final class Consumer {
     private boolean deliveredSinceHeartbeat;
     private boolean dirty;
     private boolean flushQueued;
-    private boolean closed;
+    /** Written under the lock; read without it by lookups. */
+    private volatile boolean closed;
 
     Consumer(JetStream js, Stream stream, StreamConsumers owner, String name, ConsumerConfig cfg, Instant created,
              ConsumerStore store) {
@@ -135,7 +136,7 @@ final class Consumer {
         return created;
     }
 
-    synchronized boolean isClosed() {
+    boolean isStopped() {
         return closed;
     }
 
@@ -915,6 +916,7 @@ final class Consumer {
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
             if (!deleted && store != null) last = snapshot();
         }
+        js.consumerApi().evict(account, stream.name(), name);
         if (last != null) write(last);
     }
 

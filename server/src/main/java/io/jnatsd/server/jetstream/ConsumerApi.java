@@ -25,6 +25,7 @@ final class ConsumerApi {
     static final String NEXT_PREFIX = "$JS.API.CONSUMER.MSG.NEXT.";
 
     private final JetStream js;
+    private final java.util.concurrent.ConcurrentHashMap<String, Consumer> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     ConsumerApi(JetStream js) {
         this.js = js;
@@ -254,10 +255,26 @@ final class ConsumerApi {
         return msg.payload() == null ? new byte[0] : msg.payload();
     }
 
+    /**
+     * The consumer an ack or request names. Found through a cache first: the account's stream
+     * map is locked while the API creates or deletes streams (which does file I/O), and this runs
+     * on the publisher's event loop.
+     */
     private Consumer lookup(Account account, String streamName, String consumerName) {
+        String key = account.name() + ' ' + streamName + ' ' + consumerName;
+        Consumer c = cache.get(key);
+        if (c != null && !c.isStopped()) return c;
         JsAccount ja = js.account(account);
         if (ja == null) return null;
         Stream s = ja.stream(streamName);
-        return s == null ? null : s.consumers().get(consumerName);
+        c = s == null ? null : s.consumers().get(consumerName);
+        if (c == null) cache.remove(key);
+        else cache.put(key, c);
+        return c;
+    }
+
+    /** Forgets a stopped consumer. */
+    void evict(Account account, String streamName, String consumerName) {
+        cache.remove(account.name() + ' ' + streamName + ' ' + consumerName);
     }
 }
