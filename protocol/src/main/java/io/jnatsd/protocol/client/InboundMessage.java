@@ -87,6 +87,18 @@ public final class InboundMessage {
     }
 
     /**
+     * A server-made message routed on {@code routeSubject} but shown to receivers under
+     * {@code shownSubject}: how JetStream delivers a stored message to a consumer's deliver
+     * subject (or a pull request's inbox) with the subject it was published on.
+     */
+    public static InboundMessage internalDelivery(String routeSubject, String shownSubject, String reply,
+                                                  byte[] headers, byte[] payload) {
+        InboundMessage m = internal(routeSubject, reply, headers, payload);
+        m.subjectOverride = shownSubject.getBytes(StandardCharsets.UTF_8);
+        return m;
+    }
+
+    /**
      * The same message under another subject and reply (null for none), sharing this one's
      * data; valid as long as this one is. Used where a message crosses into another account.
      */

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The JetStream service of one server: which accounts have it, their streams (file streams
@@ -46,6 +48,11 @@ public final class JetStream implements AutoCloseable {
     private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
     private final StreamApi streamApi = new StreamApi(this);
     private final JsLimits.Usage serverUsage = new JsLimits.Usage();
+    private final ConsumerApi consumerApi = new ConsumerApi(this);
+    /** Consumers' timers (ack wait, request expiry, heartbeats, state flushes, housekeeping). */
+    private final ScheduledExecutorService timers = newTimers();
+    /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
+    private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", Runnable::run);
 
     public JetStream(ServerOptions opts, ServerLog log) {
         this.opts = opts;
@@ -56,6 +63,14 @@ public final class JetStream implements AutoCloseable {
             log.warn("Temporary storage directory used, data could be lost on system reboot");
         }
         this.root = Path.of(dir).toAbsolutePath();
+    }
+
+    /** One thread; cancelled timers leave its queue at once, and none outlives the server. */
+    private static ScheduledExecutorService newTimers() {
+        var t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> daemon(r, "jetstream-timers"));
+        t.setRemoveOnCancelPolicy(true);
+        t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return t;
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -77,13 +92,20 @@ public final class JetStream implements AutoCloseable {
         for (Account a : enabled) recover(accounts.get(a)); // every account first: sources may cross accounts
         for (Account a : all) {
             internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
+            consumerTraffic.subscribe(a, ConsumerApi.NEXT_PREFIX + ">", null,
+                    (sub, msg) -> consumerApi.nextRequest(a, msg.subject(), msg));
+            consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
+            consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
             String domain = domain();
             if (domain != null && !domain.isEmpty()) {
                 String prefix = "$JS." + domain + ".API.";
                 internal.subscribe(a, prefix + ">", null, (sub, msg) ->
                         streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
+                consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
+                        "$JS.API." + msg.subject().substring(prefix.length()), msg));
             }
         }
+        timers.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
         log.notice("JetStream started with %d account(s)", enabled.size());
     }
 
@@ -139,9 +161,36 @@ public final class JetStream implements AutoCloseable {
         return writers;
     }
 
-    /** Consumers arrive with JetStream part 2; until then no stream has any. */
+    ExecutorService apiExecutor() {
+        return api;
+    }
+
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    ConsumerApi consumerApi() {
+        return consumerApi;
+    }
+
     boolean hasConsumers(Stream stream) {
-        return false;
+        return stream.consumers().size() > 0;
+    }
+
+    /** Deletes inactive ephemeral consumers and notices push interest coming and going. */
+    private void housekeeping() {
+        try {
+            long now = System.nanoTime();
+            for (JsAccount ja : accounts.values()) {
+                List<Stream> streams;
+                synchronized (ja) {
+                    streams = List.copyOf(ja.streams.values());
+                }
+                for (Stream s : streams) s.consumers().tick(now);
+            }
+        } catch (RuntimeException e) {
+            log.warn("JetStream housekeeping: %s", e);
+        }
     }
 
     JsAccount account(Account a) {
@@ -178,6 +227,7 @@ public final class JetStream implements AutoCloseable {
     Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store) {
         if (!c.isMemory()) writeMeta(streamDir(ja.account, c.name), c, created);
         Stream s = new Stream(this, ja.account, c, store, created, writers);
+        if (!c.isMemory()) s.consumers().recover();
         s.subscribe();
         StreamSourcing.opened(this, ja, s);
         return s;
@@ -199,6 +249,7 @@ public final class JetStream implements AutoCloseable {
     }
 
     void removeFiles(Stream s) {
+        s.consumers().streamDeleted();
         s.store().delete();
         if (!s.config().isMemory()) {
             try {
@@ -272,5 +323,6 @@ public final class JetStream implements AutoCloseable {
                 }
             }
         }
+        timers.shutdown();
     }
 }

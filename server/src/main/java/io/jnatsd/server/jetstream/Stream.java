@@ -41,6 +41,7 @@ final class Stream implements Subscriber {
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
     /** Set by {@link #kick()}: the writer should pull from this stream's mirror origin or sources. */
     private final AtomicBoolean pullRequested = new AtomicBoolean();
+    private final StreamConsumers consumers;
     private volatile StreamConfig config;
     private volatile SubjectTransform ingestTransform;
     private volatile Republisher republisher;
@@ -57,6 +58,11 @@ final class Stream implements Subscriber {
         this.writers = writers;
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
         applyFeatures(config);
+        this.consumers = new StreamConsumers(js, this);
+    }
+
+    StreamConsumers consumers() {
+        return consumers;
     }
 
     /** Transforms and republishing follow the config; sourcing is attached by {@link StreamSourcing}. */
@@ -141,6 +147,7 @@ final class Stream implements Subscriber {
         unsubscribe();
         StreamSourcing src = sourcing;
         if (src != null) src.close();
+        consumers.close();
     }
 
     // ---- ingest: publishers' threads enqueue, one writer appends ----
@@ -277,8 +284,10 @@ final class Stream implements Subscriber {
         if (republishTo != null) {
             rp.add(out, republishTo, c.name, subject, h, payload, stored.seq(), stored.timestampNanos(), lastOfSubject);
         }
-        if ("interest".equals(c.retention) && !js.hasConsumers(this)) {
+        if ("interest".equals(c.retention) && !consumers.interested(subject)) {
             store.remove(stored.seq()); // nobody is interested: nothing to keep
+        } else {
+            consumers.stored(stored.seq(), subject);
         }
         return PubAck.ok(c.name, domain, stored.seq(), false);
     }
@@ -294,6 +303,7 @@ final class Stream implements Subscriber {
         String republishTo = rp == null ? null : rp.destination(m.subject());
         long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, m.subject()).last();
         store.storeRaw(m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), m.ttlNanos());
+        consumers.stored(m.seq(), m.subject());
         JsLimits.appended(this, m.subject(), m.headers(), m.payload());
         if (republishTo != null) {
             rp.add(out, republishTo, c.name, m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), lastOfSubject);

@@ -41,8 +41,12 @@ final class StreamApi {
         if (msg.reply() == null || !subject.startsWith(PREFIX)) return;
         String op = subject.substring(PREFIX.length());
         String[] t = op.split("\\.");
+        if (t[0].equals("CONSUMER")) {
+            js.consumerApi().handle(account, t, msg);
+            return;
+        }
         String type = responseType(t);
-        if (type == null) return; // not ours (consumers come with JetStream part 2)
+        if (type == null) return; // not ours
         JsAccount ja = js.account(account);
         Map<String, Object> resp = new LinkedHashMap<>();
         resp.put("type", TYPE + type);
@@ -130,7 +134,11 @@ final class StreamApi {
     // ---- account ----
 
     private void accountInfo(JsAccount ja, Map<String, Object> resp) {
-        JsLimits.accountInfo(js, ja, 0, resp);
+        int consumers = 0;
+        synchronized (ja) {
+            for (Stream s : ja.streams.values()) consumers += s.consumers().size();
+        }
+        JsLimits.accountInfo(js, ja, consumers, resp);
     }
 
     // ---- create, update, delete ----
@@ -312,7 +320,7 @@ final class StreamApi {
             if (deletedDetails && st.deleted() != null) state.put("deleted", st.deleted());
             state.put("num_deleted", st.numDeleted());
         }
-        state.put("consumer_count", 0);
+        state.put("consumer_count", s.consumers().size());
         out.put("state", state);
         StreamSourcing.info(s, out);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());

@@ -1,0 +1,66 @@
+package io.jnatsd.server.jetstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.jnatsd.server.core.Account;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** JetStream advisories ({@code $JS.EVENT.ADVISORY.>}), published in the account they concern. */
+final class Advisories {
+    private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Advisories() {}
+
+    /** A 22-character random id, like upstream's nuid. */
+    static String id() {
+        return random(22);
+    }
+
+    static String random(int n) {
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        return sb.toString();
+    }
+
+    /** Consumer created / deleted: {@code io.nats.jetstream.advisory.v1.consumer_action}. */
+    static void consumerAction(JetStream js, Account account, String stream, String consumer, String action) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "io.nats.jetstream.advisory.v1.consumer_action");
+        m.put("id", id());
+        m.put("timestamp", Instant.now().toString());
+        m.put("stream", stream);
+        m.put("consumer", consumer);
+        m.put("action", action);
+        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
+        String kind = action.equals("create") ? "CREATED" : "DELETED";
+        publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
+    }
+
+    /**
+     * A consumer event, {@code $JS.EVENT.ADVISORY.CONSUMER.<kind>.<stream>.<consumer>} of type
+     * {@code io.nats.jetstream.advisory.v1.<type>}, with the given fields after stream and consumer.
+     */
+    static void consumerEvent(JetStream js, Account account, String stream, String consumer, String kind, String type,
+                              Object... fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "io.nats.jetstream.advisory.v1." + type);
+        m.put("id", id());
+        m.put("timestamp", Instant.now().toString());
+        m.put("stream", stream);
+        m.put("consumer", consumer);
+        for (int i = 0; i + 1 < fields.length; i += 2) m.put((String) fields[i], fields[i + 1]);
+        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
+        publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
+    }
+
+    static void publish(JetStream js, Account account, String subject, Map<String, Object> body) {
+        try {
+            js.internal().publish(account, subject, null, null, JetStream.JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            js.log().warn("JetStream advisory could not be written: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,926 @@
+package io.jnatsd.server.jetstream;
+
+import io.jnatsd.conf.GoDuration;
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.store.ConsumerState;
+import io.jnatsd.store.ConsumerStore;
+import io.jnatsd.store.SimpleState;
+import io.jnatsd.store.StoredMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One consumer of a stream (upstream's consumer.go): picks the next message for its filter and
+ * deliver policy, hands it out through normal routing with an ack reply subject, tracks what
+ * awaits acknowledgement, redelivers after ack_wait (or backoff) up to max_deliver, serves pull
+ * requests, flow control and idle heartbeats, and persists its state.
+ *
+ * <p>All state is guarded by this object's lock; messages are published while holding it, so
+ * what one consumer sends reaches each receiver in the order it was decided. Delivery runs on
+ * the consumer's own serial executor ({@link #signal()}), never on an event loop; acks, pull
+ * requests and timers only change state and signal. Calls into the stream's other consumers
+ * (interest retention) happen after the lock is released.
+ */
+final class Consumer {
+    private static final byte[] EMPTY = new byte[0];
+    private static final int MAX_DELIVERIES_PER_RUN = 256;
+    private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
+    private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
+
+    /** The next message to hand out and its delivery count. */
+    private record Next(StoredMessage msg, long dc, long releaseAt) {}
+
+    private final JetStream js;
+    private final Stream stream;
+    private final StreamConsumers owner;
+    private final Account account;
+    private final String name;
+    private final Instant created;
+    private final ConsumerStore store;
+    private final SerialExecutor executor;
+    private final AtomicBoolean pumpQueued = new AtomicBoolean();
+
+    private ConsumerConfig cfg;
+    private long sseq = 1;
+    private long dseq = 1;
+    private final AckTracker acks = new AckTracker();
+    /** deliver last_per_subject: the last sequence of each subject, delivered first. */
+    private long[] lss;
+    private int lssIndex;
+    private long lssResume;
+    private final PullRequests waiting;
+    private boolean active = true;
+    private long inactiveSince;
+    private long lastDelivered;
+    private long lastAcked;
+    /** Cached num_pending; may dip below zero for a moment when a delivery beats the store's signal. */
+    private long npc;
+    private boolean npcValid;
+    /** The last stream sequence the cached count covers: later messages are counted as they are signalled. */
+    private long npcLast;
+    /** Push consumers with flow_control. */
+    private final FlowControl flow;
+    // replay_policy original
+    private boolean replay;
+    private long replayUntil;
+    private long lastTs;
+    private Next held;
+    // timers
+    private ScheduledFuture<?> ackTimer;
+    private ScheduledFuture<?> waitTimer;
+    private long waitTimerAt;
+    private ScheduledFuture<?> heartbeatTimer;
+    private boolean deliveredSinceHeartbeat;
+    private boolean dirty;
+    private boolean flushQueued;
+    /** Written under the lock; read without it by lookups. */
+    private volatile boolean closed;
+
+    Consumer(JetStream js, Stream stream, StreamConsumers owner, String name, ConsumerConfig cfg, Instant created,
+             ConsumerStore store) {
+        this.js = js;
+        this.stream = stream;
+        this.owner = owner;
+        this.account = stream.account();
+        this.name = name;
+        this.cfg = cfg;
+        this.created = created;
+        this.store = store;
+        this.executor = new SerialExecutor(js.writers());
+        long now = System.nanoTime();
+        this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
+        this.inactiveSince = now;
+        this.flow = cfg.flowControl ? new FlowControl() : null;
+    }
+
+    /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
+    synchronized void start() {
+        ConsumerState st = store == null ? ConsumerState.EMPTY : store.state();
+        if (st.delivered().streamSeq() > 0 || st.delivered().consumerSeq() > 0 || !st.pending().isEmpty()) {
+            applyState(st);
+        } else {
+            selectStartingSeq();
+            dirty = true;
+            scheduleFlush();
+        }
+        if (!"instant".equals(cfg.replayPolicy)) {
+            replay = true;
+            replayUntil = stream.store().state().lastSeq();
+        }
+        if (cfg.isPush()) {
+            active = hasInterest(cfg.deliverSubject);
+            if (cfg.idleHeartbeat > 0) startHeartbeats();
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    synchronized ConsumerConfig config() {
+        return cfg;
+    }
+
+    Instant created() {
+        return created;
+    }
+
+    boolean isStopped() {
+        return closed;
+    }
+
+    // ---- starting position ----
+
+    private void selectStartingSeq() {
+        StartPosition start = StartPosition.of(cfg, stream.store());
+        sseq = start.sseq();
+        lss = start.skip();
+        lssIndex = 0;
+        lssResume = start.resume();
+        dseq = 1;
+        // As upstream, whose floor comes back from a store that only recorded the starting
+        // delivered sequence: nothing is acknowledged yet (the floor stays 0).
+    }
+
+    private void applyState(ConsumerState st) {
+        if (sseq <= st.delivered().streamSeq()) sseq = st.delivered().streamSeq() + 1;
+        dseq = st.delivered().consumerSeq() + 1;
+        acks.restore(st);
+        if (acks.pendingCount() > 0) {
+            long delay = 500_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+            if (cfg.ackWait < delay) delay = cfg.ackWait + ACK_WAIT_DELAY_NANOS;
+            scheduleAckTimer(delay);
+        }
+    }
+
+    // ---- new messages, removals, purges (called by the stream) ----
+
+    /** A message was stored in the stream. */
+    void stored(long seq, String subject) {
+        boolean wake;
+        synchronized (this) {
+            if (closed) return;
+            if (npcValid && seq > npcLast && matches(subject)) npc++;
+            wake = seq >= sseq && (cfg.isPush() ? active : !waiting.isEmpty());
+        }
+        if (wake) signal();
+    }
+
+    /** A message left the stream (limits, age, removal): forget it as upstream's decStreamPending does. */
+    void removed(long seq, String subject) {
+        AckTracker.Pending p;
+        long dc;
+        synchronized (this) {
+            if (closed) return;
+            if (npcValid) {
+                if (lss != null) npcValid = false;
+                else if (seq >= sseq && seq <= npcLast && matches(subject)) npc--;
+            }
+            if (held != null && held.msg().seq() == seq) held = null;
+            p = acks.pending(seq);
+            if (p == null) {
+                acks.unqueue(seq);
+                return;
+            }
+            dc = acks.deliveries(seq);
+        }
+        processTerm(seq, p.dseq, dc, false);
+    }
+
+    /** Many messages went at once; {@code firstSeq} is the stream's first sequence now. */
+    void purged(long firstSeq) {
+        synchronized (this) {
+            if (closed) return;
+            npcValid = false;
+            if (sseq < firstSeq) sseq = firstSeq;
+            var store = stream.store();
+            acks.purged(firstSeq, dseq, sseq, seq -> store.load(seq) != null);
+            if (held != null && store.load(held.msg().seq()) == null) held = null;
+            markDirty();
+        }
+        signal();
+    }
+
+    // ---- delivery ----
+
+    /** Runs {@code task} on the consumer's executor; dropped when the server is shutting down. */
+    private void run(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // the JetStream executors are gone: nothing more to do
+        }
+    }
+
+    /** Asks for a delivery run on the consumer's executor (coalesced). */
+    void signal() {
+        if (pumpQueued.compareAndSet(false, true)) run(this::pump);
+    }
+
+    private void pump() {
+        pumpQueued.set(false);
+        FlushBatch batch = new FlushBatch();
+        List<Long> retention = null;
+        int delivered = 0;
+        long step;
+        while ((step = deliverOne(batch)) != STOP) {
+            if (step > 0) {
+                if (retention == null) retention = new ArrayList<>();
+                retention.add(step);
+            }
+            if (++delivered >= MAX_DELIVERIES_PER_RUN) break;
+        }
+        batch.flushAll();
+        if (retention != null) for (long seq : retention) owner.acknowledged(this, seq);
+        if (delivered >= MAX_DELIVERIES_PER_RUN) signal();
+    }
+
+    private static final long STOP = -1;
+    private static final long DELIVERED = 0;
+
+    /**
+     * Hands out one message, under the lock. Returns {@link #STOP} when there is nothing (more)
+     * to do now, else {@link #DELIVERED}, or the stream sequence when the stream must be told
+     * of an implicit ack (ack none on interest or workqueue retention).
+     */
+    private long deliverOne(FlushBatch batch) {
+        synchronized (this) {
+            if (closed) return STOP;
+            if (cfg.isPush()) {
+                if (!active || (flow != null && flow.stalled())) return STOP;
+                if (!hasInterest(cfg.deliverSubject)) {
+                    // nobody subscribed any more: wait for interest rather than deliver into the void
+                    active = false;
+                    inactiveSince = System.nanoTime();
+                    return STOP;
+                }
+            } else if (waiting.isEmpty()) {
+                return STOP;
+            }
+            Next next;
+            if (held != null) {
+                next = held;
+                if (next.releaseAt() != 0 && System.nanoTime() - next.releaseAt() < 0) return STOP;
+                held = null;
+            } else {
+                next = nextMessage();
+                if (next == MAX_ACK_PENDING) {
+                    endOfRun(false);
+                    return STOP;
+                }
+                if (next == null) {
+                    endOfRun(true);
+                    return STOP;
+                }
+                if (next.dc() == 1 && npcValid) npc--;
+                if (replay && lastTs > 0) {
+                    long delay = next.msg().timestampNanos() - lastTs;
+                    if (delay > 1_000_000L) {
+                        held = new Next(next.msg(), next.dc(), System.nanoTime() + delay);
+                        js.timers().schedule(this::signal, delay, TimeUnit.NANOSECONDS);
+                        return STOP;
+                    }
+                }
+            }
+            StoredMessage m = next.msg();
+            String ackReply = AckSubject.format(stream.name(), name, next.dc(), m.seq(), dseq, m.timestampNanos(), numPending());
+            byte[] headers = m.headers();
+            byte[] payload = m.payload();
+            if (cfg.headersOnly) {
+                headers = StatusHeaders.headersOnly(headers, payload.length);
+                payload = EMPTY;
+            }
+            long size = m.subject().length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
+            String target;
+            if (cfg.isPush()) {
+                target = cfg.deliverSubject;
+            } else {
+                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies);
+                if (wr == null) {
+                    held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
+                    endOfRun(true);
+                    return STOP;
+                }
+                target = wr.reply;
+            }
+            lastTs = m.timestampNanos();
+            if (replay && m.seq() >= replayUntil) replay = false;
+            deliver(target, ackReply, m, headers, payload, next.dc(), batch);
+            boolean implicitAck = !cfg.acks() && !"limits".equals(stream.config().retention);
+            return implicitAck ? m.seq() : DELIVERED;
+        }
+    }
+
+    /** Nothing more to deliver now: expire what should expire. Lock held. */
+    private void endOfRun(boolean endOfStream) {
+        if (cfg.isPull()) processWaiting(endOfStream);
+        if (replay && held == null && sseq > replayUntil) replay = false;
+    }
+
+    private static final Next MAX_ACK_PENDING = new Next(null, 0, 0);
+
+    /** upstream's getNextMsg: redeliveries first, then the skip list, then the next new message. */
+    private Next nextMessage() {
+        var store = stream.store();
+        long seq;
+        while ((seq = acks.nextRedelivery()) != 0) {
+            long dc = acks.deliveries(seq);
+            if (cfg.maxDeliver > 0 && dc > cfg.maxDeliver) {
+                if (dc == cfg.maxDeliver + 1) deliveryExceeded(seq, dc - 1);
+                acks.drop(seq);
+                continue;
+            }
+            StoredMessage m = store.load(seq);
+            if (m == null) {
+                acks.forget(seq);
+                continue;
+            }
+            return new Next(m, dc, 0);
+        }
+        while (lss != null) {
+            if (maxAckPendingReached()) return MAX_ACK_PENDING;
+            seq = lss[lssIndex++];
+            if (lssIndex >= lss.length) lss = null;
+            if (seq >= sseq) sseq = seq + 1;
+            if (lss == null) sseq = Math.max(sseq, lssResume + 1);
+            StoredMessage m = store.load(seq);
+            if (m != null) return new Next(m, 1, 0);
+            if (npcValid) npc--; // that subject's last message went meanwhile
+        }
+        if (maxAckPendingReached()) return MAX_ACK_PENDING;
+        StoredMessage m = loadNextMatching(sseq);
+        if (m == null) {
+            // Nothing matches up to the end: skip ahead, as upstream does, unless a message
+            // arrived between the look-up and now.
+            long last = store.state().lastSeq();
+            if (last >= sseq) {
+                m = loadNextMatching(sseq);
+                if (m == null) sseq = last + 1;
+            }
+            if (m == null) return null;
+        }
+        sseq = m.seq() + 1;
+        return new Next(m, 1, 0);
+    }
+
+    private StoredMessage loadNextMatching(long from) {
+        var store = stream.store();
+        List<String> filters = cfg.filters();
+        if (filters.isEmpty()) return store.loadNext(null, from);
+        if (filters.size() == 1) return store.loadNext(filters.get(0), from);
+        StoredMessage best = null;
+        for (String f : filters) {
+            StoredMessage m = store.loadNext(f, from);
+            if (m != null && (best == null || m.seq() < best.seq())) best = m;
+        }
+        return best;
+    }
+
+    private boolean maxAckPendingReached() {
+        return cfg.acks() && cfg.maxAckPending > 0 && acks.pendingCount() >= cfg.maxAckPending;
+    }
+
+    /** Publishes one message; returns whether anyone received it. Lock held. */
+    private boolean deliver(String target, String ackReply, StoredMessage m, byte[] headers, byte[] payload, long dc,
+                            FlushBatch batch) {
+        long seq = m.seq();
+        long d = dseq++;
+        long size = target.length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
+        int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
+                js.internal(), batch);
+        long now = nowNanos();
+        if (cfg.acks()) {
+            acks.track(seq, d, now);
+            if (ackTimer == null) scheduleAckTimer(cfg.ackWait + ACK_WAIT_DELAY_NANOS);
+        } else {
+            acks.floorConsumer = d;
+            acks.floorStream = seq;
+        }
+        if (flow != null && flow.delivered(size) && cfg.isPush()) {
+            js.internal().publish(account, cfg.deliverSubject, flow.request(stream.name(), name),
+                    StatusHeaders.FLOW_CONTROL_REQUEST, EMPTY);
+        }
+        if (cfg.isPull()) waiting.lastActivity = System.nanoTime();
+        deliveredSinceHeartbeat = true;
+        lastDelivered = now;
+        markDirty();
+        if (n == 0) didNotDeliver(seq);
+        return true;
+    }
+
+    private void didNotDeliver(long seq) {
+        if (cfg.isPush()) {
+            if (active) {
+                active = false;
+                inactiveSince = System.nanoTime();
+            }
+        } else {
+            acks.requeue(seq);
+        }
+    }
+
+    /** The number of messages still to deliver for the first time (upstream's num_pending). Lock held. */
+    long numPending() {
+        if (!npcValid) {
+            long n = 0;
+            long last = 0;
+            long from = sseq;
+            if (lss != null) {
+                n = lss.length - lssIndex;
+                last = lssResume;
+                from = Math.max(sseq, lssResume + 1);
+            }
+            // Counted up to the last matching message each query saw: anything signalled later is new.
+            last = Math.max(last, from - 1);
+            List<String> filters = cfg.filters();
+            for (String f : filters.isEmpty() ? java.util.Collections.<String>singletonList(null) : filters) {
+                SimpleState ss = stream.store().filteredState(from, f);
+                n += ss.msgs();
+                last = Math.max(last, ss.last());
+            }
+            npc = n;
+            npcLast = last;
+            npcValid = true;
+        }
+        return Math.max(0, npc);
+    }
+
+    private boolean matches(String subject) {
+        List<String> filters = cfg.filters();
+        if (filters.isEmpty()) return true;
+        for (String f : filters) if (Subjects.subjectMatchesFilter(subject, f)) return true;
+        return false;
+    }
+
+    boolean matchesSubject(String subject) {
+        synchronized (this) {
+            return matches(subject);
+        }
+    }
+
+    // ---- pull requests ----
+
+    /** A CONSUMER.MSG.NEXT request (or the request part of +NXT). */
+    void nextRequest(String reply, byte[] body) {
+        if (reply == null || reply.isEmpty()) return;
+        synchronized (this) {
+            if (closed) return;
+            if (cfg.isPush()) {
+                sendStatus(reply, "409 Consumer is push based");
+                return;
+            }
+            PullRequests.Parsed req = PullRequests.parse(body);
+            if (req.error() != null) {
+                sendStatus(reply, "400 " + req.error());
+                return;
+            }
+            String overLimit = PullRequests.overLimits(req, cfg);
+            if (overLimit != null) {
+                sendStatus(reply, overLimit);
+                return;
+            }
+            long now = System.nanoTime();
+            if (waiting.isFull()) processWaiting(false);
+            if (req.noWait()) {
+                long msgsPending = numPending() + acks.queuedCount();
+                if (msgsPending == 0 && req.expiresNanos() == 0) {
+                    waiting.lastActivity = now;
+                    sendStatus(reply, "404 No Messages");
+                    return;
+                }
+                if (msgsPending > 0 && msgsPending < processWaiting(false)) {
+                    waiting.lastActivity = now;
+                    sendStatus(reply, "408 Requests Pending");
+                    return;
+                }
+            }
+            PullRequests.Request wr = new PullRequests.Request(reply, req, now);
+            if (!waiting.add(wr, now)) {
+                sendStatus(reply, "409 Exceeded MaxWaiting");
+                return;
+            }
+            scheduleWaitTimer(wr.expiresAt);
+            scheduleWaitTimer(wr.nextHeartbeatAt);
+        }
+        signal();
+    }
+
+    /** Requests that expired or lost interest go; due heartbeats are sent; the timer re-armed. Lock held. */
+    private long processWaiting(boolean endOfStream) {
+        if (waiting == null || waiting.isEmpty()) return 0;
+        long[] next = new long[1];
+        long wanted = waiting.expire(endOfStream, System.nanoTime(), this::hasInterest, replies, next);
+        if (next[0] != 0) scheduleWaitTimer(next[0]);
+        return wanted;
+    }
+
+    /** Statuses and heartbeats to pull requests' inboxes. */
+    private final PullRequests.Replies replies = new PullRequests.Replies() {
+        @Override
+        public void status(String reply, String status, long pendingMessages, long pendingBytes) {
+            publishStatus(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
+        }
+
+        @Override
+        public void heartbeat(String reply) {
+            sendHeartbeat(reply);
+        }
+    };
+
+    private void scheduleWaitTimer(long at) {
+        if (at == 0) return;
+        if (waitTimer != null && !waitTimer.isDone() && waitTimerAt - at <= 0) return;
+        if (waitTimer != null) waitTimer.cancel(false);
+        waitTimerAt = at;
+        long delay = Math.max(at - System.nanoTime(), 500_000L);
+        waitTimer = js.timers().schedule(() -> run(this::waitTimerFired), delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void waitTimerFired() {
+        synchronized (this) {
+            if (closed) return;
+            waitTimer = null;
+            processWaiting(true);
+        }
+    }
+
+    /** Releases waiting requests when the consumer goes away (409 Consumer Deleted). Lock held. */
+    private void releaseRequests() {
+        if (waiting == null) return;
+        for (PullRequests.Request wr : waiting.drain()) sendStatus(wr.reply, "409 Consumer Deleted");
+    }
+
+    private boolean hasInterest(String subject) {
+        return !account.subscriptions().match(subject).isEmpty();
+    }
+
+    // ---- acks ----
+
+    /** A message on this consumer's ack subject. */
+    void ack(AckSubject a, String reply, byte[] body) {
+        int len = body.length;
+        String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
+        boolean skipReply = a.streamSeq() == 0;
+        if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
+            processAck(a.streamSeq(), a.consumerSeq(), true);
+        } else if (text.startsWith("+NXT")) {
+            processAck(a.streamSeq(), a.consumerSeq(), true);
+            nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
+            skipReply = true;
+        } else if (text.startsWith("-NAK")) {
+            processNak(a.streamSeq(), a.consumerSeq(), a.deliveries(), text);
+        } else if (text.equals("+WPI")) {
+            progress(a.streamSeq());
+        } else if (text.startsWith("+TERM")) {
+            processTerm(a.streamSeq(), a.consumerSeq(), a.deliveries(), true);
+        }
+        synchronized (this) {
+            if (closed) return;
+            if (reply != null && !reply.isEmpty() && !skipReply) js.internal().publish(account, reply, null, null, EMPTY);
+            suppressDeletion();
+        }
+    }
+
+    /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
+    private void processAck(long seq, long d, boolean retain) {
+        long ackedFrom;
+        boolean wake = false;
+        synchronized (this) {
+            if (closed) return;
+            switch (cfg.ackPolicy) {
+                case "explicit" -> {
+                    if (maxAckPendingReached()) wake = true;
+                    acks.ackExplicit(seq, d, dseq, sseq);
+                    ackedFrom = seq;
+                }
+                case "all" -> {
+                    if (maxAckPendingReached()) wake = true;
+                    ackedFrom = acks.ackAll(seq, d);
+                    if (ackedFrom == 0) return;
+                }
+                default -> {
+                    return;
+                }
+            }
+            if (acks.pendingCount() == 0 && ackTimer != null) {
+                ackTimer.cancel(false);
+                ackTimer = null;
+            }
+            lastAcked = nowNanos();
+            markDirty();
+        }
+        if (retain && !"limits".equals(stream.config().retention)) {
+            // Removing from the store writes to disk: not on the publisher's event loop.
+            long from = ackedFrom;
+            run(() -> {
+                long first = Math.max(from, stream.store().state().firstSeq());
+                for (long s = first; s <= seq; s++) owner.acknowledged(this, s);
+            });
+        }
+        if (wake) signal();
+    }
+
+    private void processNak(long seq, long d, long dc, String text) {
+        synchronized (this) {
+            if (closed) return;
+            if (d <= acks.floorConsumer || d > dseq) return;
+            if (acks.pendingCount() > 0 && !acks.isPending(seq)) return;
+            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_NAKED", "nak", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+            String arg = text.length() > 4 ? text.substring(4).trim() : "";
+            if (!arg.isEmpty()) {
+                long delay = -1;
+                try {
+                    if (arg.startsWith("{")) delay = JetStream.JSON.readTree(arg).path("delay").asLong(0);
+                    else delay = GoDuration.parseNanos(arg);
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    js.log().warn("JetStream consumer '%s > %s > %s' bad NAK delay value: \"%s\"", account.name(),
+                            stream.name(), name, arg);
+                }
+                if (delay >= 0) {
+                    acks.unqueue(seq);
+                    if (acks.isPending(seq)) {
+                        // as if delivered so that ack_wait runs out after the delay
+                        acks.touch(seq, nowNanos() - cfg.ackWait + delay);
+                        markDirty();
+                        scheduleAckTimer(10_000_000L);
+                    }
+                    return;
+                }
+            }
+            acks.requeue(seq);
+        }
+        signal();
+    }
+
+    private void processTerm(long seq, long d, long dc, boolean advisory) {
+        processAck(seq, d, advisory);
+        if (!advisory) return;
+        synchronized (this) {
+            if (closed) return;
+            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+        }
+    }
+
+    private synchronized void progress(long seq) {
+        if (acks.isPending(seq)) {
+            acks.touch(seq, nowNanos());
+            markDirty();
+        }
+    }
+
+    /** Whether this consumer still needs {@code seq} (interest retention). */
+    synchronized boolean needsAck(long seq, String subject) {
+        if (closed) return false;
+        if (subject != null && !matches(subject)) return false;
+        return acks.needs(seq, sseq, "explicit".equals(cfg.ackPolicy));
+    }
+
+    synchronized long ackFloorStreamSeq() {
+        return acks.floorStream;
+    }
+
+    // ---- redelivery after ack_wait ----
+
+    private void scheduleAckTimer(long delayNanos) {
+        if (ackTimer != null) ackTimer.cancel(false);
+        ackTimer = js.timers().schedule(() -> run(this::checkPending), Math.max(delayNanos, 1_000_000L),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** upstream's checkPending: queues for redelivery what waited longer than ack_wait (or its backoff). */
+    private void checkPending() {
+        boolean wake = false;
+        synchronized (this) {
+            if (closed) return;
+            ackTimer = null;
+            if (acks.pendingCount() == 0) return;
+            long[] next = new long[1];
+            int before = acks.pendingCount();
+            List<Long> expired = acks.expire(nowNanos(), cfg.ackWait, cfg.backoff, stream.store().state().firstSeq(), next);
+            if (acks.pendingCount() != before) markDirty();
+            wake = !expired.isEmpty();
+            if (acks.pendingCount() > 0) scheduleAckTimer(next[0] + ACK_WAIT_DELAY_NANOS);
+        }
+        if (wake) signal();
+    }
+
+    private void deliveryExceeded(long seq, long deliveries) {
+        Advisories.consumerEvent(js, account, stream.name(), name, "MAX_DELIVERIES", "max_deliver", "stream_seq", seq, "deliveries", deliveries);
+    }
+
+    // ---- push: interest, flow control, heartbeats ----
+
+    /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
+    boolean tick(long now) {
+        boolean wake = false;
+        synchronized (this) {
+            if (closed) return false;
+            long threshold = deleteThreshold();
+            if (cfg.isPush()) {
+                boolean interest = hasInterest(cfg.deliverSubject);
+                if (interest && !active) {
+                    active = true;
+                    wake = true;
+                } else if (!interest && active) {
+                    active = false;
+                    inactiveSince = now;
+                }
+                if (!active && threshold > 0 && now - inactiveSince >= threshold) return true;
+            } else if (threshold > 0 && now - waiting.lastActivity > threshold) {
+                processWaiting(true);
+                if (waiting.isEmpty()) return true;
+                waiting.lastActivity = now;
+            }
+        }
+        if (wake) signal();
+        return false;
+    }
+
+    private long deleteThreshold() {
+        if (!cfg.isDurable() && cfg.inactiveThreshold <= 0) return ConsumerConfigs.DEFAULT_INACTIVE_THRESHOLD_NANOS;
+        return Math.max(cfg.inactiveThreshold, 0);
+    }
+
+    /** Acks count as activity: they push back the inactivity deletion. Lock held. */
+    private void suppressDeletion() {
+        long now = System.nanoTime();
+        if (cfg.isPush()) inactiveSince = now;
+        else waiting.lastActivity = now;
+    }
+
+    /** A reply on {@code $JS.FC.<stream>.<consumer>.*}. */
+    void flowControlReply(String subject) {
+        synchronized (this) {
+            if (closed || flow == null || !flow.answered(subject)) return;
+        }
+        signal();
+    }
+
+    private void startHeartbeats() {
+        long hb = cfg.idleHeartbeat;
+        heartbeatTimer = js.timers().scheduleAtFixedRate(() -> run(this::heartbeatFired), hb, hb,
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void heartbeatFired() {
+        synchronized (this) {
+            if (closed) return;
+            if (deliveredSinceHeartbeat) {
+                deliveredSinceHeartbeat = false;
+                return;
+            }
+            if (active) sendHeartbeat(cfg.deliverSubject);
+        }
+    }
+
+    private void sendHeartbeat(String subject) {
+        publishStatus(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
+    }
+
+    // ---- status messages and advisories ----
+
+    private void sendStatus(String subject, String status) {
+        publishStatus(subject, StatusHeaders.status(status));
+    }
+
+    private void publishStatus(String subject, byte[] headers) {
+        js.internal().publish(account, subject, null, headers, EMPTY);
+    }
+
+    /** Wall-clock time in nanoseconds since the epoch (microsecond resolution where the JDK has it). */
+    private static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    // ---- config updates ----
+
+    /** Applies an allowed update (already checked). */
+    void update(ConsumerConfig next) {
+        synchronized (this) {
+            if (closed) return;
+            ConsumerConfig old = cfg;
+            if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject)) acks.requeueAll();
+            cfg = next;
+            if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
+            if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
+            npcValid = false;
+        }
+        signal();
+    }
+
+    // ---- state persistence ----
+
+    private void markDirty() {
+        dirty = true;
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
+        if (store == null || flushQueued) return;
+        flushQueued = true;
+        js.timers().schedule(() -> run(this::flushState), STATE_FLUSH_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    private void flushState() {
+        ConsumerState st;
+        synchronized (this) {
+            flushQueued = false;
+            if (closed || !dirty) return;
+            dirty = false;
+            st = snapshot();
+        }
+        write(st);
+    }
+
+    private void write(ConsumerState st) {
+        try {
+            store.update(st);
+        } catch (RuntimeException e) {
+            js.log().warn("JetStream could not write the state of consumer '%s > %s > %s': %s", account.name(),
+                    stream.name(), name, e.getMessage());
+        }
+    }
+
+    private ConsumerState snapshot() {
+        return acks.snapshot(dseq, sseq);
+    }
+
+    // ---- info ----
+
+    /** The consumer_info object, as upstream writes it. */
+    Map<String, Object> info() {
+        synchronized (this) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("stream_name", stream.name());
+            out.put("name", name);
+            out.put("created", created.toString());
+            out.put("config", cfg);
+            out.put("delivered", sequenceInfo(dseq - 1, sseq - 1, lastDelivered));
+            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, lastAcked));
+            out.put("num_ack_pending", acks.pendingCount());
+            out.put("num_redelivered", acks.redeliveredCount());
+            int numWaiting = 0;
+            if (cfg.isPull()) {
+                processWaiting(false);
+                numWaiting = waiting.size();
+            }
+            out.put("num_waiting", numWaiting);
+            out.put("num_pending", numPending());
+            if (cfg.isPush()) {
+                boolean interest = hasInterest(cfg.deliverSubject); // now, not as of the last housekeeping pass
+                if (interest != active) {
+                    active = interest;
+                    if (!interest) inactiveSince = System.nanoTime();
+                    else signal();
+                }
+                if (active) out.put("push_bound", true);
+            }
+            return out;
+        }
+    }
+
+    private static Map<String, Object> sequenceInfo(long consumerSeq, long streamSeq, long lastNanos) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("consumer_seq", consumerSeq);
+        m.put("stream_seq", streamSeq);
+        if (lastNanos != 0) m.put("last_active", Instant.ofEpochSecond(0, lastNanos).toString());
+        return m;
+    }
+
+    // ---- stopping ----
+
+    /**
+     * Stops the consumer. {@code deleted}: it is going away (waiting pull requests get 409
+     * Consumer Deleted); otherwise the server is shutting down and the state is written.
+     */
+    void stop(boolean deleted) {
+        ConsumerState last = null;
+        synchronized (this) {
+            if (deleted) releaseRequests(); // also after a shutdown stop: the stream is being deleted
+            if (closed) return;
+            closed = true;
+            if (ackTimer != null) ackTimer.cancel(false);
+            if (waitTimer != null) waitTimer.cancel(false);
+            if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+            if (!deleted && store != null) last = snapshot();
+        }
+        js.consumerApi().evict(account, stream.name(), name);
+        if (last != null) write(last);
+    }
+
+    ConsumerStore store() {
+        return store;
+    }
+}

@@ -1,0 +1,280 @@
+package io.jnatsd.server.jetstream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.InternalClient;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The consumer side of the JetStream API ({@code $JS.API.CONSUMER.*}) with upstream's JSON and
+ * errors, plus the subjects consumers listen on: pull requests
+ * ({@code CONSUMER.MSG.NEXT.<stream>.<consumer>}), acks ({@code $JS.ACK.>}) and flow control
+ * replies ({@code $JS.FC.>}). The management calls run on the JetStream API thread; pull
+ * requests, acks and flow control replies arrive straight from the publisher's thread and only
+ * touch the consumer they name.
+ */
+final class ConsumerApi {
+    private static final String TYPE = "io.nats.jetstream.api.v1.";
+    private static final int NAMES_LIMIT = 1024;
+    private static final int LIST_LIMIT = 256;
+    static final String NEXT_PREFIX = "$JS.API.CONSUMER.MSG.NEXT.";
+
+    private final JetStream js;
+    private final java.util.concurrent.ConcurrentHashMap<String, Consumer> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ConsumerApi(JetStream js) {
+        this.js = js;
+    }
+
+    /** {@code t} are the tokens after {@code $JS.API.}, starting with CONSUMER. */
+    void handle(Account account, String[] t, InternalClient.Msg msg) {
+        if (msg.reply() == null || t.length < 2) return;
+        String type = responseType(t);
+        if (type == null) return;
+        JsAccount ja = js.account(account);
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("type", TYPE + type);
+        Consumer created = null;
+        if (ja == null) {
+            resp.put("error", ApiErrors.of("JSNotEnabledForAccountErr"));
+        } else {
+            ja.apiTotal.incrementAndGet();
+            try {
+                created = dispatch(ja, t, msg.payload(), resp);
+            } catch (ApiException e) {
+                ja.apiErrors.incrementAndGet();
+                resp.keySet().retainAll(List.of("type"));
+                resp.put("error", e.error());
+                if (type.equals("consumer_names_response") || type.equals("consumer_list_response")) {
+                    resp.put("total", 0);
+                    resp.put("offset", 0);
+                    resp.put("limit", 0);
+                    resp.put("consumers", List.of());
+                }
+            }
+        }
+        reply(account, msg.reply(), resp);
+        if (created != null) created.signal(); // deliveries start after the client has its answer, as upstream
+    }
+
+    private static String responseType(String[] t) {
+        return switch (t[1]) {
+            case "CREATE" -> t.length >= 3 ? "consumer_create_response" : null;
+            case "DURABLE" -> t.length >= 3 && t[2].equals("CREATE") ? "consumer_create_response" : null;
+            case "INFO" -> t.length == 4 ? "consumer_info_response" : null;
+            case "DELETE" -> t.length == 4 ? "consumer_delete_response" : null;
+            case "NAMES" -> t.length == 3 ? "consumer_names_response" : null;
+            case "LIST" -> t.length == 3 ? "consumer_list_response" : null;
+            default -> null; // MSG.NEXT has a subscription of its own
+        };
+    }
+
+    /** Answers the request in {@code resp}; returns a consumer created or updated. */
+    private Consumer dispatch(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+        switch (t[1]) {
+            case "CREATE", "DURABLE" -> {
+                return create(ja, t, body, resp);
+            }
+            case "INFO" -> {
+                if (body.length > 0 && !isEmptyJson(body)) throw ApiException.of("JSNotEmptyRequestErr");
+                Consumer c = consumer(stream(ja, t[2]), t[3]);
+                resp.putAll(c.info());
+            }
+            case "DELETE" -> {
+                if (body.length > 0 && !isEmptyJson(body)) throw ApiException.of("JSNotEmptyRequestErr");
+                Stream s = stream(ja, t[2]);
+                Consumer c = consumer(s, t[3]);
+                s.consumers().delete(c, true);
+                resp.put("success", true);
+            }
+            case "NAMES" -> names(ja, t[2], body, resp);
+            case "LIST" -> list(ja, t[2], body, resp);
+            default -> throw ApiException.of("JSBadRequestErr");
+        }
+        return null;
+    }
+
+    private Consumer create(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+        JsonNode req;
+        ConsumerConfig cfg;
+        try {
+            req = body.length == 0 ? null : JetStream.JSON.readTree(body);
+            if (req == null || !req.isObject()) throw invalidJson("unexpected end of JSON input");
+            JsonNode config = req.get("config");
+            cfg = config == null || config.isNull() ? new ConsumerConfig() : JetStream.JSON.treeToValue(config, ConsumerConfig.class);
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+        String badEnum = ConsumerConfigs.unknownEnum(cfg);
+        if (badEnum != null) throw invalidJson(badEnum);
+        String streamName;
+        String consumerName = null;
+        String filter = null;
+        boolean legacyDurable = t[1].equals("DURABLE");
+        boolean legacyEphemeral = false;
+        if (legacyDurable) {
+            if (t.length != 5) throw ApiException.of("JSConsumerDurableNameNotInSubjectErr");
+            streamName = t[3];
+            consumerName = t[4];
+        } else if (t.length == 3) {
+            legacyEphemeral = true;
+            streamName = t[2];
+        } else {
+            streamName = t[2];
+            consumerName = t[3];
+            if (t.length > 4) filter = String.join(".", java.util.Arrays.copyOfRange(t, 4, t.length));
+        }
+        String requestStream = req.path("stream_name").asText("");
+        if (!streamName.equals(requestStream)) throw ApiException.of("JSStreamMismatchErr");
+        if (consumerName != null && (consumerName.contains("/") || consumerName.contains("\\"))) {
+            throw ApiException.of("JSConsumerNameContainsPathSeparatorsErr");
+        }
+        if (legacyDurable) {
+            if (!cfg.isDurable()) throw ApiException.of("JSConsumerDurableNameNotSetErr");
+            if (!consumerName.equals(cfg.durableName)) throw ApiException.of("JSConsumerDurableNameNotMatchSubjectErr");
+        } else if (!legacyEphemeral) {
+            if (cfg.isDurable() && !consumerName.equals(cfg.durableName)) {
+                throw ApiException.of("JSConsumerDurableNameNotMatchSubjectErr");
+            }
+            cfg.name = consumerName;
+        } else if (cfg.isDurable()) {
+            throw ApiException.of("JSConsumerEphemeralWithDurableNameErr");
+        }
+        if (filter != null) {
+            if (cfg.filterSubjects != null && cfg.filterSubjects.size() > 1) throw ApiException.of("JSConsumerMultipleFiltersNotAllowed");
+            if (!filter.equals(cfg.filterSubject)) throw ApiException.of("JSConsumerCreateFilterSubjectMismatchErr");
+        }
+        if (cfg.numReplicas > 1) throw ApiException.of("JSStreamReplicasNotSupportedErr");
+        Stream s = ja.stream(streamName);
+        if (s == null) throw ApiException.of("JSStreamNotFoundErr");
+        String action = req.path("action").asText("");
+        Consumer c = s.consumers().createOrUpdate(cfg, action, false, null);
+        resp.putAll(c.info());
+        return c;
+    }
+
+    private void names(JsAccount ja, String streamName, byte[] body, Map<String, Object> resp) throws ApiException {
+        int offset = offset(body);
+        Stream s = stream(ja, streamName);
+        List<Consumer> all = s.consumers().list();
+        offset = Math.min(offset, all.size());
+        List<String> page = new ArrayList<>();
+        for (int i = offset; i < all.size() && page.size() < NAMES_LIMIT; i++) page.add(all.get(i).name());
+        resp.put("total", all.size());
+        resp.put("offset", offset);
+        resp.put("limit", NAMES_LIMIT);
+        resp.put("consumers", page);
+    }
+
+    private void list(JsAccount ja, String streamName, byte[] body, Map<String, Object> resp) throws ApiException {
+        int offset = offset(body);
+        Stream s = stream(ja, streamName);
+        List<Consumer> all = s.consumers().list();
+        offset = Math.min(offset, all.size());
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (int i = offset; i < all.size() && page.size() < LIST_LIMIT; i++) page.add(all.get(i).info());
+        resp.put("total", all.size());
+        resp.put("offset", offset);
+        resp.put("limit", LIST_LIMIT);
+        resp.put("consumers", page);
+    }
+
+    /** upstream's JSInvalidJSONErr, with the decoder's complaint (first line) as its {err}. */
+    static ApiException invalidJson(String why) {
+        String w = why == null ? "invalid JSON" : why;
+        int nl = w.indexOf('\n');
+        return ApiException.of("JSInvalidJSONErr", "err", nl > 0 ? w.substring(0, nl) : w);
+    }
+
+    private static int offset(byte[] body) throws ApiException {
+        if (body == null || body.length == 0) return 0;
+        try {
+            JsonNode n = JetStream.JSON.readTree(body);
+            return n == null ? 0 : Math.max(0, n.path("offset").asInt(0));
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+    }
+
+    private static boolean isEmptyJson(byte[] body) {
+        String s = new String(body, java.nio.charset.StandardCharsets.UTF_8).trim();
+        return s.isEmpty() || s.equals("{}") || s.equals("null");
+    }
+
+    private static Stream stream(JsAccount ja, String name) throws ApiException {
+        Stream s = ja.stream(name);
+        if (s == null) throw ApiException.of("JSStreamNotFoundErr");
+        return s;
+    }
+
+    private static Consumer consumer(Stream s, String name) throws ApiException {
+        Consumer c = s.consumers().get(name);
+        if (c == null) throw ApiException.of("JSConsumerNotFoundErr");
+        return c;
+    }
+
+    private void reply(Account account, String reply, Map<String, Object> resp) {
+        try {
+            js.internal().publish(account, reply, null, null, JetStream.JSON.writeValueAsBytes(resp));
+        } catch (JsonProcessingException e) {
+            js.log().error("JetStream API response could not be written: %s", e.getMessage());
+        }
+    }
+
+    // ---- the fast path: pull requests, acks, flow control ----
+
+    /** A pull request; {@code subject} is in the {@code $JS.API.} form. */
+    void nextRequest(Account account, String subject, InternalClient.Msg msg) {
+        String rest = subject.substring(NEXT_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot <= 0 || rest.indexOf('.', dot + 1) >= 0) return;
+        Consumer c = lookup(account, rest.substring(0, dot), rest.substring(dot + 1));
+        if (c != null) c.nextRequest(msg.reply(), msg.payload());
+    }
+
+    void ack(Account account, InternalClient.Msg msg) {
+        AckSubject a = AckSubject.parse(msg.subject());
+        if (a == null) return;
+        Consumer c = lookup(account, a.stream(), a.consumer());
+        if (c != null) c.ack(a, msg.reply(), payloadOf(msg));
+    }
+
+    void flowControl(Account account, InternalClient.Msg msg) {
+        String[] t = msg.subject().split("\\.");
+        if (t.length != 5) return;
+        Consumer c = lookup(account, t[2], t[3]);
+        if (c != null) c.flowControlReply(msg.subject());
+    }
+
+    private static byte[] payloadOf(InternalClient.Msg msg) {
+        return msg.payload() == null ? new byte[0] : msg.payload();
+    }
+
+    /**
+     * The consumer an ack or request names. Found through a cache first: the account's stream
+     * map is locked while the API creates or deletes streams (which does file I/O), and this runs
+     * on the publisher's event loop.
+     */
+    private Consumer lookup(Account account, String streamName, String consumerName) {
+        String key = account.name() + ' ' + streamName + ' ' + consumerName;
+        Consumer c = cache.get(key);
+        if (c != null && !c.isStopped()) return c;
+        JsAccount ja = js.account(account);
+        if (ja == null) return null;
+        Stream s = ja.stream(streamName);
+        c = s == null ? null : s.consumers().get(consumerName);
+        if (c == null) cache.remove(key);
+        else cache.put(key, c);
+        return c;
+    }
+
+    /** Forgets a stopped consumer. */
+    void evict(Account account, String streamName, String consumerName) {
+        cache.remove(account.name() + ' ' + streamName + ' ' + consumerName);
+    }
+}

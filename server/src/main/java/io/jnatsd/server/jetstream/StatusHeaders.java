@@ -1,0 +1,45 @@
+package io.jnatsd.server.jetstream;
+
+import java.nio.charset.StandardCharsets;
+
+/** The header blocks of the status messages consumers send, written exactly as upstream writes them. */
+final class StatusHeaders {
+    static final byte[] FLOW_CONTROL_REQUEST = ascii("NATS/1.0 100 FlowControl Request\r\n\r\n");
+
+    private StatusHeaders() {}
+
+    /** {@code NATS/1.0 <status>}, e.g. "404 No Messages". */
+    static byte[] status(String status) {
+        return ascii("NATS/1.0 " + status + "\r\n\r\n");
+    }
+
+    /** A status with the request's unmet demand: Nats-Pending-Messages and Nats-Pending-Bytes. */
+    static byte[] status(String status, long pendingMessages, long pendingBytes) {
+        return ascii("NATS/1.0 " + status + "\r\nNats-Pending-Messages: " + pendingMessages
+                + "\r\nNats-Pending-Bytes: " + pendingBytes + "\r\n\r\n");
+    }
+
+    /** {@code 100 Idle Heartbeat} with the last delivered sequences, and the flow control subject it is stalled on. */
+    static byte[] heartbeat(long lastConsumerSeq, long lastStreamSeq, String stalledOn) {
+        StringBuilder h = new StringBuilder("NATS/1.0 100 Idle Heartbeat\r\nNats-Last-Consumer: ").append(lastConsumerSeq)
+                .append("\r\nNats-Last-Stream: ").append(lastStreamSeq).append("\r\n");
+        if (stalledOn != null) h.append("Nats-Consumer-Stalled: ").append(stalledOn).append("\r\n");
+        return ascii(h.append("\r\n").toString());
+    }
+
+    /** headers_only: the message's headers plus {@code Nats-Msg-Size}, for an empty payload. */
+    static byte[] headersOnly(byte[] headers, int payloadLength) {
+        String h;
+        if (headers == null || headers.length == 0) {
+            h = "NATS/1.0\r\n";
+        } else {
+            h = new String(headers, StandardCharsets.UTF_8);
+            if (h.endsWith("\r\n\r\n")) h = h.substring(0, h.length() - 2);
+        }
+        return (h + "Nats-Msg-Size: " + payloadLength + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,321 @@
+package io.jnatsd.server.jetstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.store.ConsumerStore;
+import io.jnatsd.store.RemovalListener;
+import io.jnatsd.store.RemovalReason;
+import io.jnatsd.store.StoredMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The consumers of one stream: creation with upstream's checks, lookup, deletion, their
+ * configs beside the stream ({@code obs/<name>/consumer.json}, next to the store's {@code o.dat}),
+ * and the stream's side of consumption: new messages wake consumers, removals and purges reach
+ * them, and with interest or workqueue retention an acknowledged message leaves the stream once
+ * no consumer needs it.
+ */
+final class StreamConsumers implements RemovalListener {
+    private static final String CONFIG_FILE = "consumer.json";
+
+    private final JetStream js;
+    private final Stream stream;
+    private final Map<String, Consumer> byName = new TreeMap<>();
+    /** Copy-on-write view for the publish path. */
+    private volatile Consumer[] all = new Consumer[0];
+    private boolean listening;
+
+    StreamConsumers(JetStream js, Stream stream) {
+        this.js = js;
+        this.stream = stream;
+    }
+
+    int size() {
+        return all.length;
+    }
+
+    synchronized Consumer get(String name) {
+        return byName.get(name);
+    }
+
+    /** The consumers sorted by name. */
+    synchronized List<Consumer> list() {
+        return new ArrayList<>(byName.values());
+    }
+
+    // ---- the stream's side ----
+
+    /** Whether a message on {@code subject} interests any consumer (interest retention). */
+    boolean interested(String subject) {
+        for (Consumer c : all) if (c.matchesSubject(subject)) return true;
+        return false;
+    }
+
+    /** A message was stored: consumers that want it wake up. */
+    void stored(long seq, String subject) {
+        for (Consumer c : all) c.stored(seq, subject);
+    }
+
+    @Override
+    public void messageRemoved(long seq, String subject, RemovalReason reason) {
+        for (Consumer c : all) c.removed(seq, subject);
+    }
+
+    @Override
+    public void messagesPurged(long count, long bytes, long firstSeq) {
+        for (Consumer c : all) c.purged(firstSeq);
+    }
+
+    /**
+     * {@code consumer} acknowledged {@code seq} (or delivered it with ack none): with workqueue
+     * retention the message goes; with interest retention it goes once no other consumer needs it.
+     */
+    void acknowledged(Consumer consumer, long seq) {
+        String retention = stream.config().retention;
+        if ("limits".equals(retention)) return;
+        var store = stream.store();
+        if (seq < store.state().firstSeq()) return;
+        if ("workqueue".equals(retention) || !othersNeed(seq, consumer)) store.remove(seq);
+    }
+
+    private boolean othersNeed(long seq, Consumer except) {
+        Consumer[] cs = all;
+        if (cs.length == 0 || cs.length == 1 && cs[0] == except) return false;
+        String subject = null;
+        if (potentiallyFiltered()) {
+            StoredMessage m = stream.store().load(seq);
+            if (m == null) return false;
+            subject = m.subject();
+        }
+        for (Consumer c : cs) if (c != except && c.needsAck(seq, subject)) return true;
+        return false;
+    }
+
+    private boolean potentiallyFiltered() {
+        List<String> subjects = stream.config().subjects;
+        return subjects.size() > 1 || !Subjects.isLiteral(subjects.get(0));
+    }
+
+    // ---- create, update, delete ----
+
+    /**
+     * upstream's addConsumer: creates the consumer or updates the existing one of that name.
+     * {@code action} is "" (create or update), "create" or "update".
+     */
+    synchronized Consumer createOrUpdate(ConsumerConfig cfg, String action, boolean recovering, Instant createdAt)
+            throws ApiException {
+        ConsumerConfigs.applyDefaults(cfg);
+        StreamConfig sc = stream.config();
+        ApiError invalid = ConsumerConfigs.check(cfg, sc);
+        if (invalid != null && !(recovering && invalid.errCode() == 10093)) throw new ApiException(invalid);
+        String name = cfg.isDurable() ? cfg.durableName : (cfg.name == null || cfg.name.isEmpty() ? null : cfg.name);
+        if (name != null) {
+            Consumer existing = byName.get(name);
+            if (existing != null) {
+                ConsumerConfig cur = existing.config();
+                if (!cfg.isDurable() && cur.inactiveThreshold > 0 && cfg.inactiveThreshold == 0) {
+                    cfg.inactiveThreshold = cur.inactiveThreshold; // the ephemeral default stays
+                }
+                if (sameConfig(cur, cfg)) return existing;
+                if ("create".equals(action)) throw ApiException.of("JSConsumerAlreadyExists");
+                String reason = ConsumerConfigs.checkUpdate(cur, cfg, cur.isPush()
+                        && !stream.account().subscriptions().match(cur.deliverSubject).isEmpty());
+                if (reason != null) throw ApiException.of("JSConsumerCreateErrF", "err", reason);
+                existing.update(cfg);
+                writeConfig(existing);
+                return existing;
+            }
+        }
+        if ("update".equals(action)) throw ApiException.of("JSConsumerDoesNotExist");
+        if (sc.maxConsumers > 0 && byName.size() >= sc.maxConsumers) throw ApiException.of("JSMaximumConsumersLimitErr");
+        if ("workqueue".equals(sc.retention) && !cfg.direct) checkWorkQueue(cfg);
+        if (name == null) {
+            do {
+                name = Advisories.random(8);
+            } while (byName.containsKey(name));
+            cfg.name = name;
+        } else if (cfg.isDurable() && name.length() > ConsumerConfigs.MAX_NAME_LENGTH) {
+            throw ApiException.of("JSConsumerNameTooLongErrF", "max", ConsumerConfigs.MAX_NAME_LENGTH);
+        }
+        if (!StreamConfigs.isValidName(name)) throw ApiException.of("JSConsumerBadDurableNameErr");
+        if (!cfg.isDurable() && cfg.inactiveThreshold <= 0) {
+            cfg.inactiveThreshold = ConsumerConfigs.DEFAULT_INACTIVE_THRESHOLD_NANOS;
+        }
+        ConsumerStore store = null;
+        if (!cfg.direct && !(cfg.memStorage && !stream.config().isMemory())) {
+            try {
+                store = stream.store().consumerStore(name);
+            } catch (RuntimeException e) {
+                throw ApiException.of("JSConsumerStoreFailedErrF", "err", String.valueOf(e.getMessage()));
+            }
+        }
+        Consumer c = new Consumer(js, stream, this, name, cfg, createdAt == null ? Instant.now() : createdAt, store);
+        if (!listening) {
+            stream.store().registerRemovalListener(this);
+            listening = true;
+        }
+        byName.put(name, c);
+        all = byName.values().toArray(new Consumer[0]);
+        writeConfig(c);
+        c.start();
+        if (!recovering) Advisories.consumerAction(js, stream.account(), stream.name(), name, "create");
+        return c;
+    }
+
+    private void checkWorkQueue(ConsumerConfig cfg) throws ApiException {
+        if (!"explicit".equals(cfg.ackPolicy)) throw ApiException.of("JSConsumerWQRequiresExplicitAckErr");
+        if (!byName.isEmpty()) {
+            List<String> filters = cfg.filters();
+            if (filters.isEmpty()) throw ApiException.of("JSConsumerWQMultipleUnfilteredErr");
+            for (Consumer other : byName.values()) {
+                List<String> theirs = other.config().filters();
+                if (theirs.isEmpty()) throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
+                for (String a : filters) {
+                    for (String b : theirs) {
+                        if (Subjects.subjectIsSubsetOf(a, b) || Subjects.subjectIsSubsetOf(b, a)
+                                || Subjects.subjectsCollide(a, b)) {
+                            throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
+                        }
+                    }
+                }
+            }
+        }
+        if (!"all".equals(cfg.deliverPolicy)) throw ApiException.of("JSConsumerWQConsumerNotDeliverAllErr");
+    }
+
+    private static boolean sameConfig(ConsumerConfig a, ConsumerConfig b) {
+        try {
+            return JetStream.JSON.writeValueAsString(a).equals(JetStream.JSON.writeValueAsString(b));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deletes a consumer: its waiting requests are released, its state and config removed. */
+    void delete(Consumer c, boolean advisory) {
+        synchronized (this) {
+            if (byName.get(c.name()) != c) return;
+            byName.remove(c.name());
+            all = byName.values().toArray(new Consumer[0]);
+        }
+        long floor = c.ackFloorStreamSeq();
+        c.stop(true);
+        if (c.store() != null) {
+            try {
+                stream.store().deleteConsumerStore(c.name());
+            } catch (RuntimeException e) {
+                js.log().warn("Could not remove consumer '%s > %s': %s", stream.name(), c.name(), e.getMessage());
+            }
+        }
+        deleteConfigDir(c.name());
+        if ("interest".equals(stream.config().retention)) removeUninteresting(c, floor);
+        if (advisory) Advisories.consumerAction(js, stream.account(), stream.name(), c.name(), "delete");
+    }
+
+    /** After an interest consumer went: messages nobody else needs go too. */
+    private void removeUninteresting(Consumer gone, long floor) {
+        var store = stream.store();
+        var st = store.state();
+        long seq = Math.max(floor, st.firstSeq());
+        long last = st.lastSeq();
+        while (seq <= last) {
+            StoredMessage m = store.loadNext(null, seq);
+            if (m == null || m.seq() > last) break;
+            if (!othersNeed(m.seq(), gone)) store.remove(m.seq());
+            seq = m.seq() + 1;
+        }
+    }
+
+    /** Periodic housekeeping: deletes consumers past their inactivity threshold. */
+    void tick(long now) {
+        for (Consumer c : all) {
+            // deleted on the API thread, in order with creates and deletes from clients
+            if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
+        }
+    }
+
+    /** The server shuts down: consumers stop and write their state. */
+    void close() {
+        for (Consumer c : all) c.stop(false);
+    }
+
+    /** The stream is being deleted: consumers release their requests (the store goes with the stream). */
+    void streamDeleted() {
+        Consumer[] cs;
+        synchronized (this) {
+            cs = all;
+            byName.clear();
+            all = new Consumer[0];
+        }
+        for (Consumer c : cs) c.stop(true);
+    }
+
+    // ---- configs on disk ----
+
+    private Path obsDir() {
+        return js.streamDir(stream.account(), stream.name()).resolve("obs");
+    }
+
+    private boolean persistent(Consumer c) {
+        return !stream.config().isMemory() && c.store() != null;
+    }
+
+    private void writeConfig(Consumer c) {
+        if (!persistent(c)) return;
+        try {
+            Path dir = obsDir().resolve(c.name());
+            Files.createDirectories(dir);
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("config", c.config());
+            meta.put("created", c.created().toString());
+            Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
+            Files.write(tmp, JetStream.JSON.writeValueAsBytes(meta));
+            Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            js.log().warn("Could not write the config of consumer '%s > %s': %s", stream.name(), c.name(), e.getMessage());
+        }
+    }
+
+    private void deleteConfigDir(String name) {
+        if (stream.config().isMemory()) return;
+        Path dir = obsDir().resolve(name);
+        try {
+            Files.deleteIfExists(dir.resolve(CONFIG_FILE));
+            Files.deleteIfExists(dir.resolve(CONFIG_FILE + ".tmp"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // the store may have removed it already, or left files we do not own
+        }
+    }
+
+    /** Brings back the consumers of a recovered file stream, with their state. */
+    void recover() {
+        Path obs = obsDir();
+        if (!Files.isDirectory(obs)) return;
+        try (var dirs = Files.list(obs)) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path meta = dir.resolve(CONFIG_FILE);
+                if (!Files.isRegularFile(meta)) continue;
+                try {
+                    JsonNode node = JetStream.JSON.readTree(meta.toFile());
+                    ConsumerConfig cfg = JetStream.JSON.treeToValue(node.get("config"), ConsumerConfig.class);
+                    Instant created = Instant.parse(node.get("created").asText());
+                    createOrUpdate(cfg, "", true, created).signal();
+                } catch (IOException | RuntimeException | ApiException e) {
+                    js.log().error("  Error recovering consumer in %s: %s", dir, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            js.log().error("Error reading consumer directory %s: %s", obs, e.getMessage());
+        }
+    }
+}
