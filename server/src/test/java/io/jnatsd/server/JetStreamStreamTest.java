@@ -37,12 +37,11 @@ class JetStreamStreamTest {
     Path dir;
 
     private TestServer start(Impl impl) throws Exception {
-        Path store = Files.createDirectories(dir.resolve(impl.name().toLowerCase()));
-        return TestServer.start(impl, "jetstream { store_dir: \"" + store + "\" }");
+        return TestServer.startJetStream(impl, dir);
     }
 
     private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return TestServer.bytes(s);
     }
 
     @ParameterizedTest

@@ -98,6 +98,21 @@ public final class TestServer implements AutoCloseable {
         return o;
     }
 
+    /** A server with JetStream on, storing under its own directory inside {@code dir}. */
+    public static TestServer startJetStream(Impl impl, Path dir) throws Exception {
+        return startJetStream(impl, dir, "");
+    }
+
+    public static TestServer startJetStream(Impl impl, Path dir, String moreConfig) throws Exception {
+        Path store = Files.createDirectories(dir.resolve(impl.name().toLowerCase()));
+        return start(impl, "jetstream { store_dir: \"" + store + "\" }\n" + moreConfig);
+    }
+
+    /** UTF-8 bytes of a string, as payloads in tests. */
+    public static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The upstream binary on the PATH, or null. */
     public static String upstreamBinary() {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
