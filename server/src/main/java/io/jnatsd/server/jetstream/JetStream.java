@@ -62,7 +62,7 @@ public final class JetStream implements AutoCloseable {
             dir = Path.of(System.getProperty("java.io.tmpdir"), "nats", "jetstream").toString();
             log.warn("Temporary storage directory used, data could be lost on system reboot");
         }
-        this.root = Path.of(dir).toAbsolutePath();
+        this.root = Path.of(dir).toAbsolutePath().resolve("jetstream"); // upstream's layout under store_dir
     }
 
     /** One thread; cancelled timers leave its queue at once, and none outlives the server. */
