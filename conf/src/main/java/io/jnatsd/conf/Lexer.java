@@ -277,18 +277,9 @@ final class Lexer {
 
     private State topValueEnd() {
         int r = read();
-        if (r == '#') {
-            push(this::top);
-            return this::commentStart;
-        }
-        if (r == '/') {
-            if (read() == '/') {
-                push(this::top);
-                return this::commentStart;
-            }
-            backup();
-            return this::topValueEnd; // a lone '/' is skipped like a blank, as upstream
-        }
+        // a lone '/' is skipped like a blank, as upstream
+        State comment = comment(r, this::top, () -> this::topValueEnd);
+        if (comment != null) return comment;
         if (isWhitespace(r)) return this::topValueEnd;
         if (isNL(r) || r == EOF || r == ';' || r == ',' || r == '}') {
             ignore();
@@ -538,18 +529,8 @@ final class Lexer {
             ignore();
             return this::arrayValue;
         }
-        if (r == '#') {
-            push(this::arrayValue);
-            return this::commentStart;
-        }
-        if (r == '/') {
-            if (read() == '/') {
-                push(this::arrayValue);
-                return this::commentStart;
-            }
-            backup();
-            return error("Unexpected array value terminator ','.");
-        }
+        State comment = comment(r, this::arrayValue, () -> error("Unexpected array value terminator ','."));
+        if (comment != null) return comment;
         if (r == ',') return error("Unexpected array value terminator ','.");
         if (r == ']') return arrayEnd();
         backup();
@@ -563,19 +544,11 @@ final class Lexer {
             ignore();
             return this::arrayValueEnd;
         }
-        if (r == '#') {
-            push(this::arrayValueEnd);
-            return this::commentStart;
-        }
-        if (r == '/') {
-            if (read() == '/') {
-                push(this::arrayValueEnd);
-                return this::commentStart;
-            }
-            backup();
+        State comment = comment(r, this::arrayValueEnd, () -> {
             ignore(); // a lone '/' separates values, as upstream
             return this::arrayValue;
-        }
+        });
+        if (comment != null) return comment;
         if (r == ',' || isNL(r)) {
             ignore();
             return this::arrayValue;
@@ -714,19 +687,11 @@ final class Lexer {
             ignore();
             return this::mapValueEnd;
         }
-        if (r == '#') {
-            push(this::mapValueEnd);
-            return this::commentStart;
-        }
-        if (r == '/') {
-            if (read() == '/') {
-                push(this::mapValueEnd);
-                return this::commentStart;
-            }
-            backup();
+        State comment = comment(r, this::mapValueEnd, () -> {
             ignore(); // a lone '/' separates values, as upstream
             return this::mapKeyStart;
-        }
+        });
+        if (comment != null) return comment;
         if (r == ';' || r == ',' || isNL(r)) {
             ignore();
             return this::mapKeyStart;
@@ -994,5 +959,26 @@ final class Lexer {
         }
         read();
         return this::comment;
+    }
+
+    /**
+     * {@code #} or {@code //} starts a comment that comes back to {@code self}; a lone {@code /}
+     * is left to {@code loneSlash} (an error in some states, a separator in others, as upstream).
+     * Null when {@code r} starts neither.
+     */
+    private State comment(int r, State self, java.util.function.Supplier<State> loneSlash) {
+        if (r == '#') {
+            push(self);
+            return this::commentStart;
+        }
+        if (r == '/') {
+            if (read() == '/') {
+                push(self);
+                return this::commentStart;
+            }
+            backup();
+            return loneSlash.get();
+        }
+        return null;
     }
 }
