@@ -1,6 +1,5 @@
 package io.jnatsd.server.auth;
 
-import io.jnatsd.conf.ConfMap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,10 +103,5 @@ public record Permissions(SubjectPermission publish, SubjectPermission subscribe
             return new ResponsePermission(max <= 0 ? ResponsePermission.DEFAULT.maxMsgs() : max, expires);
         }
         throw new IllegalArgumentException("Expected allow_responses to be a boolean or a map");
-    }
-
-    /** For callers holding a ConfMap. */
-    public static Permissions parse(ConfMap block) {
-        return parse((Object) block);
     }
 }
