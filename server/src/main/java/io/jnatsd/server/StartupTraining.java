@@ -1,0 +1,76 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.config.ParsedCommandLine;
+import io.jnatsd.server.config.ServerCommandLine;
+import io.jnatsd.server.log.ServerLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The training run behind the launcher's ahead-of-time cache ({@code bin/jnatsd} runs it once per build with
+ * {@code -XX:AOTCacheOutput}): it walks the path a real start takes — command line, server start, a client's
+ * CONNECT, SUB, PUB with and without headers, PING, a JetStream publish — so that the classes and method
+ * profiles of exactly that path are loaded and linked from the cache on every later start.
+ */
+public final class StartupTraining {
+    private StartupTraining() {}
+
+    public static void main(String[] args) throws Exception {
+        Path store = Files.createTempDirectory("jnatsd-training");
+        try {
+            ParsedCommandLine cl = ServerCommandLine.parse("-a", "127.0.0.1", "-p", "0", "-js", "-sd", store.toString());
+            NatsServer server = new NatsServer(cl.options(), ServerLog.silent());
+            server.start();
+            try {
+                for (int i = 0; i < 20; i++) converse(server.port());
+            } finally {
+                server.shutdown();
+                server.awaitShutdown();
+            }
+        } finally {
+            deleteTree(store);
+        }
+    }
+
+    /** One client's life: everything a typical client sends first, then the replies read to the final PONG. */
+    private static void converse(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5_000);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            readUntil(in, "\r\n", 1); // INFO
+            String hmsg = "NATS/1.0\r\nA: b\r\n\r\n";
+            String stream = "{\"name\":\"T\",\"subjects\":[\"t.s\"],\"storage\":\"file\"}";
+            out.write(("CONNECT {\"verbose\":false,\"pedantic\":false,\"headers\":true,\"no_responders\":true}\r\n"
+                    + "PING\r\nSUB t.> 1\r\nSUB t.a q 2\r\nSUB _INBOX.r 3\r\nPUB t.a 5\r\nhello\r\n"
+                    + "HPUB t.b " + hmsg.length() + " " + (hmsg.length() + 2) + "\r\n" + hmsg + "hi\r\n"
+                    + "PUB $JS.API.STREAM.CREATE.T _INBOX.r " + stream.length() + "\r\n" + stream + "\r\n"
+                    + "PUB t.s _INBOX.r 2\r\nok\r\nUNSUB 2\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            readUntil(in, "PONG\r\n", 2);
+        }
+    }
+
+    /** Reads until {@code end} has been seen {@code times} times. */
+    private static void readUntil(InputStream in, String end, int times) throws IOException {
+        StringBuilder seen = new StringBuilder();
+        int found = 0;
+        while (found < times) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed before " + end.trim());
+            seen.append((char) b);
+            if (seen.length() >= end.length() && seen.substring(seen.length() - end.length()).equals(end)) found++;
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
