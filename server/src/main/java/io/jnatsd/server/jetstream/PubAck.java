@@ -14,13 +14,28 @@ final class PubAck {
 
     private PubAck() {}
 
-    static byte[] ok(String stream, String domain, long seq, boolean duplicate) {
+    /**
+     * What every ack of one stream begins with, up to the sequence number: quoted once per stream, not once per
+     * message (a stream's name and the server's domain do not change while it runs).
+     */
+    static byte[] okPrefix(String stream, String domain) {
         StringBuilder sb = new StringBuilder(64).append("{\"stream\":").append(quote(stream));
         if (domain != null && !domain.isEmpty()) sb.append(", \"domain\":").append(quote(domain));
-        sb.append(", \"seq\":").append(seq);
-        if (duplicate) sb.append(",\"duplicate\": true");
-        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return sb.append(", \"seq\":").toString().getBytes(StandardCharsets.UTF_8);
     }
+
+    static byte[] ok(byte[] prefix, long seq, boolean duplicate) {
+        byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = duplicate ? DUPLICATE_TAIL : TAIL;
+        byte[] ack = new byte[prefix.length + digits.length + tail.length];
+        System.arraycopy(prefix, 0, ack, 0, prefix.length);
+        System.arraycopy(digits, 0, ack, prefix.length, digits.length);
+        System.arraycopy(tail, 0, ack, prefix.length + digits.length, tail.length);
+        return ack;
+    }
+
+    private static final byte[] TAIL = "}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DUPLICATE_TAIL = ",\"duplicate\": true}".getBytes(StandardCharsets.US_ASCII);
 
     static byte[] error(String stream, ApiError e) {
         try {

@@ -48,6 +48,7 @@ final class Stream implements Subscriber {
     private volatile StreamSourcing sourcing;
     private volatile boolean closed;
     private String lastMsgId;
+    private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
 
     Stream(JetStream js, Account account, StreamConfig config, StreamStore store, Instant created, Executor writers) {
         this.js = js;
@@ -194,6 +195,12 @@ final class Stream implements Subscriber {
         }
     }
 
+    private byte[] ackPrefix() {
+        byte[] p = ackPrefix;
+        if (p == null) ackPrefix = p = PubAck.okPrefix(config.name, js.domain());
+        return p;
+    }
+
     /**
      * Checks the publish preconditions, appends, queues a republished copy, and returns the ack
      * (or error ack). {@code sourceHeader} is set for a message taken from a source: its
@@ -206,7 +213,6 @@ final class Stream implements Subscriber {
             String to = itr.match(subject);
             if (to != null) subject = to;
         }
-        String domain = js.domain();
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
         if (sourceHeader != null) h = StreamSourcing.sourcedHeaders(h, sourceHeader);
         int size = payload.length + (h == null ? 0 : h.length);
@@ -222,7 +228,7 @@ final class Stream implements Subscriber {
             }
             if (msgId != null) {
                 long dup = duplicates.find(msgId, now);
-                if (dup >= 0) return PubAck.ok(c.name, domain, dup, true);
+                if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
             }
             String expectedLast = Headers.get(h, "Nats-Expected-Last-Sequence");
             long last = store.state().lastSeq();
@@ -259,7 +265,7 @@ final class Stream implements Subscriber {
         }
         if (h != null && sourceHeader != null && msgId != null) {
             long dup = duplicates.find(msgId, now);
-            if (dup >= 0) return PubAck.ok(c.name, domain, dup, true);
+            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
         }
         Republisher rp = republisher;
         String republishTo = rp == null ? null : rp.destination(subject);
@@ -289,7 +295,7 @@ final class Stream implements Subscriber {
         } else {
             consumers.stored(stored.seq(), subject);
         }
-        return PubAck.ok(c.name, domain, stored.seq(), false);
+        return PubAck.ok(ackPrefix(), stored.seq(), false);
     }
 
     /**
