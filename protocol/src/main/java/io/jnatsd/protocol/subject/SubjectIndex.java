@@ -27,7 +27,10 @@ import java.util.function.Consumer;
  * (bounded as upstream: past {@value #DEFAULT_CACHE_MAX} entries it is swept down to
  * {@value #DEFAULT_CACHE_SWEEP_TO}). A hit is a single {@link ConcurrentHashMap#get} with no
  * lock and no allocation. A miss walks the trie under the read lock and caches the result
- * before releasing it. Insert and remove take the write lock, change the trie, and drop
+ * before releasing it — from a subject's second miss on: a subject missed only once is most
+ * likely a reply subject that is never seen again (every JetStream publish acknowledgement,
+ * every response), and caching those only churned the map and swept out the subjects that
+ * repeat. A small table of recently missed subjects' hashes remembers the first miss. Insert and remove take the write lock, change the trie, and drop
  * exactly the cached subjects the changed subscription matches.
  *
  * <p>Why a miss can never cache a stale result: the trie walk and the cache {@code put} both
@@ -57,6 +60,8 @@ public final class SubjectIndex<T> {
     private final int cacheMax;
     private final int cacheSweepTo;
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    // Hashes of subjects missed once; racy by design: a lost or stale slot only delays or hastens caching.
+    private final int[] missedOnce;
     private final LongAdder matches = new LongAdder();
     // Misses rather than hits are counted so that a hit costs one counter update, not two.
     private final LongAdder cacheMisses = new LongAdder();
@@ -80,6 +85,7 @@ public final class SubjectIndex<T> {
         this.cacheMax = cacheMax;
         this.cacheSweepTo = Math.min(cacheSweepTo, cacheMax);
         this.cache = cacheMax > 0 ? new ConcurrentHashMap<>() : null;
+        this.missedOnce = new int[cacheMax > 0 ? Integer.highestOneBit(Math.max(cacheMax, 16)) : 0];
     }
 
     /**
@@ -157,7 +163,7 @@ public final class SubjectIndex<T> {
             MatchResultBuilder<T> builder = new MatchResultBuilder<>();
             trie.match(tokens, builder);
             result = builder.build();
-            if (c != null) {
+            if (c != null && missedBefore(literalSubject)) {
                 c.put(literalSubject, result);
             }
         } finally {
@@ -281,6 +287,15 @@ public final class SubjectIndex<T> {
             return;
         }
         cache.keySet().removeIf(key -> Subjects.subjectMatchesFilter(key, subject));
+    }
+
+    /** Whether the subject was missed recently; if not, remembers that it now has been. */
+    private boolean missedBefore(String subject) {
+        int h = subject.hashCode();
+        int slot = (h ^ (h >>> 16)) & (missedOnce.length - 1);
+        if (missedOnce[slot] == h) return true;
+        missedOnce[slot] = h;
+        return false;
     }
 
     private void sweep(ConcurrentHashMap<String, MatchResult<T>> c) {
