@@ -71,6 +71,7 @@ final class Consumer {
     private long npcLast;
     /** Push consumers with flow_control. */
     private final FlowControl flow;
+    private final ConsumerPause pause = new ConsumerPause();
     // replay_policy original
     private boolean replay;
     private long replayUntil;
@@ -122,6 +123,7 @@ final class Consumer {
             active = hasInterest(cfg.deliverSubject);
             if (cfg.idleHeartbeat > 0) startHeartbeats();
         }
+        applyPause();
     }
 
     String name() {
@@ -256,7 +258,7 @@ final class Consumer {
      */
     private long deliverOne(FlushBatch batch) {
         synchronized (this) {
-            if (closed) return STOP;
+            if (closed || pause.active()) return STOP;
             if (cfg.isPush()) {
                 if (!active || (flow != null && flow.stalled())) return STOP;
                 if (!hasInterest(cfg.deliverSubject)) {
@@ -798,10 +800,8 @@ final class Consumer {
         js.internal().publish(account, subject, null, headers, EMPTY);
     }
 
-    /** Wall-clock time in nanoseconds since the epoch (microsecond resolution where the JDK has it). */
     private static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return GoTime.nowNanos();
     }
 
     // ---- config updates ----
@@ -816,8 +816,41 @@ final class Consumer {
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
             if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
             npcValid = false;
+            applyPause();
+            if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
         }
         signal();
+    }
+
+    // ---- pause ----
+
+    /** Takes the config's pause_until. Lock held. */
+    private void applyPause() {
+        pause.set(cfg.pauseUntil, js.timers(), () -> run(this::pauseEnded));
+    }
+
+    private void pauseEnded() {
+        synchronized (this) {
+            if (closed || !pause.end()) return;
+            advisePause();
+        }
+        signal();
+    }
+
+    /** After a create or update request: upstream tells again that the consumer is paused. */
+    synchronized void adviseIfPaused() {
+        if (!closed && pause.active()) advisePause();
+    }
+
+    /** upstream's consumer_pause advisory. Lock held. */
+    private void advisePause() {
+        Advisories.consumerEvent(js, account, stream.name(), name, "PAUSE", "consumer_pause", "paused", pause.active(),
+                "pause_until", cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
+    }
+
+    /** Nanoseconds until a paused consumer delivers again; 0 when it is not paused. */
+    synchronized long pauseRemaining() {
+        return pause.remaining();
     }
 
     // ---- state persistence ----
@@ -887,6 +920,11 @@ final class Consumer {
                 }
                 if (active) out.put("push_bound", true);
             }
+            long paused = pause.remaining();
+            if (paused > 0) {
+                out.put("paused", true);
+                out.put("pause_remaining", paused);
+            }
             return out;
         }
     }
@@ -914,6 +952,7 @@ final class Consumer {
             if (ackTimer != null) ackTimer.cancel(false);
             if (waitTimer != null) waitTimer.cancel(false);
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+            pause.cancel();
             if (!deleted && store != null) last = snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);

@@ -59,7 +59,10 @@ final class ConsumerApi {
             }
         }
         reply(account, msg.reply(), resp);
-        if (created != null) created.signal(); // deliveries start after the client has its answer, as upstream
+        if (created != null) {
+            created.signal(); // deliveries start after the client has its answer, as upstream
+            created.adviseIfPaused();
+        }
     }
 
     private static String responseType(String[] t) {
@@ -69,6 +72,7 @@ final class ConsumerApi {
             case "INFO" -> t.length == 4 ? "consumer_info_response" : null;
             case "DELETE" -> t.length == 4 ? "consumer_delete_response" : null;
             case "NAMES" -> t.length == 3 ? "consumer_names_response" : null;
+            case "PAUSE" -> t.length == 4 ? "consumer_pause_response" : null;
             case "LIST" -> t.length == 3 ? "consumer_list_response" : null;
             default -> null; // MSG.NEXT has a subscription of its own
         };
@@ -92,6 +96,7 @@ final class ConsumerApi {
                 s.consumers().delete(c, true);
                 resp.put("success", true);
             }
+            case "PAUSE" -> pause(ja, t, body, resp);
             case "NAMES" -> names(ja, t[2], body, resp);
             case "LIST" -> list(ja, t[2], body, resp);
             default -> throw ApiException.of("JSBadRequestErr");
@@ -110,7 +115,7 @@ final class ConsumerApi {
         } catch (IOException e) {
             throw invalidJson(e.getMessage());
         }
-        String badEnum = ConsumerConfigs.unknownEnum(cfg);
+        String badEnum = ConsumerConfigs.undecodable(cfg);
         if (badEnum != null) throw invalidJson(badEnum);
         String streamName;
         String consumerName = null;
@@ -156,6 +161,36 @@ final class ConsumerApi {
         Consumer c = s.consumers().createOrUpdate(cfg, action, false, null);
         resp.putAll(c.info());
         return c;
+    }
+
+    /** CONSUMER.PAUSE: {"pause_until": time} pauses until then; no body or a zero time resumes. */
+    private void pause(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+        String until = null;
+        if (isJsonObjectOrArray(body)) {
+            try {
+                JsonNode req = JetStream.JSON.readTree(body);
+                JsonNode u = req.path("pause_until");
+                if (!u.isMissingNode() && !u.isNull()) {
+                    if (ConsumerConfigs.parseTime(u.asText()) == null) throw invalidJson("parsing time " + u + " failed");
+                    until = GoTime.utc(u.asText());
+                    if (until.equals(GoTime.ZERO)) until = null; // Go's zero time: resume
+                }
+            } catch (IOException e) {
+                throw invalidJson(e.getMessage());
+            }
+        }
+        Stream s = stream(ja, t[2]);
+        Consumer c = consumer(s, t[3]);
+        s.consumers().pause(c, until);
+        long remaining = c.pauseRemaining();
+        resp.put("paused", remaining > 0);
+        resp.put("pause_until", until == null ? GoTime.ZERO : until);
+        if (remaining > 0) resp.put("pause_remaining", remaining);
+    }
+
+    private static boolean isJsonObjectOrArray(byte[] body) {
+        String s = new String(body, java.nio.charset.StandardCharsets.UTF_8).trim();
+        return s.startsWith("{") || s.startsWith("[");
     }
 
     private void names(JsAccount ja, String streamName, byte[] body, Map<String, Object> resp) throws ApiException {
