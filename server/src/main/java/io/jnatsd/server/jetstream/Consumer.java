@@ -72,6 +72,7 @@ final class Consumer {
     /** Push consumers with flow_control. */
     private final FlowControl flow;
     private final ConsumerPause pause = new ConsumerPause();
+    private final PriorityGroups priority;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
@@ -103,6 +104,7 @@ final class Consumer {
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
         this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
+        this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -308,13 +310,15 @@ final class Consumer {
             if (cfg.isPush()) {
                 target = cfg.deliverSubject;
             } else {
-                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies);
+                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies,
+                        r -> priority.admit(r, cfg, numPending() + 1, acks.pendingCount()));
                 if (wr == null) {
                     held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
                     endOfRun(true);
                     return STOP;
                 }
                 target = wr.reply;
+                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", priority.pinId());
             }
             lastTs = m.timestampNanos();
             if (replay && m.seq() >= replayUntil) replay = false;
@@ -490,6 +494,11 @@ final class Consumer {
             String overLimit = PullRequests.overLimits(req, cfg);
             if (overLimit != null) {
                 sendStatus(reply, overLimit);
+                return;
+            }
+            String refused = priority.admitRequest(cfg, req.group());
+            if (refused != null) {
+                sendStatus(reply, refused);
                 return;
             }
             long now = System.nanoTime();
@@ -818,9 +827,42 @@ final class Consumer {
             npcValid = false;
             applyPause();
             if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
+            if (!next.isPinnedClient()) priority.clear();
         }
         signal();
     }
+
+    // ---- priority groups ----
+
+    private void pinTimedOut() {
+        synchronized (this) {
+            if (closed || !priority.expire(cfg)) return;
+        }
+        signal();
+    }
+
+    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
+    void unpin(String group) {
+        synchronized (this) {
+            if (closed) return;
+            priority.unpin(group);
+        }
+        signal();
+    }
+
+    private final PriorityGroups.Advice pinAdvice = new PriorityGroups.Advice() {
+        @Override
+        public void pinned(String group, String pinId) {
+            Advisories.consumerEvent(js, account, stream.name(), name, "PINNED", "consumer_group_pinned",
+                    "account", account.name(), "group", group, "pinned_id", pinId);
+        }
+
+        @Override
+        public void unpinned(String group, String reason) {
+            Advisories.consumerEvent(js, account, stream.name(), name, "UNPINNED", "consumer_group_unpinned",
+                    "account", account.name(), "group", group, "reason", reason);
+        }
+    };
 
     // ---- pause ----
 
@@ -925,6 +967,8 @@ final class Consumer {
                 out.put("paused", true);
                 out.put("pause_remaining", paused);
             }
+            var groups = priority.state(cfg);
+            if (groups != null) out.put("priority_groups", groups);
             return out;
         }
     }
@@ -953,6 +997,7 @@ final class Consumer {
             if (waitTimer != null) waitTimer.cancel(false);
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
             pause.cancel();
+            priority.clear();
             if (!deleted && store != null) last = snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);

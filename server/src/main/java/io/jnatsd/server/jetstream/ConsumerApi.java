@@ -73,6 +73,7 @@ final class ConsumerApi {
             case "DELETE" -> t.length == 4 ? "consumer_delete_response" : null;
             case "NAMES" -> t.length == 3 ? "consumer_names_response" : null;
             case "PAUSE" -> t.length == 4 ? "consumer_pause_response" : null;
+            case "UNPIN" -> t.length == 4 ? "consumer_unpin_response" : null;
             case "LIST" -> t.length == 3 ? "consumer_list_response" : null;
             default -> null; // MSG.NEXT has a subscription of its own
         };
@@ -97,6 +98,7 @@ final class ConsumerApi {
                 resp.put("success", true);
             }
             case "PAUSE" -> pause(ja, t, body, resp);
+            case "UNPIN" -> unpin(ja, t, body);
             case "NAMES" -> names(ja, t[2], body, resp);
             case "LIST" -> list(ja, t[2], body, resp);
             default -> throw ApiException.of("JSBadRequestErr");
@@ -186,6 +188,24 @@ final class ConsumerApi {
         resp.put("paused", remaining > 0);
         resp.put("pause_until", until == null ? GoTime.ZERO : until);
         if (remaining > 0) resp.put("pause_remaining", remaining);
+    }
+
+    /** CONSUMER.UNPIN {"group": name}: the group's pinned client loses its pin; the answer is just the type. */
+    private void unpin(JsAccount ja, String[] t, byte[] body) throws ApiException {
+        String group;
+        try {
+            JsonNode req = body.length == 0 ? null : JetStream.JSON.readTree(body);
+            if (req == null) throw invalidJson("unexpected end of JSON input");
+            group = req.path("group").asText("");
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+        if (group.isEmpty()) throw invalidJson("consumer group not specified");
+        if (!ConsumerConfigs.validGroupName(group)) throw ApiException.of("JSConsumerInvalidGroupNameErr");
+        Consumer c = consumer(stream(ja, t[2]), t[3]);
+        List<String> groups = c.config().priorityGroups;
+        if (groups == null || !groups.contains(group)) throw ApiException.of("JSConsumerInvalidPriorityGroupErr");
+        c.unpin(group);
     }
 
     private static boolean isJsonObjectOrArray(byte[] body) {
