@@ -38,8 +38,15 @@ final class Consumer {
     private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
     private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
 
-    /** The next message to hand out and its delivery count. */
-    private record Next(StoredMessage msg, long dc, long releaseAt) {}
+    /**
+     * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
+     * when it is held back, {@code paid} once the rate limit has counted it.
+     */
+    private record Next(StoredMessage msg, long dc, long releaseAt, boolean paid) {
+        Next(StoredMessage msg, long dc, long releaseAt) {
+            this(msg, dc, releaseAt, false);
+        }
+    }
 
     private final JetStream js;
     private final Stream stream;
@@ -72,6 +79,8 @@ final class Consumer {
     /** Push consumers with flow_control. */
     private final FlowControl flow;
     private final ConsumerPause pause = new ConsumerPause();
+    /** Push consumers with rate_limit_bps; null otherwise. */
+    private RateLimit rate;
     private final PriorityGroups priority;
     // replay_policy original
     private boolean replay;
@@ -104,6 +113,7 @@ final class Consumer {
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
         this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
+        this.rate = rateLimit(cfg);
         this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
     }
 
@@ -308,6 +318,14 @@ final class Consumer {
             long size = m.subject().length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
             String target;
             if (cfg.isPush()) {
+                if (rate != null && !next.paid()) {
+                    long wait = rate.reserve(System.nanoTime(), size);
+                    if (wait > 0) {
+                        held = new Next(m, next.dc(), System.nanoTime() + wait, true);
+                        js.timers().schedule(this::signal, wait, TimeUnit.NANOSECONDS);
+                        return STOP;
+                    }
+                }
                 target = cfg.deliverSubject;
             } else {
                 PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies,
@@ -584,9 +602,9 @@ final class Consumer {
         String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
         boolean skipReply = a.streamSeq() == 0;
         if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
-            processAck(a.streamSeq(), a.consumerSeq(), true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
         } else if (text.startsWith("+NXT")) {
-            processAck(a.streamSeq(), a.consumerSeq(), true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
             nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
             skipReply = true;
         } else if (text.startsWith("-NAK")) {
@@ -604,13 +622,14 @@ final class Consumer {
     }
 
     /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
-    private void processAck(long seq, long d, boolean retain) {
+    private void processAck(long seq, long d, long dc, boolean retain, boolean sample) {
         long ackedFrom;
         boolean wake = false;
         synchronized (this) {
             if (closed) return;
             switch (cfg.ackPolicy) {
                 case "explicit" -> {
+                    if (sample) sampleAck(seq, d, dc);
                     if (maxAckPendingReached()) wake = true;
                     acks.ackExplicit(seq, d, dseq, sseq);
                     ackedFrom = seq;
@@ -640,6 +659,13 @@ final class Consumer {
             });
         }
         if (wake) signal();
+    }
+
+    /** sample_freq: the ack's metric, for a delivery still awaiting it. Lock held. */
+    private void sampleAck(long seq, long d, long dc) {
+        AckTracker.Pending p = acks.pending(seq);
+        if (p == null || !AckSampling.sample(AckSampling.percent(cfg.sampleFreq))) return;
+        Advisories.ackMetric(js, account, stream.name(), name, d, seq, nowNanos() - p.timestamp, dc);
     }
 
     private void processNak(long seq, long d, long dc, String text) {
@@ -675,7 +701,7 @@ final class Consumer {
     }
 
     private void processTerm(long seq, long d, long dc, boolean advisory) {
-        processAck(seq, d, advisory);
+        processAck(seq, d, dc, advisory, false);
         if (!advisory) return;
         synchronized (this) {
             if (closed) return;
@@ -824,6 +850,7 @@ final class Consumer {
             cfg = next;
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
             if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
+            if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
             npcValid = false;
             applyPause();
             if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
@@ -863,6 +890,11 @@ final class Consumer {
                     "account", account.name(), "group", group, "reason", reason);
         }
     };
+
+    private RateLimit rateLimit(ConsumerConfig c) {
+        return c.isPush() ? RateLimit.of(c.rateLimitBps, stream.config().maxMsgSize, js.options().maxPayload, System.nanoTime())
+                : null;
+    }
 
     // ---- pause ----
 
