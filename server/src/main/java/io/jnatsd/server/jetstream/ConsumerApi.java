@@ -1,6 +1,5 @@
 package io.jnatsd.server.jetstream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
@@ -31,8 +30,8 @@ final class ConsumerApi {
         this.js = js;
     }
 
-    /** {@code t} are the tokens after {@code $JS.API.}, starting with CONSUMER. */
-    void handle(Account account, String[] t, InternalClient.Msg msg) {
+    /** {@code t} are the tokens of {@code subject} after {@code $JS.API.}, starting with CONSUMER. */
+    void handle(Account account, String subject, String[] t, InternalClient.Msg msg) {
         if (msg.reply() == null || t.length < 2) return;
         String type = responseType(t);
         if (type == null) return;
@@ -58,7 +57,7 @@ final class ConsumerApi {
                 }
             }
         }
-        reply(account, msg.reply(), resp);
+        ApiResponses.send(js, account, subject, msg, resp);
         if (created != null) {
             created.signal(); // deliveries start after the client has its answer, as upstream
             created.adviseIfPaused();
@@ -271,14 +270,6 @@ final class ConsumerApi {
         Consumer c = s.consumers().get(name);
         if (c == null) throw ApiException.of("JSConsumerNotFoundErr");
         return c;
-    }
-
-    private void reply(Account account, String reply, Map<String, Object> resp) {
-        try {
-            js.internal().publish(account, reply, null, null, JetStream.JSON.writeValueAsBytes(resp));
-        } catch (JsonProcessingException e) {
-            js.log().error("JetStream API response could not be written: %s", e.getMessage());
-        }
     }
 
     // ---- the fast path: pull requests, acks, flow control ----
