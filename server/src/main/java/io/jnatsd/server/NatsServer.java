@@ -92,7 +92,7 @@ public final class NatsServer implements AutoCloseable {
         Endpoints endpoints = new Endpoints(bridge);
         this.monitor = new MonitorServer(bridge, endpoints, log);
         this.events = accounts.system() == null ? null : new SystemEvents(bridge, endpoints, accounts, log);
-        this.jetStream = opts.jetstream ? new JetStream(opts, log) : null;
+        this.jetStream = opts.jetstream ? new JetStream(opts, log, serverName()) : null;
         authExecutor.allowCoreThreadTimeOut(true);
     }
 

@@ -56,7 +56,32 @@ final class Advisories {
         publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
     }
 
+    /** A sampled ack ({@code sample_freq}): {@code io.nats.jetstream.metric.v1.consumer_ack}, ack_time in ns. */
+    static void ackMetric(JetStream js, Account account, String stream, String consumer, long consumerSeq, long streamSeq,
+                          long ackTimeNanos, long deliveries) {
+        String subject = "$JS.EVENT.METRIC.CONSUMER.ACK." + stream + "." + consumer;
+        if (!hasInterest(account, subject)) return;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "io.nats.jetstream.metric.v1.consumer_ack");
+        m.put("id", id());
+        m.put("timestamp", Instant.now().toString());
+        m.put("stream", stream);
+        m.put("consumer", consumer);
+        m.put("consumer_seq", consumerSeq);
+        m.put("stream_seq", streamSeq);
+        m.put("ack_time", ackTimeNanos);
+        m.put("deliveries", deliveries);
+        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
+        publish(js, account, subject, m);
+    }
+
+    /** As upstream: nobody listening, nothing encoded or sent. */
+    static boolean hasInterest(Account account, String subject) {
+        return !account.subscriptions().match(subject).isEmpty();
+    }
+
     static void publish(JetStream js, Account account, String subject, Map<String, Object> body) {
+        if (!hasInterest(account, subject)) return;
         try {
             js.internal().publish(account, subject, null, null, JetStream.JSON.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {

@@ -38,8 +38,15 @@ final class Consumer {
     private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
     private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
 
-    /** The next message to hand out and its delivery count. */
-    private record Next(StoredMessage msg, long dc, long releaseAt) {}
+    /**
+     * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
+     * when it is held back, {@code paid} once the rate limit has counted it.
+     */
+    private record Next(StoredMessage msg, long dc, long releaseAt, boolean paid) {
+        Next(StoredMessage msg, long dc, long releaseAt) {
+            this(msg, dc, releaseAt, false);
+        }
+    }
 
     private final JetStream js;
     private final Stream stream;
@@ -71,6 +78,10 @@ final class Consumer {
     private long npcLast;
     /** Push consumers with flow_control. */
     private final FlowControl flow;
+    private final ConsumerPause pause = new ConsumerPause();
+    /** Push consumers with rate_limit_bps; null otherwise. */
+    private RateLimit rate;
+    private final PriorityGroups priority;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
@@ -102,6 +113,8 @@ final class Consumer {
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
         this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
+        this.rate = rateLimit(cfg);
+        this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -122,6 +135,7 @@ final class Consumer {
             active = hasInterest(cfg.deliverSubject);
             if (cfg.idleHeartbeat > 0) startHeartbeats();
         }
+        applyPause();
     }
 
     String name() {
@@ -256,7 +270,7 @@ final class Consumer {
      */
     private long deliverOne(FlushBatch batch) {
         synchronized (this) {
-            if (closed) return STOP;
+            if (closed || pause.active()) return STOP;
             if (cfg.isPush()) {
                 if (!active || (flow != null && flow.stalled())) return STOP;
                 if (!hasInterest(cfg.deliverSubject)) {
@@ -304,15 +318,25 @@ final class Consumer {
             long size = m.subject().length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
             String target;
             if (cfg.isPush()) {
+                if (rate != null && !next.paid()) {
+                    long wait = rate.reserve(System.nanoTime(), size);
+                    if (wait > 0) {
+                        held = new Next(m, next.dc(), System.nanoTime() + wait, true);
+                        js.timers().schedule(this::signal, wait, TimeUnit.NANOSECONDS);
+                        return STOP;
+                    }
+                }
                 target = cfg.deliverSubject;
             } else {
-                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies);
+                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies,
+                        r -> priority.admit(r, cfg, numPending() + 1, acks.pendingCount()));
                 if (wr == null) {
                     held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
                     endOfRun(true);
                     return STOP;
                 }
                 target = wr.reply;
+                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", priority.pinId());
             }
             lastTs = m.timestampNanos();
             if (replay && m.seq() >= replayUntil) replay = false;
@@ -490,6 +514,11 @@ final class Consumer {
                 sendStatus(reply, overLimit);
                 return;
             }
+            String refused = priority.admitRequest(cfg, req.group());
+            if (refused != null) {
+                sendStatus(reply, refused);
+                return;
+            }
             long now = System.nanoTime();
             if (waiting.isFull()) processWaiting(false);
             if (req.noWait()) {
@@ -573,9 +602,9 @@ final class Consumer {
         String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
         boolean skipReply = a.streamSeq() == 0;
         if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
-            processAck(a.streamSeq(), a.consumerSeq(), true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
         } else if (text.startsWith("+NXT")) {
-            processAck(a.streamSeq(), a.consumerSeq(), true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
             nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
             skipReply = true;
         } else if (text.startsWith("-NAK")) {
@@ -593,13 +622,14 @@ final class Consumer {
     }
 
     /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
-    private void processAck(long seq, long d, boolean retain) {
+    private void processAck(long seq, long d, long dc, boolean retain, boolean sample) {
         long ackedFrom;
         boolean wake = false;
         synchronized (this) {
             if (closed) return;
             switch (cfg.ackPolicy) {
                 case "explicit" -> {
+                    if (sample) sampleAck(seq, d, dc);
                     if (maxAckPendingReached()) wake = true;
                     acks.ackExplicit(seq, d, dseq, sseq);
                     ackedFrom = seq;
@@ -629,6 +659,13 @@ final class Consumer {
             });
         }
         if (wake) signal();
+    }
+
+    /** sample_freq: the ack's metric, for a delivery still awaiting it. Lock held. */
+    private void sampleAck(long seq, long d, long dc) {
+        AckTracker.Pending p = acks.pending(seq);
+        if (p == null || !AckSampling.sample(AckSampling.percent(cfg.sampleFreq))) return;
+        Advisories.ackMetric(js, account, stream.name(), name, d, seq, nowNanos() - p.timestamp, dc);
     }
 
     private void processNak(long seq, long d, long dc, String text) {
@@ -664,7 +701,7 @@ final class Consumer {
     }
 
     private void processTerm(long seq, long d, long dc, boolean advisory) {
-        processAck(seq, d, advisory);
+        processAck(seq, d, dc, advisory, false);
         if (!advisory) return;
         synchronized (this) {
             if (closed) return;
@@ -798,10 +835,8 @@ final class Consumer {
         js.internal().publish(account, subject, null, headers, EMPTY);
     }
 
-    /** Wall-clock time in nanoseconds since the epoch (microsecond resolution where the JDK has it). */
     private static long nowNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return GoTime.nowNanos();
     }
 
     // ---- config updates ----
@@ -815,9 +850,81 @@ final class Consumer {
             cfg = next;
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
             if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
+            if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
             npcValid = false;
+            applyPause();
+            if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
+            if (!next.isPinnedClient()) priority.clear();
         }
         signal();
+    }
+
+    // ---- priority groups ----
+
+    private void pinTimedOut() {
+        synchronized (this) {
+            if (closed || !priority.expire(cfg)) return;
+        }
+        signal();
+    }
+
+    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
+    void unpin(String group) {
+        synchronized (this) {
+            if (closed) return;
+            priority.unpin(group);
+        }
+        signal();
+    }
+
+    private final PriorityGroups.Advice pinAdvice = new PriorityGroups.Advice() {
+        @Override
+        public void pinned(String group, String pinId) {
+            Advisories.consumerEvent(js, account, stream.name(), name, "PINNED", "consumer_group_pinned",
+                    "account", account.name(), "group", group, "pinned_id", pinId);
+        }
+
+        @Override
+        public void unpinned(String group, String reason) {
+            Advisories.consumerEvent(js, account, stream.name(), name, "UNPINNED", "consumer_group_unpinned",
+                    "account", account.name(), "group", group, "reason", reason);
+        }
+    };
+
+    private RateLimit rateLimit(ConsumerConfig c) {
+        return c.isPush() ? RateLimit.of(c.rateLimitBps, stream.config().maxMsgSize, js.options().maxPayload, System.nanoTime())
+                : null;
+    }
+
+    // ---- pause ----
+
+    /** Takes the config's pause_until. Lock held. */
+    private void applyPause() {
+        pause.set(cfg.pauseUntil, js.timers(), () -> run(this::pauseEnded));
+    }
+
+    private void pauseEnded() {
+        synchronized (this) {
+            if (closed || !pause.end()) return;
+            advisePause();
+        }
+        signal();
+    }
+
+    /** After a create or update request: upstream tells again that the consumer is paused. */
+    synchronized void adviseIfPaused() {
+        if (!closed && pause.active()) advisePause();
+    }
+
+    /** upstream's consumer_pause advisory. Lock held. */
+    private void advisePause() {
+        Advisories.consumerEvent(js, account, stream.name(), name, "PAUSE", "consumer_pause", "paused", pause.active(),
+                "pause_until", cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
+    }
+
+    /** Nanoseconds until a paused consumer delivers again; 0 when it is not paused. */
+    synchronized long pauseRemaining() {
+        return pause.remaining();
     }
 
     // ---- state persistence ----
@@ -887,6 +994,13 @@ final class Consumer {
                 }
                 if (active) out.put("push_bound", true);
             }
+            long paused = pause.remaining();
+            if (paused > 0) {
+                out.put("paused", true);
+                out.put("pause_remaining", paused);
+            }
+            var groups = priority.state(cfg);
+            if (groups != null) out.put("priority_groups", groups);
             return out;
         }
     }
@@ -914,6 +1028,8 @@ final class Consumer {
             if (ackTimer != null) ackTimer.cancel(false);
             if (waitTimer != null) waitTimer.cancel(false);
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+            pause.cancel();
+            priority.clear();
             if (!deleted && store != null) last = snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);

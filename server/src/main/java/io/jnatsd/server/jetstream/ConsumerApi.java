@@ -1,6 +1,5 @@
 package io.jnatsd.server.jetstream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
@@ -31,8 +30,8 @@ final class ConsumerApi {
         this.js = js;
     }
 
-    /** {@code t} are the tokens after {@code $JS.API.}, starting with CONSUMER. */
-    void handle(Account account, String[] t, InternalClient.Msg msg) {
+    /** {@code t} are the tokens of {@code subject} after {@code $JS.API.}, starting with CONSUMER. */
+    void handle(Account account, String subject, String[] t, InternalClient.Msg msg) {
         if (msg.reply() == null || t.length < 2) return;
         String type = responseType(t);
         if (type == null) return;
@@ -58,8 +57,11 @@ final class ConsumerApi {
                 }
             }
         }
-        reply(account, msg.reply(), resp);
-        if (created != null) created.signal(); // deliveries start after the client has its answer, as upstream
+        ApiResponses.send(js, account, subject, msg, resp);
+        if (created != null) {
+            created.signal(); // deliveries start after the client has its answer, as upstream
+            created.adviseIfPaused();
+        }
     }
 
     private static String responseType(String[] t) {
@@ -69,6 +71,8 @@ final class ConsumerApi {
             case "INFO" -> t.length == 4 ? "consumer_info_response" : null;
             case "DELETE" -> t.length == 4 ? "consumer_delete_response" : null;
             case "NAMES" -> t.length == 3 ? "consumer_names_response" : null;
+            case "PAUSE" -> t.length == 4 ? "consumer_pause_response" : null;
+            case "UNPIN" -> t.length == 4 ? "consumer_unpin_response" : null;
             case "LIST" -> t.length == 3 ? "consumer_list_response" : null;
             default -> null; // MSG.NEXT has a subscription of its own
         };
@@ -92,6 +96,8 @@ final class ConsumerApi {
                 s.consumers().delete(c, true);
                 resp.put("success", true);
             }
+            case "PAUSE" -> pause(ja, t, body, resp);
+            case "UNPIN" -> unpin(ja, t, body);
             case "NAMES" -> names(ja, t[2], body, resp);
             case "LIST" -> list(ja, t[2], body, resp);
             default -> throw ApiException.of("JSBadRequestErr");
@@ -110,7 +116,7 @@ final class ConsumerApi {
         } catch (IOException e) {
             throw invalidJson(e.getMessage());
         }
-        String badEnum = ConsumerConfigs.unknownEnum(cfg);
+        String badEnum = ConsumerConfigs.undecodable(cfg);
         if (badEnum != null) throw invalidJson(badEnum);
         String streamName;
         String consumerName = null;
@@ -156,6 +162,54 @@ final class ConsumerApi {
         Consumer c = s.consumers().createOrUpdate(cfg, action, false, null);
         resp.putAll(c.info());
         return c;
+    }
+
+    /** CONSUMER.PAUSE: {"pause_until": time} pauses until then; no body or a zero time resumes. */
+    private void pause(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+        String until = null;
+        if (isJsonObjectOrArray(body)) {
+            try {
+                JsonNode req = JetStream.JSON.readTree(body);
+                JsonNode u = req.path("pause_until");
+                if (!u.isMissingNode() && !u.isNull()) {
+                    if (ConsumerConfigs.parseTime(u.asText()) == null) throw invalidJson("parsing time " + u + " failed");
+                    until = GoTime.utc(u.asText());
+                    if (until.equals(GoTime.ZERO)) until = null; // Go's zero time: resume
+                }
+            } catch (IOException e) {
+                throw invalidJson(e.getMessage());
+            }
+        }
+        Stream s = stream(ja, t[2]);
+        Consumer c = consumer(s, t[3]);
+        s.consumers().pause(c, until);
+        long remaining = c.pauseRemaining();
+        resp.put("paused", remaining > 0);
+        resp.put("pause_until", until == null ? GoTime.ZERO : until);
+        if (remaining > 0) resp.put("pause_remaining", remaining);
+    }
+
+    /** CONSUMER.UNPIN {"group": name}: the group's pinned client loses its pin; the answer is just the type. */
+    private void unpin(JsAccount ja, String[] t, byte[] body) throws ApiException {
+        String group;
+        try {
+            JsonNode req = body.length == 0 ? null : JetStream.JSON.readTree(body);
+            if (req == null) throw invalidJson("unexpected end of JSON input");
+            group = req.path("group").asText("");
+        } catch (IOException e) {
+            throw invalidJson(e.getMessage());
+        }
+        if (group.isEmpty()) throw invalidJson("consumer group not specified");
+        if (!ConsumerConfigs.validGroupName(group)) throw ApiException.of("JSConsumerInvalidGroupNameErr");
+        Consumer c = consumer(stream(ja, t[2]), t[3]);
+        List<String> groups = c.config().priorityGroups;
+        if (groups == null || !groups.contains(group)) throw ApiException.of("JSConsumerInvalidPriorityGroupErr");
+        c.unpin(group);
+    }
+
+    private static boolean isJsonObjectOrArray(byte[] body) {
+        String s = new String(body, java.nio.charset.StandardCharsets.UTF_8).trim();
+        return s.startsWith("{") || s.startsWith("[");
     }
 
     private void names(JsAccount ja, String streamName, byte[] body, Map<String, Object> resp) throws ApiException {
@@ -216,14 +270,6 @@ final class ConsumerApi {
         Consumer c = s.consumers().get(name);
         if (c == null) throw ApiException.of("JSConsumerNotFoundErr");
         return c;
-    }
-
-    private void reply(Account account, String reply, Map<String, Object> resp) {
-        try {
-            js.internal().publish(account, reply, null, null, JetStream.JSON.writeValueAsBytes(resp));
-        } catch (JsonProcessingException e) {
-            js.log().error("JetStream API response could not be written: %s", e.getMessage());
-        }
     }
 
     // ---- the fast path: pull requests, acks, flow control ----

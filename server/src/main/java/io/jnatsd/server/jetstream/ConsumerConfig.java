@@ -11,14 +11,15 @@ import java.util.Map;
 
 /**
  * A consumer's configuration with upstream's JSON names, order and omissions (as 2.9.10 writes
- * it back in CONSUMER.CREATE/INFO responses, plus the newer {@code filter_subjects} and
- * {@code metadata} when set). Durations are integer nanoseconds; policies are upstream's words.
+ * it back in CONSUMER.CREATE/INFO responses, plus the newer {@code filter_subjects},
+ * {@code metadata}, and 2.11's pause and priority group settings when set). Durations are integer nanoseconds; policies are upstream's words.
  */
 @JsonPropertyOrder({"durable_name", "name", "description", "deliver_policy", "opt_start_seq", "opt_start_time",
         "ack_policy", "ack_wait", "max_deliver", "backoff", "filter_subject", "filter_subjects", "replay_policy",
         "rate_limit_bps", "sample_freq", "max_waiting", "max_ack_pending", "idle_heartbeat", "flow_control",
         "headers_only", "max_batch", "max_expires", "max_bytes", "deliver_subject", "deliver_group",
-        "inactive_threshold", "num_replicas", "mem_storage", "direct", "metadata"})
+        "inactive_threshold", "num_replicas", "mem_storage", "direct", "metadata", "pause_until", "priority_groups",
+        "priority_policy", "priority_timeout"})
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class ConsumerConfig {
     @JsonProperty("durable_name") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String durableName;
@@ -51,6 +52,13 @@ public final class ConsumerConfig {
     @JsonProperty("mem_storage") public boolean memStorage;
     @JsonProperty("direct") public boolean direct;
     @JsonProperty("metadata") @JsonInclude(JsonInclude.Include.NON_EMPTY) public Map<String, String> metadata;
+    /** RFC 3339, kept in UTC as upstream stores it; null when never paused. */
+    @JsonProperty("pause_until") @JsonInclude(JsonInclude.Include.NON_NULL) public String pauseUntil;
+    @JsonProperty("priority_groups") @JsonInclude(JsonInclude.Include.NON_EMPTY) public List<String> priorityGroups;
+    /** overflow or pinned_client; null for none, which upstream leaves out. */
+    @JsonProperty("priority_policy") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String priorityPolicy;
+    /** How long a pinned client may go without pulling before the pin passes on (upstream's PinnedTTL). */
+    @JsonProperty("priority_timeout") public long priorityTimeout;
 
     @JsonIgnore
     boolean isPush() {
@@ -70,6 +78,21 @@ public final class ConsumerConfig {
     @JsonIgnore
     boolean acks() {
         return !"none".equals(ackPolicy);
+    }
+
+    @JsonIgnore
+    boolean isPinnedClient() {
+        return "pinned_client".equals(priorityPolicy);
+    }
+
+    @JsonIgnore
+    boolean isOverflow() {
+        return "overflow".equals(priorityPolicy);
+    }
+
+    @JsonIgnore
+    boolean hasPriorityPolicy() {
+        return priorityPolicy != null;
     }
 
     /** The filters in effect: filter_subject, or filter_subjects, or none (everything). */
@@ -113,6 +136,10 @@ public final class ConsumerConfig {
         c.memStorage = memStorage;
         c.direct = direct;
         c.metadata = metadata == null ? null : new LinkedHashMap<>(metadata);
+        c.pauseUntil = pauseUntil;
+        c.priorityGroups = priorityGroups == null ? null : new ArrayList<>(priorityGroups);
+        c.priorityPolicy = priorityPolicy;
+        c.priorityTimeout = priorityTimeout;
         return c;
     }
 }

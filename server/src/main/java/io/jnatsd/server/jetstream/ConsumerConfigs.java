@@ -21,6 +21,9 @@ final class ConsumerConfigs {
             List.of("all", "last", "new", "by_start_sequence", "by_start_time", "last_per_subject");
     private static final List<String> ACK_POLICIES = List.of("none", "all", "explicit");
     private static final List<String> REPLAY_POLICIES = List.of("instant", "original");
+    private static final List<String> PRIORITY_POLICIES = List.of("none", "overflow", "pinned_client");
+    static final long DEFAULT_PINNED_TTL_NANOS = 120_000_000_000L;
+    private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("^[a-zA-Z0-9/_=-]{1,16}$");
 
     private ConsumerConfigs() {}
 
@@ -28,11 +31,20 @@ final class ConsumerConfigs {
      * The complaint about a policy word upstream would fail to decode (such a request is invalid
      * JSON there), or null.
      */
-    static String unknownEnum(ConsumerConfig c) {
+    static String undecodable(ConsumerConfig c) {
         if (!DELIVER_POLICIES.contains(c.deliverPolicy)) return "can not unmarshal \"" + c.deliverPolicy + "\"";
         if (!ACK_POLICIES.contains(c.ackPolicy)) return "can not unmarshal \"" + c.ackPolicy + "\"";
         if (!REPLAY_POLICIES.contains(c.replayPolicy)) return "can not unmarshal \"" + c.replayPolicy + "\"";
+        if (c.priorityPolicy != null && !PRIORITY_POLICIES.contains(c.priorityPolicy)) {
+            return "unknown priority policy: \"" + c.priorityPolicy + "\"";
+        }
+        if (c.pauseUntil != null && parseTime(c.pauseUntil) == null) return "parsing time " + goQuote(c.pauseUntil) + " failed";
         return null;
+    }
+
+    /** Whether {@code group} is a valid priority group name (also for UNPIN requests). */
+    static boolean validGroupName(String group) {
+        return GROUP_NAME.matcher(group).matches();
     }
 
     /** upstream's setConsumerConfigDefaults. */
@@ -42,6 +54,9 @@ final class ConsumerConfigs {
         if (c.maxDeliver == 0) c.maxDeliver = -1;
         if (c.backoff != null && !c.backoff.isEmpty()) c.ackWait = c.backoff.get(0);
         if (c.acks() && c.maxAckPending == 0) c.maxAckPending = DEFAULT_MAX_ACK_PENDING;
+        if ("none".equals(c.priorityPolicy)) c.priorityPolicy = null; // upstream's zero value, left out when written
+        if (c.isPinnedClient() && c.priorityTimeout == 0) c.priorityTimeout = DEFAULT_PINNED_TTL_NANOS;
+        if (c.pauseUntil != null) c.pauseUntil = GoTime.utc(c.pauseUntil); // stored in UTC
     }
 
     /** upstream's checkConsumerCfg: the error for an invalid config, or null. */
@@ -100,6 +115,24 @@ final class ConsumerConfigs {
         if (c.flowControl && c.idleHeartbeat == 0) return ApiErrors.of("JSConsumerWithFlowControlNeedsHeartbeats");
         if (c.isDurable() && c.name != null && !c.name.isEmpty() && !c.name.equals(c.durableName)) {
             return ApiErrors.of("JSConsumerCreateDurableAndNameMismatch");
+        }
+        return checkPriority(c);
+    }
+
+    /** Priority groups: pull consumers only, named groups with a policy, and no groups or timeout without one. */
+    private static ApiError checkPriority(ConsumerConfig c) {
+        List<String> groups = c.priorityGroups == null ? List.of() : c.priorityGroups;
+        if (c.hasPriorityPolicy()) {
+            if (c.isPush()) return ApiErrors.of("JSConsumerPushWithPriorityGroupErr");
+            if (groups.isEmpty()) return ApiErrors.of("JSConsumerPriorityPolicyWithoutGroup");
+            for (String g : groups) {
+                if (g == null || g.isEmpty()) return ApiErrors.of("JSConsumerEmptyGroupName");
+                if (!validGroupName(g)) return ApiErrors.of("JSConsumerInvalidGroupNameErr");
+            }
+        } else {
+            // 2.12's checks: settings that would do nothing without a policy
+            if (!groups.isEmpty()) return ApiErrors.of("JSConsumerPriorityGroupWithPolicyNone");
+            if (c.priorityTimeout > 0) return ApiErrors.of("JSConsumerPinnedTTLWithoutPriorityPolicyNone");
         }
         return null;
     }

@@ -12,7 +12,15 @@ final class GoTime {
 
     static String rfc3339Nano(long epochNanos) {
         if (epochNanos == 0) return ZERO;
-        Instant i = Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
+        return rfc3339Nano(Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L)));
+    }
+
+    /** An RFC 3339 time with any offset, rewritten in UTC as Go writes it. */
+    static String utc(String rfc3339) {
+        return rfc3339Nano(java.time.OffsetDateTime.parse(rfc3339).toInstant());
+    }
+
+    private static String rfc3339Nano(Instant i) {
         LocalDateTime t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
         StringBuilder b = new StringBuilder(30);
         pad(b, t.getYear(), 4).append('-');
@@ -35,6 +43,21 @@ final class GoTime {
     static long parse(String s) {
         Instant i = java.time.OffsetDateTime.parse(s).toInstant();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    /**
+     * Epoch nanoseconds of an RFC 3339 time, or 0 for times at or before the epoch (Go's zero
+     * time among them, which would overflow): for deadlines, where those mean "none".
+     */
+    static long deadline(String s) {
+        Instant i = java.time.OffsetDateTime.parse(s).toInstant();
+        return i.getEpochSecond() <= 0 ? 0 : i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    /** Wall-clock time in nanoseconds since the epoch (microsecond resolution where the JDK has it). */
+    static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private static StringBuilder pad(StringBuilder b, int v, int width) {

@@ -2,7 +2,7 @@ package io.jnatsd.server.jetstream;
 
 import java.nio.charset.StandardCharsets;
 
-/** Reads single values out of a raw {@code NATS/1.0} header block, as JetStream needs them. */
+/** Reads and adds single values of a raw {@code NATS/1.0} header block, as JetStream needs them. */
 final class Headers {
     private Headers() {}
 
@@ -23,6 +23,18 @@ final class Headers {
             lineStart = end;
         }
         return null;
+    }
+
+    /** {@code block} (or an empty block when null) with one more header at its end. */
+    static byte[] with(byte[] block, String name, String value) {
+        String h;
+        if (block == null || block.length == 0) {
+            h = "NATS/1.0\r\n";
+        } else {
+            h = new String(block, StandardCharsets.UTF_8);
+            if (h.endsWith("\r\n\r\n")) h = h.substring(0, h.length() - 2);
+        }
+        return (h + name + ": " + value + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
     /** A header block holding the given name/value pairs. */

@@ -40,6 +40,7 @@ public final class JetStream implements AutoCloseable {
 
     private final ServerOptions opts;
     private final ServerLog log;
+    private final String serverName;
     private final Path root;
     private final ExecutorService api = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream-api"));
     private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
@@ -54,9 +55,10 @@ public final class JetStream implements AutoCloseable {
     /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
     private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", Runnable::run);
 
-    public JetStream(ServerOptions opts, ServerLog log) {
+    public JetStream(ServerOptions opts, ServerLog log, String serverName) {
         this.opts = opts;
         this.log = log;
+        this.serverName = serverName;
         String dir = opts.storeDir;
         if (dir == null || dir.isEmpty()) {
             dir = Path.of(System.getProperty("java.io.tmpdir"), "nats", "jetstream").toString();
@@ -119,6 +121,11 @@ public final class JetStream implements AutoCloseable {
             return acc.get("jetstream");
         }
         return null;
+    }
+
+    /** The server's name (its id unless configured), as advisories name it. */
+    String serverName() {
+        return serverName;
     }
 
     ServerOptions options() {

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -21,6 +22,10 @@ final class PullRequests {
         final boolean noWait;
         final long expiresAt;
         final long heartbeatNanos;
+        /** The priority group part, or null for a request that is not JSON. */
+        final Group group;
+        /** The pin id it carries: the one it sent, or the one it was given when served first. */
+        String pinId;
         int remaining;
         long maxBytesLeft;
         int delivered;
@@ -34,6 +39,8 @@ final class PullRequests {
             this.expiresAt = p.expiresNanos() > 0 ? now + p.expiresNanos() : 0;
             this.heartbeatNanos = p.heartbeatNanos();
             this.nextHeartbeatAt = heartbeatNanos > 0 ? now + heartbeatNanos : 0;
+            this.group = p.group();
+            this.pinId = group == null ? "" : group.id();
         }
 
         boolean expired(long now) {
@@ -42,7 +49,15 @@ final class PullRequests {
     }
 
     /** A request's body as upstream reads it (nextReqFromMsg); {@code error} is the 400 text, or null. */
-    record Parsed(int batch, long expiresNanos, long maxBytes, boolean noWait, long heartbeatNanos, String error) {}
+    record Parsed(int batch, long expiresNanos, long maxBytes, boolean noWait, long heartbeatNanos, Group group,
+                  String error) {
+        static Parsed error(String error) {
+            return new Parsed(1, 0, 0, false, 0, null, error);
+        }
+    }
+
+    /** A request's priority group fields ("" and 0 when absent). */
+    record Group(String name, long minPending, long minAckPending, String id) {}
 
     /** What the queue sends while it serves and expires requests. */
     interface Replies {
@@ -64,7 +79,8 @@ final class PullRequests {
 
     /**
      * Reads a request body: empty (one message), a number (that many), or JSON with
-     * {@code batch, expires, max_bytes, no_wait, idle_heartbeat}.
+     * {@code batch, expires, max_bytes, no_wait, idle_heartbeat} and the priority group fields
+     * {@code group, min_pending, min_ack_pending, id}.
      */
     static Parsed parse(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8).trim();
@@ -75,13 +91,15 @@ final class PullRequests {
             } catch (IOException e) {
                 String m = e.getMessage() == null ? "invalid JSON" : e.getMessage();
                 int nl = m.indexOf('\n');
-                return new Parsed(1, 0, 0, false, 0, "Bad Request - " + (nl > 0 ? m.substring(0, nl) : m));
+                return Parsed.error("Bad Request - " + (nl > 0 ? m.substring(0, nl) : m));
             }
             long expires = req.path("expires").asLong(0);
             long hb = req.path("idle_heartbeat").asLong(0);
-            if (hb > 0 && hb * 2 > expires) return new Parsed(1, 0, 0, false, 0, "Bad Request - heartbeat value too large");
+            if (hb > 0 && hb * 2 > expires) return Parsed.error("Bad Request - heartbeat value too large");
+            Group group = new Group(req.path("group").asText(""), req.path("min_pending").asLong(0),
+                    req.path("min_ack_pending").asLong(0), req.path("id").asText(""));
             return new Parsed(Math.max(1, req.path("batch").asInt(0)), expires, req.path("max_bytes").asLong(0),
-                    req.path("no_wait").asBoolean(false), hb, null);
+                    req.path("no_wait").asBoolean(false), hb, group, null);
         }
         int batch = 1;
         if (!text.isEmpty()) {
@@ -91,7 +109,7 @@ final class PullRequests {
                 batch = 1;
             }
         }
-        return new Parsed(batch, 0, 0, false, 0, null);
+        return new Parsed(batch, 0, 0, false, 0, null, null);
     }
 
     /** The 409 status for a request beyond the consumer's max_batch, max_expires or max_bytes, or null. */
@@ -128,12 +146,31 @@ final class PullRequests {
 
     /**
      * upstream's nextWaiting: the request that takes a message of {@code size} bytes, closing
-     * those it cannot fit (409) and dropping those that expired or lost interest. The request
-     * taken moves to the end when it wants more and others wait, and leaves when done.
+     * those it cannot fit (409) and dropping those that expired or lost interest. The priority
+     * policy may hold a request back (it goes to the back of the queue) or turn it away (423);
+     * null when no request may take the message now. The request taken moves to the end when it
+     * wants more and others wait, and leaves when done.
      */
-    Request take(long size, long now, Predicate<String> interest, Replies replies) {
-        while (!queue.isEmpty()) {
+    Request take(long size, long now, Predicate<String> interest, Replies replies,
+                 Function<Request, PriorityGroups.Verdict> priority) {
+        int held = 0;
+        while (!queue.isEmpty() && held < queue.size()) {
             Request wr = queue.peekFirst();
+            if (wr.expired(now) || !interest.test(wr.reply)) {
+                queue.pollFirst();
+                continue;
+            }
+            PriorityGroups.Verdict verdict = priority.apply(wr);
+            if (verdict == PriorityGroups.Verdict.SKIP) {
+                queue.addLast(queue.pollFirst());
+                held++;
+                continue;
+            }
+            if (verdict == PriorityGroups.Verdict.REFUSE) {
+                replies.status(wr.reply, "423 Nats-Wrong-Pin-Id", wr.remaining, wr.maxBytesLeft);
+                queue.pollFirst();
+                continue;
+            }
             if (wr.maxBytesLeft > 0) {
                 if (size <= wr.maxBytesLeft) {
                     wr.maxBytesLeft -= size;
@@ -145,7 +182,6 @@ final class PullRequests {
                 }
             }
             queue.pollFirst();
-            if (wr.expired(now) || !interest.test(wr.reply)) continue;
             wr.delivered++;
             wr.remaining--;
             if (wr.remaining > 0) {

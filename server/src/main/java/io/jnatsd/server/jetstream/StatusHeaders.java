@@ -29,14 +29,7 @@ final class StatusHeaders {
 
     /** headers_only: the message's headers plus {@code Nats-Msg-Size}, for an empty payload. */
     static byte[] headersOnly(byte[] headers, int payloadLength) {
-        String h;
-        if (headers == null || headers.length == 0) {
-            h = "NATS/1.0\r\n";
-        } else {
-            h = new String(headers, StandardCharsets.UTF_8);
-            if (h.endsWith("\r\n\r\n")) h = h.substring(0, h.length() - 2);
-        }
-        return (h + "Nats-Msg-Size: " + payloadLength + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        return Headers.with(headers, "Nats-Msg-Size", String.valueOf(payloadLength));
     }
 
     private static byte[] ascii(String s) {

@@ -42,7 +42,7 @@ final class StreamApi {
         String op = subject.substring(PREFIX.length());
         String[] t = op.split("\\.");
         if (t[0].equals("CONSUMER")) {
-            js.consumerApi().handle(account, t, msg);
+            js.consumerApi().handle(account, subject, t, msg);
             return;
         }
         String type = responseType(t);
@@ -60,11 +60,11 @@ final class StreamApi {
                     return;
                 }
                 if (t[0].equals("STREAM") && t[1].equals("SNAPSHOT")) {
-                    snapshots.snapshot(ja, stream(ja, t[2]), msg.payload(), resp, r -> reply(account, msg.reply(), r));
+                    snapshots.snapshot(ja, stream(ja, t[2]), msg.payload(), resp, r -> ApiResponses.send(js, account, subject, msg, r));
                     return;
                 }
                 if (t[0].equals("STREAM") && t[1].equals("RESTORE")) {
-                    snapshots.restore(ja, t[2], msg.payload(), resp, r -> reply(account, msg.reply(), r), (a, c) -> {
+                    snapshots.restore(ja, t[2], msg.payload(), resp, r -> ApiResponses.send(js, account, subject, msg, r), (a, c) -> {
                         checkOverlap(a, c, null);
                         checkWithStreamsAndLimits(a, c, null);
                     });
@@ -88,7 +88,7 @@ final class StreamApi {
                 resp.put("error", ApiErrors.of("JSStreamGeneralErrorF", "err", String.valueOf(e.getMessage())));
             }
         }
-        reply(account, msg.reply(), resp);
+        ApiResponses.send(js, account, subject, msg, resp);
     }
 
     private static String responseType(String[] t) {
@@ -429,13 +429,5 @@ final class StreamApi {
 
     private static String textOrNull(JsonNode n) {
         return n == null || n.isMissingNode() || n.isNull() || n.asText().isEmpty() ? null : n.asText();
-    }
-
-    private void reply(Account account, String reply, Map<String, Object> resp) {
-        try {
-            js.internal().publish(account, reply, null, null, JetStream.JSON.writeValueAsBytes(resp));
-        } catch (JsonProcessingException e) {
-            js.log().error("JetStream API response could not be written: %s", e.getMessage());
-        }
     }
 }

@@ -122,6 +122,7 @@ final class StreamConsumers implements RemovalListener {
             Consumer existing = byName.get(name);
             if (existing != null) {
                 ConsumerConfig cur = existing.config();
+                cfg.pauseUntil = cur.pauseUntil; // as upstream: only the PAUSE request changes it
                 if (!cfg.isDurable() && cur.inactiveThreshold > 0 && cfg.inactiveThreshold == 0) {
                     cfg.inactiveThreshold = cur.inactiveThreshold; // the ephemeral default stays
                 }
@@ -169,6 +170,14 @@ final class StreamConsumers implements RemovalListener {
         c.start();
         if (!recovering) Advisories.consumerAction(js, stream.account(), stream.name(), name, "create");
         return c;
+    }
+
+    /** CONSUMER.PAUSE: sets or clears (null) pause_until, which is kept with the config. */
+    synchronized void pause(Consumer c, String pauseUntil) {
+        ConsumerConfig next = c.config().copy();
+        next.pauseUntil = pauseUntil;
+        c.update(next);
+        writeConfig(c);
     }
 
     private void checkWorkQueue(ConsumerConfig cfg) throws ApiException {

@@ -28,10 +28,13 @@ class ConsumerPartsTest {
 
     @Test
     void pullRequestBodies() {
-        assertEquals(new PullRequests.Parsed(1, 0, 0, false, 0, null), PullRequests.parse(new byte[0]));
-        assertEquals(new PullRequests.Parsed(7, 0, 0, false, 0, null), PullRequests.parse(bytes(" 7 ")));
-        assertEquals(new PullRequests.Parsed(5, 2_000_000_000L, 100, true, 500_000_000L, null), PullRequests.parse(
+        assertEquals(new PullRequests.Parsed(1, 0, 0, false, 0, null, null), PullRequests.parse(new byte[0]));
+        assertEquals(new PullRequests.Parsed(7, 0, 0, false, 0, null, null), PullRequests.parse(bytes(" 7 ")));
+        assertEquals(new PullRequests.Parsed(5, 2_000_000_000L, 100, true, 500_000_000L,
+                new PullRequests.Group("", 0, 0, ""), null), PullRequests.parse(
                 bytes("{\"batch\":5,\"expires\":2000000000,\"max_bytes\":100,\"no_wait\":true,\"idle_heartbeat\":500000000}")));
+        assertEquals(new PullRequests.Group("g", 3, 4, "pin"), PullRequests.parse(
+                bytes("{\"group\":\"g\",\"min_pending\":3,\"min_ack_pending\":4,\"id\":\"pin\"}")).group());
         assertEquals("Bad Request - heartbeat value too large",
                 PullRequests.parse(bytes("{\"expires\":1000,\"idle_heartbeat\":600}")).error());
         assertTrue(PullRequests.parse(bytes("{bad")).error().startsWith("Bad Request - "));
@@ -42,6 +45,9 @@ class ConsumerPartsTest {
         assertEquals("409 Exceeded MaxRequestExpires of 1s",
                 PullRequests.overLimits(PullRequests.parse(bytes("{\"expires\":2000000000}")), cfg));
     }
+
+    private static final java.util.function.Function<PullRequests.Request, PriorityGroups.Verdict> SERVE =
+            r -> PriorityGroups.Verdict.SERVE;
 
     @Test
     void requestsAreServedRoundRobinAndExpire() {
@@ -61,12 +67,12 @@ class ConsumerPartsTest {
                 sent.add(reply + " heartbeat");
             }
         };
-        assertEquals("a", q.take(5, 1, s -> true, replies).reply);
-        assertEquals("a", q.take(50, 1, s -> true, replies).reply, "b cannot fit 50 bytes and goes; a is next");
+        assertEquals("a", q.take(5, 1, s -> true, replies, SERVE).reply);
+        assertEquals("a", q.take(50, 1, s -> true, replies, SERVE).reply, "b cannot fit 50 bytes and goes; a is next");
         assertEquals(List.of("b 409 Message Size Exceeds MaxBytes 1 10"), sent);
         assertTrue(q.isEmpty(), "a got its two");
         q.add(new PullRequests.Request("d", PullRequests.parse(bytes("{\"batch\":3,\"no_wait\":true}")), 0), 0);
-        q.take(5, 1, s -> true, replies);
+        q.take(5, 1, s -> true, replies, SERVE);
         long[] next = new long[1];
         assertEquals(0, q.expire(true, 2, s -> true, replies, next), "no_wait at the end of the stream");
         assertEquals("d 408 Request Timeout 2 0", sent.get(1));
