@@ -3,8 +3,8 @@
 #
 #   bench/compare.sh [--rounds N] [--workloads pub,pubsub,fanout,queue,reqrep] [--sizes 16,128,1024,65536]
 #                    [--msgs N] [--requests N] [--subs N] [--quick] [--no-resources] [--no-throughput]
-#                    [--js-workloads js-pub,js-pub-async] [--js-sizes 16,1024] [--js-sync default,always]
-#                    [--js-msgs N] [--no-js]
+#                    [--js-workloads js-pub,js-pub-async,js-pull,js-push,kv-put,kv-get] [--js-sizes 16,1024]
+#                    [--js-sync default,always] [--js-msgs N] [--js-consume-msgs N] [--kv-ops N] [--no-js]
 #
 # Starts `bin/jnatsd -a 127.0.0.1 -p P1` and `nats-server -a 127.0.0.1 -p P2` on two free loopback ports,
 # runs every selected workload x size against each ALTERNATELY (jnatsd, upstream, jnatsd, upstream, ...),
@@ -13,9 +13,10 @@
 # server processes: startup time to first accepted connection, RSS with 10,000 idle connections, and
 # the time and RSS to create 100,000 subscriptions on one connection. Raw results (JSON lines) and
 # server logs are kept in bench/target/compare-<time>/. Only the processes it started are stopped.
-# JetStream publish (js-pub: one PubAck at a time; js-pub-async: a window of outstanding acks) runs on
-# servers started with JetStream on a fresh store directory each, once per --js-sync mode (default:
-# the 2-minute background sync; always: sync_interval always); results are labelled js-pub/<mode>.
+# JetStream (js-pub: one PubAck at a time; js-pub-async: a window of outstanding acks; js-pull: a durable
+# pull consumer with acks; js-push: a push consumer; kv-put, kv-get: latency) runs on servers started with
+# JetStream on a fresh store directory each, once per --js-sync mode (default: the 2-minute background
+# sync; always: sync_interval always); results are labelled js-pub/<mode>, kv-get/<mode>, ...
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,10 +35,12 @@ CONNECTIONS=10000
 SUBSCRIPTIONS=100000
 STARTUPS=3
 JS=1
-JS_WORKLOADS=js-pub,js-pub-async
+JS_WORKLOADS=js-pub,js-pub-async,js-pull,js-push,kv-put,kv-get
 JS_SIZES=16,1024
 JS_SYNC=default,always
 JS_MSGS=""
+JS_CONSUME_MSGS=""
+KV_OPS=""
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 
@@ -56,6 +59,8 @@ while [ $# -gt 0 ]; do
     --js-sizes) JS_SIZES=$2; shift 2 ;;
     --js-sync) JS_SYNC=$2; shift 2 ;;
     --js-msgs) JS_MSGS=$2; shift 2 ;;
+    --js-consume-msgs) JS_CONSUME_MSGS=$2; shift 2 ;;
+    --kv-ops) KV_OPS=$2; shift 2 ;;
     --no-js) JS=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -70,12 +75,18 @@ if [ "$QUICK" = 1 ]; then
   BYTES_BUDGET=$((128 * 1024 * 1024))
   STARTUPS=2
   JS_MSGS=${JS_MSGS:-10000}
+  JS_CONSUME_MSGS=${JS_CONSUME_MSGS:-100000}
+  KV_OPS=${KV_OPS:-5000}
+  JS_BYTES_BUDGET=$((32 * 1024 * 1024))
 else
   ROUNDS=${ROUNDS:-3}
   MSGS=${MSGS:-500000}
   REQUESTS=${REQUESTS:-10000}
   BYTES_BUDGET=$((1024 * 1024 * 1024))
   JS_MSGS=${JS_MSGS:-50000}
+  JS_CONSUME_MSGS=${JS_CONSUME_MSGS:-1000000}
+  KV_OPS=${KV_OPS:-20000}
+  JS_BYTES_BUDGET=$((256 * 1024 * 1024))
 fi
 
 command -v nats-server >/dev/null || { echo "compare.sh: upstream nats-server is not on the PATH (apt-get install nats-server)" >&2; exit 1; }
@@ -176,6 +187,20 @@ msgs_for() {
   [ "$MSGS" -lt "$cap" ] && echo "$MSGS" || echo "$cap"
 }
 
+# msgs for one JetStream run: publishes (--js-msgs), consumed messages of a stream pre-filled per run
+# (--js-consume-msgs, capped at JS_BYTES_BUDGET of payload), or KV operations (--kv-ops).
+js_msgs_for() {
+  local w=$1 size=$2 cap
+  case "$w" in
+    js-pull|js-push)
+      cap=$(( JS_BYTES_BUDGET / (size > 0 ? size : 1) ))
+      [ "$cap" -lt 200 ] && cap=200
+      [ "$JS_CONSUME_MSGS" -lt "$cap" ] && echo "$JS_CONSUME_MSGS" || echo "$cap" ;;
+    kv-put|kv-get) echo "$KV_OPS" ;;
+    *) echo "$JS_MSGS" ;;
+  esac
+}
+
 run_load() {
   local label=$1 port=$2 w=$3 size=$4 n=$5 suffix=${6:-} line rc=0
   line=$("$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$port" -w "$w" --size "$size" \
@@ -228,7 +253,7 @@ if [ "$THROUGHPUT" = 1 ]; then
   stop_server "$UPID"
 fi
 
-# ---- JetStream publish, once per sync mode, on servers with a fresh store each -----------------
+# ---- JetStream and KV, once per sync mode, on servers with a fresh store each --------------------
 if [ "$JS" = 1 ]; then
   IFS=, read -r -a JWL <<< "$JS_WORKLOADS"
   IFS=, read -r -a JSZ <<< "$JS_SIZES"
@@ -260,16 +285,17 @@ if [ "$JS" = 1 ]; then
     echo "compare.sh: JetStream ($mode sync): jnatsd pid $JPID on $P1${UPID:+, nats-server pid $UPID on $P2}" >&2
     ROUND=0
     for w in "${JWL[@]}"; do # one unmeasured pass each
-      n=$(( JS_MSGS / 10 > 500 ? JS_MSGS / 10 : 500 ))
+      n=$(js_msgs_for "$w" 128); n=$(( n / 10 > 500 ? n / 10 : 500 ))
       "$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$P1" -w "$w" --size 128 --msgs "$n" >/dev/null 2>&1 || true
       [ -z "$UPID" ] || "$JAVA" $CLIENT_OPTS -jar "$BENCH_JAR" --url "nats://127.0.0.1:$P2" -w "$w" --size 128 --msgs "$n" >/dev/null 2>&1 || true
     done
     for ROUND in $(seq 1 "$ROUNDS"); do
       for w in "${JWL[@]}"; do
         for size in "${JSZ[@]}"; do
-          echo "compare.sh: JetStream ($mode sync) round $ROUND/$ROUNDS $w $size B x $JS_MSGS" >&2
-          run_load jnatsd "$P1" "$w" "$size" "$JS_MSGS" "$mode"
-          [ -z "$UPID" ] || run_load upstream "$P2" "$w" "$size" "$JS_MSGS" "$mode"
+          n=$(js_msgs_for "$w" "$size")
+          echo "compare.sh: JetStream ($mode sync) round $ROUND/$ROUNDS $w $size B x $n" >&2
+          run_load jnatsd "$P1" "$w" "$size" "$n" "$mode"
+          [ -z "$UPID" ] || run_load upstream "$P2" "$w" "$size" "$n" "$mode"
           kill -0 "$JPID" 2>/dev/null || { echo "compare.sh: jnatsd died; see $OUT/jnatsd-js-$mode.log" >&2; exit 1; }
           [ -z "$UPID" ] || kill -0 "$UPID" 2>/dev/null || { echo "compare.sh: nats-server died; see $OUT/upstream-js-$mode.log" >&2; exit 1; }
         done

@@ -7,6 +7,12 @@ import sys
 from collections import defaultdict
 
 SERVERS = ("jnatsd", "upstream")
+# Workloads timed per operation; JetStream runs carry a sync-mode suffix (kv-put/default).
+LATENCY = ("reqrep", "kv-put", "kv-get")
+
+
+def is_latency(workload):
+    return (workload or "").split("/")[0] in LATENCY
 
 
 def human(v):
@@ -76,10 +82,11 @@ def main(path):
             else:
                 runs[key][server].append(res)
 
-    thr = [k for k in order if k[0] != "reqrep"]
+    thr = [k for k in order if not is_latency(k[0])]
     if thr:
         print(f"\nThroughput: median of {len(rounds)} round(s); msgs/s delivered "
-              "(pub: published; fanout: deliveries to all subscribers); ratio > 1 = jnatsd faster")
+              "(pub, js-pub: published; fanout: deliveries to all subscribers; js-pull, js-push: consumed); "
+              "ratio > 1 = jnatsd faster")
         rows = []
         for key in thr:
             w, size = key
@@ -91,10 +98,10 @@ def main(path):
                          spread(vals["jnatsd"]), spread(vals["upstream"]), fails])
         table(["workload", "size", "msgs", "jnatsd", "upstream", "ratio", "jnatsd spread", "upstream spread", ""], rows)
 
-    lat = [k for k in order if k[0] == "reqrep"]
+    lat = [k for k in order if is_latency(k[0])]
     if lat:
-        print(f"\nRequest/reply latency: median of {len(rounds)} round(s), microseconds; "
-              "latency ratio < 1 = jnatsd faster, req/s ratio > 1 = jnatsd faster")
+        print(f"\nLatency (reqrep, kv-put, kv-get): median of {len(rounds)} round(s), microseconds; "
+              "latency ratio < 1 = jnatsd faster, ops/s ratio > 1 = jnatsd faster")
         rows = []
         for key in lat:
             w, size = key
@@ -109,7 +116,7 @@ def main(path):
             row.append(spread([x["p50_us"] for x in r["upstream"]]))
             row.append(fails)
             rows.append(row)
-        table(["workload", "size", "reqs", "p50 jnatsd/up", "p90", "p99", "p99.9", "max", "req/s", "jnatsd p50 spread", "upstream p50 spread", ""], rows)
+        table(["workload", "size", "ops", "p50 jnatsd/up", "p90", "p99", "p99.9", "max", "ops/s", "jnatsd p50 spread", "upstream p50 spread", ""], rows)
 
     if resources:
         print("\nResources (fresh server each; ratio = jnatsd/upstream, lower is better)")

@@ -8,23 +8,31 @@ import java.time.Duration;
  * @param url      server URL
  * @param workload the workload
  * @param size     payload bytes (at least {@link Payloads#SEQ_BYTES} for every workload but pub)
- * @param msgs     measured messages (requests for reqrep)
+ * @param msgs     measured messages (requests for reqrep, operations for kv-put and kv-get)
  * @param subs     subscribers (fanout) or queue members (queue)
  * @param warmup   messages sent and verified before the measured phase
  * @param stall    how long no progress may last before the run is declared failed
  * @param subMode  how subscribers take messages from the client
  * @param bufferSize the client's socket buffer ({@code Options.Builder.bufferSize}), bytes
+ * @param batch    messages per fetch (js-pull)
+ * @param keys     distinct keys the operations cycle over (kv-put, kv-get)
  */
 public record BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
-                          Duration stall, SubMode subMode, int bufferSize) {
+                          Duration stall, SubMode subMode, int bufferSize, int batch, int keys) {
 
     /** How subscribers consume: a Dispatcher (one thread per connection) or nextMessage on a thread of ours. */
     public enum SubMode { DISPATCHER, SYNC }
+
+    /** Defaults for the options only some workloads use. */
+    public static final int DEFAULT_BATCH = 500;
+    public static final int DEFAULT_KEYS = 1_000;
 
     public BenchConfig {
         if (msgs <= 0) throw new IllegalArgumentException("--msgs must be positive");
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative");
         if (subs <= 0) throw new IllegalArgumentException("--subs must be positive");
+        if (batch <= 0) throw new IllegalArgumentException("--batch must be positive");
+        if (keys <= 0) throw new IllegalArgumentException("--keys must be positive");
         if (size < 0) throw new IllegalArgumentException("--size must not be negative");
         if (workload != Workload.PUB && size < Payloads.SEQ_BYTES) {
             throw new IllegalArgumentException(
@@ -33,11 +41,17 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
         }
     }
 
-    /** Subscriber connections this run opens. */
+    /** A run with the defaults for batch and keys. */
+    public BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
+                       Duration stall, SubMode subMode, int bufferSize) {
+        this(url, workload, size, msgs, subs, warmup, stall, subMode, bufferSize, DEFAULT_BATCH, DEFAULT_KEYS);
+    }
+
+    /** Subscriber connections (or consumers) this run receives on. */
     public int subscriberCount() {
         return switch (workload) {
-            case PUB, JS_PUB, JS_PUB_ASYNC -> 0;
-            case PUBSUB, REQREP -> 1;
+            case PUB, JS_PUB, JS_PUB_ASYNC, KV_PUT, KV_GET -> 0;
+            case PUBSUB, REQREP, JS_PULL, JS_PUSH -> 1;
             case FANOUT, QUEUE -> subs;
         };
     }

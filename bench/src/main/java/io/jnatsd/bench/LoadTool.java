@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /**
  * The end-to-end load tool: drives a NATS server (jnatsd or upstream, the same client code
  * either way) with the official Java client, verifies that every message arrived exactly
- * once, and reports the rate (or, for reqrep, the latency distribution).
+ * once, and reports the rate (or, for reqrep, kv-put and kv-get, the latency distribution).
  *
  * <pre>
  * java -jar bench/target/jnatsd-bench.jar --url nats://127.0.0.1:4222 -w pubsub --size 128 --msgs 1000000
@@ -22,20 +22,29 @@ public final class LoadTool implements Callable<Integer> {
     @Option(names = "--url", description = "server URL (default: ${DEFAULT-VALUE})")
     String url = "nats://127.0.0.1:4222";
 
-    @Option(names = {"-w", "--workload"}, description = "pub, pubsub, fanout, queue, reqrep, js-pub or js-pub-async (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-w", "--workload"}, description = "pub, pubsub, fanout, queue, reqrep, js-pub, js-pub-async, "
+            + "js-pull, js-push, kv-put or kv-get (default: ${DEFAULT-VALUE})")
     String workload = "pubsub";
 
-    @Option(names = {"-s", "--size"}, description = "payload bytes (default: ${DEFAULT-VALUE})")
-    int size = 128;
+    @Option(names = {"-s", "--size"}, description = "payload (or value) bytes (default: 16 for js-pull and js-push, else 128)")
+    Integer size;
 
-    @Option(names = {"-n", "--msgs"}, description = "measured messages, or requests for reqrep (default: ${DEFAULT-VALUE})")
-    long msgs = 1_000_000;
+    @Option(names = {"-n", "--msgs"}, description = "measured messages, requests for reqrep, operations for kv-put "
+            + "and kv-get (default: 20000 for kv-put and kv-get, else 1000000)")
+    Long msgs;
 
     @Option(names = "--subs", description = "subscribers for fanout, queue members for queue (default: ${DEFAULT-VALUE})")
     int subs = 10;
 
-    @Option(names = "--warmup", description = "messages sent and verified before measuring (default: msgs/10, at most 100000; reqrep 2000)")
+    @Option(names = "--warmup", description = "messages sent and verified before measuring "
+            + "(default: msgs/10, at most 100000; reqrep, kv-put and kv-get 2000)")
     long warmup = -1;
+
+    @Option(names = "--batch", description = "messages per fetch for js-pull (default: ${DEFAULT-VALUE})")
+    int batch = BenchConfig.DEFAULT_BATCH;
+
+    @Option(names = "--keys", description = "distinct keys that kv-put and kv-get cycle over (default: ${DEFAULT-VALUE})")
+    int keys = BenchConfig.DEFAULT_KEYS;
 
     @Option(names = "--json", description = "print one JSON line of results")
     boolean json;
@@ -55,14 +64,12 @@ public final class LoadTool implements Callable<Integer> {
 
     BenchConfig config() {
         Workload w = Workload.parse(workload);
-        long wu = warmup >= 0 ? warmup : defaultWarmup(w, msgs);
-        return new BenchConfig(url, w, size, msgs, subs, wu, Duration.ofSeconds(stallSeconds),
+        int sz = size != null ? size : w.defaultSize();
+        long n = msgs != null ? msgs : w.defaultMsgs();
+        long wu = warmup >= 0 ? warmup : w.defaultWarmup(n);
+        return new BenchConfig(url, w, sz, n, subs, wu, Duration.ofSeconds(stallSeconds),
                 BenchConfig.SubMode.valueOf(subMode.trim().toUpperCase(java.util.Locale.ROOT)),
-                Math.max(bufferSize, size * 2 + 1024));
-    }
-
-    static long defaultWarmup(Workload w, long msgs) {
-        return w == Workload.REQREP ? Math.min(msgs, 2_000) : Math.min(msgs / 10, 100_000);
+                Math.max(bufferSize, sz * 2 + 1024), batch, keys);
     }
 
     @Override

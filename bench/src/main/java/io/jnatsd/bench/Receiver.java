@@ -12,6 +12,9 @@ import java.util.BitSet;
  * the first gap, duplicate or reordering is reported with the exact numbers. Otherwise (a
  * queue member) it must see increasing numbers inside {@code [0, total)}, and records them so
  * the members' sets can be checked for overlap and coverage at the end.
+ *
+ * <p>{@code mark}: when the count reaches it, the time is kept ({@link #markNanos()}), so a
+ * stream that never pauses (a push consumer) can be timed from the end of its warm-up.
  */
 final class Receiver implements MessageHandler {
     private final String name;
@@ -19,13 +22,20 @@ final class Receiver implements MessageHandler {
     private final long total;
     private final int size;
     private final BitSet seen;
+    private final long mark;
     private long next;
     private volatile long count;
     private volatile long lastNanos;
+    private volatile long markNanos;
     private volatile String error;
 
     Receiver(String name, boolean ordered, long total, int size) {
+        this(name, ordered, total, size, 0);
+    }
+
+    Receiver(String name, boolean ordered, long total, int size, long mark) {
         this.name = name;
+        this.mark = mark;
         this.ordered = ordered;
         this.total = total;
         this.size = size;
@@ -40,8 +50,10 @@ final class Receiver implements MessageHandler {
     void accept(byte[] data) {
         long now = System.nanoTime();
         if (error == null) check(data);
-        count = count + 1; // single writer
+        long c = count + 1;
+        count = c; // single writer
         lastNanos = now;
+        if (c == mark) markNanos = now;
     }
 
     private void check(byte[] data) {
@@ -80,6 +92,11 @@ final class Receiver implements MessageHandler {
 
     long lastNanos() {
         return lastNanos;
+    }
+
+    /** When the {@code mark}-th message arrived; 0 before that. */
+    long markNanos() {
+        return markNanos;
     }
 
     String error() {

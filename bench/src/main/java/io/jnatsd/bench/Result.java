@@ -6,9 +6,10 @@ import org.HdrHistogram.Histogram;
 /**
  * The measured phase of one verified run.
  *
- * @param elapsedNanos first publish to last receive (pub: to the end of the flush; reqrep:
- *                     first request sent to last reply received)
- * @param latency      round-trip times in nanoseconds (reqrep only, else null)
+ * @param elapsedNanos first publish to last receive (pub: to the end of the flush; reqrep, kv:
+ *                     first operation started to last one done; js-pull: first fetch to the
+ *                     last ack processed)
+ * @param latency      per-operation times in nanoseconds (reqrep, kv-put, kv-get; else null)
  */
 public record Result(BenchConfig config, String serverVersion, long elapsedNanos, Histogram latency) {
 
@@ -16,7 +17,7 @@ public record Result(BenchConfig config, String serverVersion, long elapsedNanos
         return elapsedNanos / 1e9;
     }
 
-    /** Published messages (or completed requests) per second. */
+    /** Published messages (or completed requests or operations) per second. */
     public double msgsPerSec() {
         return config.msgs() / seconds();
     }
@@ -68,11 +69,11 @@ public record Result(BenchConfig config, String serverVersion, long elapsedNanos
     public String toText() {
         String head = String.format(Locale.ROOT, "%s %d B against %s: %,d %s in %.3f s",
                 config.workload().id(), config.size(), serverVersion, config.msgs(),
-                config.workload() == Workload.REQREP ? "requests" : "msgs", seconds());
+                config.workload().unit(), seconds());
         if (latency != null) {
             return head + String.format(Locale.ROOT,
-                    "%n  %,.0f req/s; latency us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f",
-                    msgsPerSec(), us(50), us(90), us(99), us(99.9), latency.getMaxValue() / 1e3);
+                    "%n  %,.0f %s/s; latency us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f",
+                    msgsPerSec(), config.workload().unit(), us(50), us(90), us(99), us(99.9), latency.getMaxValue() / 1e3);
         }
         String rate = String.format(Locale.ROOT, "%n  %,.0f msgs/s, %.1f MB/s", msgsPerSec(), mbPerSec());
         if (config.workload() == Workload.FANOUT) {

@@ -17,7 +17,15 @@ public enum Workload {
     /** JetStream publish to a file stream, each waiting for its PubAck. */
     JS_PUB,
     /** JetStream publish to a file stream, asynchronously with a window of outstanding acks. */
-    JS_PUB_ASYNC;
+    JS_PUB_ASYNC,
+    /** A durable pull consumer with explicit acks, fetching in batches from a pre-filled file stream. */
+    JS_PULL,
+    /** A durable push consumer (ack none, flow control) on a pre-filled file stream. */
+    JS_PUSH,
+    /** KeyValue.put on a file bucket, one at a time, latency per put. */
+    KV_PUT,
+    /** KeyValue.get on a pre-filled file bucket, one at a time, latency per get. */
+    KV_GET;
 
     /** The name on the command line and in results: {@code pubsub}, {@code js-pub}, ... */
     public String id() {
@@ -28,16 +36,50 @@ public enum Workload {
         return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
+    /** Whether the server needs JetStream for it. */
     public boolean isJetStream() {
-        return this == JS_PUB || this == JS_PUB_ASYNC;
+        return switch (this) {
+            case PUB, PUBSUB, FANOUT, QUEUE, REQREP -> false;
+            default -> true;
+        };
     }
 
-    /** How many subscribers receive each published message. */
+    /** Whether it times each operation (one at a time) rather than a stream of messages. */
+    public boolean measuresLatency() {
+        return this == REQREP || this == KV_PUT || this == KV_GET;
+    }
+
+    /** What one measured unit is called in reports. */
+    public String unit() {
+        return switch (this) {
+            case REQREP -> "requests";
+            case KV_PUT -> "puts";
+            case KV_GET -> "gets";
+            default -> "msgs";
+        };
+    }
+
+    /** How many subscribers receive each published message (0: nothing is delivered). */
     public int receiversPerMessage(int subs) {
         return switch (this) {
-            case PUB, JS_PUB, JS_PUB_ASYNC -> 0;
+            case PUB, JS_PUB, JS_PUB_ASYNC, KV_PUT, KV_GET -> 0;
             case FANOUT -> subs;
             default -> 1;
         };
+    }
+
+    /** {@code --size} when not given: small messages where the per-message cost is the point. */
+    public int defaultSize() {
+        return this == JS_PULL || this == JS_PUSH ? 16 : 128;
+    }
+
+    /** {@code --msgs} when not given. */
+    public long defaultMsgs() {
+        return this == KV_PUT || this == KV_GET ? 20_000 : 1_000_000;
+    }
+
+    /** {@code --warmup} when not given: 2,000 operations for latency, else a tenth up to 100,000. */
+    public long defaultWarmup(long msgs) {
+        return measuresLatency() ? Math.min(msgs, 2_000) : Math.min(msgs / 10, 100_000);
     }
 }

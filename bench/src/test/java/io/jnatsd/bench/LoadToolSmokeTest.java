@@ -23,7 +23,7 @@ class LoadToolSmokeTest {
     static void start() throws Exception {
         String store = java.nio.file.Files.createTempDirectory("jnatsd-bench-js").toString();
         server = NatsServer.builder().port(0).options(o -> {
-            o.jetstream = true; // for the js-pub workloads
+            o.jetstream = true; // for the JetStream and KV workloads
             o.storeDir = store;
         }).start();
     }
@@ -34,8 +34,10 @@ class LoadToolSmokeTest {
     }
 
     private static BenchConfig config(Workload w, int size, BenchConfig.SubMode mode) {
-        return new BenchConfig(server.clientUrl(), w, size, w == Workload.REQREP ? 200 : 3_000, 3,
-                w == Workload.REQREP ? 20 : 300, Duration.ofSeconds(10), mode, 64 * 1024);
+        boolean latency = w.measuresLatency();
+        // a small batch and key set, so that several fetches and key cycles happen
+        return new BenchConfig(server.clientUrl(), w, size, latency ? 200 : 3_000, 3, latency ? 20 : 300,
+                Duration.ofSeconds(10), mode, 64 * 1024, 256, 50);
     }
 
     @ParameterizedTest
@@ -47,7 +49,7 @@ class LoadToolSmokeTest {
         String json = r.toJson();
         assertTrue(json.startsWith("{\"workload\":\"" + w.id() + "\""), json);
         assertTrue(json.endsWith("}") && !json.contains(",}"), json);
-        if (w == Workload.REQREP) {
+        if (w.measuresLatency()) {
             assertNotNull(r.latency());
             assertEquals(200, r.latency().getTotalCount());
             assertTrue(json.contains("\"p99_us\":"), json);
@@ -79,6 +81,22 @@ class LoadToolSmokeTest {
                 "--url", url, "-w", "pubsub", "--msgs", "500", "--size", "4"));
         assertEquals(0, new picocli.CommandLine(new LoadTool()).execute(
                 "--url", url, "-w", "pub", "--msgs", "500", "--size", "0"));
+    }
+
+    @Test
+    void defaultsFollowTheWorkload() {
+        LoadTool pull = new LoadTool();
+        pull.workload = "js-pull";
+        assertEquals(16, pull.config().size());
+        assertEquals(1_000_000, pull.config().msgs());
+        assertEquals(100_000, pull.config().warmup());
+        LoadTool kv = new LoadTool();
+        kv.workload = "kv-get";
+        assertEquals(128, kv.config().size());
+        assertEquals(20_000, kv.config().msgs());
+        assertEquals(2_000, kv.config().warmup());
+        kv.size = 1024;
+        assertEquals(1024, kv.config().size(), "an explicit size wins");
     }
 
     @Test

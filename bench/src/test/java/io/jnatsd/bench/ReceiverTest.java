@@ -57,6 +57,18 @@ class ReceiverTest {
     }
 
     @Test
+    void markKeepsTheTimeOfTheMarkedMessage() {
+        Receiver r = new Receiver("s", true, 4, 16, 2);
+        feed(r, 0);
+        assertEquals(0, r.markNanos());
+        feed(r, 1);
+        long mark = r.markNanos();
+        assertTrue(mark != 0);
+        feed(r, 2, 3);
+        assertEquals(mark, r.markNanos(), "later messages leave it");
+    }
+
+    @Test
     void sequenceRoundTrips() {
         for (long v : new long[] {0, 1, 255, 256, 1L << 40, Long.MAX_VALUE}) {
             assertEquals(v, Payloads.seq(Payloads.make(8, v)));

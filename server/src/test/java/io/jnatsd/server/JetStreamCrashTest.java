@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jnatsd.server.testing.ChildJnatsd;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,38 +41,16 @@ class JetStreamCrashTest {
     @TempDir
     Path dir;
 
-    private Process startChild(Path store, int port, boolean syncAlways) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "-a", "127.0.0.1", "-p", String.valueOf(port)));
+    private ChildJnatsd startChild(Path store, int port, boolean syncAlways) throws Exception {
+        List<String> args;
         if (syncAlways) {
             Path conf = dir.resolve("server.conf");
             Files.writeString(conf, "jetstream { store_dir: \"" + store + "\", sync_interval: always }\n");
-            cmd.addAll(List.of("-c", conf.toString()));
+            args = List.of("-c", conf.toString());
         } else {
-            cmd.addAll(List.of("-js", "-sd", store.toString()));
+            args = List.of("-js", "-sd", store.toString());
         }
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child.log").toFile())).start();
-    }
-
-    private static void awaitListening(int port, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            assertTrue(p.isAlive(), "jnatsd exited early");
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 100);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("jnatsd is not listening on " + port);
-    }
-
-    private static Connection connect(int port) throws Exception {
-        return Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port).maxReconnects(0)
-                .connectionTimeout(Duration.ofSeconds(5)).build());
+        return ChildJnatsd.start(port, dir.resolve("child.log"), List.of("-Xmx256m"), args);
     }
 
     /** Message {@code i}: its number and a length and content that vary with it. */
@@ -93,11 +67,10 @@ class JetStreamCrashTest {
     void everyAcknowledgedPublishSurvivesSigkill(boolean syncAlways) throws Exception {
         Path store = Files.createDirectories(dir.resolve("store"));
         int port = TestServer.freePort();
-        Process child = startChild(store, port, syncAlways);
+        ChildJnatsd child = startChild(store, port, syncAlways);
         Map<Integer, Long> acked = new ConcurrentHashMap<>(); // message number -> sequence from its ack
         try {
-            awaitListening(port, child);
-            try (Connection c = connect(port)) {
+            try (Connection c = child.connect()) {
                 c.jetStreamManagement().addStream(StreamConfiguration.builder().name("CRASH").subjects("crash.>").build());
                 JetStream js = c.jetStream();
                 AtomicBoolean stop = new AtomicBoolean();
@@ -120,40 +93,31 @@ class JetStreamCrashTest {
                 storm.start();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (acked.size() < 3000 && System.nanoTime() < deadline) Thread.sleep(5);
-                child.destroyForcibly(); // SIGKILL while publishes are in flight
-                child.waitFor(10, TimeUnit.SECONDS);
+                child.kill(); // SIGKILL while publishes are in flight
                 stop.set(true);
                 storm.join(5000);
             }
         } finally {
-            child.destroyForcibly();
+            child.kill();
         }
         assertTrue(acked.size() >= 100, "only " + acked.size() + " acks before the kill");
 
-        Process again = startChild(store, port, syncAlways);
-        try {
-            awaitListening(port, again);
-            try (Connection c = connect(port)) {
-                JetStreamManagement jsm = c.jetStreamManagement();
-                StreamInfo info = jsm.getStreamInfo("CRASH");
-                TreeMap<Integer, Long> inOrder = new TreeMap<>(acked);
-                long previous = 0;
-                for (Map.Entry<Integer, Long> e : inOrder.entrySet()) {
-                    long seq = e.getValue();
-                    assertTrue(seq > previous, "message " + e.getKey() + " acked at " + seq + " after " + previous);
-                    previous = seq;
-                    var m = jsm.getMessage("CRASH", seq);
-                    assertEquals("crash." + (e.getKey() % 8), m.getSubject());
-                    assertArrayEquals(payload(e.getKey()), m.getData(), "message " + e.getKey() + " at " + seq);
-                }
-                assertTrue(info.getStreamState().getLastSequence() >= previous);
-                PublishAck next = c.jetStream().publish("crash.after", new byte[] {1});
-                assertEquals(info.getStreamState().getLastSequence() + 1, next.getSeqno());
+        try (ChildJnatsd again = startChild(store, port, syncAlways); Connection c = again.connect()) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            StreamInfo info = jsm.getStreamInfo("CRASH");
+            TreeMap<Integer, Long> inOrder = new TreeMap<>(acked);
+            long previous = 0;
+            for (Map.Entry<Integer, Long> e : inOrder.entrySet()) {
+                long seq = e.getValue();
+                assertTrue(seq > previous, "message " + e.getKey() + " acked at " + seq + " after " + previous);
+                previous = seq;
+                var m = jsm.getMessage("CRASH", seq);
+                assertEquals("crash." + (e.getKey() % 8), m.getSubject());
+                assertArrayEquals(payload(e.getKey()), m.getData(), "message " + e.getKey() + " at " + seq);
             }
-        } finally {
-            again.destroy();
-            again.waitFor(10, TimeUnit.SECONDS);
-            again.destroyForcibly();
+            assertTrue(info.getStreamState().getLastSequence() >= previous);
+            PublishAck next = c.jetStream().publish("crash.after", new byte[] {1});
+            assertEquals(info.getStreamState().getLastSequence() + 1, next.getSeqno());
         }
     }
 
@@ -170,10 +134,9 @@ class JetStreamCrashTest {
         int total = 400;
         int ackedBeforeKill = 250;
         java.util.Set<Long> acked = new java.util.TreeSet<>();
-        Process child = startChild(store, port, false);
+        ChildJnatsd child = startChild(store, port, false);
         try {
-            awaitListening(port, child);
-            try (Connection c = connect(port)) {
+            try (Connection c = child.connect()) {
                 JetStreamManagement jsm = c.jetStreamManagement();
                 jsm.addStream(StreamConfiguration.builder().name("WORK").subjects("work.>").build());
                 JetStream js = c.jetStream();
@@ -197,37 +160,28 @@ class JetStreamCrashTest {
                         && !(Files.exists(state) && Files.getLastModifiedTime(state).toMillis() > lastAck)) {
                     Thread.sleep(10);
                 }
-                child.destroyForcibly();
-                child.waitFor(10, TimeUnit.SECONDS);
+                child.kill();
             }
         } finally {
-            child.destroyForcibly();
+            child.kill();
         }
-        Process again = startChild(store, port, false);
-        try {
-            awaitListening(port, again);
-            try (Connection c = connect(port)) {
-                var sub = c.jetStream().subscribe(null, io.nats.client.PullSubscribeOptions.bind("WORK", "C"));
-                java.util.List<Long> after = new ArrayList<>();
-                while (true) {
-                    var batch = sub.fetch(100, Duration.ofSeconds(2));
-                    if (batch.isEmpty()) break;
-                    for (var m : batch) {
-                        after.add(m.metaData().streamSequence());
-                        assertArrayEquals(payload((int) m.metaData().streamSequence()), m.getData());
-                        m.ackSync(Duration.ofSeconds(5));
-                    }
+        try (ChildJnatsd again = startChild(store, port, false); Connection c = again.connect()) {
+            var sub = c.jetStream().subscribe(null, io.nats.client.PullSubscribeOptions.bind("WORK", "C"));
+            java.util.List<Long> after = new ArrayList<>();
+            while (true) {
+                var batch = sub.fetch(100, Duration.ofSeconds(2));
+                if (batch.isEmpty()) break;
+                for (var m : batch) {
+                    after.add(m.metaData().streamSequence());
+                    assertArrayEquals(payload((int) m.metaData().streamSequence()), m.getData());
+                    m.ackSync(Duration.ofSeconds(5));
                 }
-                java.util.Set<Long> seen = new java.util.TreeSet<>(acked);
-                seen.addAll(after);
-                assertEquals(total, seen.size(), "no message skipped");
-                long redeliveredAcked = after.stream().filter(acked::contains).count();
-                assertEquals(0, redeliveredAcked, "acks persisted before the kill are not lost: " + after);
             }
-        } finally {
-            again.destroy();
-            again.waitFor(10, TimeUnit.SECONDS);
-            again.destroyForcibly();
+            java.util.Set<Long> seen = new java.util.TreeSet<>(acked);
+            seen.addAll(after);
+            assertEquals(total, seen.size(), "no message skipped");
+            long redeliveredAcked = after.stream().filter(acked::contains).count();
+            assertEquals(0, redeliveredAcked, "acks persisted before the kill are not lost: " + after);
         }
     }
 }

@@ -35,6 +35,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Consumer {
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_DELIVERIES_PER_RUN = 256;
+    /**
+     * A run also ends past this many bytes: what it delivers sits in the receivers' outbound
+     * buffers until the run's flush, and 256 object-store chunks of 128 KiB would otherwise grow
+     * one buffer towards 32 MB (one reallocation at 12 MB failed in a 16 MB heap).
+     */
+    private static final long MAX_BYTES_PER_RUN = 1024 * 1024;
     private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
     private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
 
@@ -57,6 +63,8 @@ final class Consumer {
     private final ConsumerStore store;
     private final SerialExecutor executor;
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
+    /** Bytes delivered by the current run; touched by the pump only. */
+    private long runBytes;
 
     private ConsumerConfig cfg;
     private long sseq = 1;
@@ -244,20 +252,22 @@ final class Consumer {
 
     private void pump() {
         pumpQueued.set(false);
+        runBytes = 0;
         FlushBatch batch = new FlushBatch();
         List<Long> retention = null;
         int delivered = 0;
+        boolean runFull = false;
         long step;
-        while ((step = deliverOne(batch)) != STOP) {
+        while (!runFull && (step = deliverOne(batch)) != STOP) {
             if (step > 0) {
                 if (retention == null) retention = new ArrayList<>();
                 retention.add(step);
             }
-            if (++delivered >= MAX_DELIVERIES_PER_RUN) break;
+            runFull = ++delivered >= MAX_DELIVERIES_PER_RUN || runBytes >= MAX_BYTES_PER_RUN;
         }
         batch.flushAll();
         if (retention != null) for (long seq : retention) owner.acknowledged(this, seq);
-        if (delivered >= MAX_DELIVERIES_PER_RUN) signal();
+        if (runFull) signal();
     }
 
     private static final long STOP = -1;
@@ -421,6 +431,7 @@ final class Consumer {
         long seq = m.seq();
         long d = dseq++;
         long size = target.length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
+        runBytes += size;
         int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
                 js.internal(), batch);
         long now = nowNanos();
