@@ -539,29 +539,41 @@ final class Lexer {
     }
 
     private State arrayValueEnd() {
+        return valueEnd(this::arrayValueEnd, this::arrayValue, false, ']', Kind.ARRAY_END,
+                "Expected an array value terminator \",\" or an array terminator \"]\"");
+    }
+
+    /**
+     * After a value in an array or a map: white space, a comment, a separator (',' or a newline, and
+     * ';' in maps) leading to the {@code next} value, or the {@code terminator} closing the container.
+     */
+    private State valueEnd(State self, State next, boolean semicolon, int terminator, Kind end, String expected) {
         int r = read();
         if (isWhitespace(r)) {
             ignore();
-            return this::arrayValueEnd;
+            return self;
         }
-        State comment = comment(r, this::arrayValueEnd, () -> {
+        State comment = comment(r, self, () -> {
             ignore(); // a lone '/' separates values, as upstream
-            return this::arrayValue;
+            return next;
         });
         if (comment != null) return comment;
-        if (r == ',' || isNL(r)) {
+        if (r == ',' || isNL(r) || (semicolon && r == ';')) {
             ignore();
-            return this::arrayValue;
+            return next;
         }
-        if (r == ']') return arrayEnd();
-        return error("Expected an array value terminator \",\" or an array terminator \"]\", but got '"
-                + show(r) + "' instead.");
+        if (r == terminator) return containerEnd(end);
+        return error(expected + ", but got '" + show(r) + "' instead.");
     }
 
     private State arrayEnd() {
+        return containerEnd(Kind.ARRAY_END);
+    }
+
+    private State containerEnd(Kind end) {
         ignore();
         valueStart = pos - 1;
-        emit(Kind.ARRAY_END);
+        emit(end);
         return pop();
     }
 
@@ -682,58 +694,32 @@ final class Lexer {
     }
 
     private State mapValueEnd() {
-        int r = read();
-        if (isWhitespace(r)) {
-            ignore();
-            return this::mapValueEnd;
-        }
-        State comment = comment(r, this::mapValueEnd, () -> {
-            ignore(); // a lone '/' separates values, as upstream
-            return this::mapKeyStart;
-        });
-        if (comment != null) return comment;
-        if (r == ';' || r == ',' || isNL(r)) {
-            ignore();
-            return this::mapKeyStart;
-        }
-        if (r == '}') return mapEnd();
-        return error("Expected a map value terminator \",\" or a map terminator \"}\", but got '"
-                + show(r) + "' instead.");
+        return valueEnd(this::mapValueEnd, this::mapKeyStart, true, '}', Kind.MAP_END,
+                "Expected a map value terminator \",\" or a map terminator \"}\"");
     }
 
     private State mapEnd() {
-        ignore();
-        valueStart = pos - 1;
-        emit(Kind.MAP_END);
-        return pop();
+        return containerEnd(Kind.MAP_END);
     }
 
     // ---- strings -----------------------------------------------------------------------------------
 
     private State quotedString() {
-        int r = read();
-        if (r == '\'') {
-            backup();
-            emit(Kind.STRING);
-            read();
-            ignore();
-            return pop();
-        }
-        if (r == EOF) {
-            if (pos > start) return error("Unexpected EOF.");
-            emit(Kind.EOF);
-            return null;
-        }
-        return this::quotedString;
+        return quoted('\'', false, this::quotedString);
     }
 
     private State dubQuotedString() {
+        return quoted('"', true, this::dubQuotedString);
+    }
+
+    /** Inside quotes, up to the closing {@code quote}; only double quotes have escapes. */
+    private State quoted(int quote, boolean escapes, State self) {
         int r = read();
-        if (r == '\\') {
+        if (escapes && r == '\\') {
             addCurrentPart(1);
             return this::stringEscape;
         }
-        if (r == '"') {
+        if (r == quote) {
             backup();
             emitString();
             read();
@@ -745,7 +731,7 @@ final class Lexer {
             emit(Kind.EOF);
             return null;
         }
-        return this::dubQuotedString;
+        return self;
     }
 
     /** A bare (unquoted) string; may turn out to be a boolean or a variable reference. */
