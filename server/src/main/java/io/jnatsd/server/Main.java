@@ -19,7 +19,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        StartupWarmup.begin();
         System.exit(run(args, System.out, System.err));
     }
 
