@@ -23,9 +23,10 @@ import java.util.zip.CheckedOutputStream;
  * holds; it is deleted as soon as it has been read, so a store that then crashes is scanned.
  *
  * <pre>
- * magic "JNX1" | version 1
+ * magic "JNX1" | version 2
  * floor, floor time, last seq, last time                                  (longs)
- * block count; per block: id, size, delete log size, first seq, last seq, last timestamp
+ * block count; per block: id, file size, content size, compressed (byte), delete log size,
+ *   first seq, last seq, last timestamp
  * subject count; per subject: id, UTF-8 length, UTF-8 bytes
  * entry count; per live message, ascending: seq delta, block index, offset, length field,
  *   subject id                                                             (varints)
@@ -37,7 +38,8 @@ final class IndexSnapshot {
 
     static final String NAME = "index.db";
     private static final int MAGIC = 0x31584E4A;
-    private static final int VERSION = 1;
+    /** Version 1 had no compression; such a snapshot is not trusted and the blocks are scanned. */
+    private static final int VERSION = 2;
 
     private IndexSnapshot() {
     }
@@ -61,7 +63,9 @@ final class IndexSnapshot {
                 MessageBlock b = blocks.get(i);
                 position.put(b, i);
                 out.writeInt(b.id);
+                out.writeLong(Files.size(b.file));
                 out.writeLong(b.size);
+                out.writeBoolean(b.compressed);
                 out.writeLong(b.deletesSize);
                 out.writeLong(b.firstSeq);
                 out.writeLong(b.lastSeq);
@@ -167,13 +171,18 @@ final class IndexSnapshot {
             if (in.readInt() != b.id) {
                 return false;
             }
+            long fileSize = in.readLong();
             long size = in.readLong();
+            boolean compressed = in.readBoolean();
             long deletesSize = in.readLong();
             long actualDeletes = Files.exists(b.deletesFile) ? Files.size(b.deletesFile) : 0;
-            if (size != Files.size(b.file) || deletesSize != actualDeletes) {
+            if (fileSize != Files.size(b.file) || deletesSize != actualDeletes || (!compressed && size != fileSize)) {
                 return false;
             }
             b.size = size;
+            if (compressed) {
+                b.setCompressed(null);
+            }
             b.deletesSize = deletesSize;
             b.firstSeq = in.readLong();
             b.lastSeq = in.readLong();
