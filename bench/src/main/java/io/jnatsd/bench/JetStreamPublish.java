@@ -69,13 +69,27 @@ final class JetStreamPublish {
     }
 
     private void publishAsync(JetStream js, long from, long to) throws Exception {
+        publishWindowed(js, subject, cfg.size(), from, to, this::check);
+    }
+
+    /** Checks the ack of message {@code i}. */
+    interface AckCheck {
+        void check(PublishAck ack, long i) throws VerificationException;
+    }
+
+    /**
+     * Publishes messages {@code from} to {@code to - 1} ({@link Payloads} bodies of {@code size}
+     * bytes) with up to {@link #WINDOW} acks outstanding; {@code check} sees every ack in order.
+     */
+    static void publishWindowed(JetStream js, String subject, int size, long from, long to, AckCheck check)
+            throws Exception {
         ArrayDeque<CompletableFuture<PublishAck>> pending = new ArrayDeque<>(WINDOW);
         long next = from; // the message whose ack is awaited next
         for (long i = from; i < to; i++) {
-            if (pending.size() >= WINDOW) check(await(pending.poll()), next++);
-            pending.add(js.publishAsync(subject, Payloads.make(cfg.size(), i)));
+            if (pending.size() >= WINDOW) check.check(await(pending.poll()), next++);
+            pending.add(js.publishAsync(subject, Payloads.make(size, i)));
         }
-        while (!pending.isEmpty()) check(await(pending.poll()), next++);
+        while (!pending.isEmpty()) check.check(await(pending.poll()), next++);
     }
 
     private static PublishAck await(CompletableFuture<PublishAck> f) throws Exception {
