@@ -105,7 +105,8 @@ final class BlockCompressor {
                 AtomicFiles.syncDirectory(b.file.getParent());
             }
         } catch (NoSuchFileException | EOFException deletedOrCutMeanwhile) {
-            // The block went away or was truncated: the next look at the queue drops or retries it.
+            // Deleted or truncated (then it is the tail): not to be compressed, nothing to report.
+            dropFromQueue(b);
         } catch (IOException | RuntimeException e) {
             // The block stays plain, which reads the same; the next sealed blocks still compress.
             dropFromQueue(b);
