@@ -92,18 +92,10 @@ fi
 command -v nats-server >/dev/null || { echo "compare.sh: upstream nats-server is not on the PATH (apt-get install nats-server)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "compare.sh: python3 is needed for the summary" >&2; exit 1; }
 
-JAVA_HOME=$("$root/bin/jdk"); export JAVA_HOME
-JAVA="$JAVA_HOME/bin/java"
-BENCH_JAR="$root/bench/target/jnatsd-bench.jar"
-SERVER_JAR="$root/server/target/jnatsd.jar"
+# shellcheck source=servers.sh
+. "$here/servers.sh"
+build_jars
 CLIENT_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g}
-
-# Build both jars when missing or older than any source.
-if [ ! -f "$BENCH_JAR" ] || [ ! -f "$SERVER_JAR" ] \
-   || [ -n "$(find "$root" -path '*/src/main/*' \( -newer "$BENCH_JAR" -o -newer "$SERVER_JAR" \) -print -quit 2>/dev/null)" ]; then
-  echo "compare.sh: building the jars..." >&2
-  "$root/bin/mvn" -q -DskipTests package >&2
-fi
 
 # 10,000 idle connections need as many descriptors in the server and in the probe.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -117,65 +109,7 @@ mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 : > "$RESULTS"
 
-# ---- processes we start, and only those, are stopped on exit ------------------------------
-PIDS=()
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  PIDS=()
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_ports() {
-  python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])
-for x in s: x.close()'
-}
-
 now_ns() { date +%s%N; }
-
-# Starts a server in the background (with config file $4 when given); sets STARTED_PID.
-start_server() {
-  local kind=$1 port=$2 log=$3 conf=${4:-}
-  local extra=()
-  [ -n "$conf" ] && extra=(-c "$conf")
-  if [ "$kind" = jnatsd ]; then
-    "$root/bin/jnatsd" "${extra[@]}" -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
-  else
-    nats-server "${extra[@]}" -a 127.0.0.1 -p "$port" >"$log" 2>&1 &
-  fi
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-}
-
-# Waits until a TCP connection to the port is accepted; fails after 60 s or if the process died.
-wait_accepting() {
-  local port=$1 pid=$2
-  local deadline=$(( $(date +%s) + 60 ))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { echo "compare.sh: server (pid $pid) exited before accepting on $port" >&2; return 1; }
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "compare.sh: nothing accepts on $port after 60 s" >&2; return 1; }
-    sleep 0.002
-  done
-}
-
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-stop_server() { stop_pid "$1"; forget_pid "$1"; }
 
 # msgs for one run: --msgs, capped so one run moves at most BYTES_BUDGET payload bytes to receivers.
 msgs_for() {
@@ -275,11 +209,11 @@ if [ "$JS" = 1 ]; then
       WITH_UP=0
     fi
     read -r P1 P2 < <(free_ports)
-    start_server jnatsd "$P1" "$OUT/jnatsd-js-$mode.log" "$OUT/js-jnatsd-$mode.conf"; JPID=$STARTED_PID
+    start_server jnatsd "$P1" "$OUT/jnatsd-js-$mode.log" -c "$OUT/js-jnatsd-$mode.conf"; JPID=$STARTED_PID
     wait_accepting "$P1" "$JPID"
     UPID=""
     if [ "$WITH_UP" = 1 ]; then
-      start_server upstream "$P2" "$OUT/upstream-js-$mode.log" "$OUT/js-upstream-$mode.conf"; UPID=$STARTED_PID
+      start_server upstream "$P2" "$OUT/upstream-js-$mode.log" -c "$OUT/js-upstream-$mode.conf"; UPID=$STARTED_PID
       wait_accepting "$P2" "$UPID"
     fi
     echo "compare.sh: JetStream ($mode sync): jnatsd pid $JPID on $P1${UPID:+, nats-server pid $UPID on $P2}" >&2

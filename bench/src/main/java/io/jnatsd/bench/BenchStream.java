@@ -34,17 +34,22 @@ final class BenchStream implements AutoCloseable {
     private final String name;
     private final int size;
 
-    private BenchStream(Connection conn, String subject, int size) throws IOException {
+    private BenchStream(Connection conn, String name, String subject, int size) throws IOException {
         this.conn = conn;
         this.jsm = conn.jetStreamManagement();
         this.js = conn.jetStream();
         this.subject = subject;
-        this.name = "BENCH_" + subject.replace('.', '_').toUpperCase(Locale.ROOT);
+        this.name = name;
         this.size = size;
     }
 
     static BenchStream create(Connection conn, String subject, int size) throws IOException, JetStreamApiException {
-        BenchStream s = new BenchStream(conn, subject, size);
+        return create(conn, "BENCH_" + subject.replace('.', '_').toUpperCase(Locale.ROOT), subject, size);
+    }
+
+    /** A stream of the given name (one that outlives the run unless closed: the recovery probe's). */
+    static BenchStream create(Connection conn, String name, String subject, int size) throws IOException, JetStreamApiException {
+        BenchStream s = new BenchStream(conn, name, subject, size);
         s.jsm.addStream(StreamConfiguration.builder().name(s.name).subjects(subject).storageType(StorageType.File).build());
         return s;
     }

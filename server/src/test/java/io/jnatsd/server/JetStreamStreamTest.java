@@ -14,6 +14,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
+import io.nats.client.api.CompressionOption;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
@@ -26,7 +27,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -190,6 +194,47 @@ class JetStreamStreamTest {
                 assertArrayEquals(bytes("payload-" + (seq - 1)), jsm.getMessage("KEEP", seq).getData());
             }
             assertEquals(51, c.jetStream().publish("keep.0", bytes("after")).getSeqno());
+        }
+    }
+
+    /** A JSON-like payload that compresses well, about 4 KiB. */
+    private static byte[] compressible(int i) {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < 4000) sb.append("{\"order\":").append(i).append(",\"status\":\"shipped\",\"region\":\"eu\"}\n");
+        return bytes(sb.toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Impl.class, names = "JNATSD")
+    void compressedStreamReportsItAndSurvivesARestart(Impl impl) throws Exception {
+        Path store = Files.createDirectories(dir.resolve("compressed"));
+        String conf = "jetstream { store_dir: \"" + store + "\" }";
+        // More than one 8 MiB block, so that a sealed block is compressed.
+        int count = 2500;
+        try (TestServer s = TestServer.start(impl, conf); Connection c = Nats.connect(s.url())) {
+            StreamInfo created = c.jetStreamManagement().addStream(StreamConfiguration.builder().name("ZIP")
+                    .subjects("zip.>").storageType(StorageType.File).compressionOption(CompressionOption.S2).build());
+            assertEquals(CompressionOption.S2, created.getConfiguration().getCompressionOption());
+            JetStream js = c.jetStream();
+            List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
+            for (int i = 0; i < count; i++) acks.add(js.publishAsync("zip." + (i % 3), compressible(i)));
+            for (CompletableFuture<PublishAck> a : acks) a.get(30, TimeUnit.SECONDS);
+        }
+        long onDisk;
+        try (var files = Files.walk(store)) {
+            onDisk = files.filter(p -> p.toString().endsWith(".blk")).mapToLong(p -> p.toFile().length()).sum();
+        }
+        long payloadBytes = (long) count * compressible(0).length;
+        assertTrue(onDisk * 2 < payloadBytes, onDisk + " bytes of blocks for " + payloadBytes + " bytes of payload");
+        try (TestServer s = TestServer.start(impl, conf); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            StreamInfo info = jsm.getStreamInfo("ZIP");
+            assertEquals(CompressionOption.S2, info.getConfiguration().getCompressionOption());
+            assertEquals(count, info.getStreamState().getMsgCount());
+            for (int seq = 1; seq <= count; seq++) {
+                assertArrayEquals(compressible(seq - 1), jsm.getMessage("ZIP", seq).getData(), "message " + seq);
+            }
+            assertEquals(count - 1, jsm.getLastMessage("ZIP", "zip." + ((count - 2) % 3)).getSeq());
         }
     }
 }

@@ -39,7 +39,8 @@ import java.util.zip.CRC32C;
  *
  * <p><b>Space.</b> A block whose messages are all removed is deleted (except the last, which
  * holds the last sequence). A sealed block with at least half a block of removed records is
- * rewritten without them in the background (write aside, fsync, rename over).
+ * rewritten without them in the background (write aside, fsync, rename over). With compression
+ * on, each block is compressed once sealed ({@link BlockCompressor}, {@link ChunkFormat}).
  */
 public final class FileStore extends AbstractStreamStore {
 
@@ -71,6 +72,7 @@ public final class FileStore extends AbstractStreamStore {
     /** Serialises {@link #sync()} calls: one must not return while another's fsync is running. */
     private final Object syncMonitor = new Object();
     private RecoveryReport recoveryReport;
+    private final BlockCompressor compressor = new BlockCompressor(this);
     final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
 
     private FileStore(Path dir, StoreConfig config) {
@@ -302,7 +304,8 @@ public final class FileStore extends AbstractStreamStore {
     }
 
     private MessageBlock blockForAppend(int length) {
-        if (tail == null || (tail.size > 0 && tail.size + length > config.blockSize())) {
+        // A compressed tail (the blocks after it were removed) is sealed for good.
+        if (tail == null || tail.compressed || (tail.size > 0 && tail.size + length > config.blockSize())) {
             MessageBlock b = new MessageBlock(msgsDir, nextBlockId, openFiles);
             try {
                 b.create();
@@ -311,6 +314,9 @@ public final class FileStore extends AbstractStreamStore {
             }
             nextBlockId++;
             blocks.add(b);
+            if (tail != null) {
+                compressor.sealed(tail);
+            }
             tail = b;
             directoryDirty = true;
         }
@@ -354,9 +360,9 @@ public final class FileStore extends AbstractStreamStore {
     private byte[] readRecordBytes(MessageBlock b, long seq, long loc, int len) {
         byte[] rec = new byte[len & RecordFormat.LEN_MASK];
         try {
-            b.readFully(ByteBuffer.wrap(rec), loc);
+            b.readContent(rec, 0, loc, rec.length);
         } catch (IOException e) {
-            throw new StoreException("cannot read sequence " + seq + " from " + b.file, e);
+            throw new StoreException("cannot read sequence " + seq + ": " + e.getMessage(), e);
         }
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
         if (!RecordFormat.valid(rec, READ_CRC.get()) || bb.getLong(RecordFormat.OFF_SEQ) != seq) {
@@ -368,13 +374,13 @@ public final class FileStore extends AbstractStreamStore {
     @Override
     long timestampOf(long seq, long loc, int len, Object ref) {
         MessageBlock b = (MessageBlock) ref;
-        ByteBuffer bb = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] ts = new byte[8];
         try {
-            b.readFully(bb, loc + RecordFormat.OFF_TIMESTAMP);
+            b.readContent(ts, 0, loc + RecordFormat.OFF_TIMESTAMP, ts.length);
         } catch (IOException e) {
             throw new StoreException("cannot read sequence " + seq + " from " + b.file, e);
         }
-        return bb.getLong(0);
+        return ByteBuffer.wrap(ts).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     // ---- removals -----------------------------------------------------------------------------
@@ -405,7 +411,14 @@ public final class FileStore extends AbstractStreamStore {
         crc.update(rec, 0, rec.length - RecordFormat.CHECKSUM_SIZE);
         bb.putInt(rec.length - RecordFormat.CHECKSUM_SIZE, (int) crc.getValue());
         try {
-            b.writeFully(ByteBuffer.wrap(rec), loc);
+            if (b.compressed) {
+                // Compressed chunks cannot be patched in place: the block is rewritten, still compressed.
+                byte[] content = b.readContent();
+                System.arraycopy(rec, 0, content, (int) loc, rec.length);
+                b.replaceContent(content, content.length, true);
+            } else {
+                b.overwrite(ByteBuffer.wrap(rec), loc);
+            }
         } catch (IOException e) {
             throw new StoreException("cannot erase sequence " + seq + " in " + b.file, e);
         }
@@ -668,6 +681,7 @@ public final class FileStore extends AbstractStreamStore {
         try {
             flushPending();
             if (writeError == null) {
+                compressor.drain();
                 for (MessageBlock b : blocks) {
                     if (b.dirty || b.deletesDirty) {
                         b.force();
@@ -691,6 +705,7 @@ public final class FileStore extends AbstractStreamStore {
             syncTask.cancel(false);
             syncTask = null;
         }
+        compressor.cancel();
         for (MessageBlock b : blocks) {
             b.closeChannels();
         }

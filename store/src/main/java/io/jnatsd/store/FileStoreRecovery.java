@@ -24,6 +24,12 @@ import java.util.zip.CRC32C;
  * between the intact neighbours and its length reaches exactly the next intact record), else
  * from the gap between the neighbours' sequences, minus sequences already removed. Damage that
  * runs to the end of the last block is a torn write: it is cut off.
+ *
+ * <p>A compressed block is scanned as its content: the intact chunks decompressed in place,
+ * zeros where a damaged chunk was, so the same search finds the records after the damage and
+ * the same inference names what was lost. Offsets in the report are content offsets. A
+ * compressed file is complete when renamed into place, so damage at its end is loss, not a
+ * torn write, and the file is left as it is.
  */
 final class FileStoreRecovery {
 
@@ -32,7 +38,10 @@ final class FileStoreRecovery {
     private final List<RecoveryReport.Lost> lost = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private long tornBytes;
-    private ByteBuffer buf = ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
+    /** Reused to read plain block files. */
+    private ByteBuffer direct = ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
+    /** The content of the block being scanned: {@link #direct}, or a compressed block's decoded content. */
+    private ByteBuffer buf = direct;
 
     /** Damage at the end of a block whose sequences are bounded by the next record found. */
     private final List<long[]> openLost = new ArrayList<>();
@@ -63,10 +72,10 @@ final class FileStoreRecovery {
     private long scanBlock(MessageBlock b, boolean lastBlock, long prevSeq) throws IOException {
         long[] deletes = mergeRanges(b.readDeletes(crc));
         long size = Files.size(b.file);
-        if (size > Integer.MAX_VALUE - 8) {
+        if (size > MessageBlock.MAX_CONTENT) {
             throw new StoreException(b.file + " is too large to recover: " + size + " bytes");
         }
-        int end = readWhole(b.file, (int) size);
+        int end = readContent(b, (int) size);
         int pos = 0;
         int deleteCursor = 0;
         while (pos < end) {
@@ -90,7 +99,7 @@ final class FileStoreRecovery {
             }
             int next = findNextValid(pos + 1, end);
             if (next < 0) {
-                damageToEnd(b, lastBlock, pos, end, prevSeq, deletes);
+                damageToEnd(b, lastBlock && !b.compressed, pos, end, prevSeq, deletes);
                 end = pos;
                 break;
             }
@@ -191,15 +200,18 @@ final class FileStoreRecovery {
             notes.add("block " + b.id + ": torn tail of " + (end - pos) + " bytes at offset " + pos + " cut"
                     + (claimed > 0 ? " (sequence " + claimed + ", never acknowledged)" : ""));
         } else {
-            notes.add("block " + b.id + ": " + (end - pos) + " damaged bytes at offset " + pos + " to the end, cut");
+            notes.add("block " + b.id + ": content damaged from offset " + pos + " to the end, "
+                    + (b.compressed ? "with its compressed chunks" : "cut"));
             if (claimed > 0) {
                 addLost(b.id, pos, end - pos, claimed, claimed, deletes);
             } else {
                 openLost.add(new long[] {b.id, pos, end - pos, prevSeq + 1});
             }
         }
-        try (FileChannel ch = FileChannel.open(b.file, StandardOpenOption.WRITE)) {
-            ch.truncate(pos);
+        if (!b.compressed) {
+            try (FileChannel ch = FileChannel.open(b.file, StandardOpenOption.WRITE)) {
+                ch.truncate(pos);
+            }
         }
     }
 
@@ -253,10 +265,44 @@ final class FileStoreRecovery {
         return Arrays.copyOf(out, m);
     }
 
-    private int readWhole(Path file, int size) throws IOException {
-        if (buf.capacity() < size) {
-            buf = ByteBuffer.allocateDirect(Math.max(size, 64 * 1024)).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * Puts block {@code b}'s content in {@link #buf} and returns its length; notes whether the
+     * file is compressed. A file whose first bytes are neither a record nor a frame (damage at
+     * its very start) counts as compressed when an intact frame follows.
+     */
+    private int readContent(MessageBlock b, int size) throws IOException {
+        int end = readWhole(b.file, size);
+        int first = end >= 4 ? direct.getInt(0) : 0;
+        if (end == 0 || first == RecordFormat.MAGIC) {
+            b.compressed = false;
+            return end;
         }
+        byte[] file = new byte[end];
+        direct.get(0, file);
+        if (!ChunkFormat.startsCompressed(first) && !ChunkDirectory.hasFrame(file, end, crc)) {
+            b.compressed = false;
+            return end;
+        }
+        ChunkDirectory chunks = ChunkDirectory.parse(file, end, crc);
+        b.setCompressed(chunks);
+        if (chunks.damagedBytes > 0) {
+            notes.add("block " + b.id + ": " + chunks.damagedBytes + " damaged bytes of compressed chunks");
+        }
+        byte[] content = chunks.content(file);
+        if (chunks.damagedAtEnd) {
+            // How much content the damaged end held is unknown: a byte that is no record makes
+            // the scan treat it as damage to the end, and report the sequences up to the next record.
+            content = Arrays.copyOf(content, content.length + 1);
+        }
+        buf = ByteBuffer.wrap(content).order(ByteOrder.LITTLE_ENDIAN);
+        return content.length;
+    }
+
+    private int readWhole(Path file, int size) throws IOException {
+        if (direct.capacity() < size) {
+            direct = ByteBuffer.allocateDirect(Math.max(size, 64 * 1024)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        buf = direct;
         buf.clear().limit(size);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (buf.hasRemaining()) {
@@ -277,7 +323,7 @@ final class FileStoreRecovery {
      * delete log without entries above {@code seq} (those sequences will be used again).
      */
     void cutBlock(MessageBlock b, long seq) throws IOException {
-        int end = readWhole(b.file, (int) Math.min(Files.size(b.file), Integer.MAX_VALUE - 8));
+        int end = readContent(b, (int) Math.min(Files.size(b.file), MessageBlock.MAX_CONTENT));
         int pos = 0;
         int cut = 0;
         long keptFirst = 0;
@@ -305,7 +351,14 @@ final class FileStoreRecovery {
             pos += len;
             cut = pos;
         }
-        b.truncateFile(cut);
+        if (b.compressed) {
+            // It becomes the tail, where appends go: plain again, as upstream writes it back.
+            byte[] kept = new byte[cut];
+            buf.get(0, kept);
+            b.replaceContent(kept, cut, false);
+        } else {
+            b.truncateFile(cut);
+        }
         b.size = cut;
         b.firstSeq = keptFirst;
         b.lastSeq = keptLast;
@@ -331,13 +384,12 @@ final class FileStoreRecovery {
     // ---- compaction ---------------------------------------------------------------------------
 
     /**
-     * Rewrites block {@code b} with only its live records: into {@code <n>.cmp}, fsynced, renamed
-     * over {@code <n>.blk}; then its delete log, now applied, is deleted. A crash before the
-     * rename leaves the original (the .cmp is discarded on open); after it, the new file.
+     * Rewrites block {@code b} with only its live records ({@link MessageBlock#replaceContent}),
+     * compressed if the stream's compression is on now, as upstream's compaction does; then its
+     * delete log, now applied, is deleted.
      */
     void rewriteBlock(MessageBlock b) throws IOException {
-        byte[] old = new byte[(int) b.size];
-        b.readFully(ByteBuffer.wrap(old), 0);
+        byte[] old = b.readContent();
         byte[] out = new byte[(int) b.liveBytes];
         long[] seqs = new long[(int) b.live];
         long[] locs = new long[(int) b.live];
@@ -361,22 +413,10 @@ final class FileStoreRecovery {
             throw new IllegalStateException("block " + b.id + " accounting is off: " + n + " records of " + b.live
                     + ", " + at + " bytes of " + b.liveBytes);
         }
-        Path tmp = b.file.resolveSibling(b.id + ".cmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer src = ByteBuffer.wrap(out);
-            while (src.hasRemaining()) {
-                ch.write(src);
-            }
-            ch.force(true);
-        }
-        b.closeChannels();
-        AtomicFiles.move(tmp, b.file);
-        AtomicFiles.syncDirectory(b.file.getParent());
+        b.replaceContent(out, at, fs.config.compression() == StoreCompression.S2);
         for (int k = 0; k < n; k++) {
             index.relocate(seqs[k], locs[k]);
         }
-        b.size = at;
         b.firstSeq = seqs[0];
         b.lastSeq = seqs[n - 1];
         b.deleteDeletesFile();

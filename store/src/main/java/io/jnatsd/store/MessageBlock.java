@@ -17,6 +17,10 @@ import java.util.zip.CRC32C;
  * One segment of a file store: {@code <n>.blk}, records appended in sequence order (see
  * {@link RecordFormat}), and {@code <n>.dlt}, the removals of this block's messages.
  *
+ * <p>A sealed block may be compressed ({@link ChunkFormat}): its file then holds compressed
+ * chunks of the same content. Offsets and sizes here are content offsets either way; reads of
+ * records go through {@link #readContent}, which knows the difference.
+ *
  * <p>Delete log entries are 20 bytes: first sequence, last sequence (a range; single removals
  * have first == last), CRC32C of those 16 bytes; little-endian. Keeping removals next to the
  * block they concern means a block's deletes vanish with it, and compaction can drop the log
@@ -30,6 +34,8 @@ import java.util.zip.CRC32C;
 final class MessageBlock {
 
     static final int DELETE_ENTRY_SIZE = 20;
+    /** The largest block content: what one byte array holds. */
+    static final int MAX_CONTENT = Integer.MAX_VALUE - 8;
     private static final int RETRIES = 4;
 
     final int id;
@@ -40,7 +46,7 @@ final class MessageBlock {
     private FileChannel channel;
     private FileChannel deletes;
 
-    /** Bytes in the block file: where the next record goes. */
+    /** Bytes of content (the block file's size unless compressed): where the next record goes. */
     long size;
     /** Sequence of the first and last record (message or skip); 0 when there are none. */
     long firstSeq;
@@ -54,6 +60,16 @@ final class MessageBlock {
     /** Written since the last fsync. */
     boolean dirty;
     boolean deletesDirty;
+
+    /** The file holds compressed chunks ({@link ChunkFormat}); set on sealed blocks only. */
+    boolean compressed;
+    /**
+     * Bumped whenever the file's content is overwritten or replaced, so that a background
+     * compression of an earlier version is not installed over the change.
+     */
+    int generation;
+    /** The compressed file's chunks; read on first use, by any reader thread. */
+    private volatile ChunkDirectory chunks;
 
     private long[] pendingDeletes = new long[4];
     private int pendingCount;
@@ -147,8 +163,91 @@ final class MessageBlock {
         }
     }
 
-    /** Cuts the block file to {@code length} bytes. */
+    /** Reads content bytes {@code [pos, pos + len)} into {@code dst}, compressed or not. */
+    void readContent(byte[] dst, int dstOffset, long pos, int len) throws IOException {
+        if (compressed) {
+            chunks().read(this, dst, dstOffset, pos, len);
+        } else {
+            readFully(ByteBuffer.wrap(dst, dstOffset, len), pos);
+        }
+    }
+
+    /** The whole content, {@link #size} bytes (for a compressed block with damaged chunks, zeros there). */
+    byte[] readContent() throws IOException {
+        if (compressed) {
+            byte[] file = Files.readAllBytes(this.file);
+            return chunks().content(file);
+        }
+        byte[] content = new byte[(int) size];
+        readFully(ByteBuffer.wrap(content), 0);
+        return content;
+    }
+
+    private ChunkDirectory chunks() throws IOException {
+        ChunkDirectory d = chunks;
+        if (d == null) {
+            // Two readers may both parse the file; they find the same chunks.
+            byte[] file = Files.readAllBytes(this.file);
+            d = ChunkDirectory.parse(file, file.length, new CRC32C());
+            chunks = d;
+        }
+        return d;
+    }
+
+    /** Marks the file as compressed, with its directory if known (else it is read on first use). */
+    void setCompressed(ChunkDirectory directory) {
+        compressed = true;
+        chunks = directory;
+    }
+
+    /** Overwrites content in place (plain blocks only): the erase of a record. */
+    void overwrite(ByteBuffer src, long pos) throws IOException {
+        generation++;
+        writeFully(src, pos);
+    }
+
+    /**
+     * Replaces the file with {@code content[0, length)}, compressed or not: written aside as
+     * {@code <n>.cmp}, fsynced, renamed over the block file, directory fsynced. A crash before
+     * the rename leaves the old file (the store discards a {@code .cmp} on open).
+     */
+    void replaceContent(byte[] content, int length, boolean compress) throws IOException {
+        Path aside = file.resolveSibling(id + ".cmp");
+        if (compress) {
+            ChunkFormat.Encoded e = ChunkFormat.encode(content, length);
+            writeAside(aside, e.bytes(), e.length());
+        } else {
+            writeAside(aside, content, length);
+        }
+        install(aside, compress);
+        AtomicFiles.syncDirectory(file.getParent());
+        size = length;
+    }
+
+    /** Writes a replacement for the block file, fsynced; {@link #install} puts it in place. */
+    static void writeAside(Path aside, byte[] bytes, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(aside, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer src = ByteBuffer.wrap(bytes, 0, length);
+            while (src.hasRemaining()) {
+                ch.write(src);
+            }
+            ch.force(true);
+        }
+    }
+
+    /** Renames a replacement over the block file (the caller fsyncs the directory). */
+    void install(Path aside, boolean compressedFile) throws IOException {
+        closeChannels();
+        AtomicFiles.move(aside, file);
+        compressed = compressedFile;
+        chunks = null;
+        generation++;
+    }
+
+    /** Cuts the block file to {@code length} bytes (plain blocks only). */
     void truncateFile(long length) throws IOException {
+        generation++;
         for (int attempt = 0; ; attempt++) {
             try {
                 channel().truncate(length);
@@ -322,6 +421,7 @@ final class MessageBlock {
 
     @Override
     public String toString() {
-        return "block " + id + " [" + firstSeq + ".." + lastSeq + ", " + size + " bytes, " + live + " live]";
+        return "block " + id + " [" + firstSeq + ".." + lastSeq + ", " + size + " bytes" + (compressed ? " compressed" : "")
+                + ", " + live + " live]";
     }
 }

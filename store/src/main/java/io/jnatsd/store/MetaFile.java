@@ -40,6 +40,7 @@ final class MetaFile {
         line(sb, "sync_interval", c.syncIntervalNanos());
         line(sb, "block_size", c.blockSize());
         line(sb, "allow_msg_ttl", c.allowMsgTtl());
+        line(sb, "compression", c.compression().configName());
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         String sum = "checksum=" + Long.toHexString(crc(body)) + "\n";
         byte[] all = new byte[body.length + sum.length()];
@@ -88,7 +89,8 @@ final class MetaFile {
                 num(kv, "max_msg_size"), "new".equals(kv.get("discard")),
                 Boolean.parseBoolean(kv.get("discard_new_per_subject")), num(kv, "first_seq"),
                 Boolean.parseBoolean(kv.get("sync_always")), num(kv, "sync_interval"),
-                (int) num(kv, "block_size"), Boolean.parseBoolean(kv.get("allow_msg_ttl")));
+                (int) num(kv, "block_size"), Boolean.parseBoolean(kv.get("allow_msg_ttl")),
+                StoreCompression.fromConfigName(kv.get("compression")));
     }
 
     private static long num(Map<String, String> kv, String key) {

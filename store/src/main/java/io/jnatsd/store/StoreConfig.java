@@ -24,11 +24,13 @@ import java.util.Objects;
  * @param syncIntervalNanos    background fsync period when not syncAlways (default 2 minutes)
  * @param blockSize            file store block size in bytes (default 8 MiB, at least 1 KiB)
  * @param allowMsgTtl          allow_msg_ttl: per-message TTLs are honoured
+ * @param compression          compression of sealed file store blocks (the memory store ignores it)
  */
 public record StoreConfig(String name, StorageType storage, long maxMsgs, long maxBytes, long maxAgeNanos,
                           long maxMsgsPerSubject, long maxMsgSize, boolean discardNew,
                           boolean discardNewPerSubject, long firstSeq, boolean syncAlways,
-                          long syncIntervalNanos, int blockSize, boolean allowMsgTtl) {
+                          long syncIntervalNanos, int blockSize, boolean allowMsgTtl,
+                          StoreCompression compression) {
 
     public static final long DEFAULT_SYNC_INTERVAL_NANOS = 120_000_000_000L;
     public static final int DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -57,6 +59,9 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
         if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE) {
             throw new IllegalArgumentException("block size out of range: " + blockSize);
         }
+        if (compression == null) {
+            compression = StoreCompression.NONE;
+        }
     }
 
     private static long unlimitedIfNotPositive(long limit) {
@@ -84,6 +89,7 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
         b.syncIntervalNanos = syncIntervalNanos;
         b.blockSize = blockSize;
         b.allowMsgTtl = allowMsgTtl;
+        b.compression = compression;
         return b;
     }
 
@@ -103,6 +109,7 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
         private long syncIntervalNanos = DEFAULT_SYNC_INTERVAL_NANOS;
         private int blockSize = DEFAULT_BLOCK_SIZE;
         private boolean allowMsgTtl;
+        private StoreCompression compression = StoreCompression.NONE;
 
         private Builder(String name) {
             this.name = name;
@@ -173,10 +180,15 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
             return this;
         }
 
+        public Builder compression(StoreCompression v) {
+            compression = v;
+            return this;
+        }
+
         public StoreConfig build() {
             return new StoreConfig(name, storage, maxMsgs, maxBytes, maxAgeNanos, maxMsgsPerSubject, maxMsgSize,
                     discardNew, discardNewPerSubject, firstSeq, syncAlways, syncIntervalNanos, blockSize,
-                    allowMsgTtl);
+                    allowMsgTtl, compression);
         }
     }
 }

@@ -42,10 +42,15 @@ final class StoreScheduler {
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                report(e);
             }
         };
+    }
+
+    /** Reports a background failure that must not end the task's loop, as an uncaught one would be. */
+    static void report(Throwable e) {
+        Thread t = Thread.currentThread();
+        t.getUncaughtExceptionHandler().uncaughtException(t, e);
     }
 
     /** Wall-clock time in nanoseconds since the epoch, as message timestamps use. */

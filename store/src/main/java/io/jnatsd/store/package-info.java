@@ -16,6 +16,6 @@
  * corruption found while reading; {@link IllegalArgumentException} for bad arguments and
  * {@link IllegalStateException} once the store is closed.
  *
- * <p>This module depends on the JDK only.
+ * <p>This module depends on the JDK and on aircompressor (pure-Java Snappy, for compressed blocks).
  */
 package io.jnatsd.store;

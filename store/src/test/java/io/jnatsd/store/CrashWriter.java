@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * The child process of {@link FileStoreCrashTest}: appends messages forever, printing each
  * acknowledged sequence ({@code a <seq>}) after {@code store()} returned, and every tenth
  * message removes the one five sequences earlier, printing {@code d <seq>} after {@code remove()} returned.
- * The parent kills it with SIGKILL at an arbitrary moment.
+ * The parent kills it with SIGKILL at an arbitrary moment. Arguments: directory, block size,
+ * compression ({@code none} or {@code s2}).
  */
 public final class CrashWriter {
 
@@ -21,7 +22,8 @@ public final class CrashWriter {
         Path dir = Path.of(args[0]);
         int blockSize = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.US_ASCII);
-        StoreConfig config = StoreConfig.builder("CRASH").blockSize(blockSize).build();
+        StoreConfig config = StoreConfig.builder("CRASH").blockSize(blockSize)
+                .compression(StoreCompression.fromConfigName(args[2])).build();
         FileStore store = FileStore.open(dir, config);
         out.println("ready " + store.state().lastSeq());
         for (long i = 1; ; i++) {

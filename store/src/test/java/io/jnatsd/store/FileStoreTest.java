@@ -24,11 +24,19 @@ class FileStoreTest extends StreamStoreContractTest {
 
     private final AtomicInteger n = new AtomicInteger();
 
+    /** The compression every scenario runs with; {@link CompressedFileStoreTest} turns it on. */
+    StoreCompression compression() {
+        return StoreCompression.NONE;
+    }
+
     @Override
     StreamStore newStore(StoreConfig.Builder config) {
         StoreConfig c = config.storage(StorageType.FILE).build();
         if (c.blockSize() == StoreConfig.DEFAULT_BLOCK_SIZE) {
             c = c.toBuilder().blockSize(2048).build();
+        }
+        if (c.compression() == StoreCompression.NONE) {
+            c = c.toBuilder().compression(compression()).build();
         }
         return FileStore.open(tmp.resolve("s" + n.incrementAndGet()), c);
     }

@@ -10,6 +10,7 @@ import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.store.FileStore;
 import io.jnatsd.store.MemoryStore;
 import io.jnatsd.store.StorageType;
+import io.jnatsd.store.StoreCompression;
 import io.jnatsd.store.StoreConfig;
 import io.jnatsd.store.StreamStore;
 import java.io.IOException;
@@ -211,7 +212,7 @@ public final class JetStream implements AutoCloseable {
                 .maxMsgsPerSubject(c.maxMsgsPerSubject).maxMsgSize(c.maxMsgSize)
                 .discardNew(c.isDiscardNew()).discardNewPerSubject(c.discardNewPerSubject)
                 .firstSeq(c.firstSeq).syncAlways(syncAlways).syncIntervalNanos(syncIntervalNanos)
-                .allowMsgTtl(c.allowMsgTtl)
+                .allowMsgTtl(c.allowMsgTtl).compression(StoreCompression.fromConfigName(c.compression))
                 .build();
     }
 
