@@ -14,6 +14,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.External;
@@ -50,6 +51,31 @@ class JetStreamSourcingTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aMirrorWithMirrorDirectAnswersDirectGetsForItsOrigin(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, conf(impl)); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("ORIG").subjects("o.>").allowDirect(true).build());
+            JetStream js = c.jetStream();
+            for (int i = 1; i <= 3; i++) js.publish("o." + i, bytes("m" + i));
+            jsm.addStream(StreamConfiguration.builder().name("M").mirrorDirect(true)
+                    .mirror(Mirror.builder().sourceName("ORIG").build()).build());
+            awaitCount(jsm, "M", 3, WAIT);
+            jsm.deleteStream("ORIG");
+
+            Message got = c.request("$JS.API.DIRECT.GET.ORIG", bytes("{\"seq\":2}"), WAIT);
+            assertArrayEquals(bytes("m2"), got.getData(), "the mirror answers for its deleted origin");
+            assertEquals("M", got.getHeaders().getFirst("Nats-Stream"));
+            assertEquals("o.2", got.getHeaders().getFirst("Nats-Subject"));
+            assertEquals("2", got.getHeaders().getFirst("Nats-Sequence"));
+
+            jsm.addStream(StreamConfiguration.builder().name("N").mirror(Mirror.builder().sourceName("OTHER").build()).build());
+            Message none = c.request("$JS.API.DIRECT.GET.OTHER", bytes("{\"seq\":1}"), Duration.ofSeconds(1));
+            assertNull(none, "without mirror_direct nobody answers for the origin");
+        }
     }
 
     @ParameterizedTest

@@ -23,4 +23,19 @@ final class JsAccount {
     synchronized Stream stream(String name) {
         return streams.get(name);
     }
+
+    /**
+     * The stream that answers direct gets addressed to {@code name}: that stream when it allows
+     * them, else a mirror of it with mirror_direct (upstream's mirrors join the origin's direct-get
+     * queue group, so a mirror answers for an origin that is not there or does not serve them).
+     */
+    synchronized Stream directGetServer(String name) {
+        Stream s = streams.get(name);
+        if (s != null && s.config().allowDirect) return s;
+        for (Stream m : streams.values()) {
+            StreamConfig c = m.config();
+            if (c.mirrorDirect && c.mirror != null && name.equals(c.mirror.name) && c.mirror.external == null) return m;
+        }
+        return null;
+    }
 }

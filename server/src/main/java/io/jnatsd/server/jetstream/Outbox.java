@@ -27,9 +27,14 @@ final class Outbox {
     void sendAll(InternalClient client, Account account) {
         if (pending.isEmpty()) return;
         FlushBatch batch = new FlushBatch();
+        sendAll(client, account, batch);
+        batch.flushAll();
+    }
+
+    /** Sends everything into {@code batch}: its owner flushes the receivers. */
+    void sendAll(InternalClient client, Account account, FlushBatch batch) {
         for (Out o : pending) client.publish(account, o.subject, null, o.headers, o.payload == null ? EMPTY : o.payload, batch);
         pending.clear();
-        batch.flushAll();
     }
 
     private static final byte[] EMPTY = new byte[0];

@@ -153,11 +153,21 @@ final class Stream implements Subscriber {
 
     // ---- ingest: publishers' threads enqueue, one writer appends ----
 
+    /**
+     * Takes a published message. When no writer is busy, the publisher's thread appends it at once
+     * (as upstream does in the client's read loop), acks going out with the publisher's own flush,
+     * which spares a request/reply publisher a thread hand-off per message; whatever queued up
+     * meanwhile goes to a writer thread. In always-mode the fsync must not stall an event loop, so
+     * a writer thread always appends.
+     */
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (closed) return false;
         incoming.add(Msg.copyOf(msg, batch.origin()));
-        if (draining.compareAndSet(false, true)) writers.execute(this::drain);
+        if (draining.compareAndSet(false, true)) {
+            if (js.syncAlways()) writers.execute(this::drain);
+            else drain(batch);
+        }
         return true;
     }
 
@@ -167,6 +177,14 @@ final class Stream implements Subscriber {
     }
 
     private void drain() {
+        drain(null);
+    }
+
+    /**
+     * Appends what is queued, in batches, until nothing is left; with the publisher's flush batch
+     * {@code inline}, only one batch, its acks flushed by that publisher, the rest handed on.
+     */
+    private void drain(FlushBatch inline) {
         List<Msg> taken = new ArrayList<>();
         Outbox out = new Outbox();
         try {
@@ -182,6 +200,11 @@ final class Stream implements Subscriber {
                     if (m.reply() != null && ack != null && !config.noAck) out.add(m.reply(), null, ack);
                 }
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
+                if (inline != null) {
+                    out.sendAll(js.internal(), account, inline);
+                    for (Runnable r : appendListeners) r.run();
+                    break;
+                }
                 out.sendAll(js.internal(), account);
                 taken.clear();
                 for (Runnable r : appendListeners) r.run();

@@ -394,20 +394,18 @@ final class StreamApi {
 
     /**
      * DIRECT.GET: the message itself with Nats-Stream/Subject/Sequence/Time-Stamp headers, or a
-     * 404 status, as upstream answers (only for streams with allow_direct).
+     * 404 status, as upstream answers (only for streams with allow_direct, or their mirrors with
+     * mirror_direct).
      */
     private void directGet(JsAccount ja, String[] t, InternalClient.Msg msg) {
-        Stream s = ja.stream(t[2]);
-        if (s == null || !s.config().allowDirect) {
-            statusReply(ja.account, msg.reply(), "503"); // nobody serves it: what no-responders looks like
+        Stream s = ja.directGetServer(t[2]);
+        if (s == null) {
+            // upstream: no stream subscribed to this direct-get subject, yet the API takes the request,
+            // so the requester hears nothing (not even no-responders) and times out
             return;
         }
         String subject = t.length > 3 ? String.join(".", java.util.Arrays.copyOfRange(t, 3, t.length)) : null;
         directGet.handle(ja.account, s, subject, msg.payload(), msg.reply());
-    }
-
-    private void statusReply(Account account, String reply, String status) {
-        js.internal().publish(account, reply, null, ("NATS/1.0 " + status + "\r\n\r\n").getBytes(StandardCharsets.UTF_8), new byte[0]);
     }
 
     // ---- helpers ----
