@@ -8,7 +8,6 @@ import io.jnatsd.server.core.InternalClient;
 import io.jnatsd.store.StoredMessage;
 import io.jnatsd.store.StreamState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
