@@ -167,8 +167,10 @@ final class MessageBlock {
     void readContent(byte[] dst, int dstOffset, long pos, int len) throws IOException {
         if (compressed) {
             chunks().read(this, dst, dstOffset, pos, len);
-        } else {
+        } else if (len > ReadAhead.SIZE / 4) {
             readFully(ByteBuffer.wrap(dst, dstOffset, len), pos);
+        } else {
+            ReadAhead.read(this, dst, dstOffset, pos, len);
         }
     }
 
