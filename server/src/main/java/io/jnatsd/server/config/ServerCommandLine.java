@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -245,11 +246,10 @@ public final class ServerCommandLine {
         argv.add("--");
         argv.addAll(normalized.positional());
         ParseResult pr = cl.parseArgs(argv.toArray(String[]::new));
-        Map<String, Object> set = new LinkedHashMap<>();
-        for (Flag f : FLAGS) {
-            OptionSpec o = spec.findOption("--" + f.names().get(0));
-            if (pr.hasMatchedOption(o)) set.put(f.dest(), o.getValue());
-        }
+        Map<String, Object> matched = new HashMap<>();
+        for (OptionSpec o : pr.matchedOptions()) matched.put(BY_NAME.get(o.longestName().substring(2)).dest(), o.getValue());
+        Map<String, Object> set = new LinkedHashMap<>(); // in FLAGS order, which applying them relies on
+        for (Flag f : FLAGS) if (matched.containsKey(f.dest())) set.put(f.dest(), matched.get(f.dest()));
         return set;
     }
 
@@ -259,7 +259,8 @@ public final class ServerCommandLine {
      * (even one that looks like a flag) is accepted, as Go's flag package does.
      */
     static CommandSpec spec() {
-        CommandSpec spec = CommandSpec.create();
+        // no ${...} in any name or value: interpolation only cost start-up time on every name lookup
+        CommandSpec spec = CommandSpec.create().interpolateVariables(false);
         spec.parser()
                 .posixClusteredShortOptionsAllowed(false)
                 .expandAtFiles(false)
