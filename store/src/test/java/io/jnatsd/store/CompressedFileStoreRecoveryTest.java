@@ -342,19 +342,6 @@ class CompressedFileStoreRecoveryTest extends FileStoreRecoveryTest {
         }
     }
 
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
     @Test
     void truncateIntoACompressedBlockMakesItThePlainTail() throws IOException {
         Path dir = tmp.resolve("truncate-compressed");

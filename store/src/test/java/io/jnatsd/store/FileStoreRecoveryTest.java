@@ -526,7 +526,8 @@ class FileStoreRecoveryTest {
         }
     }
 
-    private static boolean contains(byte[] haystack, byte[] needle) {
+    /** Whether {@code needle} occurs in {@code haystack} (erased content must not). */
+    static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {

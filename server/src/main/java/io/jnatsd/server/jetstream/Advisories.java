@@ -27,16 +27,8 @@ final class Advisories {
 
     /** Consumer created / deleted: {@code io.nats.jetstream.advisory.v1.consumer_action}. */
     static void consumerAction(JetStream js, Account account, String stream, String consumer, String action) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "io.nats.jetstream.advisory.v1.consumer_action");
-        m.put("id", id());
-        m.put("timestamp", Instant.now().toString());
-        m.put("stream", stream);
-        m.put("consumer", consumer);
-        m.put("action", action);
-        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
-        String kind = action.equals("create") ? "CREATED" : "DELETED";
-        publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
+        consumerEvent(js, account, stream, consumer, action.equals("create") ? "CREATED" : "DELETED", "consumer_action",
+                "action", action);
     }
 
     /**
@@ -45,15 +37,9 @@ final class Advisories {
      */
     static void consumerEvent(JetStream js, Account account, String stream, String consumer, String kind, String type,
                               Object... fields) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "io.nats.jetstream.advisory.v1." + type);
-        m.put("id", id());
-        m.put("timestamp", Instant.now().toString());
-        m.put("stream", stream);
-        m.put("consumer", consumer);
-        for (int i = 0; i + 1 < fields.length; i += 2) m.put((String) fields[i], fields[i + 1]);
-        if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
-        publish(js, account, "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer, m);
+        String subject = "$JS.EVENT.ADVISORY.CONSUMER." + kind + "." + stream + "." + consumer;
+        if (!hasInterest(account, subject)) return;
+        publish(js, account, subject, consumerBody(js, "io.nats.jetstream.advisory.v1." + type, stream, consumer, fields));
     }
 
     /** A sampled ack ({@code sample_freq}): {@code io.nats.jetstream.metric.v1.consumer_ack}, ack_time in ns. */
@@ -61,18 +47,21 @@ final class Advisories {
                           long ackTimeNanos, long deliveries) {
         String subject = "$JS.EVENT.METRIC.CONSUMER.ACK." + stream + "." + consumer;
         if (!hasInterest(account, subject)) return;
+        publish(js, account, subject, consumerBody(js, "io.nats.jetstream.metric.v1.consumer_ack", stream, consumer,
+                "consumer_seq", consumerSeq, "stream_seq", streamSeq, "ack_time", ackTimeNanos, "deliveries", deliveries));
+    }
+
+    /** type, id, timestamp, stream, consumer, then {@code fields} (name, value, ...), then the domain if any. */
+    private static Map<String, Object> consumerBody(JetStream js, String type, String stream, String consumer, Object... fields) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", "io.nats.jetstream.metric.v1.consumer_ack");
+        m.put("type", type);
         m.put("id", id());
         m.put("timestamp", Instant.now().toString());
         m.put("stream", stream);
         m.put("consumer", consumer);
-        m.put("consumer_seq", consumerSeq);
-        m.put("stream_seq", streamSeq);
-        m.put("ack_time", ackTimeNanos);
-        m.put("deliveries", deliveries);
+        for (int i = 0; i + 1 < fields.length; i += 2) m.put((String) fields[i], fields[i + 1]);
         if (js.domain() != null && !js.domain().isEmpty()) m.put("domain", js.domain());
-        publish(js, account, subject, m);
+        return m;
     }
 
     /** As upstream: nobody listening, nothing encoded or sent. */
