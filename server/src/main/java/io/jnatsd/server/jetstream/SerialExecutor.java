@@ -28,7 +28,10 @@ final class SerialExecutor implements Executor {
         while ((r = tasks.poll()) != null) {
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Reported, and the next task still runs: an error escaping here (an out-of-memory in a
+                // consumer's delivery, say) used to leave the executor marked busy, every later task
+                // queued behind it for good and the consumer silently stopped.
                 Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
             }
         }
