@@ -30,8 +30,9 @@ import java.util.function.Consumer;
  * before releasing it — from a subject's second miss on: a subject missed only once is most
  * likely a reply subject that is never seen again (every JetStream publish acknowledgement,
  * every response), and caching those only churned the map and swept out the subjects that
- * repeat. A small table of recently missed subjects' hashes remembers the first miss. Insert and remove take the write lock, change the trie, and drop
- * exactly the cached subjects the changed subscription matches.
+ * repeat. A small table of recently missed subjects' hashes remembers the first miss.
+ * Insert and remove take the write lock, change the trie, and drop exactly the cached
+ * subjects the changed subscription matches.
  *
  * <p>Why a miss can never cache a stale result: the trie walk and the cache {@code put} both
  * happen under the read lock, and a writer's trie change and cache invalidation both happen
