@@ -1,6 +1,8 @@
 package io.jnatsd.server;
 
-import static io.jnatsd.server.JetStreamConsumerTest.await;
+import static io.jnatsd.server.testing.TestServer.await;
+import static io.jnatsd.server.testing.TestServer.consumerInfo;
+import static io.jnatsd.server.testing.TestServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -26,7 +28,6 @@ import io.nats.client.PurgeOptions;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -48,18 +49,6 @@ class JetStreamConsumerBehaviourTest {
         return TestServer.bytes(s);
     }
 
-    private static String text(Message m) {
-        return new String(m.getData(), StandardCharsets.UTF_8);
-    }
-
-    private static ConsumerInfo info(JetStreamManagement jsm, String stream, String consumer) {
-        try {
-            return jsm.getConsumerInfo(stream, consumer);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Impl.class)
     void maxAckPendingStallsUntilAcks(Impl impl) throws Exception {
@@ -73,10 +62,10 @@ class JetStreamConsumerBehaviourTest {
             JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("M", "mp"));
             List<Message> two = sub.fetch(5, Duration.ofMillis(500));
             assertEquals(2, two.size(), "at most 2 unacknowledged");
-            assertEquals(2, info(jsm, "M", "mp").getNumAckPending());
+            assertEquals(2, consumerInfo(jsm, "M", "mp").getNumAckPending());
             two.get(0).ack();
             List<Message> next = sub.fetch(5, Duration.ofMillis(500));
-            assertEquals(List.of("m2"), next.stream().map(JetStreamConsumerBehaviourTest::text).toList());
+            assertEquals(List.of("m2"), next.stream().map(TestServer::text).toList());
         }
     }
 
@@ -92,9 +81,9 @@ class JetStreamConsumerBehaviourTest {
             JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("A", "all"));
             List<Message> got = sub.fetch(5, Duration.ofSeconds(1));
             assertEquals(5, got.size());
-            assertEquals(5, info(jsm, "A", "all").getNumAckPending());
+            assertEquals(5, consumerInfo(jsm, "A", "all").getNumAckPending());
             got.get(3).ackSync(Duration.ofSeconds(2));
-            ConsumerInfo ci = info(jsm, "A", "all");
+            ConsumerInfo ci = consumerInfo(jsm, "A", "all");
             assertEquals(1, ci.getNumAckPending());
             assertEquals(4, ci.getAckFloor().getStreamSequence());
             assertEquals(4, ci.getAckFloor().getConsumerSequence());
@@ -112,12 +101,12 @@ class JetStreamConsumerBehaviourTest {
             jsm.addOrUpdateConsumer("PG", ConsumerConfiguration.builder().durable("d").ackPolicy(AckPolicy.Explicit).build());
             JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("PG", "d"));
             assertEquals(2, sub.fetch(2, Duration.ofSeconds(1)).size());
-            assertEquals(4, info(jsm, "PG", "d").getNumPending());
+            assertEquals(4, consumerInfo(jsm, "PG", "d").getNumPending());
             jsm.purgeStream("PG", PurgeOptions.subject("pg.0"));
             // upstream 2.9.10 reports 0 here (its cached count is not redone after a subject purge)
-            if (impl == Impl.JNATSD) assertEquals(2, info(jsm, "PG", "d").getNumPending(), "pg.1 at 4 and 6 remain");
+            if (impl == Impl.JNATSD) assertEquals(2, consumerInfo(jsm, "PG", "d").getNumPending(), "pg.1 at 4 and 6 remain");
             jsm.purgeStream("PG");
-            ConsumerInfo ci = info(jsm, "PG", "d");
+            ConsumerInfo ci = consumerInfo(jsm, "PG", "d");
             assertEquals(0, ci.getNumPending());
             assertEquals(0, ci.getNumAckPending());
             assertEquals(6, ci.getAckFloor().getStreamSequence());

@@ -1,5 +1,8 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.await;
+import static io.jnatsd.server.testing.TestServer.consumerInfo;
+import static io.jnatsd.server.testing.TestServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -27,7 +30,6 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +40,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -54,19 +55,6 @@ class JetStreamConsumerTest {
 
     private static byte[] bytes(String s) {
         return TestServer.bytes(s);
-    }
-
-    private static String text(Message m) {
-        return new String(m.getData(), StandardCharsets.UTF_8);
-    }
-
-    /** Polls until the condition holds, at most {@code millis}. */
-    static void await(long millis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within " + millis + " ms");
-            Thread.sleep(10);
-        }
     }
 
     private static void stream(Connection c, String name, String subject, RetentionPolicy retention) throws Exception {
@@ -135,14 +123,14 @@ class JetStreamConsumerTest {
             JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("P", "pull"));
 
             List<Message> first = sub.fetch(5, Duration.ofSeconds(2));
-            assertEquals(List.of("m0", "m1", "m2", "m3", "m4"), first.stream().map(JetStreamConsumerTest::text).toList());
+            assertEquals(List.of("m0", "m1", "m2", "m3", "m4"), first.stream().map(TestServer::text).toList());
             first.forEach(Message::ack);
             assertEquals(1, first.get(0).metaData().consumerSequence());
             assertEquals(6, first.get(0).metaData().pendingCount());
 
             long t0 = System.nanoTime();
             List<Message> rest = sub.fetch(5, Duration.ofMillis(500)); // only 2 left: returns when the request expires
-            assertEquals(List.of("m5", "m6"), rest.stream().map(JetStreamConsumerTest::text).toList());
+            assertEquals(List.of("m5", "m6"), rest.stream().map(TestServer::text).toList());
             rest.forEach(Message::ack);
             assertTrue(System.nanoTime() - t0 < 3_000_000_000L);
 
@@ -159,8 +147,8 @@ class JetStreamConsumerTest {
             assertNotNull(late);
             assertEquals("late", text(late));
             late.ackSync(Duration.ofSeconds(2));
-            await(2000, () -> info(c, "P", "pull").getAckFloor().getStreamSequence() == 8);
-            ConsumerInfo info = info(c, "P", "pull");
+            await(2000, () -> consumerInfo(c, "P", "pull").getAckFloor().getStreamSequence() == 8);
+            ConsumerInfo info = consumerInfo(c, "P", "pull");
             assertEquals(0, info.getNumAckPending());
             assertEquals(0, info.getNumPending());
             assertEquals(8, info.getDelivered().getConsumerSequence());
@@ -199,14 +187,6 @@ class JetStreamConsumerTest {
         }
     }
 
-    private static ConsumerInfo info(Connection c, String stream, String consumer) {
-        try {
-            return c.jetStreamManagement().getConsumerInfo(stream, consumer);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Impl.class)
     void redeliveryAfterAckWaitNakTermAndMaxDeliver(Impl impl) throws Exception {
@@ -233,13 +213,13 @@ class JetStreamConsumerTest {
             List<Message> again = new ArrayList<>();
             long deadline = System.nanoTime() + 3_000_000_000L;
             while (again.size() < 2 && System.nanoTime() < deadline) again.addAll(sub.fetch(2, Duration.ofMillis(400)));
-            assertEquals(List.of("m2", "m4"), again.stream().map(JetStreamConsumerTest::text).toList());
+            assertEquals(List.of("m2", "m4"), again.stream().map(TestServer::text).toList());
             assertEquals(2, again.get(0).metaData().deliveredCount());
             // not acked: after ack_wait they would come a third time, but max_deliver is 2
             assertTrue(sub.fetch(2, Duration.ofMillis(1200)).isEmpty());
             await(2000, () -> maxDeliveries.size() >= 2);
             assertTrue(maxDeliveries.contains("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.R.rd"));
-            ConsumerInfo info = info(c, "R", "rd");
+            ConsumerInfo info = consumerInfo(c, "R", "rd");
             assertEquals(0, info.getNumAckPending());
             assertEquals(6, info.getDelivered().getConsumerSequence());
         }
@@ -286,9 +266,9 @@ class JetStreamConsumerTest {
             for (int i = 0; i < 40; i++) js.publish("q.x", bytes("m" + i));
             await(5000, () -> seen.size() == 40);
             assertEquals(40, a.size() + b.size(), "each message once");
-            ConsumerInfo info = info(c, "Q", "workers");
+            ConsumerInfo info = consumerInfo(c, "Q", "workers");
             assertEquals("g", info.getConsumerConfiguration().getDeliverGroup());
-            await(2000, () -> info(c, "Q", "workers").getAckFloor().getStreamSequence() == 40);
+            await(2000, () -> consumerInfo(c, "Q", "workers").getAckFloor().getStreamSequence() == 40);
         }
     }
 
@@ -408,12 +388,12 @@ class JetStreamConsumerTest {
             got.get(0).ackSync(Duration.ofSeconds(2));
             got.get(1).ackSync(Duration.ofSeconds(2));
             got.get(3).ackSync(Duration.ofSeconds(2)); // m3 stays pending
-            ConsumerInfo before = info(c, "K", "keep");
+            ConsumerInfo before = consumerInfo(c, "K", "keep");
             assertEquals(2, before.getAckFloor().getStreamSequence());
             assertEquals(1, before.getNumAckPending());
         }
         try (TestServer s = TestServer.start(impl, conf); Connection c = Nats.connect(s.url())) {
-            ConsumerInfo after = info(c, "K", "keep");
+            ConsumerInfo after = consumerInfo(c, "K", "keep");
             assertEquals(2, after.getAckFloor().getStreamSequence());
             assertEquals(2, after.getAckFloor().getConsumerSequence());
             assertEquals(4, after.getDelivered().getStreamSequence());
@@ -422,7 +402,7 @@ class JetStreamConsumerTest {
             assertEquals(Duration.ofSeconds(30), after.getConsumerConfiguration().getAckWait());
             JetStreamSubscription sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind("K", "keep"));
             List<Message> rest = sub.fetch(2, Duration.ofSeconds(2));
-            assertEquals(List.of("m5", "m6"), rest.stream().map(JetStreamConsumerTest::text).toList());
+            assertEquals(List.of("m5", "m6"), rest.stream().map(TestServer::text).toList());
             assertEquals(5, rest.get(0).metaData().consumerSequence());
         }
     }
@@ -521,7 +501,7 @@ class JetStreamConsumerTest {
             Subscription inbox = c.subscribe("my.inbox");
             c.publish("$JS.API.CONSUMER.MSG.NEXT.X.gone", "my.inbox", bytes("{\"batch\":1,\"expires\":5000000000}"));
             c.flush(Duration.ofSeconds(1));
-            await(2000, () -> info(c, "X", "gone").getNumWaiting() == 1);
+            await(2000, () -> consumerInfo(c, "X", "gone").getNumWaiting() == 1);
             c.jetStreamManagement().deleteConsumer("X", "gone");
             Message status = inbox.nextMessage(Duration.ofSeconds(2));
             assertNotNull(status);
@@ -533,7 +513,7 @@ class JetStreamConsumerTest {
             c.jetStreamManagement().addOrUpdateConsumer("X", ConsumerConfiguration.builder().durable("other").build());
             c.publish("$JS.API.CONSUMER.MSG.NEXT.X.other", "my.inbox", bytes("{\"batch\":1,\"expires\":5000000000}"));
             c.flush(Duration.ofSeconds(1));
-            await(2000, () -> info(c, "X", "other").getNumWaiting() == 1);
+            await(2000, () -> consumerInfo(c, "X", "other").getNumWaiting() == 1);
             c.jetStreamManagement().deleteStream("X");
             Message streamGone = inbox.nextMessage(Duration.ofSeconds(2));
             assertNotNull(streamGone);

@@ -113,6 +113,39 @@ public final class TestServer implements AutoCloseable {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** A message's payload as UTF-8 text. */
+    public static String text(io.nats.client.Message m) {
+        return new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Consumer info with the checked exceptions wrapped, for conditions polled by {@link #await}. */
+    public static io.nats.client.api.ConsumerInfo consumerInfo(io.nats.client.JetStreamManagement jsm, String stream,
+                                                               String consumer) {
+        try {
+            return jsm.getConsumerInfo(stream, consumer);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #consumerInfo(io.nats.client.JetStreamManagement, String, String)} through a connection. */
+    public static io.nats.client.api.ConsumerInfo consumerInfo(io.nats.client.Connection c, String stream, String consumer) {
+        try {
+            return consumerInfo(c.jetStreamManagement(), stream, consumer);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls until the condition holds, at most {@code millis}. */
+    public static void await(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not met within " + millis + " ms");
+            Thread.sleep(10);
+        }
+    }
+
     /** The upstream binary on the PATH, or null. */
     public static String upstreamBinary() {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
