@@ -6,6 +6,7 @@ import io.jnatsd.server.config.ServerCommandLine;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.MonitorException;
+import io.jnatsd.server.net.Transport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,7 @@ public final class Main {
     }
 
     private static int serve(ParsedCommandLine cl, PrintStream err) {
+        Transport.logThroughJdkLogging();
         ServerOptions opts = cl.options();
         ServerLog log;
         try {

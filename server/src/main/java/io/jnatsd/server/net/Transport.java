@@ -1,6 +1,7 @@
 package io.jnatsd.server.net;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -15,6 +16,8 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,7 +29,9 @@ import java.util.function.Consumer;
 public final class Transport implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final Class<? extends ServerChannel> serverChannel;
+    /** Made by a constructor reference: Netty's class-based factory reflects, and the first reflective
+     *  construction spins method handles, ~10 ms of a start. */
+    private final ChannelFactory<? extends ServerChannel> serverChannel;
     private final boolean nativeEpoll;
     private final IoHandlerFactory factory;
 
@@ -35,7 +40,16 @@ public final class Transport implements AutoCloseable {
         factory = nativeEpoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, factory);
         workers = new MultiThreadIoEventLoopGroup(workerThreads, factory);
-        serverChannel = nativeEpoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        serverChannel = nativeEpoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
+    }
+
+    /**
+     * For the command: Netty logs through java.util.logging, where its own probe ends anyway (the
+     * command's jar has neither SLF4J nor Log4j), without the probe's failing class lookups. An
+     * embedding program keeps Netty's choice.
+     */
+    public static void logThroughJdkLogging() {
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     }
 
     public boolean nativeEpoll() {
@@ -67,7 +81,7 @@ public final class Transport implements AutoCloseable {
                           Consumer<SocketChannel> init) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, children)
-                .channel(serverChannel)
+                .channelFactory(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
