@@ -260,6 +260,32 @@ class SubjectIndexTest {
     }
 
     @Test
+    void subjectsThatShareAHashSlotArePublishedInTurnAndStillCached() {
+        // Subjects whose hashes fall in one slot of a 1,024-slot table and in one set of the
+        // missed-once memory: remembered in a single slot, each miss erased the other's.
+        java.util.List<String> alike = new java.util.ArrayList<>();
+        int wantSlot = -1;
+        int wantSet = -1;
+        for (int i = 0; alike.size() < 5; i++) {
+            String subject = "orders." + i;
+            int h = subject.hashCode();
+            int slot = (h ^ (h >>> 16)) & 1023;
+            int set = (h ^ (h >>> 16)) & (SubjectIndex.DEFAULT_CACHE_MAX / SubjectIndex.MISSED_WAYS - 1);
+            if (wantSlot < 0) {
+                wantSlot = slot;
+                wantSet = set;
+            }
+            if (slot == wantSlot && set == wantSet) alike.add(subject);
+        }
+        SubjectIndex<Sub> idx = new SubjectIndex<>();
+        idx.insert("orders.*", null, new Sub("a"));
+        for (int round = 0; round < 2; round++) {
+            for (String subject : alike) assertEquals(1, idx.match(subject).plainCount(), subject);
+        }
+        assertEquals(alike.size(), idx.cacheSize(), "cached after their second miss: " + alike);
+    }
+
+    @Test
     void disabledCacheCachesNothing() {
         SubjectIndex<Sub> idx = new SubjectIndex<>(false);
         idx.insert("foo", null, new Sub("a"));
