@@ -14,4 +14,9 @@ public record SubjectPermission(List<String> allow, List<String> deny) {
     }
 
     public static final SubjectPermission ALLOW_ALL = new SubjectPermission(null, List.of());
+
+    /** Whether this allows every subject (deny is never null). */
+    public boolean isAllowAll() {
+        return allow == null && deny.isEmpty();
+    }
 }
