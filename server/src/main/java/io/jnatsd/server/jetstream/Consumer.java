@@ -1,6 +1,5 @@
 package io.jnatsd.server.jetstream;
 
-import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
@@ -9,14 +8,12 @@ import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.SimpleState;
 import io.jnatsd.store.StoredMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -42,7 +39,6 @@ final class Consumer {
      */
     private static final long MAX_BYTES_PER_RUN = 1024 * 1024;
     private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
-    private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
 
     /**
      * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
@@ -70,6 +66,7 @@ final class Consumer {
     private long sseq = 1;
     private long dseq = 1;
     private final AckTracker acks = new AckTracker();
+    private final ConsumerAcks acking;
     /** deliver last_per_subject: the last sequence of each subject, delivered first. */
     private long[] lss;
     private int lssIndex;
@@ -78,7 +75,6 @@ final class Consumer {
     private boolean active = true;
     private long inactiveSince;
     private long lastDelivered;
-    private long lastAcked;
     /** Cached num_pending; may dip below zero for a moment when a delivery beats the store's signal. */
     private long npc;
     private boolean npcValid;
@@ -96,7 +92,6 @@ final class Consumer {
     private long lastTs;
     private Next held;
     // timers
-    private ScheduledFuture<?> ackTimer;
     private ScheduledFuture<?> waitTimer;
     private long waitTimerAt;
     private ScheduledFuture<?> heartbeatTimer;
@@ -123,6 +118,7 @@ final class Consumer {
         this.flow = cfg.flowControl ? new FlowControl() : null;
         this.rate = rateLimit(cfg);
         this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
+        this.acking = new ConsumerAcks(this, owner, acks);
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -150,6 +146,14 @@ final class Consumer {
         return name;
     }
 
+    JetStream js() {
+        return js;
+    }
+
+    Stream stream() {
+        return stream;
+    }
+
     synchronized ConsumerConfig config() {
         return cfg;
     }
@@ -160,6 +164,16 @@ final class Consumer {
 
     boolean isStopped() {
         return closed;
+    }
+
+    /** The next consumer sequence to hand out (upstream's dseq). Lock held. */
+    long dseq() {
+        return dseq;
+    }
+
+    /** The next stream sequence to deliver for the first time (upstream's sseq). Lock held. */
+    long sseq() {
+        return sseq;
     }
 
     // ---- starting position ----
@@ -179,11 +193,7 @@ final class Consumer {
         if (sseq <= st.delivered().streamSeq()) sseq = st.delivered().streamSeq() + 1;
         dseq = st.delivered().consumerSeq() + 1;
         acks.restore(st);
-        if (acks.pendingCount() > 0) {
-            long delay = 500_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
-            if (cfg.ackWait < delay) delay = cfg.ackWait + ACK_WAIT_DELAY_NANOS;
-            scheduleAckTimer(delay);
-        }
+        acking.restored();
     }
 
     // ---- new messages, removals, purges (called by the stream) ----
@@ -217,7 +227,7 @@ final class Consumer {
             }
             dc = acks.deliveries(seq);
         }
-        processTerm(seq, p.dseq, dc, false);
+        acking.processTerm(seq, p.dseq, dc, false);
     }
 
     /** Many messages went at once; {@code firstSeq} is the stream's first sequence now. */
@@ -237,7 +247,7 @@ final class Consumer {
     // ---- delivery ----
 
     /** Runs {@code task} on the consumer's executor; dropped when the server is shutting down. */
-    private void run(Runnable task) {
+    void run(Runnable task) {
         try {
             executor.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -371,7 +381,7 @@ final class Consumer {
         while ((seq = acks.nextRedelivery()) != 0) {
             long dc = acks.deliveries(seq);
             if (cfg.maxDeliver > 0 && dc > cfg.maxDeliver) {
-                if (dc == cfg.maxDeliver + 1) deliveryExceeded(seq, dc - 1);
+                if (dc == cfg.maxDeliver + 1) acking.deliveryExceeded(seq, dc - 1);
                 acks.drop(seq);
                 continue;
             }
@@ -421,7 +431,8 @@ final class Consumer {
         return best;
     }
 
-    private boolean maxAckPendingReached() {
+    /** Lock held. */
+    boolean maxAckPendingReached() {
         return cfg.acks() && cfg.maxAckPending > 0 && acks.pendingCount() >= cfg.maxAckPending;
     }
 
@@ -437,7 +448,7 @@ final class Consumer {
         long now = nowNanos();
         if (cfg.acks()) {
             acks.track(seq, d, now);
-            if (ackTimer == null) scheduleAckTimer(cfg.ackWait + ACK_WAIT_DELAY_NANOS);
+            acking.delivered();
         } else {
             acks.floorConsumer = d;
             acks.floorStream = seq;
@@ -569,7 +580,7 @@ final class Consumer {
     private final PullRequests.Replies replies = new PullRequests.Replies() {
         @Override
         public void status(String reply, String status, long pendingMessages, long pendingBytes) {
-            publishStatus(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
+            publishEmpty(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
         }
 
         @Override
@@ -609,122 +620,7 @@ final class Consumer {
 
     /** A message on this consumer's ack subject. */
     void ack(AckSubject a, String reply, byte[] body) {
-        int len = body.length;
-        String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
-        boolean skipReply = a.streamSeq() == 0;
-        if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
-        } else if (text.startsWith("+NXT")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
-            nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
-            skipReply = true;
-        } else if (text.startsWith("-NAK")) {
-            processNak(a.streamSeq(), a.consumerSeq(), a.deliveries(), text);
-        } else if (text.equals("+WPI")) {
-            progress(a.streamSeq());
-        } else if (text.startsWith("+TERM")) {
-            processTerm(a.streamSeq(), a.consumerSeq(), a.deliveries(), true);
-        }
-        synchronized (this) {
-            if (closed) return;
-            if (reply != null && !reply.isEmpty() && !skipReply) js.internal().publish(account, reply, null, null, EMPTY);
-            suppressDeletion();
-        }
-    }
-
-    /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
-    private void processAck(long seq, long d, long dc, boolean retain, boolean sample) {
-        long ackedFrom;
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return;
-            switch (cfg.ackPolicy) {
-                case "explicit" -> {
-                    if (sample) sampleAck(seq, d, dc);
-                    if (maxAckPendingReached()) wake = true;
-                    acks.ackExplicit(seq, d, dseq, sseq);
-                    ackedFrom = seq;
-                }
-                case "all" -> {
-                    if (maxAckPendingReached()) wake = true;
-                    ackedFrom = acks.ackAll(seq, d);
-                    if (ackedFrom == 0) return;
-                }
-                default -> {
-                    return;
-                }
-            }
-            if (acks.pendingCount() == 0 && ackTimer != null) {
-                ackTimer.cancel(false);
-                ackTimer = null;
-            }
-            lastAcked = nowNanos();
-            markDirty();
-        }
-        if (retain && !"limits".equals(stream.config().retention)) {
-            // Removing from the store writes to disk: not on the publisher's event loop.
-            long from = ackedFrom;
-            run(() -> {
-                long first = Math.max(from, stream.store().state().firstSeq());
-                for (long s = first; s <= seq; s++) owner.acknowledged(this, s);
-            });
-        }
-        if (wake) signal();
-    }
-
-    /** sample_freq: the ack's metric, for a delivery still awaiting it. Lock held. */
-    private void sampleAck(long seq, long d, long dc) {
-        AckTracker.Pending p = acks.pending(seq);
-        if (p == null || !AckSampling.sample(AckSampling.percent(cfg.sampleFreq))) return;
-        Advisories.ackMetric(js, account, stream.name(), name, d, seq, nowNanos() - p.timestamp, dc);
-    }
-
-    private void processNak(long seq, long d, long dc, String text) {
-        synchronized (this) {
-            if (closed) return;
-            if (d <= acks.floorConsumer || d > dseq) return;
-            if (acks.pendingCount() > 0 && !acks.isPending(seq)) return;
-            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_NAKED", "nak", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
-            String arg = text.length() > 4 ? text.substring(4).trim() : "";
-            if (!arg.isEmpty()) {
-                long delay = -1;
-                try {
-                    if (arg.startsWith("{")) delay = JetStream.JSON.readTree(arg).path("delay").asLong(0);
-                    else delay = GoDuration.parseNanos(arg);
-                } catch (java.io.IOException | IllegalArgumentException e) {
-                    js.log().warn("JetStream consumer '%s > %s > %s' bad NAK delay value: \"%s\"", account.name(),
-                            stream.name(), name, arg);
-                }
-                if (delay >= 0) {
-                    acks.unqueue(seq);
-                    if (acks.isPending(seq)) {
-                        // as if delivered so that ack_wait runs out after the delay
-                        acks.touch(seq, nowNanos() - cfg.ackWait + delay);
-                        markDirty();
-                        scheduleAckTimer(10_000_000L);
-                    }
-                    return;
-                }
-            }
-            acks.requeue(seq);
-        }
-        signal();
-    }
-
-    private void processTerm(long seq, long d, long dc, boolean advisory) {
-        processAck(seq, d, dc, advisory, false);
-        if (!advisory) return;
-        synchronized (this) {
-            if (closed) return;
-            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
-        }
-    }
-
-    private synchronized void progress(long seq) {
-        if (acks.isPending(seq)) {
-            acks.touch(seq, nowNanos());
-            markDirty();
-        }
+        acking.ack(a, reply, body);
     }
 
     /** Whether this consumer still needs {@code seq} (interest retention). */
@@ -736,35 +632,6 @@ final class Consumer {
 
     synchronized long ackFloorStreamSeq() {
         return acks.floorStream;
-    }
-
-    // ---- redelivery after ack_wait ----
-
-    private void scheduleAckTimer(long delayNanos) {
-        if (ackTimer != null) ackTimer.cancel(false);
-        ackTimer = js.timers().schedule(() -> run(this::checkPending), Math.max(delayNanos, 1_000_000L),
-                TimeUnit.NANOSECONDS);
-    }
-
-    /** upstream's checkPending: queues for redelivery what waited longer than ack_wait (or its backoff). */
-    private void checkPending() {
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return;
-            ackTimer = null;
-            if (acks.pendingCount() == 0) return;
-            long[] next = new long[1];
-            int before = acks.pendingCount();
-            List<Long> expired = acks.expire(nowNanos(), cfg.ackWait, cfg.backoff, stream.store().state().firstSeq(), next);
-            if (acks.pendingCount() != before) markDirty();
-            wake = !expired.isEmpty();
-            if (acks.pendingCount() > 0) scheduleAckTimer(next[0] + ACK_WAIT_DELAY_NANOS);
-        }
-        if (wake) signal();
-    }
-
-    private void deliveryExceeded(long seq, long deliveries) {
-        Advisories.consumerEvent(js, account, stream.name(), name, "MAX_DELIVERIES", "max_deliver", "stream_seq", seq, "deliveries", deliveries);
     }
 
     // ---- push: interest, flow control, heartbeats ----
@@ -801,7 +668,7 @@ final class Consumer {
     }
 
     /** Acks count as activity: they push back the inactivity deletion. Lock held. */
-    private void suppressDeletion() {
+    void suppressDeletion() {
         long now = System.nanoTime();
         if (cfg.isPush()) inactiveSince = now;
         else waiting.lastActivity = now;
@@ -833,17 +700,23 @@ final class Consumer {
     }
 
     private void sendHeartbeat(String subject) {
-        publishStatus(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
+        publishEmpty(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
     }
 
     // ---- status messages and advisories ----
 
     private void sendStatus(String subject, String status) {
-        publishStatus(subject, StatusHeaders.status(status));
+        publishEmpty(subject, StatusHeaders.status(status));
     }
 
-    private void publishStatus(String subject, byte[] headers) {
+    /** An empty message to {@code subject}: a status when it has headers, else a bare reply. Lock held. */
+    void publishEmpty(String subject, byte[] headers) {
         js.internal().publish(account, subject, null, headers, EMPTY);
+    }
+
+    /** One of upstream's consumer advisories, {@code $JS.EVENT.ADVISORY.CONSUMER.<kind>.<stream>.<consumer>}. */
+    void advise(String kind, String type, Object... fields) {
+        Advisories.consumerEvent(js, account, stream.name(), name, kind, type, fields);
     }
 
     private static long nowNanos() {
@@ -860,7 +733,7 @@ final class Consumer {
             if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject)) acks.requeueAll();
             cfg = next;
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
-            if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
+            if (old.ackWait != next.ackWait) acking.ackWaitChanged();
             if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
             npcValid = false;
             applyPause();
@@ -891,14 +764,12 @@ final class Consumer {
     private final PriorityGroups.Advice pinAdvice = new PriorityGroups.Advice() {
         @Override
         public void pinned(String group, String pinId) {
-            Advisories.consumerEvent(js, account, stream.name(), name, "PINNED", "consumer_group_pinned",
-                    "account", account.name(), "group", group, "pinned_id", pinId);
+            advise("PINNED", "consumer_group_pinned", "account", account.name(), "group", group, "pinned_id", pinId);
         }
 
         @Override
         public void unpinned(String group, String reason) {
-            Advisories.consumerEvent(js, account, stream.name(), name, "UNPINNED", "consumer_group_unpinned",
-                    "account", account.name(), "group", group, "reason", reason);
+            advise("UNPINNED", "consumer_group_unpinned", "account", account.name(), "group", group, "reason", reason);
         }
     };
 
@@ -929,8 +800,8 @@ final class Consumer {
 
     /** upstream's consumer_pause advisory. Lock held. */
     private void advisePause() {
-        Advisories.consumerEvent(js, account, stream.name(), name, "PAUSE", "consumer_pause", "paused", pause.active(),
-                "pause_until", cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
+        advise("PAUSE", "consumer_pause", "paused", pause.active(), "pause_until",
+                cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
     }
 
     /** Nanoseconds until a paused consumer delivers again; 0 when it is not paused. */
@@ -940,7 +811,8 @@ final class Consumer {
 
     // ---- state persistence ----
 
-    private void markDirty() {
+    /** Lock held. */
+    void markDirty() {
         dirty = true;
         scheduleFlush();
     }
@@ -986,7 +858,7 @@ final class Consumer {
             out.put("created", created.toString());
             out.put("config", cfg);
             out.put("delivered", sequenceInfo(dseq - 1, sseq - 1, lastDelivered));
-            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, lastAcked));
+            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, acking.lastAcked()));
             out.put("num_ack_pending", acks.pendingCount());
             out.put("num_redelivered", acks.redeliveredCount());
             int numWaiting = 0;
@@ -1036,7 +908,7 @@ final class Consumer {
             if (deleted) releaseRequests(); // also after a shutdown stop: the stream is being deleted
             if (closed) return;
             closed = true;
-            if (ackTimer != null) ackTimer.cancel(false);
+            acking.stop();
             if (waitTimer != null) waitTimer.cancel(false);
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
             pause.cancel();
