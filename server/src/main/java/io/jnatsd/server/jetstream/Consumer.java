@@ -85,15 +85,13 @@ final class Consumer {
     private final ConsumerPause pause = new ConsumerPause();
     /** Push consumers with rate_limit_bps; null otherwise. */
     private RateLimit rate;
-    private final PriorityGroups priority;
+    private final PullRequestHandler pull;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
     private long lastTs;
     private Next held;
     // timers
-    private ScheduledFuture<?> waitTimer;
-    private long waitTimerAt;
     private ScheduledFuture<?> heartbeatTimer;
     private boolean deliveredSinceHeartbeat;
     private boolean dirty;
@@ -117,7 +115,7 @@ final class Consumer {
         this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
         this.rate = rateLimit(cfg);
-        this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
+        this.pull = new PullRequestHandler(this, waiting, acks);
         this.acking = new ConsumerAcks(this, owner, acks);
     }
 
@@ -348,15 +346,14 @@ final class Consumer {
                 }
                 target = cfg.deliverSubject;
             } else {
-                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies,
-                        r -> priority.admit(r, cfg, numPending() + 1, acks.pendingCount()));
+                PullRequests.Request wr = pull.take(size);
                 if (wr == null) {
                     held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
                     endOfRun(true);
                     return STOP;
                 }
                 target = wr.reply;
-                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", priority.pinId());
+                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", pull.pinId());
             }
             lastTs = m.timestampNanos();
             if (replay && m.seq() >= replayUntil) replay = false;
@@ -368,7 +365,7 @@ final class Consumer {
 
     /** Nothing more to deliver now: expire what should expire. Lock held. */
     private void endOfRun(boolean endOfStream) {
-        if (cfg.isPull()) processWaiting(endOfStream);
+        if (cfg.isPull()) pull.processWaiting(endOfStream);
         if (replay && held == null && sseq > replayUntil) replay = false;
     }
 
@@ -519,100 +516,15 @@ final class Consumer {
 
     /** A CONSUMER.MSG.NEXT request (or the request part of +NXT). */
     void nextRequest(String reply, byte[] body) {
-        if (reply == null || reply.isEmpty()) return;
-        synchronized (this) {
-            if (closed) return;
-            if (cfg.isPush()) {
-                sendStatus(reply, "409 Consumer is push based");
-                return;
-            }
-            PullRequests.Parsed req = PullRequests.parse(body);
-            if (req.error() != null) {
-                sendStatus(reply, "400 " + req.error());
-                return;
-            }
-            String overLimit = PullRequests.overLimits(req, cfg);
-            if (overLimit != null) {
-                sendStatus(reply, overLimit);
-                return;
-            }
-            String refused = priority.admitRequest(cfg, req.group());
-            if (refused != null) {
-                sendStatus(reply, refused);
-                return;
-            }
-            long now = System.nanoTime();
-            if (waiting.isFull()) processWaiting(false);
-            if (req.noWait()) {
-                long msgsPending = numPending() + acks.queuedCount();
-                if (msgsPending == 0 && req.expiresNanos() == 0) {
-                    waiting.lastActivity = now;
-                    sendStatus(reply, "404 No Messages");
-                    return;
-                }
-                if (msgsPending > 0 && msgsPending < processWaiting(false)) {
-                    waiting.lastActivity = now;
-                    sendStatus(reply, "408 Requests Pending");
-                    return;
-                }
-            }
-            PullRequests.Request wr = new PullRequests.Request(reply, req, now);
-            if (!waiting.add(wr, now)) {
-                sendStatus(reply, "409 Exceeded MaxWaiting");
-                return;
-            }
-            scheduleWaitTimer(wr.expiresAt);
-            scheduleWaitTimer(wr.nextHeartbeatAt);
-        }
-        signal();
+        pull.nextRequest(reply, body);
     }
 
-    /** Requests that expired or lost interest go; due heartbeats are sent; the timer re-armed. Lock held. */
-    private long processWaiting(boolean endOfStream) {
-        if (waiting == null || waiting.isEmpty()) return 0;
-        long[] next = new long[1];
-        long wanted = waiting.expire(endOfStream, System.nanoTime(), this::hasInterest, replies, next);
-        if (next[0] != 0) scheduleWaitTimer(next[0]);
-        return wanted;
+    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
+    void unpin(String group) {
+        pull.unpin(group);
     }
 
-    /** Statuses and heartbeats to pull requests' inboxes. */
-    private final PullRequests.Replies replies = new PullRequests.Replies() {
-        @Override
-        public void status(String reply, String status, long pendingMessages, long pendingBytes) {
-            publishEmpty(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
-        }
-
-        @Override
-        public void heartbeat(String reply) {
-            sendHeartbeat(reply);
-        }
-    };
-
-    private void scheduleWaitTimer(long at) {
-        if (at == 0) return;
-        if (waitTimer != null && !waitTimer.isDone() && waitTimerAt - at <= 0) return;
-        if (waitTimer != null) waitTimer.cancel(false);
-        waitTimerAt = at;
-        long delay = Math.max(at - System.nanoTime(), 500_000L);
-        waitTimer = js.timers().schedule(() -> run(this::waitTimerFired), delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void waitTimerFired() {
-        synchronized (this) {
-            if (closed) return;
-            waitTimer = null;
-            processWaiting(true);
-        }
-    }
-
-    /** Releases waiting requests when the consumer goes away (409 Consumer Deleted). Lock held. */
-    private void releaseRequests() {
-        if (waiting == null) return;
-        for (PullRequests.Request wr : waiting.drain()) sendStatus(wr.reply, "409 Consumer Deleted");
-    }
-
-    private boolean hasInterest(String subject) {
+    boolean hasInterest(String subject) {
         return !account.subscriptions().match(subject).isEmpty();
     }
 
@@ -653,7 +565,7 @@ final class Consumer {
                 }
                 if (!active && threshold > 0 && now - inactiveSince >= threshold) return true;
             } else if (threshold > 0 && now - waiting.lastActivity > threshold) {
-                processWaiting(true);
+                pull.processWaiting(true);
                 if (waiting.isEmpty()) return true;
                 waiting.lastActivity = now;
             }
@@ -699,15 +611,12 @@ final class Consumer {
         }
     }
 
-    private void sendHeartbeat(String subject) {
+    /** Lock held. */
+    void sendHeartbeat(String subject) {
         publishEmpty(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
     }
 
     // ---- status messages and advisories ----
-
-    private void sendStatus(String subject, String status) {
-        publishEmpty(subject, StatusHeaders.status(status));
-    }
 
     /** An empty message to {@code subject}: a status when it has headers, else a bare reply. Lock held. */
     void publishEmpty(String subject, byte[] headers) {
@@ -738,40 +647,10 @@ final class Consumer {
             npcValid = false;
             applyPause();
             if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
-            if (!next.isPinnedClient()) priority.clear();
+            if (!next.isPinnedClient()) pull.clearPin();
         }
         signal();
     }
-
-    // ---- priority groups ----
-
-    private void pinTimedOut() {
-        synchronized (this) {
-            if (closed || !priority.expire(cfg)) return;
-        }
-        signal();
-    }
-
-    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
-    void unpin(String group) {
-        synchronized (this) {
-            if (closed) return;
-            priority.unpin(group);
-        }
-        signal();
-    }
-
-    private final PriorityGroups.Advice pinAdvice = new PriorityGroups.Advice() {
-        @Override
-        public void pinned(String group, String pinId) {
-            advise("PINNED", "consumer_group_pinned", "account", account.name(), "group", group, "pinned_id", pinId);
-        }
-
-        @Override
-        public void unpinned(String group, String reason) {
-            advise("UNPINNED", "consumer_group_unpinned", "account", account.name(), "group", group, "reason", reason);
-        }
-    };
 
     private RateLimit rateLimit(ConsumerConfig c) {
         return c.isPush() ? RateLimit.of(c.rateLimitBps, stream.config().maxMsgSize, js.options().maxPayload, System.nanoTime())
@@ -863,7 +742,7 @@ final class Consumer {
             out.put("num_redelivered", acks.redeliveredCount());
             int numWaiting = 0;
             if (cfg.isPull()) {
-                processWaiting(false);
+                pull.processWaiting(false);
                 numWaiting = waiting.size();
             }
             out.put("num_waiting", numWaiting);
@@ -882,7 +761,7 @@ final class Consumer {
                 out.put("paused", true);
                 out.put("pause_remaining", paused);
             }
-            var groups = priority.state(cfg);
+            var groups = pull.priorityGroups();
             if (groups != null) out.put("priority_groups", groups);
             return out;
         }
@@ -905,14 +784,13 @@ final class Consumer {
     void stop(boolean deleted) {
         ConsumerState last = null;
         synchronized (this) {
-            if (deleted) releaseRequests(); // also after a shutdown stop: the stream is being deleted
+            if (deleted) pull.releaseRequests(); // also after a shutdown stop: the stream is being deleted
             if (closed) return;
             closed = true;
             acking.stop();
-            if (waitTimer != null) waitTimer.cancel(false);
+            pull.stop();
             if (heartbeatTimer != null) heartbeatTimer.cancel(false);
             pause.cancel();
-            priority.clear();
             if (!deleted && store != null) last = snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);
