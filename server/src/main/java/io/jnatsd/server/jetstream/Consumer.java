@@ -1,12 +1,10 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.protocol.client.InboundMessage;
-import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
-import io.jnatsd.store.SimpleState;
 import io.jnatsd.store.StoredMessage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,23 +61,14 @@ final class Consumer {
     private long runBytes;
 
     private ConsumerConfig cfg;
-    private long sseq = 1;
+    private final StreamPosition position;
     private long dseq = 1;
     private final AckTracker acks = new AckTracker();
     private final ConsumerAcks acking;
-    /** deliver last_per_subject: the last sequence of each subject, delivered first. */
-    private long[] lss;
-    private int lssIndex;
-    private long lssResume;
     private final PullRequests waiting;
     private boolean active = true;
     private long inactiveSince;
     private long lastDelivered;
-    /** Cached num_pending; may dip below zero for a moment when a delivery beats the store's signal. */
-    private long npc;
-    private boolean npcValid;
-    /** The last stream sequence the cached count covers: later messages are counted as they are signalled. */
-    private long npcLast;
     /** Push consumers with flow_control. */
     private final FlowControl flow;
     private final ConsumerPause pause = new ConsumerPause();
@@ -110,6 +99,7 @@ final class Consumer {
         this.created = created;
         this.store = store;
         this.executor = new SerialExecutor(js.writers());
+        this.position = new StreamPosition(stream);
         long now = System.nanoTime();
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
         this.inactiveSince = now;
@@ -171,24 +161,20 @@ final class Consumer {
 
     /** The next stream sequence to deliver for the first time (upstream's sseq). Lock held. */
     long sseq() {
-        return sseq;
+        return position.sseq();
     }
 
     // ---- starting position ----
 
     private void selectStartingSeq() {
-        StartPosition start = StartPosition.of(cfg, stream.store());
-        sseq = start.sseq();
-        lss = start.skip();
-        lssIndex = 0;
-        lssResume = start.resume();
+        position.start(cfg);
         dseq = 1;
         // As upstream, whose floor comes back from a store that only recorded the starting
         // delivered sequence: nothing is acknowledged yet (the floor stays 0).
     }
 
     private void applyState(ConsumerState st) {
-        if (sseq <= st.delivered().streamSeq()) sseq = st.delivered().streamSeq() + 1;
+        position.resume(st.delivered().streamSeq());
         dseq = st.delivered().consumerSeq() + 1;
         acks.restore(st);
         acking.restored();
@@ -201,8 +187,8 @@ final class Consumer {
         boolean wake;
         synchronized (this) {
             if (closed) return;
-            if (npcValid && seq > npcLast && matches(subject)) npc++;
-            wake = seq >= sseq && (cfg.isPush() ? active : !waiting.isEmpty());
+            position.stored(seq, subject, cfg);
+            wake = seq >= position.sseq() && (cfg.isPush() ? active : !waiting.isEmpty());
         }
         if (wake) signal();
     }
@@ -213,10 +199,7 @@ final class Consumer {
         long dc;
         synchronized (this) {
             if (closed) return;
-            if (npcValid) {
-                if (lss != null) npcValid = false;
-                else if (seq >= sseq && seq <= npcLast && matches(subject)) npc--;
-            }
+            position.removed(seq, subject, cfg);
             if (held != null && held.msg().seq() == seq) held = null;
             p = acks.pending(seq);
             if (p == null) {
@@ -232,10 +215,9 @@ final class Consumer {
     void purged(long firstSeq) {
         synchronized (this) {
             if (closed) return;
-            npcValid = false;
-            if (sseq < firstSeq) sseq = firstSeq;
+            position.purged(firstSeq);
             var store = stream.store();
-            acks.purged(firstSeq, dseq, sseq, seq -> store.load(seq) != null);
+            acks.purged(firstSeq, dseq, position.sseq(), seq -> store.load(seq) != null);
             if (held != null && store.load(held.msg().seq()) == null) held = null;
             markDirty();
         }
@@ -315,7 +297,7 @@ final class Consumer {
                     endOfRun(true);
                     return STOP;
                 }
-                if (next.dc() == 1 && npcValid) npc--;
+                if (next.dc() == 1) position.delivered();
                 if (replay && lastTs > 0) {
                     long delay = next.msg().timestampNanos() - lastTs;
                     if (delay > 1_000_000L) {
@@ -366,7 +348,7 @@ final class Consumer {
     /** Nothing more to deliver now: expire what should expire. Lock held. */
     private void endOfRun(boolean endOfStream) {
         if (cfg.isPull()) pull.processWaiting(endOfStream);
-        if (replay && held == null && sseq > replayUntil) replay = false;
+        if (replay && held == null && position.sseq() > replayUntil) replay = false;
     }
 
     private static final Next MAX_ACK_PENDING = new Next(null, 0, 0);
@@ -389,43 +371,14 @@ final class Consumer {
             }
             return new Next(m, dc, 0);
         }
-        while (lss != null) {
+        while (position.skipping()) {
             if (maxAckPendingReached()) return MAX_ACK_PENDING;
-            seq = lss[lssIndex++];
-            if (lssIndex >= lss.length) lss = null;
-            if (seq >= sseq) sseq = seq + 1;
-            if (lss == null) sseq = Math.max(sseq, lssResume + 1);
-            StoredMessage m = store.load(seq);
+            StoredMessage m = position.nextSkipped();
             if (m != null) return new Next(m, 1, 0);
-            if (npcValid) npc--; // that subject's last message went meanwhile
         }
         if (maxAckPendingReached()) return MAX_ACK_PENDING;
-        StoredMessage m = loadNextMatching(sseq);
-        if (m == null) {
-            // Nothing matches up to the end: skip ahead, as upstream does, unless a message
-            // arrived between the look-up and now.
-            long last = store.state().lastSeq();
-            if (last >= sseq) {
-                m = loadNextMatching(sseq);
-                if (m == null) sseq = last + 1;
-            }
-            if (m == null) return null;
-        }
-        sseq = m.seq() + 1;
-        return new Next(m, 1, 0);
-    }
-
-    private StoredMessage loadNextMatching(long from) {
-        var store = stream.store();
-        List<String> filters = cfg.filters();
-        if (filters.isEmpty()) return store.loadNext(null, from);
-        if (filters.size() == 1) return store.loadNext(filters.get(0), from);
-        StoredMessage best = null;
-        for (String f : filters) {
-            StoredMessage m = store.loadNext(f, from);
-            if (m != null && (best == null || m.seq() < best.seq())) best = m;
-        }
-        return best;
+        StoredMessage m = position.next(cfg);
+        return m == null ? null : new Next(m, 1, 0);
     }
 
     /** Lock held. */
@@ -475,40 +428,12 @@ final class Consumer {
 
     /** The number of messages still to deliver for the first time (upstream's num_pending). Lock held. */
     long numPending() {
-        if (!npcValid) {
-            long n = 0;
-            long last = 0;
-            long from = sseq;
-            if (lss != null) {
-                n = lss.length - lssIndex;
-                last = lssResume;
-                from = Math.max(sseq, lssResume + 1);
-            }
-            // Counted up to the last matching message each query saw: anything signalled later is new.
-            last = Math.max(last, from - 1);
-            List<String> filters = cfg.filters();
-            for (String f : filters.isEmpty() ? java.util.Collections.<String>singletonList(null) : filters) {
-                SimpleState ss = stream.store().filteredState(from, f);
-                n += ss.msgs();
-                last = Math.max(last, ss.last());
-            }
-            npc = n;
-            npcLast = last;
-            npcValid = true;
-        }
-        return Math.max(0, npc);
-    }
-
-    private boolean matches(String subject) {
-        List<String> filters = cfg.filters();
-        if (filters.isEmpty()) return true;
-        for (String f : filters) if (Subjects.subjectMatchesFilter(subject, f)) return true;
-        return false;
+        return position.numPending(cfg);
     }
 
     boolean matchesSubject(String subject) {
         synchronized (this) {
-            return matches(subject);
+            return cfg.matches(subject);
         }
     }
 
@@ -538,8 +463,8 @@ final class Consumer {
     /** Whether this consumer still needs {@code seq} (interest retention). */
     synchronized boolean needsAck(long seq, String subject) {
         if (closed) return false;
-        if (subject != null && !matches(subject)) return false;
-        return acks.needs(seq, sseq, "explicit".equals(cfg.ackPolicy));
+        if (subject != null && !cfg.matches(subject)) return false;
+        return acks.needs(seq, position.sseq(), "explicit".equals(cfg.ackPolicy));
     }
 
     synchronized long ackFloorStreamSeq() {
@@ -613,7 +538,7 @@ final class Consumer {
 
     /** Lock held. */
     void sendHeartbeat(String subject) {
-        publishEmpty(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
+        publishEmpty(subject, StatusHeaders.heartbeat(dseq - 1, position.sseq() - 1, flow == null ? null : flow.outstanding()));
     }
 
     // ---- status messages and advisories ----
@@ -644,7 +569,7 @@ final class Consumer {
             if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
             if (old.ackWait != next.ackWait) acking.ackWaitChanged();
             if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
-            npcValid = false;
+            position.recount();
             applyPause();
             if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
             if (!next.isPinnedClient()) pull.clearPin();
@@ -723,7 +648,7 @@ final class Consumer {
     }
 
     private ConsumerState snapshot() {
-        return acks.snapshot(dseq, sseq);
+        return acks.snapshot(dseq, position.sseq());
     }
 
     // ---- info ----
@@ -736,7 +661,7 @@ final class Consumer {
             out.put("name", name);
             out.put("created", created.toString());
             out.put("config", cfg);
-            out.put("delivered", sequenceInfo(dseq - 1, sseq - 1, lastDelivered));
+            out.put("delivered", sequenceInfo(dseq - 1, position.sseq() - 1, lastDelivered));
             out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, acking.lastAcked()));
             out.put("num_ack_pending", acks.pendingCount());
             out.put("num_redelivered", acks.redeliveredCount());
