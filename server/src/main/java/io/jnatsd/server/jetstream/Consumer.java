@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -66,8 +65,6 @@ final class Consumer {
     private final AckTracker acks = new AckTracker();
     private final ConsumerAcks acking;
     private final PullRequests waiting;
-    private boolean active = true;
-    private long inactiveSince;
     private long lastDelivered;
     /** Push consumers with flow_control. */
     private final FlowControl flow;
@@ -75,14 +72,12 @@ final class Consumer {
     /** Push consumers with rate_limit_bps; null otherwise. */
     private RateLimit rate;
     private final PullRequestHandler pull;
+    private final ConsumerActivity activity;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
     private long lastTs;
     private Next held;
-    // timers
-    private ScheduledFuture<?> heartbeatTimer;
-    private boolean deliveredSinceHeartbeat;
     private boolean dirty;
     private boolean flushQueued;
     /** Written under the lock; read without it by lookups. */
@@ -102,10 +97,10 @@ final class Consumer {
         this.position = new StreamPosition(stream);
         long now = System.nanoTime();
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
-        this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
         this.rate = rateLimit(cfg);
         this.pull = new PullRequestHandler(this, waiting, acks);
+        this.activity = new ConsumerActivity(this, waiting, pull, now);
         this.acking = new ConsumerAcks(this, owner, acks);
     }
 
@@ -123,10 +118,7 @@ final class Consumer {
             replay = true;
             replayUntil = stream.store().state().lastSeq();
         }
-        if (cfg.isPush()) {
-            active = hasInterest(cfg.deliverSubject);
-            if (cfg.idleHeartbeat > 0) startHeartbeats();
-        }
+        if (cfg.isPush()) activity.start();
         applyPause();
     }
 
@@ -188,7 +180,7 @@ final class Consumer {
         synchronized (this) {
             if (closed) return;
             position.stored(seq, subject, cfg);
-            wake = seq >= position.sseq() && (cfg.isPush() ? active : !waiting.isEmpty());
+            wake = seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
         }
         if (wake) signal();
     }
@@ -272,11 +264,10 @@ final class Consumer {
         synchronized (this) {
             if (closed || pause.active()) return STOP;
             if (cfg.isPush()) {
-                if (!active || (flow != null && flow.stalled())) return STOP;
+                if (!activity.active() || (flow != null && flow.stalled())) return STOP;
                 if (!hasInterest(cfg.deliverSubject)) {
                     // nobody subscribed any more: wait for interest rather than deliver into the void
-                    active = false;
-                    inactiveSince = System.nanoTime();
+                    activity.lostInterest();
                     return STOP;
                 }
             } else if (waiting.isEmpty()) {
@@ -408,7 +399,7 @@ final class Consumer {
                     StatusHeaders.FLOW_CONTROL_REQUEST, EMPTY);
         }
         if (cfg.isPull()) waiting.lastActivity = System.nanoTime();
-        deliveredSinceHeartbeat = true;
+        activity.delivered();
         lastDelivered = now;
         markDirty();
         if (n == 0) didNotDeliver(seq);
@@ -416,14 +407,8 @@ final class Consumer {
     }
 
     private void didNotDeliver(long seq) {
-        if (cfg.isPush()) {
-            if (active) {
-                active = false;
-                inactiveSince = System.nanoTime();
-            }
-        } else {
-            acks.requeue(seq);
-        }
+        if (cfg.isPush()) activity.lostInterest();
+        else acks.requeue(seq);
     }
 
     /** The number of messages still to deliver for the first time (upstream's num_pending). Lock held. */
@@ -475,40 +460,12 @@ final class Consumer {
 
     /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
     boolean tick(long now) {
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return false;
-            long threshold = deleteThreshold();
-            if (cfg.isPush()) {
-                boolean interest = hasInterest(cfg.deliverSubject);
-                if (interest && !active) {
-                    active = true;
-                    wake = true;
-                } else if (!interest && active) {
-                    active = false;
-                    inactiveSince = now;
-                }
-                if (!active && threshold > 0 && now - inactiveSince >= threshold) return true;
-            } else if (threshold > 0 && now - waiting.lastActivity > threshold) {
-                pull.processWaiting(true);
-                if (waiting.isEmpty()) return true;
-                waiting.lastActivity = now;
-            }
-        }
-        if (wake) signal();
-        return false;
-    }
-
-    private long deleteThreshold() {
-        if (!cfg.isDurable() && cfg.inactiveThreshold <= 0) return ConsumerConfigs.DEFAULT_INACTIVE_THRESHOLD_NANOS;
-        return Math.max(cfg.inactiveThreshold, 0);
+        return activity.tick(now);
     }
 
     /** Acks count as activity: they push back the inactivity deletion. Lock held. */
     void suppressDeletion() {
-        long now = System.nanoTime();
-        if (cfg.isPush()) inactiveSince = now;
-        else waiting.lastActivity = now;
+        activity.suppressDeletion();
     }
 
     /** A reply on {@code $JS.FC.<stream>.<consumer>.*}. */
@@ -517,23 +474,6 @@ final class Consumer {
             if (closed || flow == null || !flow.answered(subject)) return;
         }
         signal();
-    }
-
-    private void startHeartbeats() {
-        long hb = cfg.idleHeartbeat;
-        heartbeatTimer = js.timers().scheduleAtFixedRate(() -> run(this::heartbeatFired), hb, hb,
-                TimeUnit.NANOSECONDS);
-    }
-
-    private void heartbeatFired() {
-        synchronized (this) {
-            if (closed) return;
-            if (deliveredSinceHeartbeat) {
-                deliveredSinceHeartbeat = false;
-                return;
-            }
-            if (active) sendHeartbeat(cfg.deliverSubject);
-        }
     }
 
     /** Lock held. */
@@ -566,7 +506,7 @@ final class Consumer {
             ConsumerConfig old = cfg;
             if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject)) acks.requeueAll();
             cfg = next;
-            if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
+            if (cfg.isPush()) activity.lookForInterest();
             if (old.ackWait != next.ackWait) acking.ackWaitChanged();
             if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
             position.recount();
@@ -673,13 +613,8 @@ final class Consumer {
             out.put("num_waiting", numWaiting);
             out.put("num_pending", numPending());
             if (cfg.isPush()) {
-                boolean interest = hasInterest(cfg.deliverSubject); // now, not as of the last housekeeping pass
-                if (interest != active) {
-                    active = interest;
-                    if (!interest) inactiveSince = System.nanoTime();
-                    else signal();
-                }
-                if (active) out.put("push_bound", true);
+                if (activity.refreshInterest(System.nanoTime())) signal(); // now, not as of the last housekeeping pass
+                if (activity.active()) out.put("push_bound", true);
             }
             long paused = pause.remaining();
             if (paused > 0) {
@@ -714,7 +649,7 @@ final class Consumer {
             closed = true;
             acking.stop();
             pull.stop();
-            if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+            activity.stop();
             pause.cancel();
             if (!deleted && store != null) last = snapshot();
         }
