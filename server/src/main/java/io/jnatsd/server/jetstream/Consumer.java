@@ -35,7 +35,6 @@ final class Consumer {
      * one buffer towards 32 MB (one reallocation at 12 MB failed in a 16 MB heap).
      */
     private static final long MAX_BYTES_PER_RUN = 1024 * 1024;
-    private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
 
     /**
      * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
@@ -73,13 +72,12 @@ final class Consumer {
     private RateLimit rate;
     private final PullRequestHandler pull;
     private final ConsumerActivity activity;
+    private final ConsumerStateWriter stateWriter;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
     private long lastTs;
     private Next held;
-    private boolean dirty;
-    private boolean flushQueued;
     /** Written under the lock; read without it by lookups. */
     private volatile boolean closed;
 
@@ -102,6 +100,7 @@ final class Consumer {
         this.pull = new PullRequestHandler(this, waiting, acks);
         this.activity = new ConsumerActivity(this, waiting, pull, now);
         this.acking = new ConsumerAcks(this, owner, acks);
+        this.stateWriter = new ConsumerStateWriter(this, store, acks);
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -111,8 +110,7 @@ final class Consumer {
             applyState(st);
         } else {
             selectStartingSeq();
-            dirty = true;
-            scheduleFlush();
+            markDirty();
         }
         if (!"instant".equals(cfg.replayPolicy)) {
             replay = true;
@@ -557,38 +555,7 @@ final class Consumer {
 
     /** Lock held. */
     void markDirty() {
-        dirty = true;
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        if (store == null || flushQueued) return;
-        flushQueued = true;
-        js.timers().schedule(() -> run(this::flushState), STATE_FLUSH_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    private void flushState() {
-        ConsumerState st;
-        synchronized (this) {
-            flushQueued = false;
-            if (closed || !dirty) return;
-            dirty = false;
-            st = snapshot();
-        }
-        write(st);
-    }
-
-    private void write(ConsumerState st) {
-        try {
-            store.update(st);
-        } catch (RuntimeException e) {
-            js.log().warn("JetStream could not write the state of consumer '%s > %s > %s': %s", account.name(),
-                    stream.name(), name, e.getMessage());
-        }
-    }
-
-    private ConsumerState snapshot() {
-        return acks.snapshot(dseq, position.sseq());
+        stateWriter.markDirty();
     }
 
     // ---- info ----
@@ -651,10 +618,10 @@ final class Consumer {
             pull.stop();
             activity.stop();
             pause.cancel();
-            if (!deleted && store != null) last = snapshot();
+            if (!deleted && store != null) last = stateWriter.snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);
-        if (last != null) write(last);
+        if (last != null) stateWriter.write(last);
     }
 
     ConsumerStore store() {
