@@ -8,7 +8,6 @@ import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.StoredMessage;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -563,43 +562,8 @@ final class Consumer {
     /** The consumer_info object, as upstream writes it. */
     Map<String, Object> info() {
         synchronized (this) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("stream_name", stream.name());
-            out.put("name", name);
-            out.put("created", created.toString());
-            out.put("config", cfg);
-            out.put("delivered", sequenceInfo(dseq - 1, position.sseq() - 1, lastDelivered));
-            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, acking.lastAcked()));
-            out.put("num_ack_pending", acks.pendingCount());
-            out.put("num_redelivered", acks.redeliveredCount());
-            int numWaiting = 0;
-            if (cfg.isPull()) {
-                pull.processWaiting(false);
-                numWaiting = waiting.size();
-            }
-            out.put("num_waiting", numWaiting);
-            out.put("num_pending", numPending());
-            if (cfg.isPush()) {
-                if (activity.refreshInterest(System.nanoTime())) signal(); // now, not as of the last housekeeping pass
-                if (activity.active()) out.put("push_bound", true);
-            }
-            long paused = pause.remaining();
-            if (paused > 0) {
-                out.put("paused", true);
-                out.put("pause_remaining", paused);
-            }
-            var groups = pull.priorityGroups();
-            if (groups != null) out.put("priority_groups", groups);
-            return out;
+            return ConsumerInfo.of(this, lastDelivered, acks, acking, pull, activity, pause);
         }
-    }
-
-    private static Map<String, Object> sequenceInfo(long consumerSeq, long streamSeq, long lastNanos) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("consumer_seq", consumerSeq);
-        m.put("stream_seq", streamSeq);
-        if (lastNanos != 0) m.put("last_active", Instant.ofEpochSecond(0, lastNanos).toString());
-        return m;
     }
 
     // ---- stopping ----

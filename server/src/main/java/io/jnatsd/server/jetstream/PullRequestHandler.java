@@ -89,6 +89,12 @@ final class PullRequestHandler {
         return wanted;
     }
 
+    /** INFO's num_waiting, once what expired is gone. Lock held. */
+    int numWaiting() {
+        processWaiting(false);
+        return waiting.size();
+    }
+
     /**
      * upstream's nextWaiting: the waiting request that takes a message of {@code size} bytes,
      * or null when none may now. Lock held.
