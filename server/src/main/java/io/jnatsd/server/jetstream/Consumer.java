@@ -7,11 +7,8 @@ import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.StoredMessage;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One consumer of a stream (upstream's consumer.go): picks the next message for its filter and
@@ -27,13 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Consumer {
     private static final byte[] EMPTY = new byte[0];
-    private static final int MAX_DELIVERIES_PER_RUN = 256;
-    /**
-     * A run also ends past this many bytes: what it delivers sits in the receivers' outbound
-     * buffers until the run's flush, and 256 object-store chunks of 128 KiB would otherwise grow
-     * one buffer towards 32 MB (one reallocation at 12 MB failed in a 16 MB heap).
-     */
-    private static final long MAX_BYTES_PER_RUN = 1024 * 1024;
 
     /**
      * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
@@ -53,9 +43,7 @@ final class Consumer {
     private final Instant created;
     private final ConsumerStore store;
     private final SerialExecutor executor;
-    private final AtomicBoolean pumpQueued = new AtomicBoolean();
-    /** Bytes delivered by the current run; touched by the pump only. */
-    private long runBytes;
+    private final DeliveryPump pump;
 
     private ConsumerConfig cfg;
     private final StreamPosition position;
@@ -91,6 +79,7 @@ final class Consumer {
         this.created = created;
         this.store = store;
         this.executor = new SerialExecutor(js.writers());
+        this.pump = new DeliveryPump(this, owner);
         this.position = new StreamPosition(stream);
         long now = System.nanoTime();
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
@@ -226,30 +215,10 @@ final class Consumer {
 
     /** Asks for a delivery run on the consumer's executor (coalesced). */
     void signal() {
-        if (pumpQueued.compareAndSet(false, true)) run(this::pump);
+        pump.signal();
     }
 
-    private void pump() {
-        pumpQueued.set(false);
-        runBytes = 0;
-        FlushBatch batch = new FlushBatch();
-        List<Long> retention = null;
-        int delivered = 0;
-        boolean runFull = false;
-        long step;
-        while (!runFull && (step = deliverOne(batch)) != STOP) {
-            if (step > 0) {
-                if (retention == null) retention = new ArrayList<>();
-                retention.add(step);
-            }
-            runFull = ++delivered >= MAX_DELIVERIES_PER_RUN || runBytes >= MAX_BYTES_PER_RUN;
-        }
-        batch.flushAll();
-        if (retention != null) for (long seq : retention) owner.acknowledged(this, seq);
-        if (runFull) signal();
-    }
-
-    private static final long STOP = -1;
+    static final long STOP = -1;
     private static final long DELIVERED = 0;
 
     /**
@@ -257,7 +226,7 @@ final class Consumer {
      * to do now, else {@link #DELIVERED}, or the stream sequence when the stream must be told
      * of an implicit ack (ack none on interest or workqueue retention).
      */
-    private long deliverOne(FlushBatch batch) {
+    long deliverOne(FlushBatch batch) {
         synchronized (this) {
             if (closed || pause.active()) return STOP;
             if (cfg.isPush()) {
@@ -380,7 +349,7 @@ final class Consumer {
         long seq = m.seq();
         long d = dseq++;
         long size = target.length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
-        runBytes += size;
+        pump.sent(size);
         int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
                 js.internal(), batch);
         long now = nowNanos();
