@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  * awaits acknowledgement, redelivers after ack_wait (or backoff) up to max_deliver, serves pull
  * requests, flow control and idle heartbeats, and persists its state.
  *
- * <p>All state is guarded by this object's lock; messages are published while holding it, so
- * what one consumer sends reaches each receiver in the order it was decided. Delivery runs on
- * the consumer's own serial executor ({@link #signal()}), never on an event loop; acks, pull
- * requests and timers only change state and signal. Calls into the stream's other consumers
- * (interest retention) happen after the lock is released.
+ * <p>All state, its parts' included, is guarded by this object's lock; messages are published
+ * while holding it, so what one consumer sends reaches each receiver in the order it was
+ * decided. Delivery runs on the consumer's own serial executor ({@link #signal()}), never on an
+ * event loop; acks, pull requests and timers only change state and signal. Calls into the
+ * stream's other consumers (interest retention) happen after the lock is released.
  */
 final class Consumer {
     private static final byte[] EMPTY = new byte[0];
