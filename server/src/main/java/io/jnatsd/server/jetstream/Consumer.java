@@ -1,24 +1,14 @@
 package io.jnatsd.server.jetstream;
 
-import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.client.InboundMessage;
-import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
-import io.jnatsd.store.SimpleState;
 import io.jnatsd.store.StoredMessage;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One consumer of a stream (upstream's consumer.go): picks the next message for its filter and
@@ -26,23 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * awaits acknowledgement, redelivers after ack_wait (or backoff) up to max_deliver, serves pull
  * requests, flow control and idle heartbeats, and persists its state.
  *
- * <p>All state is guarded by this object's lock; messages are published while holding it, so
- * what one consumer sends reaches each receiver in the order it was decided. Delivery runs on
- * the consumer's own serial executor ({@link #signal()}), never on an event loop; acks, pull
- * requests and timers only change state and signal. Calls into the stream's other consumers
- * (interest retention) happen after the lock is released.
+ * <p>All state, its parts' included, is guarded by this object's lock; messages are published
+ * while holding it, so what one consumer sends reaches each receiver in the order it was
+ * decided. Delivery runs on the consumer's own serial executor ({@link #signal()}), never on an
+ * event loop; acks, pull requests and timers only change state and signal. Calls into the
+ * stream's other consumers (interest retention) happen after the lock is released.
  */
 final class Consumer {
     private static final byte[] EMPTY = new byte[0];
-    private static final int MAX_DELIVERIES_PER_RUN = 256;
-    /**
-     * A run also ends past this many bytes: what it delivers sits in the receivers' outbound
-     * buffers until the run's flush, and 256 object-store chunks of 128 KiB would otherwise grow
-     * one buffer towards 32 MB (one reallocation at 12 MB failed in a 16 MB heap).
-     */
-    private static final long MAX_BYTES_PER_RUN = 1024 * 1024;
-    private static final long STATE_FLUSH_INTERVAL_NANOS = 100_000_000L;
-    private static final long ACK_WAIT_DELAY_NANOS = 1_000_000L;
 
     /**
      * The next message to hand out and its delivery count; {@code releaseAt} (nanoTime, 0: now)
@@ -62,47 +43,28 @@ final class Consumer {
     private final Instant created;
     private final ConsumerStore store;
     private final SerialExecutor executor;
-    private final AtomicBoolean pumpQueued = new AtomicBoolean();
-    /** Bytes delivered by the current run; touched by the pump only. */
-    private long runBytes;
+    private final DeliveryPump pump;
 
     private ConsumerConfig cfg;
-    private long sseq = 1;
+    private final StreamPosition position;
     private long dseq = 1;
     private final AckTracker acks = new AckTracker();
-    /** deliver last_per_subject: the last sequence of each subject, delivered first. */
-    private long[] lss;
-    private int lssIndex;
-    private long lssResume;
+    private final ConsumerAcks acking;
     private final PullRequests waiting;
-    private boolean active = true;
-    private long inactiveSince;
     private long lastDelivered;
-    private long lastAcked;
-    /** Cached num_pending; may dip below zero for a moment when a delivery beats the store's signal. */
-    private long npc;
-    private boolean npcValid;
-    /** The last stream sequence the cached count covers: later messages are counted as they are signalled. */
-    private long npcLast;
     /** Push consumers with flow_control. */
     private final FlowControl flow;
     private final ConsumerPause pause = new ConsumerPause();
     /** Push consumers with rate_limit_bps; null otherwise. */
     private RateLimit rate;
-    private final PriorityGroups priority;
+    private final PullRequestHandler pull;
+    private final ConsumerActivity activity;
+    private final ConsumerStateWriter stateWriter;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
     private long lastTs;
     private Next held;
-    // timers
-    private ScheduledFuture<?> ackTimer;
-    private ScheduledFuture<?> waitTimer;
-    private long waitTimerAt;
-    private ScheduledFuture<?> heartbeatTimer;
-    private boolean deliveredSinceHeartbeat;
-    private boolean dirty;
-    private boolean flushQueued;
     /** Written under the lock; read without it by lookups. */
     private volatile boolean closed;
 
@@ -117,12 +79,16 @@ final class Consumer {
         this.created = created;
         this.store = store;
         this.executor = new SerialExecutor(js.writers());
+        this.pump = new DeliveryPump(this, owner);
+        this.position = new StreamPosition(stream);
         long now = System.nanoTime();
         this.waiting = cfg.isPull() ? new PullRequests((int) Math.min(Integer.MAX_VALUE, cfg.maxWaiting), now) : null;
-        this.inactiveSince = now;
         this.flow = cfg.flowControl ? new FlowControl() : null;
         this.rate = rateLimit(cfg);
-        this.priority = new PriorityGroups(js.timers(), () -> run(this::pinTimedOut), pinAdvice);
+        this.pull = new PullRequestHandler(this, waiting, acks);
+        this.activity = new ConsumerActivity(this, waiting, pull, now);
+        this.acking = new ConsumerAcks(this, owner, acks);
+        this.stateWriter = new ConsumerStateWriter(this, store, acks);
     }
 
     /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
@@ -132,22 +98,26 @@ final class Consumer {
             applyState(st);
         } else {
             selectStartingSeq();
-            dirty = true;
-            scheduleFlush();
+            markDirty();
         }
         if (!"instant".equals(cfg.replayPolicy)) {
             replay = true;
             replayUntil = stream.store().state().lastSeq();
         }
-        if (cfg.isPush()) {
-            active = hasInterest(cfg.deliverSubject);
-            if (cfg.idleHeartbeat > 0) startHeartbeats();
-        }
+        if (cfg.isPush()) activity.start();
         applyPause();
     }
 
     String name() {
         return name;
+    }
+
+    JetStream js() {
+        return js;
+    }
+
+    Stream stream() {
+        return stream;
     }
 
     synchronized ConsumerConfig config() {
@@ -162,28 +132,30 @@ final class Consumer {
         return closed;
     }
 
+    /** The next consumer sequence to hand out (upstream's dseq). Lock held. */
+    long dseq() {
+        return dseq;
+    }
+
+    /** The next stream sequence to deliver for the first time (upstream's sseq). Lock held. */
+    long sseq() {
+        return position.sseq();
+    }
+
     // ---- starting position ----
 
     private void selectStartingSeq() {
-        StartPosition start = StartPosition.of(cfg, stream.store());
-        sseq = start.sseq();
-        lss = start.skip();
-        lssIndex = 0;
-        lssResume = start.resume();
+        position.start(cfg);
         dseq = 1;
         // As upstream, whose floor comes back from a store that only recorded the starting
         // delivered sequence: nothing is acknowledged yet (the floor stays 0).
     }
 
     private void applyState(ConsumerState st) {
-        if (sseq <= st.delivered().streamSeq()) sseq = st.delivered().streamSeq() + 1;
+        position.resume(st.delivered().streamSeq());
         dseq = st.delivered().consumerSeq() + 1;
         acks.restore(st);
-        if (acks.pendingCount() > 0) {
-            long delay = 500_000_000L + ThreadLocalRandom.current().nextLong(1_000_000_000L);
-            if (cfg.ackWait < delay) delay = cfg.ackWait + ACK_WAIT_DELAY_NANOS;
-            scheduleAckTimer(delay);
-        }
+        acking.restored();
     }
 
     // ---- new messages, removals, purges (called by the stream) ----
@@ -193,8 +165,8 @@ final class Consumer {
         boolean wake;
         synchronized (this) {
             if (closed) return;
-            if (npcValid && seq > npcLast && matches(subject)) npc++;
-            wake = seq >= sseq && (cfg.isPush() ? active : !waiting.isEmpty());
+            position.stored(seq, subject, cfg);
+            wake = seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
         }
         if (wake) signal();
     }
@@ -205,10 +177,7 @@ final class Consumer {
         long dc;
         synchronized (this) {
             if (closed) return;
-            if (npcValid) {
-                if (lss != null) npcValid = false;
-                else if (seq >= sseq && seq <= npcLast && matches(subject)) npc--;
-            }
+            position.removed(seq, subject, cfg);
             if (held != null && held.msg().seq() == seq) held = null;
             p = acks.pending(seq);
             if (p == null) {
@@ -217,17 +186,16 @@ final class Consumer {
             }
             dc = acks.deliveries(seq);
         }
-        processTerm(seq, p.dseq, dc, false);
+        acking.processTerm(seq, p.dseq, dc, false);
     }
 
     /** Many messages went at once; {@code firstSeq} is the stream's first sequence now. */
     void purged(long firstSeq) {
         synchronized (this) {
             if (closed) return;
-            npcValid = false;
-            if (sseq < firstSeq) sseq = firstSeq;
+            position.purged(firstSeq);
             var store = stream.store();
-            acks.purged(firstSeq, dseq, sseq, seq -> store.load(seq) != null);
+            acks.purged(firstSeq, dseq, position.sseq(), seq -> store.load(seq) != null);
             if (held != null && store.load(held.msg().seq()) == null) held = null;
             markDirty();
         }
@@ -237,7 +205,7 @@ final class Consumer {
     // ---- delivery ----
 
     /** Runs {@code task} on the consumer's executor; dropped when the server is shutting down. */
-    private void run(Runnable task) {
+    void run(Runnable task) {
         try {
             executor.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
@@ -247,30 +215,10 @@ final class Consumer {
 
     /** Asks for a delivery run on the consumer's executor (coalesced). */
     void signal() {
-        if (pumpQueued.compareAndSet(false, true)) run(this::pump);
+        pump.signal();
     }
 
-    private void pump() {
-        pumpQueued.set(false);
-        runBytes = 0;
-        FlushBatch batch = new FlushBatch();
-        List<Long> retention = null;
-        int delivered = 0;
-        boolean runFull = false;
-        long step;
-        while (!runFull && (step = deliverOne(batch)) != STOP) {
-            if (step > 0) {
-                if (retention == null) retention = new ArrayList<>();
-                retention.add(step);
-            }
-            runFull = ++delivered >= MAX_DELIVERIES_PER_RUN || runBytes >= MAX_BYTES_PER_RUN;
-        }
-        batch.flushAll();
-        if (retention != null) for (long seq : retention) owner.acknowledged(this, seq);
-        if (runFull) signal();
-    }
-
-    private static final long STOP = -1;
+    static final long STOP = -1;
     private static final long DELIVERED = 0;
 
     /**
@@ -278,15 +226,14 @@ final class Consumer {
      * to do now, else {@link #DELIVERED}, or the stream sequence when the stream must be told
      * of an implicit ack (ack none on interest or workqueue retention).
      */
-    private long deliverOne(FlushBatch batch) {
+    long deliverOne(FlushBatch batch) {
         synchronized (this) {
             if (closed || pause.active()) return STOP;
             if (cfg.isPush()) {
-                if (!active || (flow != null && flow.stalled())) return STOP;
+                if (!activity.active() || (flow != null && flow.stalled())) return STOP;
                 if (!hasInterest(cfg.deliverSubject)) {
                     // nobody subscribed any more: wait for interest rather than deliver into the void
-                    active = false;
-                    inactiveSince = System.nanoTime();
+                    activity.lostInterest();
                     return STOP;
                 }
             } else if (waiting.isEmpty()) {
@@ -307,7 +254,7 @@ final class Consumer {
                     endOfRun(true);
                     return STOP;
                 }
-                if (next.dc() == 1 && npcValid) npc--;
+                if (next.dc() == 1) position.delivered();
                 if (replay && lastTs > 0) {
                     long delay = next.msg().timestampNanos() - lastTs;
                     if (delay > 1_000_000L) {
@@ -338,15 +285,14 @@ final class Consumer {
                 }
                 target = cfg.deliverSubject;
             } else {
-                PullRequests.Request wr = waiting.take(size, System.nanoTime(), this::hasInterest, replies,
-                        r -> priority.admit(r, cfg, numPending() + 1, acks.pendingCount()));
+                PullRequests.Request wr = pull.take(size);
                 if (wr == null) {
                     held = new Next(m, next.dc(), 0); // nobody to take it now: first in line for the next request
                     endOfRun(true);
                     return STOP;
                 }
                 target = wr.reply;
-                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", priority.pinId());
+                if (cfg.isPinnedClient()) headers = Headers.with(headers, "Nats-Pin-Id", pull.pinId());
             }
             lastTs = m.timestampNanos();
             if (replay && m.seq() >= replayUntil) replay = false;
@@ -358,8 +304,8 @@ final class Consumer {
 
     /** Nothing more to deliver now: expire what should expire. Lock held. */
     private void endOfRun(boolean endOfStream) {
-        if (cfg.isPull()) processWaiting(endOfStream);
-        if (replay && held == null && sseq > replayUntil) replay = false;
+        if (cfg.isPull()) pull.processWaiting(endOfStream);
+        if (replay && held == null && position.sseq() > replayUntil) replay = false;
     }
 
     private static final Next MAX_ACK_PENDING = new Next(null, 0, 0);
@@ -371,7 +317,7 @@ final class Consumer {
         while ((seq = acks.nextRedelivery()) != 0) {
             long dc = acks.deliveries(seq);
             if (cfg.maxDeliver > 0 && dc > cfg.maxDeliver) {
-                if (dc == cfg.maxDeliver + 1) deliveryExceeded(seq, dc - 1);
+                if (dc == cfg.maxDeliver + 1) acking.deliveryExceeded(seq, dc - 1);
                 acks.drop(seq);
                 continue;
             }
@@ -382,46 +328,18 @@ final class Consumer {
             }
             return new Next(m, dc, 0);
         }
-        while (lss != null) {
+        while (position.skipping()) {
             if (maxAckPendingReached()) return MAX_ACK_PENDING;
-            seq = lss[lssIndex++];
-            if (lssIndex >= lss.length) lss = null;
-            if (seq >= sseq) sseq = seq + 1;
-            if (lss == null) sseq = Math.max(sseq, lssResume + 1);
-            StoredMessage m = store.load(seq);
+            StoredMessage m = position.nextSkipped();
             if (m != null) return new Next(m, 1, 0);
-            if (npcValid) npc--; // that subject's last message went meanwhile
         }
         if (maxAckPendingReached()) return MAX_ACK_PENDING;
-        StoredMessage m = loadNextMatching(sseq);
-        if (m == null) {
-            // Nothing matches up to the end: skip ahead, as upstream does, unless a message
-            // arrived between the look-up and now.
-            long last = store.state().lastSeq();
-            if (last >= sseq) {
-                m = loadNextMatching(sseq);
-                if (m == null) sseq = last + 1;
-            }
-            if (m == null) return null;
-        }
-        sseq = m.seq() + 1;
-        return new Next(m, 1, 0);
+        StoredMessage m = position.next(cfg);
+        return m == null ? null : new Next(m, 1, 0);
     }
 
-    private StoredMessage loadNextMatching(long from) {
-        var store = stream.store();
-        List<String> filters = cfg.filters();
-        if (filters.isEmpty()) return store.loadNext(null, from);
-        if (filters.size() == 1) return store.loadNext(filters.get(0), from);
-        StoredMessage best = null;
-        for (String f : filters) {
-            StoredMessage m = store.loadNext(f, from);
-            if (m != null && (best == null || m.seq() < best.seq())) best = m;
-        }
-        return best;
-    }
-
-    private boolean maxAckPendingReached() {
+    /** Lock held. */
+    boolean maxAckPendingReached() {
         return cfg.acks() && cfg.maxAckPending > 0 && acks.pendingCount() >= cfg.maxAckPending;
     }
 
@@ -431,13 +349,13 @@ final class Consumer {
         long seq = m.seq();
         long d = dseq++;
         long size = target.length() + ackReply.length() + (headers == null ? 0 : headers.length) + payload.length;
-        runBytes += size;
+        pump.sent(size);
         int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
                 js.internal(), batch);
         long now = nowNanos();
         if (cfg.acks()) {
             acks.track(seq, d, now);
-            if (ackTimer == null) scheduleAckTimer(cfg.ackWait + ACK_WAIT_DELAY_NANOS);
+            acking.delivered();
         } else {
             acks.floorConsumer = d;
             acks.floorStream = seq;
@@ -447,7 +365,7 @@ final class Consumer {
                     StatusHeaders.FLOW_CONTROL_REQUEST, EMPTY);
         }
         if (cfg.isPull()) waiting.lastActivity = System.nanoTime();
-        deliveredSinceHeartbeat = true;
+        activity.delivered();
         lastDelivered = now;
         markDirty();
         if (n == 0) didNotDeliver(seq);
@@ -455,52 +373,18 @@ final class Consumer {
     }
 
     private void didNotDeliver(long seq) {
-        if (cfg.isPush()) {
-            if (active) {
-                active = false;
-                inactiveSince = System.nanoTime();
-            }
-        } else {
-            acks.requeue(seq);
-        }
+        if (cfg.isPush()) activity.lostInterest();
+        else acks.requeue(seq);
     }
 
     /** The number of messages still to deliver for the first time (upstream's num_pending). Lock held. */
     long numPending() {
-        if (!npcValid) {
-            long n = 0;
-            long last = 0;
-            long from = sseq;
-            if (lss != null) {
-                n = lss.length - lssIndex;
-                last = lssResume;
-                from = Math.max(sseq, lssResume + 1);
-            }
-            // Counted up to the last matching message each query saw: anything signalled later is new.
-            last = Math.max(last, from - 1);
-            List<String> filters = cfg.filters();
-            for (String f : filters.isEmpty() ? java.util.Collections.<String>singletonList(null) : filters) {
-                SimpleState ss = stream.store().filteredState(from, f);
-                n += ss.msgs();
-                last = Math.max(last, ss.last());
-            }
-            npc = n;
-            npcLast = last;
-            npcValid = true;
-        }
-        return Math.max(0, npc);
-    }
-
-    private boolean matches(String subject) {
-        List<String> filters = cfg.filters();
-        if (filters.isEmpty()) return true;
-        for (String f : filters) if (Subjects.subjectMatchesFilter(subject, f)) return true;
-        return false;
+        return position.numPending(cfg);
     }
 
     boolean matchesSubject(String subject) {
         synchronized (this) {
-            return matches(subject);
+            return cfg.matches(subject);
         }
     }
 
@@ -508,100 +392,15 @@ final class Consumer {
 
     /** A CONSUMER.MSG.NEXT request (or the request part of +NXT). */
     void nextRequest(String reply, byte[] body) {
-        if (reply == null || reply.isEmpty()) return;
-        synchronized (this) {
-            if (closed) return;
-            if (cfg.isPush()) {
-                sendStatus(reply, "409 Consumer is push based");
-                return;
-            }
-            PullRequests.Parsed req = PullRequests.parse(body);
-            if (req.error() != null) {
-                sendStatus(reply, "400 " + req.error());
-                return;
-            }
-            String overLimit = PullRequests.overLimits(req, cfg);
-            if (overLimit != null) {
-                sendStatus(reply, overLimit);
-                return;
-            }
-            String refused = priority.admitRequest(cfg, req.group());
-            if (refused != null) {
-                sendStatus(reply, refused);
-                return;
-            }
-            long now = System.nanoTime();
-            if (waiting.isFull()) processWaiting(false);
-            if (req.noWait()) {
-                long msgsPending = numPending() + acks.queuedCount();
-                if (msgsPending == 0 && req.expiresNanos() == 0) {
-                    waiting.lastActivity = now;
-                    sendStatus(reply, "404 No Messages");
-                    return;
-                }
-                if (msgsPending > 0 && msgsPending < processWaiting(false)) {
-                    waiting.lastActivity = now;
-                    sendStatus(reply, "408 Requests Pending");
-                    return;
-                }
-            }
-            PullRequests.Request wr = new PullRequests.Request(reply, req, now);
-            if (!waiting.add(wr, now)) {
-                sendStatus(reply, "409 Exceeded MaxWaiting");
-                return;
-            }
-            scheduleWaitTimer(wr.expiresAt);
-            scheduleWaitTimer(wr.nextHeartbeatAt);
-        }
-        signal();
+        pull.nextRequest(reply, body);
     }
 
-    /** Requests that expired or lost interest go; due heartbeats are sent; the timer re-armed. Lock held. */
-    private long processWaiting(boolean endOfStream) {
-        if (waiting == null || waiting.isEmpty()) return 0;
-        long[] next = new long[1];
-        long wanted = waiting.expire(endOfStream, System.nanoTime(), this::hasInterest, replies, next);
-        if (next[0] != 0) scheduleWaitTimer(next[0]);
-        return wanted;
+    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
+    void unpin(String group) {
+        pull.unpin(group);
     }
 
-    /** Statuses and heartbeats to pull requests' inboxes. */
-    private final PullRequests.Replies replies = new PullRequests.Replies() {
-        @Override
-        public void status(String reply, String status, long pendingMessages, long pendingBytes) {
-            publishStatus(reply, StatusHeaders.status(status, pendingMessages, pendingBytes));
-        }
-
-        @Override
-        public void heartbeat(String reply) {
-            sendHeartbeat(reply);
-        }
-    };
-
-    private void scheduleWaitTimer(long at) {
-        if (at == 0) return;
-        if (waitTimer != null && !waitTimer.isDone() && waitTimerAt - at <= 0) return;
-        if (waitTimer != null) waitTimer.cancel(false);
-        waitTimerAt = at;
-        long delay = Math.max(at - System.nanoTime(), 500_000L);
-        waitTimer = js.timers().schedule(() -> run(this::waitTimerFired), delay, TimeUnit.NANOSECONDS);
-    }
-
-    private void waitTimerFired() {
-        synchronized (this) {
-            if (closed) return;
-            waitTimer = null;
-            processWaiting(true);
-        }
-    }
-
-    /** Releases waiting requests when the consumer goes away (409 Consumer Deleted). Lock held. */
-    private void releaseRequests() {
-        if (waiting == null) return;
-        for (PullRequests.Request wr : waiting.drain()) sendStatus(wr.reply, "409 Consumer Deleted");
-    }
-
-    private boolean hasInterest(String subject) {
+    boolean hasInterest(String subject) {
         return !account.subscriptions().match(subject).isEmpty();
     }
 
@@ -609,202 +408,30 @@ final class Consumer {
 
     /** A message on this consumer's ack subject. */
     void ack(AckSubject a, String reply, byte[] body) {
-        int len = body.length;
-        String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
-        boolean skipReply = a.streamSeq() == 0;
-        if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
-        } else if (text.startsWith("+NXT")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
-            nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
-            skipReply = true;
-        } else if (text.startsWith("-NAK")) {
-            processNak(a.streamSeq(), a.consumerSeq(), a.deliveries(), text);
-        } else if (text.equals("+WPI")) {
-            progress(a.streamSeq());
-        } else if (text.startsWith("+TERM")) {
-            processTerm(a.streamSeq(), a.consumerSeq(), a.deliveries(), true);
-        }
-        synchronized (this) {
-            if (closed) return;
-            if (reply != null && !reply.isEmpty() && !skipReply) js.internal().publish(account, reply, null, null, EMPTY);
-            suppressDeletion();
-        }
-    }
-
-    /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
-    private void processAck(long seq, long d, long dc, boolean retain, boolean sample) {
-        long ackedFrom;
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return;
-            switch (cfg.ackPolicy) {
-                case "explicit" -> {
-                    if (sample) sampleAck(seq, d, dc);
-                    if (maxAckPendingReached()) wake = true;
-                    acks.ackExplicit(seq, d, dseq, sseq);
-                    ackedFrom = seq;
-                }
-                case "all" -> {
-                    if (maxAckPendingReached()) wake = true;
-                    ackedFrom = acks.ackAll(seq, d);
-                    if (ackedFrom == 0) return;
-                }
-                default -> {
-                    return;
-                }
-            }
-            if (acks.pendingCount() == 0 && ackTimer != null) {
-                ackTimer.cancel(false);
-                ackTimer = null;
-            }
-            lastAcked = nowNanos();
-            markDirty();
-        }
-        if (retain && !"limits".equals(stream.config().retention)) {
-            // Removing from the store writes to disk: not on the publisher's event loop.
-            long from = ackedFrom;
-            run(() -> {
-                long first = Math.max(from, stream.store().state().firstSeq());
-                for (long s = first; s <= seq; s++) owner.acknowledged(this, s);
-            });
-        }
-        if (wake) signal();
-    }
-
-    /** sample_freq: the ack's metric, for a delivery still awaiting it. Lock held. */
-    private void sampleAck(long seq, long d, long dc) {
-        AckTracker.Pending p = acks.pending(seq);
-        if (p == null || !AckSampling.sample(AckSampling.percent(cfg.sampleFreq))) return;
-        Advisories.ackMetric(js, account, stream.name(), name, d, seq, nowNanos() - p.timestamp, dc);
-    }
-
-    private void processNak(long seq, long d, long dc, String text) {
-        synchronized (this) {
-            if (closed) return;
-            if (d <= acks.floorConsumer || d > dseq) return;
-            if (acks.pendingCount() > 0 && !acks.isPending(seq)) return;
-            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_NAKED", "nak", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
-            String arg = text.length() > 4 ? text.substring(4).trim() : "";
-            if (!arg.isEmpty()) {
-                long delay = -1;
-                try {
-                    if (arg.startsWith("{")) delay = JetStream.JSON.readTree(arg).path("delay").asLong(0);
-                    else delay = GoDuration.parseNanos(arg);
-                } catch (java.io.IOException | IllegalArgumentException e) {
-                    js.log().warn("JetStream consumer '%s > %s > %s' bad NAK delay value: \"%s\"", account.name(),
-                            stream.name(), name, arg);
-                }
-                if (delay >= 0) {
-                    acks.unqueue(seq);
-                    if (acks.isPending(seq)) {
-                        // as if delivered so that ack_wait runs out after the delay
-                        acks.touch(seq, nowNanos() - cfg.ackWait + delay);
-                        markDirty();
-                        scheduleAckTimer(10_000_000L);
-                    }
-                    return;
-                }
-            }
-            acks.requeue(seq);
-        }
-        signal();
-    }
-
-    private void processTerm(long seq, long d, long dc, boolean advisory) {
-        processAck(seq, d, dc, advisory, false);
-        if (!advisory) return;
-        synchronized (this) {
-            if (closed) return;
-            Advisories.consumerEvent(js, account, stream.name(), name, "MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
-        }
-    }
-
-    private synchronized void progress(long seq) {
-        if (acks.isPending(seq)) {
-            acks.touch(seq, nowNanos());
-            markDirty();
-        }
+        acking.ack(a, reply, body);
     }
 
     /** Whether this consumer still needs {@code seq} (interest retention). */
     synchronized boolean needsAck(long seq, String subject) {
         if (closed) return false;
-        if (subject != null && !matches(subject)) return false;
-        return acks.needs(seq, sseq, "explicit".equals(cfg.ackPolicy));
+        if (subject != null && !cfg.matches(subject)) return false;
+        return acks.needs(seq, position.sseq(), "explicit".equals(cfg.ackPolicy));
     }
 
     synchronized long ackFloorStreamSeq() {
         return acks.floorStream;
     }
 
-    // ---- redelivery after ack_wait ----
-
-    private void scheduleAckTimer(long delayNanos) {
-        if (ackTimer != null) ackTimer.cancel(false);
-        ackTimer = js.timers().schedule(() -> run(this::checkPending), Math.max(delayNanos, 1_000_000L),
-                TimeUnit.NANOSECONDS);
-    }
-
-    /** upstream's checkPending: queues for redelivery what waited longer than ack_wait (or its backoff). */
-    private void checkPending() {
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return;
-            ackTimer = null;
-            if (acks.pendingCount() == 0) return;
-            long[] next = new long[1];
-            int before = acks.pendingCount();
-            List<Long> expired = acks.expire(nowNanos(), cfg.ackWait, cfg.backoff, stream.store().state().firstSeq(), next);
-            if (acks.pendingCount() != before) markDirty();
-            wake = !expired.isEmpty();
-            if (acks.pendingCount() > 0) scheduleAckTimer(next[0] + ACK_WAIT_DELAY_NANOS);
-        }
-        if (wake) signal();
-    }
-
-    private void deliveryExceeded(long seq, long deliveries) {
-        Advisories.consumerEvent(js, account, stream.name(), name, "MAX_DELIVERIES", "max_deliver", "stream_seq", seq, "deliveries", deliveries);
-    }
-
     // ---- push: interest, flow control, heartbeats ----
 
     /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
     boolean tick(long now) {
-        boolean wake = false;
-        synchronized (this) {
-            if (closed) return false;
-            long threshold = deleteThreshold();
-            if (cfg.isPush()) {
-                boolean interest = hasInterest(cfg.deliverSubject);
-                if (interest && !active) {
-                    active = true;
-                    wake = true;
-                } else if (!interest && active) {
-                    active = false;
-                    inactiveSince = now;
-                }
-                if (!active && threshold > 0 && now - inactiveSince >= threshold) return true;
-            } else if (threshold > 0 && now - waiting.lastActivity > threshold) {
-                processWaiting(true);
-                if (waiting.isEmpty()) return true;
-                waiting.lastActivity = now;
-            }
-        }
-        if (wake) signal();
-        return false;
-    }
-
-    private long deleteThreshold() {
-        if (!cfg.isDurable() && cfg.inactiveThreshold <= 0) return ConsumerConfigs.DEFAULT_INACTIVE_THRESHOLD_NANOS;
-        return Math.max(cfg.inactiveThreshold, 0);
+        return activity.tick(now);
     }
 
     /** Acks count as activity: they push back the inactivity deletion. Lock held. */
-    private void suppressDeletion() {
-        long now = System.nanoTime();
-        if (cfg.isPush()) inactiveSince = now;
-        else waiting.lastActivity = now;
+    void suppressDeletion() {
+        activity.suppressDeletion();
     }
 
     /** A reply on {@code $JS.FC.<stream>.<consumer>.*}. */
@@ -815,35 +442,21 @@ final class Consumer {
         signal();
     }
 
-    private void startHeartbeats() {
-        long hb = cfg.idleHeartbeat;
-        heartbeatTimer = js.timers().scheduleAtFixedRate(() -> run(this::heartbeatFired), hb, hb,
-                TimeUnit.NANOSECONDS);
-    }
-
-    private void heartbeatFired() {
-        synchronized (this) {
-            if (closed) return;
-            if (deliveredSinceHeartbeat) {
-                deliveredSinceHeartbeat = false;
-                return;
-            }
-            if (active) sendHeartbeat(cfg.deliverSubject);
-        }
-    }
-
-    private void sendHeartbeat(String subject) {
-        publishStatus(subject, StatusHeaders.heartbeat(dseq - 1, sseq - 1, flow == null ? null : flow.outstanding()));
+    /** Lock held. */
+    void sendHeartbeat(String subject) {
+        publishEmpty(subject, StatusHeaders.heartbeat(dseq - 1, position.sseq() - 1, flow == null ? null : flow.outstanding()));
     }
 
     // ---- status messages and advisories ----
 
-    private void sendStatus(String subject, String status) {
-        publishStatus(subject, StatusHeaders.status(status));
+    /** An empty message to {@code subject}: a status when it has headers, else a bare reply. Lock held. */
+    void publishEmpty(String subject, byte[] headers) {
+        js.internal().publish(account, subject, null, headers, EMPTY);
     }
 
-    private void publishStatus(String subject, byte[] headers) {
-        js.internal().publish(account, subject, null, headers, EMPTY);
+    /** One of upstream's consumer advisories, {@code $JS.EVENT.ADVISORY.CONSUMER.<kind>.<stream>.<consumer>}. */
+    void advise(String kind, String type, Object... fields) {
+        Advisories.consumerEvent(js, account, stream.name(), name, kind, type, fields);
     }
 
     private static long nowNanos() {
@@ -859,48 +472,16 @@ final class Consumer {
             ConsumerConfig old = cfg;
             if (!java.util.Objects.equals(old.deliverSubject, next.deliverSubject)) acks.requeueAll();
             cfg = next;
-            if (cfg.isPush()) active = hasInterest(cfg.deliverSubject);
-            if (old.ackWait != next.ackWait && ackTimer != null) scheduleAckTimer(100_000_000L);
+            if (cfg.isPush()) activity.lookForInterest();
+            if (old.ackWait != next.ackWait) acking.ackWaitChanged();
             if (old.rateLimitBps != next.rateLimitBps) rate = rateLimit(next);
-            npcValid = false;
+            position.recount();
             applyPause();
             if (!java.util.Objects.equals(old.pauseUntil, next.pauseUntil)) advisePause();
-            if (!next.isPinnedClient()) priority.clear();
+            if (!next.isPinnedClient()) pull.clearPin();
         }
         signal();
     }
-
-    // ---- priority groups ----
-
-    private void pinTimedOut() {
-        synchronized (this) {
-            if (closed || !priority.expire(cfg)) return;
-        }
-        signal();
-    }
-
-    /** CONSUMER.UNPIN of one of the consumer's groups: the next request served gets the pin. */
-    void unpin(String group) {
-        synchronized (this) {
-            if (closed) return;
-            priority.unpin(group);
-        }
-        signal();
-    }
-
-    private final PriorityGroups.Advice pinAdvice = new PriorityGroups.Advice() {
-        @Override
-        public void pinned(String group, String pinId) {
-            Advisories.consumerEvent(js, account, stream.name(), name, "PINNED", "consumer_group_pinned",
-                    "account", account.name(), "group", group, "pinned_id", pinId);
-        }
-
-        @Override
-        public void unpinned(String group, String reason) {
-            Advisories.consumerEvent(js, account, stream.name(), name, "UNPINNED", "consumer_group_unpinned",
-                    "account", account.name(), "group", group, "reason", reason);
-        }
-    };
 
     private RateLimit rateLimit(ConsumerConfig c) {
         return c.isPush() ? RateLimit.of(c.rateLimitBps, stream.config().maxMsgSize, js.options().maxPayload, System.nanoTime())
@@ -929,8 +510,8 @@ final class Consumer {
 
     /** upstream's consumer_pause advisory. Lock held. */
     private void advisePause() {
-        Advisories.consumerEvent(js, account, stream.name(), name, "PAUSE", "consumer_pause", "paused", pause.active(),
-                "pause_until", cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
+        advise("PAUSE", "consumer_pause", "paused", pause.active(), "pause_until",
+                cfg.pauseUntil == null ? GoTime.ZERO : cfg.pauseUntil);
     }
 
     /** Nanoseconds until a paused consumer delivers again; 0 when it is not paused. */
@@ -940,39 +521,9 @@ final class Consumer {
 
     // ---- state persistence ----
 
-    private void markDirty() {
-        dirty = true;
-        scheduleFlush();
-    }
-
-    private void scheduleFlush() {
-        if (store == null || flushQueued) return;
-        flushQueued = true;
-        js.timers().schedule(() -> run(this::flushState), STATE_FLUSH_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    private void flushState() {
-        ConsumerState st;
-        synchronized (this) {
-            flushQueued = false;
-            if (closed || !dirty) return;
-            dirty = false;
-            st = snapshot();
-        }
-        write(st);
-    }
-
-    private void write(ConsumerState st) {
-        try {
-            store.update(st);
-        } catch (RuntimeException e) {
-            js.log().warn("JetStream could not write the state of consumer '%s > %s > %s': %s", account.name(),
-                    stream.name(), name, e.getMessage());
-        }
-    }
-
-    private ConsumerState snapshot() {
-        return acks.snapshot(dseq, sseq);
+    /** Lock held. */
+    void markDirty() {
+        stateWriter.markDirty();
     }
 
     // ---- info ----
@@ -980,48 +531,8 @@ final class Consumer {
     /** The consumer_info object, as upstream writes it. */
     Map<String, Object> info() {
         synchronized (this) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("stream_name", stream.name());
-            out.put("name", name);
-            out.put("created", created.toString());
-            out.put("config", cfg);
-            out.put("delivered", sequenceInfo(dseq - 1, sseq - 1, lastDelivered));
-            out.put("ack_floor", sequenceInfo(acks.floorConsumer, acks.floorStream, lastAcked));
-            out.put("num_ack_pending", acks.pendingCount());
-            out.put("num_redelivered", acks.redeliveredCount());
-            int numWaiting = 0;
-            if (cfg.isPull()) {
-                processWaiting(false);
-                numWaiting = waiting.size();
-            }
-            out.put("num_waiting", numWaiting);
-            out.put("num_pending", numPending());
-            if (cfg.isPush()) {
-                boolean interest = hasInterest(cfg.deliverSubject); // now, not as of the last housekeeping pass
-                if (interest != active) {
-                    active = interest;
-                    if (!interest) inactiveSince = System.nanoTime();
-                    else signal();
-                }
-                if (active) out.put("push_bound", true);
-            }
-            long paused = pause.remaining();
-            if (paused > 0) {
-                out.put("paused", true);
-                out.put("pause_remaining", paused);
-            }
-            var groups = priority.state(cfg);
-            if (groups != null) out.put("priority_groups", groups);
-            return out;
+            return ConsumerInfo.of(this, lastDelivered, acks, acking, pull, activity, pause);
         }
-    }
-
-    private static Map<String, Object> sequenceInfo(long consumerSeq, long streamSeq, long lastNanos) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("consumer_seq", consumerSeq);
-        m.put("stream_seq", streamSeq);
-        if (lastNanos != 0) m.put("last_active", Instant.ofEpochSecond(0, lastNanos).toString());
-        return m;
     }
 
     // ---- stopping ----
@@ -1033,18 +544,17 @@ final class Consumer {
     void stop(boolean deleted) {
         ConsumerState last = null;
         synchronized (this) {
-            if (deleted) releaseRequests(); // also after a shutdown stop: the stream is being deleted
+            if (deleted) pull.releaseRequests(); // also after a shutdown stop: the stream is being deleted
             if (closed) return;
             closed = true;
-            if (ackTimer != null) ackTimer.cancel(false);
-            if (waitTimer != null) waitTimer.cancel(false);
-            if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+            acking.stop();
+            pull.stop();
+            activity.stop();
             pause.cancel();
-            priority.clear();
-            if (!deleted && store != null) last = snapshot();
+            if (!deleted && store != null) last = stateWriter.snapshot();
         }
         js.consumerApi().evict(account, stream.name(), name);
-        if (last != null) write(last);
+        if (last != null) stateWriter.write(last);
     }
 
     ConsumerStore store() {

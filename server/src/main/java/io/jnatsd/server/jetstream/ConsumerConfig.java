@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.jnatsd.protocol.subject.Subjects;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,6 +102,14 @@ public final class ConsumerConfig {
         if (filterSubject != null && !filterSubject.isEmpty()) return List.of(filterSubject);
         if (filterSubjects != null && !filterSubjects.isEmpty()) return filterSubjects;
         return List.of();
+    }
+
+    /** Whether a message on {@code subject} passes the filters. */
+    boolean matches(String subject) {
+        List<String> filters = filters();
+        if (filters.isEmpty()) return true;
+        for (String f : filters) if (Subjects.subjectMatchesFilter(subject, f)) return true;
+        return false;
     }
 
     /** A deep copy, so an update never changes a config others hold. */
