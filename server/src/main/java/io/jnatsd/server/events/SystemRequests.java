@@ -45,7 +45,7 @@ final class SystemRequests {
             "LEAFZ", "ACCOUNTZ", "JSZ", "HEALTHZ", "IDZ");
     static final List<String> ACCOUNT_ENDPOINTS = List.of("SUBSZ", "CONNZ", "LEAFZ", "JSZ", "INFO", "STATZ", "CONNS");
 
-    /** Made by the first CONNS request with a body rather than at start: databind's set-up is ~25 ms. */
+    /** Made by the first CONNS request with a body rather than at start: databind's set-up is ~40 ms. */
     private static final class ConnsBody {
         static final ObjectMapper JSON = new ObjectMapper();
     }

@@ -29,8 +29,10 @@ import java.util.function.Consumer;
 public final class Transport implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    /** Made by a constructor reference: Netty's class-based factory reflects, and the first reflective
-     *  construction spins method handles, ~10 ms of a start. */
+    /**
+     * Made by a constructor reference: Netty's class-based factory reflects, and the first
+     * reflective construction spins method handles, ~10 ms of a start.
+     */
     private final ChannelFactory<? extends ServerChannel> serverChannel;
     private final boolean nativeEpoll;
     private final IoHandlerFactory factory;
