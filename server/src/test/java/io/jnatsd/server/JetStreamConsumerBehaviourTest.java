@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.startJetStream;
 import static io.jnatsd.server.testing.TestServer.await;
 import static io.jnatsd.server.testing.TestServer.consumerInfo;
 import static io.jnatsd.server.testing.TestServer.text;
@@ -41,18 +43,10 @@ class JetStreamConsumerBehaviourTest {
     @TempDir
     Path dir;
 
-    private TestServer start(Impl impl) throws Exception {
-        return TestServer.startJetStream(impl, dir);
-    }
-
-    private static byte[] bytes(String s) {
-        return TestServer.bytes(s);
-    }
-
     @ParameterizedTest
     @EnumSource(Impl.class)
     void maxAckPendingStallsUntilAcks(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("M").subjects("m").storageType(StorageType.Memory).build());
             JetStream js = c.jetStream();
@@ -72,7 +66,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void ackAllAcknowledgesEverythingBelow(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("A").subjects("a").build());
             JetStream js = c.jetStream();
@@ -93,7 +87,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void purgeMovesConsumersPastPurgedMessages(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("PG").subjects("pg.*").build());
             JetStream js = c.jetStream();
@@ -120,7 +114,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void backoffSpacesRedeliveries(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("B").subjects("b").build());
             JetStreamApiException tooFew = assertThrows(JetStreamApiException.class, () -> jsm.addOrUpdateConsumer("B",
@@ -148,7 +142,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void startTimeAndLastDeliverPolicies(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("T").subjects("t.*").build());
             JetStream js = c.jetStream();
@@ -176,7 +170,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void idlePullEphemeralIsDeleted(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("IP").subjects("ip").build());
             jsm.addOrUpdateConsumer("IP", ConsumerConfiguration.builder().name("idle")
@@ -198,7 +192,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void replayOriginalKeepsTheGaps(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             c.jetStreamManagement().addStream(StreamConfiguration.builder().name("RP").subjects("rp").build());
             JetStream js = c.jetStream();
             js.publish("rp", bytes("a"));
@@ -217,7 +211,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void durablePushConsumerRebindsAfterUnsubscribe(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             c.jetStreamManagement().addStream(StreamConfiguration.builder().name("DP").subjects("dp").build());
             JetStream js = c.jetStream();
             PushSubscribeOptions opts = PushSubscribeOptions.builder().durable("keeper").build();
@@ -239,7 +233,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void ackNoneOnInterestRetentionRemovesOnDeliveryAndMaxConsumers(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("AN").subjects("an").maxConsumers(1)
                     .retentionPolicy(io.nats.client.api.RetentionPolicy.Interest).build());
@@ -265,7 +259,7 @@ class JetStreamConsumerBehaviourTest {
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD")
     void createUpdateActionsAndFilterSubjects(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("F").subjects("f.*").build());
             JetStreamApiException missing = assertThrows(JetStreamApiException.class, () -> jsm.updateConsumer("F",

@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.startJetStream;
 import static io.jnatsd.server.testing.TestServer.await;
 import static io.jnatsd.server.testing.TestServer.consumerInfo;
 import static io.jnatsd.server.testing.TestServer.text;
@@ -49,14 +51,6 @@ class JetStreamConsumerTest {
     @TempDir
     Path dir;
 
-    private TestServer start(Impl impl) throws Exception {
-        return TestServer.startJetStream(impl, dir);
-    }
-
-    private static byte[] bytes(String s) {
-        return TestServer.bytes(s);
-    }
-
     private static void stream(Connection c, String name, String subject, RetentionPolicy retention) throws Exception {
         c.jetStreamManagement().addStream(StreamConfiguration.builder().name(name).subjects(subject)
                 .retentionPolicy(retention).storageType(StorageType.File).build());
@@ -65,7 +59,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void createInfoListDelete(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             stream(c, "ORDERS", "orders.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
@@ -114,7 +108,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void pullFetchBatchExpiresAndNoWait(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "P", "p.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             for (int i = 0; i < 7; i++) js.publish("p.x", bytes("m" + i));
@@ -158,7 +152,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void simplifiedConsumeAndIterate(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "SC", "sc.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             for (int i = 0; i < 300; i++) js.publish("sc.x", bytes("m" + i));
@@ -190,7 +184,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void redeliveryAfterAckWaitNakTermAndMaxDeliver(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "R", "r.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             for (int i = 1; i <= 4; i++) js.publish("r.x", bytes("m" + i));
@@ -228,7 +222,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void redeliveryOfUnackedPushMessages(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "W", "w.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             List<Message> received = new CopyOnWriteArrayList<>();
@@ -246,7 +240,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void pushQueueGroupSharesMessages(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url()); Connection c2 = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url()); Connection c2 = Nats.connect(s.url())) {
             stream(c, "Q", "q.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -275,7 +269,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void orderedConsumerGetsEverythingInOrder(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "O", "o.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             for (int i = 0; i < 50; i++) js.publish("o." + (i % 3), bytes("m" + i));
@@ -309,7 +303,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void interestRetentionRemovesWhatAllConsumersAcked(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             stream(c, "I", "i.>", RetentionPolicy.Interest);
             JetStream js = c.jetStream();
@@ -342,7 +336,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void workQueueRemovesOnAckAndAllowsOneConsumerPerFilter(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             stream(c, "WQ", "wq.>", RetentionPolicy.WorkQueue);
             JetStream js = c.jetStream();
@@ -439,7 +433,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void ephemeralGoesAwayWhenItsSubscriberDoes(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             stream(c, "E", "e.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
@@ -463,7 +457,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void deliverPoliciesAndHeadersOnly(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "D", "d.>", RetentionPolicy.Limits);
             JetStream js = c.jetStream();
             for (int i = 1; i <= 6; i++) js.publish("d." + (i % 3), bytes("payload-" + i));
@@ -495,7 +489,7 @@ class JetStreamConsumerTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void pullStatusOfADeletedConsumer(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             stream(c, "X", "x.>", RetentionPolicy.Limits);
             c.jetStreamManagement().addOrUpdateConsumer("X", ConsumerConfiguration.builder().durable("gone").build());
             Subscription inbox = c.subscribe("my.inbox");

@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.startJetStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,14 +48,6 @@ class JetStreamFeaturesTest {
     @TempDir
     Path dir;
 
-    private TestServer start(Impl impl) throws Exception {
-        return TestServer.startJetStream(impl, dir);
-    }
-
-    private static byte[] bytes(String s) {
-        return TestServer.bytes(s);
-    }
-
     private static int apiError(Executable e) {
         return assertThrows(JetStreamApiException.class, e::run).getApiErrorCode();
     }
@@ -66,7 +60,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void sealedStreamRejectsPublishDeleteAndPurge(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             StreamConfiguration cfg = StreamConfiguration.builder().name("SEAL").subjects("seal.>").build();
             jsm.addStream(cfg);
@@ -86,7 +80,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void denyDeleteAndDenyPurge(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             StreamConfiguration cfg = StreamConfiguration.builder().name("DENY").subjects("deny")
                     .denyDelete(true).denyPurge(true).build();
@@ -102,7 +96,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void rollupSubAndAll(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("ROLL").subjects("roll.>").allowRollup(true).build());
             jsm.addStream(StreamConfiguration.builder().name("NOROLL").subjects("noroll").build());
@@ -127,7 +121,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD") // per-message TTL is a 2.11 feature
     void messageTtl(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("TTL").subjects("ttl.>").allowMessageTtl().build());
             jsm.addStream(StreamConfiguration.builder().name("NOTTL").subjects("nottl").build());
@@ -145,7 +139,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void maxAgeExpiresOldMessages(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("AGE").subjects("age").maxAge(Duration.ofMillis(700)).build());
             c.jetStream().publish("age", bytes("1"));
@@ -159,7 +153,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD") // subject_transform is a 2.10 feature
     void subjectTransformStoresUnderTheNewSubject(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             StreamInfo info = jsm.addStream(StreamConfiguration.builder().name("TR").subjects("in.*.*")
                     .subjectTransform(SubjectTransform.builder().source("in.*.*").destination("out.{{wildcard(2)}}.{{wildcard(1)}}").build())
@@ -176,7 +170,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void republishAddsHeadersAndHeadersOnlyDropsTheBody(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("RP").subjects("rp.>")
                     .republish(Republish.builder().source("rp.>").destination("copy.>").build()).build());
@@ -221,7 +215,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void keyValueUsesDirectGetLastBySubject(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             c.keyValueManagement().create(KeyValueConfiguration.builder().name("B").maxHistoryPerKey(3).build());
             KeyValue kv = c.keyValue("B");
             kv.put("k1", bytes("v1"));
@@ -241,7 +235,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void directGetSingle(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("D").subjects("d.>").allowDirect(true).build());
             JetStream js = c.jetStream();
@@ -268,7 +262,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(value = Impl.class, names = "JNATSD") // batched direct get came with 2.11
     void directGetBatchAndMultiLast(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("DB").subjects("db.>").allowDirect(true).build());
             JetStream js = c.jetStream();
@@ -353,7 +347,7 @@ class JetStreamFeaturesTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void noAckStreamStoresWithoutAcking(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("NA").subjects("na").noAck(true).build());
             c.publish("na", bytes("fire and forget"));

@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.startJetStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,18 +42,10 @@ class JetStreamStreamTest {
     @TempDir
     Path dir;
 
-    private TestServer start(Impl impl) throws Exception {
-        return TestServer.startJetStream(impl, dir);
-    }
-
-    private static byte[] bytes(String s) {
-        return TestServer.bytes(s);
-    }
-
     @ParameterizedTest
     @EnumSource(Impl.class)
     void createPublishGetDeletePurge(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             StreamInfo created = jsm.addStream(StreamConfiguration.builder().name("ORDERS").subjects("orders.>")
                     .storageType(StorageType.File).build());
@@ -100,7 +94,7 @@ class JetStreamStreamTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void configRejections(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("A").subjects("a.>").build());
             JetStreamApiException overlap = assertThrows(JetStreamApiException.class,
@@ -120,7 +114,7 @@ class JetStreamStreamTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void publishPreconditionsAndDuplicates(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             c.jetStreamManagement().addStream(StreamConfiguration.builder().name("P").subjects("p.>").build());
             JetStream js = c.jetStream();
             PublishAck first = js.publish("p.x", bytes("1"), PublishOptions.builder().messageId("id-1").build());
@@ -148,7 +142,7 @@ class JetStreamStreamTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void limitsDiscardOldAndNew(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("OLD").subjects("old").maxMessages(3).build());
             jsm.addStream(StreamConfiguration.builder().name("NEW").subjects("new").maxMessages(3)

@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.startJetStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,14 +46,6 @@ class KeyValueObjectStoreTest {
     @TempDir
     Path dir;
 
-    private TestServer start(Impl impl) throws Exception {
-        return TestServer.startJetStream(impl, dir);
-    }
-
-    private static byte[] bytes(String s) {
-        return TestServer.bytes(s);
-    }
-
     private static String text(KeyValueEntry e) {
         return e.getValue() == null ? null : new String(e.getValue(), StandardCharsets.UTF_8);
     }
@@ -59,7 +53,7 @@ class KeyValueObjectStoreTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void keyValue(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             KeyValueManagement kvm = c.keyValueManagement();
             KeyValueStatus status = kvm.create(KeyValueConfiguration.builder().name("CFG").maxHistoryPerKey(5)
                     .storageType(StorageType.File).build());
@@ -124,7 +118,7 @@ class KeyValueObjectStoreTest {
     @ParameterizedTest
     @EnumSource(Impl.class)
     void objectStore(Impl impl) throws Exception {
-        try (TestServer s = start(impl); Connection c = Nats.connect(s.url())) {
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             ObjectStoreManagement osm = c.objectStoreManagement();
             osm.create(ObjectStoreConfiguration.builder("FILES").storageType(StorageType.File).build());
             ObjectStore os = c.objectStore("FILES");
