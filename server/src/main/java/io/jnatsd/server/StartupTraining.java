@@ -85,7 +85,7 @@ public final class StartupTraining {
             for (int i = 0; i < 1_500; i++) out.write(bytes);
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            awaitPong(pub.getInputStream()); // everything before it has been processed
+            readUntil(pub.getInputStream(), "PONG\r\n", 1); // everything before it has been processed
         }
     }
 
@@ -110,20 +110,6 @@ public final class StartupTraining {
         } catch (IOException e) {
             // closed at the end of the rehearsal
         }
-    }
-
-    /** Skips what arrives up to the PONG. */
-    private static void awaitPong(InputStream in) throws IOException {
-        byte[] pong = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
-        byte[] b = new byte[64 * 1024];
-        int matched = 0;
-        for (int n; (n = in.read(b)) >= 0; ) {
-            for (int i = 0; i < n; i++) {
-                matched = b[i] == pong[matched] ? matched + 1 : (b[i] == pong[0] ? 1 : 0);
-                if (matched == pong.length) return;
-            }
-        }
-        throw new IOException("connection closed before PONG");
     }
 
     /** Reads until {@code end} has been seen {@code times} times. */
