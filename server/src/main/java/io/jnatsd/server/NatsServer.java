@@ -9,9 +9,9 @@ import io.jnatsd.server.auth.jwt.AccountClaims;
 import io.jnatsd.server.auth.jwt.ClaimsRequests;
 import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.auth.Authenticator;
-import io.jnatsd.server.client.ClientChannelHandler;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.jetstream.JetStream;
@@ -333,7 +333,7 @@ public final class NatsServer implements AutoCloseable {
                 ServerTls t = tls;
                 if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
                 ClientConnection c = new ClientConnection(clients, ch, accounts.global());
-                ch.pipeline().addLast(new ClientChannelHandler(c));
+                ch.pipeline().addLast(new ConnectionHandler(c));
             });
         } catch (RuntimeException | InterruptedException e) {
             if (events != null) events.shutdown();

@@ -3,6 +3,7 @@ package io.jnatsd.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.InternalClient;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -22,7 +23,7 @@ class InternalClientTest {
         var executor = Executors.newSingleThreadExecutor();
         try (NatsServer server = NatsServer.builder().port(0).start();
              Connection c = Nats.connect(server.clientUrl())) {
-            InternalClient svc = new InternalClient("test", executor);
+            InternalClient svc = new InternalClient("test", ConnectionKind.SYSTEM, executor);
             var account = server.accounts().global();
             svc.subscribe(account, "svc.upper", null, (sub, msg) -> svc.publish(account, msg.reply(), null, null,
                     new String(msg.payload(), StandardCharsets.UTF_8).toUpperCase().getBytes(StandardCharsets.UTF_8)));

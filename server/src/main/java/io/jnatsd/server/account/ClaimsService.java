@@ -3,6 +3,7 @@ package io.jnatsd.server.account;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jnatsd.server.auth.jwt.ClaimsRequests;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class ClaimsService {
     public ClaimsService(ClaimsRequests requests, Account system, Executor executor, Supplier<Map<String, Object>> serverInfo) {
         this.requests = requests;
         this.system = system;
-        this.client = new InternalClient("claims", executor);
+        this.client = new InternalClient("claims", ConnectionKind.SYSTEM, executor);
         this.serverInfo = serverInfo;
     }
 

@@ -1,6 +1,7 @@
 package io.jnatsd.server.account;
 
 import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
@@ -27,6 +28,11 @@ final class StreamImportForwarder implements Subscriber {
         } finally {
             ImportDepth.exit();
         }
+    }
+
+    @Override
+    public ConnectionKind kind() {
+        return ConnectionKind.ACCOUNT;
     }
 
     @Override

@@ -10,6 +10,10 @@ import io.jnatsd.server.auth.Secrets;
 import io.jnatsd.server.auth.GoQuote;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.conn.Connection;
+import io.jnatsd.server.conn.ConnectionTimers;
+import io.jnatsd.server.conn.Outbound;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
@@ -35,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * PING/PONG, as upstream's client. Everything here runs on the connection's event loop,
  * except {@link #deliver} and {@link #maxReached}, which publishers call from theirs.
  */
-public final class ClientConnection implements ClientOpHandler, Subscriber {
+public final class ClientConnection implements ClientOpHandler, Subscriber, Connection {
     /** The longest one stall lasts; a receiver that drains no faster than this is then left to max_pending. */
     private static final long MAX_STALL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -55,7 +59,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private final FlushBatch batch = new FlushBatch(this);
     /** Concurrent only so that monitoring can list it from another thread; changed on this loop alone. */
     private final Map<String, Subscription> subs = new ConcurrentHashMap<>();
-    private final ClientTimers timers;
+    private final ConnectionTimers timers;
 
     private volatile ConnectOptions connect;
     private volatile boolean headers;
@@ -80,7 +84,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     private volatile long inBytes;
     private long batchInMsgs;
     private long batchInBytes;
-    volatile long lastInboundNanos = startNanos;
+    private volatile long lastInboundNanos = startNanos;
 
     public ClientConnection(ClientServices server, Channel channel, Account defaultAccount) {
         this.server = server;
@@ -91,12 +95,15 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         this.parser = new ClientParser(this, opts.maxControlLine, opts.maxPayload);
         this.out = new Outbound(channel, opts.maxPending, this::slowConsumerPendingBytes);
         this.account = defaultAccount;
-        this.timers = new ClientTimers(this, opts, loop);
+        this.timers = new ConnectionTimers(this, loop, new ConnectionTimers.Pinging(opts.pingInterval, opts.pingMax,
+                opts.disableShortFirstPing ? 0 : ConnectionTimers.CLIENT_FIRST_PING_NANOS, true),
+                opts.writeDeadline, opts.effectiveAuthTimeout());
     }
 
-    // ---- lifecycle, called by ClientChannelHandler on this connection's loop ----
+    // ---- lifecycle, called by ConnectionHandler on this connection's loop ----
 
-    void start() {
+    @Override
+    public void start() {
         nonce = server.newNonce();
         out.appendControl(server.infoLine(this), batch);
         if (!server.register(this)) {
@@ -108,7 +115,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         server.log().debug("%s - cid:%d - Client connection created", remoteAddress(), cid);
     }
 
-    void read(ByteBuf in) {
+    @Override
+    public void read(ByteBuf in) {
         long now = System.nanoTime();
         lastInboundNanos = now;
         batch.activity(now);
@@ -117,15 +125,18 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /** Parsing goes on: neither stopped (closing) nor paused (a slow credential check). */
-    boolean parsing() {
+    @Override
+    public boolean parsing() {
         return !parser.isStopped() && !parser.isPaused();
     }
 
-    boolean parserPaused() {
+    @Override
+    public boolean parserPaused() {
         return parser.isPaused() && !parser.isStopped();
     }
 
-    int bytesToCompleteFrame(ByteBuf partial) {
+    @Override
+    public int bytesToCompleteFrame(ByteBuf partial) {
         return parser.bytesToCompleteFrame(partial);
     }
 
@@ -133,7 +144,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
      * End of one inbound read: count what came in, then flush every receiver touched (counting
      * first, so that whoever sees a reply to this read also sees it counted).
      */
-    void readComplete() {
+    @Override
+    public void readComplete() {
         if (batchInMsgs > 0) {
             server.stats().inMsgs.add(batchInMsgs);
             server.stats().inBytes.add(batchInBytes);
@@ -173,7 +185,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /** The socket is gone: release everything this connection holds. */
-    void channelClosed() {
+    @Override
+    public void channelClosed() {
         if (closedReason == null) closedReason = ClosedReason.CLIENT_CLOSED;
         closed = true;
         timers.cancel();
@@ -245,7 +258,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /** The user JWT's authentication ended (its expiry or connect window), as upstream: an error, then close. */
-    void authenticationExpired() {
+    @Override
+    public void authenticationExpired() {
         if (closed) return;
         server.log().debug("%s - cid:%d - User Authentication Expired", remoteAddress(), cid);
         closeWithError("User Authentication Expired", ClosedReason.AUTHENTICATION_EXPIRED);
@@ -274,7 +288,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
 
     // ---- timers ----
 
-    void sendPing() {
+    @Override
+    public void sendPing() {
         out.appendControl(PING, batch);
         batch.flushAll();
     }
@@ -334,7 +349,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /** Set by the channel handler: parses what arrived while parsing was paused, then flushes. */
-    void onResumeReading(Runnable r) {
+    @Override
+    public void onResumeReading(Runnable r) {
         resumeReading = r;
     }
 
@@ -529,7 +545,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     /** The TLS handshake finished: log it, and refuse a client certificate that is not pinned. */
-    void tlsHandshakeCompleted(Throwable failure) {
+    @Override
+    public void tlsHandshakeCompleted(Throwable failure) {
         if (failure == null) {
             ServerTls tls = server.tls();
             if (tls != null && !tls.pinnedCertificateOk(channel)) {
@@ -584,6 +601,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     }
 
     @Override
+    public ConnectionKind kind() {
+        return ConnectionKind.CLIENT;
+    }
+
+    @Override
     public boolean echo() {
         return echo;
     }
@@ -602,7 +624,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         close(ClosedReason.SLOW_CONSUMER_PENDING_BYTES);
     }
 
-    void slowConsumerWriteDeadline() {
+    @Override
+    public void slowConsumerWriteDeadline() {
         server.stats().slowConsumers.increment();
         account.slowConsumer();
         server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
@@ -613,35 +636,41 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
         channel.close();
     }
 
-    void staleConnection() {
+    @Override
+    public void staleConnection() {
         server.stats().staleConnections.increment();
         server.log().debug("%s - cid:%d - Stale Client Connection - Closing", remoteAddress(), cid);
         closeWithError("Stale Connection", ClosedReason.STALE_CONNECTION);
     }
 
-    void authTimeout() {
+    @Override
+    public void authTimeout() {
         if (connect != null || closed) return;
         closeWithError("Authentication Timeout", ClosedReason.AUTHENTICATION_TIMEOUT);
     }
 
-    ClientTimers timers() {
+    @Override
+    public ConnectionTimers timers() {
         return timers;
     }
 
     /** The socket failed (a reset, a broken pipe): the reason /connz gives, unless one is set already. */
-    void socketFailed(IOException e) {
+    @Override
+    public void socketFailed(IOException e) {
         if (closedReason != null) return;
         String m = e.getMessage();
         closedReason = m != null && m.contains("Broken pipe") ? ClosedReason.WRITE_ERROR : ClosedReason.READ_ERROR;
     }
 
-    void logUnexpected(Throwable cause) {
+    @Override
+    public void logUnexpected(Throwable cause) {
         server.log().error("%s - cid:%d - %s", remoteAddress(), cid, cause);
     }
 
     // ---- facts for INFO, monitoring and logs ----
 
     public long cid() { return cid; }
+    @Override
     public boolean isClosed() { return closed; }
     public ClosedReason closedReason() { return closedReason; }
     public ConnectOptions connectOptions() { return connect; }
@@ -665,7 +694,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber {
     /** When the connection was accepted. */
     public Instant startTime() { return startTime; }
     /** When the connection was accepted, as {@link System#nanoTime}. */
+    @Override
     public long startNanos() { return startNanos; }
+
+    @Override
+    public long lastInboundNanos() { return lastInboundNanos; }
     /** The last round-trip time measured with a server PING; 0 before the first PONG. */
     public long rttNanos() { return timers.rttNanos(); }
     /** Bytes waiting to be written to this client. */

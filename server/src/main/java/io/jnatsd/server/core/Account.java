@@ -3,12 +3,14 @@ package io.jnatsd.server.core;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.subject.MatchResult;
 import io.jnatsd.protocol.subject.SubjectIndex;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The unit of isolation: one subject namespace, with the subscriptions of every connection
  * bound to it. Publishing matches the subject once and hands the message to each plain
- * subscriber and to one member of each queue group.
+ * subscriber and to one member of each queue group; remote servers get one copy each,
+ * naming the queue groups they were chosen to serve. What differs by connection kind is
+ * decided by {@link ConnectionKind}; first and last interest is reported to an
+ * {@link InterestListener}.
  */
 public final class Account {
     private final String name;
@@ -18,6 +20,12 @@ public final class Account {
     private volatile AccountLimits limits = AccountLimits.NONE;
     /** Subject mappings applied to every message published in this account, or null. */
     private volatile SubjectMappings mappings;
+    private final LocalInterest interest = new LocalInterest();
+    /**
+     * Set once a remote server has queue members here: from then on queue groups are picked by
+     * weight. Until then the cheaper pick (every member counts once) is the same thing.
+     */
+    private volatile boolean remoteQueueMembers;
 
     public Account(String name) {
         this.name = name;
@@ -72,16 +80,32 @@ public final class Account {
     }
 
     public void subscribe(Subscription sub) {
-        index.insert(sub.subject(), sub.queue(), sub);
+        if (!index.insert(sub.subject(), sub.queue(), sub)) return;
+        ConnectionKind kind = sub.owner().kind();
+        if (kind.propagatesInterest()) interest.added(this, sub);
+        else if (kind.isRemote() && sub.queue() != null) remoteQueueMembers = true;
     }
 
     public void unsubscribe(Subscription sub) {
-        index.remove(sub.subject(), sub.queue(), sub);
+        if (index.remove(sub.subject(), sub.queue(), sub) && sub.owner().kind().propagatesInterest()) {
+            interest.removed(this, sub);
+        }
+    }
+
+    /** Where this account's interest changes are reported (routes); null for none. */
+    public void setInterestListener(InterestListener listener) {
+        interest.setListener(listener);
+    }
+
+    /** Hands the account's whole local interest to {@code l} (a new route learning it). */
+    public void replayInterest(InterestListener l) {
+        interest.replay(this, l);
     }
 
     /**
-     * Routes one message; returns how many subscriptions received it (0 means no responders).
-     * {@code publisher} may be null for internal publishers.
+     * Routes one message published on this server; returns how many receivers took it, a
+     * remote server counting once (0 means no responders anywhere). {@code publisher} may be
+     * null for the server's own publishers.
      */
     public int publish(InboundMessage msg, Subscriber publisher, FlushBatch batch) {
         SubjectMappings m = mappings;
@@ -90,35 +114,62 @@ public final class Account {
             if (to == null) return 0;
             if (!to.equals(msg.subject())) msg = msg.rewritten(to, msg.reply());
         }
+        return route(msg, publisher, publisher == null ? ConnectionKind.SYSTEM : publisher.kind(), null, batch);
+    }
+
+    /**
+     * Routes one message that arrived from another server: to local subscribers only, and to
+     * queue groups only when {@code queues} names them (upstream's RMSG queue list), since
+     * the sending server chose which server serves each group.
+     */
+    public int publishRouted(InboundMessage msg, RemoteSubscriber from, QueueNames queues, FlushBatch batch) {
+        return route(msg, from, from.kind(), queues, batch);
+    }
+
+    private int route(InboundMessage msg, Subscriber publisher, ConnectionKind origin, QueueNames queueFilter,
+                      FlushBatch batch) {
         MatchResult<Subscription> match = index.match(msg.subject());
         if (match.isEmpty()) return 0;
         boolean skipSelf = publisher != null && !publisher.echo();
+        boolean fromRemote = origin.isRemote();
         int delivered = 0;
         for (int i = 0, n = match.plainCount(); i < n; i++) {
             Subscription sub = match.plain(i);
-            if (skipSelf && sub.owner() == publisher) continue;
-            if (deliver(sub, msg, batch)) delivered++;
+            Subscriber owner = sub.owner();
+            ConnectionKind kind = owner.kind();
+            if (kind != ConnectionKind.CLIENT) {
+                if (!kind.receivesFrom(origin)) continue;
+                if (kind.isRemote()) {
+                    batch.remoteTargets().add((RemoteSubscriber) owner, null);
+                    continue;
+                }
+            }
+            if (skipSelf && owner == publisher) continue;
+            if (owner.deliver(sub, msg, batch)) delivered++;
         }
         for (int g = 0, groups = match.queueGroupCount(); g < groups; g++) {
-            if (deliverToOneMember(match.queueGroup(g), msg, publisher, skipSelf, batch)) delivered++;
+            MatchResult.QueueGroup<Subscription> group = match.queueGroup(g);
+            if (fromRemote && (queueFilter == null || !queueFilter.contains(group.name()))) continue;
+            boolean took = remoteQueueMembers || fromRemote
+                    ? QueueGroupPick.deliverWeighted(group, msg, publisher, origin, skipSelf, batch)
+                    : QueueGroupPick.deliver(group, msg, publisher, skipSelf, batch);
+            if (took) delivered++;
         }
+        if (batch.hasRemoteTargets()) delivered += forwardToRemotes(msg, batch);
         return delivered;
     }
 
-    /** Starts at a random member so load spreads; moves on when a member cannot take it. */
-    private static boolean deliverToOneMember(MatchResult.QueueGroup<Subscription> group, InboundMessage msg,
-                                              Subscriber publisher, boolean skipSelf, FlushBatch batch) {
-        int size = group.size();
-        int start = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
-        for (int k = 0; k < size; k++) {
-            Subscription sub = group.get((start + k) % size);
-            if (skipSelf && sub.owner() == publisher) continue;
-            if (deliver(sub, msg, batch)) return true;
+    /** Sends one copy to each remote server the match named, each with its queue groups. */
+    private int forwardToRemotes(InboundMessage msg, FlushBatch batch) {
+        RemoteTargets targets = batch.remoteTargets();
+        int sent = 0;
+        try {
+            for (int i = 0, n = targets.count(); i < n; i++) {
+                if (targets.target(i).forward(this, msg, targets.queues(i), batch)) sent++;
+            }
+        } finally {
+            targets.clear();
         }
-        return false;
-    }
-
-    private static boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
-        return sub.owner().deliver(sub, msg, batch);
+        return sent;
     }
 }

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 /**
  * The subscribers whose outbound buffers one inbound read has filled. The reading
  * connection flushes them all once when the read is done (flush coalescing), so a burst of
- * published messages costs one write per receiver, not one per message.
+ * published messages costs one write per receiver, not one per message. It is also the
+ * publisher's scratch for routing (the remote servers a message goes to), being the one
+ * object that travels with every publish of one publisher.
  */
 public final class FlushBatch {
     /** Something with bytes waiting to be written, flushed on its own event loop. */
@@ -19,6 +21,8 @@ public final class FlushBatch {
     }
 
     private final ArrayList<Flushable> pending = new ArrayList<>();
+    /** Made by the first message this publisher sends to another server. */
+    private RemoteTargets remoteTargets;
     private final Subscriber origin;
     private long activityNanos;
 
@@ -40,6 +44,17 @@ public final class FlushBatch {
     /** Records when the read now being processed happened; passed on to every receiver flushed. */
     public void activity(long nanos) {
         activityNanos = nanos;
+    }
+
+    /** The remote servers the message being routed goes to; this publisher's scratch. */
+    RemoteTargets remoteTargets() {
+        RemoteTargets t = remoteTargets;
+        if (t == null) remoteTargets = t = new RemoteTargets();
+        return t;
+    }
+
+    boolean hasRemoteTargets() {
+        return remoteTargets != null && remoteTargets.count() > 0;
     }
 
     public void add(Flushable f) {

@@ -35,12 +35,15 @@ public final class InternalClient implements Subscriber {
     }
 
     private final String name;
+    private final ConnectionKind kind;
     private final Executor executor;
     private final java.util.Map<Subscription, Handler> handlers = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong sids = new java.util.concurrent.atomic.AtomicLong();
 
-    public InternalClient(String name, Executor executor) {
+    /** @param kind {@link ConnectionKind#SYSTEM} or {@link ConnectionKind#JETSTREAM} */
+    public InternalClient(String name, ConnectionKind kind, Executor executor) {
         this.name = name;
+        this.kind = kind;
         this.executor = executor;
     }
 
@@ -88,5 +91,10 @@ public final class InternalClient implements Subscriber {
     @Override
     public boolean echo() {
         return false;
+    }
+
+    @Override
+    public ConnectionKind kind() {
+        return kind;
     }
 }

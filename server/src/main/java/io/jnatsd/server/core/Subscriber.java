@@ -3,9 +3,11 @@ package io.jnatsd.server.core;
 import io.jnatsd.protocol.client.InboundMessage;
 
 /**
- * Whoever owns subscriptions: a client connection today; routes, leaf nodes and internal
- * services later. The router hands each matching subscription's owner the message to encode
- * into its own outbound buffer, on the publisher's thread.
+ * Whoever owns subscriptions: a client connection, a route, an internal service. The router
+ * hands each matching subscription's owner the message to encode into its own outbound
+ * buffer, on the publisher's thread. Owners that stand for another server
+ * ({@link ConnectionKind#isRemote()}) are {@link RemoteSubscriber}s and get one copy per
+ * message instead.
  */
 public interface Subscriber {
     /**
@@ -18,4 +20,7 @@ public interface Subscriber {
 
     /** Whether this subscriber wants its own messages back (CONNECT echo). */
     boolean echo();
+
+    /** What kind of connection or service this is; decides the rules in {@link ConnectionKind}. */
+    ConnectionKind kind();
 }

@@ -20,6 +20,13 @@ public final class Subscription {
     private volatile long max;
     /** Guarded by the owner's delivery lock. */
     private long delivered;
+    /**
+     * How many members of its queue group this subscription stands for: 1 for a local one; for
+     * a route's, the number of members on that server (RS+ weight), so that a queue group picks
+     * among all members cluster-wide evenly. Changed in place when the weight changes: a cached
+     * match holds this same object and sees the new weight.
+     */
+    private volatile int weight = 1;
 
     public Subscription(Subscriber owner, String subject, String queue, String sid) {
         this.owner = owner;
@@ -35,6 +42,14 @@ public final class Subscription {
     public String sid() { return sid; }
     public byte[] sidBytes() { return sidBytes; }
     public long max() { return max; }
+
+    public int weight() {
+        return weight;
+    }
+
+    public void setWeight(int weight) {
+        this.weight = weight;
+    }
 
     public void setMax(long max) {
         this.max = max;

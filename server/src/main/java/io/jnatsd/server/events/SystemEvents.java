@@ -4,6 +4,7 @@ import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.server.account.Accounts;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
 import io.jnatsd.server.log.ServerLog;
@@ -63,7 +64,7 @@ public final class SystemEvents {
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
-        this.client = new InternalClient("$SYS", this::execute);
+        this.client = new InternalClient("$SYS", ConnectionKind.SYSTEM, this::execute);
         this.block = new ServerBlock(server);
         this.requests = new SystemRequests(this, endpoints, accounts);
     }

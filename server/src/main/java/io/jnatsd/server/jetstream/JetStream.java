@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
 import io.jnatsd.server.log.ServerLog;
@@ -46,7 +47,7 @@ public final class JetStream implements AutoCloseable {
     private final ExecutorService api = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream-api"));
     private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("jetstream-writer-", 0).factory());
-    private final InternalClient internal = new InternalClient("jetstream", api);
+    private final InternalClient internal = new InternalClient("jetstream", ConnectionKind.JETSTREAM, api);
     private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
     private final StreamApi streamApi = new StreamApi(this);
     private final JsLimits.Usage serverUsage = new JsLimits.Usage();
@@ -54,7 +55,7 @@ public final class JetStream implements AutoCloseable {
     /** Consumers' timers (ack wait, request expiry, heartbeats, state flushes, housekeeping). */
     private final ScheduledExecutorService timers = newTimers();
     /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
-    private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", Runnable::run);
+    private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", ConnectionKind.JETSTREAM, Runnable::run);
 
     public JetStream(ServerOptions opts, ServerLog log, String serverName) {
         this.opts = opts;

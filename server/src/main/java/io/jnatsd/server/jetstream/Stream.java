@@ -3,6 +3,7 @@ package io.jnatsd.server.jetstream;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.subject.SubjectTransform;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.InternalClient.Msg;
 import io.jnatsd.server.core.Subscriber;
@@ -174,6 +175,11 @@ final class Stream implements Subscriber {
     @Override
     public boolean echo() {
         return true;
+    }
+
+    @Override
+    public ConnectionKind kind() {
+        return ConnectionKind.JETSTREAM;
     }
 
     private void drain() {

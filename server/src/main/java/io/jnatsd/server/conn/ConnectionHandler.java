@@ -1,4 +1,4 @@
-package io.jnatsd.server.client;
+package io.jnatsd.server.conn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,17 +11,17 @@ import java.io.IOException;
 import javax.net.ssl.SSLException;
 
 /**
- * Netty glue for one client socket: hands the bytes to the connection and ends a read burst
- * with one flush. Parses straight from each read buffer; only a frame split across two reads
+ * Netty glue for one socket of any connection kind: hands the bytes to the connection and
+ * ends a read burst with one flush. Parses straight from each read buffer; only a frame split across two reads
  * is assembled, from the tail of the first and just the bytes of the second that finish it (as
  * the parser reports them), so bytes are not copied on the way in. While parsing is paused (a
  * slow credential check) reads are buffered and parsed on resume, in order.
  */
-public final class ClientChannelHandler extends ChannelInboundHandlerAdapter {
-    private final ClientConnection client;
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private final Connection client;
     private ByteBuf cumulation;
 
-    public ClientChannelHandler(ClientConnection client) {
+    public ConnectionHandler(Connection client) {
         this.client = client;
     }
 

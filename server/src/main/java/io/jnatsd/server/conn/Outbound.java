@@ -1,4 +1,4 @@
-package io.jnatsd.server.client;
+package io.jnatsd.server.conn;
 
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.MessageWriter;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection's own event loop (DESIGN.md, hot path 3). Going past max_pending marks the
  * connection a slow consumer, which drops further messages and closes it.
  */
-final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
+public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     private static final int INITIAL_CAPACITY = 512;
 
     private final Channel channel;
@@ -36,7 +36,7 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     private long msgs;
     private long bytes;
 
-    Outbound(Channel channel, long maxPending, Runnable onSlowConsumer) {
+    public Outbound(Channel channel, long maxPending, Runnable onSlowConsumer) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.maxPending = maxPending;
@@ -45,16 +45,16 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     }
 
     /** What {@link #appendMessage} did. */
-    static final int DROPPED = -1;
-    static final int APPENDED = 0;
-    static final int APPENDED_LAST = 1;
+    public static final int DROPPED = -1;
+    public static final int APPENDED = 0;
+    public static final int APPENDED_LAST = 1;
 
     /**
      * Appends a MSG/HMSG for {@code sub}, counting it against the subscription's limit under
      * this buffer's lock. Returns {@link #APPENDED_LAST} when it was the subscription's last
      * message, {@link #DROPPED} when not appended (limit reached, closed, slow consumer).
      */
-    int appendMessage(Subscription sub, InboundMessage msg, boolean headers, FlushBatch batch) {
+    public int appendMessage(Subscription sub, InboundMessage msg, boolean headers, FlushBatch batch) {
         boolean slow;
         long n;
         synchronized (this) {
@@ -79,17 +79,55 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     }
 
     /** The subscription's delivery count, read under the lock that guards it. */
-    synchronized long delivered(Subscription sub) {
+    public synchronized long delivered(Subscription sub) {
         return sub.delivered();
     }
 
     /** Appends protocol bytes (PONG, +OK, -ERR, PING, INFO) written by this connection's loop. */
-    void appendControl(byte[] line, FlushBatch batch) {
+    public void appendControl(byte[] line, FlushBatch batch) {
         synchronized (this) {
             if (closed) return;
             buffer(line.length).writeBytes(line);
         }
         schedule(batch);
+    }
+
+    /**
+     * Appends bytes a publisher's encoder writes (a routed message), under this buffer's lock,
+     * and has them flushed with {@code batch}. False when closed or, past max_pending, when
+     * the connection has just become a slow consumer.
+     */
+    public boolean append(java.util.function.Consumer<ByteBuf> encoder, int sizeHint, int countedBytes, FlushBatch batch) {
+        boolean slow;
+        synchronized (this) {
+            if (closed) return false;
+            ByteBuf b = buffer(sizeHint);
+            encoder.accept(b);
+            msgs++;
+            bytes += countedBytes;
+            long pending = b.readableBytes() + channelPending();
+            slow = pending > maxPending;
+            if (slow) closed = true;
+            else if (pending > stallThreshold) batch.stallOn(this);
+        }
+        if (slow) {
+            onSlowConsumer.run();
+            return false;
+        }
+        schedule(batch);
+        return true;
+    }
+
+    /**
+     * Appends protocol bytes from any thread, outside any inbound batch (interest changes
+     * caused by other connections): flushed by a task on this connection's loop.
+     */
+    public void appendControlAndFlush(byte[] line) {
+        synchronized (this) {
+            if (closed) return;
+            buffer(line.length).writeBytes(line);
+        }
+        if (!flushPending.get() && flushPending.compareAndSet(false, true)) loop.execute(flushTask);
     }
 
     private ByteBuf buffer(int hint) {
@@ -131,7 +169,7 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     }
 
     /** Writes out everything appended so far; on this connection's event loop. */
-    void flush() {
+    public void flush() {
         flushPending.set(false);
         ByteBuf b;
         synchronized (this) {
@@ -142,7 +180,7 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
     }
 
     /** Stops accepting messages and drops what was not yet written. */
-    void close() {
+    public void close() {
         ByteBuf b;
         synchronized (this) {
             closed = true;
@@ -152,16 +190,16 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
         if (b != null) b.release();
     }
 
-    synchronized long msgs() {
+    public synchronized long msgs() {
         return msgs;
     }
 
-    synchronized long bytes() {
+    public synchronized long bytes() {
         return bytes;
     }
 
     /** Bytes appended and not yet written to the socket: ours plus what the channel still holds. */
-    long pendingBytes() {
+    public long pendingBytes() {
         int own;
         synchronized (this) {
             own = buf == null ? 0 : buf.readableBytes();
@@ -169,7 +207,7 @@ final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogged {
         return own + channelPending();
     }
 
-    long lastDeliveryNanos() {
+    public long lastDeliveryNanos() {
         return lastDeliveryNanos;
     }
 }

@@ -1,0 +1,75 @@
+package io.jnatsd.server.core;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.subject.MatchResult;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks the one member of a queue group that takes a message, as upstream does: at random,
+ * moving on when a member cannot take it. Across a cluster every server's members count: a
+ * route's member stands for as many members as that server has (its weight), and when the
+ * pick falls on it the message goes over that route naming the group. A message that came
+ * from another server is only ever given to a local member (the sender already chose this
+ * server).
+ */
+final class QueueGroupPick {
+    private QueueGroupPick() {}
+
+    /** Every member local and counting once: start at a random member. */
+    static boolean deliver(MatchResult.QueueGroup<Subscription> group, InboundMessage msg, Subscriber publisher,
+                           boolean skipSelf, FlushBatch batch) {
+        int size = group.size();
+        int start = size == 1 ? 0 : ThreadLocalRandom.current().nextInt(size);
+        for (int k = 0; k < size; k++) {
+            Subscription sub = group.get((start + k) % size);
+            if (skipSelf && sub.owner() == publisher) continue;
+            if (sub.owner().deliver(sub, msg, batch)) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Members weighted, some of them remote: start at a member drawn by weight. True when a
+     * local member took the message; a remote pick returns false, since the copy sent to that
+     * server is counted once when it is sent, however many groups it serves there.
+     */
+    static boolean deliverWeighted(MatchResult.QueueGroup<Subscription> group, InboundMessage msg, Subscriber publisher,
+                                   ConnectionKind origin, boolean skipSelf, FlushBatch batch) {
+        int size = group.size();
+        int total = 0;
+        for (int i = 0; i < size; i++) {
+            Subscription sub = group.get(i);
+            if (eligible(sub, publisher, origin, skipSelf)) total += sub.weight();
+        }
+        if (total <= 0) return false;
+        int start = startByWeight(group, publisher, origin, skipSelf, ThreadLocalRandom.current().nextInt(total));
+        for (int k = 0; k < size; k++) {
+            Subscription sub = group.get((start + k) % size);
+            if (!eligible(sub, publisher, origin, skipSelf)) continue;
+            Subscriber owner = sub.owner();
+            if (owner.kind().isRemote()) {
+                batch.remoteTargets().add((RemoteSubscriber) owner, sub.queue());
+                return false;
+            }
+            if (owner.deliver(sub, msg, batch)) return true;
+        }
+        return false;
+    }
+
+    private static boolean eligible(Subscription sub, Subscriber publisher, ConnectionKind origin, boolean skipSelf) {
+        Subscriber owner = sub.owner();
+        return owner.kind().receivesFrom(origin) && !(skipSelf && owner == publisher);
+    }
+
+    /** The index of the member whose share of the total weight holds {@code draw}. */
+    private static int startByWeight(MatchResult.QueueGroup<Subscription> group, Subscriber publisher,
+                                     ConnectionKind origin, boolean skipSelf, int draw) {
+        for (int i = 0, n = group.size(); i < n; i++) {
+            Subscription sub = group.get(i);
+            if (!eligible(sub, publisher, origin, skipSelf)) continue;
+            draw -= sub.weight();
+            if (draw < 0) return i;
+        }
+        return 0;
+    }
+}

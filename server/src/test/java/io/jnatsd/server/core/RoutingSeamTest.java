@@ -1,0 +1,165 @@
+package io.jnatsd.server.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The routing core's kind rules and interest events, without sockets. */
+class RoutingSeamTest {
+    /** A subscriber of any kind that records what reaches it. */
+    static class Recorder implements Subscriber {
+        final ConnectionKind kind;
+        final List<String> got = new ArrayList<>();
+
+        Recorder(ConnectionKind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
+            got.add(msg.subject());
+            return true;
+        }
+
+        @Override
+        public boolean echo() {
+            return true;
+        }
+
+        @Override
+        public ConnectionKind kind() {
+            return kind;
+        }
+    }
+
+    /** Stands for another server: records each copy and the queue groups it was asked to serve. */
+    static final class Remote extends Recorder implements RemoteSubscriber {
+        final List<String> forwarded = new ArrayList<>();
+
+        Remote() {
+            super(ConnectionKind.ROUTE);
+        }
+
+        @Override
+        public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch batch) {
+            StringBuilder q = new StringBuilder();
+            for (int i = 0; queues != null && i < queues.count(); i++) q.append(' ').append(queues.get(i));
+            forwarded.add(account.name() + " " + msg.subject() + q);
+            return true;
+        }
+    }
+
+    private static InboundMessage msg(String subject) {
+        return InboundMessage.internal(subject, null, null, new byte[] {'x'});
+    }
+
+    @Test
+    void firstAndLastPlainSubscriptionAndEveryQueueChangeAreReported() {
+        Account acc = new Account("A");
+        List<String> events = new ArrayList<>();
+        acc.setInterestListener((a, subject, queue, count) -> events.add(subject + (queue == null ? "" : " " + queue) + " " + count));
+        Recorder c1 = new Recorder(ConnectionKind.CLIENT);
+        Recorder c2 = new Recorder(ConnectionKind.CLIENT);
+        Subscription s1 = new Subscription(c1, "foo", null, "1");
+        Subscription s2 = new Subscription(c2, "foo", null, "1");
+        Subscription q1 = new Subscription(c1, "bar", "workers", "2");
+        Subscription q2 = new Subscription(c2, "bar", "workers", "2");
+        acc.subscribe(s1);
+        acc.subscribe(s2);
+        acc.subscribe(q1);
+        acc.subscribe(q2);
+        acc.unsubscribe(s1);
+        acc.unsubscribe(q1);
+        acc.unsubscribe(s2);
+        acc.unsubscribe(q2);
+        assertEquals(List.of("foo 1", "bar workers 1", "bar workers 2", "bar workers 1", "foo 0", "bar workers 0"), events);
+    }
+
+    @Test
+    void remoteAndImportSubscriptionsAreNotReportedAsLocalInterest() {
+        Account acc = new Account("A");
+        List<String> events = new ArrayList<>();
+        acc.setInterestListener((a, subject, queue, count) -> events.add(subject));
+        acc.subscribe(new Subscription(new Remote(), "foo", null, "1"));
+        acc.subscribe(new Subscription(new Recorder(ConnectionKind.ACCOUNT), "bar", null, "1"));
+        acc.subscribe(new Subscription(new Recorder(ConnectionKind.JETSTREAM), "baz", null, "1"));
+        assertEquals(List.of("baz"), events);
+        List<String> replayed = new ArrayList<>();
+        acc.replayInterest((a, subject, queue, count) -> replayed.add(subject + " " + count));
+        assertEquals(List.of("baz 1"), replayed);
+    }
+
+    @Test
+    void aRemoteServerGetsOneCopyHoweverManyOfItsSubscriptionsMatch() {
+        Account acc = new Account("A");
+        Remote route = new Remote();
+        acc.subscribe(new Subscription(route, "orders.*", null, "1"));
+        acc.subscribe(new Subscription(route, "orders.new", null, "2"));
+        acc.subscribe(new Subscription(route, ">", null, "3"));
+        Recorder local = new Recorder(ConnectionKind.CLIENT);
+        acc.subscribe(new Subscription(local, "orders.new", null, "1"));
+        int n = acc.publish(msg("orders.new"), null, new FlushBatch());
+        assertEquals(2, n);
+        assertEquals(List.of("A orders.new"), route.forwarded);
+        assertEquals(List.of("orders.new"), local.got);
+    }
+
+    @Test
+    void aMessageFromARouteGoesOnlyToLocalSubscribersAndNeverToImportPlumbing() {
+        Account acc = new Account("A");
+        Remote from = new Remote();
+        Remote other = new Remote();
+        Recorder local = new Recorder(ConnectionKind.CLIENT);
+        Recorder importer = new Recorder(ConnectionKind.ACCOUNT);
+        acc.subscribe(new Subscription(other, "foo", null, "1"));
+        acc.subscribe(new Subscription(local, "foo", null, "1"));
+        acc.subscribe(new Subscription(importer, "foo", null, "1"));
+        int n = acc.publishRouted(msg("foo"), from, null, new FlushBatch());
+        assertEquals(1, n);
+        assertEquals(List.of("foo"), local.got);
+        assertTrue(other.forwarded.isEmpty(), "route to route");
+        assertTrue(importer.got.isEmpty(), "imports act where the message was published");
+    }
+
+    @Test
+    void aRoutedMessageReachesOnlyTheQueueGroupsItNamesAndOnlyTheirLocalMembers() {
+        Account acc = new Account("A");
+        Remote from = new Remote();
+        Recorder member = new Recorder(ConnectionKind.CLIENT);
+        Recorder otherGroup = new Recorder(ConnectionKind.CLIENT);
+        Remote remoteMember = new Remote();
+        acc.subscribe(new Subscription(member, "jobs", "workers", "1"));
+        acc.subscribe(new Subscription(otherGroup, "jobs", "auditors", "1"));
+        Subscription rq = new Subscription(remoteMember, "jobs", "workers", "r");
+        rq.setWeight(1000);
+        acc.subscribe(rq);
+        QueueNames queues = new QueueNames();
+        queues.add("workers");
+        for (int i = 0; i < 20; i++) acc.publishRouted(msg("jobs"), from, queues, new FlushBatch());
+        acc.publishRouted(msg("jobs"), from, null, new FlushBatch());
+        assertEquals(20, member.got.size());
+        assertTrue(otherGroup.got.isEmpty());
+        assertTrue(remoteMember.forwarded.isEmpty());
+    }
+
+    @Test
+    void aQueueGroupSpreadOverServersPicksByWeightAndNamesTheGroupOnTheRoute() {
+        Account acc = new Account("A");
+        Recorder local = new Recorder(ConnectionKind.CLIENT);
+        Remote route = new Remote();
+        acc.subscribe(new Subscription(local, "jobs", "workers", "1"));
+        Subscription rq = new Subscription(route, "jobs", "workers", "r");
+        rq.setWeight(3);
+        acc.subscribe(rq);
+        int total = 4000;
+        for (int i = 0; i < total; i++) assertEquals(1, acc.publish(msg("jobs"), null, new FlushBatch()));
+        assertEquals(total, local.got.size() + route.forwarded.size(), "exactly one member each time");
+        // 1 local member against 3 remote ones: about a quarter stay here.
+        assertTrue(local.got.size() > total / 4 - 250 && local.got.size() < total / 4 + 250, "local " + local.got.size());
+        assertEquals("A jobs workers", route.forwarded.get(0));
+    }
+}
