@@ -1,7 +1,13 @@
 package io.jnatsd.protocol.client;
 
+import static io.jnatsd.protocol.wire.ControlLine.INVALID;
+import static io.jnatsd.protocol.wire.ControlLine.NEED_MORE;
+import static io.jnatsd.protocol.wire.ControlLine.TOO_LONG;
+
+import io.jnatsd.protocol.wire.Args;
+import io.jnatsd.protocol.wire.ControlLine;
+import io.jnatsd.protocol.wire.SubjectInterner;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The client protocol parser: a state machine over a cumulative read buffer.
@@ -15,6 +21,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Nothing per message is allocated on the fast path: the subject String comes from a
  * small per-connection interner and the payload stays in the read buffer.
+ *
+ * <p>The byte-level rules (names, blanks, line ends, sizes) are {@link ControlLine}'s, shared
+ * with the route parser.
  */
 public final class ClientParser {
     /** An INFO a client sends is ignored; it is bounded only to keep memory in check. */
@@ -26,8 +35,7 @@ public final class ClientParser {
     private final ClientOpHandler handler;
     private final SubjectInterner interner = new SubjectInterner();
     private final InboundMessage msg = new InboundMessage();
-    private final int[] argStart = new int[MAX_ARGS + 1];
-    private final int[] argEnd = new int[MAX_ARGS + 1];
+    private final Args args = new Args(MAX_ARGS + 1);
 
     private int maxControlLine;
     private int maxPayload;
@@ -134,31 +142,23 @@ public final class ClientParser {
             case CONNECT, INFO -> {
                 // Upstream bounds a client's CONNECT by max_control_line like any other line.
                 int limit = op == Op.CONNECT ? maxControlLine : MAX_CONNECT_LINE;
-                int argFrom = skipBlanks(in, afterOp, end);
-                int nl = in.indexOf(argFrom, end, (byte) '\n');
-                if (nl < 0) {
-                    if (end - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
-                    return false;
-                }
-                int argTo = trimCr(in, argFrom, nl);
-                if (argTo - argFrom > limit) return violation(ProtocolViolation.MAX_CONTROL_LINE);
+                int argFrom = ControlLine.skipBlanks(in, afterOp, end);
+                int nl = ControlLine.lineEnd(in, argFrom, end, limit);
+                if (nl == NEED_MORE) return false;
+                if (nl == TOO_LONG) return violation(ProtocolViolation.MAX_CONTROL_LINE);
+                int argTo = ControlLine.trimCr(in, argFrom, nl);
                 in.readerIndex(nl + 1);
                 if (op == Op.CONNECT) handler.onConnect(in.slice(argFrom, argTo - argFrom));
                 return true;
             }
             default -> {
-                if (afterOp >= end) return false;
-                byte sep = in.getByte(afterOp);
-                if (sep != ' ' && sep != '\t') return violation(ProtocolViolation.UNKNOWN_OPERATION);
-                int argFrom = skipBlanks(in, afterOp, end);
-                int nl = in.indexOf(argFrom, end, (byte) '\n');
-                if (nl < 0) {
-                    if (end - argFrom > maxControlLine) return violation(ProtocolViolation.MAX_CONTROL_LINE);
-                    return false;
-                }
-                int argTo = trimCr(in, argFrom, nl);
-                if (argTo - argFrom > maxControlLine) return violation(ProtocolViolation.MAX_CONTROL_LINE);
-                int n = split(in, argFrom, argTo);
+                int argFrom = ControlLine.argsStart(in, afterOp, end);
+                if (argFrom == NEED_MORE) return false;
+                if (argFrom == INVALID) return violation(ProtocolViolation.UNKNOWN_OPERATION);
+                int nl = ControlLine.lineEnd(in, argFrom, end, maxControlLine);
+                if (nl == NEED_MORE) return false;
+                if (nl == TOO_LONG) return violation(ProtocolViolation.MAX_CONTROL_LINE);
+                int n = args.split(in, argFrom, ControlLine.trimCr(in, argFrom, nl), MAX_ARGS);
                 return switch (op) {
                     case PUB, HPUB -> publishLine(in, op == Op.HPUB, n, start, nl + 1);
                     case SUB -> subscribeLine(in, n, nl + 1);
@@ -174,13 +174,13 @@ public final class ClientParser {
      * name in {@link #scanPos}. Returns null when more bytes are needed or parsing stopped.
      */
     private Op recognize(ByteBuf in, int start, int end) {
-        int c0 = upper(in.getByte(start));
+        int c0 = ControlLine.upper(in.getByte(start));
         Op op;
         String name;
         switch (c0) {
             case 'P' -> {
                 if (start + 1 >= end) return null;
-                int c1 = upper(in.getByte(start + 1));
+                int c1 = ControlLine.upper(in.getByte(start + 1));
                 if (c1 == 'U') { op = Op.PUB; name = "PUB"; }
                 else if (c1 == 'I') { op = Op.PING; name = "PING"; }
                 else if (c1 == 'O') { op = Op.PONG; name = "PONG"; }
@@ -198,15 +198,13 @@ public final class ClientParser {
             case '-' -> { op = Op.ERR; name = "-ERR"; }
             default -> { violation(ProtocolViolation.UNKNOWN_OPERATION); return null; }
         }
-        int len = name.length();
-        for (int i = 1; i < len; i++) {
-            if (start + i >= end) return null;
-            if (upper(in.getByte(start + i)) != name.charAt(i)) {
-                violation(ProtocolViolation.UNKNOWN_OPERATION);
-                return null;
-            }
+        int after = ControlLine.matchName(in, start, end, name);
+        if (after == NEED_MORE) return null;
+        if (after == INVALID) {
+            violation(ProtocolViolation.UNKNOWN_OPERATION);
+            return null;
         }
-        scanPos = start + len;
+        scanPos = after;
         return op;
     }
 
@@ -214,19 +212,19 @@ public final class ClientParser {
         int minArgs = withHeaders ? 3 : 2;
         if (n < minArgs || n > minArgs + 1) return violation(ProtocolViolation.BAD_ARGUMENTS);
         boolean hasReply = n == minArgs + 1;
-        int total = parseSize(in, argStart[n - 1], argEnd[n - 1]);
+        int total = args.size(in, n - 1);
         if (total < 0) return violation(ProtocolViolation.BAD_ARGUMENTS);
         int header = -1;
         if (withHeaders) {
-            header = parseSize(in, argStart[n - 2], argEnd[n - 2]);
+            header = args.size(in, n - 2);
             if (header < 0 || header > total) return violation(ProtocolViolation.BAD_ARGUMENTS);
         }
         if (total > maxPayload) return violation(ProtocolViolation.MAX_PAYLOAD);
-        pendingSubjectOffset = argStart[0] - frameStart;
-        pendingSubjectLength = argEnd[0] - argStart[0];
+        pendingSubjectOffset = args.start(0) - frameStart;
+        pendingSubjectLength = args.length(0);
         if (hasReply) {
-            pendingReplyOffset = argStart[1] - frameStart;
-            pendingReplyLength = argEnd[1] - argStart[1];
+            pendingReplyOffset = args.start(1) - frameStart;
+            pendingReplyLength = args.length(1);
         } else {
             pendingReplyLength = 0;
         }
@@ -241,35 +239,25 @@ public final class ClientParser {
     private boolean completePayload(ByteBuf in) {
         int frameStart = in.readerIndex();
         int dataStart = frameStart + pendingDataOffset;
-        int payloadEnd = dataStart + pendingTotal;
-        int end = in.writerIndex();
-        if (payloadEnd >= end) return false;
-        if (in.getByte(payloadEnd) != '\r') return violation(ProtocolViolation.UNKNOWN_OPERATION);
-        if (payloadEnd + 1 >= end) return false;
-        if (in.getByte(payloadEnd + 1) != '\n') return violation(ProtocolViolation.UNKNOWN_OPERATION);
+        int next = ControlLine.crlfAfterPayload(in, dataStart + pendingTotal, in.writerIndex());
+        if (next == NEED_MORE) return false;
+        if (next == INVALID) return violation(ProtocolViolation.UNKNOWN_OPERATION);
         awaitingPayload = false;
-        InboundMessage m = msg;
-        m.reset();
-        m.buffer = in;
-        m.subjectStart = frameStart + pendingSubjectOffset;
-        m.subjectLength = pendingSubjectLength;
-        m.subject = interner.intern(in, m.subjectStart, m.subjectLength);
-        m.replyStart = frameStart + pendingReplyOffset;
-        m.replyLength = pendingReplyLength;
-        m.headerLength = pendingHeaderLength;
-        m.totalLength = pendingTotal;
-        m.dataStart = dataStart;
-        in.readerIndex(payloadEnd + 2);
-        handler.onPublish(m);
-        m.buffer = null;
+        int subjectStart = frameStart + pendingSubjectOffset;
+        String subject = interner.intern(in, subjectStart, pendingSubjectLength);
+        msg.setFrame(in, subject, subjectStart, pendingSubjectLength, frameStart + pendingReplyOffset,
+                pendingReplyLength, pendingHeaderLength, pendingTotal, dataStart);
+        in.readerIndex(next);
+        handler.onPublish(msg);
+        msg.clearFrame();
         return true;
     }
 
     private boolean subscribeLine(ByteBuf in, int n, int next) {
         if (n < 2 || n > 3) return violation(ProtocolViolation.BAD_ARGUMENTS);
-        String subject = arg(in, 0);
-        String queue = n == 3 ? arg(in, 1) : null;
-        String sid = arg(in, n - 1);
+        String subject = args.string(in, 0);
+        String queue = n == 3 ? args.string(in, 1) : null;
+        String sid = args.string(in, n - 1);
         in.readerIndex(next);
         handler.onSubscribe(subject, queue, sid);
         return true;
@@ -277,8 +265,8 @@ public final class ClientParser {
 
     private boolean unsubscribeLine(ByteBuf in, int n, int next) {
         if (n < 1 || n > 2) return violation(ProtocolViolation.BAD_ARGUMENTS);
-        String sid = arg(in, 0);
-        long max = n == 2 ? parseSize(in, argStart[1], argEnd[1]) : -1;
+        String sid = args.string(in, 0);
+        long max = n == 2 ? args.size(in, 1) : -1;
         in.readerIndex(next);
         handler.onUnsubscribe(sid, max);
         return true;
@@ -293,54 +281,5 @@ public final class ClientParser {
         stopped = true;
         handler.onViolation(v);
         return false;
-    }
-
-    /** Splits on spaces and tabs; returns the count, or MAX_ARGS+1 when there are more. */
-    private int split(ByteBuf in, int from, int to) {
-        int n = 0;
-        int i = from;
-        while (i < to) {
-            byte b = in.getByte(i);
-            if (b == ' ' || b == '\t') { i++; continue; }
-            if (n > MAX_ARGS) return n;
-            argStart[n] = i;
-            while (i < to && (b = in.getByte(i)) != ' ' && b != '\t') i++;
-            argEnd[n++] = i;
-        }
-        return n;
-    }
-
-    private String arg(ByteBuf in, int i) {
-        return in.toString(argStart[i], argEnd[i] - argStart[i], StandardCharsets.UTF_8);
-    }
-
-    /** Decimal digits only, as upstream's parseSize; -1 for anything else or an overflow. */
-    static int parseSize(ByteBuf in, int from, int to) {
-        int len = to - from;
-        if (len == 0 || len > 9) return -1;
-        int v = 0;
-        for (int i = from; i < to; i++) {
-            int d = in.getByte(i) - '0';
-            if (d < 0 || d > 9) return -1;
-            v = v * 10 + d;
-        }
-        return v;
-    }
-
-    private static int skipBlanks(ByteBuf in, int from, int end) {
-        while (from < end) {
-            byte b = in.getByte(from);
-            if (b != ' ' && b != '\t') break;
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimCr(ByteBuf in, int from, int nl) {
-        return nl > from && in.getByte(nl - 1) == '\r' ? nl - 1 : nl;
-    }
-
-    private static int upper(byte b) {
-        return b >= 'a' && b <= 'z' ? b - 32 : b;
     }
 }

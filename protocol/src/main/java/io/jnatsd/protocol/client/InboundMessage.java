@@ -169,6 +169,31 @@ public final class InboundMessage {
         return p;
     }
 
+    /**
+     * Points this message at a frame a parser found in its read buffer: the subject (already
+     * interned by the parser), the reply ({@code replyLength} 0 for none), the header length
+     * (-1 for none) and headers plus payload from {@code dataStart}. For the parsers, which
+     * reuse one instance per connection; anything a previous frame left is cleared.
+     */
+    public void setFrame(ByteBuf buffer, String subject, int subjectStart, int subjectLength,
+                         int replyStart, int replyLength, int headerLength, int totalLength, int dataStart) {
+        reset();
+        this.buffer = buffer;
+        this.subject = subject;
+        this.subjectStart = subjectStart;
+        this.subjectLength = subjectLength;
+        this.replyStart = replyStart;
+        this.replyLength = replyLength;
+        this.headerLength = headerLength;
+        this.totalLength = totalLength;
+        this.dataStart = dataStart;
+    }
+
+    /** Lets go of the read buffer once the parser's callback has returned. */
+    public void clearFrame() {
+        buffer = null;
+    }
+
     void reset() {
         if (frameParts != null) frameParts.built = false;
         subjectOverride = null;

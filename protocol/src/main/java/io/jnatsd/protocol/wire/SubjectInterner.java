@@ -1,4 +1,4 @@
-package io.jnatsd.protocol.client;
+package io.jnatsd.protocol.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -10,15 +10,18 @@ import java.nio.charset.StandardCharsets;
  * recently: a small direct-mapped table keyed by the bytes' hash. Publishers tend to reuse
  * few subjects, so a hit is the common case. One per connection, so no locking; the table
  * is allocated on first use to keep idle connections small.
+ *
+ * <p>The route parser keeps further instances for account and queue names: they repeat even
+ * more than subjects, and a table of their own keeps a busy subject set from evicting them.
  */
-final class SubjectInterner {
+public final class SubjectInterner {
     private static final int SLOT_BITS = 8;
     private static final int SLOTS = 1 << SLOT_BITS;
 
     private ByteBuf[] keys;
     private String[] values;
 
-    String intern(ByteBuf buf, int start, int length) {
+    public String intern(ByteBuf buf, int start, int length) {
         if (keys == null) {
             keys = new ByteBuf[SLOTS];
             values = new String[SLOTS];
