@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * One published message as the parser saw it: the subject (as an interned String for
  * matching), the reply and the bytes of headers plus payload, all still inside the read
  * buffer. The parser reuses one instance per connection, so nothing here survives the
- * {@link ClientOpHandler#onPublish} call unless copied.
+ * {@link ClientOpHandler#onPublish} call unless copied. A message arriving from a route
+ * (RMSG, HMSG, LMSG) is one of these too, so local delivery encodes both alike.
  */
 public final class InboundMessage {
     String subject;
@@ -23,6 +24,8 @@ public final class InboundMessage {
     /** Set on a rewritten copy (imports, mappings): these bytes replace the original subject/reply. */
     private byte[] subjectOverride;
     private byte[] replyOverride;
+    /** Set when receivers are shown another subject than the one the message is matched on. */
+    private byte[] routingSubject;
     private FrameParts frameParts;
 
     /** The subject, interned: repeated subjects cost no allocation. */
@@ -64,6 +67,17 @@ public final class InboundMessage {
         else out.writeBytes(buffer, subjectStart, subjectLength);
     }
 
+    /**
+     * Writes the subject the message is matched on, for a peer server that matches it against
+     * its own subscriptions. The same as {@link #writeSubject} except for
+     * {@link #internalDelivery}, whose shown subject is for the last hop to a client only (as
+     * upstream routes a JetStream delivery on its deliver subject).
+     */
+    public void writeRoutingSubject(ByteBuf out) {
+        if (routingSubject != null) out.writeBytes(routingSubject);
+        else writeSubject(out);
+    }
+
     public void writeReply(ByteBuf out) {
         if (replyOverride != null) out.writeBytes(replyOverride);
         else out.writeBytes(buffer, replyStart, replyLength);
@@ -94,6 +108,7 @@ public final class InboundMessage {
     public static InboundMessage internalDelivery(String routeSubject, String shownSubject, String reply,
                                                   byte[] headers, byte[] payload) {
         InboundMessage m = internal(routeSubject, reply, headers, payload);
+        m.routingSubject = m.subjectOverride;
         m.subjectOverride = shownSubject.getBytes(StandardCharsets.UTF_8);
         return m;
     }
@@ -198,6 +213,7 @@ public final class InboundMessage {
         if (frameParts != null) frameParts.built = false;
         subjectOverride = null;
         replyOverride = null;
+        routingSubject = null;
         subject = null;
         reply = null;
         replyLength = 0;
