@@ -7,6 +7,7 @@ import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.server.auth.AuthRequest;
 import io.jnatsd.server.auth.Nonces;
 import io.jnatsd.server.auth.User;
+import io.jnatsd.server.cluster.Cluster;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClientServices;
 import io.jnatsd.server.client.ServerStats;
@@ -109,6 +110,15 @@ final class ClientRegistry implements ClientServices {
                 if (!required) info.writeBooleanField("tls_available", true);
             }
             info.writeNumberField("max_payload", opts.maxPayload);
+            Cluster cluster = server.cluster();
+            if (cluster != null) {
+                info.writeStringField("cluster", cluster.name());
+                if (!cluster.settings().noAdvertise()) {
+                    info.writeArrayFieldStart("connect_urls");
+                    for (String u : server.clientConnectUrls()) info.writeString(u);
+                    info.writeEndArray();
+                }
+            }
             if (opts.jetstream) info.writeBooleanField("jetstream", true);
             info.writeNumberField("client_id", client.cid());
             InetSocketAddress remote = client.remoteSocketAddress();
@@ -253,6 +263,11 @@ final class ClientRegistry implements ClientServices {
 
     List<ClientConnection> all() {
         return new ArrayList<>(live.values());
+    }
+
+    /** The cluster's client URLs changed: every client that takes async INFO gets a new one. */
+    void sendInfoToAll() {
+        for (ClientConnection c : live.values()) c.sendAsyncInfo();
     }
 
     void awaitEmpty(long timeout, TimeUnit unit) {

@@ -11,6 +11,8 @@ import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.cluster.ClusterSettings;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
@@ -71,6 +73,9 @@ public final class NatsServer implements AutoCloseable {
     private final SystemEvents events;
     private volatile Instant startTime = Instant.now();
     private volatile Instant configLoadTime = startTime;
+    /** This server's side of the cluster; null without a {@code cluster {}} port. */
+    private final Cluster cluster;
+    private final ClusterBridge clusterBridge;
     private Transport transport;
     private Channel listener;
     private volatile boolean running;
@@ -93,6 +98,10 @@ public final class NatsServer implements AutoCloseable {
         this.monitor = new MonitorServer(bridge, endpoints, log);
         this.events = accounts.system() == null ? null : new SystemEvents(bridge, endpoints, accounts, log);
         this.jetStream = opts.jetstream ? new JetStream(opts, log, serverName()) : null;
+        this.clusterBridge = new ClusterBridge(this, clients);
+        ClusterSettings clusterSettings = ClusterSetup.settings(opts);
+        this.cluster = clusterSettings == null ? null : new Cluster(clusterSettings, clusterBridge);
+        if (cluster != null) accounts.setInterestListener(cluster);
         authExecutor.allowCoreThreadTimeOut(true);
     }
 
@@ -343,6 +352,14 @@ public final class NatsServer implements AutoCloseable {
         }
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        if (cluster != null) {
+            try {
+                cluster.start(transport);
+            } catch (RuntimeException | InterruptedException e) {
+                shutdown();
+                throw e;
+            }
+        }
         if (tls != null) log.notice("TLS required for client connections");
         log.notice("Server is ready");
         return this;
@@ -403,6 +420,20 @@ public final class NatsServer implements AutoCloseable {
         return opts;
     }
 
+    /** This server's side of the cluster, or null when it is not clustered. */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** The client URLs of this server and, unless no_advertise, of every server it has a route to. */
+    List<String> clientConnectUrls() {
+        List<String> urls = new java.util.ArrayList<>(clusterBridge.clientConnectUrls());
+        if (cluster != null) {
+            for (String u : cluster.peersClientUrls()) if (!urls.contains(u)) urls.add(u);
+        }
+        return urls;
+    }
+
     ServerLog log() {
         return log;
     }
@@ -438,6 +469,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
+        if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();
         List<ClientConnection> all = clients.all();

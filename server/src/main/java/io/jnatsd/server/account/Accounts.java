@@ -2,6 +2,7 @@ package io.jnatsd.server.account;
 
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.InterestListener;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ public final class Accounts {
     private final Map<String, Account> byName = new ConcurrentHashMap<>();
     private final Account global;
     private volatile String systemAccount = SYSTEM;
+    private volatile InterestListener interest;
 
     /** @param withSystemAccount false for {@code no_system_account: true} */
     public Accounts(boolean withSystemAccount) {
@@ -22,8 +24,16 @@ public final class Accounts {
     }
 
     public Account add(Account a) {
+        InterestListener l = interest;
+        if (l != null) a.setInterestListener(l);
         byName.put(a.name(), a);
         return a;
+    }
+
+    /** Where every account, present and future, reports its interest changes (the cluster's routes). */
+    public void setInterestListener(InterestListener l) {
+        interest = l;
+        for (Account a : byName.values()) a.setInterestListener(l);
     }
 
     public void setSystemAccount(String name) {

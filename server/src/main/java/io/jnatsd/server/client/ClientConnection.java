@@ -286,6 +286,21 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         channel.writeAndFlush(channel.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * The server's INFO changed (the cluster's client URLs): sent again, from any thread, to a
+     * client that has shown it handles async INFO (CONNECT protocol 1 and a PING answered), as upstream.
+     */
+    public void sendAsyncInfo() {
+        if (!loop.inEventLoop()) {
+            loop.execute(this::sendAsyncInfo);
+            return;
+        }
+        ConnectOptions c = connect;
+        if (closed || c == null || c.protocol < 1 || !pongSent) return;
+        out.appendControl(server.infoLine(this), batch);
+        batch.flushAll();
+    }
+
     // ---- timers ----
 
     @Override

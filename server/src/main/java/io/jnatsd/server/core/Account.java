@@ -14,6 +14,7 @@ import io.jnatsd.protocol.subject.SubjectIndex;
  */
 public final class Account {
     private final String name;
+    private final byte[] nameBytes;
     private final SubjectIndex<Subscription> index = new SubjectIndex<>();
     private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder slowConsumers = new java.util.concurrent.atomic.LongAdder();
@@ -29,10 +30,16 @@ public final class Account {
 
     public Account(String name) {
         this.name = name;
+        this.nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public String name() {
         return name;
+    }
+
+    /** The name's bytes, as every routed message carries them. */
+    public byte[] nameBytes() {
+        return nameBytes;
     }
 
     public AccountLimits limits() {

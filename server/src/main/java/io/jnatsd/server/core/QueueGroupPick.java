@@ -48,7 +48,7 @@ final class QueueGroupPick {
             if (!eligible(sub, publisher, origin, skipSelf)) continue;
             Subscriber owner = sub.owner();
             if (owner.kind().isRemote()) {
-                batch.remoteTargets().add((RemoteSubscriber) owner, sub.queue());
+                batch.remoteTargets().add((RemoteSubscriber) owner, sub);
                 return false;
             }
             if (owner.deliver(sub, msg, batch)) return true;

@@ -7,6 +7,7 @@ package io.jnatsd.server.core;
  */
 public final class QueueNames {
     private String[] names = new String[4];
+    private byte[][] bytes = new byte[4][];
     private int count;
 
     public int count() {
@@ -17,8 +18,18 @@ public final class QueueNames {
         return names[i];
     }
 
-    public void add(String name) {
-        if (count == names.length) names = java.util.Arrays.copyOf(names, count * 2);
+    /** The names' bytes, as written on a route; entries past {@link #count()} are stale. */
+    public byte[][] bytes() {
+        return bytes;
+    }
+
+    /** Adds a group; {@code nameBytes} may be null where only the name is needed (a routed message read). */
+    public void add(String name, byte[] nameBytes) {
+        if (count == names.length) {
+            names = java.util.Arrays.copyOf(names, count * 2);
+            bytes = java.util.Arrays.copyOf(bytes, count * 2);
+        }
+        bytes[count] = nameBytes;
         names[count++] = name;
     }
 
@@ -31,6 +42,7 @@ public final class QueueNames {
 
     public void clear() {
         java.util.Arrays.fill(names, 0, count, null);
+        java.util.Arrays.fill(bytes, 0, count, null);
         count = 0;
     }
 }

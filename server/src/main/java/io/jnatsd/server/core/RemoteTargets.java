@@ -24,8 +24,8 @@ final class RemoteTargets {
         return q == null || q.count() == 0 ? null : q;
     }
 
-    /** Adds {@code target} once; {@code queue} (null for a plain subscription) joins its list. */
-    void add(RemoteSubscriber target, String queue) {
+    /** Adds {@code target} once; {@code queue}'s group (null for a plain subscription) joins its list. */
+    void add(RemoteSubscriber target, Subscription queue) {
         int i = 0;
         while (i < count && targets[i] != target) i++;
         if (i == count) {
@@ -35,7 +35,7 @@ final class RemoteTargets {
         if (queue != null) {
             QueueNames q = queues[i];
             if (q == null) queues[i] = q = new QueueNames();
-            q.add(queue);
+            q.add(queue.queue(), queue.queueBytes());
         }
     }
 

@@ -16,6 +16,8 @@ public final class Subscription {
     private final String queue;
     private final String sid;
     private final byte[] sidBytes;
+    /** The queue's bytes, as a routed message names its groups; null for a plain subscription. */
+    private final byte[] queueBytes;
     /** Auto-unsubscribe limit; 0 means none. Written by the owner, read by publishers. */
     private volatile long max;
     /** Guarded by the owner's delivery lock. */
@@ -34,6 +36,7 @@ public final class Subscription {
         this.queue = queue;
         this.sid = sid;
         this.sidBytes = sid.getBytes(StandardCharsets.UTF_8);
+        this.queueBytes = queue == null ? null : queue.getBytes(StandardCharsets.UTF_8);
     }
 
     public Subscriber owner() { return owner; }
@@ -41,6 +44,7 @@ public final class Subscription {
     public String queue() { return queue; }
     public String sid() { return sid; }
     public byte[] sidBytes() { return sidBytes; }
+    public byte[] queueBytes() { return queueBytes; }
     public long max() { return max; }
 
     public int weight() {

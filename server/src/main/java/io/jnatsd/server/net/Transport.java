@@ -101,6 +101,30 @@ public final class Transport implements AutoCloseable {
         return b.bind(addr).sync().channel();
     }
 
+    /**
+     * Dials {@code host:port} from one of the worker loops (a solicited route); the socket is
+     * handed to {@code init} before it connects. The future completes when the connection is
+     * up or has failed.
+     */
+    public io.netty.channel.ChannelFuture connect(String host, int port, int highWaterMark, java.time.Duration timeout,
+                                                  Consumer<SocketChannel> init) {
+        io.netty.bootstrap.Bootstrap b = new io.netty.bootstrap.Bootstrap()
+                .group(workers)
+                .channelFactory(nativeEpoll ? io.netty.channel.epoll.EpollSocketChannel::new
+                        : io.netty.channel.socket.nio.NioSocketChannel::new)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        init.accept(ch);
+                    }
+                });
+        return b.connect(host, port);
+    }
+
     @Override
     public void close() {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

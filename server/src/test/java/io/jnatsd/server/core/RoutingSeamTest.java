@@ -138,7 +138,7 @@ class RoutingSeamTest {
         rq.setWeight(1000);
         acc.subscribe(rq);
         QueueNames queues = new QueueNames();
-        queues.add("workers");
+        queues.add("workers", null);
         for (int i = 0; i < 20; i++) acc.publishRouted(msg("jobs"), from, queues, new FlushBatch());
         acc.publishRouted(msg("jobs"), from, null, new FlushBatch());
         assertEquals(20, member.got.size());

@@ -1,0 +1,69 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.cluster.ClusterServices;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.log.ServerLog;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/** The server as its cluster sees it. */
+final class ClusterBridge implements ClusterServices {
+    private final NatsServer server;
+    private final ClientRegistry clients;
+
+    ClusterBridge(NatsServer server, ClientRegistry clients) {
+        this.server = server;
+        this.clients = clients;
+    }
+
+    @Override public ServerLog log() { return server.log(); }
+    @Override public String serverId() { return server.serverId(); }
+    @Override public String serverName() { return server.serverName(); }
+    @Override public String version() { return Versions.NATS_COMPATIBLE; }
+    @Override public Account account(String name) { return server.accounts().get(name); }
+    @Override public Collection<Account> accounts() { return server.accounts().all(); }
+
+    @Override
+    public void connectUrlsChanged() {
+        clients.sendInfoToAll();
+    }
+
+    /**
+     * As upstream: the advertised client address when one is set; else the listen address, or,
+     * when listening on every interface, each interface's global addresses.
+     */
+    @Override
+    public List<String> clientConnectUrls() {
+        ServerOptions o = server.options();
+        if (o.clientAdvertise != null && !o.clientAdvertise.isEmpty()) {
+            String a = o.clientAdvertise;
+            return List.of(a.contains(":") ? a : a + ":" + server.port());
+        }
+        String host = o.host == null || o.host.isEmpty() ? "0.0.0.0" : o.host;
+        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(hostPort(host, server.port()));
+        List<String> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                for (InetAddress a : ni.inetAddresses().toList()) {
+                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) continue;
+                    String ip = a.getHostAddress();
+                    if (a instanceof Inet6Address) ip = ip.replaceAll("%.*$", "");
+                    out.add(hostPort(ip, server.port()));
+                }
+            }
+        } catch (SocketException e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    private static String hostPort(String host, int port) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}

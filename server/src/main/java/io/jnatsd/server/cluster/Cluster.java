@@ -1,0 +1,363 @@
+package io.jnatsd.server.cluster;
+
+import io.jnatsd.protocol.route.RouteWriter;
+import io.jnatsd.server.conn.ConnectionHandler;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.InterestListener;
+import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.Transport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This server's side of a cluster (upstream's routes): the route listener, the routes it
+ * dials (seeds from {@code routes}, and servers it learns of by gossip), one registered
+ * route per peer server (a full mesh, duplicates resolved), and the account interest every
+ * route is told about (RS+/RS-, as an {@link InterestListener} on every account).
+ */
+public final class Cluster implements InterestListener {
+    private static final int SOCKET_HIGH_WATER_MARK = 64 * 1024 * 1024;
+    private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(2);
+
+    private final ClusterSettings settings;
+    private final ClusterServices server;
+    private final AtomicLong routeIds = new AtomicLong();
+    /** Registered routes, one per peer server id. */
+    private final Map<String, RouteConnection> byServerId = new ConcurrentHashMap<>();
+    /** Every route connection, registered or not (for shutdown and monitoring). */
+    private final Set<RouteConnection> all = ConcurrentHashMap.newKeySet();
+    /** Seed URLs found to lead back to this server: never dialled again. */
+    private final Set<URI> toSelf = ConcurrentHashMap.newKeySet();
+    private volatile String name;
+    /** Whether the name is still one this server made up (none configured, none adopted from a peer). */
+    private volatile boolean dynamicName;
+    private Transport transport;
+    private Channel listener;
+    private volatile boolean running;
+
+    public Cluster(ClusterSettings settings, ClusterServices server) {
+        this.settings = settings;
+        this.server = server;
+        this.dynamicName = settings.name() == null || settings.name().isEmpty();
+        this.name = dynamicName ? randomName() : settings.name();
+    }
+
+    /** Binds the route listener and starts dialling the seeds. */
+    public void start(Transport transport) throws InterruptedException {
+        this.transport = transport;
+        running = true;
+        int port = settings.port() < 0 ? 0 : settings.port();
+        listener = transport.listen(settings.host(), port, SOCKET_HIGH_WATER_MARK, this::accepted);
+        server.log().notice("Cluster name is %s", name);
+        server.log().notice("Listening for route connections on %s:%d", displayHost(), port());
+        for (URI seed : settings.routes()) dial(seed, true, 0);
+    }
+
+    public void shutdown() {
+        running = false;
+        if (listener != null) listener.close().syncUninterruptibly();
+        for (RouteConnection r : all) r.close("Server Shutdown");
+    }
+
+    private void accepted(SocketChannel ch) {
+        RouteConnection r = new RouteConnection(this, ch, null);
+        all.add(r);
+        ch.pipeline().addLast(new ConnectionHandler(r));
+    }
+
+    /**
+     * Dials a route URL. A configured seed ({@code explicit}) is tried until it answers, as
+     * upstream; a server learnt by gossip is tried {@code connect_retries} more times.
+     */
+    private void dial(URI url, boolean explicit, int attempt) {
+        if (!running || toSelf.contains(url)) return;
+        transport.connect(url.getHost(), url.getPort(), SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
+            RouteConnection r = new RouteConnection(this, ch, url);
+            all.add(r);
+            ch.pipeline().addLast(new ConnectionHandler(r));
+        }).addListener(f -> {
+            if (f.isSuccess()) return;
+            int next = attempt + 1;
+            String why = f.cause() == null ? "?" : f.cause().getMessage();
+            if (next == 1 || next % 30 == 0) server.log().error("Error trying to connect to route (attempt %d): %s", next, why);
+            else server.log().debug("Error trying to connect to route (attempt %d): %s", next, why);
+            if (explicit || next <= settings.connectRetries()) later(() -> dial(url, explicit, next));
+        });
+    }
+
+    private void later(Runnable r) {
+        if (!running) return;
+        long jitter = ThreadLocalRandom.current().nextLong(ClusterSettings.CONNECT_DELAY.toMillis() / 5 + 1);
+        transport.workers().next().schedule(r, ClusterSettings.CONNECT_DELAY.toMillis() + jitter, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- called by routes ----
+
+    /**
+     * A route's INFO named its server: registers it unless that server has a route already.
+     * Then it learns this server's whole interest, the other servers learn of the new one
+     * (gossip) and clients learn its client URLs. False for a duplicate, which the caller closes.
+     */
+    boolean addRoute(RouteConnection r) {
+        String id = r.remoteId();
+        RouteConnection existing = byServerId.putIfAbsent(id, r);
+        if (existing != null && existing != r) return false;
+        for (Account a : server.accounts()) a.replayInterest(sendTo(r));
+        if (byServerId.size() > 1) gossip(r);
+        if (!settings.noAdvertise()) server.connectUrlsChanged();
+        return true;
+    }
+
+    private InterestListener sendTo(RouteConnection r) {
+        return (account, subject, queue, count) -> r.sendInterest(interestProto(account, subject, queue, count));
+    }
+
+    /** Tells every other route's server where to dial the new one (upstream's forwardNewRouteInfoToKnownServers). */
+    private void gossip(RouteConnection joined) {
+        RouteInfo info = joined.remoteInfo();
+        String ip = info.ip();
+        if (ip == null || ip.isEmpty()) {
+            InetSocketAddress a = joined.remoteSocketAddress();
+            String host = a == null ? info.host() : a.getAddress().getHostAddress();
+            ip = "nats-route://" + hostPort(host, info.port()) + "/";
+        }
+        byte[] line = info.gossiped(ip).line();
+        for (RouteConnection r : byServerId.values()) {
+            if (r != joined) r.sendInfo(line);
+        }
+    }
+
+    /** A route told of a server this one may not know: dial it, once, unless already connected. */
+    void implicitRoute(RouteInfo info) {
+        String id = info.serverId();
+        if (id == null || id.equals(serverId()) || byServerId.containsKey(id)) return;
+        String ip = info.ip();
+        if (ip == null || ip.isEmpty()) return;
+        URI url;
+        try {
+            url = URI.create(ip);
+        } catch (IllegalArgumentException e) {
+            server.log().error("Error parsing URL from INFO: %s", e.getMessage());
+            return;
+        }
+        for (URI seed : settings.routes()) {
+            if (sameHostPort(seed, url)) return; // a seed is dialled on its own
+        }
+        if (settings.username() != null && info.authRequired()) {
+            url = URI.create(url.getScheme() + "://" + settings.username() + ":" + settings.password() + "@"
+                    + url.getHost() + ":" + url.getPort() + "/");
+        }
+        dial(url, false, 0);
+    }
+
+    /** A route's peer sent a new INFO (its client URLs changed): clients hear of it. */
+    void connectUrlsChanged() {
+        if (!settings.noAdvertise()) server.connectUrlsChanged();
+    }
+
+    void routeToSelf(RouteConnection r) {
+        if (r.solicitedUrl() != null) toSelf.add(r.solicitedUrl());
+    }
+
+    void routeClosed(RouteConnection r) {
+        all.remove(r);
+        String id = r.remoteId();
+        boolean wasRegistered = id != null && byServerId.remove(id, r);
+        if (wasRegistered && !settings.noAdvertise()) server.connectUrlsChanged();
+        URI url = r.solicitedUrl();
+        if (url == null || !running || toSelf.contains(url)) return;
+        if (id != null && byServerId.containsKey(id)) return; // a duplicate: the peer is still connected
+        boolean explicit = settings.routes().stream().anyMatch(seed -> sameHostPort(seed, url));
+        if (explicit) later(() -> dial(url, true, 0));
+        else if (wasRegistered && settings.connectRetries() > 0) later(() -> dial(url, false, 1));
+    }
+
+    // ---- interest ----
+
+    @Override
+    public void interestChanged(Account account, String subject, String queue, int count) {
+        if (byServerId.isEmpty()) return;
+        byte[] proto = interestProto(account, subject, queue, count);
+        for (RouteConnection r : byServerId.values()) r.sendInterest(proto);
+    }
+
+    private static byte[] interestProto(Account account, String subject, String queue, int count) {
+        ByteBuf b = Unpooled.buffer(account.name().length() + subject.length() + 32);
+        try {
+            if (count > 0) RouteWriter.writeSubscribe(b, account.name(), subject, queue, queue == null ? 0 : count);
+            else RouteWriter.writeUnsubscribe(b, account.name(), subject, queue);
+            byte[] out = new byte[b.readableBytes()];
+            b.readBytes(out);
+            return out;
+        } finally {
+            b.release();
+        }
+    }
+
+    // ---- what routes ask ----
+
+    byte[] infoLine() {
+        List<String> urls = settings.noAdvertise() ? List.of() : server.clientConnectUrls();
+        String host = settings.advertise() != null && !settings.advertise().isEmpty()
+                ? advertisedHost() : displayHost();
+        int port = settings.advertise() != null && !settings.advertise().isEmpty() ? advertisedPort() : port();
+        return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
+                dynamicName, urls, settings.authRequired(), settings.maxPayload(), null).line();
+    }
+
+    byte[] connectLine(URI url) {
+        String user = settings.username();
+        String pass = settings.password();
+        String ui = url.getUserInfo();
+        if (ui != null) {
+            int colon = ui.indexOf(':');
+            user = colon < 0 ? ui : ui.substring(0, colon);
+            pass = colon < 0 ? null : ui.substring(colon + 1);
+        }
+        return new RouteConnect(serverId(), name, true, true, user, pass, settings.token(), null, null,
+                dynamicName).line();
+    }
+
+    boolean credentialsOk(RouteConnect c) {
+        if (!settings.authRequired()) return true;
+        if (settings.token() != null && !settings.token().isEmpty()) {
+            return constantTimeEquals(settings.token(), c.authToken());
+        }
+        return constantTimeEquals(settings.username(), c.user()) && constantTimeEquals(settings.password(), c.pass());
+    }
+
+    private static boolean constantTimeEquals(String expected, String given) {
+        if (expected == null || given == null) return expected == given;
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Cluster permissions are not applied yet: every subject may be exported and imported. */
+    boolean canExport(String subject) {
+        return true;
+    }
+
+    /**
+     * Whether a peer's cluster name is this cluster's. A name this server made up (none
+     * configured) gives way, as upstream's: to a configured one, or to a smaller made-up one.
+     */
+    synchronized boolean acceptsName(String peerName, boolean peerDynamic) {
+        if (name.equals(peerName)) return true;
+        if (!dynamicName || peerName == null || peerName.isEmpty()) return false;
+        if (!peerDynamic || name.compareTo(peerName) < 0) {
+            server.log().notice("Cluster name updated to %s", peerName);
+            name = peerName;
+            dynamicName = peerDynamic;
+            return true;
+        }
+        return false;
+    }
+
+    /** The cluster's name; a dynamic one is replaced by the first configured name a peer brings. */
+    public String name() {
+        return name;
+    }
+
+    long nextRouteId() { return routeIds.incrementAndGet(); }
+    ServerLog log() { return server.log(); }
+    String serverId() { return server.serverId(); }
+    Account account(String accountName) { return server.account(accountName); }
+    boolean authRequired() { return settings.authRequired(); }
+    int maxPayload() { return settings.maxPayload(); }
+    long maxPending() { return settings.maxPending(); }
+    Duration pingInterval() { return settings.pingInterval(); }
+    int pingMax() { return settings.pingMax(); }
+    Duration writeDeadline() { return settings.writeDeadline(); }
+    Duration authTimeout() { return settings.authTimeout(); }
+
+    // ---- facts for monitoring and clients ----
+
+    /** The bound route port. */
+    public int port() {
+        return listener == null ? settings.port() : ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The route URL other servers can use as a seed for this one. */
+    public String routeUrl() {
+        String host = displayHost();
+        return "nats-route://" + hostPort(host.equals("0.0.0.0") ? "127.0.0.1" : host, port());
+    }
+
+    /** Registered routes' client URLs, for this server's clients' {@code connect_urls}. */
+    public List<String> peersClientUrls() {
+        List<String> out = new ArrayList<>();
+        for (RouteConnection r : byServerId.values()) {
+            for (String u : r.remoteConnectUrls()) {
+                if (!out.contains(u)) out.add(u);
+            }
+        }
+        return out;
+    }
+
+    public int routeCount() {
+        return byServerId.size();
+    }
+
+    /** The server ids of the peers this server has a route to. */
+    public Collection<String> peerIds() {
+        return List.copyOf(byServerId.keySet());
+    }
+
+    /** One row per registered route, for /routez and /varz. */
+    public List<RouteStats> routes() {
+        List<RouteStats> out = new ArrayList<>();
+        for (RouteConnection r : byServerId.values()) out.add(RouteStats.of(r));
+        return out;
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    private String displayHost() {
+        String h = settings.host();
+        return h == null || h.isEmpty() ? "0.0.0.0" : h;
+    }
+
+    private String advertisedHost() {
+        String a = settings.advertise();
+        int colon = a.lastIndexOf(':');
+        return colon < 0 ? a : a.substring(0, colon);
+    }
+
+    private int advertisedPort() {
+        String a = settings.advertise();
+        int colon = a.lastIndexOf(':');
+        return colon < 0 ? port() : Integer.parseInt(a.substring(colon + 1));
+    }
+
+    static String hostPort(String host, int port) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private static boolean sameHostPort(URI a, URI b) {
+        return a.getPort() == b.getPort() && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost());
+    }
+
+    private static String randomName() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 22; i++) b.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        return b.toString();
+    }
+}

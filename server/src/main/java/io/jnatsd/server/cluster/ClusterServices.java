@@ -1,0 +1,29 @@
+package io.jnatsd.server.cluster;
+
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.log.ServerLog;
+import java.util.Collection;
+import java.util.List;
+
+/** What the cluster needs from the server that owns it. */
+public interface ClusterServices {
+    ServerLog log();
+
+    String serverId();
+
+    String serverName();
+
+    /** The NATS version this server speaks, as INFO gives it. */
+    String version();
+
+    /** The account routed messages and interest name, or null when this server has no such account. */
+    Account account(String name);
+
+    Collection<Account> accounts();
+
+    /** The URLs this server's clients can reach it at ({@code host:port}), for the peers' clients. */
+    List<String> clientConnectUrls();
+
+    /** The cluster's client URLs changed (a server joined or left): clients get an INFO with them. */
+    void connectUrlsChanged();
+}

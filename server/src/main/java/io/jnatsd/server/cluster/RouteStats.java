@@ -1,0 +1,20 @@
+package io.jnatsd.server.cluster;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One route as monitoring shows it (/routez, /varz). */
+public record RouteStats(long rid, String remoteId, String remoteName, boolean didSolicit, String ip, int port,
+                         Instant start, long rttNanos, long inMsgs, long outMsgs, long inBytes, long outBytes,
+                         long pendingBytes, int subscriptions, List<String> subjects) {
+    static RouteStats of(RouteConnection r) {
+        var a = r.remoteSocketAddress();
+        RouteInfo info = r.remoteInfo();
+        List<String> subjects = r.remoteSubscriptions().stream()
+                .map(s -> s.queue() == null ? s.subject() : s.subject() + " " + s.queue()).toList();
+        return new RouteStats(r.rid(), info == null ? "" : info.serverId(), info == null ? "" : info.serverName(),
+                r.solicitedUrl() != null, a == null ? "" : a.getAddress().getHostAddress(), a == null ? 0 : a.getPort(),
+                r.startTime(), r.rttNanos(), r.inMsgs(), r.outMsgs(), r.inBytes(), r.outBytes(), r.pendingBytes(),
+                r.subscriptionCount(), subjects);
+    }
+}

@@ -1,0 +1,230 @@
+package io.jnatsd.server;
+
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.TestCluster;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Three servers joined by routes, each seeded with the first only (gossip completes the mesh):
+ * what a client sees on one server keeps working across the cluster. Each test runs on a
+ * jnatsd cluster and on an upstream one, so the expectations are upstream's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterTest {
+    private final Map<Impl, TestCluster> clusters = new HashMap<>();
+
+    private TestCluster cluster(Impl impl) throws Exception {
+        TestCluster c = clusters.get(impl);
+        if (c == null) {
+            c = TestCluster.start(impl, impl, impl);
+            clusters.put(impl, c);
+        }
+        return c;
+    }
+
+    @AfterAll
+    void stopClusters() throws Exception {
+        for (TestCluster c : clusters.values()) c.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void messagesWithHeadersAndWildcardsCrossTheCluster(Impl impl) throws Exception {
+        TestCluster c = cluster(impl);
+        try (Connection a = c.connect(0); Connection b = c.connect(1); Connection cc = c.connect(2)) {
+            Subscription exact = b.subscribe("orders.new");
+            Subscription star = cc.subscribe("orders.*");
+            Subscription full = cc.subscribe("orders.>");
+            b.flush(Duration.ofSeconds(2));
+            cc.flush(Duration.ofSeconds(2));
+            awaitInterest(a, b, cc);
+            Headers h = new Headers().add("X-Trace", "abc");
+            a.publish(NatsMessage.builder().subject("orders.new").headers(h).data(bytes("one")).build());
+            a.flush(Duration.ofSeconds(2));
+            Message m = exact.nextMessage(Duration.ofSeconds(2));
+            assertNotNull(m);
+            assertEquals("one", text(m));
+            assertEquals("abc", m.getHeaders().getFirst("X-Trace"));
+            assertEquals("one", text(star.nextMessage(Duration.ofSeconds(2))));
+            assertEquals("one", text(full.nextMessage(Duration.ofSeconds(2))));
+            // One copy per subscription, however many of a server's subscriptions match.
+            assertNull(star.nextMessage(Duration.ofMillis(200)));
+            assertNull(full.nextMessage(Duration.ofMillis(50)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aQueueGroupSpreadOverThreeServersGetsEachMessageExactlyOnce(Impl impl) throws Exception {
+        TestCluster c = cluster(impl);
+        Connection[] conns = {c.connect(0), c.connect(1), c.connect(2)};
+        try {
+            Subscription[] members = new Subscription[3];
+            for (int i = 0; i < 3; i++) {
+                members[i] = conns[i].subscribe("jobs", "workers");
+                conns[i].flush(Duration.ofSeconds(2));
+            }
+            awaitInterest(conns[0], conns[1], conns[2]);
+            int total = 600;
+            for (int i = 0; i < total; i++) conns[0].publish("jobs", bytes(Integer.toString(i)));
+            conns[0].flush(Duration.ofSeconds(2));
+            int[] got = new int[3];
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < total && System.nanoTime() < deadline) {
+                for (int i = 0; i < 3; i++) {
+                    Message m;
+                    while ((m = members[i].nextMessage(Duration.ofMillis(20))) != null) {
+                        assertTrue(seen.add(text(m)), "delivered twice: " + text(m));
+                        got[i]++;
+                    }
+                }
+            }
+            assertEquals(total, seen.size());
+            for (int i = 0; i < 3; i++) assertTrue(got[i] > total / 10, "member on server " + i + " got " + got[i]);
+        } finally {
+            for (Connection x : conns) x.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void requestReplyCrossesServersAndNoRespondersOnlyWhenNobodyListensAnywhere(Impl impl) throws Exception {
+        TestCluster c = cluster(impl);
+        try (Connection requester = c.connect(0); Connection responder = c.connect(2)) {
+            var d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), bytes("re:" + text(m))));
+            d.subscribe("svc.echo");
+            responder.flush(Duration.ofSeconds(2));
+            awaitInterest(requester, responder);
+            Message reply = requester.request("svc.echo", bytes("hi"), Duration.ofSeconds(2));
+            assertNotNull(reply);
+            assertEquals("re:hi", text(reply));
+            Exception none = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                    () -> requester.request("svc.nobody", bytes("x")).get(2, TimeUnit.SECONDS));
+            assertTrue(!(none instanceof java.util.concurrent.TimeoutException), "a 503 answers at once");
+            responder.closeDispatcher(d);
+            responder.flush(Duration.ofSeconds(2));
+            // Once the last responder is gone everywhere, the requester's server says so.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            boolean noResponders = false;
+            while (!noResponders && System.nanoTime() < deadline) {
+                CompletableFuture<Message> f = requester.request("svc.echo", bytes("again"));
+                try {
+                    f.get(500, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                    noResponders = true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    f.cancel(true);
+                }
+            }
+            assertTrue(noResponders, "the departed responder's interest was withdrawn cluster-wide");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void accountsStayIsolatedAcrossTheCluster(Impl impl) throws Exception {
+        try (TestCluster c = TestCluster.start("", """
+                no_auth_user: a
+                accounts {
+                  A { users [ {user: a, password: a} ] }
+                  B { users [ {user: b, password: b} ] }
+                }
+                """, impl, impl)) {
+            Connection a1 = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                    .server("nats://a:a@127.0.0.1:" + c.node(1).port()).build());
+            Connection b1 = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                    .server("nats://b:b@127.0.0.1:" + c.node(1).port()).build());
+            Connection a0 = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                    .server("nats://a:a@127.0.0.1:" + c.node(0).port()).build());
+            Connection b0 = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                    .server("nats://b:b@127.0.0.1:" + c.node(0).port()).build());
+            try (a1; b1; a0; b0) {
+                Subscription inA = a1.subscribe("shared.subject");
+                Subscription inB = b1.subscribe("shared.subject");
+                a1.flush(Duration.ofSeconds(2));
+                b1.flush(Duration.ofSeconds(2));
+                awaitInterest(a0, a1);
+                awaitInterest(b0, b1);
+                a0.publish("shared.subject", bytes("for A"));
+                a0.flush(Duration.ofSeconds(2));
+                assertEquals("for A", text(inA.nextMessage(Duration.ofSeconds(2))));
+                assertNull(inB.nextMessage(Duration.ofMillis(300)));
+            }
+        }
+    }
+
+    @Test
+    void gossipFromOneSeedGivesEveryJnatsdServerARouteToEveryOther() throws Exception {
+        TestCluster c = cluster(Impl.JNATSD);
+        for (int i = 0; i < 3; i++) {
+            var cl = c.node(i).embedded().cluster();
+            io.jnatsd.server.testing.TestServer.await(5000, () -> cl.routeCount() == 2);
+        }
+    }
+
+    @Test
+    void aKilledServerRejoinsWhenItComesBack() throws Exception {
+        try (TestCluster c = TestCluster.start(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
+            c.stop(1);
+            io.jnatsd.server.testing.TestServer.await(5000, () -> c.node(0).embedded().cluster().routeCount() == 1);
+            try (Connection a = c.connect(0); Connection cc = c.connect(2)) {
+                Subscription s = cc.subscribe("still.there");
+                cc.flush(Duration.ofSeconds(2));
+                awaitInterest(a, cc);
+                a.publish("still.there", bytes("x"));
+                assertNotNull(s.nextMessage(Duration.ofSeconds(2)), "the survivors keep their route");
+            }
+            c.restart(1, Impl.JNATSD);
+            c.awaitMesh(Duration.ofSeconds(20));
+            for (int i = 0; i < 3; i++) {
+                var cl = c.node(i).embedded().cluster();
+                io.jnatsd.server.testing.TestServer.await(5000, () -> cl.routeCount() == 2);
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code publisher}'s server knows the interest the {@code subscribers} created
+     * so far: each subscriber subscribes to a fresh probe subject after its real ones, and since
+     * one server's interest reaches another in order, the probe arriving means the rest has.
+     */
+    static void awaitInterest(Connection publisher, Connection... subscribers) throws Exception {
+        for (Connection sub : subscribers) {
+            String probe = "probe." + io.nats.client.NUID.nextGlobal();
+            Subscription s = sub.subscribe(probe);
+            sub.flush(Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                publisher.publish(probe, bytes("probe"));
+                publisher.flush(Duration.ofSeconds(2));
+                if (s.nextMessage(Duration.ofMillis(50)) != null) break;
+                if (System.nanoTime() > deadline) throw new AssertionError("interest did not spread");
+            }
+            s.unsubscribe();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.jnatsd.server.testing;
+
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A cluster of test servers on loopback, each of its own kind (jnatsd embedded, or upstream
+ * nats-server as a process), joined by routes. By default every node is seeded with node 0
+ * only, so a mesh of three needs gossip to form.
+ */
+public final class TestCluster implements AutoCloseable {
+    private final List<TestServer> nodes = new ArrayList<>();
+    private final int[] routePorts;
+    private final String name;
+    private final String extraClusterConfig;
+    private final String extraConfig;
+
+    private TestCluster(int size, String name, String extraClusterConfig, String extraConfig) throws Exception {
+        this.routePorts = new int[size];
+        for (int i = 0; i < size; i++) routePorts[i] = TestServer.freePort();
+        this.name = name;
+        this.extraClusterConfig = extraClusterConfig;
+        this.extraConfig = extraConfig;
+    }
+
+    /** Starts one node per kind given, seeded with node 0, and waits until every pair carries messages. */
+    public static TestCluster start(Impl... kinds) throws Exception {
+        return start("", "", kinds);
+    }
+
+    /** As {@link #start(Impl...)} with more lines in each node's {@code cluster {}} block and at top level. */
+    public static TestCluster start(String extraClusterConfig, String extraConfig, Impl... kinds) throws Exception {
+        TestCluster c = new TestCluster(kinds.length, "c1", extraClusterConfig, extraConfig);
+        try {
+            for (int i = 0; i < kinds.length; i++) c.nodes.add(c.startNode(i, kinds[i]));
+            c.awaitMesh(Duration.ofSeconds(20));
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The config of node {@code i}: its route port, seeded with node 0. */
+    String nodeConfig(int i) {
+        return "server_name: n" + i + "\n" + extraConfig + "\ncluster {\n  name: " + name + "\n  listen: \"127.0.0.1:"
+                + routePorts[i] + "\"\n  routes: [\"nats-route://127.0.0.1:" + routePorts[0] + "\"]\n"
+                + extraClusterConfig + "\n}\n";
+    }
+
+    private TestServer startNode(int i, Impl impl) throws Exception {
+        return TestServer.start(impl, nodeConfig(i));
+    }
+
+    public TestServer node(int i) {
+        return nodes.get(i);
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public int routePort(int i) {
+        return routePorts[i];
+    }
+
+    /** Stops node {@code i} (its process or embedded server); {@link #restart} brings it back on the same ports. */
+    public void stop(int i) throws Exception {
+        nodes.get(i).close();
+    }
+
+    public void restart(int i, Impl impl) throws Exception {
+        nodes.set(i, TestServer.start(impl, nodeConfig(i)));
+    }
+
+    /** A client of node {@code i} that does not wander to other nodes. */
+    public Connection connect(int i) throws Exception {
+        return Nats.connect(new Options.Builder().server(nodes.get(i).url()).noRandomize()
+                .ignoreDiscoveredServers().connectionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /**
+     * Waits until a message published on each node reaches a subscriber on each other node:
+     * the routes are up and interest has spread.
+     */
+    public void awaitMesh(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int to = 0; to < nodes.size(); to++) {
+            try (Connection sub = connect(to)) {
+                String subject = "mesh.probe." + to;
+                Subscription s = sub.subscribe(subject);
+                sub.flush(Duration.ofSeconds(5));
+                for (int from = 0; from < nodes.size(); from++) {
+                    if (from == to) continue;
+                    try (Connection pub = connect(from)) {
+                        while (true) {
+                            pub.publish(subject, new byte[] {(byte) from});
+                            pub.flush(Duration.ofSeconds(5));
+                            var m = s.nextMessage(Duration.ofMillis(100));
+                            if (m != null && m.getData()[0] == from) break;
+                            if (System.nanoTime() > deadline) {
+                                throw new AssertionError("no route from node " + from + " to node " + to);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (TestServer n : nodes) {
+            try {
+                n.close();
+            } catch (Exception ignored) {
+                // closing the rest matters more
+            }
+        }
+    }
+}
