@@ -402,7 +402,7 @@ public final class ServerCommandLine {
             return "could not parse cluster URL " + goQuote(listen) + ": missing port in address";
         }
         String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
-        String[] hp = ConfigLoader.splitHostPort(hostPort);
+        String[] hp = ConfigReader.splitHostPort(hostPort);
         if (hp == null) return "could not parse cluster URL " + goQuote(listen) + ": missing port in address";
         int port;
         try {
