@@ -18,7 +18,7 @@ import java.util.Set;
  * case-insensitively, every error is collected (with its file:line:column) and reported together, and
  * unknown top-level keys are errors unless they were only used as {@code $variables}.
  * Durations are Go strings ({@code "2m"}); a bare integer still means seconds, with a warning, as upstream.
- * Warnings go to {@link ServerOptions#warnings}. The {@code tls} block has its own parser: {@link TlsBlock}.
+ * Warnings go to {@link ServerOptions#warnings}. The blocks of its own parser: {@link ClusterBlock}, {@link TlsBlock}.
  */
 public final class ConfigLoader {
 
@@ -81,11 +81,6 @@ public final class ConfigLoader {
             Map.entry("trace_headers", "trace_headers"), Map.entry("prof_block_rate", "prof_block_rate"),
             Map.entry("proxy_protocol", "proxy_protocol"), Map.entry("proxies", "proxies"),
             Map.entry("write_timeout", "write_timeout"), Map.entry("no_fast_producer_stall", "no_fast_producer_stall"));
-
-    private static final Set<String> CLUSTER_KEYS = Set.of("name", "listen", "port", "host", "net", "authorization",
-            "routes", "tls", "cluster_advertise", "advertise", "no_advertise", "connect_retries", "connect_backoff",
-            "permissions", "pool_size", "accounts", "compression", "ping_interval", "ping_max", "write_deadline",
-            "write_timeout");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -197,7 +192,7 @@ public final class ConfigLoader {
                     if (o.storeDir != null && !o.storeDir.isEmpty()) throw error("Duplicate 'store_dir' configuration");
                     o.storeDir = dir;
                 }
-                case "cluster" -> cluster(v);
+                case "cluster" -> ClusterBlock.parse(this, v, o.cluster);
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);
@@ -320,43 +315,6 @@ public final class ConfigLoader {
                 }
                 default -> throw error("Expected map, bool or string to define JetStream, got " + typeName(v));
             }
-        }
-
-        private void cluster(Object v) {
-            if (!(v instanceof ConfMap cm)) throw error("Expected map to define cluster, got " + typeName(v));
-            o.clusterBlock = cm;
-            Position top = at;
-            for (Map.Entry<String, Object> e : cm.entrySet()) {
-                String mk = e.getKey();
-                String k = mk.toLowerCase(Locale.ROOT);
-                Object mv = e.getValue();
-                at = cm.positionOf(mk);
-                try {
-                    switch (k) {
-                        case "name" -> o.clusterName = str(k, mv);
-                        case "listen" -> {
-                            HostPort hp = hostPort(mv, o.host);
-                            o.clusterHost = hp.host();
-                            o.clusterPort = hp.port();
-                            o.clusterListen = mv instanceof String s ? s : String.valueOf(mv);
-                        }
-                        case "port" -> o.clusterPort = i32(k, mv);
-                        case "host", "net" -> o.clusterHost = str(k, mv);
-                        case "routes" -> o.routes = stringList(k, mv);
-                        case "cluster_advertise", "advertise" -> o.clusterAdvertise = str(k, mv);
-                        case "no_advertise" -> o.clusterNoAdvertise = bool(k, mv);
-                        case "connect_retries" -> o.clusterConnectRetries = i32(k, mv);
-                        default -> {
-                            if (!CLUSTER_KEYS.contains(k) && !cm.isUsedVariable(mk)) {
-                                throw error("unknown field \"" + mk + "\"");
-                            }
-                        }
-                    }
-                } catch (Skip ignored) {
-                    // recorded
-                }
-            }
-            at = top;
         }
     }
 }

@@ -10,17 +10,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Upstream's parseTLS: the client {@code tls {}} block. */
+/** Upstream's parseTLS: a {@code tls {}} block, for clients (top level) or for routes (inside {@code cluster}). */
 final class TlsBlock {
     private final ConfigReader r;
+    /** Upstream allows verify_cert_and_check_known_urls only where the server also dials out (routes, gateways). */
+    private final boolean dialsOut;
 
-    private TlsBlock(ConfigReader r) {
+    private TlsBlock(ConfigReader r, boolean dialsOut) {
         this.r = r;
+        this.dialsOut = dialsOut;
     }
 
     /** The client {@code tls} block. */
     static TlsOptions client(ConfigReader r, Object v) {
-        return new TlsBlock(r).parse(v);
+        return new TlsBlock(r, false).parse(v);
+    }
+
+    /** The {@code cluster.tls} block. */
+    static TlsOptions route(ConfigReader r, Object v) {
+        return new TlsBlock(r, true).parse(v);
     }
 
     private TlsOptions parse(Object v) {
@@ -52,7 +60,10 @@ final class TlsBlock {
                 t.verifyAndMap = b;
             }
             case "verify_cert_and_check_known_urls" -> {
-                if (bool(k, mv)) throw r.error("verify_cert_and_check_known_urls not supported in this context");
+                boolean b = bool(k, mv);
+                if (b && !dialsOut) throw r.error("verify_cert_and_check_known_urls not supported in this context");
+                if (b) t.verify = true;
+                t.checkKnownUrls = b;
             }
             case "cipher_suites" -> t.cipherSuites = names(k, mv, TlsNames.CIPHERS.keySet(), "unrecognized cipher ");
             case "curve_preferences" ->

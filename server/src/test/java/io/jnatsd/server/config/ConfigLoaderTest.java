@@ -284,34 +284,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void cluster() throws Exception {
-        ServerOptions o = load("""
-                cluster {
-                  name: c1
-                  listen: 0.0.0.0:6222
-                  routes: [ nats://a:6222, "nats://b:6222" ]
-                  advertise: "c.example.com:6222"
-                  no_advertise: true
-                  connect_retries: 3
-                  pool_size: 5
-                }
-                """);
-        assertEquals("c1", o.clusterName);
-        assertEquals("0.0.0.0", o.clusterHost);
-        assertEquals(6222, o.clusterPort);
-        assertEquals("0.0.0.0:6222", o.clusterListen);
-        assertEquals(List.of("nats://a:6222", "nats://b:6222"), o.routes);
-        assertEquals("c.example.com:6222", o.clusterAdvertise);
-        assertTrue(o.clusterNoAdvertise);
-        assertEquals(3, o.clusterConnectRetries);
-        assertEquals(5L, o.clusterBlock.get("pool_size"));
-        ServerOptions p = load("cluster { host: 127.0.0.1, port: 7222 }\n");
-        assertEquals("127.0.0.1", p.clusterHost);
-        assertEquals(7222, p.clusterPort);
-        assertEquals("Expected map to define cluster, got integer", fail("cluster: 5\n").getReason());
-    }
-
-    @Test
     void laterFeaturesAreKeptRaw() throws Exception {
         ServerOptions o = load("""
                 accounts { A { users: [ {user: a, password: a} ] } }
@@ -412,11 +384,13 @@ class ConfigLoaderTest {
 
     @Test
     void copyIsIndependent() throws Exception {
-        ServerOptions o = load("routes_holder: 1\n".replace("routes_holder: 1\n", "cluster { routes: [a] }\nws { port: 1 }\n"));
+        ServerOptions o = load("cluster { port: 6222, routes: [\"nats://a:6222\"] }\nws { port: 1 }\n");
         ServerOptions c = o.copy();
-        c.routes.add("b");
+        c.cluster.routes.add(java.net.URI.create("nats://b:6222"));
+        c.cluster.port = 7222;
         c.otherBlocks.remove("websocket");
-        assertEquals(List.of("a"), o.routes);
+        assertEquals(List.of(java.net.URI.create("nats://a:6222")), o.cluster.routes);
+        assertEquals(6222, o.cluster.port);
         assertTrue(o.otherBlocks.containsKey("websocket"));
     }
 }

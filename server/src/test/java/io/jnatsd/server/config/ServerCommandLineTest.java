@@ -134,26 +134,6 @@ class ServerCommandLineTest {
         assertFalse(run("-tls=false").tls);
     }
 
-    @Test
-    void clusterFlags() {
-        ServerOptions o = run("--cluster", "nats://ruser:rpass@127.0.0.1:6222", "--routes", "nats://a:6222, nats://b:6222",
-                "--cluster_name", "c1", "--no_advertise", "--cluster_advertise", "adv:6222", "--connect_retries", "4");
-        assertEquals("127.0.0.1", o.clusterHost);
-        assertEquals(6222, o.clusterPort);
-        assertEquals("ruser", o.clusterUsername);
-        assertEquals("rpass", o.clusterPassword);
-        assertEquals(List.of("nats://a:6222", "nats://b:6222"), o.routes);
-        assertEquals("c1", o.clusterName);
-        assertTrue(o.clusterNoAdvertise);
-        assertEquals("adv:6222", o.clusterAdvertise);
-        assertEquals(4, o.clusterConnectRetries);
-        assertEquals(-1, run("--cluster_listen=nats://0.0.0.0:-1").clusterPort);
-        assertEquals("solicited routes require cluster capabilities, e.g. --cluster",
-                ServerCommandLine.parse("--routes", "nats://a:1").error());
-        assertEquals("expected cluster password to be set",
-                ServerCommandLine.parse("--cluster", "nats://user@h:1").error());
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"-h", "--h", "-help", "--help", "help", "HELP"})
     void help(String arg) {
@@ -259,20 +239,6 @@ class ServerCommandLineTest {
         assertEquals(f, o.configFile);
         // flag order does not matter: -c after the other flags
         assertEquals(5001, run("-p", "5001", "--config=" + f).port);
-    }
-
-    @Test
-    void configFileClusterIsOverriddenOrDisabledByFlags() throws Exception {
-        Path f = dir.resolve("c.conf");
-        Files.writeString(f, "cluster { listen: 0.0.0.0:6222, routes: [nats://a:6222] }\n");
-        ServerOptions o = run("-c", f.toString());
-        assertEquals(6222, o.clusterPort);
-        o = run("-c", f.toString(), "--cluster", "nats://127.0.0.1:7222");
-        assertEquals("127.0.0.1", o.clusterHost);
-        assertEquals(7222, o.clusterPort);
-        assertEquals(List.of("nats://a:6222"), o.routes);
-        assertEquals(0, run("-c", f.toString(), "--cluster=").clusterPort);
-        assertEquals(List.of(), run("-c", f.toString(), "--routes=").routes);
     }
 
     @Test
