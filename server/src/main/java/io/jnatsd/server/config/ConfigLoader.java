@@ -46,8 +46,11 @@ public final class ConfigLoader {
         Mapper m = new Mapper(options);
         options.config = map;
         m.applyTop(map);
-        options.warnings.addAll(m.warnings);
-        if (!m.errors.isEmpty()) throw new ConfigException(m.errors, m.warnings);
+        List<String> warnings = new ArrayList<>(m.warnings);
+        warnings.addAll(m.ignoredBlockWarnings);
+        options.warnings.addAll(warnings);
+        options.ignoredBlockWarnings.addAll(m.ignoredBlockWarnings);
+        if (!m.errors.isEmpty()) throw new ConfigException(m.errors, warnings);
     }
 
     // ---- upstream's other top-level keys, kept raw for later work ----------------------------------
@@ -82,6 +85,13 @@ public final class ConfigLoader {
             Map.entry("proxy_protocol", "proxy_protocol"), Map.entry("proxies", "proxies"),
             Map.entry("write_timeout", "write_timeout"), Map.entry("no_fast_producer_stall", "no_fast_producer_stall"));
 
+    /**
+     * Blocks that upstream serves and jnatsd accepts but ignores: canonical name to the subject of the start-up
+     * warning. A user moving a config over from upstream must not believe these work.
+     */
+    private static final Map<String, String> NOT_SERVED = Map.of("leafnodes", "leaf nodes are",
+            "gateway", "gateways are", "websocket", "WebSocket connections are", "mqtt", "MQTT connections are");
+
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
             "max_file", "domain", "key", "ek", "encryption_key", "prev_key", "prev_ek", "prev_encryption_key", "cipher",
@@ -97,6 +107,7 @@ public final class ConfigLoader {
 
     private static final class Mapper extends ConfigReader {
         final ServerOptions o;
+        final List<String> ignoredBlockWarnings = new ArrayList<>();
 
         Mapper(ServerOptions o) {
             this.o = o;
@@ -208,6 +219,11 @@ public final class ConfigLoader {
                     if (canonical != null) {
                         o.otherBlocks.put(canonical, v);
                         if (at != null) o.otherPositions.put(canonical, at);
+                        String notServed = NOT_SERVED.get(canonical);
+                        if (notServed != null) {
+                            ignoredBlockWarnings.add(prefix() + key + " {} is configured but " + notServed
+                                    + " not supported yet by jnatsd; the block is ignored");
+                        }
                     } else if (!map.isUsedVariable(key)) {
                         throw error("unknown field \"" + key + "\"");
                     }

@@ -163,9 +163,12 @@ public final class ServerCommandLine {
             }
             warnings.addAll(options.warnings);
             if (test) {
-                // -t is strict: upstream fails on warnings too
-                if (!warnings.isEmpty()) return error(String.join("\n", warnings));
-                return new ParsedCommandLine(ParsedCommandLine.Action.TEST_CONFIG, options, null, null, List.of());
+                // -t is strict: upstream fails on warnings too, though not on ours about blocks jnatsd ignores
+                List<String> strict = new ArrayList<>(warnings);
+                strict.removeAll(options.ignoredBlockWarnings);
+                if (!strict.isEmpty()) return error(String.join("\n", warnings));
+                return new ParsedCommandLine(ParsedCommandLine.Action.TEST_CONFIG, options, null, null,
+                        options.ignoredBlockWarnings);
             }
         } else if (test) {
             return error("must specify [-c, --config] option to check configuration file syntax");

@@ -119,6 +119,12 @@ public final class ServerOptions {
     public ConfMap config;
     /** Warnings from loading the config file, each as {@code file:line:column: message}. */
     public List<String> warnings = new ArrayList<>();
+    /**
+     * The {@link #warnings} about upstream blocks jnatsd does not serve yet (leafnodes, gateway, websocket, mqtt).
+     * Upstream's {@code -t} fails on any warning, but these are about jnatsd, not about the file, which upstream
+     * accepts: {@code -t} prints them and still passes.
+     */
+    public List<String> ignoredBlockWarnings = new ArrayList<>();
 
     /** The config file these options were read from, if any; relative paths resolve against it. */
     public Path configFile;

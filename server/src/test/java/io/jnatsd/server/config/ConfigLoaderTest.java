@@ -318,6 +318,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void blocksNotServedYetAreWarnedAboutOnceEach() throws Exception {
+        Path f = dir.resolve("server.conf");
+        ServerOptions o = load("""
+                port: 4222
+                leafnodes { port: 7422 }
+                gateway { name: g, port: 7222 }
+                ws { port: 8080, no_tls: true }
+                mqtt { port: 1883 }
+                cluster { port: 6222 }
+                accounts { A {} }
+                """);
+        List<String> expected = List.of(
+                f + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored",
+                f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored",
+                f + ":4:1: ws {} is configured but WebSocket connections are not supported yet by jnatsd; the block is ignored",
+                f + ":5:1: mqtt {} is configured but MQTT connections are not supported yet by jnatsd; the block is ignored");
+        assertEquals(expected, o.warnings);
+        assertEquals(expected, o.ignoredBlockWarnings);
+        assertEquals(List.of(f + ":1:1: leaf {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored"),
+                load("leaf { port: 7422 }\n").warnings);
+        assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
+    }
+
+    @Test
     void unknownTopLevelKeyIsAnErrorWithPosition() throws Exception {
         Path f = dir.resolve("server.conf");
         ConfigException e = fail("port: 4222\n  foo: 1\nbar { x: 1 }\n");

@@ -266,6 +266,17 @@ class ServerCommandLineTest {
         assertEquals(List.of(warn + ":1:1: invalid use of field \"ping_interval\": ping_interval should be converted to a duration"),
                 r.warnings());
 
+        // jnatsd's warnings about blocks it ignores are printed, but the file is valid (upstream serves them)
+        Path leaf = dir.resolve("leaf.conf");
+        Files.writeString(leaf, "port: 4222\nleafnodes { port: 7422 }\n");
+        ParsedCommandLine valid = ServerCommandLine.parse("-t", "-c", leaf.toString());
+        assertEquals(Action.TEST_CONFIG, valid.action(), () -> "error: " + valid.error());
+        assertEquals(List.of(leaf + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; "
+                + "the block is ignored"), valid.warnings());
+        Files.writeString(leaf, "leafnodes { port: 7422 }\nping_interval: 5\n");
+        assertEquals(Action.ERROR, ServerCommandLine.parse("-t", "-c", leaf.toString()).action(), "other warnings still fail -t");
+        assertEquals(2, ServerCommandLine.parse("-c", leaf.toString()).warnings().size());
+
         r = ServerCommandLine.parse("-t");
         assertEquals("must specify [-c, --config] option to check configuration file syntax", r.error());
         r = ServerCommandLine.parse("-c", dir.resolve("absent.conf").toString());
