@@ -486,14 +486,15 @@ final class Lexer {
                 emit(Kind.MAP_START);
                 return this::mapKeyStart;
             }
+            // upstream locates a quoted string at its first character, after the quote
             case '\'' -> {
                 ignore();
-                valueStart = pos - 1;
+                valueStart = pos;
                 return this::quotedString;
             }
             case '"' -> {
                 ignore();
-                valueStart = pos - 1;
+                valueStart = pos;
                 stringState = this::dubQuotedString;
                 return this::dubQuotedString;
             }

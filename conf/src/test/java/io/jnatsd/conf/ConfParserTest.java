@@ -245,6 +245,14 @@ class ConfParserTest {
     }
 
     @Test
+    void quotedListItemsAreLocatedAfterTheQuoteAsUpstream() throws ConfException {
+        ConfList l = (ConfList) parse("l: [ \"a\", 'b', c ]\n").get("l");
+        assertEquals(new Position("test.conf", 1, 7), l.positionOf(0));
+        assertEquals(new Position("test.conf", 1, 12), l.positionOf(1));
+        assertEquals(new Position("test.conf", 1, 16), l.positionOf(2));
+    }
+
+    @Test
     void positionsCountCodePoints() throws ConfException {
         ConfMap m = parse("a = \"\uD83D\uDE00\u00e9\"; b = 1\n");
         assertEquals(new Position("test.conf", 1, 11), m.positionOf("b"));

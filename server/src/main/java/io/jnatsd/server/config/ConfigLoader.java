@@ -1,14 +1,12 @@
 package io.jnatsd.server.config;
 
 import io.jnatsd.conf.ConfException;
-import io.jnatsd.conf.ConfList;
 import io.jnatsd.conf.ConfMap;
 import io.jnatsd.conf.ConfParser;
 import io.jnatsd.conf.GoDuration;
 import io.jnatsd.conf.Position;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +18,7 @@ import java.util.Set;
  * case-insensitively, every error is collected (with its file:line:column) and reported together, and
  * unknown top-level keys are errors unless they were only used as {@code $variables}.
  * Durations are Go strings ({@code "2m"}); a bare integer still means seconds, with a warning, as upstream.
- * Warnings go to {@link ServerOptions#warnings}.
+ * Warnings go to {@link ServerOptions#warnings}. The blocks of its own parser: {@link ClusterBlock}, {@link TlsBlock}.
  */
 public final class ConfigLoader {
 
@@ -48,8 +46,11 @@ public final class ConfigLoader {
         Mapper m = new Mapper(options);
         options.config = map;
         m.applyTop(map);
-        options.warnings.addAll(m.warnings);
-        if (!m.errors.isEmpty()) throw new ConfigException(m.errors, m.warnings);
+        List<String> warnings = new ArrayList<>(m.warnings);
+        warnings.addAll(m.ignoredBlockWarnings);
+        options.warnings.addAll(warnings);
+        options.ignoredBlockWarnings.addAll(m.ignoredBlockWarnings);
+        if (!m.errors.isEmpty()) throw new ConfigException(m.errors, warnings);
     }
 
     // ---- upstream's other top-level keys, kept raw for later work ----------------------------------
@@ -84,10 +85,12 @@ public final class ConfigLoader {
             Map.entry("proxy_protocol", "proxy_protocol"), Map.entry("proxies", "proxies"),
             Map.entry("write_timeout", "write_timeout"), Map.entry("no_fast_producer_stall", "no_fast_producer_stall"));
 
-    private static final Set<String> CLUSTER_KEYS = Set.of("name", "listen", "port", "host", "net", "authorization",
-            "routes", "tls", "cluster_advertise", "advertise", "no_advertise", "connect_retries", "connect_backoff",
-            "permissions", "pool_size", "accounts", "compression", "ping_interval", "ping_max", "write_deadline",
-            "write_timeout");
+    /**
+     * Blocks that upstream serves and jnatsd accepts but ignores: canonical name to the subject of the start-up
+     * warning. A user moving a config over from upstream must not believe these work.
+     */
+    private static final Map<String, String> NOT_SERVED = Map.of("leafnodes", "leaf nodes are",
+            "gateway", "gateways are", "websocket", "WebSocket connections are", "mqtt", "MQTT connections are");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -102,42 +105,24 @@ public final class ConfigLoader {
 
     // ---- the mapping -------------------------------------------------------------------------------
 
-    /** Thrown to abandon one key after its error has been recorded. */
-    private static final class Skip extends RuntimeException {
-        Skip() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static final class Mapper {
+    private static final class Mapper extends ConfigReader {
         final ServerOptions o;
-        final List<ConfException> errors = new ArrayList<>();
-        final List<String> warnings = new ArrayList<>();
-        /** The position of the key being processed. */
-        Position at;
+        final List<String> ignoredBlockWarnings = new ArrayList<>();
 
         Mapper(ServerOptions o) {
             this.o = o;
         }
 
         void applyTop(ConfMap map) {
-            for (Map.Entry<String, Object> e : map.entrySet()) {
-                String key = e.getKey();
-                at = map.positionOf(key);
-                try {
-                    top(map, key, key.toLowerCase(Locale.ROOT), e.getValue());
-                } catch (Skip ignored) {
-                    // error recorded
-                }
-            }
+            eachKey(map, (key, k, v) -> top(map, key, k, v));
         }
 
         private void top(ConfMap map, String key, String k, Object v) {
             switch (k) {
                 case "listen" -> {
-                    HostPort hp = hostPort(v);
-                    o.host = hp.host;
-                    o.port = hp.port;
+                    HostPort hp = hostPort(v, o.host);
+                    o.host = hp.host();
+                    o.port = hp.port();
                 }
                 case "host", "net" -> o.host = str(k, v);
                 case "port" -> o.port = i32(k, v);
@@ -180,14 +165,14 @@ public final class ConfigLoader {
                 case "max_traced_msg_len" -> o.maxTracedMsgLen = i32(k, v);
 
                 case "http" -> {
-                    HostPort hp = hostPort(v);
-                    o.httpHost = hp.host;
-                    o.httpPort = hp.port;
+                    HostPort hp = hostPort(v, o.host);
+                    o.httpHost = hp.host();
+                    o.httpPort = hp.port();
                 }
                 case "https" -> {
-                    HostPort hp = hostPort(v);
-                    o.httpHost = hp.host;
-                    o.httpsPort = hp.port;
+                    HostPort hp = hostPort(v, o.host);
+                    o.httpHost = hp.host();
+                    o.httpsPort = hp.port();
                 }
                 case "http_port", "monitor_port" -> o.httpPort = i32(k, v);
                 case "https_port" -> o.httpsPort = i32(k, v);
@@ -218,7 +203,7 @@ public final class ConfigLoader {
                     if (o.storeDir != null && !o.storeDir.isEmpty()) throw error("Duplicate 'store_dir' configuration");
                     o.storeDir = dir;
                 }
-                case "cluster" -> cluster(v);
+                case "cluster" -> ClusterBlock.parse(this, v, o.cluster);
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);
@@ -226,7 +211,7 @@ public final class ConfigLoader {
                 case "tls" -> {
                     o.otherBlocks.put("tls", v);
                     if (at != null) o.otherPositions.put("tls", at);
-                    o.tlsBlock = tls(v);
+                    o.tlsBlock = TlsBlock.client(this, v);
                 }
 
                 default -> {
@@ -234,6 +219,11 @@ public final class ConfigLoader {
                     if (canonical != null) {
                         o.otherBlocks.put(canonical, v);
                         if (at != null) o.otherPositions.put(canonical, at);
+                        String notServed = NOT_SERVED.get(canonical);
+                        if (notServed != null) {
+                            ignoredBlockWarnings.add(prefix() + key + " {} is configured but " + notServed
+                                    + " not supported yet by jnatsd; the block is ignored");
+                        }
                     } else if (!map.isUsedVariable(key)) {
                         throw error("unknown field \"" + key + "\"");
                     }
@@ -262,8 +252,7 @@ public final class ConfigLoader {
                         case "pass", "password" -> pass = str(k, mv);
                         case "token" -> token = str(k, mv);
                         case "timeout" -> {
-                            // seconds, integer or fractional; upstream falls back to 1s for anything else
-                            double secs = mv instanceof Long l ? l : mv instanceof Double d ? d : 1.0;
+                            double secs = authTimeoutSeconds(mv);
                             o.authTimeout = Duration.ofNanos((long) (secs * 1e9));
                             o.authTimeoutSet = secs != 0; // upstream treats 0 as "not set"
                         }
@@ -285,140 +274,6 @@ public final class ConfigLoader {
             if ((user != null || pass != null) && token != null) throw error("Cannot have a user/pass and token");
             if (users && user != null) throw error("Can not have a single user/pass and a users array");
             if (users && token != null) throw error("Can not have a token and a users array");
-        }
-
-        /** Upstream's parseTLS for the client {@code tls} block. */
-        private TlsOptions tls(Object v) {
-            if (!(v instanceof ConfMap tm)) throw error("Expected map to define tls, got " + typeName(v));
-            TlsOptions t = new TlsOptions();
-            Position top = at;
-            for (Map.Entry<String, Object> e : tm.entrySet()) {
-                String mk = e.getKey();
-                Object mv = e.getValue();
-                at = tm.positionOf(mk);
-                try {
-                    tlsField(t, mk, mv);
-                } catch (Skip ignored) {
-                    // recorded
-                }
-            }
-            at = top;
-            if (t.certFile != null && t.keyFile == null) throw error("missing 'key_file' in TLS configuration");
-            if (t.certFile == null && t.keyFile != null) throw error("missing 'cert_file' in TLS configuration");
-            return t;
-        }
-
-        private void tlsField(TlsOptions t, String mk, Object mv) {
-            String k = mk.toLowerCase(Locale.ROOT);
-            switch (k) {
-                case "cert_file", "key_file", "ca_file" -> {
-                    if (!(mv instanceof String s)) {
-                        throw error("error parsing tls config, expected '" + k + "' to be filename");
-                    }
-                    switch (k) {
-                        case "cert_file" -> t.certFile = s;
-                        case "key_file" -> t.keyFile = s;
-                        default -> t.caFile = s;
-                    }
-                }
-                case "insecure" -> t.insecure = tlsBool(k, mv);
-                case "verify" -> t.verify = tlsBool(k, mv);
-                case "verify_and_map" -> {
-                    boolean b = tlsBool(k, mv);
-                    if (b) t.verify = true;
-                    t.verifyAndMap = b;
-                }
-                case "verify_cert_and_check_known_urls" -> {
-                    if (tlsBool(k, mv)) throw error("verify_cert_and_check_known_urls not supported in this context");
-                }
-                case "cipher_suites" -> t.cipherSuites = tlsNames(k, mv, TlsNames.CIPHERS.keySet(), "unrecognized cipher ");
-                case "curve_preferences" ->
-                        t.curvePreferences = tlsNames(k, mv, TlsNames.CURVES.keySet(), "unrecognized curve preference ");
-                case "timeout" -> t.timeout = switch (mv) {
-                    case Long l -> Duration.ofSeconds(l);
-                    case Double d -> Duration.ofNanos((long) (d * 1e9));
-                    case String s -> {
-                        try {
-                            yield GoDuration.parse(s);
-                        } catch (IllegalArgumentException ex) {
-                            throw error("error parsing tls config, 'timeout' " + ex.getMessage());
-                        }
-                    }
-                    default -> throw error("error parsing tls config, 'timeout' wrong type");
-                };
-                case "connection_rate_limit" -> {
-                    if (!(mv instanceof Long l)) throw error("error parsing tls config, 'connection_rate_limit' wrong type");
-                    t.rateLimit = l;
-                }
-                case "pinned_certs" -> {
-                    if (!(mv instanceof List<?> l)) {
-                        throw error("error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
-                    }
-                    List<String> pins = new ArrayList<>();
-                    for (Object o : l) {
-                        String entry = String.valueOf(o).toLowerCase(Locale.ROOT);
-                        if (!entry.matches("^[a-f0-9]{64}$")) {
-                            throw error("error parsing tls config, 'pinned_certs' key " + entry
-                                    + " does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
-                        }
-                        pins.add(entry);
-                    }
-                    t.pinnedCerts = pins;
-                }
-                case "min_version" -> {
-                    if (!(mv instanceof String s)) throw error("error parsing tls config: 'min_version' wrong type: " + mv);
-                    switch (s) {
-                        case "1.2", "1.3" -> t.minVersion = s;
-                        case "1.0", "1.1" -> throw error("error parsing tls config: unsupported TLS version: TLS " + s);
-                        default -> throw error("error parsing tls config: unknown version: " + s);
-                    }
-                }
-                case "handshake_first", "first", "immediate" -> tlsHandshakeFirst(t, mk, mv);
-                default -> throw error("error parsing tls config, unknown field [\"" + mk + "\"]");
-            }
-        }
-
-        private void tlsHandshakeFirst(TlsOptions t, String mk, Object mv) {
-            if (mv instanceof Boolean b) {
-                t.handshakeFirst = b;
-                return;
-            }
-            if (!(mv instanceof String s)) {
-                throw error("field \"" + mk + "\" should be a boolean or a string, got " + typeName(mv));
-            }
-            switch (s.toLowerCase(Locale.ROOT)) {
-                case "true", "on" -> t.handshakeFirst = true;
-                case "false", "off" -> t.handshakeFirst = false;
-                case "auto", "auto_fallback" -> {
-                    t.handshakeFirst = true;
-                    t.handshakeFirstFallback = Duration.ofMillis(50);
-                }
-                default -> {
-                    try {
-                        t.handshakeFirstFallback = GoDuration.parse(s);
-                        t.handshakeFirst = true;
-                    } catch (IllegalArgumentException ex) {
-                        throw error("field \"" + mk + "\"'s value \"" + s + "\" is invalid");
-                    }
-                }
-            }
-        }
-
-        private boolean tlsBool(String k, Object v) {
-            if (v instanceof Boolean b) return b;
-            throw error("error parsing tls config, expected '" + k + "' to be a boolean");
-        }
-
-        private List<String> tlsNames(String k, Object v, java.util.Set<String> known, String unknownPrefix) {
-            if (!(v instanceof List<?> l)) throw error("error parsing tls config, '" + k + "' must be an array");
-            if (l.isEmpty()) throw error("error parsing tls config, '" + k + "' cannot be empty");
-            List<String> out = new ArrayList<>();
-            for (Object o : l) {
-                String name = String.valueOf(o);
-                if (!known.contains(name)) throw error(unknownPrefix + name);
-                out.add(name);
-            }
-            return out;
         }
 
         private void jetstream(Object v) {
@@ -477,202 +332,5 @@ public final class ConfigLoader {
                 default -> throw error("Expected map, bool or string to define JetStream, got " + typeName(v));
             }
         }
-
-        private void cluster(Object v) {
-            if (!(v instanceof ConfMap cm)) throw error("Expected map to define cluster, got " + typeName(v));
-            o.clusterBlock = cm;
-            Position top = at;
-            for (Map.Entry<String, Object> e : cm.entrySet()) {
-                String mk = e.getKey();
-                String k = mk.toLowerCase(Locale.ROOT);
-                Object mv = e.getValue();
-                at = cm.positionOf(mk);
-                try {
-                    switch (k) {
-                        case "name" -> o.clusterName = str(k, mv);
-                        case "listen" -> {
-                            HostPort hp = hostPort(mv);
-                            o.clusterHost = hp.host;
-                            o.clusterPort = hp.port;
-                            o.clusterListen = mv instanceof String s ? s : String.valueOf(mv);
-                        }
-                        case "port" -> o.clusterPort = i32(k, mv);
-                        case "host", "net" -> o.clusterHost = str(k, mv);
-                        case "routes" -> o.routes = stringList(k, mv);
-                        case "cluster_advertise", "advertise" -> o.clusterAdvertise = str(k, mv);
-                        case "no_advertise" -> o.clusterNoAdvertise = bool(k, mv);
-                        case "connect_retries" -> o.clusterConnectRetries = i32(k, mv);
-                        default -> {
-                            if (!CLUSTER_KEYS.contains(k) && !cm.isUsedVariable(mk)) {
-                                throw error("unknown field \"" + mk + "\"");
-                            }
-                        }
-                    }
-                } catch (Skip ignored) {
-                    // recorded
-                }
-            }
-            at = top;
-        }
-
-        // ---- typed values --------------------------------------------------------------------------
-
-        private Skip error(String reason) {
-            errors.add(new ConfException(at, reason));
-            return new Skip();
-        }
-
-        private String str(String field, Object v) {
-            if (v instanceof String s) return s;
-            throw error("expected a string for \"" + field + "\", got " + typeName(v));
-        }
-
-        private boolean bool(String field, Object v) {
-            if (v instanceof Boolean b) return b;
-            throw error("expected a boolean for \"" + field + "\", got " + typeName(v));
-        }
-
-        private long i64(String field, Object v) {
-            if (v instanceof Long l) return l;
-            throw error("expected an integer for \"" + field + "\", got " + typeName(v));
-        }
-
-        private int i32(String field, Object v) {
-            long l = i64(field, v);
-            if (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) throw error(field + " value is out of range");
-            return (int) l;
-        }
-
-        /** As upstream's max_payload / max_control_line: at most 2^31-1. */
-        private int i32Limited(String field, Object v) {
-            long l = i64(field, v);
-            if (l > Integer.MAX_VALUE) throw error(field + " value is too big");
-            if (l < Integer.MIN_VALUE) throw error(field + " value is out of range");
-            return (int) l;
-        }
-
-        /** A Go duration string, or (deprecated, with a warning) an integer number of seconds. */
-        private Duration duration(String field, Object v) {
-            if (v instanceof String) return goDuration(field, v);
-            if (v instanceof Long l) {
-                warnings.add(prefix() + "invalid use of field \"" + field + "\": " + field
-                        + " should be converted to a duration");
-                return Duration.ofSeconds(l);
-            }
-            throw error("expected a duration for \"" + field + "\", got " + typeName(v));
-        }
-
-        /** A Go duration string only (as upstream's lame_duck_duration). */
-        private Duration goDuration(String field, Object v) {
-            if (!(v instanceof String s)) {
-                throw error("expected a duration string for \"" + field + "\", got " + typeName(v));
-            }
-            try {
-                return GoDuration.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw error("error parsing " + field + ": " + e.getMessage());
-            }
-        }
-
-        /** Upstream's getStorageSize: an integer, or a string ending in K, M, G or T (powers of 1024). */
-        private long storageSize(String field, Object v) {
-            if (v instanceof Long l) return l;
-            if (!(v instanceof String s)) throw error(field + " must be int64 or string");
-            if (s.isEmpty()) return 0;
-            char suffix = s.charAt(s.length() - 1);
-            String prefix = s.substring(0, s.length() - 1);
-            long num;
-            try {
-                num = Long.parseLong(prefix);
-            } catch (NumberFormatException e) {
-                throw error(field + " strconv.ParseInt: parsing \"" + prefix + "\": invalid syntax");
-            }
-            int shift = switch (suffix) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                case 'T' -> 40;
-                default -> throw error(field + " sizes defined as strings must end in K, M, G, T");
-            };
-            return num << shift;
-        }
-
-        private List<String> stringList(String field, Object v) {
-            List<String> out = new ArrayList<>();
-            if (v instanceof String s) {
-                out.add(s);
-                return out;
-            }
-            if (!(v instanceof List<?> list)) throw error("expected an array for \"" + field + "\", got " + typeName(v));
-            Position top = at;
-            for (int i = 0; i < list.size(); i++) {
-                Object item = list.get(i);
-                if (item instanceof String s) {
-                    out.add(s);
-                } else {
-                    if (list instanceof ConfList cl && cl.positionOf(i) != null) at = cl.positionOf(i);
-                    Skip skip = error("expected a string in \"" + field + "\", got " + typeName(item));
-                    at = top;
-                    throw skip;
-                }
-            }
-            return out;
-        }
-
-        private record HostPort(String host, int port) {
-        }
-
-        /** Upstream's parseListen: a port, or "host:port". */
-        private HostPort hostPort(Object v) {
-            if (v instanceof Long l) {
-                if (l > Integer.MAX_VALUE || l < Integer.MIN_VALUE) throw error("port value is out of range");
-                return new HostPort(o.host, l.intValue());
-            }
-            if (!(v instanceof String s)) throw error("expected port or host:port, got " + typeName(v));
-            String[] hp = splitHostPort(s);
-            if (hp == null) throw error("could not parse address string \"" + s + "\"");
-            try {
-                return new HostPort(hp[0], Integer.parseInt(hp[1]));
-            } catch (NumberFormatException e) {
-                throw error("could not parse port \"" + hp[1] + "\"");
-            }
-        }
-
-        private String prefix() {
-            return at == null ? "" : at + ": ";
-        }
-    }
-
-    /** Go's net.SplitHostPort: "host:port", "[v6]:port" or ":port"; {@code null} when malformed. */
-    static String[] splitHostPort(String s) {
-        int colon = s.lastIndexOf(':');
-        if (colon < 0) return null;
-        String host;
-        if (s.startsWith("[")) {
-            int end = s.indexOf(']');
-            if (end < 0 || end + 1 != colon) return null;
-            host = s.substring(1, end);
-            if (host.indexOf('[') >= 0 || host.indexOf(']') >= 0) return null;
-        } else {
-            host = s.substring(0, colon);
-            if (host.indexOf(':') >= 0 || host.indexOf('[') >= 0 || host.indexOf(']') >= 0) return null;
-        }
-        String port = s.substring(colon + 1);
-        if (port.indexOf('[') >= 0 || port.indexOf(']') >= 0) return null;
-        return new String[] {host, port};
-    }
-
-    static String typeName(Object v) {
-        return switch (v) {
-            case null -> "nothing";
-            case String s -> "string";
-            case Long l -> "integer";
-            case Double d -> "float";
-            case Boolean b -> "boolean";
-            case Instant i -> "date";
-            case Map<?, ?> m -> "map";
-            case List<?> l -> "array";
-            default -> v.getClass().getSimpleName();
-        };
     }
 }

@@ -13,8 +13,8 @@ import java.util.List;
  *       {@code flag provided but not defined: -foo}), print it to stderr first; upstream still exits 0.</li>
  *   <li>{@link Action#HELP_TLS}: print the TLS help, exit 0.</li>
  *   <li>{@link Action#VERSION}: print {@code <name>: v<version>}, exit 0.</li>
- *   <li>{@link Action#TEST_CONFIG}: the config file is valid: print
- *       {@code <name>: configuration file <file> is valid}, exit 0.</li>
+ *   <li>{@link Action#TEST_CONFIG}: the config file is valid: print {@link #warnings()} (only jnatsd's about
+ *       blocks it ignores) to stderr, then {@code <name>: configuration file <file> is valid}, exit 0.</li>
  *   <li>{@link Action#SIGNAL}: send {@link #signalCommand()} to {@link #signalPid()} (a pid, a pid file, or
  *       {@code null} for "the only running server"), exit 0 (1 if sending fails).</li>
  *   <li>{@link Action#ERROR}: print {@code <name>: <error>} to stderr, exit 1.</li>

@@ -163,9 +163,12 @@ public final class ServerCommandLine {
             }
             warnings.addAll(options.warnings);
             if (test) {
-                // -t is strict: upstream fails on warnings too
-                if (!warnings.isEmpty()) return error(String.join("\n", warnings));
-                return new ParsedCommandLine(ParsedCommandLine.Action.TEST_CONFIG, options, null, null, List.of());
+                // -t is strict: upstream fails on warnings too, though not on ours about blocks jnatsd ignores
+                List<String> strict = new ArrayList<>(warnings);
+                strict.removeAll(options.ignoredBlockWarnings);
+                if (!strict.isEmpty()) return error(String.join("\n", warnings));
+                return new ParsedCommandLine(ParsedCommandLine.Action.TEST_CONFIG, options, null, null,
+                        options.ignoredBlockWarnings);
             }
         } else if (test) {
             return error("must specify [-c, --config] option to check configuration file syntax");
@@ -316,11 +319,11 @@ public final class ServerCommandLine {
                 case "syslog" -> o.syslog = (Boolean) v;
                 case "remote_syslog" -> o.remoteSyslog = (String) v;
                 case "profile" -> o.profPort = (Integer) v;
-                case "cluster" -> o.clusterListen = (String) v;
-                case "cluster_advertise" -> o.clusterAdvertise = (String) v;
-                case "no_advertise" -> o.clusterNoAdvertise = (Boolean) v;
-                case "connect_retries" -> o.clusterConnectRetries = (Integer) v;
-                case "cluster_name" -> o.clusterName = (String) v;
+                case "cluster" -> o.cluster.listen = (String) v;
+                case "cluster_advertise" -> o.cluster.advertise = (String) v;
+                case "no_advertise" -> o.cluster.noAdvertise = (Boolean) v;
+                case "connect_retries" -> o.cluster.connectRetries = (Integer) v;
+                case "cluster_name" -> o.cluster.name = (String) v;
                 case "tls" -> o.tls = (Boolean) v;
                 case "tlsverify" -> o.tlsVerify = (Boolean) v;
                 case "tlscert" -> o.tlsCert = (String) v;
@@ -349,17 +352,23 @@ public final class ServerCommandLine {
             o.traceVerbose = b;
         }
         if (set.containsKey("cluster")) {
-            String failure = overrideCluster(o);
+            String failure = overrideCluster(o.cluster);
             if (failure != null) return failure;
         }
         String routes = (String) set.get("routes");
         if (routes != null) {
-            List<String> list = new ArrayList<>();
+            List<URI> list = new ArrayList<>();
             for (String r : routes.split(",")) {
-                if (!r.trim().isEmpty()) list.add(r.trim());
+                if (r.trim().isEmpty()) continue;
+                try {
+                    list.add(ClusterBlock.routeUrl(r));
+                } catch (IllegalArgumentException e) {
+                    return e.getMessage();
+                }
             }
-            o.routes = list;
+            o.cluster.routes = list;
         }
+        if (set.containsKey("cluster_name") && o.cluster.name.contains(" ")) return ClusterBlock.NAME_HAS_SPACES;
         // TLS: any tls* flag turns TLS on from the command line, unless -tls=false, which also drops the file's TLS
         boolean tlsOverride = false;
         if (Boolean.FALSE.equals(set.get("tls"))) {
@@ -375,49 +384,57 @@ public final class ServerCommandLine {
             if (o.tlsKey == null || o.tlsKey.isEmpty()) return "TLS Server private key must be present and valid";
             o.tls = true;
         }
-        if (routes != null && !routes.isEmpty() && (o.clusterListen == null || o.clusterListen.isEmpty())
-                && (o.clusterHost == null || o.clusterHost.isEmpty()) && o.clusterPort == 0) {
+        ClusterOptions c = o.cluster;
+        if (routes != null && !routes.isEmpty() && (c.listen == null || c.listen.isEmpty())
+                && (c.host == null || c.host.isEmpty()) && c.port == 0) {
             return "solicited routes require cluster capabilities, e.g. --cluster";
         }
         return null;
     }
 
-    /** {@code --cluster nats://[user:pass@]host:port}; an empty value turns the cluster listener off. */
-    private static String overrideCluster(ServerOptions o) {
-        String listen = o.clusterListen;
+    /**
+     * {@code --cluster nats://[user:pass@]host:port}; an empty value turns the cluster listener off. As upstream,
+     * a URL without credentials also drops those of the file. Errors are worded as Go's url.Parse and
+     * net.SplitHostPort word them, which is what upstream prints.
+     */
+    private static String overrideCluster(ClusterOptions c) {
+        String listen = c.listen;
         if (listen == null || listen.isEmpty()) {
-            o.clusterPort = 0;
+            c.port = 0;
             return null;
         }
+        // -1 is no port for a URL parser: parse :0 and put -1 (a random port) back, as upstream
         boolean random = listen.endsWith(":-1");
         String parseable = random ? listen.substring(0, listen.length() - 3) + ":0" : listen;
         URI uri;
         try {
             uri = new URI(parseable);
         } catch (URISyntaxException e) {
-            return "could not parse cluster URL " + goQuote(listen) + ": " + e.getReason();
+            return "parse " + goQuote(parseable) + ": " + e.getReason();
         }
-        String authority = uri.getRawAuthority();
-        if (authority == null || authority.isEmpty()) {
-            return "could not parse cluster URL " + goQuote(listen) + ": missing port in address";
-        }
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
         String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
-        String[] hp = ConfigLoader.splitHostPort(hostPort);
-        if (hp == null) return "could not parse cluster URL " + goQuote(listen) + ": missing port in address";
+        String[] hp = ConfigReader.splitHostPort(hostPort);
+        if (hp == null) {
+            return "address " + hostPort + (hostPort.indexOf(':') < 0 ? ": missing port in address" : ": too many colons in address");
+        }
         int port;
         try {
             port = Integer.parseInt(hp[1]);
         } catch (NumberFormatException e) {
-            return "could not parse cluster URL " + goQuote(listen) + ": invalid port " + goQuote(hp[1]);
+            return "parse " + goQuote(parseable) + ": invalid port " + goQuote(":" + hp[1]) + " after host";
         }
-        o.clusterHost = hp[0];
-        o.clusterPort = random ? -1 : port;
+        c.host = hp[0];
+        c.port = random ? -1 : port;
         String userInfo = uri.getUserInfo();
-        if (userInfo != null) {
+        if (userInfo == null) {
+            c.username = null;
+            c.password = null;
+        } else {
             int colon = userInfo.indexOf(':');
             if (colon < 0) return "expected cluster password to be set";
-            o.clusterUsername = userInfo.substring(0, colon);
-            o.clusterPassword = userInfo.substring(colon + 1);
+            c.username = userInfo.substring(0, colon);
+            c.password = userInfo.substring(colon + 1);
         }
         return null;
     }

@@ -19,6 +19,11 @@ public final class TlsOptions {
     /** {@code verify_and_map}: verify, and take the user from the client certificate. */
     public boolean verifyAndMap;
     public boolean insecure;
+    /**
+     * {@code verify_cert_and_check_known_urls} (routes only): verify the peer's certificate and match its names
+     * against the URLs this server knows for that peer.
+     */
+    public boolean checkKnownUrls;
     public Duration timeout = DEFAULT_TIMEOUT;
     /** Upstream (Go) cipher suite names; null for upstream's defaults. */
     public List<String> cipherSuites;

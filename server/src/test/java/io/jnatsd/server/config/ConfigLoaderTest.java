@@ -284,34 +284,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void cluster() throws Exception {
-        ServerOptions o = load("""
-                cluster {
-                  name: c1
-                  listen: 0.0.0.0:6222
-                  routes: [ nats://a:6222, "nats://b:6222" ]
-                  advertise: "c.example.com:6222"
-                  no_advertise: true
-                  connect_retries: 3
-                  pool_size: 5
-                }
-                """);
-        assertEquals("c1", o.clusterName);
-        assertEquals("0.0.0.0", o.clusterHost);
-        assertEquals(6222, o.clusterPort);
-        assertEquals("0.0.0.0:6222", o.clusterListen);
-        assertEquals(List.of("nats://a:6222", "nats://b:6222"), o.routes);
-        assertEquals("c.example.com:6222", o.clusterAdvertise);
-        assertTrue(o.clusterNoAdvertise);
-        assertEquals(3, o.clusterConnectRetries);
-        assertEquals(5L, o.clusterBlock.get("pool_size"));
-        ServerOptions p = load("cluster { host: 127.0.0.1, port: 7222 }\n");
-        assertEquals("127.0.0.1", p.clusterHost);
-        assertEquals(7222, p.clusterPort);
-        assertEquals("Expected map to define cluster, got integer", fail("cluster: 5\n").getReason());
-    }
-
-    @Test
     void laterFeaturesAreKeptRaw() throws Exception {
         ServerOptions o = load("""
                 accounts { A { users: [ {user: a, password: a} ] } }
@@ -343,6 +315,30 @@ class ConfigLoaderTest {
         assertTrue(o.config.positionOf("tls").line() == 4);
         assertEquals(5, o.otherPositions.get("websocket").line());
         assertEquals(1, o.otherPositions.get("websocket").column());
+    }
+
+    @Test
+    void blocksNotServedYetAreWarnedAboutOnceEach() throws Exception {
+        Path f = dir.resolve("server.conf");
+        ServerOptions o = load("""
+                port: 4222
+                leafnodes { port: 7422 }
+                gateway { name: g, port: 7222 }
+                ws { port: 8080, no_tls: true }
+                mqtt { port: 1883 }
+                cluster { port: 6222 }
+                accounts { A {} }
+                """);
+        List<String> expected = List.of(
+                f + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored",
+                f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored",
+                f + ":4:1: ws {} is configured but WebSocket connections are not supported yet by jnatsd; the block is ignored",
+                f + ":5:1: mqtt {} is configured but MQTT connections are not supported yet by jnatsd; the block is ignored");
+        assertEquals(expected, o.warnings);
+        assertEquals(expected, o.ignoredBlockWarnings);
+        assertEquals(List.of(f + ":1:1: leaf {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored"),
+                load("leaf { port: 7422 }\n").warnings);
+        assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
     }
 
     @Test
@@ -412,11 +408,13 @@ class ConfigLoaderTest {
 
     @Test
     void copyIsIndependent() throws Exception {
-        ServerOptions o = load("routes_holder: 1\n".replace("routes_holder: 1\n", "cluster { routes: [a] }\nws { port: 1 }\n"));
+        ServerOptions o = load("cluster { port: 6222, routes: [\"nats://a:6222\"] }\nws { port: 1 }\n");
         ServerOptions c = o.copy();
-        c.routes.add("b");
+        c.cluster.routes.add(java.net.URI.create("nats://b:6222"));
+        c.cluster.port = 7222;
         c.otherBlocks.remove("websocket");
-        assertEquals(List.of("a"), o.routes);
+        assertEquals(List.of(java.net.URI.create("nats://a:6222")), o.cluster.routes);
+        assertEquals(6222, o.cluster.port);
         assertTrue(o.otherBlocks.containsKey("websocket"));
     }
 }
