@@ -113,7 +113,7 @@ final class ClientRegistry implements ClientServices {
             Cluster cluster = server.cluster();
             if (cluster != null) {
                 info.writeStringField("cluster", cluster.name());
-                if (!cluster.settings().noAdvertise()) {
+                if (cluster.advertises()) {
                     info.writeArrayFieldStart("connect_urls");
                     for (String u : server.clientConnectUrls()) info.writeString(u);
                     info.writeEndArray();

@@ -12,7 +12,6 @@ import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.cluster.Cluster;
-import io.jnatsd.server.cluster.ClusterSettings;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
@@ -99,8 +98,7 @@ public final class NatsServer implements AutoCloseable {
         this.events = accounts.system() == null ? null : new SystemEvents(bridge, endpoints, accounts, log);
         this.jetStream = opts.jetstream ? new JetStream(opts, log, serverName()) : null;
         this.clusterBridge = new ClusterBridge(this, clients);
-        ClusterSettings clusterSettings = ClusterSetup.settings(opts);
-        this.cluster = clusterSettings == null ? null : new Cluster(clusterSettings, clusterBridge);
+        this.cluster = opts.cluster.enabled() ? new Cluster(opts, clusterBridge) : null;
         if (cluster != null) accounts.setInterestListener(cluster);
         authExecutor.allowCoreThreadTimeOut(true);
     }

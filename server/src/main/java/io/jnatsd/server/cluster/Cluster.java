@@ -1,6 +1,8 @@
 package io.jnatsd.server.cluster;
 
 import io.jnatsd.protocol.route.RouteWriter;
+import io.jnatsd.server.config.ClusterOptions;
+import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InterestListener;
@@ -35,7 +37,11 @@ public final class Cluster implements InterestListener {
     private static final int SOCKET_HIGH_WATER_MARK = 64 * 1024 * 1024;
     private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(2);
 
-    private final ClusterSettings settings;
+    /** Upstream's pause between two attempts to reach a route (DEFAULT_ROUTE_CONNECT). */
+    private static final Duration CONNECT_DELAY = Duration.ofSeconds(1);
+
+    private final ServerOptions opts;
+    private final ClusterOptions co;
     private final ClusterServices server;
     private final AtomicLong routeIds = new AtomicLong();
     /** Registered routes, one per peer server id. */
@@ -51,22 +57,23 @@ public final class Cluster implements InterestListener {
     private Channel listener;
     private volatile boolean running;
 
-    public Cluster(ClusterSettings settings, ClusterServices server) {
-        this.settings = settings;
+    public Cluster(ServerOptions opts, ClusterServices server) {
+        this.opts = opts;
+        this.co = opts.cluster;
         this.server = server;
-        this.dynamicName = settings.name() == null || settings.name().isEmpty();
-        this.name = dynamicName ? randomName() : settings.name();
+        this.dynamicName = co.name == null || co.name.isEmpty();
+        this.name = dynamicName ? randomName() : co.name;
     }
 
     /** Binds the route listener and starts dialling the seeds. */
     public void start(Transport transport) throws InterruptedException {
         this.transport = transport;
         running = true;
-        int port = settings.port() < 0 ? 0 : settings.port();
-        listener = transport.listen(settings.host(), port, SOCKET_HIGH_WATER_MARK, this::accepted);
+        int port = co.port < 0 ? 0 : co.port;
+        listener = transport.listen(co.host, port, SOCKET_HIGH_WATER_MARK, this::accepted);
         server.log().notice("Cluster name is %s", name);
         server.log().notice("Listening for route connections on %s:%d", displayHost(), port());
-        for (URI seed : settings.routes()) dial(seed, true, 0);
+        for (URI seed : co.routes) dial(seed, true, 0);
     }
 
     public void shutdown() {
@@ -87,7 +94,8 @@ public final class Cluster implements InterestListener {
      */
     private void dial(URI url, boolean explicit, int attempt) {
         if (!running || toSelf.contains(url)) return;
-        transport.connect(url.getHost(), url.getPort(), SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
+        InetSocketAddress address = ClusterOptions.address(url);
+        transport.connect(address.getHostString(), address.getPort(), SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
             RouteConnection r = new RouteConnection(this, ch, url);
             all.add(r);
             ch.pipeline().addLast(new ConnectionHandler(r));
@@ -97,14 +105,14 @@ public final class Cluster implements InterestListener {
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             if (next == 1 || next % 30 == 0) server.log().error("Error trying to connect to route (attempt %d): %s", next, why);
             else server.log().debug("Error trying to connect to route (attempt %d): %s", next, why);
-            if (explicit || next <= settings.connectRetries()) later(() -> dial(url, explicit, next));
+            if (explicit || next <= co.connectRetries) later(() -> dial(url, explicit, next));
         });
     }
 
     private void later(Runnable r) {
         if (!running) return;
-        long jitter = ThreadLocalRandom.current().nextLong(ClusterSettings.CONNECT_DELAY.toMillis() / 5 + 1);
-        transport.workers().next().schedule(r, ClusterSettings.CONNECT_DELAY.toMillis() + jitter, TimeUnit.MILLISECONDS);
+        long jitter = ThreadLocalRandom.current().nextLong(CONNECT_DELAY.toMillis() / 5 + 1);
+        transport.workers().next().schedule(r, CONNECT_DELAY.toMillis() + jitter, TimeUnit.MILLISECONDS);
     }
 
     // ---- called by routes ----
@@ -120,7 +128,7 @@ public final class Cluster implements InterestListener {
         if (existing != null && existing != r) return false;
         for (Account a : server.accounts()) a.replayInterest(sendTo(r));
         if (byServerId.size() > 1) gossip(r);
-        if (!settings.noAdvertise()) server.connectUrlsChanged();
+        if (!co.noAdvertise) server.connectUrlsChanged();
         return true;
     }
 
@@ -156,11 +164,11 @@ public final class Cluster implements InterestListener {
             server.log().error("Error parsing URL from INFO: %s", e.getMessage());
             return;
         }
-        for (URI seed : settings.routes()) {
+        for (URI seed : co.routes) {
             if (sameHostPort(seed, url)) return; // a seed is dialled on its own
         }
-        if (settings.username() != null && info.authRequired()) {
-            url = URI.create(url.getScheme() + "://" + settings.username() + ":" + settings.password() + "@"
+        if (co.username != null && info.authRequired()) {
+            url = URI.create(url.getScheme() + "://" + co.username + ":" + co.password + "@"
                     + url.getHost() + ":" + url.getPort() + "/");
         }
         dial(url, false, 0);
@@ -168,7 +176,7 @@ public final class Cluster implements InterestListener {
 
     /** A route's peer sent a new INFO (its client URLs changed): clients hear of it. */
     void connectUrlsChanged() {
-        if (!settings.noAdvertise()) server.connectUrlsChanged();
+        if (!co.noAdvertise) server.connectUrlsChanged();
     }
 
     void routeToSelf(RouteConnection r) {
@@ -179,13 +187,13 @@ public final class Cluster implements InterestListener {
         all.remove(r);
         String id = r.remoteId();
         boolean wasRegistered = id != null && byServerId.remove(id, r);
-        if (wasRegistered && !settings.noAdvertise()) server.connectUrlsChanged();
+        if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
         URI url = r.solicitedUrl();
         if (url == null || !running || toSelf.contains(url)) return;
         if (id != null && byServerId.containsKey(id)) return; // a duplicate: the peer is still connected
-        boolean explicit = settings.routes().stream().anyMatch(seed -> sameHostPort(seed, url));
+        boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
         if (explicit) later(() -> dial(url, true, 0));
-        else if (wasRegistered && settings.connectRetries() > 0) later(() -> dial(url, false, 1));
+        else if (wasRegistered && co.connectRetries > 0) later(() -> dial(url, false, 1));
     }
 
     // ---- interest ----
@@ -213,33 +221,30 @@ public final class Cluster implements InterestListener {
     // ---- what routes ask ----
 
     byte[] infoLine() {
-        List<String> urls = settings.noAdvertise() ? List.of() : server.clientConnectUrls();
-        String host = settings.advertise() != null && !settings.advertise().isEmpty()
+        List<String> urls = co.noAdvertise ? List.of() : server.clientConnectUrls();
+        String host = co.advertise != null && !co.advertise.isEmpty()
                 ? advertisedHost() : displayHost();
-        int port = settings.advertise() != null && !settings.advertise().isEmpty() ? advertisedPort() : port();
+        int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, settings.authRequired(), settings.maxPayload(), null).line();
+                dynamicName, urls, authRequired(), opts.maxPayload, null).line();
     }
 
     byte[] connectLine(URI url) {
-        String user = settings.username();
-        String pass = settings.password();
+        String user = co.username;
+        String pass = co.password;
         String ui = url.getUserInfo();
         if (ui != null) {
             int colon = ui.indexOf(':');
             user = colon < 0 ? ui : ui.substring(0, colon);
             pass = colon < 0 ? null : ui.substring(colon + 1);
         }
-        return new RouteConnect(serverId(), name, true, true, user, pass, settings.token(), null, null,
+        return new RouteConnect(serverId(), name, true, true, user, pass, null, null,
                 dynamicName).line();
     }
 
     boolean credentialsOk(RouteConnect c) {
-        if (!settings.authRequired()) return true;
-        if (settings.token() != null && !settings.token().isEmpty()) {
-            return constantTimeEquals(settings.token(), c.authToken());
-        }
-        return constantTimeEquals(settings.username(), c.user()) && constantTimeEquals(settings.password(), c.pass());
+        if (!authRequired()) return true;
+        return constantTimeEquals(co.username, c.user()) && constantTimeEquals(co.password, c.pass());
     }
 
     private static boolean constantTimeEquals(String expected, String given) {
@@ -277,19 +282,19 @@ public final class Cluster implements InterestListener {
     ServerLog log() { return server.log(); }
     String serverId() { return server.serverId(); }
     Account account(String accountName) { return server.account(accountName); }
-    boolean authRequired() { return settings.authRequired(); }
-    int maxPayload() { return settings.maxPayload(); }
-    long maxPending() { return settings.maxPending(); }
-    Duration pingInterval() { return settings.pingInterval(); }
-    int pingMax() { return settings.pingMax(); }
-    Duration writeDeadline() { return settings.writeDeadline(); }
-    Duration authTimeout() { return settings.authTimeout(); }
+    boolean authRequired() { return co.username != null && !co.username.isEmpty(); }
+    int maxPayload() { return opts.maxPayload; }
+    long maxPending() { return opts.maxPending; }
+    Duration pingInterval() { return co.effectivePingInterval(opts); }
+    int pingMax() { return co.effectivePingMax(opts); }
+    Duration writeDeadline() { return co.effectiveWriteDeadline(opts); }
+    Duration authTimeout() { return co.effectiveAuthTimeout(); }
 
     // ---- facts for monitoring and clients ----
 
     /** The bound route port. */
     public int port() {
-        return listener == null ? settings.port() : ((InetSocketAddress) listener.localAddress()).getPort();
+        return listener == null ? co.port : ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** The route URL other servers can use as a seed for this one. */
@@ -325,23 +330,24 @@ public final class Cluster implements InterestListener {
         return out;
     }
 
-    public ClusterSettings settings() {
-        return settings;
+    /** Whether clients are told of the other servers' URLs ({@code no_advertise} unset). */
+    public boolean advertises() {
+        return !co.noAdvertise;
     }
 
     private String displayHost() {
-        String h = settings.host();
+        String h = co.host;
         return h == null || h.isEmpty() ? "0.0.0.0" : h;
     }
 
     private String advertisedHost() {
-        String a = settings.advertise();
+        String a = co.advertise;
         int colon = a.lastIndexOf(':');
         return colon < 0 ? a : a.substring(0, colon);
     }
 
     private int advertisedPort() {
-        String a = settings.advertise();
+        String a = co.advertise;
         int colon = a.lastIndexOf(':');
         return colon < 0 ? port() : Integer.parseInt(a.substring(colon + 1));
     }
