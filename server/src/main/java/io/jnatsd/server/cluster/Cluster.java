@@ -326,8 +326,21 @@ public final class Cluster implements InterestListener {
     /** One row per registered route, for /routez and /varz. */
     public List<RouteStats> routes() {
         List<RouteStats> out = new ArrayList<>();
-        for (RouteConnection r : byServerId.values()) out.add(RouteStats.of(r));
+        for (RouteConnection r : byServerId.values()) {
+            URI url = r.solicitedUrl();
+            out.add(RouteStats.of(r, url != null && co.routes.stream().anyMatch(seed -> sameHostPort(seed, url))));
+        }
         return out;
+    }
+
+    /** The route listener's host as configured ({@code 0.0.0.0} for every interface). */
+    public String listenHost() {
+        return displayHost();
+    }
+
+    /** The seed URLs, as /varz lists them. */
+    public List<URI> seeds() {
+        return co.routes;
     }
 
     /** Whether clients are told of the other servers' URLs ({@code no_advertise} unset). */

@@ -236,16 +236,16 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
             close("Protocol Violation");
             return;
         }
+        if (!cluster.credentialsOk(c)) {
+            closeWithError("Authorization Violation", "Authentication Failure");
+            return;
+        }
         if (c.lang() != null && !c.lang().isEmpty()) {
-            closeWithError("Attempted To Connect To Route Port", "Wrong Port");
+            closeWithError("attempted to connect to route port", "Wrong Port");
             return;
         }
         if (c.gateway() != null && !c.gateway().isEmpty()) {
             closeWithError("Rejecting connection from gateway \"" + c.gateway() + "\" on the Route port", "Wrong Gateway");
-            return;
-        }
-        if (!cluster.credentialsOk(c)) {
-            closeWithError("Authorization Violation", "Authentication Failure");
             return;
         }
         if (!cluster.acceptsName(c.cluster(), c.dynamic())) {

@@ -35,7 +35,7 @@ public final class Endpoints {
         return switch (endpoint) {
             case "varz" -> Varz.build(server, proc(), httpRequestStats());
             case "connz" -> Connz.build(server, q);
-            case "routez" -> Unserved.routez(server, q);
+            case "routez" -> Routez.routez(server, q);
             case "gatewayz" -> Unserved.gatewayz(server, q);
             case "leafz" -> Unserved.leafz(server, q);
             case "subsz" -> Subsz.build(server, q);

@@ -58,6 +58,11 @@ public interface MonitoredServer {
     /** The system account's name, or null when there is none. */
     String systemAccount();
 
+    /** This server's side of the cluster, or null when it is not clustered. */
+    default io.jnatsd.server.cluster.Cluster cluster() {
+        return null;
+    }
+
     /** The running JetStream service, or null when JetStream is not enabled. */
     default JetStream jetStream() {
         return null;

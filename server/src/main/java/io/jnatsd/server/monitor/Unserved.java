@@ -4,19 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The endpoints of features jnatsd does not serve yet (routes, gateways, leaf nodes, JetStream):
+ * The endpoints of features jnatsd does not serve yet (gateways, leaf nodes, JetStream):
  * what upstream answers when they are not configured.
  */
 final class Unserved {
     private Unserved() {}
-
-    static Map<String, Object> routez(MonitoredServer s, Query q) {
-        if (!q.subsDetail()) q.bool("subs"); // decoded only to reject what upstream rejects
-        Map<String, Object> o = head(s);
-        o.put("num_routes", 0);
-        o.put("routes", java.util.List.of());
-        return o;
-    }
 
     static Map<String, Object> gatewayz(MonitoredServer s, Query q) {
         q.bool("accs");

@@ -43,7 +43,7 @@ final class Varz {
         v.put("max_pending", o.maxPending);
         // Clustering, gateways, leaf nodes, MQTT, WebSocket and JetStream are not configured:
         // upstream then writes each of these as an empty object.
-        v.put("cluster", Json.object());
+        v.put("cluster", Routez.varz(s));
         v.put("gateway", Json.object());
         v.put("leaf", Json.object());
         v.put("mqtt", Json.object());
@@ -60,8 +60,9 @@ final class Varz {
         v.put("cpu", proc.cpuPercent());
         v.put("connections", s.connections().size());
         v.put("total_connections", s.stats().totalConnections.sum());
-        v.put("routes", 0);
-        v.put("remotes", 0);
+        int routes = s.cluster() == null ? 0 : s.cluster().routeCount();
+        v.put("routes", routes);
+        v.put("remotes", routes);
         v.put("leafnodes", 0);
         v.put("in_msgs", t.inMsgs());
         v.put("out_msgs", t.outMsgs());

@@ -1,0 +1,127 @@
+package io.jnatsd.server;
+
+import static io.jnatsd.server.ClusterTest.awaitInterest;
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.TestCluster;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Clusters that mix jnatsd and upstream nats-server 2.9.10 nodes: the route protocol is
+ * upstream's, so pub/sub, headers, queue groups and request/reply work both ways. Skipped
+ * when nats-server is not installed.
+ */
+class ClusterInteropTest {
+    static Stream<Impl[]> mixes() {
+        return Stream.of(
+                new Impl[] {Impl.JNATSD, Impl.UPSTREAM},
+                new Impl[] {Impl.UPSTREAM, Impl.JNATSD, Impl.JNATSD},
+                new Impl[] {Impl.JNATSD, Impl.UPSTREAM, Impl.JNATSD});
+    }
+
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void messagesHeadersQueuesAndRequestsCrossAMixedCluster(Impl[] kinds) throws Exception {
+        Assumptions.assumeTrue(io.jnatsd.server.testing.TestServer.upstreamBinary() != null, "nats-server not installed");
+        try (TestCluster c = TestCluster.start(kinds)) {
+            for (int from = 0; from < c.size(); from++) {
+                for (int to = 0; to < c.size(); to++) {
+                    if (from != to) pubSubWithHeaders(c, from, to);
+                }
+            }
+            queueGroupOverEveryNode(c);
+            requestReply(c, 0, c.size() - 1);
+            requestReply(c, c.size() - 1, 0);
+        }
+    }
+
+    private static void pubSubWithHeaders(TestCluster c, int from, int to) throws Exception {
+        try (Connection pub = c.connect(from); Connection sub = c.connect(to)) {
+            String subject = "x." + from + "." + to;
+            Subscription s = sub.subscribe("x.>");
+            sub.flush(Duration.ofSeconds(2));
+            awaitInterest(pub, sub);
+            pub.publish(NatsMessage.builder().subject(subject).headers(new Headers().add("K", "v" + from))
+                    .data(bytes("hello")).build());
+            pub.publish(subject, bytes("plain"));
+            pub.flush(Duration.ofSeconds(2));
+            Message m = s.nextMessage(Duration.ofSeconds(2));
+            assertNotNull(m, "node " + from + " -> node " + to);
+            assertEquals(subject, m.getSubject());
+            assertEquals("hello", text(m));
+            assertEquals("v" + from, m.getHeaders().getFirst("K"));
+            Message plain = s.nextMessage(Duration.ofSeconds(2));
+            assertEquals("plain", text(plain));
+            assertTrue(plain.getHeaders() == null || plain.getHeaders().isEmpty());
+        }
+    }
+
+    private static void queueGroupOverEveryNode(TestCluster c) throws Exception {
+        int n = c.size();
+        Connection[] conns = new Connection[n];
+        Subscription[] members = new Subscription[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                conns[i] = c.connect(i);
+                members[i] = conns[i].subscribe("work", "q");
+                conns[i].flush(Duration.ofSeconds(2));
+            }
+            for (int p = 0; p < n; p++) {
+                for (int i = 0; i < n; i++) if (i != p) awaitInterest(conns[p], conns[i]);
+            }
+            int total = 300;
+            for (int p = 0; p < n; p++) {
+                for (int i = 0; i < total / n; i++) conns[p].publish("work", bytes(p + "-" + i));
+                conns[p].flush(Duration.ofSeconds(2));
+            }
+            Set<String> seen = new HashSet<>();
+            int[] got = new int[n];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (seen.size() < total && System.nanoTime() < deadline) {
+                for (int i = 0; i < n; i++) {
+                    Message m;
+                    while ((m = members[i].nextMessage(Duration.ofMillis(20))) != null) {
+                        assertTrue(seen.add(text(m)), "twice: " + text(m));
+                        got[i]++;
+                    }
+                }
+            }
+            assertEquals(total, seen.size(), "every message served once");
+            for (int i = 0; i < n; i++) assertTrue(got[i] > 0, "the member on node " + i + " got some");
+        } finally {
+            for (Connection x : conns) if (x != null) x.close();
+        }
+    }
+
+    private static void requestReply(TestCluster c, int requesterNode, int responderNode) throws Exception {
+        try (Connection req = c.connect(requesterNode); Connection resp = c.connect(responderNode)) {
+            var d = resp.createDispatcher(m -> resp.publish(m.getReplyTo(), m.getHeaders() == null ? null
+                    : new Headers().add("Echo", m.getHeaders().getFirst("Ask")), bytes("re:" + text(m))));
+            d.subscribe("svc");
+            resp.flush(Duration.ofSeconds(2));
+            awaitInterest(req, resp);
+            Message reply = req.request(NatsMessage.builder().subject("svc").headers(new Headers().add("Ask", "yes"))
+                    .data(bytes("q")).build(), Duration.ofSeconds(3));
+            assertNotNull(reply, "request from node " + requesterNode + " to node " + responderNode);
+            assertEquals("re:q", text(reply));
+            assertEquals("yes", reply.getHeaders().getFirst("Echo"));
+        }
+    }
+}
