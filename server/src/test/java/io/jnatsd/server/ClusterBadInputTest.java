@@ -27,6 +27,19 @@ class ClusterBadInputTest {
         return TestServer.start(impl, "cluster {\n name: c1\n listen: \"127.0.0.1:" + routePort + "\"\n" + auth + "\n}\n");
     }
 
+    /** A raw connection to the route port, once the server listens there (upstream opens it after the client port). */
+    private static RawClient peer(int routePort) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try {
+                return new RawClient(routePort);
+            } catch (java.net.ConnectException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** The server still carries messages between clients. */
     private static void stillServes(TestServer s) throws Exception {
         try (Connection c = Nats.connect(s.url())) {
@@ -40,7 +53,7 @@ class ClusterBadInputTest {
     @EnumSource(Impl.class)
     void garbageOnTheRoutePortIsAnUnknownOperation(Impl impl) throws Exception {
         int routePort = TestServer.freePort();
-        try (TestServer s = start(impl, routePort, ""); RawClient peer = new RawClient(routePort)) {
+        try (TestServer s = start(impl, routePort, ""); RawClient peer = peer(routePort)) {
             assertTrue(peer.info().startsWith("INFO {"), peer.info());
             peer.send("XYZZY garbage\r\n");
             assertEquals("-ERR 'Unknown Protocol Operation'", peer.readLine());
@@ -53,7 +66,7 @@ class ClusterBadInputTest {
     @EnumSource(Impl.class)
     void aPeerOfAnotherClusterIsRejected(Impl impl) throws Exception {
         int routePort = TestServer.freePort();
-        try (TestServer s = start(impl, routePort, ""); RawClient peer = new RawClient(routePort)) {
+        try (TestServer s = start(impl, routePort, ""); RawClient peer = peer(routePort)) {
             peer.send(String.format(ROUTE_CONNECT, "other", ""));
             assertEquals("-ERR 'Rejecting connection, cluster name \"other\" does not match \"c1\"'", peer.readLine());
             assertTrue(peer.closedWithin(2000));
@@ -66,7 +79,7 @@ class ClusterBadInputTest {
     void aPeerWithWrongCredentialsIsRejected(Impl impl) throws Exception {
         int routePort = TestServer.freePort();
         String auth = "authorization { user: ruser, password: rpass }";
-        try (TestServer s = start(impl, routePort, auth); RawClient peer = new RawClient(routePort)) {
+        try (TestServer s = start(impl, routePort, auth); RawClient peer = peer(routePort)) {
             assertTrue(peer.info().contains("\"auth_required\":true"), peer.info());
             peer.send(String.format(ROUTE_CONNECT, "c1", ",\"user\":\"ruser\",\"pass\":\"wrong\""));
             assertEquals("-ERR 'Authorization Violation'", peer.readLine());
@@ -80,7 +93,7 @@ class ClusterBadInputTest {
     void aPeerWithTheRightCredentialsIsAccepted(Impl impl) throws Exception {
         int routePort = TestServer.freePort();
         String auth = "authorization { user: ruser, password: rpass }";
-        try (TestServer s = start(impl, routePort, auth); RawClient peer = new RawClient(routePort)) {
+        try (TestServer s = start(impl, routePort, auth); RawClient peer = peer(routePort)) {
             peer.send(String.format(ROUTE_CONNECT, "c1", ",\"user\":\"ruser\",\"pass\":\"rpass\""));
             peer.send("INFO {\"server_id\":\"NFAKEPEER\",\"server_name\":\"fake\",\"cluster\":\"c1\",\"headers\":true,"
                     + "\"host\":\"127.0.0.1\",\"port\":1}\r\nPING\r\n");
@@ -97,7 +110,7 @@ class ClusterBadInputTest {
     @EnumSource(Impl.class)
     void aClientOnTheRoutePortIsTurnedAway(Impl impl) throws Exception {
         int routePort = TestServer.freePort();
-        try (TestServer s = start(impl, routePort, ""); RawClient client = new RawClient(routePort)) {
+        try (TestServer s = start(impl, routePort, ""); RawClient client = peer(routePort)) {
             client.send("CONNECT {\"verbose\":false,\"pedantic\":false,\"lang\":\"java\",\"version\":\"2.20\"}\r\n");
             assertEquals("-ERR 'attempted to connect to route port'", client.readLine());
             assertTrue(client.closedWithin(2000));

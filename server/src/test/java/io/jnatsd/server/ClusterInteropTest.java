@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,11 +30,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * when nats-server is not installed.
  */
 class ClusterInteropTest {
-    static Stream<Impl[]> mixes() {
+    static Stream<Arguments> mixes() {
         return Stream.of(
-                new Impl[] {Impl.JNATSD, Impl.UPSTREAM},
-                new Impl[] {Impl.UPSTREAM, Impl.JNATSD, Impl.JNATSD},
-                new Impl[] {Impl.JNATSD, Impl.UPSTREAM, Impl.JNATSD});
+                Arguments.of((Object) new Impl[] {Impl.JNATSD, Impl.UPSTREAM}),
+                Arguments.of((Object) new Impl[] {Impl.UPSTREAM, Impl.JNATSD, Impl.JNATSD}),
+                Arguments.of((Object) new Impl[] {Impl.JNATSD, Impl.UPSTREAM, Impl.JNATSD}));
     }
 
     @ParameterizedTest
