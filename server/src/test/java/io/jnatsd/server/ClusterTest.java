@@ -177,6 +177,41 @@ class ClusterTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void everyServerAnswersTheSystemAccountsPingAndCountsTheOthers(Impl impl) throws Exception {
+        try (TestCluster c = TestCluster.start("", """
+                accounts {
+                  SYS { users [ {user: sys, password: sys} ] }
+                  APP { users [ {user: app, password: app} ] }
+                }
+                system_account: SYS
+                no_auth_user: app
+                """, impl, impl, impl);
+             Connection sys = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                     .server("nats://sys:sys@127.0.0.1:" + c.node(0).port()).build())) {
+            // Each server's system requests reach this one once its interest has spread.
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            int activeServers = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ids.size() < 3 && System.nanoTime() < deadline) {
+                ids.clear();
+                String inbox = sys.createInbox();
+                Subscription replies = sys.subscribe(inbox);
+                sys.publish("$SYS.REQ.SERVER.PING", inbox, new byte[0]);
+                Message m;
+                while ((m = replies.nextMessage(Duration.ofMillis(500))) != null) {
+                    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.getData());
+                    ids.add(json.path("server").path("id").asText());
+                    activeServers = Math.max(activeServers, json.path("statsz").path("active_servers").asInt());
+                }
+                replies.unsubscribe();
+            }
+            assertEquals(3, ids.size(), "one STATSZ from every server");
+            assertEquals(3, activeServers);
+        }
+    }
+
     @Test
     void gossipFromOneSeedGivesEveryJnatsdServerARouteToEveryOther() throws Exception {
         TestCluster c = cluster(Impl.JNATSD);

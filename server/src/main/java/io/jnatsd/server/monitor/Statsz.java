@@ -26,7 +26,23 @@ final class Statsz {
         o.put("sent", Accounts.msgsBytes(t.outMsgs(), t.outBytes()));
         o.put("received", Accounts.msgsBytes(t.inMsgs(), t.inBytes()));
         o.put("slow_consumers", s.stats().slowConsumers.sum());
-        o.put("active_servers", 1); // this server; clustering will add the others it hears from
+        var cluster = s.cluster();
+        if (cluster != null && cluster.routeCount() > 0) {
+            java.util.List<Object> routes = new java.util.ArrayList<>();
+            for (var r : cluster.routes()) {
+                Map<String, Object> ro = Json.object();
+                ro.put("rid", r.rid());
+                if (!r.remoteName().isEmpty()) ro.put("name", r.remoteName());
+                ro.put("sent", Accounts.msgsBytes(r.outMsgs(), r.outBytes()));
+                ro.put("received", Accounts.msgsBytes(r.inMsgs(), r.inBytes()));
+                ro.put("pending", r.pendingBytes());
+                routes.add(ro);
+            }
+            o.put("routes", routes);
+        }
+        // This server and every server it has a route to (upstream counts those it hears from;
+        // in a full mesh they are the same servers).
+        o.put("active_servers", 1 + (cluster == null ? 0 : cluster.routeCount()));
         return o;
     }
 }
