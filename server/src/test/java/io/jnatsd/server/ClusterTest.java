@@ -212,6 +212,24 @@ class ClusterTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void clusterImportPermissionsLimitWhatCrossesTheRoutes(Impl impl) throws Exception {
+        try (TestCluster c = TestCluster.start("permissions { import: [\"allowed.>\", \"mesh.>\", \"probe.>\"] }", "",
+                impl, impl);
+             Connection pub = c.connect(0); Connection sub = c.connect(1)) {
+            Subscription secret = sub.subscribe("secret");
+            Subscription allowed = sub.subscribe("allowed.x");
+            sub.flush(Duration.ofSeconds(2));
+            awaitInterest(pub, sub);
+            pub.publish("secret", bytes("no"));
+            pub.publish("allowed.x", bytes("yes"));
+            pub.flush(Duration.ofSeconds(2));
+            assertEquals("yes", text(allowed.nextMessage(Duration.ofSeconds(2))));
+            assertNull(secret.nextMessage(Duration.ofMillis(300)), "interest outside import is not announced");
+        }
+    }
+
     @Test
     void gossipFromOneSeedGivesEveryJnatsdServerARouteToEveryOther() throws Exception {
         TestCluster c = cluster(Impl.JNATSD);

@@ -43,6 +43,8 @@ public final class Cluster implements InterestListener {
     private final ServerOptions opts;
     private final ClusterOptions co;
     private final ClusterServices server;
+    private final RoutePermissionFilter imports;
+    private final RoutePermissionFilter exports;
     private final AtomicLong routeIds = new AtomicLong();
     /** Registered routes, one per peer server id. */
     private final Map<String, RouteConnection> byServerId = new ConcurrentHashMap<>();
@@ -61,6 +63,9 @@ public final class Cluster implements InterestListener {
         this.opts = opts;
         this.co = opts.cluster;
         this.server = server;
+        var perms = co.permissions;
+        this.imports = RoutePermissionFilter.of(perms == null ? null : perms.importPermission());
+        this.exports = RoutePermissionFilter.of(perms == null ? null : perms.exportPermission());
         this.dynamicName = co.name == null || co.name.isEmpty();
         this.name = dynamicName ? randomName() : co.name;
     }
@@ -133,7 +138,9 @@ public final class Cluster implements InterestListener {
     }
 
     private InterestListener sendTo(RouteConnection r) {
-        return (account, subject, queue, count) -> r.sendInterest(interestProto(account, subject, queue, count));
+        return (account, subject, queue, count) -> {
+            if (imports.allows(subject)) r.sendInterest(interestProto(account, subject, queue, count));
+        };
     }
 
     /** Tells every other route's server where to dial the new one (upstream's forwardNewRouteInfoToKnownServers). */
@@ -200,7 +207,7 @@ public final class Cluster implements InterestListener {
 
     @Override
     public void interestChanged(Account account, String subject, String queue, int count) {
-        if (byServerId.isEmpty()) return;
+        if (byServerId.isEmpty() || !imports.allows(subject)) return;
         byte[] proto = interestProto(account, subject, queue, count);
         for (RouteConnection r : byServerId.values()) r.sendInterest(proto);
     }
@@ -252,9 +259,9 @@ public final class Cluster implements InterestListener {
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Cluster permissions are not applied yet: every subject may be exported and imported. */
+    /** Whether a peer may have messages on {@code subject} from here (its RS+ is accepted). */
     boolean canExport(String subject) {
-        return true;
+        return exports.allows(subject);
     }
 
     /**
