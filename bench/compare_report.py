@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Summarises the JSON lines written by bench/compare.sh into tables: medians per server,
-the ratio jnatsd/upstream and the spread of the rounds."""
+"""Summarises the JSON lines written by bench/compare.sh (and bench/cluster.sh) into tables:
+medians per server, the ratio jnatsd/upstream and the spread of the rounds; for runs across the
+servers of a cluster also how long interest took to cross and how a queue group's messages were
+shared among the nodes."""
 import json
 import statistics
 import sys
@@ -117,6 +119,32 @@ def main(path):
             row.append(fails)
             rows.append(row)
         table(["workload", "size", "ops", "p50 jnatsd/up", "p90", "p99", "p99.9", "max", "ops/s", "jnatsd p50 spread", "upstream p50 spread", ""], rows)
+
+    across = [k for k in order if any("interest_ms" in r for s in SERVERS for r in runs[k][s])]
+    if across:
+        print("\nAcross the cluster (unmeasured): interest = ms until the subscribers' interest reached the "
+              "publisher's node (median); queue = share of the messages taken by the members on each node, "
+              "in --member-urls order (A = the publisher's node), median over the rounds")
+        rows = []
+        for key in across:
+            w, size = key
+            row = [w, size]
+            for s in SERVERS:
+                row.append(human(med([r["interest_ms"] for r in runs[key][s] if "interest_ms" in r])))
+            for s in SERVERS:
+                shares = []
+                for r in runs[key][s]:
+                    by = r.get("received_by_server")
+                    if by:
+                        total = sum(by.values()) or 1
+                        shares.append([100.0 * v / total for v in by.values()])
+                if shares:
+                    cols = zip(*shares)
+                    row.append(" ".join(f"{chr(ord('A') + i)} {statistics.median(c):.0f}%" for i, c in enumerate(cols)))
+                else:
+                    row.append("-")
+            rows.append(row)
+        table(["workload", "size", "interest jnatsd", "interest upstream", "queue share jnatsd", "queue share upstream"], rows)
 
     if resources:
         print("\nResources (fresh server each; ratio = jnatsd/upstream, lower is better)")

@@ -1,4 +1,4 @@
-# Shared by compare.sh and recovery.sh (sourced, not run): the servers a benchmark starts, and
+# Shared by compare.sh, cluster.sh and recovery.sh (sourced, not run): the servers a benchmark starts, and
 # only those, are stopped on exit; free ports; waiting for a server to accept; building the jars.
 # Expects $root (the repository) to be set.
 
@@ -20,12 +20,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Prints N (default 2) free loopback ports, distinct, on one line.
 free_ports() {
-  python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
+  python3 -c 'import socket, sys
+s=[socket.socket() for _ in range(int(sys.argv[1]))]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])
-for x in s: x.close()'
+for x in s: x.close()' "${1:-2}"
 }
 
 # The command line of a server: KIND (jnatsd or upstream) PORT [more arguments]; in SERVER_CMD.

@@ -1,11 +1,15 @@
 package io.jnatsd.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * What one load-tool run does.
  *
- * @param url      server URL
+ * @param url      server URL: the publisher's (pub, pubsub, fanout, queue), the requester's (reqrep),
+ *                 every connection's (JetStream, KV)
  * @param workload the workload
  * @param size     payload bytes (at least {@link Payloads#SEQ_BYTES} for every workload but pub)
  * @param msgs     measured messages (requests for reqrep, operations for kv-put and kv-get)
@@ -16,9 +20,13 @@ import java.time.Duration;
  * @param bufferSize the client's socket buffer ({@code Options.Builder.bufferSize}), bytes
  * @param batch    messages per fetch (js-pull)
  * @param keys     distinct keys the operations cycle over (kv-put, kv-get)
+ * @param subUrl   the subscriber's server (pubsub) and the responder's (reqrep); null: {@code url}
+ * @param memberUrls the servers of the subscribers (fanout) or queue members (queue), member
+ *                 {@code i} on {@code memberUrls[i % size]}; empty: all on {@code subUrl}
  */
 public record BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
-                          Duration stall, SubMode subMode, int bufferSize, int batch, int keys) {
+                          Duration stall, SubMode subMode, int bufferSize, int batch, int keys,
+                          String subUrl, List<String> memberUrls) {
 
     /** How subscribers consume: a Dispatcher (one thread per connection) or nextMessage on a thread of ours. */
     public enum SubMode { DISPATCHER, SYNC }
@@ -34,11 +42,19 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
         if (batch <= 0) throw new IllegalArgumentException("--batch must be positive");
         if (keys <= 0) throw new IllegalArgumentException("--keys must be positive");
         if (size < 0) throw new IllegalArgumentException("--size must not be negative");
+        if (subUrl == null || subUrl.isBlank()) subUrl = url;
+        memberUrls = memberUrls == null ? List.of() : List.copyOf(memberUrls);
         if (workload != Workload.PUB && size < Payloads.SEQ_BYTES) {
             throw new IllegalArgumentException(
                     "--size must be at least " + Payloads.SEQ_BYTES + " for " + workload.id()
                             + ": each message carries its sequence number");
         }
+    }
+
+    /** Every connection on {@code url}. */
+    public BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
+                       Duration stall, SubMode subMode, int bufferSize, int batch, int keys) {
+        this(url, workload, size, msgs, subs, warmup, stall, subMode, bufferSize, batch, keys, null, List.of());
     }
 
     /** A run with the defaults for batch and keys. */
@@ -54,5 +70,35 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
             case PUBSUB, REQREP, JS_PULL, JS_PUSH -> 1;
             case FANOUT, QUEUE -> subs;
         };
+    }
+
+    /**
+     * The server subscriber (or queue member, or responder) {@code i} connects to; the JetStream
+     * and KV workloads have all their connections on {@code url}.
+     */
+    public String subscriberUrl(int i) {
+        return switch (workload) {
+            case FANOUT, QUEUE -> memberUrls.isEmpty() ? subUrl : memberUrls.get(i % memberUrls.size());
+            case PUBSUB, REQREP -> subUrl;
+            default -> url;
+        };
+    }
+
+    /** The distinct servers the subscribers of this run are on, in the order of their first member. */
+    public List<String> subscriberServers() {
+        LinkedHashSet<String> s = new LinkedHashSet<>();
+        for (int i = 0, n = subscriberCount(); i < n; i++) s.add(subscriberUrl(i));
+        return new ArrayList<>(s);
+    }
+
+    /**
+     * Whether some subscriber is on another server than the publisher: then its interest has to
+     * cross the cluster before the publisher starts (see {@code LoadRun}'s interest probe).
+     */
+    public boolean acrossServers() {
+        for (int i = 0, n = subscriberCount(); i < n; i++) {
+            if (!subscriberUrl(i).equals(url)) return true;
+        }
+        return false;
     }
 }

@@ -35,10 +35,15 @@ final class Clients implements AutoCloseable {
      * connection the server drops ends the run instead of silently losing messages.
      */
     Connection connect(String name) throws IOException, InterruptedException {
+        return connect(name, cfg.url());
+    }
+
+    /** The same, to the server at {@code url} (a subscriber on another server of a cluster). */
+    Connection connect(String name, String url) throws IOException, InterruptedException {
         long queueBytes = 128L * 1024 * 1024;
         int queueMsgs = (int) Math.max(5_000, Math.min(1_000_000, queueBytes / (cfg.size() + 64)));
         Options opts = new Options.Builder()
-                .server(cfg.url())
+                .server(url)
                 .connectionName(name)
                 .bufferSize(cfg.bufferSize())
                 .maxMessagesInOutgoingQueue(queueMsgs)

@@ -8,7 +8,9 @@ import io.nats.client.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
@@ -17,6 +19,10 @@ import java.util.function.ToLongFunction;
  * returns the timing. Any lost, duplicated or reordered message, any client error and any
  * connection dropped by the server fails the run with a {@link VerificationException}.
  * The core NATS workloads are here; the JetStream ones have a class each.
+ *
+ * <p>Subscribers may be on other servers of a cluster than the publisher ({@code --sub-url},
+ * {@code --member-urls}); then the publisher waits until their interest has reached its
+ * server ({@link #awaitInterest}) before it sends anything.
  */
 final class LoadRun implements AutoCloseable {
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(60);
@@ -28,6 +34,8 @@ final class LoadRun implements AutoCloseable {
     private final List<Receiver> receivers = new ArrayList<>();
     private final List<Consumer> consumers = new ArrayList<>();
     private final List<Thread> pollers = new ArrayList<>();
+    private final List<Connection> subscribers = new ArrayList<>();
+    private long interestNanos;
     private volatile boolean closing;
 
     LoadRun(BenchConfig cfg) {
@@ -107,10 +115,13 @@ final class LoadRun implements AutoCloseable {
         int n = cfg.subscriberCount();
         for (int i = 0; i < n; i++) {
             String name = "bench-sub-" + i;
-            subscribe(name, clients.connect(name), queue ? "bench-q" : null, !queue);
+            Connection c = clients.connect(name, cfg.subscriberUrl(i));
+            subscribers.add(c);
+            subscribe(name, c, queue ? "bench-q" : null, !queue);
         }
         for (Connection c : clients.all()) c.flush(FLUSH_TIMEOUT); // interest is registered
         Connection pub = clients.connect("bench-pub");
+        if (cfg.acrossServers()) awaitInterest(pub);
         ToLongFunction<List<Receiver>> progress = queue ? LoadRun::sum : LoadRun::min;
 
         publish(pub, 0, cfg.warmup());
@@ -128,18 +139,21 @@ final class LoadRun implements AutoCloseable {
         checkReceiverErrors();
         if (queue) verifyQueueCoverage();
         else verifyEachReceived();
-        return new Result(cfg, pub.getServerInfo().getVersion(), end - start, null);
+        return new Result(cfg, pub.getServerInfo().getVersion(), end - start, null, across(queue));
     }
 
     private Result requestReply() throws Exception {
-        Connection responder = clients.connect("bench-responder");
+        Connection responder = clients.connect("bench-responder", cfg.subscriberUrl(0));
+        subscribers.add(responder);
         Dispatcher d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), m.getData()));
         d.setPendingLimits(0, 0);
         d.subscribe(subject);
         consumers.add(d);
         responder.flush(FLUSH_TIMEOUT);
         Connection req = clients.connect("bench-requester");
-        return LatencyLoop.run(cfg, req.getServerInfo().getVersion(), seq -> roundTrip(req, seq));
+        if (cfg.acrossServers()) awaitInterest(req);
+        Result r = LatencyLoop.run(cfg, req.getServerInfo().getVersion(), seq -> roundTrip(req, seq));
+        return new Result(cfg, r.serverVersion(), r.elapsedNanos(), r.latency(), across(false));
     }
 
     private void roundTrip(Connection req, long seq) throws Exception {
@@ -164,6 +178,66 @@ final class LoadRun implements AutoCloseable {
                     ? new JetStreamPull(cfg, clients, stream).run()
                     : new JetStreamPush(cfg, clients, stream).run();
         }
+    }
+
+    /**
+     * Waits until the interest of every subscriber connection has reached the publisher's server.
+     * Each subscriber connection subscribes to a probe subject of its own, after its real
+     * subscription, and the publisher sends to every probe not yet seen until it arrives: a
+     * server passes a connection's subscriptions on to the other servers in the order it got
+     * them, so once a probe arrives its connection's real subscription is known there too.
+     * Probes never use the measured subject; a subscriber on the publisher's own server answers
+     * at once. Fails after the stall timeout (the cluster does not carry interest across).
+     */
+    private void awaitInterest(Connection pub) throws Exception {
+        int n = subscribers.size();
+        String[] subjects = new String[n];
+        Subscription[] probes = new Subscription[n];
+        for (int i = 0; i < n; i++) {
+            subjects[i] = subject + ".probe." + i;
+            probes[i] = subscribers.get(i).subscribe(subjects[i]);
+        }
+        for (Connection c : subscribers) c.flush(FLUSH_TIMEOUT);
+        boolean[] arrived = new boolean[n];
+        int left = n;
+        long start = System.nanoTime();
+        long deadline = start + cfg.stall().toNanos();
+        while (left > 0) {
+            for (int i = 0; i < n; i++) {
+                if (!arrived[i]) pub.publish(subjects[i], null);
+            }
+            pub.flush(FLUSH_TIMEOUT);
+            for (int i = 0; i < n; i++) {
+                if (!arrived[i] && probes[i].nextMessage(Duration.ofMillis(5)) != null) {
+                    arrived[i] = true;
+                    left--;
+                }
+            }
+            clients.check();
+            if (left > 0 && System.nanoTime() > deadline) {
+                StringBuilder missing = new StringBuilder();
+                for (int i = 0; i < n; i++) {
+                    if (!arrived[i]) missing.append(' ').append(subscribers.get(i).getOptions().getConnectionName())
+                            .append('@').append(cfg.subscriberUrl(i));
+                }
+                throw new VerificationException("the interest of" + missing + " did not reach the publisher's server "
+                        + cfg.url() + " within " + cfg.stall().toMillis() + " ms");
+            }
+        }
+        interestNanos = System.nanoTime() - start;
+        for (Subscription p : probes) p.unsubscribe();
+    }
+
+    /** What a run across servers reports besides its timing; null when every connection was on one server. */
+    private Result.Across across(boolean queue) {
+        if (!cfg.acrossServers()) return null;
+        Map<String, Long> byServer = null;
+        if (queue) {
+            byServer = new LinkedHashMap<>();
+            for (String url : cfg.subscriberServers()) byServer.put(url, 0L);
+            for (int i = 0; i < receivers.size(); i++) byServer.merge(cfg.subscriberUrl(i), receivers.get(i).count(), Long::sum);
+        }
+        return new Result.Across(interestNanos, byServer);
     }
 
     private void publish(Connection pub, long from, long to) {

@@ -1,6 +1,7 @@
 package io.jnatsd.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,14 +14,27 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  * java -jar bench/target/jnatsd-bench.jar --url nats://127.0.0.1:4222 -w pubsub --size 128 --msgs 1000000
+ * java -jar bench/target/jnatsd-bench.jar --url nats://127.0.0.1:4222 --sub-url nats://127.0.0.1:4223 -w pubsub
+ * java -jar bench/target/jnatsd-bench.jar --url nats://127.0.0.1:4222 -w queue \
+ *      --member-urls nats://127.0.0.1:4222,nats://127.0.0.1:4223,nats://127.0.0.1:4224
  * </pre>
  */
 @Command(name = "jnatsd-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Load tool modelled on `nats bench`: publishes, verifies every delivery, reports msgs/s or latency.")
 public final class LoadTool implements Callable<Integer> {
 
-    @Option(names = "--url", description = "server URL (default: ${DEFAULT-VALUE})")
+    @Option(names = "--url", description = "server URL: the publisher's, the requester's, every JetStream "
+            + "connection's (default: ${DEFAULT-VALUE})")
     String url = "nats://127.0.0.1:4222";
+
+    @Option(names = "--sub-url", description = "the subscriber's server (pubsub) and the responder's (reqrep), "
+            + "e.g. another node of a cluster (default: --url)")
+    String subUrl;
+
+    @Option(names = "--member-urls", split = ",", paramLabel = "URL",
+            description = "servers of the subscribers (fanout) or queue members (queue), comma-separated, "
+                    + "member i on the (i mod n)-th (default: all on --sub-url)")
+    List<String> memberUrls;
 
     @Option(names = {"-w", "--workload"}, description = "pub, pubsub, fanout, queue, reqrep, js-pub, js-pub-async, "
             + "js-pull, js-push, kv-put or kv-get (default: ${DEFAULT-VALUE})")
@@ -69,7 +83,9 @@ public final class LoadTool implements Callable<Integer> {
         long wu = warmup >= 0 ? warmup : w.defaultWarmup(n);
         return new BenchConfig(url, w, sz, n, subs, wu, Duration.ofSeconds(stallSeconds),
                 BenchConfig.SubMode.valueOf(subMode.trim().toUpperCase(java.util.Locale.ROOT)),
-                Math.max(bufferSize, sz * 2 + 1024), batch, keys);
+                Math.max(bufferSize, sz * 2 + 1024), batch, keys, subUrl,
+                memberUrls == null ? List.of() : memberUrls.stream().map(String::trim)
+                        .filter(u -> !u.isEmpty()).toList());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jnatsd.bench;
 
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -10,8 +11,24 @@ import org.HdrHistogram.Histogram;
  *                     first operation started to last one done; js-pull: first fetch to the
  *                     last ack processed)
  * @param latency      per-operation times in nanoseconds (reqrep, kv-put, kv-get; else null)
+ * @param across       subscribers on other servers than the publisher (a cluster); else null
  */
-public record Result(BenchConfig config, String serverVersion, long elapsedNanos, Histogram latency) {
+public record Result(BenchConfig config, String serverVersion, long elapsedNanos, Histogram latency, Across across) {
+
+    /**
+     * What a run across the servers of a cluster saw besides its timing (unmeasured).
+     *
+     * @param interestNanos    from the first probe published to the last one received: how long the
+     *                         subscribers' interest took to reach the publisher's server
+     * @param receivedByServer queue: the messages (warm-up included) the members on each server took,
+     *                         by server URL in the order of {@link BenchConfig#subscriberServers()}; else null
+     */
+    public record Across(long interestNanos, Map<String, Long> receivedByServer) {}
+
+    /** A run with every connection on one server. */
+    public Result(BenchConfig config, String serverVersion, long elapsedNanos, Histogram latency) {
+        this(config, serverVersion, elapsedNanos, latency, null);
+    }
 
     public double seconds() {
         return elapsedNanos / 1e9;
@@ -62,6 +79,15 @@ public record Result(BenchConfig config, String serverVersion, long elapsedNanos
             dec(sb, "max_us", latency.getMaxValue() / 1e3);
             dec(sb, "mean_us", latency.getMean() / 1e3);
         }
+        if (across != null) {
+            dec(sb, "interest_ms", across.interestNanos() / 1e6);
+            if (across.receivedByServer() != null) {
+                StringBuilder m = new StringBuilder("{");
+                across.receivedByServer().forEach((url, n) -> m.append('"').append(url).append("\":").append(n).append(','));
+                if (m.length() > 1) m.setLength(m.length() - 1);
+                field(sb, "received_by_server", m.append('}').toString(), false);
+            }
+        }
         sb.setLength(sb.length() - 1);
         return sb.append('}').toString();
     }
@@ -73,14 +99,28 @@ public record Result(BenchConfig config, String serverVersion, long elapsedNanos
         if (latency != null) {
             return head + String.format(Locale.ROOT,
                     "%n  %,.0f %s/s; latency us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f",
-                    msgsPerSec(), config.workload().unit(), us(50), us(90), us(99), us(99.9), latency.getMaxValue() / 1e3);
+                    msgsPerSec(), config.workload().unit(), us(50), us(90), us(99), us(99.9), latency.getMaxValue() / 1e3)
+                    + acrossText();
         }
         String rate = String.format(Locale.ROOT, "%n  %,.0f msgs/s, %.1f MB/s", msgsPerSec(), mbPerSec());
         if (config.workload() == Workload.FANOUT) {
             rate = String.format(Locale.ROOT, "%n  %,.0f msgs/s published, %,.0f deliveries/s to %d subscribers, %.1f MB/s",
                     msgsPerSec(), deliveriesPerSec(), config.subs(), mbPerSec());
         }
-        return head + rate + "  (all counts verified)";
+        return head + rate + "  (all counts verified)" + acrossText();
+    }
+
+    private String acrossText() {
+        if (across == null) return "";
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%n  subscribers' interest reached the publisher's server in %.1f ms", across.interestNanos() / 1e6));
+        if (across.receivedByServer() != null) {
+            long all = across.receivedByServer().values().stream().mapToLong(Long::longValue).sum();
+            sb.append(String.format(Locale.ROOT, "%n  taken by the members on each server:"));
+            across.receivedByServer().forEach((url, n) -> sb.append(String.format(Locale.ROOT,
+                    " %s %,d (%.1f%%)", url, n, all == 0 ? 0.0 : 100.0 * n / all)));
+        }
+        return sb.toString();
     }
 
     private static void field(StringBuilder sb, String k, String v, boolean quote) {

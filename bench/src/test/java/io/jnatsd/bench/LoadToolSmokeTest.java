@@ -1,6 +1,7 @@
 package io.jnatsd.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +98,61 @@ class LoadToolSmokeTest {
         assertEquals(2_000, kv.config().warmup());
         kv.size = 1024;
         assertEquals(1024, kv.config().size(), "an explicit size wins");
+    }
+
+    @Test
+    void subscribersGoWhereTheyAreToldRoundRobin() {
+        LoadTool q = new LoadTool();
+        q.workload = "queue";
+        q.url = "nats://h:1";
+        assertFalse(q.config().acrossServers(), "by default every connection is on --url");
+        assertEquals("nats://h:1", q.config().subscriberUrl(3));
+        q.memberUrls = java.util.List.of("nats://h:1", " nats://h:2", "nats://h:3");
+        BenchConfig c = q.config();
+        assertTrue(c.acrossServers());
+        assertEquals("nats://h:1", c.subscriberUrl(0));
+        assertEquals("nats://h:2", c.subscriberUrl(4));
+        assertEquals("nats://h:3", c.subscriberUrl(8));
+        assertEquals(java.util.List.of("nats://h:1", "nats://h:2", "nats://h:3"), c.subscriberServers());
+        LoadTool r = new LoadTool();
+        r.workload = "reqrep";
+        r.url = "nats://h:1";
+        r.subUrl = "nats://h:2";
+        r.memberUrls = java.util.List.of("nats://h:3");
+        assertEquals("nats://h:2", r.config().subscriberUrl(0), "the responder is on --sub-url");
+        LoadTool js = new LoadTool();
+        js.workload = "js-pull";
+        js.subUrl = "nats://h:2";
+        assertFalse(js.config().acrossServers(), "JetStream workloads keep every connection on --url");
+    }
+
+    /**
+     * The same server under two names counts as two: the interest probe runs (and answers at
+     * once), and a queue run reports which server's members took what.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Workload.class, names = {"PUBSUB", "QUEUE", "REQREP"})
+    void subscribersOnAnotherUrlAreProbedFirst(Workload w) throws Exception {
+        String other = server.clientUrl().replace("127.0.0.1", "localhost");
+        BenchConfig base = config(w, 16, BenchConfig.SubMode.DISPATCHER);
+        BenchConfig c = new BenchConfig(base.url(), w, 16, base.msgs(), 3, base.warmup(), base.stall(), base.subMode(),
+                base.bufferSize(), base.batch(), base.keys(), other, java.util.List.of(base.url(), other));
+        Result r = LoadRun.run(c);
+        assertNotNull(r.across());
+        String json = r.toJson();
+        assertTrue(json.contains("\"interest_ms\":"), json);
+        if (w == Workload.QUEUE) {
+            assertEquals(2, r.across().receivedByServer().size(), json);
+            assertEquals(c.warmup() + c.msgs(), r.across().receivedByServer().values().stream().mapToLong(Long::longValue).sum());
+        } else {
+            assertNull(r.across().receivedByServer());
+        }
+    }
+
+    @Test
+    void meshProbeSeesEveryPathDeliver() throws Exception {
+        String url = server.clientUrl();
+        assertTrue(MeshProbe.run(new String[] {url, url.replace("127.0.0.1", "localhost"), url}, Duration.ofSeconds(10)));
     }
 
     @Test
