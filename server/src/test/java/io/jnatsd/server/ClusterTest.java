@@ -230,6 +230,33 @@ class ClusterTest {
         }
     }
 
+    /**
+     * JetStream on one server, its client on another: stored messages reach a push consumer's
+     * client under the subject they were published on, and its acks find their way back.
+     * (jnatsd only: upstream 2.9.10 turns a cluster with JetStream into clustered JetStream.)
+     */
+    @Test
+    void aPushConsumerOnAnotherServerSeesTheStoredSubjectAndAcksBack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (TestCluster c = TestCluster.start("", i -> i == 0 ? "jetstream { store_dir: \"" + dir + "\" }" : "",
+                Impl.JNATSD, Impl.JNATSD);
+             Connection remote = c.connect(1)) {
+            var jsm = remote.jetStreamManagement();
+            jsm.addStream(io.nats.client.api.StreamConfiguration.builder().name("ORD").subjects("orders.>").build());
+            var js = remote.jetStream();
+            js.publish("orders.new", bytes("first"));
+            Subscription sub = js.subscribe("orders.>", io.nats.client.PushSubscribeOptions.builder()
+                    .durable("d1").build());
+            Message m = sub.nextMessage(Duration.ofSeconds(3));
+            assertNotNull(m);
+            assertEquals("orders.new", m.getSubject());
+            assertEquals("first", text(m));
+            m.ackSync(Duration.ofSeconds(3));
+            io.jnatsd.server.testing.TestServer.await(3000,
+                    () -> io.jnatsd.server.testing.TestServer.consumerInfo(jsm, "ORD", "d1").getAckFloor().getConsumerSequence() == 1);
+        }
+    }
+
     @Test
     void gossipFromOneSeedGivesEveryJnatsdServerARouteToEveryOther() throws Exception {
         TestCluster c = cluster(Impl.JNATSD);

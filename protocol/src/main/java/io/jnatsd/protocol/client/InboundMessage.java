@@ -114,6 +114,36 @@ public final class InboundMessage {
     }
 
     /**
+     * This message, still routed on its subject, but shown to receivers under {@code shownSubject}
+     * with {@code newReply}: a JetStream delivery that arrived over a route (upstream carries the
+     * shown subject after an {@code @} in the ack reply). Shares this one's data.
+     */
+    public InboundMessage shownAs(String shownSubject, String newReply) {
+        InboundMessage m = rewritten(subject, newReply);
+        m.routingSubject = m.subjectOverride;
+        m.subjectOverride = shownSubject.getBytes(StandardCharsets.UTF_8);
+        return m;
+    }
+
+    /** Whether receivers are shown another subject than the one it is routed on (a JetStream delivery). */
+    public boolean shownUnderAnotherSubject() {
+        return routingSubject != null;
+    }
+
+    /** Whether the reply subject starts with {@code prefix} (ASCII), without building it as a String. */
+    public boolean replyStartsWith(byte[] prefix) {
+        if (replyOverride != null) {
+            return replyOverride.length >= prefix.length
+                    && java.util.Arrays.equals(replyOverride, 0, prefix.length, prefix, 0, prefix.length);
+        }
+        if (replyLength < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) {
+            if (buffer.getByte(replyStart + i) != prefix[i]) return false;
+        }
+        return true;
+    }
+
+    /**
      * The same message under another subject and reply (null for none), sharing this one's
      * data; valid as long as this one is. Used where a message crosses into another account.
      */

@@ -114,7 +114,7 @@ public final class RouteWriter {
             if (msg.hasReply()) {
                 out.writeByte('+');
                 out.writeByte(' ');
-                msg.writeReply(out);
+                reply(out, msg);
             } else {
                 out.writeByte('|');
             }
@@ -124,8 +124,21 @@ public final class RouteWriter {
                 out.writeByte(' ');
             }
         } else if (msg.hasReply()) {
-            msg.writeReply(out);
+            reply(out, msg);
             out.writeByte(' ');
+        }
+    }
+
+    /**
+     * The reply; for a JetStream delivery (routed on its deliver subject, shown under the
+     * subject it was stored with) followed by {@code @} and the shown subject, as upstream
+     * carries it to the server of the consumer's client.
+     */
+    private static void reply(ByteBuf out, InboundMessage msg) {
+        msg.writeReply(out);
+        if (msg.shownUnderAnotherSubject()) {
+            out.writeByte('@');
+            msg.writeSubject(out);
         }
     }
 

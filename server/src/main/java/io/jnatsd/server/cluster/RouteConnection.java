@@ -4,7 +4,6 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.route.RouteOpHandler;
 import io.jnatsd.protocol.route.RouteParser;
-import io.jnatsd.protocol.route.RouteWriter;
 import io.jnatsd.protocol.route.RoutedMessage;
 import io.jnatsd.server.conn.Connection;
 import io.jnatsd.server.conn.ConnectionTimers;
@@ -39,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHandler {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
 
     private final Cluster cluster;
     private final Channel channel;
@@ -357,6 +357,17 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         if (sub != null) accountOf(sub).unsubscribe(sub);
     }
 
+    /**
+     * A JetStream delivery carries the subject its client is shown after an {@code @} in the
+     * ack reply (upstream's remapped reply): routed on the deliver subject, shown under that one.
+     */
+    private static InboundMessage jetStreamDelivery(InboundMessage msg) {
+        String reply = msg.reply();
+        int at = reply.lastIndexOf('@');
+        if (at < 0 || at == reply.length() - 1) return msg;
+        return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
+    }
+
     private static String key(String account, String subject, String queue) {
         return queue == null ? account + " " + subject : account + " " + subject + " " + queue;
     }
@@ -369,6 +380,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public void onRoutedMessage(RoutedMessage routed) {
         InboundMessage msg = routed.message();
+        if (msg.hasReply() && msg.replyStartsWith(JS_ACK_PREFIX)) msg = jetStreamDelivery(msg);
         inMsgs++;
         inBytes += msg.totalLength();
         Account account = lastAccount;
@@ -404,11 +416,8 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        byte[][] qb = queues == null ? null : queues.bytes();
-        int qn = queues == null ? 0 : queues.count();
-        boolean headers = peerHeaders;
-        return out.append(b -> RouteWriter.writeMessage(b, account.nameBytes(), msg, qb, qn, headers),
-                msg.totalLength() + 64, msg.totalLength(), publisherBatch);
+        return out.appendRouted(account.nameBytes(), msg, queues == null ? null : queues.bytes(),
+                queues == null ? 0 : queues.count(), peerHeaders, publisherBatch);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.jnatsd.server.conn;
 
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.MessageWriter;
+import io.jnatsd.protocol.route.RouteWriter;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscription;
 import io.netty.buffer.ByteBuf;
@@ -93,22 +94,22 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
     }
 
     /**
-     * Appends bytes a publisher's encoder writes (a routed message), under this buffer's lock,
-     * and has them flushed with {@code batch}. False when closed or, past max_pending, when
-     * the connection has just become a slow consumer.
+     * Appends a routed message (RMSG/HMSG) for a peer server, naming the queue groups it must
+     * serve there, under this buffer's lock; flushed with {@code batch}. False when closed or,
+     * past max_pending, when the route has just become a slow consumer.
      */
-    public boolean append(java.util.function.Consumer<ByteBuf> encoder, int sizeHint, int countedBytes, FlushBatch batch) {
+    public boolean appendRouted(byte[] account, InboundMessage msg, byte[][] queues, int queueCount, boolean headers,
+                                FlushBatch batch) {
         boolean slow;
         synchronized (this) {
             if (closed) return false;
-            ByteBuf b = buffer(sizeHint);
-            encoder.accept(b);
+            ByteBuf b = buffer(msg.totalLength() + 64);
+            RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
             msgs++;
-            bytes += countedBytes;
+            bytes += msg.totalLength();
             long pending = b.readableBytes() + channelPending();
             slow = pending > maxPending;
             if (slow) closed = true;
-            else if (pending > stallThreshold) batch.stallOn(this);
         }
         if (slow) {
             onSlowConsumer.run();

@@ -18,9 +18,10 @@ public final class TestCluster implements AutoCloseable {
     private final int[] routePorts;
     private final String name;
     private final String extraClusterConfig;
-    private final String extraConfig;
+    private final java.util.function.IntFunction<String> extraConfig;
 
-    private TestCluster(int size, String name, String extraClusterConfig, String extraConfig) throws Exception {
+    private TestCluster(int size, String name, String extraClusterConfig, java.util.function.IntFunction<String> extraConfig)
+            throws Exception {
         this.routePorts = new int[size];
         for (int i = 0; i < size; i++) routePorts[i] = TestServer.freePort();
         this.name = name;
@@ -35,6 +36,12 @@ public final class TestCluster implements AutoCloseable {
 
     /** As {@link #start(Impl...)} with more lines in each node's {@code cluster {}} block and at top level. */
     public static TestCluster start(String extraClusterConfig, String extraConfig, Impl... kinds) throws Exception {
+        return start(extraClusterConfig, i -> extraConfig, kinds);
+    }
+
+    /** As {@link #start(String, String, Impl...)} with top-level lines of each node's own. */
+    public static TestCluster start(String extraClusterConfig, java.util.function.IntFunction<String> extraConfig,
+                                    Impl... kinds) throws Exception {
         TestCluster c = new TestCluster(kinds.length, "c1", extraClusterConfig, extraConfig);
         try {
             for (int i = 0; i < kinds.length; i++) c.nodes.add(c.startNode(i, kinds[i]));
@@ -48,7 +55,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** The config of node {@code i}: its route port, seeded with node 0. */
     String nodeConfig(int i) {
-        return "server_name: n" + i + "\n" + extraConfig + "\ncluster {\n  name: " + name + "\n  listen: \"127.0.0.1:"
+        return "server_name: n" + i + "\n" + extraConfig.apply(i) + "\ncluster {\n  name: " + name + "\n  listen: \"127.0.0.1:"
                 + routePorts[i] + "\"\n  routes: [\"nats-route://127.0.0.1:" + routePorts[0] + "\"]\n"
                 + extraClusterConfig + "\n}\n";
     }
