@@ -351,6 +351,10 @@ public final class NatsServer implements AutoCloseable {
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
         if (cluster != null) {
+            if (jetStream != null) {
+                log.warn("JetStream is not replicated in a cluster yet: this server keeps its streams to itself, "
+                        + "and every JetStream server of the cluster answers the JetStream API");
+            }
             try {
                 cluster.start(transport);
             } catch (RuntimeException | InterruptedException e) {
