@@ -267,6 +267,22 @@ class ClusterTest {
     }
 
     @Test
+    void serversThatAllSeedEachOtherAtOnceEndWithOneRouteEach() throws Exception {
+        try (TestCluster c = TestCluster.startFullySeeded(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
+            for (int i = 0; i < 3; i++) {
+                var cl = c.node(i).embedded().cluster();
+                io.jnatsd.server.testing.TestServer.await(10_000, () -> cl.routeCount() == 2);
+            }
+            Thread.sleep(1500); // longer than a reconnect pause: no route keeps flapping
+            for (int i = 0; i < 3; i++) {
+                assertEquals(2, c.node(i).embedded().cluster().routeCount(), "node " + i);
+                assertEquals(2, c.node(i).embedded().cluster().routes().size());
+            }
+            c.awaitMesh(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aKilledServerRejoinsWhenItComesBack() throws Exception {
         try (TestCluster c = TestCluster.start(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
             c.stop(1);

@@ -19,6 +19,8 @@ public final class TestCluster implements AutoCloseable {
     private final String name;
     private final String extraClusterConfig;
     private final java.util.function.IntFunction<String> extraConfig;
+    /** Every node lists every node's route URL (its own too), as operators often write one config for all. */
+    private boolean seedAll;
 
     private TestCluster(int size, String name, String extraClusterConfig, java.util.function.IntFunction<String> extraConfig)
             throws Exception {
@@ -53,11 +55,42 @@ public final class TestCluster implements AutoCloseable {
         return c;
     }
 
-    /** The config of node {@code i}: its route port, seeded with node 0. */
+    /**
+     * Starts one node per kind given, every one listing every route URL (its own included), all
+     * started at once so that pairs dial each other at the same moment.
+     */
+    public static TestCluster startFullySeeded(Impl... kinds) throws Exception {
+        TestCluster c = new TestCluster(kinds.length, "c1", "", i -> "");
+        c.seedAll = true;
+        try {
+            java.util.List<java.util.concurrent.Future<TestServer>> starting = new ArrayList<>();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(kinds.length);
+            try {
+                for (int i = 0; i < kinds.length; i++) {
+                    int n = i;
+                    starting.add(pool.submit(() -> c.startNode(n, kinds[n])));
+                }
+                for (var f : starting) c.nodes.add(f.get());
+            } finally {
+                pool.shutdown();
+            }
+            c.awaitMesh(Duration.ofSeconds(20));
+        } catch (Exception | AssertionError e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** The config of node {@code i}: its route port, seeded with node 0 (or with every node). */
     String nodeConfig(int i) {
+        StringBuilder routes = new StringBuilder();
+        for (int j = 0; j < (seedAll ? routePorts.length : 1); j++) {
+            if (j > 0) routes.append(", ");
+            routes.append("\"nats-route://127.0.0.1:").append(routePorts[j]).append('"');
+        }
         return "server_name: n" + i + "\n" + extraConfig.apply(i) + "\ncluster {\n  name: " + name + "\n  listen: \"127.0.0.1:"
-                + routePorts[i] + "\"\n  routes: [\"nats-route://127.0.0.1:" + routePorts[0] + "\"]\n"
-                + extraClusterConfig + "\n}\n";
+                + routePorts[i] + "\"\n  routes: [" + routes + "]\n" + extraClusterConfig + "\n}\n";
     }
 
     private TestServer startNode(int i, Impl impl) throws Exception {
