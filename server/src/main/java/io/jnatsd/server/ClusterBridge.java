@@ -26,7 +26,8 @@ final class ClusterBridge implements ClusterServices {
     @Override public String serverId() { return server.serverId(); }
     @Override public String serverName() { return server.serverName(); }
     @Override public String version() { return Versions.NATS_COMPATIBLE; }
-    @Override public Account account(String name) { return server.accounts().get(name); }
+    /** In operator mode an account a peer names is built from its JWT here too, as upstream looks it up. */
+    @Override public Account account(String name) { return server.resolveAccount(name); }
     @Override public Collection<Account> accounts() { return server.accounts().all(); }
 
     @Override
