@@ -7,6 +7,7 @@ import static io.jnatsd.protocol.wire.ControlLine.TOO_LONG;
 import io.jnatsd.protocol.wire.Args;
 import io.jnatsd.protocol.wire.ControlLine;
 import io.jnatsd.protocol.wire.SubjectInterner;
+import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -25,7 +26,7 @@ import io.netty.buffer.ByteBuf;
  * <p>The byte-level rules (names, blanks, line ends, sizes) are {@link ControlLine}'s, shared
  * with the route parser.
  */
-public final class ClientParser {
+public final class ClientParser extends FrameParser {
     /** An INFO a client sends is ignored; it is bounded only to keep memory in check. */
     private static final int MAX_CONNECT_LINE = 1024 * 1024;
     private static final int MAX_ARGS = 4;
@@ -40,19 +41,14 @@ public final class ClientParser {
     private int maxControlLine;
     private int maxPayload;
     private boolean headersAllowed;
-    private boolean stopped;
-    private boolean paused;
 
     // A PUB/HPUB whose control line is parsed but whose payload has not fully arrived;
     // offsets are relative to the frame start (the reader index).
-    private boolean awaitingPayload;
-    private int pendingDataOffset;
     private int pendingSubjectOffset;
     private int pendingSubjectLength;
     private int pendingReplyOffset;
     private int pendingReplyLength;
     private int pendingHeaderLength;
-    private int pendingTotal;
 
     private int scanPos;
 
@@ -71,54 +67,8 @@ public final class ClientParser {
         this.maxPayload = maxPayload;
     }
 
-    /** Stops parsing: no further callbacks, now or later. */
-    public void stop() {
-        stopped = true;
-    }
-
-    public boolean isStopped() {
-        return stopped;
-    }
-
-    /**
-     * After {@link #parse} left a partial message in {@code in}: how many more bytes complete
-     * it, when its control line is already parsed (payload and trailing CRLF); -1 when the
-     * partial frame is still in its control line. Lets the caller copy only the bytes that
-     * finish a split frame instead of the whole next read.
-     */
-    public int bytesToCompleteFrame(ByteBuf in) {
-        if (!awaitingPayload) return -1;
-        return Math.max(1, pendingDataOffset + pendingTotal + 2 - in.readableBytes());
-    }
-
-    /**
-     * Pauses parsing after the current operation (called from a callback): the rest of the
-     * buffer stays unread until {@link #resume()} and the next {@link #parse} call.
-     */
-    public void pause() {
-        paused = true;
-    }
-
-    public void resume() {
-        paused = false;
-    }
-
-    public boolean isPaused() {
-        return paused;
-    }
-
-    /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
-    public void parse(ByteBuf in) {
-        while (!stopped && !paused && in.isReadable()) {
-            if (awaitingPayload) {
-                if (!completePayload(in)) return;
-                continue;
-            }
-            if (!parseFrame(in)) return;
-        }
-    }
-
-    private boolean parseFrame(ByteBuf in) {
+    @Override
+    protected boolean parseFrame(ByteBuf in) {
         int start = in.readerIndex();
         int end = in.writerIndex();
         Op op = recognize(in, start, end);
@@ -236,7 +186,8 @@ public final class ClientParser {
     }
 
     /** Delivers the pending message once its payload and the CRLF after it are in. */
-    private boolean completePayload(ByteBuf in) {
+    @Override
+    protected boolean completePayload(ByteBuf in) {
         int frameStart = in.readerIndex();
         int dataStart = frameStart + pendingDataOffset;
         int next = ControlLine.crlfAfterPayload(in, dataStart + pendingTotal, in.writerIndex());

@@ -8,6 +8,7 @@ import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.wire.Args;
 import io.jnatsd.protocol.wire.ControlLine;
 import io.jnatsd.protocol.wire.SubjectInterner;
+import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -53,7 +54,7 @@ import java.nio.charset.StandardCharsets;
  * and closes without -ERR), an oversized line or payload as
  * {@link ProtocolViolation#MAX_CONTROL_LINE} or {@link ProtocolViolation#MAX_PAYLOAD}.
  */
-public final class RouteParser {
+public final class RouteParser extends FrameParser {
     /** Generous: upstream's INFO lists every route URL, and it has no limit at all. */
     public static final int DEFAULT_MAX_CONTROL_LINE = 1024 * 1024;
     /** LS+ with a queue, the longest subscription line, has 5 arguments. */
@@ -85,16 +86,11 @@ public final class RouteParser {
     private final RoutedMessage routed = new RoutedMessage(args, queueNames);
 
     private int maxPayload;
-    private boolean stopped;
-    private boolean paused;
 
     // A message whose control line is parsed but whose payload has not fully arrived. Its
     // arguments stay in args, at positions valid for a reader index of lineBase.
-    private boolean awaitingPayload;
     private int lineBase;
-    private int pendingDataOffset;
     private int pendingHeaderLength;
-    private int pendingTotal;
     private int originArg;
     private int accountArg;
     private int replyArg;
@@ -118,54 +114,8 @@ public final class RouteParser {
         this.maxPayload = maxPayload;
     }
 
-    /** Stops parsing: no further callbacks, now or later. */
-    public void stop() {
-        stopped = true;
-    }
-
-    public boolean isStopped() {
-        return stopped;
-    }
-
-    /**
-     * After {@link #parse} left a partial message in {@code in}: how many more bytes complete
-     * it, when its control line is already parsed (payload and trailing CRLF); -1 when the
-     * partial frame is still in its control line. Lets the caller copy only the bytes that
-     * finish a split frame instead of the whole next read.
-     */
-    public int bytesToCompleteFrame(ByteBuf in) {
-        if (!awaitingPayload) return -1;
-        return Math.max(1, pendingDataOffset + pendingTotal + 2 - in.readableBytes());
-    }
-
-    /**
-     * Pauses parsing after the current operation (called from a callback): the rest of the
-     * buffer stays unread until {@link #resume()} and the next {@link #parse} call.
-     */
-    public void pause() {
-        paused = true;
-    }
-
-    public void resume() {
-        paused = false;
-    }
-
-    public boolean isPaused() {
-        return paused;
-    }
-
-    /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
-    public void parse(ByteBuf in) {
-        while (!stopped && !paused && in.isReadable()) {
-            if (awaitingPayload) {
-                if (!completePayload(in)) return;
-                continue;
-            }
-            if (!parseFrame(in)) return;
-        }
-    }
-
-    private boolean parseFrame(ByteBuf in) {
+    @Override
+    protected boolean parseFrame(ByteBuf in) {
         int start = in.readerIndex();
         int end = in.writerIndex();
         Op op = recognize(in, start, end);
@@ -370,7 +320,8 @@ public final class RouteParser {
     }
 
     /** Delivers the pending message once its payload and the CRLF after it are in. */
-    private boolean completePayload(ByteBuf in) {
+    @Override
+    protected boolean completePayload(ByteBuf in) {
         int frameStart = in.readerIndex();
         int dataStart = frameStart + pendingDataOffset;
         int next = ControlLine.crlfAfterPayload(in, dataStart + pendingTotal, in.writerIndex());

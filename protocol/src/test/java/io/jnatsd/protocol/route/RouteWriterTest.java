@@ -74,12 +74,13 @@ class RouteWriterTest {
         InboundMessage original = InboundMessage.internal("orig", "orig.reply", HEADERS, bytes("data"));
         assertRoundTrip(original.rewritten("mapped.subject", "mapped.reply"));
         assertRoundTrip(original.rewritten("mapped.subject", null));
-        // A JetStream delivery is routed on its deliver subject; the stream subject it shows
-        // is for the client at the end only.
+        // A JetStream delivery is routed on its deliver subject; the stream subject its client
+        // is shown travels after an '@' in the reply, as upstream carries it.
         InboundMessage delivery = InboundMessage.internalDelivery("deliver.subj", "stream.subj", "ack", null, bytes("m"));
-        assertRoundTrip(delivery);
-        assertEquals("RMSG $G deliver.subj ack 1\r\nm\r\n",
+        assertEquals("RMSG $G deliver.subj ack@stream.subj 1\r\nm\r\n",
                 write(o -> RouteWriter.writeMessage(o, ACCOUNT, delivery, QUEUES, 0, true)));
+        assertEquals("RMSG $G deliver.subj + ack@stream.subj q1 1\r\nm\r\n",
+                write(o -> RouteWriter.writeMessage(o, ACCOUNT, delivery, QUEUES, 1, true)));
     }
 
     /** Subjects and replies that still live in a client's read buffer, as on the publish path. */

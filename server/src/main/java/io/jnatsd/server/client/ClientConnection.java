@@ -19,6 +19,7 @@ import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.server.net.ServerTls;
+import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
@@ -124,21 +125,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         stallIfBacklogged();
     }
 
-    /** Parsing goes on: neither stopped (closing) nor paused (a slow credential check). */
-    @Override
-    public boolean parsing() {
-        return !parser.isStopped() && !parser.isPaused();
-    }
 
-    @Override
-    public boolean parserPaused() {
-        return parser.isPaused() && !parser.isStopped();
-    }
-
-    @Override
-    public int bytesToCompleteFrame(ByteBuf partial) {
-        return parser.bytesToCompleteFrame(partial);
-    }
 
     /**
      * End of one inbound read: count what came in, then flush every receiver touched (counting
@@ -662,6 +649,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     public void authTimeout() {
         if (connect != null || closed) return;
         closeWithError("Authentication Timeout", ClosedReason.AUTHENTICATION_TIMEOUT);
+    }
+
+    @Override
+    public FrameParser parser() {
+        return parser;
     }
 
     @Override

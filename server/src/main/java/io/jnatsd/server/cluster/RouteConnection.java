@@ -14,6 +14,7 @@ import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.QueueNames;
 import io.jnatsd.server.core.RemoteSubscriber;
 import io.jnatsd.server.core.Subscription;
+import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -98,20 +99,8 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         parser.parse(in);
     }
 
-    @Override
-    public boolean parsing() {
-        return !parser.isStopped() && !parser.isPaused();
-    }
 
-    @Override
-    public boolean parserPaused() {
-        return parser.isPaused() && !parser.isStopped();
-    }
 
-    @Override
-    public int bytesToCompleteFrame(ByteBuf partial) {
-        return parser.bytesToCompleteFrame(partial);
-    }
 
     @Override
     public void readComplete() {
@@ -122,6 +111,11 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public void onResumeReading(Runnable resume) {
         // A route never pauses its parser.
+    }
+
+    @Override
+    public FrameParser parser() {
+        return parser;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.jnatsd.server.conn;
 
+import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 
@@ -16,14 +17,24 @@ public interface Connection {
     /** Parses what {@code in} holds; leaves a partial frame unread. */
     void read(ByteBuf in);
 
+    /** The connection's parser (its dialect). */
+    FrameParser parser();
+
     /** Parsing goes on: neither stopped (closing) nor paused. */
-    boolean parsing();
+    default boolean parsing() {
+        return parser().isParsing();
+    }
 
     /** Parsing is paused (a slow check) and will resume; input meanwhile is kept. */
-    boolean parserPaused();
+    default boolean parserPaused() {
+        FrameParser p = parser();
+        return p.isPaused() && !p.isStopped();
+    }
 
     /** How many more bytes complete the partial frame in {@code partial}; -1 while in its control line. */
-    int bytesToCompleteFrame(ByteBuf partial);
+    default int bytesToCompleteFrame(ByteBuf partial) {
+        return parser().bytesToCompleteFrame(partial);
+    }
 
     /** End of one inbound read: count it, flush every receiver it filled. */
     void readComplete();
