@@ -53,6 +53,53 @@ class ClusterInteropTest {
         }
     }
 
+    /** Routes over TLS with certificates verified both ways, between every mix of the two servers. */
+    @ParameterizedTest
+    @MethodSource("tlsPairs")
+    void routesOverVerifiedTls(Impl[] kinds) throws Exception {
+        for (Impl k : kinds) {
+            if (k == Impl.UPSTREAM) {
+                Assumptions.assumeTrue(io.jnatsd.server.testing.TestServer.upstreamBinary() != null, "nats-server not installed");
+            }
+        }
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        try (TestCluster c = TestCluster.start(certs.tlsBlock("verify: true\ntimeout: 3"), "", kinds)) {
+            pubSubWithHeaders(c, 0, 1);
+            pubSubWithHeaders(c, 1, 0);
+        }
+    }
+
+    static Stream<Arguments> tlsPairs() {
+        return Stream.of(
+                Arguments.of((Object) new Impl[] {Impl.JNATSD, Impl.JNATSD}),
+                Arguments.of((Object) new Impl[] {Impl.UPSTREAM, Impl.UPSTREAM}),
+                Arguments.of((Object) new Impl[] {Impl.JNATSD, Impl.UPSTREAM}),
+                Arguments.of((Object) new Impl[] {Impl.UPSTREAM, Impl.JNATSD}));
+    }
+
+    /** A peer whose certificate the cluster's CA did not sign never gets a route. */
+    @org.junit.jupiter.api.Test
+    void aRoutePeerWithAnUntrustedCertificateIsRefused() throws Exception {
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        int routePort = io.jnatsd.server.testing.TestServer.freePort();
+        try (var server = io.jnatsd.server.testing.TestServer.start(Impl.JNATSD, "cluster {\n name: c1\n listen: \"127.0.0.1:"
+                + routePort + "\"\n" + certs.tlsBlock("verify: true") + "}\n")) {
+            javax.net.ssl.SSLContext rogue = certs.clientContext(certs.rogueCert, certs.rogueKey);
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) rogue.getSocketFactory().createSocket("127.0.0.1", routePort)) {
+                s.setSoTimeout(3000);
+                Exception failed = null;
+                try {
+                    s.startHandshake();
+                    s.getInputStream().read();
+                } catch (java.io.IOException e) {
+                    failed = e;
+                }
+                assertNotNull(failed, "the handshake or the first read fails");
+            }
+            assertEquals(0, server.embedded().cluster().routeCount());
+        }
+    }
+
     private static void pubSubWithHeaders(TestCluster c, int from, int to) throws Exception {
         try (Connection pub = c.connect(from); Connection sub = c.connect(to)) {
             String subject = "x." + from + "." + to;

@@ -214,6 +214,74 @@ class ClusterTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void importsAndExportsWorkAcrossServersWithoutDuplicates(Impl impl) throws Exception {
+        try (TestCluster c = TestCluster.start("", """
+                no_auth_user: p
+                accounts {
+                  SVC {
+                    users [ {user: s, password: s} ]
+                    exports [ {service: "svc.>"}, {stream: "feed.>"} ]
+                  }
+                  APP {
+                    users [ {user: a, password: a}, {user: p, password: p} ]
+                    imports [ {service: {account: SVC, subject: "svc.>"}}, {stream: {account: SVC, subject: "feed.>"}} ]
+                  }
+                }
+                """, impl, impl);
+             Connection service = io.nats.client.Nats.connect("nats://s:s@127.0.0.1:" + c.node(0).port());
+             Connection app = io.nats.client.Nats.connect("nats://a:a@127.0.0.1:" + c.node(1).port());
+             Connection appLocal = io.nats.client.Nats.connect("nats://a:a@127.0.0.1:" + c.node(0).port())) {
+            var d = service.createDispatcher(m -> service.publish(m.getReplyTo(), bytes("served " + m.getSubject())));
+            d.subscribe("svc.time");
+            service.flush(Duration.ofSeconds(2));
+            Subscription feed = app.subscribe("feed.>");
+            app.flush(Duration.ofSeconds(2));
+            awaitInterest(appLocal, app);
+            // A service import used from another server than the exporter's responder.
+            Message reply = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (reply == null && System.nanoTime() < deadline) {
+                try {
+                    reply = app.request("svc.time", bytes("?"), Duration.ofMillis(500));
+                } catch (Exception e) {
+                    // interest still spreading
+                }
+            }
+            assertNotNull(reply);
+            assertEquals("served svc.time", text(reply));
+            // A stream import: published in SVC on node 0, received in APP on node 1 exactly once.
+            for (int i = 0; i < 20; i++) service.publish("feed.news", bytes("n" + i));
+            service.flush(Duration.ofSeconds(2));
+            for (int i = 0; i < 20; i++) {
+                Message m = feed.nextMessage(Duration.ofSeconds(2));
+                assertNotNull(m, "message " + i);
+                assertEquals("n" + i, text(m));
+            }
+            assertNull(feed.nextMessage(Duration.ofMillis(300)), "each message once, not once per server");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void echoOffKeepsOwnMessagesFromTheSameConnectionOnly(Impl impl) throws Exception {
+        TestCluster c = cluster(impl);
+        try (Connection noEcho = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                .server(c.node(0).url()).noEcho().build());
+             Connection other = c.connect(1)) {
+            Subscription own = noEcho.subscribe("echo.test");
+            Subscription remote = other.subscribe("echo.test");
+            noEcho.flush(Duration.ofSeconds(2));
+            other.flush(Duration.ofSeconds(2));
+            awaitInterest(noEcho, other);
+            noEcho.publish("echo.test", bytes("mine"));
+            noEcho.flush(Duration.ofSeconds(2));
+            assertEquals("mine", text(remote.nextMessage(Duration.ofSeconds(2))));
+            assertNull(own.nextMessage(Duration.ofMillis(300)));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void clusterImportPermissionsLimitWhatCrossesTheRoutes(Impl impl) throws Exception {
         try (TestCluster c = TestCluster.start("permissions { import: [\"allowed.>\", \"mesh.>\", \"probe.>\"] }", "",
                 impl, impl);

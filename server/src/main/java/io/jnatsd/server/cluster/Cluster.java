@@ -7,6 +7,7 @@ import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InterestListener;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.PeerTls;
 import io.jnatsd.server.net.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -39,10 +40,14 @@ public final class Cluster implements InterestListener {
 
     /** Upstream's pause between two attempts to reach a route (DEFAULT_ROUTE_CONNECT). */
     private static final Duration CONNECT_DELAY = Duration.ofSeconds(1);
+    /** The longest pause with {@code connect_backoff}. */
+    private static final Duration MAX_CONNECT_DELAY = Duration.ofSeconds(30);
 
     private final ServerOptions opts;
     private final ClusterOptions co;
     private final ClusterServices server;
+    /** TLS on every route when the cluster has a {@code tls} block; null for plaintext. */
+    private final PeerTls tls;
     private final RoutePermissionFilter imports;
     private final RoutePermissionFilter exports;
     private final AtomicLong routeIds = new AtomicLong();
@@ -63,6 +68,7 @@ public final class Cluster implements InterestListener {
         this.opts = opts;
         this.co = opts.cluster;
         this.server = server;
+        this.tls = co.tls == null ? null : PeerTls.create(co.tls, server.log());
         var perms = co.permissions;
         this.imports = RoutePermissionFilter.of(perms == null ? null : perms.importPermission());
         this.exports = RoutePermissionFilter.of(perms == null ? null : perms.exportPermission());
@@ -88,6 +94,7 @@ public final class Cluster implements InterestListener {
     }
 
     private void accepted(SocketChannel ch) {
+        if (tls != null) tls.installAccepted(ch.pipeline(), ch.alloc());
         RouteConnection r = new RouteConnection(this, ch, null);
         all.add(r);
         ch.pipeline().addLast(new ConnectionHandler(r));
@@ -101,6 +108,7 @@ public final class Cluster implements InterestListener {
         if (!running || toSelf.contains(url)) return;
         InetSocketAddress address = ClusterOptions.address(url);
         transport.connect(address.getHostString(), address.getPort(), SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
+            if (tls != null) tls.installDialled(ch.pipeline(), ch.alloc(), address.getHostString(), address.getPort());
             RouteConnection r = new RouteConnection(this, ch, url);
             all.add(r);
             ch.pipeline().addLast(new ConnectionHandler(r));
@@ -110,14 +118,27 @@ public final class Cluster implements InterestListener {
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             if (next == 1 || next % 30 == 0) server.log().error("Error trying to connect to route (attempt %d): %s", next, why);
             else server.log().debug("Error trying to connect to route (attempt %d): %s", next, why);
-            if (explicit || next <= co.connectRetries) later(() -> dial(url, explicit, next));
+            if (explicit || next <= co.connectRetries) later(() -> dial(url, explicit, next), next);
         });
     }
 
     private void later(Runnable r) {
+        later(r, 0);
+    }
+
+    /**
+     * Runs {@code r} after upstream's reconnect pause, with a little jitter so that two servers
+     * dialling each other drift apart; with {@code connect_backoff} the pause doubles with each
+     * failed attempt up to {@link #MAX_CONNECT_DELAY}, as upstream 2.12.
+     */
+    private void later(Runnable r, int failedAttempts) {
         if (!running) return;
-        long jitter = ThreadLocalRandom.current().nextLong(CONNECT_DELAY.toMillis() / 5 + 1);
-        transport.workers().next().schedule(r, CONNECT_DELAY.toMillis() + jitter, TimeUnit.MILLISECONDS);
+        long delay = CONNECT_DELAY.toMillis();
+        if (co.connectBackoff && failedAttempts > 1) {
+            delay = Math.min(MAX_CONNECT_DELAY.toMillis(), delay << Math.min(failedAttempts - 1, 5));
+        }
+        long jitter = ThreadLocalRandom.current().nextLong(delay / 5 + 1);
+        transport.workers().next().schedule(r, delay + jitter, TimeUnit.MILLISECONDS);
     }
 
     // ---- called by routes ----
@@ -233,7 +254,7 @@ public final class Cluster implements InterestListener {
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), opts.maxPayload, null).line();
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null).line();
     }
 
     byte[] connectLine(URI url) {
@@ -246,7 +267,7 @@ public final class Cluster implements InterestListener {
             pass = colon < 0 ? null : ui.substring(colon + 1);
         }
         return new RouteConnect(serverId(), name, true, true, user, pass, null, null,
-                dynamicName).line();
+                dynamicName, tls != null).line();
     }
 
     boolean credentialsOk(RouteConnect c) {

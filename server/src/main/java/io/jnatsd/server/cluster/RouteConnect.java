@@ -11,14 +11,15 @@ import java.nio.charset.StandardCharsets;
  * authorization, and whether it takes headers and leaf-origin interest (LS+).
  */
 record RouteConnect(String name, String cluster, boolean headers, boolean lnoc, String user, String pass,
-                    String lang, String gateway, boolean dynamic) {
+                    String lang, String gateway, boolean dynamic, boolean tlsRequired) {
 
     static RouteConnect parse(byte[] bytes) throws IOException {
         JsonNode n = RouteInfo.JSON.readTree(bytes);
         if (!(n instanceof ObjectNode o)) throw new IOException("CONNECT is not a JSON object");
         return new RouteConnect(text(o, "name"), text(o, "cluster"), o.path("headers").asBoolean(false),
                 o.path("lnoc").asBoolean(false), text(o, "user"), text(o, "pass"),
-                text(o, "lang"), text(o, "gateway"), o.path("dynamic").asBoolean(false));
+                text(o, "lang"), text(o, "gateway"), o.path("dynamic").asBoolean(false),
+                o.path("tls_required").asBoolean(false));
     }
 
     byte[] line() {
@@ -28,7 +29,7 @@ record RouteConnect(String name, String cluster, boolean headers, boolean lnoc, 
         o.put("pedantic", false);
         if (user != null) o.put("user", user);
         if (pass != null) o.put("pass", pass);
-        o.put("tls_required", false);
+        o.put("tls_required", tlsRequired);
         o.put("name", name);
         o.put("headers", headers);
         o.put("cluster", cluster);

@@ -32,7 +32,8 @@ final class RouteInfo {
 
     /** This server's route INFO. */
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
-                        boolean dynamic, List<String> connectUrls, boolean authRequired, int maxPayload, String nonce) {
+                        boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
+                        int maxPayload, String nonce) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -42,6 +43,7 @@ final class RouteInfo {
         o.put("port", port);
         o.put("headers", true);
         if (authRequired) o.put("auth_required", true);
+        if (tlsRequired) o.put("tls_required", true);
         o.put("max_payload", maxPayload);
         if (nonce != null) o.put("nonce", nonce);
         o.put("cluster", cluster);

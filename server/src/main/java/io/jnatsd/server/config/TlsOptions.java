@@ -40,6 +40,27 @@ public final class TlsOptions {
     /** {@code connection_rate_limit}: accepted, not enforced yet. */
     public long rateLimit;
 
+    /** A field-by-field copy (the lists are immutable or replaced whole, never changed in place). */
+    public TlsOptions copy() {
+        TlsOptions t = new TlsOptions();
+        t.certFile = certFile;
+        t.keyFile = keyFile;
+        t.caFile = caFile;
+        t.verify = verify;
+        t.verifyAndMap = verifyAndMap;
+        t.insecure = insecure;
+        t.checkKnownUrls = checkKnownUrls;
+        t.timeout = timeout;
+        t.cipherSuites = cipherSuites;
+        t.curvePreferences = curvePreferences;
+        t.minVersion = minVersion;
+        t.handshakeFirst = handshakeFirst;
+        t.handshakeFirstFallback = handshakeFirstFallback;
+        t.pinnedCerts = pinnedCerts;
+        t.rateLimit = rateLimit;
+        return t;
+    }
+
     /** Built from the {@code --tls*} flags alone, as upstream's overrideTLS does. */
     public static TlsOptions fromFlags(ServerOptions o) {
         TlsOptions t = new TlsOptions();
