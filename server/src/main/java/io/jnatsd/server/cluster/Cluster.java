@@ -150,12 +150,31 @@ public final class Cluster implements InterestListener {
      */
     boolean addRoute(RouteConnection r) {
         String id = r.remoteId();
-        RouteConnection existing = byServerId.putIfAbsent(id, r);
-        if (existing != null && existing != r) return false;
+        synchronized (byServerId) {
+            RouteConnection existing = byServerId.get(id);
+            if (existing != null && existing != r) {
+                if (!keepsOver(r, existing, id)) return false;
+                existing.retire();
+            }
+            byServerId.put(id, r);
+        }
         for (Account a : server.accounts()) a.replayInterest(sendTo(r));
         if (byServerId.size() > 1) gossip(r);
         if (!co.noAdvertise) server.connectUrlsChanged();
         return true;
+    }
+
+    /**
+     * Two routes to one server (both dialled at once): both servers keep the one dialled by the
+     * server with the smaller id, so they agree without a word and neither is left without a
+     * route. (Upstream keeps whichever it registered first; when that differs between two
+     * servers both routes close and the seeds are dialled again.)
+     */
+    private boolean keepsOver(RouteConnection candidate, RouteConnection existing, String peerId) {
+        boolean weDialPreferred = serverId().compareTo(peerId) < 0;
+        boolean candidatePreferred = (candidate.solicitedUrl() != null) == weDialPreferred;
+        boolean existingPreferred = (existing.solicitedUrl() != null) == weDialPreferred;
+        return candidatePreferred && !existingPreferred;
     }
 
     private InterestListener sendTo(RouteConnection r) {
@@ -211,17 +230,35 @@ public final class Cluster implements InterestListener {
         if (r.solicitedUrl() != null) toSelf.add(r.solicitedUrl());
     }
 
+    /**
+     * A route closed. When it was the one to its server, that server is dialled again: for
+     * ever when it is a seed (whichever side dialled the route that closed), a few times when
+     * it was learnt by gossip (upstream's retry of a route that was up).
+     */
     void routeClosed(RouteConnection r) {
         all.remove(r);
         String id = r.remoteId();
-        boolean wasRegistered = id != null && byServerId.remove(id, r);
+        boolean wasRegistered;
+        synchronized (byServerId) {
+            wasRegistered = id != null && byServerId.remove(id, r);
+        }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
-        URI url = r.solicitedUrl();
-        if (url == null || !running || toSelf.contains(url)) return;
-        if (id != null && byServerId.containsKey(id)) return; // a duplicate: the peer is still connected
+        if (!running || (id != null && byServerId.containsKey(id))) return; // a duplicate: the peer is still connected
+        URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
+        if (url == null || toSelf.contains(url)) return;
         boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
         if (explicit) later(() -> dial(url, true, 0));
-        else if (wasRegistered && co.connectRetries > 0) later(() -> dial(url, false, 1));
+        else if (wasRegistered) later(() -> dial(url, false, Math.max(0, 1 - co.connectRetries)));
+    }
+
+    /** The seed URL naming the server {@code info} describes (its advertised route address), or null. */
+    private URI seedOf(RouteInfo info) {
+        if (info == null || info.host() == null) return null;
+        for (URI seed : co.routes) {
+            InetSocketAddress a = ClusterOptions.address(seed);
+            if (a.getPort() == info.port() && a.getHostString().equalsIgnoreCase(info.host())) return seed;
+        }
+        return null;
     }
 
     // ---- interest ----

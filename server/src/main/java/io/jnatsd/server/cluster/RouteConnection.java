@@ -153,6 +153,15 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         cluster.log().error("%s - rid:%d - %s", remoteAddress(), rid, cause);
     }
 
+    /**
+     * Another route to the same server is kept instead of this one: from now on nothing more
+     * is forwarded here (its subscriptions go when it has closed), so no message crosses twice.
+     */
+    void retire() {
+        registered = false;
+        close("Duplicate Route");
+    }
+
     /** Flushes what is pending, then closes; from any thread. */
     void close(String reason) {
         if (!loop.inEventLoop()) {
