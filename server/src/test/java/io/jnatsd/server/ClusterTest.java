@@ -334,6 +334,35 @@ class ClusterTest {
         }
     }
 
+    /** The embedding API: a cluster of three servers in one JVM, configured in code. */
+    @Test
+    void threeServersEmbeddedWithTheBuilderFormACluster() throws Exception {
+        int seed = io.jnatsd.server.testing.TestServer.freePort();
+        NatsServer[] servers = new NatsServer[3];
+        try {
+            for (int i = 0; i < 3; i++) {
+                int routePort = i == 0 ? seed : 0;
+                servers[i] = NatsServer.builder().host("127.0.0.1").port(0).serverName("e" + i).options(o -> {
+                    o.cluster.name = "embedded";
+                    o.cluster.host = "127.0.0.1";
+                    o.cluster.port = routePort == 0 ? -1 : routePort;
+                    o.cluster.routes = java.util.List.of(java.net.URI.create("nats-route://127.0.0.1:" + seed));
+                }).start();
+            }
+            for (NatsServer s : servers) io.jnatsd.server.testing.TestServer.await(10_000, () -> s.cluster().routeCount() == 2);
+            try (Connection a = io.nats.client.Nats.connect(servers[0].clientUrl());
+                 Connection c = io.nats.client.Nats.connect(servers[2].clientUrl())) {
+                Subscription s = c.subscribe("embedded.hello");
+                c.flush(Duration.ofSeconds(2));
+                awaitInterest(a, c);
+                a.publish("embedded.hello", bytes("hi"));
+                assertEquals("hi", text(s.nextMessage(Duration.ofSeconds(2))));
+            }
+        } finally {
+            for (NatsServer s : servers) if (s != null) s.close();
+        }
+    }
+
     @Test
     void serversThatAllSeedEachOtherAtOnceEndWithOneRouteEach() throws Exception {
         try (TestCluster c = TestCluster.startFullySeeded(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
