@@ -65,8 +65,12 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private volatile boolean peerHeaders = true;
     private volatile long lastInboundNanos = startNanos;
     private Account lastAccount;
+    // Written on this loop once per read; volatile for monitoring (a volatile write per message
+    // would cost a fence each).
     private volatile long inMsgs;
     private volatile long inBytes;
+    private long batchInMsgs;
+    private long batchInBytes;
 
     RouteConnection(Cluster cluster, Channel channel, URI solicitedUrl) {
         this.cluster = cluster;
@@ -104,6 +108,12 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
 
     @Override
     public void readComplete() {
+        if (batchInMsgs > 0) {
+            inMsgs += batchInMsgs;
+            inBytes += batchInBytes;
+            batchInMsgs = 0;
+            batchInBytes = 0;
+        }
         batch.flushAll();
         batch.takeStall(); // a route is never stalled: upstream does not slow routes down
     }

@@ -88,13 +88,13 @@ public final class Account {
 
     public void subscribe(Subscription sub) {
         if (!index.insert(sub.subject(), sub.queue(), sub)) return;
-        ConnectionKind kind = sub.owner().kind();
+        ConnectionKind kind = sub.kind();
         if (kind.propagatesInterest()) interest.added(this, sub);
         else if (kind.isRemote() && sub.queue() != null) remoteQueueMembers = true;
     }
 
     public void unsubscribe(Subscription sub) {
-        if (index.remove(sub.subject(), sub.queue(), sub) && sub.owner().kind().propagatesInterest()) {
+        if (index.remove(sub.subject(), sub.queue(), sub) && sub.kind().propagatesInterest()) {
             interest.removed(this, sub);
         }
     }
@@ -143,7 +143,7 @@ public final class Account {
         for (int i = 0, n = match.plainCount(); i < n; i++) {
             Subscription sub = match.plain(i);
             Subscriber owner = sub.owner();
-            ConnectionKind kind = owner.kind();
+            ConnectionKind kind = sub.kind();
             if (kind != ConnectionKind.CLIENT) {
                 if (!kind.receivesFrom(origin)) continue;
                 if (kind.isRemote()) {

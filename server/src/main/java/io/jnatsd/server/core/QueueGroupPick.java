@@ -47,7 +47,7 @@ final class QueueGroupPick {
             Subscription sub = group.get((start + k) % size);
             if (!eligible(sub, publisher, origin, skipSelf)) continue;
             Subscriber owner = sub.owner();
-            if (owner.kind().isRemote()) {
+            if (sub.kind().isRemote()) {
                 batch.remoteTargets().add((RemoteSubscriber) owner, sub);
                 return false;
             }
@@ -57,8 +57,7 @@ final class QueueGroupPick {
     }
 
     private static boolean eligible(Subscription sub, Subscriber publisher, ConnectionKind origin, boolean skipSelf) {
-        Subscriber owner = sub.owner();
-        return owner.kind().receivesFrom(origin) && !(skipSelf && owner == publisher);
+        return sub.kind().receivesFrom(origin) && !(skipSelf && sub.owner() == publisher);
     }
 
     /** The index of the member whose share of the total weight holds {@code draw}. */

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Subscription {
     private final Subscriber owner;
+    /** The owner's kind, kept here so that routing reads a field, not an interface call per delivery. */
+    private final ConnectionKind kind;
     private final String subject;
     private final String queue;
     private final String sid;
@@ -32,6 +34,7 @@ public final class Subscription {
 
     public Subscription(Subscriber owner, String subject, String queue, String sid) {
         this.owner = owner;
+        this.kind = owner.kind();
         this.subject = subject;
         this.queue = queue;
         this.sid = sid;
@@ -40,6 +43,7 @@ public final class Subscription {
     }
 
     public Subscriber owner() { return owner; }
+    public ConnectionKind kind() { return kind; }
     public String subject() { return subject; }
     public String queue() { return queue; }
     public String sid() { return sid; }
