@@ -122,9 +122,11 @@ final class ClientRegistry implements ClientServices {
             Cluster cluster = server.cluster();
             if (cluster != null) {
                 info.writeStringField("cluster", cluster.name());
-                if (cluster.advertises()) {
+                List<String> urls = !cluster.advertises() ? List.of()
+                        : transportUrls != null ? transportUrls : server.clientConnectUrls();
+                if (!urls.isEmpty()) {
                     info.writeArrayFieldStart("connect_urls");
-                    for (String u : transportUrls != null ? transportUrls : server.clientConnectUrls()) info.writeString(u);
+                    for (String u : urls) info.writeString(u);
                     info.writeEndArray();
                 }
             }

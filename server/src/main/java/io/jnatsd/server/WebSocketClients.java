@@ -16,11 +16,7 @@ import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.websocket.CloseStatus;
 import io.jnatsd.server.websocket.Handshake;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 
@@ -32,18 +28,15 @@ import java.util.concurrent.Executor;
  * timeout, and {@code websocket} as their type in monitoring. Everything else goes to {@link ClientRegistry}.
  */
 final class WebSocketClients {
-    private final NatsServer server;
     private final ClientRegistry registry;
-    private final WebsocketOptions ws;
     /** The server's options with the block's auth timeout: what ClientConnection reads its settings from. */
     private final ServerOptions opts;
     private final Authenticator auth;
     private final ServerTls tls;
 
     WebSocketClients(NatsServer server, ClientRegistry registry, Authenticator auth, ServerTls tls) {
-        this.server = server;
         this.registry = registry;
-        this.ws = server.options().websocket;
+        WebsocketOptions ws = server.options().websocket;
         ServerOptions o = server.options().copy();
         o.authTimeout = ws.effectiveAuthTimeout(server.options().effectiveAuthTimeout());
         o.authTimeoutSet = true;
@@ -57,41 +50,9 @@ final class WebSocketClients {
         return new Session(handshake);
     }
 
-    Authenticator authenticator() {
-        return auth;
-    }
-
     /** TLS of the WebSocket listener, or null for {@code ws://}. */
     ServerTls tls() {
         return tls;
-    }
-
-    /**
-     * The WebSocket URLs clients of the cluster are told of: {@code advertise}, else the listen address (every
-     * interface's when listening on all), as upstream's getConnectURLs.
-     */
-    List<String> connectUrls(int boundPort) {
-        if (ws.advertise != null && !ws.advertise.isEmpty()) {
-            return List.of(ws.advertise.contains(":") ? ws.advertise : ws.advertise + ":" + boundPort);
-        }
-        String host = ws.listenHost();
-        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(hostPort(host, boundPort));
-        List<String> out = new ArrayList<>();
-        try {
-            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-                for (InetAddress a : ni.inetAddresses().toList()) {
-                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) continue;
-                    out.add(hostPort(a.getHostAddress().replaceAll("%.*$", ""), boundPort));
-                }
-            }
-        } catch (SocketException e) {
-            return List.of();
-        }
-        return out;
-    }
-
-    private static String hostPort(String host, int port) {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 
     /** Upstream's wsEnqueueCloseMessage: the Close frame's status for each reason a client is closed. */
@@ -136,8 +97,9 @@ final class WebSocketClients {
 
         @Override
         public byte[] infoLine(ClientConnection client) {
-            List<String> urls = server.cluster() == null ? List.of() : connectUrls(server.websocketPort());
-            return registry.infoLine(client, auth.authRequired(), urls);
+            // Upstream tells WebSocket clients of the cluster's WebSocket URLs, which routes gossip
+            // (ws_connect_urls); jnatsd's routes do not carry them yet, so these clients get none.
+            return registry.infoLine(client, auth.authRequired(), List.of());
         }
 
         @Override

@@ -465,6 +465,48 @@ class WebSocketTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void infoCarriesTheServersTlsFlagsWhateverTheWebSocketTransport(Impl impl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        int wsPort = TestServer.freePort();
+        try (TestServer s = start(impl, wsPort, "no_tls: true", certs.tlsBlock(null));
+             WsClient c = WsClient.open(wsPort).upgrade("")) {
+            String info = c.readNatsUntil("\r\n");
+            assertTrue(info.contains("\"tls_required\":true"), "as upstream, the server's INFO: " + info);
+            // clients know TLS over WebSocket is the HTTP layer's business and go on in plaintext
+            try (Connection w = Nats.connect(ws(wsPort).build())) {
+                roundTrip(w, w, "plain.ws");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void wssVerifyAndMapTakesTheUserFromTheClientCertificate(Impl impl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        int wsPort = TestServer.freePort();
+        String tls = "tls {\n  cert_file: \"" + certs.serverCert + "\"\n  key_file: \"" + certs.serverKey + "\"\n"
+                + "  ca_file: \"" + certs.caCert + "\"\n  verify_and_map: true\n}";
+        String users = "authorization { users: [ {user: \"alice@example.com\", permissions: {publish: \"alice.>\"}} ] }\n";
+        try (TestServer s = start(impl, wsPort, tls, users)) {
+            Options alice = new Options.Builder().server("wss://127.0.0.1:" + wsPort)
+                    .sslContext(certs.clientContext(certs.aliceCert, certs.aliceKey)).noReconnect()
+                    .connectionTimeout(Duration.ofSeconds(3)).errorListener(new TlsTest.QuietErrors()).build();
+            try (Connection w = Nats.connect(alice)) {
+                roundTrip(w, w, "alice.ok");
+            }
+            Options bob = new Options.Builder().server("wss://127.0.0.1:" + wsPort)
+                    .sslContext(certs.clientContext(certs.bobCert, certs.bobKey)).noReconnect()
+                    .connectionTimeout(Duration.ofMillis(700)).errorListener(new TlsTest.QuietErrors()).build();
+            assertThrows(Exception.class, () -> Nats.connect(bob).close(), "no user for bob's certificate");
+            Options none = new Options.Builder().server("wss://127.0.0.1:" + wsPort)
+                    .sslContext(certs.clientContext(null, null)).noReconnect()
+                    .connectionTimeout(Duration.ofMillis(700)).errorListener(new TlsTest.QuietErrors()).build();
+            assertThrows(Exception.class, () -> Nats.connect(none).close(), "verify: a certificate is required");
+        }
+    }
+
     // ---- authentication ----------------------------------------------------------------------------------------
 
     @ParameterizedTest
