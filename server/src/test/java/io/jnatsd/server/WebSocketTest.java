@@ -421,6 +421,55 @@ class WebSocketTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void aServerShuttingDownSaysGoingAway(Impl impl) throws Exception {
+        int wsPort = TestServer.freePort();
+        TestServer s = start(impl, wsPort, "no_tls: true", "");
+        try (WsClient c = WsClient.open(wsPort).upgrade("")) {
+            c.readNatsUntil("\r\n");
+            c.sendNats(CONNECT + "PING\r\n");
+            c.readNatsUntil("PONG\r\n");
+            s.close();
+            WsClient.Frame f;
+            while ((f = c.readFrame()).opcode() != WsClient.CLOSE) {
+                // anything before the close frame
+            }
+            assertEquals(1001, f.closeCode());
+            assertEquals("Server Shutdown", f.closeReason());
+        } finally {
+            s.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void browsersGetFramesOf4KiBAtMost(Impl impl) throws Exception {
+        int wsPort = TestServer.freePort();
+        try (TestServer s = start(impl, wsPort, "no_tls: true", "");
+             Connection p = plain(s);
+             WsClient c = WsClient.open(wsPort).upgrade("User-Agent: Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\r\n")) {
+            c.readNatsUntil("\r\n");
+            c.sendNats(CONNECT + "SUB b 1\r\nPING\r\n");
+            c.readNatsUntil("PONG\r\n");
+            String text = "y".repeat(10_000);
+            p.publish("b", bytes(text));
+            p.flush(WAIT);
+            StringBuilder got = new StringBuilder();
+            int frames = 0;
+            while (got.indexOf(text + "\r\n") < 0) {
+                WsClient.Frame f = c.readFrame();
+                assertEquals(WsClient.BINARY, f.opcode());
+                assertTrue(f.fin());
+                assertTrue(f.payload().length <= 4096, "frame of " + f.payload().length);
+                got.append(f.text());
+                frames++;
+            }
+            assertEquals("MSG b 1 10000\r\n" + text + "\r\n", got.toString());
+            assertTrue(frames >= 3, frames + " frames");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void noMaskingOnRequest(Impl impl) throws Exception {
         int wsPort = TestServer.freePort();
         try (TestServer s = start(impl, wsPort, "no_tls: true", "");
