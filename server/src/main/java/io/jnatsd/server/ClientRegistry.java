@@ -89,6 +89,15 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public byte[] infoLine(ClientConnection client) {
+        return infoLine(client, authRequired(), null);
+    }
+
+    /**
+     * The INFO line for {@code client}, with {@code auth_required} as its transport decides it (WebSocket clients
+     * may have their own authorization) and the {@code connect_urls} of its transport ({@code null} for the client
+     * URLs); everything else is the server's, as upstream sends it on every transport.
+     */
+    byte[] infoLine(ClientConnection client, boolean authRequired, List<String> transportUrls) {
         ByteArrayOutputStream line = new ByteArrayOutputStream(512);
         line.writeBytes(INFO_PREFIX);
         try (JsonGenerator info = JSON.createGenerator(line, JsonEncoding.UTF8)) {
@@ -100,7 +109,7 @@ final class ClientRegistry implements ClientServices {
             info.writeStringField("host", opts.host == null || opts.host.isEmpty() ? "0.0.0.0" : opts.host);
             info.writeNumberField("port", server.port());
             info.writeBooleanField("headers", !opts.noHeaderSupport);
-            if (authRequired()) info.writeBooleanField("auth_required", true);
+            if (authRequired) info.writeBooleanField("auth_required", true);
             ServerTls tls = tls();
             if (tls != null) {
                 // With allow_non_tls, TLS is available rather than required (unless TLS comes first).
@@ -113,9 +122,11 @@ final class ClientRegistry implements ClientServices {
             Cluster cluster = server.cluster();
             if (cluster != null) {
                 info.writeStringField("cluster", cluster.name());
-                if (cluster.advertises()) {
+                List<String> urls = !cluster.advertises() ? List.of()
+                        : transportUrls != null ? transportUrls : server.clientConnectUrls();
+                if (!urls.isEmpty()) {
                     info.writeArrayFieldStart("connect_urls");
-                    for (String u : server.clientConnectUrls()) info.writeString(u);
+                    for (String u : urls) info.writeString(u);
                     info.writeEndArray();
                 }
             }

@@ -24,6 +24,7 @@ import io.jnatsd.server.monitor.Endpoints;
 import io.jnatsd.server.monitor.MonitorServer;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.net.Transport;
+import io.jnatsd.server.websocket.WebSocketTransport;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -77,6 +78,9 @@ public final class NatsServer implements AutoCloseable {
     private final ClusterBridge clusterBridge;
     private Transport transport;
     private Channel listener;
+    /** NATS clients over WebSocket; null without a {@code websocket {}} port. */
+    private final WebSocketClients websocket;
+    private Channel websocketListener;
     private volatile boolean running;
     private boolean lameDuck;
 
@@ -92,6 +96,8 @@ public final class NatsServer implements AutoCloseable {
         this.accounts = buildAccounts(opts, authenticator);
         this.jwtAccounts = setUpOperatorMode(authenticator.operatorMode());
         this.clients = new ClientRegistry(this);
+        WebsocketSetup ws = buildWebsocket(opts, authenticator, log);
+        this.websocket = ws == null ? null : new WebSocketClients(this, clients, ws.auth(), ws.tls());
         MonitorBridge bridge = new MonitorBridge(this, clients);
         Endpoints endpoints = new Endpoints(bridge);
         this.monitor = new MonitorServer(bridge, endpoints, log);
@@ -265,8 +271,40 @@ public final class NatsServer implements AutoCloseable {
 
     /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
     public static void validate(ServerOptions opts) {
-        buildAccounts(opts, buildAuthenticator(opts, ServerLog.silent()));
+        Authenticator auth = buildAuthenticator(opts, ServerLog.silent());
+        buildAccounts(opts, auth);
         buildTls(opts, ServerLog.silent());
+        buildWebsocket(opts, auth, ServerLog.silent());
+    }
+
+    /** What WebSocket clients are served with: their authenticator and the listener's TLS (null for {@code ws://}). */
+    private record WebsocketSetup(Authenticator auth, ServerTls tls) {}
+
+    /**
+     * The websocket block checked as upstream's validateWebsocketOptions (with the block's position): TLS unless
+     * {@code no_tls}, the auth overrides against the users; null when no WebSocket port is configured.
+     */
+    private static WebsocketSetup buildWebsocket(ServerOptions opts, Authenticator authenticator, ServerLog log) {
+        io.jnatsd.server.config.WebsocketOptions ws = opts.websocket;
+        if (!ws.enabled()) return null;
+        if (ws.tls == null && !ws.noTls) {
+            throw new IllegalArgumentException(new io.jnatsd.conf.ConfException(ws.at, "websocket requires TLS configuration").getMessage());
+        }
+        Authenticator auth;
+        try {
+            auth = authenticator.forWebsocket(opts);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        ServerTls tls = null;
+        if (ws.tls != null) {
+            // HTTPS: the TLS handshake comes first, whatever the block says about handshake_first.
+            TlsOptions t = ws.tls.copy();
+            t.handshakeFirst = true;
+            t.handshakeFirstFallback = java.time.Duration.ZERO;
+            tls = ServerTls.create(t, log);
+        }
+        return new WebsocketSetup(auth, tls);
     }
 
     private static Authenticator buildAuthenticator(ServerOptions opts, ServerLog log) {
@@ -336,6 +374,7 @@ public final class NatsServer implements AutoCloseable {
         try {
             monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
             if (events != null) events.start();
+            if (websocket != null) startWebsocket(); // before clients, as upstream
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ServerTls t = tls;
                 if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
@@ -344,6 +383,7 @@ public final class NatsServer implements AutoCloseable {
             });
         } catch (RuntimeException | InterruptedException e) {
             if (events != null) events.shutdown();
+            if (websocketListener != null) websocketListener.close();
             monitor.close();
             transport.close();
             throw e;
@@ -365,6 +405,32 @@ public final class NatsServer implements AutoCloseable {
         if (tls != null) log.notice("TLS required for client connections");
         log.notice("Server is ready");
         return this;
+    }
+
+    /**
+     * The WebSocket listener: each upgraded socket gets an ordinary {@link ClientConnection} behind the frames,
+     * with the services of {@link WebSocketClients}.
+     */
+    private void startWebsocket() throws InterruptedException {
+        io.jnatsd.server.config.WebsocketOptions ws = opts.websocket;
+        int maxFrame = (int) Math.min(Integer.MAX_VALUE,
+                Math.max(opts.maxPending, 2L * opts.maxPayload + opts.maxControlLine));
+        WebSocketTransport wt = new WebSocketTransport(ws, websocket.tls(), maxFrame, log, (ch, handshake) -> {
+            ClientConnection c = new ClientConnection(websocket.session(handshake), ch, accounts.global());
+            ch.pipeline().addLast(new ConnectionHandler(c));
+            return () -> WebSocketClients.closeStatus(c.closedReason());
+        });
+        websocketListener = transport.listen(ws.host, ws.port < 0 ? 0 : ws.port, SOCKET_HIGH_WATER_MARK, wt::initChannel);
+        String scheme = websocket.tls() == null ? "ws" : "wss";
+        log.notice("Listening for websocket clients on %s://%s:%d", scheme, ws.listenHost(), websocketPort());
+        if (websocket.tls() == null) log.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
+    }
+
+    /** The bound WebSocket port (the real one when configured as -1); 0 without a WebSocket listener. */
+    public int websocketPort() {
+        Channel l = websocketListener;
+        if (l == null) return opts.websocket.port < 0 ? 0 : opts.websocket.port;
+        return ((InetSocketAddress) l.localAddress()).getPort();
     }
 
     String displayHost() {
@@ -471,6 +537,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
+        if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
         if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();
@@ -496,6 +563,7 @@ public final class NatsServer implements AutoCloseable {
         }
         log.notice("Entering lame duck mode, stop accepting new clients");
         listener.close().syncUninterruptibly();
+        if (websocketListener != null) websocketListener.close().syncUninterruptibly();
         long grace = opts.lameDuckGracePeriod.toMillis();
         long spread = Math.max(0, opts.lameDuckDuration.toMillis() - grace);
         try {

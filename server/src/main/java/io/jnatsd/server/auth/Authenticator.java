@@ -1,5 +1,7 @@
 package io.jnatsd.server.auth;
 
+import io.jnatsd.conf.ConfException;
+import io.jnatsd.conf.Position;
 import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.server.auth.jwt.JwtAuthentication;
 import io.jnatsd.server.auth.jwt.OperatorConfig;
@@ -7,6 +9,7 @@ import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.config.TlsOptions;
+import io.jnatsd.server.config.WebsocketOptions;
 import io.jnatsd.server.log.ServerLog;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -64,6 +67,62 @@ public final class Authenticator {
         boolean bc = Passwords.isBcrypt(token) || Passwords.isBcrypt(password);
         for (UsersConfig.Entry u : users.values()) bc |= Passwords.isBcrypt(u.password());
         this.anyBcrypt = bc;
+    }
+
+    /** The same users, nkeys and operator mode, with the single user, token, no_auth_user and TLS mapping replaced. */
+    private Authenticator(Authenticator base, String username, String password, String token, String noAuthUser,
+                          boolean tlsMap) {
+        this.log = base.log;
+        this.token = emptyToNull(token);
+        this.username = emptyToNull(username);
+        this.password = password == null ? "" : password;
+        this.users = base.users;
+        this.nkeys = base.nkeys;
+        this.noAuthUser = emptyToNull(noAuthUser);
+        this.tlsMap = tlsMap;
+        this.accounts = base.accounts;
+        this.operatorMode = base.operatorMode;
+        this.jwtAuthentication = base.jwtAuthentication;
+        this.required = operatorMode != null || !users.isEmpty() || !nkeys.isEmpty() || this.username != null
+                || this.token != null;
+        boolean bc = Passwords.isBcrypt(this.token) || Passwords.isBcrypt(this.password);
+        for (UsersConfig.Entry u : users.values()) bc |= Passwords.isBcrypt(u.password());
+        this.anyBcrypt = bc;
+    }
+
+    /**
+     * Who WebSocket clients are, as upstream decides for them: the server's users, nkeys and operator mode, the
+     * TLS mapping of the websocket block's {@code tls}, and, when the block overrides authentication (a user, a
+     * token or a no_auth_user in it, see {@link WebsocketOptions#authOverride()}), its user, token and no_auth_user
+     * instead of the server's. Checks the block as upstream's validateWebsocketOptions does, errors at the keys.
+     */
+    public Authenticator forWebsocket(ServerOptions o) throws ConfigException {
+        WebsocketOptions ws = o.websocket;
+        List<ConfException> errors = new ArrayList<>();
+        if (ws.noAuthUser != null && !ws.noAuthUser.isEmpty()) {
+            UsersConfig probe = UsersConfig.read(o); // the server's own users were checked by create()
+            probe.errors.clear();
+            probe.checkNoAuthUser(ws.noAuthUser, ws.noAuthUserAt != null ? ws.noAuthUserAt : ws.at);
+            errors.addAll(probe.errors);
+        }
+        Position authAt = ws.authorizationAt != null ? ws.authorizationAt : ws.at;
+        if (!users.isEmpty() || !nkeys.isEmpty()) {
+            if (ws.username != null && !ws.username.isEmpty()) {
+                errors.add(new ConfException(authAt, "websocket authentication username not compatible with presence of users/nkeys"));
+            }
+            if (ws.token != null && !ws.token.isEmpty()) {
+                errors.add(new ConfException(authAt, "websocket authentication token not compatible with presence of users/nkeys"));
+            }
+        }
+        if (ws.jwtCookie != null && !ws.jwtCookie.isEmpty() && operatorMode == null) {
+            errors.add(new ConfException(ws.jwtCookieAt != null ? ws.jwtCookieAt : ws.at,
+                    "trusted operators or trusted keys configuration is required for JWT authentication via cookie "
+                            + GoQuote.quote(ws.jwtCookie)));
+        }
+        if (!errors.isEmpty()) throw new ConfigException(errors, List.of());
+        boolean map = ws.tls != null && ws.tls.verifyAndMap;
+        if (ws.authOverride()) return new Authenticator(this, ws.username, ws.password, ws.token, ws.noAuthUser, map);
+        return new Authenticator(this, username, password, token, noAuthUser, map);
     }
 
     /**

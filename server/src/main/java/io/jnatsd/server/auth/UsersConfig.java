@@ -245,20 +245,24 @@ final class UsersConfig {
     }
 
     private void checkNoAuthUser() {
-        String nau = opts.noAuthUser;
+        checkNoAuthUser(opts.noAuthUser, null);
+    }
+
+    /** Upstream's validateNoAuthUser for {@code nau} (the server's or the websocket block's), reported at {@code at}. */
+    void checkNoAuthUser(String nau, Position at) {
         if (nau == null || nau.isEmpty()) return;
         if (opts.otherBlocks.containsKey("operator") || opts.otherBlocks.containsKey("trusted_keys")) {
-            error(null, "no_auth_user not compatible with Trusted Operator");
+            error(at, "no_auth_user not compatible with Trusted Operator");
             return;
         }
         if (users.isEmpty()) {
-            error(null, "no_auth_user: \"" + nau + "\" present, but users are not defined");
+            error(at, "no_auth_user: \"" + nau + "\" present, but users are not defined");
             return;
         }
         for (Entry u : users) {
             if (nau.equals(u.name)) return;
         }
-        error(null, "no_auth_user: \"" + nau + "\" not present as user in authorization block or account configuration");
+        error(at, "no_auth_user: \"" + nau + "\" not present as user in authorization block or account configuration");
     }
 
     private void error(Position at, String reason) {

@@ -677,6 +677,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     // ---- facts for INFO, monitoring and logs ----
 
     public long cid() { return cid; }
+    /** {@code nats} or {@code websocket}: how the client reaches the server (/connz {@code type}). */
+    public String clientType() { return server.clientType(); }
     @Override
     public boolean isClosed() { return closed; }
     public ClosedReason closedReason() { return closedReason; }

@@ -55,4 +55,12 @@ public interface ClientServices {
     void unregister(ClientConnection client);
 
     long nextClientId();
+
+    /**
+     * How the client reaches the server, as upstream's monitoring names it: {@code nats} for a socket,
+     * {@code websocket} for a WebSocket connection (the transport in front of the same protocol).
+     */
+    default String clientType() {
+        return "nats";
+    }
 }

@@ -18,7 +18,8 @@ import java.util.Set;
  * case-insensitively, every error is collected (with its file:line:column) and reported together, and
  * unknown top-level keys are errors unless they were only used as {@code $variables}.
  * Durations are Go strings ({@code "2m"}); a bare integer still means seconds, with a warning, as upstream.
- * Warnings go to {@link ServerOptions#warnings}. The blocks of its own parser: {@link ClusterBlock}, {@link TlsBlock}.
+ * Warnings go to {@link ServerOptions#warnings}. The blocks of its own parser: {@link ClusterBlock}, {@link TlsBlock},
+ * {@link WebsocketBlock}.
  */
 public final class ConfigLoader {
 
@@ -72,7 +73,7 @@ public final class ConfigLoader {
             Map.entry("tls", "tls"), Map.entry("allow_non_tls", "allow_non_tls"), Map.entry("ocsp", "ocsp"),
             Map.entry("ocsp_cache", "ocsp_cache"),
             Map.entry("gateway", "gateway"), Map.entry("leafnodes", "leafnodes"), Map.entry("leaf", "leafnodes"),
-            Map.entry("websocket", "websocket"), Map.entry("ws", "websocket"), Map.entry("mqtt", "mqtt"),
+            Map.entry("mqtt", "mqtt"),
             Map.entry("mappings", "mappings"), Map.entry("maps", "mappings"),
             Map.entry("server_tags", "server_tags"), Map.entry("server_metadata", "server_metadata"),
             Map.entry("default_js_domain", "default_js_domain"), Map.entry("feature_flags", "feature_flags"),
@@ -90,7 +91,7 @@ public final class ConfigLoader {
      * warning. A user moving a config over from upstream must not believe these work.
      */
     private static final Map<String, String> NOT_SERVED = Map.of("leafnodes", "leaf nodes are",
-            "gateway", "gateways are", "websocket", "WebSocket connections are", "mqtt", "MQTT connections are");
+            "gateway", "gateways are", "mqtt", "MQTT connections are");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -204,6 +205,7 @@ public final class ConfigLoader {
                     o.storeDir = dir;
                 }
                 case "cluster" -> ClusterBlock.parse(this, v, o.cluster);
+                case "websocket", "ws" -> WebsocketBlock.parse(this, v, o.websocket);
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);

@@ -95,6 +95,9 @@ public final class ServerOptions {
     /** The {@code cluster} block and the cluster flags; never null ({@link ClusterOptions#enabled()} when on). */
     public ClusterOptions cluster = new ClusterOptions();
 
+    /** The {@code websocket} block; never null ({@link WebsocketOptions#enabled()} when on). */
+    public WebsocketOptions websocket = new WebsocketOptions();
+
     // TLS from the command line (served by the TLS work; the config file's {@code tls} block is in otherBlocks)
     public boolean tls;
     public boolean tlsVerify;
@@ -108,8 +111,8 @@ public final class ServerOptions {
 
     /**
      * Upstream top-level keys served by later work (accounts, system_account, operator, resolver, tls, gateway,
-     * leafnodes, websocket, mqtt, mappings, server_tags, ...), raw as parsed, under upstream's canonical name
-     * (e.g. {@code ws} is stored as {@code websocket}, {@code leaf} as {@code leafnodes}).
+     * leafnodes, mqtt, mappings, server_tags, ...), raw as parsed, under upstream's canonical name
+     * (e.g. {@code leaf} is stored as {@code leafnodes}).
      */
     public Map<String, Object> otherBlocks = new LinkedHashMap<>();
     /** Where each {@link #otherBlocks} entry's key was written, for error messages of later work. */
@@ -120,7 +123,7 @@ public final class ServerOptions {
     /** Warnings from loading the config file, each as {@code file:line:column: message}. */
     public List<String> warnings = new ArrayList<>();
     /**
-     * The {@link #warnings} about upstream blocks jnatsd does not serve yet (leafnodes, gateway, websocket, mqtt).
+     * The {@link #warnings} about upstream blocks jnatsd does not serve yet (leafnodes, gateway, mqtt).
      * Upstream's {@code -t} fails on any warning, but these are about jnatsd, not about the file, which upstream
      * accepts: {@code -t} prints them and still passes.
      */
@@ -153,6 +156,7 @@ public final class ServerOptions {
                 Object v = f.get(this);
                 if (v instanceof List<?> l) v = new ArrayList<>(l);
                 else if (v instanceof ClusterOptions c) v = c.copy();
+                else if (v instanceof WebsocketOptions w) v = w.copy();
                 else if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) v = new LinkedHashMap<>(m);
                 f.set(o, v);
             } catch (IllegalAccessException e) {

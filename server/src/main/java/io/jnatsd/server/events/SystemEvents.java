@@ -121,7 +121,8 @@ public final class SystemEvents {
         Map<String, Object> m = typed(CONNECT_TYPE, ids.next(), Instant.now());
         m.put("server", block.next());
         m.put("client", client(c.startTime(), ip(c), c.cid(), acc.name(), c.authorizedUser(),
-                o == null ? null : o.name, o == null ? null : o.lang, o == null ? null : o.version, 0, null));
+                o == null ? null : o.name, o == null ? null : o.lang, o == null ? null : o.version, 0, null,
+                c.clientType()));
         publish(subject, m);
     }
 
@@ -149,7 +150,7 @@ public final class SystemEvents {
         Map<String, Object> m = typed(DISCONNECT_TYPE, ids.next(), last.stop());
         m.put("server", block.next());
         m.put("client", client(last.start(), last.ip(), last.cid(), account, user, name, lang, version,
-                last.rttNanos(), last.stop()));
+                last.rttNanos(), last.stop(), last.type()));
         m.put("sent", dataStats(last.inMsgs(), last.inBytes()));
         m.put("received", dataStats(last.outMsgs(), last.outBytes()));
         m.put("reason", reason);
@@ -255,7 +256,7 @@ public final class SystemEvents {
 
     /** Upstream's ClientInfo, empty fields left out. */
     static Map<String, Object> client(Instant start, String host, long cid, String account, String user, String name,
-                                      String lang, String version, long rttNanos, Instant stop) {
+                                      String lang, String version, long rttNanos, Instant stop, String clientType) {
         Map<String, Object> c = Json.object();
         if (start != null) c.put("start", start);
         putIfPresent(c, "host", host);
@@ -268,7 +269,7 @@ public final class SystemEvents {
         if (rttNanos > 0) c.put("rtt", rttNanos > 1_000 && rttNanos < 1_000_000 ? rttNanos - rttNanos % 1_000 : rttNanos);
         if (stop != null) c.put("stop", stop);
         c.put("kind", "Client");
-        c.put("client_type", "nats");
+        c.put("client_type", clientType == null ? "nats" : clientType);
         return c;
     }
 

@@ -17,12 +17,13 @@ import java.util.Map;
  *
  * @param subs the subscriptions in detail; for a closed connection each names its account, as
  *             upstream keeps them
+ * @param type {@code nats} or {@code websocket} (upstream's client type)
  */
 public record ConnInfo(long cid, String ip, int port, Instant start, Instant lastActivity, Instant stop,
                        String reason, long rttNanos, long uptimeNanos, long idleNanos, long pendingBytes,
                        long inMsgs, long outMsgs, long inBytes, long outBytes, int numSubs,
                        String name, String lang, String version, String authorizedUser, String account,
-                       List<SubDetail> subs, JwtUser jwt) {
+                       List<SubDetail> subs, JwtUser jwt, String type) {
 
     /** An open connection's user JWT, its issuer (the account or its signing key), name and tags. */
     record JwtUser(String jwt, String issuerKey, String nameTag, List<String> tags) {}
@@ -63,7 +64,7 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                 c.rttNanos(), nowNanos - c.startNanos(), Math.max(0, nowNanos - last), c.pendingBytes(),
                 c.inMsgs(), c.outMsgs(), c.inBytes(), c.outBytes(), numSubs,
                 opts == null ? null : opts.name, opts == null ? null : opts.lang, opts == null ? null : opts.version,
-                c.authorizedUser(), accName, subs, stop == null ? jwtUser(c) : null);
+                c.authorizedUser(), accName, subs, stop == null ? jwtUser(c) : null, c.clientType());
     }
 
     private static JwtUser jwtUser(ClientConnection c) {
@@ -82,7 +83,7 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
         Map<String, Object> o = Json.object();
         o.put("cid", cid);
         o.put("kind", "Client");
-        o.put("type", "nats");
+        o.put("type", type == null ? "nats" : type);
         o.put("ip", ip);
         o.put("port", port);
         o.put("start", start);

@@ -63,6 +63,11 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** The bound WebSocket port; 0 without a WebSocket listener. */
+    default int websocketPort() {
+        return 0;
+    }
+
     /** The running JetStream service, or null when JetStream is not enabled. */
     default JetStream jetStream() {
         return null;

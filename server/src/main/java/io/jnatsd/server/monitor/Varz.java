@@ -1,6 +1,7 @@
 package io.jnatsd.server.monitor;
 
 import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.config.WebsocketOptions;
 import io.jnatsd.server.core.Account;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,13 +42,12 @@ final class Varz {
         v.put("max_control_line", o.maxControlLine);
         v.put("max_payload", o.maxPayload);
         v.put("max_pending", o.maxPending);
-        // Clustering, gateways, leaf nodes, MQTT, WebSocket and JetStream are not configured:
-        // upstream then writes each of these as an empty object.
+        // Gateways, leaf nodes and MQTT are not served: upstream then writes each as an empty object.
         v.put("cluster", Routez.varz(s));
         v.put("gateway", Json.object());
         v.put("leaf", Json.object());
         v.put("mqtt", Json.object());
-        v.put("websocket", Json.object());
+        v.put("websocket", websocket(s));
         v.put("jetstream", Jsz.varz(s));
         v.put("tls_timeout", TLS_TIMEOUT_SECONDS);
         v.put("write_deadline", nanos(o.writeDeadline));
@@ -76,6 +76,31 @@ final class Varz {
         if (sys != null && !sys.isEmpty()) v.put("system_account", sys);
         v.put("jnatsd_version", s.jnatsdVersion());
         return v;
+    }
+
+    /** Upstream's WebsocketOptsVarz: the block's settings, empty ones left out (an empty object without one). */
+    static Map<String, Object> websocket(MonitoredServer s) {
+        WebsocketOptions w = s.options().websocket;
+        Map<String, Object> m = Json.object();
+        if (w.host != null && !w.host.isEmpty()) m.put("host", w.host);
+        int port = w.enabled() ? s.websocketPort() : 0;
+        if (port != 0) m.put("port", port);
+        putIfPresent(m, "advertise", w.advertise);
+        putIfPresent(m, "no_auth_user", w.noAuthUser);
+        putIfPresent(m, "jwt_cookie", w.jwtCookie);
+        if (w.handshakeTimeout != null && !w.handshakeTimeout.isZero()) m.put("handshake_timeout", nanos(w.handshakeTimeout));
+        if (w.authTimeoutSeconds != 0) m.put("auth_timeout", w.authTimeoutSeconds);
+        if (w.noTls) m.put("no_tls", true);
+        if (w.tls != null && w.tls.verifyAndMap) m.put("tls_map", true);
+        // 2.9.10 declares tls_pinned_certs but never fills it in.
+        if (w.sameOrigin) m.put("same_origin", true);
+        if (!w.allowedOrigins.isEmpty()) m.put("allowed_origins", w.allowedOrigins);
+        if (w.compression) m.put("compression", true);
+        return m;
+    }
+
+    private static void putIfPresent(Map<String, Object> m, String key, String value) {
+        if (value != null && !value.isEmpty()) m.put(key, value);
     }
 
     /** The monitoring host: {@code http: host:port} when given, else the client listen host, as upstream. */

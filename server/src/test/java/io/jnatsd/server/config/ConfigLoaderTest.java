@@ -303,7 +303,8 @@ class ConfigLoaderTest {
         assertEquals("SYS", o.otherBlocks.get("system_account"));
         assertEquals(false, o.otherBlocks.get("no_system_account"));
         assertEquals("c.pem", ((Map<?, ?>) o.otherBlocks.get("tls")).get("cert_file"));
-        assertEquals(Map.of("port", 8080L), o.otherBlocks.get("websocket"));
+        assertEquals(8080, o.websocket.port, "the websocket block is parsed, not kept raw");
+        assertFalse(o.otherBlocks.containsKey("websocket"));
         assertEquals(Map.of("port", 7422L), o.otherBlocks.get("leafnodes"));
         assertEquals(Map.of("name", "g"), o.otherBlocks.get("gateway"));
         assertEquals(Map.of("port", 1883L), o.otherBlocks.get("mqtt"));
@@ -313,8 +314,9 @@ class ConfigLoaderTest {
         assertEquals("MEM", o.otherBlocks.get("resolver"));
         assertSame(o.config.get("tls"), o.otherBlocks.get("tls"));
         assertTrue(o.config.positionOf("tls").line() == 4);
-        assertEquals(5, o.otherPositions.get("websocket").line());
-        assertEquals(1, o.otherPositions.get("websocket").column());
+        assertEquals(5, o.websocket.at.line());
+        assertEquals(1, o.websocket.at.column());
+        assertEquals(6, o.otherPositions.get("leafnodes").line());
     }
 
     @Test
@@ -332,13 +334,13 @@ class ConfigLoaderTest {
         List<String> expected = List.of(
                 f + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored",
                 f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored",
-                f + ":4:1: ws {} is configured but WebSocket connections are not supported yet by jnatsd; the block is ignored",
                 f + ":5:1: mqtt {} is configured but MQTT connections are not supported yet by jnatsd; the block is ignored");
         assertEquals(expected, o.warnings);
         assertEquals(expected, o.ignoredBlockWarnings);
         assertEquals(List.of(f + ":1:1: leaf {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored"),
                 load("leaf { port: 7422 }\n").warnings);
         assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
+        assertEquals(List.of(), load("websocket { port: 8080, no_tls: true }\n").warnings, "the websocket block is served");
     }
 
     @Test
@@ -408,13 +410,18 @@ class ConfigLoaderTest {
 
     @Test
     void copyIsIndependent() throws Exception {
-        ServerOptions o = load("cluster { port: 6222, routes: [\"nats://a:6222\"] }\nws { port: 1 }\n");
+        ServerOptions o = load("cluster { port: 6222, routes: [\"nats://a:6222\"] }\nmqtt { port: 1 }\n"
+                + "ws { port: 1, origins: [\"http://a\"] }\n");
         ServerOptions c = o.copy();
         c.cluster.routes.add(java.net.URI.create("nats://b:6222"));
         c.cluster.port = 7222;
-        c.otherBlocks.remove("websocket");
+        c.otherBlocks.remove("mqtt");
+        c.websocket.allowedOrigins.add("http://b");
+        c.websocket.port = 2;
         assertEquals(List.of(java.net.URI.create("nats://a:6222")), o.cluster.routes);
         assertEquals(6222, o.cluster.port);
-        assertTrue(o.otherBlocks.containsKey("websocket"));
+        assertTrue(o.otherBlocks.containsKey("mqtt"));
+        assertEquals(List.of("http://a"), o.websocket.allowedOrigins);
+        assertEquals(1, o.websocket.port);
     }
 }
