@@ -433,13 +433,18 @@ class ClusterFaultSoakTest {
         return b.toString();
     }
 
-    /** What a command prints (stdout and stderr), within 20 s. */
+    /** What a command prints (stdout and stderr) within 20 s; one still running then is killed. */
     private static String run(String... cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(20, TimeUnit.SECONDS);
-            return out;
+            Path out = Files.createTempFile("soak-cmd", ".txt");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                boolean done = p.waitFor(20, TimeUnit.SECONDS);
+                if (!done) p.destroyForcibly();
+                return Files.readString(out) + (done ? "" : "\n(" + String.join(" ", cmd) + " killed after 20 s)\n");
+            } finally {
+                Files.deleteIfExists(out);
+            }
         } catch (IOException | InterruptedException e) {
             return String.join(" ", cmd) + " failed: " + e + "\n";
         }
@@ -447,15 +452,26 @@ class ClusterFaultSoakTest {
 
     /** Each node's routes as its /routez reports them (for failure messages). */
     private String routes() {
+        Map<String, String> names = new HashMap<>();
+        String[] ids = new String[N];
+        for (int i = 0; i < N; i++) {
+            try {
+                ids[i] = JSON.readTree(new MonitorHttp("http://127.0.0.1:" + httpPorts[i]).get("/varz").body()).path("server_id").asText();
+                names.put(ids[i], "n" + i);
+            } catch (Exception e) {
+                ids[i] = "?";
+            }
+        }
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < N; i++) {
-            b.append("  n").append(i).append(": ");
+            b.append("  n").append(i).append(" (").append(ids[i]).append(", route port ").append(routePorts[i]).append("): ");
             try {
                 JsonNode z = JSON.readTree(new MonitorHttp("http://127.0.0.1:" + httpPorts[i]).get("/routez").body());
                 b.append(z.path("num_routes").asInt()).append(" routes");
                 for (JsonNode r : z.path("routes")) {
-                    b.append(" [").append(r.path("remote_name").asText(r.path("remote_id").asText()))
-                            .append(r.path("did_solicit").asBoolean() ? " solicited " : " accepted ")
+                    String id = r.path("remote_id").asText();
+                    b.append(" [to ").append(names.getOrDefault(id, id))
+                            .append(r.path("did_solicit").asBoolean() ? ", solicited " : ", accepted ")
                             .append(r.path("ip").asText()).append(':').append(r.path("port").asText()).append(']');
                 }
             } catch (Exception e) {
@@ -463,6 +479,7 @@ class ClusterFaultSoakTest {
             }
             b.append('\n');
         }
+        b.append("  (node 1 dials node 0 through the proxy on port ").append(proxy.port()).append(")\n");
         return b.toString();
     }
 
