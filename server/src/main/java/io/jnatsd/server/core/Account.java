@@ -137,6 +137,16 @@ public final class Account {
                       FlushBatch batch) {
         MatchResult<Subscription> match = index.match(msg.subject());
         if (match.isEmpty()) return 0;
+        batch.enterRouting();
+        try {
+            return deliver(match, msg, publisher, origin, queueFilter, batch);
+        } finally {
+            batch.exitRouting();
+        }
+    }
+
+    private int deliver(MatchResult<Subscription> match, InboundMessage msg, Subscriber publisher, ConnectionKind origin,
+                        QueueNames queueFilter, FlushBatch batch) {
         boolean skipSelf = publisher != null && !publisher.echo();
         boolean fromRemote = origin.isRemote();
         int delivered = 0;

@@ -21,8 +21,13 @@ public final class FlushBatch {
     }
 
     private final ArrayList<Flushable> pending = new ArrayList<>();
-    /** Made by the first message this publisher sends to another server. */
-    private RemoteTargets remoteTargets;
+    /**
+     * The remote servers each message being routed goes to, one set per nesting level: a
+     * delivery can publish again on the same thread (an import forwarding into another
+     * account), and that message's targets must not mix with the first one's. Made on first use.
+     */
+    private RemoteTargets[] remoteTargets = new RemoteTargets[2];
+    private int routingDepth;
     private final Subscriber origin;
     private long activityNanos;
 
@@ -46,15 +51,27 @@ public final class FlushBatch {
         activityNanos = nanos;
     }
 
-    /** The remote servers the message being routed goes to; this publisher's scratch. */
+    /** Starts routing one message (maybe inside the routing of another); pair with {@link #exitRouting()}. */
+    void enterRouting() {
+        routingDepth++;
+    }
+
+    void exitRouting() {
+        routingDepth--;
+    }
+
+    /** The remote servers the message being routed at this level goes to. */
     RemoteTargets remoteTargets() {
-        RemoteTargets t = remoteTargets;
-        if (t == null) remoteTargets = t = new RemoteTargets();
+        int d = routingDepth - 1;
+        if (d >= remoteTargets.length) remoteTargets = java.util.Arrays.copyOf(remoteTargets, d + 2);
+        RemoteTargets t = remoteTargets[d];
+        if (t == null) remoteTargets[d] = t = new RemoteTargets();
         return t;
     }
 
     boolean hasRemoteTargets() {
-        return remoteTargets != null && remoteTargets.count() > 0;
+        RemoteTargets t = routingDepth > 0 && routingDepth <= remoteTargets.length ? remoteTargets[routingDepth - 1] : null;
+        return t != null && t.count() > 0;
     }
 
     public void add(Flushable f) {

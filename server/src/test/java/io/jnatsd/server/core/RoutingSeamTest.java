@@ -162,4 +162,36 @@ class RoutingSeamTest {
         assertTrue(local.got.size() > total / 4 - 250 && local.got.size() < total / 4 + 250, "local " + local.got.size());
         assertEquals("A jobs workers", route.forwarded.get(0));
     }
+
+    /**
+     * A delivery that publishes again on the same thread (an import forwarding into another
+     * account) routes its own message: each account's remote copy goes out once, under its own
+     * account, and neither is lost.
+     */
+    @Test
+    void aMessageRepublishedDuringDeliveryKeepsItsRemoteTargetsApart() {
+        Account exporter = new Account("X");
+        Account importer = new Account("Y");
+        Remote route = new Remote();
+        exporter.subscribe(new Subscription(route, "feed", null, "r1"));
+        importer.subscribe(new Subscription(route, "imported.feed", null, "r2"));
+        Recorder forwarder = new Recorder(ConnectionKind.ACCOUNT) {
+            @Override
+            public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
+                return importer.publish(msg.rewritten("imported.feed", null), null, flush) > 0;
+            }
+        };
+        exporter.subscribe(new Subscription(forwarder, "feed", null, "f"));
+        // The route's subscription may come before or after the forwarder in the match: try both orders.
+        exporter.publish(msg("feed"), null, new FlushBatch());
+        assertEquals(java.util.Set.of("X feed", "Y imported.feed"), java.util.Set.copyOf(route.forwarded));
+        assertEquals(2, route.forwarded.size());
+        Account exporter2 = new Account("X");
+        Remote route2 = new Remote();
+        exporter2.subscribe(new Subscription(forwarder, "feed", null, "f"));
+        exporter2.subscribe(new Subscription(route2, "feed", null, "r1"));
+        importer.subscribe(new Subscription(route2, "imported.feed", null, "r3"));
+        exporter2.publish(msg("feed"), null, new FlushBatch());
+        assertEquals(java.util.Set.of("X feed", "Y imported.feed"), java.util.Set.copyOf(route2.forwarded));
+    }
 }
