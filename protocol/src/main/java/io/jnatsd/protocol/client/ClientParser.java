@@ -38,8 +38,6 @@ public final class ClientParser extends FrameParser {
     private final InboundMessage msg = new InboundMessage();
     private final Args args = new Args(MAX_ARGS + 1);
 
-    private int maxControlLine;
-    private int maxPayload;
     private boolean headersAllowed;
 
     // A PUB/HPUB whose control line is parsed but whose payload has not fully arrived;
@@ -50,21 +48,14 @@ public final class ClientParser extends FrameParser {
     private int pendingReplyLength;
     private int pendingHeaderLength;
 
-    private int scanPos;
-
     public ClientParser(ClientOpHandler handler, int maxControlLine, int maxPayload) {
+        super(maxControlLine, maxPayload);
         this.handler = handler;
-        this.maxControlLine = maxControlLine;
-        this.maxPayload = maxPayload;
     }
 
     /** Set once CONNECT said {@code "headers":true}; HPUB before that closes the connection. */
     public void setHeadersAllowed(boolean headersAllowed) {
         this.headersAllowed = headersAllowed;
-    }
-
-    public void setMaxPayload(int maxPayload) {
-        this.maxPayload = maxPayload;
     }
 
     @Override

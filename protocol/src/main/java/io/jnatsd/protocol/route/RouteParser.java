@@ -77,7 +77,6 @@ public final class RouteParser extends FrameParser {
     }
 
     private final RouteOpHandler handler;
-    private final int maxControlLine;
     private final SubjectInterner subjects = new SubjectInterner();
     /** Accounts and origin clusters: a handful of names, repeated on every message. */
     private final SubjectInterner accounts = new SubjectInterner();
@@ -85,7 +84,6 @@ public final class RouteParser extends FrameParser {
     private final Args args = new Args(8);
     private final RoutedMessage routed = new RoutedMessage(args, queueNames);
 
-    private int maxPayload;
 
     // A message whose control line is parsed but whose payload has not fully arrived. Its
     // arguments stay in args, at positions valid for a reader index of lineBase.
@@ -97,21 +95,14 @@ public final class RouteParser extends FrameParser {
     private int firstQueueArg;
     private int queueCount;
 
-    private int scanPos;
-
     /** {@code maxPayload} bounds headers plus payload, as the server's max_payload does. */
     public RouteParser(RouteOpHandler handler, int maxPayload) {
         this(handler, maxPayload, DEFAULT_MAX_CONTROL_LINE);
     }
 
     public RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine) {
+        super(maxControlLine, maxPayload);
         this.handler = handler;
-        this.maxPayload = maxPayload;
-        this.maxControlLine = maxControlLine;
-    }
-
-    public void setMaxPayload(int maxPayload) {
-        this.maxPayload = maxPayload;
     }
 
     @Override

@@ -9,6 +9,12 @@ import io.netty.buffer.ByteBuf;
  * between), and stop and pause.
  */
 public abstract class FrameParser {
+    /** The longest control line accepted. */
+    protected final int maxControlLine;
+    /** The largest headers plus payload accepted (max_payload, or a user's smaller limit). */
+    protected int maxPayload;
+    /** Where the operation name being recognized ends (scratch between recognition and parsing). */
+    protected int scanPos;
     protected boolean stopped;
     protected boolean paused;
     /** A message's control line is parsed and its payload has not fully arrived. */
@@ -17,6 +23,15 @@ public abstract class FrameParser {
     protected int pendingDataOffset;
     /** Its headers plus payload size. */
     protected int pendingTotal;
+
+    protected FrameParser(int maxControlLine, int maxPayload) {
+        this.maxControlLine = maxControlLine;
+        this.maxPayload = maxPayload;
+    }
+
+    public final void setMaxPayload(int maxPayload) {
+        this.maxPayload = maxPayload;
+    }
 
     /** Parses one frame at the reader index; false when more bytes are needed or parsing stopped. */
     protected abstract boolean parseFrame(ByteBuf in);
