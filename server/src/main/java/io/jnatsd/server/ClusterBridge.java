@@ -1,5 +1,6 @@
 package io.jnatsd.server;
 
+import io.jnatsd.server.cluster.Cluster;
 import io.jnatsd.server.cluster.ClusterServices;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
@@ -16,6 +17,8 @@ import java.util.List;
 final class ClusterBridge implements ClusterServices {
     private final NatsServer server;
     private final ClientRegistry clients;
+    /** This server's own client URLs, found once: listing the interfaces costs milliseconds, and every client INFO needs them. */
+    private volatile List<String> ownUrls;
 
     ClusterBridge(NatsServer server, ClientRegistry clients) {
         this.server = server;
@@ -41,13 +44,19 @@ final class ClusterBridge implements ClusterServices {
      */
     @Override
     public List<String> clientConnectUrls() {
+        List<String> urls = ownUrls;
+        if (urls == null) ownUrls = urls = List.copyOf(findClientConnectUrls());
+        return urls;
+    }
+
+    private List<String> findClientConnectUrls() {
         ServerOptions o = server.options();
         if (o.clientAdvertise != null && !o.clientAdvertise.isEmpty()) {
             String a = o.clientAdvertise;
             return List.of(a.contains(":") ? a : a + ":" + server.port());
         }
         String host = o.host == null || o.host.isEmpty() ? "0.0.0.0" : o.host;
-        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(hostPort(host, server.port()));
+        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(Cluster.hostPort(host, server.port()));
         List<String> out = new ArrayList<>();
         try {
             for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
@@ -55,7 +64,7 @@ final class ClusterBridge implements ClusterServices {
                     if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) continue;
                     String ip = a.getHostAddress();
                     if (a instanceof Inet6Address) ip = ip.replaceAll("%.*$", "");
-                    out.add(hostPort(ip, server.port()));
+                    out.add(Cluster.hostPort(ip, server.port()));
                 }
             }
         } catch (SocketException e) {
@@ -64,7 +73,4 @@ final class ClusterBridge implements ClusterServices {
         return out;
     }
 
-    private static String hostPort(String host, int port) {
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-    }
 }

@@ -298,11 +298,7 @@ public final class NatsServer implements AutoCloseable {
         }
         ServerTls tls = null;
         if (ws.tls != null) {
-            // HTTPS: the TLS handshake comes first, whatever the block says about handshake_first.
-            TlsOptions t = ws.tls.copy();
-            t.handshakeFirst = true;
-            t.handshakeFirstFallback = java.time.Duration.ZERO;
-            tls = ServerTls.create(t, log);
+            tls = ServerTls.createHandshakeFirst(ws.tls, log); // HTTPS
         }
         return new WebsocketSetup(auth, tls);
     }

@@ -1,6 +1,6 @@
 package io.jnatsd.server;
 
-import static io.jnatsd.server.ClusterTest.awaitInterest;
+import static io.jnatsd.server.testing.TestCluster.awaitInterest;
 import static io.jnatsd.server.testing.TestServer.bytes;
 import static io.jnatsd.server.testing.TestServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,6 @@
 package io.jnatsd.server;
 
+import static io.jnatsd.server.testing.TestCluster.awaitInterest;
 import static io.jnatsd.server.testing.TestServer.bytes;
 import static io.jnatsd.server.testing.TestServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -397,27 +398,6 @@ class ClusterTest {
                 var cl = c.node(i).embedded().cluster();
                 io.jnatsd.server.testing.TestServer.await(5000, () -> cl.routeCount() == 2);
             }
-        }
-    }
-
-    /**
-     * Waits until {@code publisher}'s server knows the interest the {@code subscribers} created
-     * so far: each subscriber subscribes to a fresh probe subject after its real ones, and since
-     * one server's interest reaches another in order, the probe arriving means the rest has.
-     */
-    static void awaitInterest(Connection publisher, Connection... subscribers) throws Exception {
-        for (Connection sub : subscribers) {
-            String probe = "probe." + io.nats.client.NUID.nextGlobal();
-            Subscription s = sub.subscribe(probe);
-            sub.flush(Duration.ofSeconds(2));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                publisher.publish(probe, bytes("probe"));
-                publisher.flush(Duration.ofSeconds(2));
-                if (s.nextMessage(Duration.ofMillis(50)) != null) break;
-                if (System.nanoTime() > deadline) throw new AssertionError("interest did not spread");
-            }
-            s.unsubscribe();
         }
     }
 }

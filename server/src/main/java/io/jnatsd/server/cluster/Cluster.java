@@ -430,7 +430,8 @@ public final class Cluster implements InterestListener {
         return colon < 0 ? port() : Integer.parseInt(a.substring(colon + 1));
     }
 
-    static String hostPort(String host, int port) {
+    /** {@code host:port}, an IPv6 host in brackets, as NATS URLs write them. */
+    public static String hostPort(String host, int port) {
         return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
     }
 

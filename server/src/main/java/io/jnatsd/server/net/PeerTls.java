@@ -35,10 +35,7 @@ public final class PeerTls {
 
     /** Throws IllegalArgumentException, as {@link ServerTls#create}, when the files are unusable. */
     public static PeerTls create(TlsOptions o, ServerLog log) {
-        TlsOptions server = o.copy();
-        server.handshakeFirst = true;
-        server.handshakeFirstFallback = java.time.Duration.ZERO;
-        ServerTls accepting = ServerTls.create(server, log);
+        ServerTls accepting = ServerTls.createHandshakeFirst(o, log);
         try {
             List<X509Certificate> chain = PemFiles.certificates(Path.of(o.certFile));
             PrivateKey key = PemFiles.privateKey(Path.of(o.keyFile));

@@ -168,6 +168,17 @@ public final class ServerTls {
     }
 
     /**
+     * TLS whose handshake comes before any protocol byte, whatever the block says about
+     * {@code handshake_first}: HTTPS (WebSocket) and routes, as upstream.
+     */
+    public static ServerTls createHandshakeFirst(TlsOptions o, ServerLog log) {
+        TlsOptions first = o.copy();
+        first.handshakeFirst = true;
+        first.handshakeFirstFallback = java.time.Duration.ZERO;
+        return create(first, log);
+    }
+
+    /**
      * Sets up TLS on a newly accepted socket, before the connection's own handler is added.
      * By default the first write (INFO) goes out in plaintext and the client then starts the
      * handshake, as NATS does; {@code handshake_first} puts the handshake first (with a fallback

@@ -129,27 +129,40 @@ public final class TestCluster implements AutoCloseable {
      * the routes are up and interest has spread.
      */
     public void awaitMesh(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
         for (int to = 0; to < nodes.size(); to++) {
             try (Connection sub = connect(to)) {
-                String subject = "mesh.probe." + to;
-                Subscription s = sub.subscribe(subject);
-                sub.flush(Duration.ofSeconds(5));
                 for (int from = 0; from < nodes.size(); from++) {
                     if (from == to) continue;
                     try (Connection pub = connect(from)) {
-                        while (true) {
-                            pub.publish(subject, new byte[] {(byte) from});
-                            pub.flush(Duration.ofSeconds(5));
-                            var m = s.nextMessage(Duration.ofMillis(100));
-                            if (m != null && m.getData()[0] == from) break;
-                            if (System.nanoTime() > deadline) {
-                                throw new AssertionError("no route from node " + from + " to node " + to);
-                            }
-                        }
+                        awaitInterest(timeout, pub, sub);
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Waits until {@code publisher}'s server knows the interest the {@code subscribers} created
+     * so far: each subscriber subscribes to a fresh probe subject after its real ones, and since
+     * one server's interest reaches another in order, the probe arriving means the rest has.
+     */
+    public static void awaitInterest(Connection publisher, Connection... subscribers) throws Exception {
+        awaitInterest(Duration.ofSeconds(10), publisher, subscribers);
+    }
+
+    private static void awaitInterest(Duration timeout, Connection publisher, Connection... subscribers) throws Exception {
+        for (Connection sub : subscribers) {
+            String probe = "probe." + io.nats.client.NUID.nextGlobal();
+            Subscription s = sub.subscribe(probe);
+            sub.flush(Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                publisher.publish(probe, new byte[] {'p'});
+                publisher.flush(Duration.ofSeconds(2));
+                if (s.nextMessage(Duration.ofMillis(50)) != null) break;
+                if (System.nanoTime() > deadline) throw new AssertionError("interest did not spread");
+            }
+            s.unsubscribe();
         }
     }
 
