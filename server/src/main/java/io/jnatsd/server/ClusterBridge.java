@@ -32,6 +32,7 @@ final class ClusterBridge implements ClusterServices {
     /** In operator mode an account a peer names is built from its JWT here too, as upstream looks it up. */
     @Override public Account account(String name) { return server.resolveAccount(name); }
     @Override public Collection<Account> accounts() { return server.accounts().all(); }
+    @Override public String systemAccountName() { return server.accounts().systemAccountName(); }
 
     @Override
     public void connectUrlsChanged() {

@@ -96,7 +96,7 @@ class ClusterInteropTest {
                 }
                 assertNotNull(failed, "the handshake or the first read fails");
             }
-            assertEquals(0, server.embedded().cluster().routeCount());
+            assertEquals(0, server.embedded().cluster().peerCount());
         }
     }
 

@@ -331,7 +331,7 @@ class ClusterTest {
         TestCluster c = cluster(Impl.JNATSD);
         for (int i = 0; i < 3; i++) {
             var cl = c.node(i).embedded().cluster();
-            io.jnatsd.server.testing.TestServer.await(5000, () -> cl.routeCount() == 2);
+            io.jnatsd.server.testing.TestServer.await(5000, () -> cl.peerCount() == 2);
         }
     }
 
@@ -350,7 +350,7 @@ class ClusterTest {
                     o.cluster.routes = java.util.List.of(java.net.URI.create("nats-route://127.0.0.1:" + seed));
                 }).start();
             }
-            for (NatsServer s : servers) io.jnatsd.server.testing.TestServer.await(10_000, () -> s.cluster().routeCount() == 2);
+            for (NatsServer s : servers) io.jnatsd.server.testing.TestServer.await(10_000, () -> s.cluster().peerCount() == 2);
             try (Connection a = io.nats.client.Nats.connect(servers[0].clientUrl());
                  Connection c = io.nats.client.Nats.connect(servers[2].clientUrl())) {
                 Subscription s = c.subscribe("embedded.hello");
@@ -369,12 +369,14 @@ class ClusterTest {
         try (TestCluster c = TestCluster.startFullySeeded(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
             for (int i = 0; i < 3; i++) {
                 var cl = c.node(i).embedded().cluster();
-                io.jnatsd.server.testing.TestServer.await(10_000, () -> cl.routeCount() == 2);
+                io.jnatsd.server.testing.TestServer.await(10_000, () -> cl.peerCount() == 2);
             }
             Thread.sleep(1500); // longer than a reconnect pause: no route keeps flapping
             for (int i = 0; i < 3; i++) {
-                assertEquals(2, c.node(i).embedded().cluster().routeCount(), "node " + i);
-                assertEquals(2, c.node(i).embedded().cluster().routes().size());
+                assertEquals(2, c.node(i).embedded().cluster().peerCount(), "node " + i);
+                // Per peer: the default pool of 3 plus the system account's pinned route
+                int node = i;
+                io.jnatsd.server.testing.TestServer.await(10_000, () -> c.node(node).embedded().cluster().routes().size() == 8);
             }
             c.awaitMesh(Duration.ofSeconds(5));
         }
@@ -384,7 +386,7 @@ class ClusterTest {
     void aKilledServerRejoinsWhenItComesBack() throws Exception {
         try (TestCluster c = TestCluster.start(Impl.JNATSD, Impl.JNATSD, Impl.JNATSD)) {
             c.stop(1);
-            io.jnatsd.server.testing.TestServer.await(5000, () -> c.node(0).embedded().cluster().routeCount() == 1);
+            io.jnatsd.server.testing.TestServer.await(5000, () -> c.node(0).embedded().cluster().peerCount() == 1);
             try (Connection a = c.connect(0); Connection cc = c.connect(2)) {
                 Subscription s = cc.subscribe("still.there");
                 cc.flush(Duration.ofSeconds(2));
@@ -396,7 +398,7 @@ class ClusterTest {
             c.awaitMesh(Duration.ofSeconds(20));
             for (int i = 0; i < 3; i++) {
                 var cl = c.node(i).embedded().cluster();
-                io.jnatsd.server.testing.TestServer.await(5000, () -> cl.routeCount() == 2);
+                io.jnatsd.server.testing.TestServer.await(5000, () -> cl.peerCount() == 2);
             }
         }
     }

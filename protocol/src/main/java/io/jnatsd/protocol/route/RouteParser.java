@@ -37,6 +37,10 @@ import java.nio.charset.StandardCharsets;
  *     decides it. A header size of 0 means no headers, as upstream reads it.
  * </ul>
  *
+ * <p>On a route pinned to one account (upstream 2.10's {@code accounts} in {@code cluster {}},
+ * see {@link #pinAccount}) every line leaves the account out: {@code RS+ <subject> ...},
+ * {@code RMSG <subject> ...}, {@code LMSG <origin> <subject> ...}.
+ *
  * <p>Like the client parser, a frame is consumed only once complete, so a split at any byte
  * just means calling again with more; a message whose payload is still arriving is remembered
  * by argument positions plus how far the frame moved, so the caller may compact the buffer in
@@ -91,6 +95,9 @@ public final class RouteParser extends FrameParser {
     private int pendingHeaderLength;
     private int originArg;
     private int accountArg;
+    private int subjectArg;
+    /** The account of a pinned route, whose lines name none; null on any other route. */
+    private String pinnedAccount;
     private int replyArg;
     private int firstQueueArg;
     private int queueCount;
@@ -103,6 +110,20 @@ public final class RouteParser extends FrameParser {
     public RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine) {
         super(maxControlLine, maxPayload);
         this.handler = handler;
+    }
+
+    /** From now on lines carry no account: they are all {@code account}'s. */
+    public void pinAccount(String account) {
+        this.pinnedAccount = account;
+    }
+
+    /** How many account arguments a line has: none on a pinned route. */
+    private int accountArgs() {
+        return pinnedAccount == null ? 1 : 0;
+    }
+
+    private String account(ByteBuf in, int arg, int shift) {
+        return pinnedAccount != null ? pinnedAccount : intern(accounts, in, arg, shift);
     }
 
     @Override
@@ -227,18 +248,19 @@ public final class RouteParser extends FrameParser {
     /** RS+ / LS+: {@code [origin] account subject [queue weight]}. */
     private boolean subscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
-        int off = leaf ? 1 : 0;
-        if (n != 2 + off && n != 4 + off) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        int lead = leaf ? 1 : 0;
+        int off = lead + accountArgs();
+        if (n != 1 + off && n != 3 + off) return violation(ProtocolViolation.BAD_ARGUMENTS);
         String queue = null;
         int weight = 0;
-        if (n == 4 + off) {
-            weight = args.size(in, 3 + off);
+        if (n == 3 + off) {
+            weight = args.size(in, 2 + off);
             if (weight < 1) return violation(ProtocolViolation.BAD_ARGUMENTS);
-            queue = intern(queueNames, in, 2 + off, 0);
+            queue = intern(queueNames, in, 1 + off, 0);
         }
         String origin = leaf ? intern(accounts, in, 0, 0) : null;
-        String account = intern(accounts, in, off, 0);
-        String subject = args.string(in, 1 + off);
+        String account = account(in, lead, 0);
+        String subject = args.string(in, off);
         in.readerIndex(next);
         handler.onRemoteSubscribe(account, subject, queue, weight, origin);
         return true;
@@ -247,10 +269,11 @@ public final class RouteParser extends FrameParser {
     /** RS- / LS-: {@code account subject [queue]}. */
     private boolean unsubscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
-        if (n != 2 && n != 3) return violation(ProtocolViolation.BAD_ARGUMENTS);
-        String account = intern(accounts, in, 0, 0);
-        String subject = args.string(in, 1);
-        String queue = n == 3 ? intern(queueNames, in, 2, 0) : null;
+        int off = accountArgs();
+        if (n != 1 + off && n != 2 + off) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        String account = account(in, 0, 0);
+        String subject = args.string(in, off);
+        String queue = n == 2 + off ? intern(queueNames, in, 1 + off, 0) : null;
         in.readerIndex(next);
         handler.onRemoteUnsubscribe(account, subject, queue, leaf);
         return true;
@@ -265,8 +288,9 @@ public final class RouteParser extends FrameParser {
         int n = args.split(in, from, to, Integer.MAX_VALUE);
         int lead = op == Op.LMSG ? 1 : 0;
         int sizes = op == Op.RMSG ? 1 : 2;
-        int middle = n - lead - 2 - sizes;
-        if (middle < 0 || !layout(in, lead + 2, middle)) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        int address = accountArgs() + 1;
+        int middle = n - lead - address - sizes;
+        if (middle < 0 || !layout(in, lead + address, middle)) return violation(ProtocolViolation.BAD_ARGUMENTS);
         int total = args.size(in, n - 1);
         int header = sizes == 2 ? args.size(in, n - 2) : -1;
         if (total < 0 || (sizes == 2 && (header < 0 || header > total))) {
@@ -275,6 +299,7 @@ public final class RouteParser extends FrameParser {
         if (total > maxPayload) return violation(ProtocolViolation.MAX_PAYLOAD);
         originArg = lead - 1;
         accountArg = lead;
+        subjectArg = lead + address - 1;
         // Upstream reads a header size of 0 as no headers (LMSG always carries one, 0 for a
         // message without); a client would get an empty header block otherwise.
         pendingHeaderLength = header > 0 ? header : -1;
@@ -328,12 +353,11 @@ public final class RouteParser extends FrameParser {
 
     /** Points the reused message at the frame; {@code shift}: how far it moved since its line was split. */
     private void fill(ByteBuf in, int shift, int dataStart) {
-        int subjectArg = accountArg + 1;
         int subjectStart = args.start(subjectArg) + shift;
         int subjectLength = args.length(subjectArg);
         int replyStart = replyArg < 0 ? 0 : args.start(replyArg) + shift;
         int replyLength = replyArg < 0 ? 0 : args.length(replyArg);
-        routed.account = intern(accounts, in, accountArg, shift);
+        routed.account = account(in, accountArg, shift);
         routed.origin = originArg < 0 ? null : intern(accounts, in, originArg, shift);
         routed.setQueues(in, firstQueueArg, queueCount, shift);
         routed.message().setFrame(in, subjects.intern(in, subjectStart, subjectLength), subjectStart, subjectLength,

@@ -36,14 +36,15 @@ public final class RouteWriter {
      * without header support gets RMSG with the payload only, as upstream strips headers for
      * it. With queue groups ({@code queues[0..queueCount)}, the groups the peer is to deliver
      * to), the reply slot carries the indicator: {@code + reply q1 q2} or {@code | q1 q2}.
-     * Returns the number of bytes written.
+     * Returns the number of bytes written. A null {@code account} is left out, as on a route
+     * pinned to one account (upstream 2.10), where every line is that account's.
      */
     public static int writeMessage(ByteBuf out, byte[] account, InboundMessage msg,
                                    byte[][] queues, int queueCount, boolean headers) {
         int start = out.writerIndex();
         boolean hmsg = headers && msg.headerLength() > 0;
         int body = hmsg ? msg.totalLength() : msg.payloadLength();
-        out.ensureWritable(FRAME_OVERHEAD + account.length + body);
+        out.ensureWritable(FRAME_OVERHEAD + (account == null ? 0 : account.length) + body);
         out.writeBytes(hmsg ? HMSG : RMSG);
         address(out, account, msg, queues, queueCount);
         if (hmsg) headerSizes(out, msg.headerLength(), msg.totalLength());
@@ -61,7 +62,7 @@ public final class RouteWriter {
     public static int writeLeafOriginMessage(ByteBuf out, byte[] origin, byte[] account, InboundMessage msg,
                                              byte[][] queues, int queueCount) {
         int start = out.writerIndex();
-        out.ensureWritable(FRAME_OVERHEAD + origin.length + account.length + msg.totalLength());
+        out.ensureWritable(FRAME_OVERHEAD + origin.length + (account == null ? 0 : account.length) + msg.totalLength());
         out.writeBytes(LMSG);
         out.writeBytes(origin);
         out.writeByte(' ');
@@ -104,10 +105,12 @@ public final class RouteWriter {
         interest(out, account, subject, queue, 0);
     }
 
-    /** {@code acc subj }, then the reply and queue groups, each followed by a blank. */
+    /** {@code [acc ]subj }, then the reply and queue groups, each followed by a blank. */
     private static void address(ByteBuf out, byte[] account, InboundMessage msg, byte[][] queues, int queueCount) {
-        out.writeBytes(account);
-        out.writeByte(' ');
+        if (account != null) {
+            out.writeBytes(account);
+            out.writeByte(' ');
+        }
         msg.writeRoutingSubject(out);
         out.writeByte(' ');
         if (queueCount > 0) {
@@ -160,10 +163,15 @@ public final class RouteWriter {
         if (queue != null && weight < 1) throw new IllegalArgumentException("queue weight must be positive: " + weight);
     }
 
-    /** {@code acc subj [queue [weight]]\r\n}; {@code weight} 0 for an unsubscription. */
+    /**
+     * {@code [acc ]subj [queue [weight]]\r\n}; {@code weight} 0 for an unsubscription, a null
+     * {@code account} on a route pinned to it.
+     */
     private static void interest(ByteBuf out, String account, String subject, String queue, int weight) {
-        ByteBufUtil.writeUtf8(out, account);
-        out.writeByte(' ');
+        if (account != null) {
+            ByteBufUtil.writeUtf8(out, account);
+            out.writeByte(' ');
+        }
         ByteBufUtil.writeUtf8(out, subject);
         if (queue != null) {
             out.writeByte(' ');

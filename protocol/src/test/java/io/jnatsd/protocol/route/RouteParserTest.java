@@ -109,6 +109,53 @@ class RouteParserTest {
         return new Run(1024 * 1024, RouteParser.DEFAULT_MAX_CONTROL_LINE).feed(input);
     }
 
+    /** A route pinned to account ACC (upstream 2.10): no line names the account. */
+    private static final String PINNED_STREAM = "RS+ foo\r\nRS+ foo.* workers 3\r\nRS- foo\r\nRS- foo.* workers\r\n"
+            + "LS+ leafc bar q 2\r\n"
+            + "RMSG foo 5\r\nhello\r\n"
+            + "RMSG foo reply.1 0\r\n\r\n"
+            + "RMSG foo + reply.2 q1 3\r\nabc\r\n"
+            + "RMSG foo | q1 q2 2\r\nhi\r\n"
+            + "HMSG h r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"
+            + "LMSG leafc l + r q1 0 2\r\nhi\r\n";
+
+    private static final List<String> PINNED_EXPECTED = List.of(
+            "RS+ ACC foo", "RS+ ACC foo.* workers 3", "RS- ACC foo", "RS- ACC foo.* workers",
+            "LS+ leafc ACC bar q 2",
+            "MSG o=null a=ACC s=foo r=null q=[] h=-1 t=5 [] [hello]",
+            "MSG o=null a=ACC s=foo r=reply.1 q=[] h=-1 t=0 [] []",
+            "MSG o=null a=ACC s=foo r=reply.2 q=[q1] h=-1 t=3 [] [abc]",
+            "MSG o=null a=ACC s=foo r=null q=[q1, q2] h=-1 t=2 [] [hi]",
+            "MSG o=null a=ACC s=h r=r q=[] h=12 t=14 [NATS/1.0\r\n\r\n] [hi]",
+            "MSG o=leafc a=ACC s=l r=r q=[q1] h=-1 t=2 [] [hi]");
+
+    @Test
+    void aPinnedRouteNamesNoAccountAndSurvivesEverySplit() {
+        byte[] bytes = PINNED_STREAM.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            RecordingRouteHandler h = new RecordingRouteHandler();
+            RouteParser p = new RouteParser(h, 1024 * 1024);
+            p.pinAccount("ACC");
+            ByteBuf cum = Unpooled.buffer();
+            cum.writeBytes(bytes, 0, i);
+            p.parse(cum);
+            cum.discardReadBytes();
+            cum.writeBytes(bytes, i, bytes.length - i);
+            p.parse(cum);
+            assertEquals(PINNED_EXPECTED, h.ops, "split at " + i);
+        }
+    }
+
+    @Test
+    void aPinnedRouteRefusesALineThatNamesAnAccount() {
+        RecordingRouteHandler h = new RecordingRouteHandler();
+        RouteParser p = new RouteParser(h, 1024 * 1024);
+        p.pinAccount("ACC");
+        // "RS+ ACC foo q" reads as subject ACC, queue foo, weight q: not a number
+        p.parse(Unpooled.copiedBuffer("RS+ ACC foo q\r\n", StandardCharsets.US_ASCII));
+        assertTrue(h.ops.get(h.ops.size() - 1).startsWith("VIOLATION"), h.ops.toString());
+    }
+
     @Test
     void parsesEveryOperationInOneRead() {
         assertEquals(EXPECTED, parseInChunks(STREAM.getBytes(StandardCharsets.UTF_8), new int[0]));

@@ -126,6 +126,17 @@ class RouteWriterTest {
     }
 
     @Test
+    void aPinnedRouteLeavesTheAccountOut() {
+        InboundMessage reply = InboundMessage.internal("foo", "r", HEADERS, bytes("hi"));
+        assertEquals("HMSG foo + r q1 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n",
+                write(o -> RouteWriter.writeMessage(o, null, reply, QUEUES, 1, true)));
+        assertEquals("LMSG leaf foo r 18 20\r\nNATS/1.0\r\nA: b\r\n\r\nhi\r\n",
+                write(o -> RouteWriter.writeLeafOriginMessage(o, bytes("leaf"), null, reply, QUEUES, 0)));
+        assertEquals("RS+ foo q 2\r\n", write(o -> RouteWriter.writeSubscribe(o, null, "foo", "q", 2)));
+        assertEquals("RS- foo\r\n", write(o -> RouteWriter.writeUnsubscribe(o, null, "foo", null)));
+    }
+
+    @Test
     void leafOriginMessagesRoundTrip() {
         ByteBuf out = Unpooled.buffer();
         RouteWriter.writeLeafOriginMessage(out, bytes("edge"), ACCOUNT,

@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This server's side of a cluster (upstream's routes): the route listener, the routes it
- * dials (seeds from {@code routes}, and servers it learns of by gossip), one registered
- * route per peer server (a full mesh, duplicates resolved), and the account interest every
- * route is told about (RS+/RS-, as an {@link InterestListener} on every account).
+ * dials (seeds from {@code routes}, and servers it learns of by gossip), the routes to each
+ * peer server (a {@link RoutePool}: a full mesh, duplicates resolved), and the account
+ * interest every route is told about (RS+/RS-, as an {@link InterestListener} on every
+ * account), each account's on the one route of each peer that carries it.
  */
 public final class Cluster implements InterestListener {
     private static final int SOCKET_HIGH_WATER_MARK = 64 * 1024 * 1024;
@@ -51,8 +52,15 @@ public final class Cluster implements InterestListener {
     private final RoutePermissionFilter imports;
     private final RoutePermissionFilter exports;
     private final AtomicLong routeIds = new AtomicLong();
-    /** Registered routes, one per peer server id. */
-    private final Map<String, RouteConnection> byServerId = new ConcurrentHashMap<>();
+    /** Registered routes by peer server id. Changed under {@link #registration}. */
+    private final Map<String, RoutePool> peers = new ConcurrentHashMap<>();
+    private final Object registration = new Object();
+    /** Whether routes are pooled ({@code pool_size} positive, upstream 2.10's default of 3). */
+    private final boolean pooling;
+    /** This server's pool size: which pool connection carries an account is computed with it. */
+    private final int poolSize;
+    /** Accounts with a route of their own to each pooled peer; the system account's too, as upstream. */
+    private volatile Set<String> pinnedAccounts = Set.of();
     /** Every route connection, registered or not (for shutdown and monitoring). */
     private final Set<RouteConnection> all = ConcurrentHashMap.newKeySet();
     /** Seed URLs found to lead back to this server: never dialled again. */
@@ -73,18 +81,32 @@ public final class Cluster implements InterestListener {
         this.imports = RoutePermissionFilter.of(perms == null ? null : perms.importPermission());
         this.exports = RoutePermissionFilter.of(perms == null ? null : perms.exportPermission());
         this.dynamicName = co.name == null || co.name.isEmpty();
+        int configured = co.poolSize == 0 ? ClusterOptions.DEFAULT_POOL_SIZE : co.poolSize;
+        this.pooling = configured > 0;
+        this.poolSize = pooling ? configured : 1;
         this.name = dynamicName ? randomName() : co.name;
     }
 
     /** Binds the route listener and starts dialling the seeds. */
     public void start(Transport transport) throws InterruptedException {
         this.transport = transport;
+        if (pooling) {
+            Set<String> pinned = new java.util.LinkedHashSet<>(co.pinnedAccounts);
+            String system = server.systemAccountName();
+            if (system != null && !system.isEmpty()) pinned.add(system);
+            pinnedAccounts = Set.copyOf(pinned);
+        }
         running = true;
         int port = co.port < 0 ? 0 : co.port;
         listener = transport.listen(co.host, port, SOCKET_HIGH_WATER_MARK, this::accepted);
         server.log().notice("Cluster name is %s", name);
+        if (co.compression.startsWith("s2")) {
+            // No S2 codec on the JVM: the route INFO says "off", which every 2.10+ peer honours.
+            server.log().warn("Route compression \"%s\" is not supported: routes run uncompressed (negotiated as \"off\")",
+                    co.compression);
+        }
         server.log().notice("Listening for route connections on %s:%d", displayHost(), port());
-        for (URI seed : co.routes) dial(seed, true, 0);
+        for (URI seed : co.routes) dial(seed, true, 0, null, null);
     }
 
     public void shutdown() {
@@ -95,21 +117,24 @@ public final class Cluster implements InterestListener {
 
     private void accepted(SocketChannel ch) {
         if (tls != null) tls.installAccepted(ch.pipeline(), ch.alloc());
-        RouteConnection r = new RouteConnection(this, ch, null);
+        RouteConnection r = new RouteConnection(this, ch, null, null);
         all.add(r);
         ch.pipeline().addLast(new ConnectionHandler(r));
     }
 
     /**
      * Dials a route URL. A configured seed ({@code explicit}) is tried until it answers, as
-     * upstream; a server learnt by gossip is tried {@code connect_retries} more times.
+     * upstream; a server learnt by gossip is tried {@code connect_retries} more times; another
+     * connection for a peer's pool ({@code forPeer}, the peer's id) as long as that peer is
+     * connected. {@code account}: the pinned account the route is for, or null.
      */
-    private void dial(URI url, boolean explicit, int attempt) {
+    private void dial(URI url, boolean explicit, int attempt, String account, String forPeer) {
         if (!running || toSelf.contains(url)) return;
+        if (forPeer != null && !peers.containsKey(forPeer)) return;
         InetSocketAddress address = ClusterOptions.address(url);
         transport.connect(address.getHostString(), address.getPort(), SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
             if (tls != null) tls.installDialled(ch.pipeline(), ch.alloc(), address.getHostString(), address.getPort());
-            RouteConnection r = new RouteConnection(this, ch, url);
+            RouteConnection r = new RouteConnection(this, ch, url, account);
             all.add(r);
             ch.pipeline().addLast(new ConnectionHandler(r));
         }).addListener(f -> {
@@ -118,7 +143,9 @@ public final class Cluster implements InterestListener {
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             if (next == 1 || next % 30 == 0) server.log().error("Error trying to connect to route (attempt %d): %s", next, why);
             else server.log().debug("Error trying to connect to route (attempt %d): %s", next, why);
-            if (explicit || next <= co.connectRetries) later(() -> dial(url, explicit, next), next);
+            if (explicit || forPeer != null || next <= co.connectRetries) {
+                later(() -> dial(url, explicit, next, account, forPeer), next);
+            }
         });
     }
 
@@ -144,28 +171,107 @@ public final class Cluster implements InterestListener {
     // ---- called by routes ----
 
     /**
-     * A route's INFO named its server: registers it unless that server has a route already.
-     * Then it learns this server's whole interest, the other servers learn of the new one
-     * (gossip) and clients learn its client URLs. False for a duplicate, which the caller closes.
+     * A route's INFO named its server: registers it in that server's {@link RoutePool} (at the
+     * pool index the dialling server chose, or as its account's pinned route) unless another
+     * route holds that place. Then it learns this server's interest in the accounts it carries,
+     * and, for a server's first route, the other servers learn of the new one (gossip) and
+     * clients learn its client URLs. False for a duplicate, which the caller closes; a route
+     * that breaks the pooling rules is closed here with upstream's error.
      */
     boolean addRoute(RouteConnection r) {
-        String id = r.remoteId();
-        synchronized (byServerId) {
-            RouteConnection existing = byServerId.get(id);
+        RouteInfo info = r.remoteInfo();
+        String id = info.serverId();
+        boolean peerPooled = pooling && info.poolSize() > 0;
+        String account = r.solicitedUrl() != null ? r.dialledAccount() : info.account();
+        RoutePool peer;
+        boolean first;
+        boolean firstOfPool;
+        synchronized (registration) {
+            peer = peers.get(id);
+            first = peer == null;
+            firstOfPool = account == null && (peer == null || peer.poolEmpty());
+            if (account != null) {
+                if (!peerPooled) {
+                    r.refuse("Not possible to have a dedicated route for account \"" + account + "\" between those servers");
+                    return false;
+                }
+                if (!pinnedAccounts.contains(account)) {
+                    r.refuse("No route for account \"" + account + "\"");
+                    return false;
+                }
+            }
+            if (peer == null) peer = new RoutePool(id, !peerPooled, Math.max(poolSize, info.poolSize()));
+            else peer.growTo(info.poolSize());
+            RouteConnection existing;
+            int idx = 0;
+            if (account != null) {
+                existing = peer.pinned(account);
+            } else {
+                if (!peer.noPool) {
+                    idx = r.solicitedUrl() != null ? peer.freeIndex() : info.poolIdx();
+                    if (r.solicitedUrl() != null && idx < 0) {
+                        server.log().debug("Route pool size reached, closing extra connection to \"%s\"", id);
+                        return false;
+                    }
+                    if (idx < 0 || idx >= peer.size()) {
+                        r.refuse("Invalid route pool index: " + idx + " - pool size is " + info.poolSize());
+                        return false;
+                    }
+                }
+                existing = peer.at(idx);
+            }
             if (existing != null && existing != r) {
                 if (!keepsOver(r, existing, id)) return false;
                 existing.retire();
             }
-            byServerId.put(id, r);
+            // Its INFO (with the pool index a dialled route announces) goes out before anything
+            // another thread may send it once it is registered.
+            r.registeredAt(new RoutePool.Slot(poolSize, idx, account));
+            if (account != null) peer.putPinned(account, r);
+            else peer.put(idx, r);
+            peers.put(id, peer);
         }
-        for (Account a : server.accounts()) a.replayInterest(sendTo(r));
-        if (byServerId.size() > 1) gossip(r);
-        if (!co.noAdvertise) server.connectUrlsChanged();
+        for (Account a : server.accounts()) {
+            if (routeFor(peer, a.name()) == r) a.replayInterest(sendTo(r));
+        }
+        if ((firstOfPool || account != null) && peers.size() > 1) gossip(r);
+        if (first && !co.noAdvertise) server.connectUrlsChanged();
+        if (r.solicitedUrl() != null && !peer.noPool && wantsMore(peer, r)) r.growPoolAfterPong();
         return true;
     }
 
+    /** The route to {@code peer} that carries {@code account}'s interest and messages, or null while it is not up. */
+    private RouteConnection routeFor(RoutePool peer, String account) {
+        if (peer.noPool) return peer.at(0);
+        if (pinnedAccounts.contains(account)) return peer.pinned(account);
+        return peer.at(RoutePool.poolIndex(account, poolSize));
+    }
+
+    /** Whether, from route {@code r} this server dialled, it should dial more to {@code peer}. */
+    private boolean wantsMore(RoutePool peer, RouteConnection r) {
+        if (r.pinnedAccount() != null) return false;
+        if (peer.freeIndex() >= 0) return true;
+        return r.poolIdx() == 0 && pinnedAccounts.stream().anyMatch(a -> peer.pinned(a) == null);
+    }
+
     /**
-     * Two routes to one server (both dialled at once): both servers keep the one dialled by the
+     * The first PONG on a pooled route this server dialled proved the peer accepts it (as
+     * upstream waits for): dial the pool's next connection, and, from the pool's first, the
+     * pinned accounts' routes.
+     */
+    void growPool(RouteConnection r) {
+        RoutePool peer = peers.get(r.remoteId());
+        if (peer == null || peer.at(r.poolIdx()) != r) return;
+        URI url = r.solicitedUrl();
+        if (peer.freeIndex() >= 0) dial(url, false, 0, null, peer.serverId);
+        if (r.poolIdx() != 0) return;
+        for (String account : pinnedAccounts) {
+            if (peer.pinned(account) == null) dial(url, false, 0, account, peer.serverId);
+        }
+    }
+
+    /**
+     * Two routes to one place (both dialled at once): both servers keep the one dialled by the
      * server with the smaller id, so they agree without a word and neither is left without a
      * route. (Upstream keeps whichever it registered first; when that differs between two
      * servers both routes close and the seeds are dialled again.)
@@ -179,7 +285,9 @@ public final class Cluster implements InterestListener {
 
     private InterestListener sendTo(RouteConnection r) {
         return (account, subject, queue, count) -> {
-            if (imports.allows(subject)) r.sendInterest(interestProto(account, subject, queue, count));
+            if (imports.allows(subject)) {
+                r.sendInterest(interestProto(r.pinnedAccount() == null ? account.name() : null, subject, queue, count));
+            }
         };
     }
 
@@ -192,16 +300,27 @@ public final class Cluster implements InterestListener {
             String host = a == null ? info.host() : a.getAddress().getHostAddress();
             ip = "nats-route://" + hostPort(host, info.port()) + "/";
         }
-        byte[] line = info.gossiped(ip).line();
-        for (RouteConnection r : byServerId.values()) {
-            if (r != joined) r.sendInfo(line);
+        byte[] line = info.gossiped(ip, joined.pinnedAccount()).line();
+        for (RoutePool peer : peers.values()) {
+            RouteConnection r = peer.first();
+            if (r != null && !peer.serverId.equals(joined.remoteId())) r.sendInfo(line);
         }
     }
 
-    /** A route told of a server this one may not know: dial it, once, unless already connected. */
+    /**
+     * A route told of a server this one may not know: dial it, once, unless already connected;
+     * or of a pinned route another server has to it, which this server then dials too.
+     */
     void implicitRoute(RouteInfo info) {
         String id = info.serverId();
-        if (id == null || id.equals(serverId()) || byServerId.containsKey(id)) return;
+        if (id == null || id.equals(serverId())) return;
+        RoutePool peer = peers.get(id);
+        String account = info.account();
+        if (account != null) {
+            if (peer == null || peer.noPool || !pinnedAccounts.contains(account) || peer.pinned(account) != null) return;
+        } else if (peer != null) {
+            return;
+        }
         String ip = info.ip();
         if (ip == null || ip.isEmpty()) return;
         URI url;
@@ -218,7 +337,7 @@ public final class Cluster implements InterestListener {
             url = URI.create(url.getScheme() + "://" + co.username + ":" + co.password + "@"
                     + url.getHost() + ":" + url.getPort() + "/");
         }
-        dial(url, false, 0);
+        dial(url, false, 0, account, account == null ? null : id);
     }
 
     /** A route's peer sent a new INFO (its client URLs changed): clients hear of it. */
@@ -238,17 +357,31 @@ public final class Cluster implements InterestListener {
     void routeClosed(RouteConnection r) {
         all.remove(r);
         String id = r.remoteId();
-        boolean wasRegistered;
-        synchronized (byServerId) {
-            wasRegistered = id != null && byServerId.remove(id, r);
+        boolean wasRegistered = false;
+        boolean peerLeft = true;
+        synchronized (registration) {
+            RoutePool peer = id == null ? null : peers.get(id);
+            if (peer != null) {
+                wasRegistered = peer.remove(r);
+                peerLeft = peer.isEmpty();
+                if (peerLeft) peers.remove(id, peer);
+            }
+        }
+        if (!running) return;
+        if (!peerLeft) {
+            // One connection of a pool (or a pinned one) went while the server stays: whoever
+            // dialled it dials it again, for as long as that server is connected.
+            if (wasRegistered && r.solicitedUrl() != null) {
+                later(() -> dial(r.solicitedUrl(), false, 0, r.dialledAccount(), id));
+            }
+            return; // or a duplicate: the peer is still connected
         }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
-        if (!running || (id != null && byServerId.containsKey(id))) return; // a duplicate: the peer is still connected
         URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
         if (url == null || toSelf.contains(url)) return;
         boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
-        if (explicit) later(() -> dial(url, true, 0));
-        else if (wasRegistered) later(() -> dial(url, false, Math.max(0, 1 - co.connectRetries)));
+        if (explicit) later(() -> dial(url, true, 0, null, null));
+        else if (wasRegistered) later(() -> dial(url, false, Math.max(0, 1 - co.connectRetries), null, null));
     }
 
     /** The seed URL naming the server {@code info} describes (its advertised route address), or null. */
@@ -265,16 +398,28 @@ public final class Cluster implements InterestListener {
 
     @Override
     public void interestChanged(Account account, String subject, String queue, int count) {
-        if (byServerId.isEmpty() || !imports.allows(subject)) return;
-        byte[] proto = interestProto(account, subject, queue, count);
-        for (RouteConnection r : byServerId.values()) r.sendInterest(proto);
+        if (peers.isEmpty() || !imports.allows(subject)) return;
+        byte[] named = null;
+        byte[] pinned = null;
+        for (RoutePool peer : peers.values()) {
+            RouteConnection r = routeFor(peer, account.name());
+            if (r == null) continue;
+            if (r.pinnedAccount() == null) {
+                if (named == null) named = interestProto(account.name(), subject, queue, count);
+                r.sendInterest(named);
+            } else {
+                if (pinned == null) pinned = interestProto(null, subject, queue, count);
+                r.sendInterest(pinned);
+            }
+        }
     }
 
-    private static byte[] interestProto(Account account, String subject, String queue, int count) {
-        ByteBuf b = Unpooled.buffer(account.name().length() + subject.length() + 32);
+    /** RS+ or RS- ({@code count} 0); {@code account} null for a route pinned to it. */
+    private static byte[] interestProto(String account, String subject, String queue, int count) {
+        ByteBuf b = Unpooled.buffer((account == null ? 0 : account.length()) + subject.length() + 32);
         try {
-            if (count > 0) RouteWriter.writeSubscribe(b, account.name(), subject, queue, queue == null ? 0 : count);
-            else RouteWriter.writeUnsubscribe(b, account.name(), subject, queue);
+            if (count > 0) RouteWriter.writeSubscribe(b, account, subject, queue, queue == null ? 0 : count);
+            else RouteWriter.writeUnsubscribe(b, account, subject, queue);
             byte[] out = new byte[b.readableBytes()];
             b.readBytes(out);
             return out;
@@ -285,13 +430,14 @@ public final class Cluster implements InterestListener {
 
     // ---- what routes ask ----
 
-    byte[] infoLine() {
+    /** This server's route INFO; {@code slot} where the route sits, null without pooling. */
+    byte[] infoLine(RoutePool.Slot slot) {
         List<String> urls = co.noAdvertise ? List.of() : server.clientConnectUrls();
         String host = co.advertise != null && !co.advertise.isEmpty()
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null).line();
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null).line();
     }
 
     byte[] connectLine(URI url) {
@@ -344,6 +490,7 @@ public final class Cluster implements InterestListener {
     }
 
     long nextRouteId() { return routeIds.incrementAndGet(); }
+    boolean pooling() { return pooling; }
     ServerLog log() { return server.log(); }
     String serverId() { return server.serverId(); }
     Account account(String accountName) { return server.account(accountName); }
@@ -371,7 +518,9 @@ public final class Cluster implements InterestListener {
     /** Registered routes' client URLs, for this server's clients' {@code connect_urls}. */
     public List<String> peersClientUrls() {
         List<String> out = new ArrayList<>();
-        for (RouteConnection r : byServerId.values()) {
+        for (RoutePool peer : peers.values()) {
+            RouteConnection r = peer.first();
+            if (r == null) continue;
             for (String u : r.remoteConnectUrls()) {
                 if (!out.contains(u)) out.add(u);
             }
@@ -379,21 +528,36 @@ public final class Cluster implements InterestListener {
         return out;
     }
 
+    /** Route connections, every pooled and pinned one (upstream's count for /varz and /routez). */
     public int routeCount() {
-        return byServerId.size();
+        int n = 0;
+        for (RoutePool peer : peers.values()) n += peer.all().size();
+        return n;
+    }
+
+    /** The servers this one has routes to. */
+    public int peerCount() {
+        return peers.size();
     }
 
     /** The server ids of the peers this server has a route to. */
     public Collection<String> peerIds() {
-        return List.copyOf(byServerId.keySet());
+        return List.copyOf(peers.keySet());
     }
 
-    /** One row per registered route, for /routez and /varz. */
+    /** The configured pool size, as /varz shows it (0 when pooling is off). */
+    public int poolSize() {
+        return pooling ? poolSize : 0;
+    }
+
+    /** One row per registered route connection, for /routez and /varz. */
     public List<RouteStats> routes() {
         List<RouteStats> out = new ArrayList<>();
-        for (RouteConnection r : byServerId.values()) {
-            URI url = r.solicitedUrl();
-            out.add(RouteStats.of(r, url != null && co.routes.stream().anyMatch(seed -> sameHostPort(seed, url))));
+        for (RoutePool peer : peers.values()) {
+            for (RouteConnection r : peer.all()) {
+                URI url = r.solicitedUrl();
+                out.add(RouteStats.of(r, url != null && co.routes.stream().anyMatch(seed -> sameHostPort(seed, url))));
+            }
         }
         return out;
     }

@@ -21,6 +21,9 @@ public interface ClusterServices {
 
     Collection<Account> accounts();
 
+    /** The system account's name, or null without one: routes pin it, as upstream 2.10 does. */
+    String systemAccountName();
+
     /** The URLs this server's clients can reach it at ({@code host:port}), for the peers' clients. */
     List<String> clientConnectUrls();
 

@@ -46,6 +46,16 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private final EventLoop loop;
     /** The seed or gossiped URL this server dialled; null for a route the peer dialled. */
     private final URI solicitedUrl;
+    /** The pinned account this server dialled the route for; null for a pooled route or one the peer dialled. */
+    private final String dialledAccount;
+    /** Set when registered: the pinned account whose route this is (lines name no account), or null. */
+    private volatile String pinnedAccount;
+    /** Set when registered: the index in the peer's pool; -1 for a pinned route or before. */
+    private volatile int poolIdx = -1;
+    /** A pooled route this server dialled announces its pool index only once its peer's INFO is in. */
+    private boolean infoDelayed;
+    /** Dial more of the pool once the first PONG proves the peer accepts this route. */
+    private boolean growPoolOnPong;
     private final long rid;
     private final long startNanos = System.nanoTime();
     private final java.time.Instant startTime = java.time.Instant.now();
@@ -72,13 +82,15 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private long batchInMsgs;
     private long batchInBytes;
 
-    RouteConnection(Cluster cluster, Channel channel, URI solicitedUrl) {
+    RouteConnection(Cluster cluster, Channel channel, URI solicitedUrl, String dialledAccount) {
         this.cluster = cluster;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.solicitedUrl = solicitedUrl;
+        this.dialledAccount = dialledAccount;
         this.rid = cluster.nextRouteId();
         this.parser = new RouteParser(this, cluster.maxPayload());
+        if (dialledAccount != null) parser.pinAccount(dialledAccount);
         this.out = new Outbound(channel, cluster.maxPending(), this::slowConsumer);
         this.timers = new ConnectionTimers(this, loop,
                 new ConnectionTimers.Pinging(cluster.pingInterval(), cluster.pingMax(), ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
@@ -91,7 +103,10 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     public void start() {
         if (solicitedUrl != null) out.appendControl(cluster.connectLine(solicitedUrl), batch);
         else if (cluster.authRequired()) timers.startAuthTimer();
-        out.appendControl(cluster.infoLine(), batch);
+        // As upstream: a pooled route this server dials waits for the peer's INFO to say where
+        // in the pool it goes; every other route introduces itself at once.
+        infoDelayed = solicitedUrl != null && dialledAccount == null && cluster.pooling();
+        if (!infoDelayed) out.appendControl(cluster.infoLine(new RoutePool.Slot(cluster.poolSize(), 0, dialledAccount)), batch);
         batch.flushAll();
         timers.startPingTimer();
         cluster.log().notice("%s - rid:%d - Route connection created", remoteAddress(), rid);
@@ -324,6 +339,36 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public void onPong() {
         timers.pongReceived();
+        if (growPoolOnPong) {
+            growPoolOnPong = false;
+            cluster.growPool(this);
+        }
+    }
+
+    /**
+     * Registered at {@code slot} (on this loop, under the cluster's registration lock, before
+     * any other thread can send on it): a pinned route's lines name no account from now on, and
+     * a pooled route this server dialled now sends its INFO with its pool index.
+     */
+    void registeredAt(RoutePool.Slot slot) {
+        pinnedAccount = slot.account();
+        poolIdx = slot.account() == null ? slot.poolIdx() : -1;
+        if (pinnedAccount != null && dialledAccount == null) parser.pinAccount(pinnedAccount);
+        if (infoDelayed) {
+            infoDelayed = false;
+            out.appendControl(cluster.infoLine(slot), batch);
+        }
+    }
+
+    /** Pings the peer now; its PONG dials the next route of the pool ({@link Cluster#growPool}). */
+    void growPoolAfterPong() {
+        growPoolOnPong = true;
+        out.appendControl(PING, batch);
+    }
+
+    /** Closes with upstream's -ERR for a route that breaks the pooling rules. */
+    void refuse(String text) {
+        closeWithError(text, "Protocol Violation");
     }
 
     @Override
@@ -429,7 +474,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        return out.appendRouted(account.nameBytes(), msg, queues == null ? null : queues.bytes(),
+        return out.appendRouted(pinnedAccount != null ? null : account.nameBytes(), msg, queues == null ? null : queues.bytes(),
                 queues == null ? 0 : queues.count(), peerHeaders, publisherBatch);
     }
 
@@ -462,6 +507,9 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
 
     long rid() { return rid; }
     URI solicitedUrl() { return solicitedUrl; }
+    String dialledAccount() { return dialledAccount; }
+    String pinnedAccount() { return pinnedAccount; }
+    int poolIdx() { return poolIdx; }
     RouteInfo remoteInfo() { return remoteInfo; }
     String remoteId() { RouteInfo i = remoteInfo; return i == null ? null : i.serverId(); }
     List<String> remoteConnectUrls() { RouteInfo i = remoteInfo; return i == null ? List.of() : i.connectUrls(); }

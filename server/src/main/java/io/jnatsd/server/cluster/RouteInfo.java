@@ -33,7 +33,7 @@ final class RouteInfo {
     /** This server's route INFO. */
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
-                        int maxPayload, String nonce) {
+                        int maxPayload, String nonce, RoutePool.Slot slot) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -53,6 +53,15 @@ final class RouteInfo {
             connectUrls.forEach(urls::add);
         }
         o.put("lnoc", true);
+        // What this server compresses with: nothing. A 2.10+ peer configured for S2 then runs
+        // the route uncompressed, as it does with any peer that answers "off".
+        o.put("compression", "off");
+        if (slot != null) {
+            // Upstream 2.10's pooling fields: a server without them is an old one (no pool).
+            o.put("route_pool_size", slot.poolSize());
+            if (slot.poolIdx() > 0) o.put("route_pool_idx", slot.poolIdx());
+            if (slot.account() != null) o.put("route_account", slot.account());
+        }
         return new RouteInfo(o);
     }
 
@@ -65,6 +74,12 @@ final class RouteInfo {
     boolean authRequired() { return json.path("auth_required").asBoolean(false); }
     boolean dynamicCluster() { return json.path("cluster_dynamic").asBoolean(false); }
     boolean lameDuck() { return json.path("ldm").asBoolean(false); }
+    /** The peer's {@code pool_size}; 0 from a server without pooling (before 2.10, or pooling off). */
+    int poolSize() { return json.path("route_pool_size").asInt(0); }
+    /** Which connection of the pool this route is, as the server that dialled it chose. */
+    int poolIdx() { return json.path("route_pool_idx").asInt(0); }
+    /** The account this route is pinned to, or null. */
+    String account() { String a = text("route_account"); return a == null || a.isEmpty() ? null : a; }
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
 
@@ -74,10 +89,15 @@ final class RouteInfo {
         return out;
     }
 
-    /** A copy to pass on to other servers, telling them where to dial the route's server. */
-    RouteInfo gossiped(String ipUrl) {
+    /**
+     * A copy to pass on to other servers, telling them where to dial the route's server (and, for
+     * a pinned route, for which account).
+     */
+    RouteInfo gossiped(String ipUrl, String pinnedAccount) {
         ObjectNode copy = json.deepCopy();
         copy.remove("nonce");
+        if (pinnedAccount != null) copy.put("route_account", pinnedAccount);
+        else copy.remove("route_account");
         if (!copy.hasNonNull("ip") || copy.get("ip").asText().isEmpty()) copy.put("ip", ipUrl);
         return new RouteInfo(copy);
     }

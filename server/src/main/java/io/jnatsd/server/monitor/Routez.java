@@ -47,6 +47,7 @@ final class Routez {
         o.put("out_bytes", r.outBytes());
         o.put("subscriptions", r.subscriptions());
         if (subs && !r.subjects().isEmpty()) o.put("subscriptions_list", r.subjects());
+        if (r.account() != null) o.put("account", r.account());
         return o;
     }
 
@@ -61,6 +62,7 @@ final class Routez {
         o.put("auth_timeout", Math.max(1, s.options().cluster.effectiveAuthTimeout().toSeconds()));
         o.put("tls_timeout", 2);
         if (!c.seeds().isEmpty()) o.put("urls", c.seeds().stream().map(u -> u.getHost() + ":" + u.getPort()).toList());
+        if (c.poolSize() > 0) o.put("pool_size", c.poolSize());
         return o;
     }
 }

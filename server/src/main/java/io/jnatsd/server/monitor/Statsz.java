@@ -42,7 +42,7 @@ final class Statsz {
         }
         // This server and every server it has a route to (upstream counts those it hears from;
         // in a full mesh they are the same servers).
-        o.put("active_servers", 1 + (cluster == null ? 0 : cluster.routeCount()));
+        o.put("active_servers", 1 + (cluster == null ? 0 : cluster.peerCount()));
         return o;
     }
 }

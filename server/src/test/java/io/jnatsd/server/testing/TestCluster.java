@@ -17,12 +17,13 @@ public final class TestCluster implements AutoCloseable {
     private final List<TestServer> nodes = new ArrayList<>();
     private final int[] routePorts;
     private final String name;
-    private final String extraClusterConfig;
+    private final java.util.function.IntFunction<String> extraClusterConfig;
     private final java.util.function.IntFunction<String> extraConfig;
     /** Every node lists every node's route URL (its own too), as operators often write one config for all. */
     private boolean seedAll;
 
-    private TestCluster(int size, String name, String extraClusterConfig, java.util.function.IntFunction<String> extraConfig)
+    private TestCluster(int size, String name, java.util.function.IntFunction<String> extraClusterConfig,
+                        java.util.function.IntFunction<String> extraConfig)
             throws Exception {
         this.routePorts = new int[size];
         for (int i = 0; i < size; i++) routePorts[i] = TestServer.freePort();
@@ -44,6 +45,12 @@ public final class TestCluster implements AutoCloseable {
     /** As {@link #start(String, String, Impl...)} with top-level lines of each node's own. */
     public static TestCluster start(String extraClusterConfig, java.util.function.IntFunction<String> extraConfig,
                                     Impl... kinds) throws Exception {
+        return start(i -> extraClusterConfig, extraConfig, kinds);
+    }
+
+    /** As {@link #start(String, String, Impl...)} with {@code cluster {}} lines and top-level lines of each node's own. */
+    public static TestCluster start(java.util.function.IntFunction<String> extraClusterConfig,
+                                    java.util.function.IntFunction<String> extraConfig, Impl... kinds) throws Exception {
         TestCluster c = new TestCluster(kinds.length, "c1", extraClusterConfig, extraConfig);
         try {
             for (int i = 0; i < kinds.length; i++) c.nodes.add(c.startNode(i, kinds[i]));
@@ -60,7 +67,7 @@ public final class TestCluster implements AutoCloseable {
      * started at once so that pairs dial each other at the same moment.
      */
     public static TestCluster startFullySeeded(Impl... kinds) throws Exception {
-        TestCluster c = new TestCluster(kinds.length, "c1", "", i -> "");
+        TestCluster c = new TestCluster(kinds.length, "c1", i -> "", i -> "");
         c.seedAll = true;
         try {
             java.util.List<java.util.concurrent.Future<TestServer>> starting = new ArrayList<>();
@@ -90,7 +97,7 @@ public final class TestCluster implements AutoCloseable {
             routes.append("\"nats-route://127.0.0.1:").append(routePorts[j]).append('"');
         }
         return "server_name: n" + i + "\n" + extraConfig.apply(i) + "\ncluster {\n  name: " + name + "\n  listen: \"127.0.0.1:"
-                + routePorts[i] + "\"\n  routes: [" + routes + "]\n" + extraClusterConfig + "\n}\n";
+                + routePorts[i] + "\"\n  routes: [" + routes + "]\n" + extraClusterConfig.apply(i) + "\n}\n";
     }
 
     private TestServer startNode(int i, Impl impl) throws Exception {
