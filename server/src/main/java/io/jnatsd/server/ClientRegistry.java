@@ -55,6 +55,8 @@ final class ClientRegistry implements ClientServices {
     private final ClosedConnections closed;
     // Messages sent to connections that have closed; guarded by totalsLock, which also makes
     // moving a connection's counts from "live" to "closed" atomic for messageTotals().
+    /** Set once lame duck mode starts: INFO then carries {@code ldm} and only the other servers' URLs. */
+    private volatile boolean lameDuck;
     private final Object totalsLock = new Object();
     private long closedOutMsgs;
     private long closedOutBytes;
@@ -98,6 +100,7 @@ final class ClientRegistry implements ClientServices {
      * URLs); everything else is the server's, as upstream sends it on every transport.
      */
     byte[] infoLine(ClientConnection client, boolean authRequired, List<String> transportUrls) {
+        boolean ldm = lameDuck;
         ByteArrayOutputStream line = new ByteArrayOutputStream(512);
         line.writeBytes(INFO_PREFIX);
         try (JsonGenerator info = JSON.createGenerator(line, JsonEncoding.UTF8)) {
@@ -122,7 +125,9 @@ final class ClientRegistry implements ClientServices {
             Cluster cluster = server.cluster();
             if (cluster != null) {
                 info.writeStringField("cluster", cluster.name());
+                // In lame duck mode only the other servers' URLs, so clients move there.
                 List<String> urls = !cluster.advertises() ? List.of()
+                        : ldm ? cluster.peersClientUrls()
                         : transportUrls != null ? transportUrls : server.clientConnectUrls();
                 if (!urls.isEmpty()) {
                     info.writeArrayFieldStart("connect_urls");
@@ -130,6 +135,7 @@ final class ClientRegistry implements ClientServices {
                     info.writeEndArray();
                 }
             }
+            if (ldm) info.writeBooleanField("ldm", true);
             if (opts.jetstream) info.writeBooleanField("jetstream", true);
             info.writeNumberField("client_id", client.cid());
             InetSocketAddress remote = client.remoteSocketAddress();
@@ -274,6 +280,12 @@ final class ClientRegistry implements ClientServices {
 
     List<ClientConnection> all() {
         return new ArrayList<>(live.values());
+    }
+
+    /** Lame duck mode: every client that takes async INFO is told ({@code ldm}), with the other servers' URLs. */
+    void enterLameDuckMode() {
+        lameDuck = true;
+        sendInfoToAll();
     }
 
     /** The cluster's client URLs changed: every client that takes async INFO gets a new one. */

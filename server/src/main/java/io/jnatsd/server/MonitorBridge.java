@@ -1,5 +1,7 @@
 package io.jnatsd.server;
 
+import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.cluster.RouteTotals;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ServerStats;
 import io.jnatsd.server.config.ServerOptions;
@@ -32,7 +34,16 @@ final class MonitorBridge implements MonitoredServer {
     @Override public Instant configLoadTime() { return server.configLoadTime(); }
     @Override public boolean authRequired() { return clients.authRequired(); }
     @Override public ServerStats stats() { return clients.stats(); }
-    @Override public MessageTotals messageTotals() { return clients.messageTotals(); }
+    /** Clients' and, as upstream counts them, routes' messages. */
+    @Override
+    public MessageTotals messageTotals() {
+        MessageTotals t = clients.messageTotals();
+        Cluster cluster = server.cluster();
+        if (cluster == null) return t;
+        RouteTotals r = cluster.totals();
+        return new MessageTotals(t.inMsgs() + r.inMsgs(), t.inBytes() + r.inBytes(),
+                t.outMsgs() + r.outMsgs(), t.outBytes() + r.outBytes());
+    }
     @Override public MessageTotals accountTotals(Account account) { return clients.accountTotals(account); }
     @Override public List<ClientConnection> connections() { return clients.all(); }
     @Override public ClosedConnections closedConnections() { return clients.closed(); }

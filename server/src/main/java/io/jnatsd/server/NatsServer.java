@@ -560,6 +560,10 @@ public final class NatsServer implements AutoCloseable {
         log.notice("Entering lame duck mode, stop accepting new clients");
         listener.close().syncUninterruptibly();
         if (websocketListener != null) websocketListener.close().syncUninterruptibly();
+        // As upstream: the other servers drop this one from their clients' URLs, and this
+        // one's clients learn where to go.
+        if (cluster != null) cluster.enterLameDuckMode();
+        clients.enterLameDuckMode();
         long grace = opts.lameDuckGracePeriod.toMillis();
         long spread = Math.max(0, opts.lameDuckDuration.toMillis() - grace);
         try {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.RawClient;
 import io.jnatsd.server.testing.TestCluster;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -51,6 +52,89 @@ class ClusterInteropTest {
             requestReply(c, 0, c.size() - 1);
             requestReply(c, c.size() - 1, 0);
         }
+    }
+
+    /**
+     * /varz counts messages routes carry, as upstream does: a message published on one server and
+     * delivered on another is out on the first (to its route) and in on the second (from it).
+     */
+    @ParameterizedTest
+    @MethodSource("lameDuckPairs")
+    void varzCountsRoutedMessages(Impl publishing, Impl receiving) throws Exception {
+        if (publishing == Impl.UPSTREAM || receiving == Impl.UPSTREAM) {
+            Assumptions.assumeTrue(io.jnatsd.server.testing.TestServer.upstreamBinary() != null, "nats-server not installed");
+        }
+        int[] http = {io.jnatsd.server.testing.TestServer.freePort(), io.jnatsd.server.testing.TestServer.freePort()};
+        try (TestCluster c = TestCluster.start("", i -> "http: \"127.0.0.1:" + http[i] + "\"", publishing, receiving);
+             Connection pub = c.connect(0); Connection sub = c.connect(1)) {
+            var onPublishing = new io.jnatsd.server.testing.MonitorHttp("http://127.0.0.1:" + http[0]);
+            var onReceiving = new io.jnatsd.server.testing.MonitorHttp("http://127.0.0.1:" + http[1]);
+            Subscription s = sub.subscribe("counted");
+            sub.flush(Duration.ofSeconds(2));
+            awaitInterest(pub, sub);
+            long outBefore = onPublishing.json("/varz").path("out_msgs").asLong();
+            long inBefore = onReceiving.json("/varz").path("in_msgs").asLong();
+            for (int i = 0; i < 20; i++) pub.publish("counted", new byte[] {(byte) i});
+            for (int i = 0; i < 20; i++) assertNotNull(s.nextMessage(Duration.ofSeconds(5)));
+            assertTrue(onPublishing.json("/varz").path("out_msgs").asLong() - outBefore >= 20, "routed out");
+            // The receiving server counts each once in (from its route) and once out (to its client).
+            long in = onReceiving.await("/varz", v -> v.path("in_msgs").asLong() - inBefore >= 20).path("in_msgs").asLong();
+            assertTrue(in - inBefore >= 20 && in - inBefore < 40, "routed in: " + (in - inBefore));
+        }
+    }
+
+    static Stream<Arguments> lameDuckPairs() {
+        return Stream.of(
+                Arguments.of(Impl.JNATSD, Impl.JNATSD),
+                Arguments.of(Impl.UPSTREAM, Impl.JNATSD),
+                Arguments.of(Impl.JNATSD, Impl.UPSTREAM));
+    }
+
+    /**
+     * A server entering lame duck mode tells its clients ({@code ldm}, with only the other
+     * servers' URLs) and its routes, whose servers then stop giving its URL to their clients.
+     */
+    @ParameterizedTest
+    @MethodSource("lameDuckPairs")
+    void aServerInLameDuckModeIsDroppedFromTheClientUrls(Impl leaving, Impl staying) throws Exception {
+        if (leaving == Impl.UPSTREAM || staying == Impl.UPSTREAM) {
+            Assumptions.assumeTrue(io.jnatsd.server.testing.TestServer.upstreamBinary() != null, "nats-server not installed");
+        }
+        try (TestCluster c = TestCluster.start("", "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"10s\"", leaving, staying);
+             RawClient onLeaving = c.node(0).raw(); RawClient onStaying = c.node(1).raw()) {
+            String leavingUrl = "127.0.0.1:" + c.node(0).port();
+            String stayingUrl = "127.0.0.1:" + c.node(1).port();
+            for (RawClient r : new RawClient[] {onLeaving, onStaying}) {
+                r.setTimeout(10_000);
+                r.connect("\"protocol\":1");
+                r.untilPong();
+            }
+            // The staying server's clients know of the leaving one until now.
+            assertTrue(onStaying.info().contains(leavingUrl), onStaying.info());
+            c.node(0).enterLameDuckMode();
+            String ldm = nextInfo(onLeaving, i -> i.contains("\"ldm\":true"));
+            assertTrue(ldm.contains(stayingUrl) && !ldm.contains(leavingUrl), ldm);
+            String after = nextInfo(onStaying, i -> !i.contains(leavingUrl));
+            assertTrue(!after.contains("\"ldm\""), after);
+        }
+    }
+
+    /** The next INFO line the server sends that {@code wanted} accepts (answering PINGs meanwhile), or null at a timeout. */
+    private static String nextInfo(RawClient r, java.util.function.Predicate<String> wanted) throws Exception {
+        if (wanted.test(r.info())) return r.info();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String line;
+            try {
+                line = r.readLine();
+            } catch (java.net.SocketTimeoutException e) {
+                return null;
+            }
+            if (line == null) return null;
+            if (line.equals("PING")) r.send("PONG\r\n");
+            if (line.startsWith("INFO ") && wanted.test(line)) return line;
+        }
+        return null;
     }
 
     /** Routes over TLS with certificates verified both ways, between every mix of the two servers. */

@@ -61,6 +61,8 @@ public final class Cluster implements InterestListener {
     private final int poolSize;
     /** Accounts with a route of their own to each pooled peer; the system account's too, as upstream. */
     private volatile Set<String> pinnedAccounts = Set.of();
+    /** Closed routes' counters, so the server's totals do not drop when a route goes. Guarded by itself. */
+    private final long[] closedTotals = new long[4];
     /** Every route connection, registered or not (for shutdown and monitoring). */
     private final Set<RouteConnection> all = ConcurrentHashMap.newKeySet();
     /** Seed URLs found to lead back to this server: never dialled again. */
@@ -345,6 +347,23 @@ public final class Cluster implements InterestListener {
         if (!co.noAdvertise) server.connectUrlsChanged();
     }
 
+    /** A route's peer entered lame duck mode: its client URLs are no longer given to clients. */
+    void peerInLameDuckMode(RouteConnection r) {
+        RoutePool peer = peers.get(r.remoteId());
+        if (peer == null || peer.lameDuck) return;
+        peer.lameDuck = true;
+        server.log().debug("Route %s is in lame duck mode", r.remoteId());
+        connectUrlsChanged();
+    }
+
+    /** This server enters lame duck mode: every peer is told once (an INFO with {@code ldm}), as upstream. */
+    public void enterLameDuckMode() {
+        byte[] line = info(null).inLameDuckMode().line();
+        for (RoutePool peer : peers.values()) {
+            for (RouteConnection r : peer.all()) r.sendInfo(line);
+        }
+    }
+
     void routeToSelf(RouteConnection r) {
         if (r.solicitedUrl() != null) toSelf.add(r.solicitedUrl());
     }
@@ -355,7 +374,13 @@ public final class Cluster implements InterestListener {
      * it was learnt by gossip (upstream's retry of a route that was up).
      */
     void routeClosed(RouteConnection r) {
-        all.remove(r);
+        synchronized (closedTotals) {
+            all.remove(r);
+            closedTotals[0] += r.inMsgs();
+            closedTotals[1] += r.inBytes();
+            closedTotals[2] += r.outMsgs();
+            closedTotals[3] += r.outBytes();
+        }
         String id = r.remoteId();
         boolean wasRegistered = false;
         boolean peerLeft = true;
@@ -430,14 +455,19 @@ public final class Cluster implements InterestListener {
 
     // ---- what routes ask ----
 
-    /** This server's route INFO; {@code slot} where the route sits, null without pooling. */
+    /** This server's route INFO line; {@code slot} where the route sits. */
     byte[] infoLine(RoutePool.Slot slot) {
+        return info(slot).line();
+    }
+
+    /** This server's route INFO; {@code slot} where the route sits, null for none (or without pooling). */
+    private RouteInfo info(RoutePool.Slot slot) {
         List<String> urls = co.noAdvertise ? List.of() : server.clientConnectUrls();
         String host = co.advertise != null && !co.advertise.isEmpty()
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null).line();
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null);
     }
 
     byte[] connectLine(URI url) {
@@ -520,7 +550,7 @@ public final class Cluster implements InterestListener {
         List<String> out = new ArrayList<>();
         for (RoutePool peer : peers.values()) {
             RouteConnection r = peer.first();
-            if (r == null) continue;
+            if (r == null || peer.lameDuck) continue;
             for (String u : r.remoteConnectUrls()) {
                 if (!out.contains(u)) out.add(u);
             }
@@ -533,6 +563,20 @@ public final class Cluster implements InterestListener {
         int n = 0;
         for (RoutePool peer : peers.values()) n += peer.all().size();
         return n;
+    }
+
+    /** What every route, open or closed, received and sent. */
+    public RouteTotals totals() {
+        synchronized (closedTotals) {
+            long[] t = closedTotals.clone();
+            for (RouteConnection r : all) {
+                t[0] += r.inMsgs();
+                t[1] += r.inBytes();
+                t[2] += r.outMsgs();
+                t[3] += r.outBytes();
+            }
+            return new RouteTotals(t[0], t[1], t[2], t[3]);
+        }
     }
 
     /** The servers this one has routes to. */

@@ -314,7 +314,9 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         RouteInfo known = remoteInfo;
         if (known != null) {
             if (!known.serverId().equals(info.serverId())) cluster.implicitRoute(info);
-            else if (!info.lameDuck()) {
+            else if (info.lameDuck()) {
+                cluster.peerInLameDuckMode(this);
+            } else {
                 remoteInfo = info;
                 cluster.connectUrlsChanged();
             }

@@ -89,6 +89,13 @@ final class RouteInfo {
         return out;
     }
 
+    /** A copy saying the server is in lame duck mode ({@code ldm}). */
+    RouteInfo inLameDuckMode() {
+        ObjectNode copy = json.deepCopy();
+        copy.put("ldm", true);
+        return new RouteInfo(copy);
+    }
+
     /**
      * A copy to pass on to other servers, telling them where to dial the route's server (and, for
      * a pinned route, for which account).

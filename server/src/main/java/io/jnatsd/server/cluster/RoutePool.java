@@ -27,6 +27,8 @@ final class RoutePool {
     final boolean noPool;
     private volatile RouteConnection[] pool;
     private final Map<String, RouteConnection> pinned = new ConcurrentHashMap<>();
+    /** The peer said it is in lame duck mode: its client URLs are no longer advertised. */
+    volatile boolean lameDuck;
 
     RoutePool(String serverId, boolean noPool, int size) {
         this.serverId = serverId;

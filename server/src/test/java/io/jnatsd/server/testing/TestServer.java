@@ -26,6 +26,8 @@ public final class TestServer implements AutoCloseable {
     private final int port;
     private final Path dir;
     private String monitorUrl;
+    /** Upstream in lame duck mode waits out its grace period on SIGTERM: close kills it instead. */
+    private boolean lameDuck;
 
     private TestServer(Impl impl, NatsServer embedded, Process process, int port, Path dir) {
         this.impl = impl;
@@ -209,6 +211,18 @@ public final class TestServer implements AutoCloseable {
         return embedded;
     }
 
+    /** Puts the server in lame duck mode (upstream: SIGUSR2, as {@code --signal ldm} sends); returns at once. */
+    public void enterLameDuckMode() throws Exception {
+        if (embedded != null) {
+            Thread t = new Thread(embedded::enterLameDuckMode, "test-lame-duck");
+            t.setDaemon(true);
+            t.start();
+        } else {
+            new ProcessBuilder("kill", "-USR2", Long.toString(process.pid())).inheritIO().start().waitFor();
+            lameDuck = true;
+        }
+    }
+
     public RawClient raw() throws IOException {
         return new RawClient(port);
     }
@@ -217,7 +231,8 @@ public final class TestServer implements AutoCloseable {
     public void close() throws Exception {
         if (embedded != null) embedded.close();
         if (process != null) {
-            process.destroy();
+            if (lameDuck) process.destroyForcibly();
+            else process.destroy();
             process.waitFor();
         }
     }
