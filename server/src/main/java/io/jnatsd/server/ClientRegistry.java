@@ -91,15 +91,16 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public byte[] infoLine(ClientConnection client) {
-        return infoLine(client, authRequired(), null);
+        return infoLine(client, authRequired(), false);
     }
 
     /**
      * The INFO line for {@code client}, with {@code auth_required} as its transport decides it (WebSocket clients
-     * may have their own authorization) and the {@code connect_urls} of its transport ({@code null} for the client
-     * URLs); everything else is the server's, as upstream sends it on every transport.
+     * may have their own authorization) and the {@code connect_urls} of its transport (the cluster's WebSocket URLs
+     * for a {@code websocket} client, as upstream); everything else is the server's, as upstream sends it on every
+     * transport.
      */
-    byte[] infoLine(ClientConnection client, boolean authRequired, List<String> transportUrls) {
+    byte[] infoLine(ClientConnection client, boolean authRequired, boolean websocket) {
         boolean ldm = lameDuck;
         ByteArrayOutputStream line = new ByteArrayOutputStream(512);
         line.writeBytes(INFO_PREFIX);
@@ -127,8 +128,8 @@ final class ClientRegistry implements ClientServices {
                 info.writeStringField("cluster", cluster.name());
                 // In lame duck mode only the other servers' URLs, so clients move there.
                 List<String> urls = !cluster.advertises() ? List.of()
-                        : ldm ? cluster.peersClientUrls()
-                        : transportUrls != null ? transportUrls : server.clientConnectUrls();
+                        : websocket ? (ldm ? cluster.peersWebsocketUrls() : server.websocketConnectUrls())
+                        : ldm ? cluster.peersClientUrls() : server.clientConnectUrls();
                 if (!urls.isEmpty()) {
                     info.writeArrayFieldStart("connect_urls");
                     for (String u : urls) info.writeString(u);

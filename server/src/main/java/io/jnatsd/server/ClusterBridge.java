@@ -19,6 +19,7 @@ final class ClusterBridge implements ClusterServices {
     private final ClientRegistry clients;
     /** This server's own client URLs, found once: listing the interfaces costs milliseconds, and every client INFO needs them. */
     private volatile List<String> ownUrls;
+    private volatile List<String> ownWebsocketUrls;
 
     ClusterBridge(NatsServer server, ClientRegistry clients) {
         this.server = server;
@@ -50,14 +51,29 @@ final class ClusterBridge implements ClusterServices {
         return urls;
     }
 
+    /** The same for the WebSocket listener ({@code ws_connect_urls}); empty without one. */
+    @Override
+    public List<String> websocketConnectUrls() {
+        if (!server.options().websocket.enabled() || server.websocketPort() <= 0) return List.of();
+        List<String> urls = ownWebsocketUrls;
+        if (urls == null) {
+            var ws = server.options().websocket;
+            ownWebsocketUrls = urls = List.copyOf(findConnectUrls(ws.advertise, ws.host, server.websocketPort()));
+        }
+        return urls;
+    }
+
     private List<String> findClientConnectUrls() {
         ServerOptions o = server.options();
-        if (o.clientAdvertise != null && !o.clientAdvertise.isEmpty()) {
-            String a = o.clientAdvertise;
-            return List.of(a.contains(":") ? a : a + ":" + server.port());
+        return findConnectUrls(o.clientAdvertise, o.host, server.port());
+    }
+
+    private static List<String> findConnectUrls(String advertise, String listenHost, int port) {
+        if (advertise != null && !advertise.isEmpty()) {
+            return List.of(advertise.contains(":") ? advertise : advertise + ":" + port);
         }
-        String host = o.host == null || o.host.isEmpty() ? "0.0.0.0" : o.host;
-        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(Cluster.hostPort(host, server.port()));
+        String host = listenHost == null || listenHost.isEmpty() ? "0.0.0.0" : listenHost;
+        if (!host.equals("0.0.0.0") && !host.equals("::")) return List.of(Cluster.hostPort(host, port));
         List<String> out = new ArrayList<>();
         try {
             for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
@@ -65,7 +81,7 @@ final class ClusterBridge implements ClusterServices {
                     if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) continue;
                     String ip = a.getHostAddress();
                     if (a instanceof Inet6Address) ip = ip.replaceAll("%.*$", "");
-                    out.add(Cluster.hostPort(ip, server.port()));
+                    out.add(Cluster.hostPort(ip, port));
                 }
             }
         } catch (SocketException e) {

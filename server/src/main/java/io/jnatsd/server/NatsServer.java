@@ -491,10 +491,17 @@ public final class NatsServer implements AutoCloseable {
 
     /** The client URLs of this server and, unless no_advertise, of every server it has a route to. */
     List<String> clientConnectUrls() {
-        List<String> urls = new java.util.ArrayList<>(clusterBridge.clientConnectUrls());
-        if (cluster != null) {
-            for (String u : cluster.peersClientUrls()) if (!urls.contains(u)) urls.add(u);
-        }
+        return withPeers(clusterBridge.clientConnectUrls(), cluster == null ? List.of() : cluster.peersClientUrls());
+    }
+
+    /** This server's and its peers' WebSocket URLs, for WebSocket clients' {@code connect_urls}. */
+    List<String> websocketConnectUrls() {
+        return withPeers(clusterBridge.websocketConnectUrls(), cluster == null ? List.of() : cluster.peersWebsocketUrls());
+    }
+
+    private static List<String> withPeers(List<String> own, List<String> peers) {
+        List<String> urls = new java.util.ArrayList<>(own);
+        for (String u : peers) if (!urls.contains(u)) urls.add(u);
         return urls;
     }
 

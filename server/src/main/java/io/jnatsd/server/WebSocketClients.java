@@ -97,9 +97,8 @@ final class WebSocketClients {
 
         @Override
         public byte[] infoLine(ClientConnection client) {
-            // Upstream tells WebSocket clients of the cluster's WebSocket URLs, which routes gossip
-            // (ws_connect_urls); jnatsd's routes do not carry them yet, so these clients get none.
-            return registry.infoLine(client, auth.authRequired(), List.of());
+            // As upstream: the cluster's WebSocket URLs, which routes gossip (ws_connect_urls).
+            return registry.infoLine(client, auth.authRequired(), true);
         }
 
         @Override

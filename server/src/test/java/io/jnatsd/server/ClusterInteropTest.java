@@ -83,6 +83,32 @@ class ClusterInteropTest {
         }
     }
 
+    /**
+     * Routes carry each server's WebSocket URLs ({@code ws_connect_urls}), and a WebSocket client
+     * is told the cluster's WebSocket URLs, not the NATS ones, as upstream does.
+     */
+    @ParameterizedTest
+    @MethodSource("lameDuckPairs")
+    void webSocketClientsAreToldTheClustersWebSocketUrls(Impl other, Impl serving) throws Exception {
+        if (other == Impl.UPSTREAM || serving == Impl.UPSTREAM) {
+            Assumptions.assumeTrue(io.jnatsd.server.testing.TestServer.upstreamBinary() != null, "nats-server not installed");
+        }
+        int[] ws = {io.jnatsd.server.testing.TestServer.freePort(), io.jnatsd.server.testing.TestServer.freePort()};
+        try (TestCluster c = TestCluster.start("", i -> "websocket {\n listen: \"127.0.0.1:" + ws[i] + "\"\n no_tls: true\n}", other, serving)) {
+            String otherWs = "127.0.0.1:" + ws[0];
+            String servingWs = "127.0.0.1:" + ws[1];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String info;
+            do {
+                try (var client = io.jnatsd.server.testing.WsClient.open(ws[1]).upgrade("")) {
+                    info = client.readFrame().text();
+                }
+            } while (!info.contains(otherWs) && System.nanoTime() < deadline);
+            assertTrue(info.contains(otherWs) && info.contains(servingWs), info);
+            assertTrue(!info.contains(":" + c.node(0).port() + "\""), "no NATS URL for a WebSocket client: " + info);
+        }
+    }
+
     static Stream<Arguments> lameDuckPairs() {
         return Stream.of(
                 Arguments.of(Impl.JNATSD, Impl.JNATSD),

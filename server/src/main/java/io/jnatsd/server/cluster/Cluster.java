@@ -463,11 +463,12 @@ public final class Cluster implements InterestListener {
     /** This server's route INFO; {@code slot} where the route sits, null for none (or without pooling). */
     private RouteInfo info(RoutePool.Slot slot) {
         List<String> urls = co.noAdvertise ? List.of() : server.clientConnectUrls();
+        List<String> wsUrls = co.noAdvertise ? List.of() : server.websocketConnectUrls();
         String host = co.advertise != null && !co.advertise.isEmpty()
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null);
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null, wsUrls);
     }
 
     byte[] connectLine(URI url) {
@@ -547,11 +548,21 @@ public final class Cluster implements InterestListener {
 
     /** Registered routes' client URLs, for this server's clients' {@code connect_urls}. */
     public List<String> peersClientUrls() {
+        return peersUrls(RouteInfo::connectUrls);
+    }
+
+    /** Registered routes' WebSocket URLs, for this server's WebSocket clients' {@code connect_urls}. */
+    public List<String> peersWebsocketUrls() {
+        return peersUrls(RouteInfo::wsConnectUrls);
+    }
+
+    /** Peers' URLs of one kind, but none of a peer in lame duck mode. */
+    private List<String> peersUrls(java.util.function.Function<RouteInfo, List<String>> kind) {
         List<String> out = new ArrayList<>();
         for (RoutePool peer : peers.values()) {
             RouteConnection r = peer.first();
-            if (r == null || peer.lameDuck) continue;
-            for (String u : r.remoteConnectUrls()) {
+            if (r == null || peer.lameDuck || r.remoteInfo() == null) continue;
+            for (String u : kind.apply(r.remoteInfo())) {
                 if (!out.contains(u)) out.add(u);
             }
         }

@@ -27,6 +27,9 @@ public interface ClusterServices {
     /** The URLs this server's clients can reach it at ({@code host:port}), for the peers' clients. */
     List<String> clientConnectUrls();
 
+    /** The URLs this server's WebSocket clients can reach it at ({@code ws_connect_urls}); empty without WebSocket. */
+    List<String> websocketConnectUrls();
+
     /** The cluster's client URLs changed (a server joined or left): clients get an INFO with them. */
     void connectUrlsChanged();
 }

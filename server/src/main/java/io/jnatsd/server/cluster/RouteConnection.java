@@ -514,7 +514,6 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     int poolIdx() { return poolIdx; }
     RouteInfo remoteInfo() { return remoteInfo; }
     String remoteId() { RouteInfo i = remoteInfo; return i == null ? null : i.serverId(); }
-    List<String> remoteConnectUrls() { RouteInfo i = remoteInfo; return i == null ? List.of() : i.connectUrls(); }
     boolean registered() { return registered; }
     long inMsgs() { return inMsgs; }
     long inBytes() { return inBytes; }

@@ -33,7 +33,7 @@ final class RouteInfo {
     /** This server's route INFO. */
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
-                        int maxPayload, String nonce, RoutePool.Slot slot) {
+                        int maxPayload, String nonce, RoutePool.Slot slot, List<String> wsConnectUrls) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -51,6 +51,10 @@ final class RouteInfo {
         if (!connectUrls.isEmpty()) {
             ArrayNode urls = o.putArray("connect_urls");
             connectUrls.forEach(urls::add);
+        }
+        if (!wsConnectUrls.isEmpty()) {
+            ArrayNode urls = o.putArray("ws_connect_urls");
+            wsConnectUrls.forEach(urls::add);
         }
         o.put("lnoc", true);
         // What this server compresses with: nothing. A 2.10+ peer configured for S2 then runs
@@ -84,8 +88,17 @@ final class RouteInfo {
     String ip() { return text("ip"); }
 
     List<String> connectUrls() {
+        return texts("connect_urls");
+    }
+
+    /** The server's WebSocket client URLs, for WebSocket clients' {@code connect_urls}. */
+    List<String> wsConnectUrls() {
+        return texts("ws_connect_urls");
+    }
+
+    private List<String> texts(String field) {
         List<String> out = new ArrayList<>();
-        json.path("connect_urls").forEach(u -> out.add(u.asText()));
+        json.path(field).forEach(u -> out.add(u.asText()));
         return out;
     }
 
