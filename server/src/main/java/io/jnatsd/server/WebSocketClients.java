@@ -17,7 +17,6 @@ import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.server.websocket.CloseStatus;
 import io.jnatsd.server.websocket.Handshake;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
