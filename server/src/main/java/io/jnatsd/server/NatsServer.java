@@ -343,6 +343,7 @@ public final class NatsServer implements AutoCloseable {
         log.notice("Starting jnatsd (NATS %s compatible)", Versions.NATS_COMPATIBLE);
         log.notice("  Version:  %s", Versions.jnatsd());
         log.notice("  Java:     %s", Runtime.version());
+        log.notice("  Name:     %s", serverName());
         log.notice("  ID:       %s", serverId);
         startTime = Instant.now();
         configLoadTime = startTime;
@@ -607,6 +608,22 @@ public final class NatsServer implements AutoCloseable {
         public Builder serverName(String name) { opts.serverName = name; return this; }
         public Builder options(java.util.function.Consumer<ServerOptions> edit) { edit.accept(opts); return this; }
         public Builder log(ServerLog log) { this.log = log; return this; }
+
+        /**
+         * Applies config-file text ({@code max_payload: 2MB}, blocks, ...) as a file would, on
+         * top of what is set so far; errors name line and column as for a file.
+         */
+        public Builder config(String text) throws io.jnatsd.conf.ConfException {
+            io.jnatsd.server.config.ConfigLoader.apply(io.jnatsd.conf.ConfParser.parse(text), opts);
+            return this;
+        }
+
+        /** JetStream on, storing under {@code storeDir}. */
+        public Builder jetStream(java.nio.file.Path storeDir) {
+            opts.jetstream = true;
+            opts.storeDir = storeDir.toString();
+            return this;
+        }
 
         public NatsServer build() {
             return new NatsServer(opts.copy(), log);
