@@ -54,8 +54,9 @@ class MainProcessTest {
         int port = TestServer.freePort();
         Path pid = dir.resolve("jnatsd.pid");
         Path logFile = dir.resolve("server.log");
+        Path store = dir.resolve("store");
         Process p = start("-a", "127.0.0.1", "--port=" + port, "-P", pid.toString(), "-n", "proc-test",
-                "-l", logFile.toString(), "-DV");
+                "-l", logFile.toString(), "-DV", "-js", "-sd", store.toString());
         awaitListening(port, p);
         try (Connection c = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port).build())) {
             assertEquals("proc-test", c.getServerInfo().getServerName());
@@ -70,6 +71,10 @@ class MainProcessTest {
                 "upstream's line shape: " + log);
         assertTrue(log.contains("[TRC] ") && log.contains("<<- [CONNECT "), "trace of inbound ops: " + log);
         assertTrue(!Files.exists(pid), "pid file removed on exit");
+        // The start-up summary, as upstream's: who, and JetStream's limits and directory.
+        assertTrue(log.contains("[INF]   Name:     proc-test"), log);
+        assertTrue(log.matches("(?s).*\\[INF\\]   Max Memory:      \\d+\\.\\d\\d [KMGTP]B\n.*"), log);
+        assertTrue(log.contains("[INF]   Store Directory: \"" + store.resolve("jetstream") + "\""), log);
     }
 
     @Test

@@ -83,11 +83,29 @@ public final class JetStream implements AutoCloseable {
         return t;
     }
 
+    /** A size as upstream's start-up summary writes it: {@code 17.66 GB} (powers of 1024). */
+    static String friendlyBytes(long bytes) {
+        if (bytes < 1024) return bytes + " B";
+        String[] units = {"KB", "MB", "GB", "TB", "PB", "EB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f %s", v, units[u]);
+    }
+
     /** Enables JetStream for each of {@code enabled}, recovering their streams from disk. */
     public void start(Collection<Account> enabled, Collection<Account> all) {
         log.notice("Starting JetStream");
-        log.notice("    Storage directory: %s", root);
-        if (syncAlways()) log.notice("    Sync: always (group commit)");
+        log.notice("---------------- JETSTREAM ----------------");
+        log.notice("  Max Memory:      %s", friendlyBytes(JsLimits.serverMaxMemory(this)));
+        log.notice("  Max Storage:     %s", friendlyBytes(JsLimits.serverMaxStore(this)));
+        log.notice("  Store Directory: \"%s\"", root);
+        if (domain() != null && !domain().isEmpty()) log.notice("  Domain:          %s", domain());
+        if (syncAlways()) log.notice("  Sync:            always (group commit)");
+        log.notice("-------------------------------------------");
         for (Account a : enabled) {
             JsAccount ja = new JsAccount(a);
             ja.limits = JsLimits.parse(accountBlock(a.name()));
