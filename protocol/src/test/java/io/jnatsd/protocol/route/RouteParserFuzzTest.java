@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * given, and always returns. Fixed seeds, so a failure reproduces; bounded by time, not runs.
  */
 class RouteParserFuzzTest {
+    private static final int MIN_RUNS = 2000;
     private static final String VALID = "INFO {\"server_id\":\"S\"}\r\nCONNECT {}\r\nPING\r\nPONG\r\n+OK\r\n"
             + "-ERR 'x'\r\nRS+ $G a\r\nRS+ $G a q 2\r\nRS- $G a q\r\nLS+ o $G b\r\nLS- $G b\r\n"
             + "RMSG $G s 3\r\nabc\r\nRMSG $G s r 0\r\n\r\nRMSG $G s + r q1 q2 1\r\nx\r\nRMSG $G s | q1 1\r\ny\r\n"
@@ -33,12 +34,13 @@ class RouteParserFuzzTest {
             byte[] base = VALID.getBytes(StandardCharsets.US_ASCII);
             long deadline = System.nanoTime() + BUDGET_NANOS;
             int runs = 0;
-            while (System.nanoTime() < deadline) {
+            // At least MIN_RUNS cases however loaded the machine is, more while the time budget lasts.
+            while (runs < MIN_RUNS || System.nanoTime() < deadline) {
                 byte[] input = runs % 4 == 3 ? randomBytes(rnd) : mutate(base, rnd);
                 runOnce(input, rnd);
                 runs++;
             }
-            assertTrue(runs > 1000, "fuzz ran " + runs + " cases");
+            assertTrue(runs >= MIN_RUNS, "fuzz ran " + runs + " cases");
         });
     }
 
