@@ -39,6 +39,8 @@ public final class ClientParser extends FrameParser {
     private final Args args = new Args(MAX_ARGS + 1);
 
     private boolean headersAllowed;
+    /** The first operation has been let through (CONNECT, or another the handler allowed). */
+    private boolean pastConnect;
 
     // A PUB/HPUB whose control line is parsed but whose payload has not fully arrived;
     // offsets are relative to the frame start (the reader index).
@@ -90,6 +92,7 @@ public final class ClientParser extends FrameParser {
                 int argTo = ControlLine.trimCr(in, argFrom, nl);
                 in.readerIndex(nl + 1);
                 if (op == Op.CONNECT) handler.onConnect(in.slice(argFrom, argTo - argFrom));
+                else handler.onInfo(in.slice(argFrom, argTo - argFrom));
                 return true;
             }
             default -> {
@@ -99,7 +102,9 @@ public final class ClientParser extends FrameParser {
                 int nl = ControlLine.lineEnd(in, argFrom, end, maxControlLine);
                 if (nl == NEED_MORE) return false;
                 if (nl == TOO_LONG) return violation(ProtocolViolation.MAX_CONTROL_LINE);
-                int n = args.split(in, argFrom, ControlLine.trimCr(in, argFrom, nl), MAX_ARGS);
+                // upstream splits SUB and UNSUB arguments on CR too, PUB and HPUB on spaces and tabs only
+                boolean crIsBlank = op == Op.SUB || op == Op.UNSUB;
+                int n = args.split(in, argFrom, ControlLine.trimCr(in, argFrom, nl), MAX_ARGS, crIsBlank);
                 return switch (op) {
                     case PUB, HPUB -> publishLine(in, op == Op.HPUB, n, start, nl + 1);
                     case SUB -> subscribeLine(in, n, nl + 1);
@@ -116,6 +121,14 @@ public final class ClientParser extends FrameParser {
      */
     private Op recognize(ByteBuf in, int start, int end) {
         int c0 = ControlLine.upper(in.getByte(start));
+        if (!pastConnect) {
+            // upstream looks at the first byte only: anything but C before CONNECT needs the handler's leave
+            if (c0 != 'C' && !handler.beforeConnect()) {
+                stopped = true;
+                return null;
+            }
+            pastConnect = true;
+        }
         Op op;
         String name;
         switch (c0) {

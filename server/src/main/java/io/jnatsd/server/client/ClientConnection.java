@@ -21,7 +21,6 @@ import io.jnatsd.server.core.Subscription;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -308,11 +307,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         if (server.log().isTrace()) traceIn("CONNECT " + Secrets.redactConnect(json.toString(StandardCharsets.UTF_8)));
         ConnectOptions c;
         try {
-            c = ConnectOptions.parse(new ByteBufInputStream(json));
+            c = ConnectOptions.parse(json);
         } catch (IOException | RuntimeException e) {
             // As upstream: the JSON error is logged, the client gets no -ERR.
-            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            server.log().error("%s - cid:%d - invalid CONNECT: %s", remoteAddress(), cid, why);
+            server.log().error("%s - cid:%d - invalid CONNECT: %s", remoteAddress(), cid, firstLine(e));
             close(ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
@@ -321,6 +319,26 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return;
         }
         completeConnect(c, server.authenticate(c, this));
+    }
+
+    /** A client's INFO is ignored, but upstream decodes it and closes the client when that fails. */
+    @Override
+    public void onInfo(ByteBuf json) {
+        try {
+            ConnectOptions.checkInfo(json);
+        } catch (IOException | RuntimeException e) {
+            server.log().error("%s - cid:%d - %s", remoteAddress(), cid, firstLine(e));
+            close(ClosedReason.PROTOCOL_VIOLATION);
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+    }
+
+    @Override
+    public boolean beforeConnect() {
+        return checkConnected();
     }
 
     /**
