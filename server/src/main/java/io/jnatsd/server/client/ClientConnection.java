@@ -7,7 +7,8 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.auth.Secrets;
-import io.jnatsd.server.auth.GoQuote;
+import io.jnatsd.conf.GoDuration;
+import io.jnatsd.protocol.wire.GoQuote;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.Connection;
@@ -107,6 +108,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         nonce = server.newNonce();
         out.appendControl(server.infoLine(this), batch);
         if (!server.register(this)) {
+            server.log().error("%s - cid:%d - maximum connections exceeded", remoteAddress(), cid);
             closeWithError("maximum connections exceeded", ClosedReason.MAX_CONNECTIONS);
             return;
         }
@@ -397,6 +399,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         parser.setHeadersAllowed(headers);
         if (firstConnect) {
             if (!bound.addConnection()) {
+                server.log().error("%s - cid:%d - maximum account active connections exceeded", remoteAddress(), cid);
                 closeWithError("maximum account active connections exceeded", ClosedReason.MAX_CONNECTIONS);
                 return;
             }
@@ -535,6 +538,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             case CLIENT_ERROR -> ClosedReason.PARSE_ERROR;
             default -> ClosedReason.PROTOCOL_VIOLATION;
         };
+        String why = parser.errorText();
+        if (why != null) server.log().error("%s - cid:%d - %s", remoteAddress(), cid, why);
         closeWithError(violation.errText(), reason);
     }
 
@@ -648,8 +653,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     public void slowConsumerWriteDeadline() {
         server.stats().slowConsumers.increment();
         account.slowConsumer();
-        server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
-                remoteAddress(), cid, opts.writeDeadline);
+        server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded with %d chunks of %d total bytes.",
+                remoteAddress(), cid, GoDuration.format(opts.writeDeadline), out.pendingChunks(), out.pendingBytes());
         out.close();
         closed = true;
         closedReason = ClosedReason.SLOW_CONSUMER_WRITE_DEADLINE;
