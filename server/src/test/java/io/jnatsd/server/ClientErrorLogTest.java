@@ -50,6 +50,11 @@ class ClientErrorLogTest {
         {C + "HPUB foo 2 2\r\nhi\r\n", "message headers not supported"},
         {H + "HPUB foo 3 2\r\nhi\r\n", "processHeaderPub Header Size larger then TotalSize: \"foo 3 2\""},
         {H + "HPUB foo x 2\r\nhi\r\n", "processHeaderPub Bad or Missing Header Size: \"foo x 2\""},
+        {"CONNECT {\"verbose\":false,\"protocol\":2}\r\n", "invalid client protocol"},
+        {"CONNECT {\"verbose\":false,\"no_responders\":true}\r\n", "no responders requires headers support"},
+        {"CONNECT {\"verbose\":false,\"protocol\":1.5}\r\n",
+            "json: cannot unmarshal number 1.5 into Go struct field ClientOpts.protocol of type int"},
+        {"CONNECT {\"verbose\":\"x\"}\r\n", "json: cannot unmarshal string into Go struct field ClientOpts.verbose of type bool"},
     };
 
     @TempDir

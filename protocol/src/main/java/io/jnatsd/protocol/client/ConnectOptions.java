@@ -133,7 +133,17 @@ public final class ConnectOptions {
         };
     }
 
+    /** Go's UnmarshalTypeError text, which upstream logs. */
     private static IOException wrongType(JsonParser p, String goType) throws IOException {
-        return new IOException("cannot unmarshal " + p.currentToken() + " into field " + p.currentName() + " of type " + goType);
+        String what = switch (p.currentToken()) {
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
+            case VALUE_TRUE, VALUE_FALSE -> "bool";
+            case START_ARRAY -> "array";
+            case START_OBJECT -> "object";
+            default -> String.valueOf(p.currentToken());
+        };
+        return new IOException("json: cannot unmarshal " + what + " into Go struct field ClientOpts."
+                + p.currentName().toLowerCase(Locale.ROOT) + " of type " + goType);
     }
 }

@@ -312,7 +312,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             c = ConnectOptions.parse(json);
         } catch (IOException | RuntimeException e) {
             // As upstream: the JSON error is logged, the client gets no -ERR.
-            server.log().error("%s - cid:%d - invalid CONNECT: %s", remoteAddress(), cid, firstLine(e));
+            server.log().error("%s - cid:%d - %s", remoteAddress(), cid, firstLine(e));
             close(ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
@@ -384,10 +384,12 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return;
         }
         if (c.protocol < 0 || c.protocol > 1) {
+            server.log().error("%s - cid:%d - invalid client protocol", remoteAddress(), cid);
             closeWithError("invalid client protocol", ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
         if (c.noResponders && !c.headers) {
+            server.log().error("%s - cid:%d - no responders requires headers support", remoteAddress(), cid);
             closeWithError("no responders requires headers support", ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
