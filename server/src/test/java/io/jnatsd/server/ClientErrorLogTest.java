@@ -81,6 +81,51 @@ class ClientErrorLogTest {
         }
     }
 
+    /**
+     * jnatsd only (upstream 2.9.10 stalls the publisher instead, see LimitsTest): the write
+     * deadline in Go's terms, and the pending chunks and bytes, as upstream's line has them.
+     */
+    @org.junit.jupiter.api.Test
+    void aWriteDeadlineSlowConsumerIsLoggedWithAGoDuration() throws Exception {
+        int port = TestServer.freePort();
+        Path log = dir.resolve("sc.log");
+        Path conf = dir.resolve("sc.conf");
+        Files.writeString(conf, "listen: \"127.0.0.1:" + port + "\"\nmax_pending: 1GB\nwrite_deadline: \"500ms\"\n"
+                + "log_file: \"" + log + "\"\n");
+        ServerOptions o = ConfigLoader.load(conf);
+        ServerLog serverLog = ServerLog.open(o.logFile, true, false, false, false);
+        NatsServer s = new NatsServer(o, serverLog).start();
+        try (Socket stuck = connected(port);
+             io.nats.client.Connection pub = io.nats.client.Nats.connect("nats://127.0.0.1:" + port)) {
+            stuck.getOutputStream().write("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII));
+            String seen;
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(stuck.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            while (!(seen = r.readLine()).equals("PONG")) {
+                assertTrue(seen.startsWith("INFO "), seen); // then it stops reading
+            }
+            byte[] payload = new byte[64 * 1024];
+            for (int i = 0; i < 4000 && s.connectionCount() == 2; i++) {
+                pub.publish("flood", payload);
+                if (i % 50 == 49) pub.flush(java.time.Duration.ofSeconds(5));
+            }
+            TestServer.await(5000, () -> s.connectionCount() == 1);
+            TestServer.await(5000, () -> read(log).matches("(?s).*\\[INF\\] 127\\.0\\.0\\.1:\\d+ - cid:\\d+ - Slow Consumer Detected: "
+                    + "WriteDeadline of 500ms exceeded with \\d+ chunks of \\d+ total bytes\\.\n.*"));
+        } finally {
+            s.close();
+            serverLog.close();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static AutoCloseable start(Impl impl, Path conf, int port) throws Exception {
         if (impl == Impl.JNATSD) {
             ServerOptions o = ConfigLoader.load(conf);
