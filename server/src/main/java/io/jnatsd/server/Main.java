@@ -88,6 +88,12 @@ public final class Main {
             log.close();
             return 1;
         }
+        // before the listeners open, as upstream: a signal sent once the port answers is handled
+        SignalHandlers.install(server, log, () -> reload(server, opts, log), () -> log.notice("Reopening log file (not supported: logs are appended)"),
+                signal -> new Thread(() -> {
+                    log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
+                    server.shutdown();
+                }, "jnatsd-signal").start());
         try {
             server.start();
         } catch (MonitorException e) {
@@ -98,11 +104,6 @@ public final class Main {
             return 1;
         }
         writePidFile(opts, log);
-        SignalHandlers.install(server, () -> reload(server, opts, log), () -> log.notice("Reopening log file (not supported: logs are appended)"),
-                signal -> new Thread(() -> {
-                    log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
-                    server.shutdown();
-                }, "jnatsd-signal").start());
         try {
             server.awaitShutdown();
         } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.cluster.Cluster;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
+import io.jnatsd.server.config.CrossFieldRules;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.jetstream.JetStream;
 import io.jnatsd.server.config.TlsOptions;
@@ -91,6 +92,7 @@ public final class NatsServer implements AutoCloseable {
     public NatsServer(ServerOptions opts, ServerLog log) {
         this.opts = opts;
         this.log = log;
+        CrossFieldRules.check(opts);
         this.authenticator = buildAuthenticator(opts, log);
         this.tls = buildTls(opts, log);
         this.accounts = buildAccounts(opts, authenticator);
@@ -271,6 +273,7 @@ public final class NatsServer implements AutoCloseable {
 
     /** Checks what the constructor checks (users, permissions, TLS files) without building a server. */
     public static void validate(ServerOptions opts) {
+        CrossFieldRules.check(opts);
         Authenticator auth = buildAuthenticator(opts, ServerLog.silent());
         buildAccounts(opts, auth);
         buildTls(opts, ServerLog.silent());
@@ -364,6 +367,9 @@ public final class NatsServer implements AutoCloseable {
             if (sys != null) {
                 new ClaimsService(new ClaimsRequests(mode), sys, systemExecutor, this::systemServerInfo).start();
             }
+        }
+        if (opts.maxPayload > CrossFieldRules.LARGE_PAYLOAD) {
+            log.warn("Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance");
         }
         if (jetStream != null) jetStream.start(jetStreamAccounts(), nonSystemAccounts());
         transport = new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));

@@ -45,6 +45,23 @@ class AuthBadInputTest {
         }
     }
 
+    /** Upstream looks at the first byte: anything but a CONNECT first is an authorization violation. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void anOperationBeforeConnectIsAnAuthorizationViolation(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, CONF)) {
+            for (String input : new String[] {"FOO\r\n", "-ERR 'x'\r\n", "+OK\r\n", "PING\r\n", "SUB x 1\r\n", "INFO {}\r\n"}) {
+                try (RawClient c = s.raw()) {
+                    assertEquals(VIOLATION, c.untilPong(input), input);
+                }
+            }
+            try (RawClient c = s.raw()) {
+                assertEquals("-ERR 'Unknown Protocol Operation'\n<closed>", c.untilPong("CX\r\n"), "C passes the check");
+            }
+            stillServes(s);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void connectLongerThanMaxControlLineIsRefused(Impl impl) throws Exception {

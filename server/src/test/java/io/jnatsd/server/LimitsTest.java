@@ -252,6 +252,10 @@ class LimitsTest {
                 try {
                     for (int i = 0; i < messages; i++) {
                         String line = sub.readLine();
+                        if ("PING".equals(line)) { // the server's first PING comes after 2 s on a busy machine
+                            i--;
+                            continue;
+                        }
                         if (line == null || !line.startsWith("MSG flood 1 2048")) return;
                         sub.readLine();
                         if (i % 500 == 0) Thread.sleep(5); // a consumer slower than the producer
@@ -267,7 +271,8 @@ class LimitsTest {
             }
             pub.flush(Duration.ofSeconds(30));
             reader.join(60_000);
-            assertEquals("", sub.untilPong(), "the subscriber is still connected and got everything");
+            assertEquals("", sub.untilPong().replaceAll("(?m)^PING\n?", "").strip(),
+                    "the subscriber is still connected and got everything");
         }
     }
 }

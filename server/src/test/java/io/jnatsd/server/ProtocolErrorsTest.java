@@ -84,6 +84,18 @@ class ProtocolErrorsTest {
                 "MSG foo 1 1\na\nMSG foo 1 1\nb"},
             {"SUB foo q 1\r\nPUB foo 1\r\nx\r\n", "MSG foo 1 1\nx"},
             {"SUB foo 1\r\nPUB foo  2\r\nhi\r\n", "MSG foo 1 2\nhi"},
+            // SUB and UNSUB split arguments on a CR too; PUB does not
+            {"SUB foo\r 1\r\nPUB foo 1\r\nx\r\n", "MSG foo 1 1\nx"},
+            {"SUB foo\r1\r\nPUB foo 1\r\nx\r\n", "MSG foo 1 1\nx"},
+            {"SUB foo 1\r\nUNSUB 1\r\r\nPUB foo 1\r\nx\r\n", ""},
+            {"UNSUB\r1\r\n", "-ERR 'Unknown Protocol Operation'\n<closed>"},
+            {"SUB foo 1\r\nPUB foo\r 1\r\nx\r\n", ""},
+            // a client's INFO must be a JSON object
+            {"INFO {}\rX\r\n", "<closed>"},
+            {"INFO {\"port\":1} {}\r\n", "<closed>"},
+            {"INFO [1]\r\n", "<closed>"},
+            {"INFO nope\r\n", "<closed>"},
+            {"INFO null\r\n", ""},
         };
         List<Arguments> args = new ArrayList<>();
         for (Impl impl : Impl.values()) {
@@ -112,6 +124,12 @@ class ProtocolErrorsTest {
             {"connect {\"verbose\":false}\r\n", ""},
             {"CONNECT {\"verbose\":\"yes\"}\r\n", "<closed>"},
             {"CONNECT {\"verbose\":false,\"unknownfield\":1}\r\n", ""},
+            // only blanks may follow the JSON
+            {"CONNECT {\"verbose\":false} x\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":false}x\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":false}{}\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":false}\rX\r\n", "<closed>"},
+            {"CONNECT {\"verbose\":false} \t \r\n", ""},
             {"CONNECT {\"verbose\":false,\"protocol\":2}\r\n", "-ERR 'invalid client protocol'\n<closed>"},
             {"CONNECT {\"verbose\":false,\"no_responders\":true}\r\n",
                 "-ERR 'no responders requires headers support'\n<closed>"},
@@ -140,6 +158,25 @@ class ProtocolErrorsTest {
         try (RawClient c = server(impl).raw()) {
             assertEquals(expected, c.untilPong(input));
         }
+    }
+
+    /** Go decodes bytes that are not UTF-8 as U+FFFD: the CONNECT is valid. */
+    @ParameterizedTest
+    @MethodSource("impls")
+    void connectWithBytesThatAreNotUtf8IsAccepted(Impl impl) throws Exception {
+        try (RawClient c = server(impl).raw()) {
+            c.send(concat("CONNECT {\"verbose\":false,\"name\":\"a", new byte[] {(byte) 0xff, (byte) 0xc3}, "\"}\r\n"));
+            assertEquals("", c.untilPong());
+        }
+    }
+
+    private static byte[] concat(String a, byte[] b, String c) {
+        byte[] x = a.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] z = c.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = java.util.Arrays.copyOf(x, x.length + b.length + z.length);
+        System.arraycopy(b, 0, out, x.length, b.length);
+        System.arraycopy(z, 0, out, x.length + b.length, z.length);
+        return out;
     }
 
     @ParameterizedTest

@@ -22,6 +22,19 @@ public interface ClientOpHandler {
 
     void onPong();
 
+    /** INFO with its JSON argument: clients have no reason to send one, but it must be valid. */
+    default void onInfo(ByteBuf json) {
+    }
+
+    /**
+     * The first operation of a connection is not CONNECT: whether it may go on (no auth is
+     * required, or a {@code no_auth_user} takes the client). When not, the handler has refused
+     * the client (upstream's Authorization Violation) and the parser stops.
+     */
+    default boolean beforeConnect() {
+        return true;
+    }
+
     /** The parser has stopped; the handler sends the -ERR text if any and closes. */
     void onViolation(ProtocolViolation violation);
 }

@@ -3,8 +3,9 @@ package io.jnatsd.protocol.client;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -39,9 +40,13 @@ public final class ConnectOptions {
     public String account;
     public Boolean newAccount;
 
-    /** Parses CONNECT's JSON; throws IOException when it is not a valid CONNECT object. */
-    public static ConnectOptions parse(InputStream json) throws IOException {
-        try (JsonParser p = JSON.createParser(json)) {
+    /**
+     * Parses CONNECT's JSON; throws IOException when it is not a valid CONNECT object. Bytes that
+     * are not UTF-8 become U+FFFD, as Go decodes them, rather than making the JSON invalid; only
+     * blanks may follow the object (Go refuses anything else after the top-level value).
+     */
+    public static ConnectOptions parse(ByteBuf json) throws IOException {
+        try (JsonParser p = JSON.createParser(json.toString(StandardCharsets.UTF_8))) {
             JsonToken t = p.nextToken();
             if (t == null || t == JsonToken.VALUE_NULL) throw new IOException("empty CONNECT");
             if (t != JsonToken.START_OBJECT) throw new IOException("CONNECT is not a JSON object");
@@ -51,8 +56,29 @@ public final class ConnectOptions {
                 p.nextToken();
                 o.set(field, p);
             }
+            endOfValue(p);
             return o;
         }
+    }
+
+    /**
+     * Checks the JSON of an INFO a client sent as Go's decoding into upstream's Info does: an
+     * object (or null) and nothing after it but blanks. Throws IOException otherwise.
+     */
+    public static void checkInfo(ByteBuf json) throws IOException {
+        try (JsonParser p = JSON.createParser(json.toString(StandardCharsets.UTF_8))) {
+            JsonToken t = p.nextToken();
+            if (t == null) throw new IOException("unexpected end of JSON input");
+            if (t != JsonToken.START_OBJECT && t != JsonToken.VALUE_NULL) {
+                throw new IOException("cannot unmarshal " + t + " into Go value of type server.Info");
+            }
+            p.skipChildren();
+            endOfValue(p);
+        }
+    }
+
+    private static void endOfValue(JsonParser p) throws IOException {
+        if (p.nextToken() != null) throw new IOException("invalid character after top-level value");
     }
 
     private void set(String field, JsonParser p) throws IOException {
@@ -107,7 +133,17 @@ public final class ConnectOptions {
         };
     }
 
+    /** Go's UnmarshalTypeError text, which upstream logs. */
     private static IOException wrongType(JsonParser p, String goType) throws IOException {
-        return new IOException("cannot unmarshal " + p.currentToken() + " into field " + p.currentName() + " of type " + goType);
+        String what = switch (p.currentToken()) {
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
+            case VALUE_TRUE, VALUE_FALSE -> "bool";
+            case START_ARRAY -> "array";
+            case START_OBJECT -> "object";
+            default -> String.valueOf(p.currentToken());
+        };
+        return new IOException("json: cannot unmarshal " + what + " into Go struct field ClientOpts."
+                + p.currentName().toLowerCase(Locale.ROOT) + " of type " + goType);
     }
 }

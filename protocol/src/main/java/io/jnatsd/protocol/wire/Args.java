@@ -25,21 +25,29 @@ public final class Args {
      * there are too many without the line's length deciding how much is recorded.
      */
     public int split(ByteBuf in, int from, int to, int limit) {
+        return split(in, from, to, limit, false);
+    }
+
+    /** As {@link #split(ByteBuf, int, int, int)}; with {@code crIsBlank} a CR separates arguments too. */
+    public int split(ByteBuf in, int from, int to, int limit, boolean crIsBlank) {
         int n = 0;
         int i = from;
         while (i < to) {
-            byte b = in.getByte(i);
-            if (b == ' ' || b == '\t') {
+            if (blank(in.getByte(i), crIsBlank)) {
                 i++;
                 continue;
             }
             if (n > limit) return n;
             if (n == starts.length) grow();
             starts[n] = i;
-            while (i < to && (b = in.getByte(i)) != ' ' && b != '\t') i++;
+            while (i < to && !blank(in.getByte(i), crIsBlank)) i++;
             ends[n++] = i;
         }
         return n;
+    }
+
+    private static boolean blank(byte b, boolean crIsBlank) {
+        return b == ' ' || b == '\t' || (crIsBlank && b == '\r');
     }
 
     public int start(int i) {

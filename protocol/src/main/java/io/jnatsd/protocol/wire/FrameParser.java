@@ -16,6 +16,8 @@ public abstract class FrameParser {
     /** Where the operation name being recognized ends (scratch between recognition and parsing). */
     protected int scanPos;
     protected boolean stopped;
+    /** Where the buffer handed to the current {@link #parse} call began (error texts count from it). */
+    protected int readStart;
     protected boolean paused;
     /** A message's control line is parsed and its payload has not fully arrived. */
     protected boolean awaitingPayload;
@@ -41,6 +43,7 @@ public abstract class FrameParser {
 
     /** Consumes every complete frame in {@code in}; leaves a partial one for the next call. */
     public final void parse(ByteBuf in) {
+        readStart = in.readerIndex();
         while (!stopped && !paused && in.isReadable()) {
             if (awaitingPayload) {
                 if (!completePayload(in)) return;

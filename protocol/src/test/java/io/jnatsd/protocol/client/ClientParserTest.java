@@ -28,7 +28,7 @@ class ClientParserTest {
             "PUB h null 12 14 [NATS/1.0\r\n\r\n] [hi]",
             "PUB h r 12 12 [NATS/1.0\r\n\r\n] []",
             "SUB foo null 1", "SUB foo.* q 22", "UNSUB 1 -1", "UNSUB 22 10", "UNSUB 3 -1",
-            "PING", "PONG", "PING",
+            "PING", "PONG", "PING", "INFO {}",
             "PUB bin null -1 4 [-] [\r\n\r\n]");
 
     private static List<String> parseInChunks(byte[] bytes, int[] cuts) {
@@ -111,6 +111,29 @@ class ClientParserTest {
         assertEquals(List.of("PING", "VIOLATION UNKNOWN_OPERATION"), h.ops);
     }
 
+    @Test
+    void subAndUnsubSplitOnCrAndInfoIsReported() {
+        RecordingHandler h = new RecordingHandler();
+        ClientParser p = new ClientParser(h, 4096, 1024);
+        p.parse(Unpooled.copiedBuffer("SUB foo\r1\r\nSUB bar\r q 2\r\nUNSUB 1\r\r\nINFO {\"a\":1}\r\n",
+                StandardCharsets.US_ASCII));
+        assertEquals(List.of("SUB foo null 1", "SUB bar q 2", "UNSUB 1 -1", "INFO {\"a\":1}"), h.ops);
+    }
+
+    @Test
+    void anOperationBeforeConnectNeedsTheHandlersLeave() {
+        RecordingHandler h = new RecordingHandler();
+        h.refuseBeforeConnect = true;
+        ClientParser p = new ClientParser(h, 4096, 1024);
+        p.parse(Unpooled.copiedBuffer("PING\r\nPING\r\n", StandardCharsets.US_ASCII));
+        assertEquals(List.of("REFUSED"), h.ops);
+        RecordingHandler ok = new RecordingHandler();
+        ok.refuseBeforeConnect = true;
+        ClientParser q = new ClientParser(ok, 4096, 1024);
+        q.parse(Unpooled.copiedBuffer("CONNECT {}\r\nPING\r\n", StandardCharsets.US_ASCII));
+        assertEquals(List.of("CONNECT {}", "PING"), ok.ops);
+    }
+
     /**
      * Mutated and random input: the parser only ever reports operations or one violation,
      * never throws, never reads past what it was given, and always terminates.
@@ -133,6 +156,7 @@ class ClientParserTest {
             RecordingHandler h = new RecordingHandler();
             ClientParser p = new ClientParser(h, 128, 4096);
             p.setHeadersAllowed(rnd.nextBoolean());
+            h.refuseBeforeConnect = rnd.nextInt(4) == 0;
             ByteBuf cum = Unpooled.buffer();
             int from = 0;
             while (from < input.length && !p.isStopped()) {
@@ -145,6 +169,7 @@ class ClientParserTest {
             long violations = h.ops.stream().filter(o -> o.startsWith("VIOLATION")).count();
             assertTrue(violations <= 1, "at most one violation: " + h.ops);
             if (violations == 1) assertTrue(h.ops.get(h.ops.size() - 1).startsWith("VIOLATION"));
+            if (h.ops.contains("REFUSED")) assertEquals(List.of("REFUSED"), h.ops, "a refusal is the first and last word");
             runs++;
         }
         assertTrue(runs >= MIN_RUNS, "fuzz ran " + runs + " cases");

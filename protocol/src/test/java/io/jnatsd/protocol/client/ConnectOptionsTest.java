@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ConnectOptionsTest {
     private static ConnectOptions parse(String json) throws IOException {
-        return ConnectOptions.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+        return ConnectOptions.parse(io.netty.buffer.Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

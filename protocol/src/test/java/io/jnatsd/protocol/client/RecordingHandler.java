@@ -8,10 +8,23 @@ import java.util.List;
 /** Writes down every operation the parser reports, as text, for comparison. */
 final class RecordingHandler implements ClientOpHandler {
     final List<String> ops = new ArrayList<>();
+    /** Refuse a first operation that is not CONNECT, as a server requiring auth does. */
+    boolean refuseBeforeConnect;
 
     @Override
     public void onConnect(ByteBuf json) {
         ops.add("CONNECT " + json.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void onInfo(ByteBuf json) {
+        ops.add("INFO " + json.toString(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public boolean beforeConnect() {
+        if (refuseBeforeConnect) ops.add("REFUSED");
+        return !refuseBeforeConnect;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.jnatsd.server.auth;
 
+import io.jnatsd.protocol.wire.GoQuote;
+
 import io.jnatsd.conf.ConfException;
 import io.jnatsd.conf.ConfList;
 import io.jnatsd.conf.ConfMap;

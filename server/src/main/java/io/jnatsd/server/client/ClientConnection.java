@@ -7,7 +7,8 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.auth.Secrets;
-import io.jnatsd.server.auth.GoQuote;
+import io.jnatsd.conf.GoDuration;
+import io.jnatsd.protocol.wire.GoQuote;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.Connection;
@@ -21,7 +22,6 @@ import io.jnatsd.server.core.Subscription;
 import io.jnatsd.server.net.ServerTls;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -108,6 +108,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         nonce = server.newNonce();
         out.appendControl(server.infoLine(this), batch);
         if (!server.register(this)) {
+            server.log().error("%s - cid:%d - maximum connections exceeded", remoteAddress(), cid);
             closeWithError("maximum connections exceeded", ClosedReason.MAX_CONNECTIONS);
             return;
         }
@@ -308,11 +309,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         if (server.log().isTrace()) traceIn("CONNECT " + Secrets.redactConnect(json.toString(StandardCharsets.UTF_8)));
         ConnectOptions c;
         try {
-            c = ConnectOptions.parse(new ByteBufInputStream(json));
+            c = ConnectOptions.parse(json);
         } catch (IOException | RuntimeException e) {
             // As upstream: the JSON error is logged, the client gets no -ERR.
-            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
-            server.log().error("%s - cid:%d - invalid CONNECT: %s", remoteAddress(), cid, why);
+            server.log().error("%s - cid:%d - %s", remoteAddress(), cid, firstLine(e));
             close(ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
@@ -321,6 +321,26 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return;
         }
         completeConnect(c, server.authenticate(c, this));
+    }
+
+    /** A client's INFO is ignored, but upstream decodes it and closes the client when that fails. */
+    @Override
+    public void onInfo(ByteBuf json) {
+        try {
+            ConnectOptions.checkInfo(json);
+        } catch (IOException | RuntimeException e) {
+            server.log().error("%s - cid:%d - %s", remoteAddress(), cid, firstLine(e));
+            close(ClosedReason.PROTOCOL_VIOLATION);
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+    }
+
+    @Override
+    public boolean beforeConnect() {
+        return checkConnected();
     }
 
     /**
@@ -364,10 +384,12 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return;
         }
         if (c.protocol < 0 || c.protocol > 1) {
+            server.log().error("%s - cid:%d - invalid client protocol", remoteAddress(), cid);
             closeWithError("invalid client protocol", ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
         if (c.noResponders && !c.headers) {
+            server.log().error("%s - cid:%d - no responders requires headers support", remoteAddress(), cid);
             closeWithError("no responders requires headers support", ClosedReason.PROTOCOL_VIOLATION);
             return;
         }
@@ -379,6 +401,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         parser.setHeadersAllowed(headers);
         if (firstConnect) {
             if (!bound.addConnection()) {
+                server.log().error("%s - cid:%d - maximum account active connections exceeded", remoteAddress(), cid);
                 closeWithError("maximum account active connections exceeded", ClosedReason.MAX_CONNECTIONS);
                 return;
             }
@@ -517,6 +540,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             case CLIENT_ERROR -> ClosedReason.PARSE_ERROR;
             default -> ClosedReason.PROTOCOL_VIOLATION;
         };
+        String why = parser.errorText();
+        if (why != null) server.log().error("%s - cid:%d - %s", remoteAddress(), cid, why);
         closeWithError(violation.errText(), reason);
     }
 
@@ -630,8 +655,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     public void slowConsumerWriteDeadline() {
         server.stats().slowConsumers.increment();
         account.slowConsumer();
-        server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded",
-                remoteAddress(), cid, opts.writeDeadline);
+        server.log().notice("%s - cid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded with %d chunks of %d total bytes.",
+                remoteAddress(), cid, GoDuration.format(opts.writeDeadline), out.pendingChunks(), out.pendingBytes());
         out.close();
         closed = true;
         closedReason = ClosedReason.SLOW_CONSUMER_WRITE_DEADLINE;

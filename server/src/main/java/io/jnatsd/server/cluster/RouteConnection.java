@@ -228,7 +228,8 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
 
     @Override
     public void slowConsumerWriteDeadline() {
-        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: WriteDeadline exceeded", remoteAddress(), rid);
+        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded with %d chunks of %d total bytes.",
+                remoteAddress(), rid, io.jnatsd.conf.GoDuration.format(cluster.writeDeadline()), out.pendingChunks(), out.pendingBytes());
         closedReason = "Slow Consumer (Write Deadline)";
         closed = true;
         out.close();
@@ -236,7 +237,8 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     }
 
     private void slowConsumer() {
-        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: MaxPending exceeded", remoteAddress(), rid);
+        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: MaxPending of %d Exceeded", remoteAddress(), rid,
+                cluster.maxPending());
         closedReason = "Slow Consumer (Pending Bytes)";
         close(closedReason);
     }

@@ -2,7 +2,9 @@ package io.jnatsd.server.conn;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -17,9 +19,15 @@ import javax.net.ssl.SSLException;
  * the parser reports them), so bytes are not copied on the way in. While parsing is paused (a
  * slow credential check) reads are buffered and parsed on resume, in order.
  */
-public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+public final class ConnectionHandler extends ChannelDuplexHandler {
     private final Connection client;
     private ByteBuf cumulation;
+    private final UnreadInput unread = new UnreadInput();
+    /** The read being handed to the connection (null between reads), and how many bytes it brought. */
+    private ByteBuf reading;
+    private int readingSize;
+    /** Bytes arrived after the connection stopped parsing (it is closing). */
+    private boolean inputAfterStop;
 
     public ConnectionHandler(Connection client) {
         this.client = client;
@@ -35,6 +43,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
+        int n = in.readableBytes();
+        boolean wasParsing = client.parsing() || client.parserPaused();
+        reading = in;
+        readingSize = n;
         while (cumulation != null && in.isReadable() && client.parsing()) {
             int need = client.bytesToCompleteFrame(cumulation);
             int take;
@@ -50,19 +62,65 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (cumulation != null) {
             if (in.isReadable() && client.parserPaused()) {
+                kept(n);
                 cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
             } else {
-                in.release();
+                done(ctx, in, n, wasParsing);
             }
             return;
         }
         if (!in.isReadable() || !client.parsing()) {
-            in.release();
+            done(ctx, in, n, wasParsing);
             return;
         }
         client.read(in);
-        if (in.isReadable() && (client.parsing() || client.parserPaused())) cumulation = in; // a split frame's tail
-        else in.release();
+        if (in.isReadable() && (client.parsing() || client.parserPaused())) {
+            kept(n);
+            cumulation = in; // a split frame's tail
+        } else {
+            done(ctx, in, n, wasParsing);
+        }
+    }
+
+    /** A read of {@code n} bytes whose rest is kept for later parsing. */
+    private void kept(int n) {
+        reading = null;
+        unread.read(n);
+    }
+
+    /**
+     * Releases a read of {@code n} bytes. When the connection stopped parsing (it is closing)
+     * with some of them unprocessed, or received them after it stopped, and upstream would have
+     * left them in the socket, the close becomes a reset ({@link UnreadInput}).
+     */
+    private void done(ChannelHandlerContext ctx, ByteBuf in, int n, boolean wasParsing) {
+        reading = null;
+        if (!stopped()) {
+            unread.read(n);
+        } else if (!wasParsing && in.isReadable()) {
+            inputAfterStop = true;
+        }
+        in.release();
+    }
+
+    private boolean stopped() {
+        return !client.parsing() && !client.parserPaused();
+    }
+
+    /**
+     * A close, usually from inside the read whose input made the connection give up: reset
+     * rather than FIN when upstream would leave input unread, i.e. when the read still holds
+     * input past what upstream's read would have taken, or input came after parsing stopped.
+     */
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ByteBuf in = reading;
+        boolean reset = inputAfterStop;
+        if (in != null && in.isReadable() && stopped()) {
+            reset |= unread.leftUnread(readingSize, readingSize - in.readableBytes());
+        }
+        if (reset) ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        ctx.close(promise);
     }
 
     /** Parsing was paused (a slow credential check) and may go on: parse what is buffered, then flush. */

@@ -208,6 +208,16 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
         return own + channelPending();
     }
 
+    /** How many buffers hold those bytes (upstream's "chunks" in its slow consumer line): ours and the channel's queued writes. */
+    public int pendingChunks() {
+        int own;
+        synchronized (this) {
+            own = buf == null || !buf.isReadable() ? 0 : 1;
+        }
+        ChannelOutboundBuffer ob = channel.unsafe().outboundBuffer();
+        return own + (ob == null ? 0 : ob.size());
+    }
+
     public long lastDeliveryNanos() {
         return lastDeliveryNanos;
     }

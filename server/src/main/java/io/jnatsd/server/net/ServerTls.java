@@ -84,12 +84,12 @@ public final class ServerTls {
                     .protocols("1.3".equals(o.minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"})
                     .ciphers(jdkCiphers(o, log), IdentityCipherSuiteFilter.INSTANCE)
                     .clientAuth(o.verify ? ClientAuth.REQUIRE : ClientAuth.NONE)
-                    .startTls(!o.handshakeFirst);
-            if (cas != null) b.trustManager(cas.toArray(X509Certificate[]::new));
+                    .startTls(!o.handshakeFirst)
+                    .trustManager(ClientCertificateTrust.create(cas));
             SslContext ctx = b.build();
             Set<String> pins = o.pinnedCerts == null ? Set.of() : new HashSet<>(o.pinnedCerts);
             return new ServerTls(o, ctx, namedGroups(o, log, chain.get(0)), pins);
-        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+        } catch (GeneralSecurityException | javax.net.ssl.SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error creating TLS configuration: " + describe(e), e);
         }
     }

@@ -23,6 +23,8 @@ public final class JwtKit {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String HEADER = b64("{\"typ\":\"JWT\",\"alg\":\"ed25519-nkey\"}".getBytes(StandardCharsets.UTF_8));
+    /** Version-1 tooling's header: the old algorithm name, which signed the claims part alone. */
+    private static final String HEADER_V1 = b64("{\"typ\":\"jwt\",\"alg\":\"ed25519\"}".getBytes(StandardCharsets.UTF_8));
 
     private JwtKit() {
     }
@@ -63,6 +65,7 @@ public final class JwtKit {
     public static final class Claims {
         private final Map<String, Object> top = new LinkedHashMap<>();
         private final Map<String, Object> nats = new LinkedHashMap<>();
+        private boolean v1;
 
         public Claims(String type, String subject, String name) {
             top.put("iat", System.currentTimeMillis() / 1000);
@@ -84,19 +87,38 @@ public final class JwtKit {
             return this;
         }
 
+        /**
+         * Writes the claims as version-1 tooling did: the claim type, {@code tags} and
+         * {@code issuer_account} at the top level, no {@code nats.version}, an activation's
+         * import type as {@code nats.type}, the old header, the claims part alone signed.
+         */
+        public Claims v1() {
+            v1 = true;
+            return this;
+        }
+
         /** Signs with {@code issuer}: the encoded JWT. */
         public String sign(NKey issuer) {
             try {
                 Map<String, Object> body = new LinkedHashMap<>(top);
+                Map<String, Object> section = new LinkedHashMap<>(nats);
                 body.put("iss", pub(issuer));
-                body.put("nats", nats);
+                if (v1) {
+                    body.put("type", section.remove("type"));
+                    section.remove("version");
+                    for (String moved : List.of("tags", "issuer_account")) {
+                        if (section.containsKey(moved)) body.put(moved, section.remove(moved));
+                    }
+                    if (section.containsKey("kind")) section.put("type", section.remove("kind"));
+                }
+                body.put("nats", section);
                 body.put("jti", "");
                 byte[] hash = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(body));
                 body.put("jti", Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 40).toUpperCase());
                 String payload = b64(JSON.writeValueAsBytes(body));
-                String signingInput = HEADER + "." + payload;
-                byte[] sig = issuer.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
-                return signingInput + "." + b64(sig);
+                String header = v1 ? HEADER_V1 : HEADER;
+                byte[] sig = issuer.sign((v1 ? payload : header + "." + payload).getBytes(StandardCharsets.US_ASCII));
+                return header + "." + payload + "." + b64(sig);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -124,10 +124,15 @@ public final class TestCerts {
 
     private static X509Certificate sign(X500Name subject, KeyPair keys, KeyPair issuerKeys, X509Certificate issuer,
                                         boolean isCa, GeneralNames sans) throws Exception {
+        return sign(subject, keys, issuerKeys, issuer, isCa, sans, Instant.now().plus(Duration.ofDays(2)));
+    }
+
+    private static X509Certificate sign(X500Name subject, KeyPair keys, KeyPair issuerKeys, X509Certificate issuer,
+                                        boolean isCa, GeneralNames sans, Instant notAfter) throws Exception {
         Instant now = Instant.now();
         X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, new BigInteger(64, new SecureRandom()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject, keys.getPublic());
+                Date.from(now.minus(Duration.ofHours(1))), Date.from(notAfter), subject, keys.getPublic());
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
         if (isCa) {
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -160,6 +165,24 @@ public final class TestCerts {
         Path p = dir.resolve(name);
         Files.writeString(p, sw.toString());
         return p;
+    }
+
+    /** A client certificate and key signed by the test CA, and when the certificate stops being valid. */
+    public record ClientCert(Path cert, Path key, Instant notAfter) {
+        /** Whether both Java and Go (which compare whole seconds) see the certificate as expired. */
+        public boolean expired() {
+            return Instant.now().isAfter(notAfter.plusSeconds(1));
+        }
+    }
+
+    /** A new client certificate (CN=carol) that expires {@code validFor} from now. */
+    public ClientCert clientValidFor(Duration validFor) throws Exception {
+        KeyPair k = ec();
+        // X.509 times have whole seconds: round up so the certificate is valid for at least validFor
+        Instant notAfter = Instant.now().plus(validFor).plusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        X509Certificate c = sign(new X500Name("CN=carol,O=Acme"), k, caKeys, ca, false, null, notAfter);
+        String name = "carol-" + System.nanoTime();
+        return new ClientCert(writePem(name + ".pem", c), writePem(name + "-key.pem", k.getPrivate()), notAfter);
     }
 
     /** A client SSLContext trusting the test CA, presenting {@code cert}/{@code key} when given. */

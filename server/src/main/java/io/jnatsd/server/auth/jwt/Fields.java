@@ -22,6 +22,20 @@ final class Fields {
         return out;
     }
 
+    /**
+     * A CIDR list: a string array, or one comma-separated string as version-1 tooling wrote it
+     * (trimmed, lower-cased, empty entries skipped).
+     */
+    static List<String> cidrs(JsonNode n) {
+        if (!n.isTextual()) return strings(n);
+        List<String> out = new ArrayList<>();
+        for (String s : n.asText().toLowerCase(java.util.Locale.ROOT).split(",")) {
+            String t = s.trim();
+            if (!t.isEmpty() && !out.contains(t)) out.add(t);
+        }
+        return out;
+    }
+
     static String text(JsonNode n, String field) {
         JsonNode v = n.path(field);
         return v.isValueNode() ? v.asText() : "";

@@ -6,9 +6,10 @@ import io.jnatsd.server.auth.Permissions;
 import java.util.List;
 
 /**
- * A user JWT (claims v2), signed by its account or by one of the account's signing keys (then
- * {@code issuer_account} names the account). The user's public key is its subject: the client
- * proves it holds the key by signing the server's nonce, unless the JWT is a bearer token.
+ * A user JWT (claims v2, or v1 migrated by {@link Jwt}), signed by its account or by one of the
+ * account's signing keys (then {@code issuer_account} names the account). The user's public key
+ * is its subject: the client proves it holds the key by signing the server's nonce, unless the
+ * JWT is a bearer token.
  */
 public record UserClaims(Jwt jwt, String issuerAccount, Grant grant, List<String> tags) {
     /**
@@ -24,7 +25,7 @@ public record UserClaims(Jwt jwt, String issuerAccount, Grant grant, List<String
         static Grant read(JsonNode n) {
             Permissions p = JwtPermissions.read(n);
             List<String> types = List.copyOf(Fields.strings(n.path("allowed_connection_types")));
-            List<String> src = List.copyOf(Fields.strings(n.path("src")));
+            List<String> src = List.copyOf(Fields.cidrs(n.path("src")));
             List<TimeRange> times = new java.util.ArrayList<>();
             for (JsonNode t : n.path("times")) times.add(new TimeRange(Fields.text(t, "start"), Fields.text(t, "end")));
             long subs = Fields.number(n, "subs");
