@@ -612,7 +612,7 @@ class ClusterFaultSoakTest {
                 }
             };
             Options o = new Options.Builder().server("nats://127.0.0.1:" + clientPorts[node]).connectionName(name)
-                    .ignoreDiscoveredServers().noRandomize().maxReconnects(0).connectionTimeout(Duration.ofSeconds(2))
+                    .ignoreDiscoveredServers().noRandomize().maxReconnects(0).connectionTimeout(Duration.ofSeconds(5))
                     .connectionListener(listener).errorListener(errors).build();
             Connection c = Nats.connect(o);
             if (!subscriber) return c;

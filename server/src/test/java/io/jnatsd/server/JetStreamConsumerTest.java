@@ -137,7 +137,7 @@ class JetStreamConsumerTest {
 
             js.publish("p.x", bytes("late"));
             sub.pull(1);
-            Message late = sub.nextMessage(Duration.ofSeconds(2));
+            Message late = sub.nextMessage(Duration.ofSeconds(5));
             assertNotNull(late);
             assertEquals("late", text(late));
             late.ackSync(Duration.ofSeconds(2));
