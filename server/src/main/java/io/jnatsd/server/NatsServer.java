@@ -12,6 +12,7 @@ import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.leaf.LeafNodes;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
@@ -76,6 +77,8 @@ public final class NatsServer implements AutoCloseable {
     /** This server's side of the cluster; null without a {@code cluster {}} port. */
     private final Cluster cluster;
     private final ClusterBridge clusterBridge;
+    /** Leaf node connections, both roles; null without a {@code leafnodes} port or remotes. */
+    private final LeafNodes leafNodes;
     private Transport transport;
     private Channel listener;
     /** NATS clients over WebSocket; null without a {@code websocket {}} port. */
@@ -106,6 +109,8 @@ public final class NatsServer implements AutoCloseable {
         this.clusterBridge = new ClusterBridge(this, clients);
         this.cluster = opts.cluster.enabled() ? new Cluster(opts, clusterBridge) : null;
         if (cluster != null) accounts.setInterestListener(cluster);
+        this.leafNodes = opts.leafNodes.accepts() || !opts.leafNodes.remotes.isEmpty()
+                ? new LeafNodes(opts, new LeafBridge(this), clients::nextClientId) : null;
         authExecutor.allowCoreThreadTimeOut(true);
     }
 
@@ -398,6 +403,14 @@ public final class NatsServer implements AutoCloseable {
                 throw e;
             }
         }
+        if (leafNodes != null) {
+            try {
+                leafNodes.start(transport);
+            } catch (RuntimeException | InterruptedException e) {
+                shutdown();
+                throw e;
+            }
+        }
         if (tls != null) log.notice("TLS required for client connections");
         log.notice("Server is ready");
         return this;
@@ -489,6 +502,11 @@ public final class NatsServer implements AutoCloseable {
         return cluster;
     }
 
+    /** This server's leaf node connections, or null when it has neither a leaf node port nor remotes. */
+    public LeafNodes leafNodes() {
+        return leafNodes;
+    }
+
     /** The client URLs of this server and, unless no_advertise, of every server it has a route to. */
     List<String> clientConnectUrls() {
         List<String> urls = new java.util.ArrayList<>(clusterBridge.clientConnectUrls());
@@ -534,6 +552,7 @@ public final class NatsServer implements AutoCloseable {
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
         if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
+        if (leafNodes != null) leafNodes.shutdown();
         if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();

@@ -77,6 +77,13 @@ public final class RouteParser extends FrameParser {
     }
 
     private final RouteOpHandler handler;
+    /**
+     * The leaf node dialect (upstream's LEAF connections): the account is the connection's, so
+     * no line names one; {@code LS+ subject [queue weight]}, {@code LS- subject [queue]},
+     * {@code LMSG subject [reply | + reply q.. | | q..] size} and HMSG likewise with a header
+     * size; no RS+, RS- or RMSG.
+     */
+    private final boolean leafDialect;
     private final SubjectInterner subjects = new SubjectInterner();
     /** Accounts and origin clusters: a handful of names, repeated on every message. */
     private final SubjectInterner accounts = new SubjectInterner();
@@ -101,8 +108,21 @@ public final class RouteParser extends FrameParser {
     }
 
     public RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine) {
+        this(handler, maxPayload, maxControlLine, false);
+    }
+
+    private RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine, boolean leafDialect) {
         super(maxControlLine, maxPayload);
         this.handler = handler;
+        this.leafDialect = leafDialect;
+    }
+
+    /**
+     * A parser of the leaf node dialect (see {@link #leafDialect}): the handler gets null for
+     * every account and origin.
+     */
+    public static RouteParser forLeaf(RouteOpHandler handler, int maxPayload) {
+        return new RouteParser(handler, maxPayload, DEFAULT_MAX_CONTROL_LINE, true);
     }
 
     @Override
@@ -149,7 +169,7 @@ public final class RouteParser extends FrameParser {
     private Op candidate(ByteBuf in, int start, int end) {
         return switch (ControlLine.upper(in.getByte(start))) {
             case 'P' -> either(in, start + 1, end, 'I', Op.PING, 'O', Op.PONG);
-            case 'R' -> subscriptionOrMessage(in, start, end, Op.RS_SUB, Op.RS_UNSUB, Op.RMSG);
+            case 'R' -> leafDialect ? unknown() : subscriptionOrMessage(in, start, end, Op.RS_SUB, Op.RS_UNSUB, Op.RMSG);
             case 'L' -> subscriptionOrMessage(in, start, end, Op.LS_SUB, Op.LS_UNSUB, Op.LMSG);
             case 'H' -> Op.HMSG;
             case 'I' -> Op.INFO;
@@ -224,33 +244,34 @@ public final class RouteParser extends FrameParser {
         return true;
     }
 
-    /** RS+ / LS+: {@code [origin] account subject [queue weight]}. */
+    /** RS+ / LS+: {@code [origin] [account] subject [queue weight]}, as the dialect has them. */
     private boolean subscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
-        int off = leaf ? 1 : 0;
-        if (n != 2 + off && n != 4 + off) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        int lead = leafDialect ? 0 : leaf ? 2 : 1;
+        if (n != lead + 1 && n != lead + 3) return violation(ProtocolViolation.BAD_ARGUMENTS);
         String queue = null;
         int weight = 0;
-        if (n == 4 + off) {
-            weight = args.size(in, 3 + off);
+        if (n == lead + 3) {
+            weight = args.size(in, lead + 2);
             if (weight < 1) return violation(ProtocolViolation.BAD_ARGUMENTS);
-            queue = intern(queueNames, in, 2 + off, 0);
+            queue = intern(queueNames, in, lead + 1, 0);
         }
-        String origin = leaf ? intern(accounts, in, 0, 0) : null;
-        String account = intern(accounts, in, off, 0);
-        String subject = args.string(in, 1 + off);
+        String origin = lead == 2 ? intern(accounts, in, 0, 0) : null;
+        String account = lead >= 1 ? intern(accounts, in, lead - 1, 0) : null;
+        String subject = args.string(in, lead);
         in.readerIndex(next);
         handler.onRemoteSubscribe(account, subject, queue, weight, origin);
         return true;
     }
 
-    /** RS- / LS-: {@code account subject [queue]}. */
+    /** RS- / LS-: {@code [account] subject [queue]}. */
     private boolean unsubscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
-        if (n != 2 && n != 3) return violation(ProtocolViolation.BAD_ARGUMENTS);
-        String account = intern(accounts, in, 0, 0);
-        String subject = args.string(in, 1);
-        String queue = n == 3 ? intern(queueNames, in, 2, 0) : null;
+        int lead = leafDialect ? 0 : 1;
+        if (n != lead + 1 && n != lead + 2) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        String account = lead == 1 ? intern(accounts, in, 0, 0) : null;
+        String subject = args.string(in, lead);
+        String queue = n == lead + 2 ? intern(queueNames, in, lead + 1, 0) : null;
         in.readerIndex(next);
         handler.onRemoteUnsubscribe(account, subject, queue, leaf);
         return true;
@@ -263,10 +284,11 @@ public final class RouteParser extends FrameParser {
      */
     private boolean messageLine(ByteBuf in, Op op, int from, int to, int next) {
         int n = args.split(in, from, to, Integer.MAX_VALUE);
-        int lead = op == Op.LMSG ? 1 : 0;
-        int sizes = op == Op.RMSG ? 1 : 2;
-        int middle = n - lead - 2 - sizes;
-        if (middle < 0 || !layout(in, lead + 2, middle)) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        int lead = op == Op.LMSG && !leafDialect ? 1 : 0;
+        int account = leafDialect ? 0 : 1;
+        int sizes = op == Op.RMSG || (op == Op.LMSG && leafDialect) ? 1 : 2;
+        int middle = n - lead - account - 1 - sizes;
+        if (middle < 0 || !layout(in, lead + account + 1, middle)) return violation(ProtocolViolation.BAD_ARGUMENTS);
         int total = args.size(in, n - 1);
         int header = sizes == 2 ? args.size(in, n - 2) : -1;
         if (total < 0 || (sizes == 2 && (header < 0 || header > total))) {
@@ -274,7 +296,7 @@ public final class RouteParser extends FrameParser {
         }
         if (total > maxPayload) return violation(ProtocolViolation.MAX_PAYLOAD);
         originArg = lead - 1;
-        accountArg = lead;
+        accountArg = account == 0 ? -1 : lead;
         // Upstream reads a header size of 0 as no headers (LMSG always carries one, 0 for a
         // message without); a client would get an empty header block otherwise.
         pendingHeaderLength = header > 0 ? header : -1;
@@ -333,7 +355,7 @@ public final class RouteParser extends FrameParser {
         int subjectLength = args.length(subjectArg);
         int replyStart = replyArg < 0 ? 0 : args.start(replyArg) + shift;
         int replyLength = replyArg < 0 ? 0 : args.length(replyArg);
-        routed.account = intern(accounts, in, accountArg, shift);
+        routed.account = accountArg < 0 ? null : intern(accounts, in, accountArg, shift);
         routed.origin = originArg < 0 ? null : intern(accounts, in, originArg, shift);
         routed.setQueues(in, firstQueueArg, queueCount, shift);
         routed.message().setFrame(in, subjects.intern(in, subjectStart, subjectLength), subjectStart, subjectLength,

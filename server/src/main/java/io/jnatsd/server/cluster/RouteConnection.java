@@ -349,7 +349,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         String key = key(accountName, subject, queue);
         Subscription existing = remoteSubs.get(key);
         if (existing != null) {
-            if (queue != null) existing.setWeight(Math.max(1, weight));
+            if (queue != null) account.reweigh(existing, Math.max(1, weight));
             return;
         }
         Subscription sub;

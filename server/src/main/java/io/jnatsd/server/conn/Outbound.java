@@ -95,8 +95,9 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
 
     /**
      * Appends a routed message (RMSG/HMSG) for a peer server, naming the queue groups it must
-     * serve there, under this buffer's lock; flushed with {@code batch}. False when closed or,
-     * past max_pending, when the route has just become a slow consumer.
+     * serve there, under this buffer's lock; flushed with {@code batch}. A null {@code account}
+     * writes the leaf node dialect (LMSG/HMSG, the account being the connection's). False when
+     * closed or, past max_pending, when the route has just become a slow consumer.
      */
     public boolean appendRouted(byte[] account, InboundMessage msg, byte[][] queues, int queueCount, boolean headers,
                                 FlushBatch batch) {
@@ -104,7 +105,8 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
         synchronized (this) {
             if (closed) return false;
             ByteBuf b = buffer(msg.totalLength() + 64);
-            RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
+            if (account == null) RouteWriter.writeLeafMessage(b, msg, queues, queueCount, headers);
+            else RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
             msgs++;
             bytes += msg.totalLength();
             long pending = b.readableBytes() + channelPending();
