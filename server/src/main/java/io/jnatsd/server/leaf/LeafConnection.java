@@ -127,6 +127,12 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     @Override
     public void read(ByteBuf in) {
         lastInboundNanos = System.nanoTime();
+        if (remote == null && kind == null && in.isReadable() && (in.getByte(in.readerIndex()) | 0x20) != 'c') {
+            // As upstream: an accepted leaf node must start with CONNECT, whatever else it sends.
+            parser.stop();
+            closeWithError("Authorization Violation", "Authentication Failure");
+            return;
+        }
         parser.parse(in);
     }
 
