@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.LeafPair;
+import io.jnatsd.server.testing.MonitorHttp;
+import io.jnatsd.server.testing.OperatorFixture;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -102,5 +104,145 @@ class LeafNodeInteropTest {
         assertNotNull(reply, "reply crossed the leaf connection");
         assertEquals("re:q", text(reply));
         responder.closeDispatcher(d);
+    }
+
+    /**
+     * Queue members on both sides: each side's publishers are served by its own members (as
+     * upstream prefers them); with members only on the hub, a leaf's messages go there, each
+     * exactly once.
+     */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void queueGroupsPreferLocalMembersAndCrossWhenThereAreNone(Impl hubImpl, Impl leafImpl) throws Exception {
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl);
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            Subscription h1 = hub.subscribe("work", "q");
+            Subscription h2 = hub.subscribe("work", "q");
+            hub.flush(Duration.ofSeconds(2));
+            awaitInterest(leaf, hub);
+            awaitQueue(leaf, h1, h2);
+            for (int i = 0; i < 20; i++) leaf.publish("work", bytes("m" + i));
+            leaf.flush(Duration.ofSeconds(2));
+            assertEquals(20, drain(h1) + drain(h2), "every message to one hub member");
+
+            Subscription l1 = leaf.subscribe("work", "q");
+            leaf.flush(Duration.ofSeconds(2));
+            awaitInterest(hub, leaf);
+            for (int i = 0; i < 20; i++) leaf.publish("work", bytes("l" + i));
+            for (int i = 0; i < 20; i++) hub.publish("work", bytes("h" + i));
+            leaf.flush(Duration.ofSeconds(2));
+            hub.flush(Duration.ofSeconds(2));
+            assertEquals(20, drain(l1), "the leaf's messages stay with its member");
+            assertEquals(20, drain(h1) + drain(h2), "the hub's messages stay with its members");
+        }
+    }
+
+    /** Publishes on the queue subject until a hub member gets one (the group's interest crossed), then drains. */
+    private static void awaitQueue(Connection from, Subscription... members) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            from.publish("work", bytes("probe"));
+            from.flush(Duration.ofSeconds(2));
+            int got = 0;
+            for (Subscription m : members) got += drain(m);
+            if (got > 0) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("queue interest did not cross");
+        }
+    }
+
+    private static int drain(Subscription s) throws Exception {
+        int n = 0;
+        while (s.nextMessage(Duration.ofMillis(150)) != null) n++;
+        return n;
+    }
+
+    /** A leaf node user bound to account A: the leaf shares A's subjects, and never B's. */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void aLeafBoundToAnAccountSeesThatAccountOnly(Impl hubImpl, Impl leafImpl) throws Exception {
+        String accounts = "accounts { A { users: [ { user: a, password: a } ] }, B { users: [ { user: b, password: b } ] } }\n";
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, accounts,
+                "authorization { users: [ { user: la, password: lp, account: A } ] }\n", "la:lp@", "");
+             Connection a = LeafPair.connect(p.hub, "a:a");
+             Connection b = LeafPair.connect(p.hub, "b:b");
+             Connection leaf = p.leafClient()) {
+            Subscription inA = a.subscribe("acct.x");
+            Subscription inB = b.subscribe("acct.x");
+            a.flush(Duration.ofSeconds(2));
+            b.flush(Duration.ofSeconds(2));
+            awaitInterest(leaf, a);
+            awaitSubject(leaf, a, inA, "acct.x");
+            leaf.publish("acct.x", bytes("hello A"));
+            leaf.flush(Duration.ofSeconds(2));
+            Message m = inA.nextMessage(Duration.ofSeconds(5));
+            assertNotNull(m);
+            assertEquals("hello A", text(m));
+            assertNull(inB.nextMessage(Duration.ofMillis(300)), "account B sees nothing of the leaf");
+
+            Subscription onLeaf = leaf.subscribe("acct.y");
+            leaf.flush(Duration.ofSeconds(2));
+            awaitInterest(a, leaf);
+            b.publish("acct.y", bytes("from B"));
+            a.publish("acct.y", bytes("from A"));
+            b.flush(Duration.ofSeconds(2));
+            a.flush(Duration.ofSeconds(2));
+            Message y = onLeaf.nextMessage(Duration.ofSeconds(5));
+            assertNotNull(y);
+            assertEquals("from A", text(y));
+            assertNull(onLeaf.nextMessage(Duration.ofMillis(300)), "B's message stays in B");
+        }
+    }
+
+    /** Operator mode hub: the leaf authenticates with a user's .creds file and binds to that user's account. */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void aLeafWithCredentialsBindsToItsUsersAccount(Impl hubImpl, Impl leafImpl) throws Exception {
+        OperatorFixture op = new OperatorFixture();
+        var accA = op.addAccount("A");
+        var accB = op.addAccount("B");
+        var leafUser = op.user(accA);
+        var userA = op.user(accA);
+        var userB = op.user(accB);
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, op.memoryConfig(), "", "",
+                "credentials: \"" + leafUser.creds() + "\"\n");
+             Connection a = userA.connect(p.hub);
+             Connection b = userB.connect(p.hub);
+             Connection leaf = p.leafClient()) {
+            Subscription inA = a.subscribe("creds.x");
+            Subscription inB = b.subscribe("creds.x");
+            a.flush(Duration.ofSeconds(2));
+            b.flush(Duration.ofSeconds(2));
+            awaitSubject(leaf, a, inA, "creds.x");
+            leaf.publish("creds.x", bytes("signed"));
+            leaf.flush(Duration.ofSeconds(2));
+            Message m = inA.nextMessage(Duration.ofSeconds(5));
+            assertNotNull(m);
+            assertEquals("signed", text(m));
+            assertNull(inB.nextMessage(Duration.ofMillis(300)));
+        }
+    }
+
+    /** A leaf whose credentials the hub refuses never connects; both servers go on serving their clients. */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void aLeafWithWrongCredentialsIsRefused(Impl hubImpl, Impl leafImpl) throws Exception {
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, "", "authorization { user: leaf, password: right }\n",
+                "leaf:wrong@", "");
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            // The leaf redials every second; it must stay refused the whole time.
+            long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals(0, new MonitorHttp(p.hub).json("/leafz").get("leafnodes").asInt());
+                assertEquals(0, new MonitorHttp(p.leaf).json("/leafz").get("leafnodes").asInt());
+            }
+            Subscription s = hub.subscribe("still.up");
+            hub.publish("still.up", bytes("y"));
+            assertNotNull(s.nextMessage(Duration.ofSeconds(2)));
+            Subscription ls = leaf.subscribe("still.up");
+            leaf.publish("still.up", bytes("y"));
+            assertNotNull(ls.nextMessage(Duration.ofSeconds(2)));
+        }
     }
 }

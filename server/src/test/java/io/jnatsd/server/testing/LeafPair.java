@@ -22,14 +22,17 @@ public final class LeafPair implements AutoCloseable {
     }
 
     public static LeafPair start(Impl hubImpl, Impl leafImpl) throws Exception {
-        return start(hubImpl, leafImpl, "", "", "");
+        return start(hubImpl, leafImpl, "", "", "", "");
     }
 
-    /** {@code userInfo} goes into the remote URL ({@code user:pass@}), or is empty. */
-    public static LeafPair start(Impl hubImpl, Impl leafImpl, String hubConfig, String userInfo, String remoteConfig)
-            throws Exception {
+    /**
+     * {@code leafnodesExtra} goes into the hub's {@code leafnodes} block, {@code userInfo} into the
+     * remote URL ({@code user:pass@}) or is empty, {@code remoteConfig} into the remote entry.
+     */
+    public static LeafPair start(Impl hubImpl, Impl leafImpl, String hubConfig, String leafnodesExtra, String userInfo,
+                                 String remoteConfig) throws Exception {
         int leafPort = TestServer.freePort();
-        TestServer hub = hubWithLeafPort(hubImpl, leafPort, hubConfig, "");
+        TestServer hub = hubWithLeafPort(hubImpl, leafPort, hubConfig, leafnodesExtra);
         TestServer leaf;
         try {
             leaf = TestServer.startMonitored(leafImpl, leafConfig(leafPort, userInfo, remoteConfig, ""), null);
