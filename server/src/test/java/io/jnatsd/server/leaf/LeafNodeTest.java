@@ -1,0 +1,205 @@
+package io.jnatsd.server.leaf;
+
+import static io.jnatsd.server.testing.TestCluster.awaitInterest;
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.LeafPair;
+import io.jnatsd.server.testing.MonitorHttp;
+import io.jnatsd.server.testing.TestServer;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Leaf nodes beyond one connection: a hub that goes away and comes back, a leaf that is a
+ * cluster of two, a loop of two servers each the other's leaf, and /leafz. The hub is jnatsd or
+ * upstream where that shows interoperability; the leaf side under test is jnatsd.
+ */
+class LeafNodeTest {
+
+    /** While the hub is down the leaf serves its own clients; when it returns the leaf rejoins. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aLeafKeepsServingWhileItsHubIsDownAndRejoinsWhenItReturns(Impl hubImpl) throws Exception {
+        int leafPort = TestServer.freePort();
+        TestServer hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, "", "");
+        try (TestServer leaf = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", ""), null);
+             Connection local = LeafPair.connect(leaf, null)) {
+            try (Connection h = LeafPair.connect(hub, null)) {
+                awaitInterest(h, local);
+                awaitInterest(local, h);
+            }
+            hub.close();
+            Subscription s = local.subscribe("local.only");
+            local.publish("local.only", bytes("during outage"));
+            local.flush(Duration.ofSeconds(2));
+            Message m = s.nextMessage(Duration.ofSeconds(2));
+            assertNotNull(m, "local traffic flows while the hub is down");
+            assertEquals("during outage", text(m));
+
+            hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, "", "");
+            try (Connection h = LeafPair.connect(hub, null)) {
+                awaitInterest(h, local);
+                awaitInterest(local, h);
+                Subscription fromHub = local.subscribe("after.return");
+                local.flush(Duration.ofSeconds(2));
+                LeafNodeInteropTest.awaitSubject(h, local, fromHub, "after.return");
+                h.publish("after.return", bytes("back"));
+                h.flush(Duration.ofSeconds(2));
+                assertEquals("back", text(fromHub.nextMessage(Duration.ofSeconds(5))));
+            }
+        } finally {
+            hub.close();
+        }
+    }
+
+    /**
+     * A leaf that is a cluster of two jnatsd servers, each with its own connection to the hub:
+     * every message reaches each subscriber once, whichever server it was published on, and a
+     * queue group spanning the leaf cluster and the hub serves each message once.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aLeafThatIsAClusterDeliversEachMessageOnce(Impl hubImpl) throws Exception {
+        int leafPort = TestServer.freePort();
+        int r1 = TestServer.freePort();
+        int r2 = TestServer.freePort();
+        String cluster1 = "cluster { name: leafcluster, listen: \"127.0.0.1:" + r1 + "\", routes: [\"nats-route://127.0.0.1:" + r2 + "\"] }\n";
+        String cluster2 = "cluster { name: leafcluster, listen: \"127.0.0.1:" + r2 + "\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n";
+        try (TestServer hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, "", "");
+             TestServer l1 = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", cluster1), null);
+             TestServer l2 = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", cluster2), null);
+             Connection h = LeafPair.connect(hub, null);
+             Connection c1 = LeafPair.connect(l1, null);
+             Connection c2 = LeafPair.connect(l2, null)) {
+            new MonitorHttp(hub).await("/leafz", v -> v.get("leafnodes").asInt() == 2);
+            awaitInterest(c1, c2);
+            awaitInterest(c2, c1);
+            awaitInterest(h, c1, c2);
+            awaitInterest(c1, h);
+            awaitInterest(c2, h);
+
+            Subscription onHub = h.subscribe("fan");
+            Subscription on1 = c1.subscribe("fan");
+            Subscription on2 = c2.subscribe("fan");
+            for (Connection c : List.of(h, c1, c2)) c.flush(Duration.ofSeconds(2));
+            awaitInterest(h, c1, c2);
+            awaitInterest(c1, h, c2);
+            awaitInterest(c2, h, c1);
+            // the probes above travel on other subjects; "fan" interest spreads with them
+            for (Connection from : List.of(h, c1, c2)) {
+                from.publish("fan", bytes("x"));
+                from.flush(Duration.ofSeconds(2));
+            }
+            assertEquals(3, count(onHub), "the hub's subscriber gets each of the three once");
+            assertEquals(3, count(on1), "leaf server 1's subscriber gets each once");
+            assertEquals(3, count(on2), "leaf server 2's subscriber gets each once");
+
+            Subscription q1 = c1.subscribe("jobs", "workers");
+            Subscription q2 = c2.subscribe("jobs", "workers");
+            Subscription qh = h.subscribe("jobs", "workers");
+            for (Connection c : List.of(h, c1, c2)) c.flush(Duration.ofSeconds(2));
+            awaitInterest(h, c1, c2);
+            awaitInterest(c1, h, c2);
+            for (int i = 0; i < 30; i++) (i % 3 == 0 ? h : i % 3 == 1 ? c1 : c2).publish("jobs", bytes("j" + i));
+            for (Connection c : List.of(h, c1, c2)) c.flush(Duration.ofSeconds(2));
+            assertEquals(30, count(q1) + count(q2) + count(qh), "each job served once across the leaf cluster and hub");
+        }
+    }
+
+    private static int count(Subscription s) throws Exception {
+        int n = 0;
+        while (s.nextMessage(Duration.ofMillis(200)) != null) n++;
+        return n;
+    }
+
+    /**
+     * Two servers, each the other's leaf: the interest of each comes back to it over the other
+     * connection, and the loop detection subject shows it; one connection is closed, so each
+     * server keeps a single leaf connection instead of two.
+     */
+    @Test
+    void twoServersThatAreEachOthersLeafBreakTheLoop() throws Exception {
+        int portA = TestServer.freePort();
+        int portB = TestServer.freePort();
+        String a = "leafnodes { listen: \"127.0.0.1:" + portA + "\", reconnect: 1, remotes: [ { url: \"nats-leaf://127.0.0.1:" + portB + "\" } ] }\n";
+        String b = "leafnodes { listen: \"127.0.0.1:" + portB + "\", reconnect: 1, remotes: [ { url: \"nats-leaf://127.0.0.1:" + portA + "\" } ] }\n";
+        try (TestServer sa = TestServer.startMonitored(Impl.JNATSD, a, null);
+             TestServer sb = TestServer.startMonitored(Impl.JNATSD, b, null)) {
+            MonitorHttp ma = new MonitorHttp(sa);
+            MonitorHttp mb = new MonitorHttp(sb);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int stable = 0;
+            while (stable < 10) {
+                int na = ma.json("/leafz").get("leafnodes").asInt();
+                int nb = mb.json("/leafz").get("leafnodes").asInt();
+                stable = na <= 1 && nb <= 1 && na + nb >= 1 ? stable + 1 : 0;
+                assertTrue(System.nanoTime() < deadline, "the loop was not broken: " + na + " and " + nb + " leaf connections");
+            }
+        }
+    }
+
+    /** /leafz lists each leaf connection with upstream's fields and counts its traffic. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void leafzListsTheConnectionWithUpstreamsFields(Impl hubImpl) throws Exception {
+        try (LeafPair p = LeafPair.start(hubImpl, Impl.JNATSD);
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            Subscription s = hub.subscribe("counted");
+            hub.flush(Duration.ofSeconds(2));
+            LeafNodeInteropTest.awaitSubject(leaf, hub, s, "counted");
+            for (int i = 0; i < 3; i++) leaf.publish("counted", bytes("12345"));
+            leaf.flush(Duration.ofSeconds(2));
+            for (int i = 0; i < 3; i++) assertNotNull(s.nextMessage(Duration.ofSeconds(2)));
+            assertNull(s.nextMessage(Duration.ofMillis(100)));
+
+            for (TestServer side : List.of(p.hub, p.leaf)) {
+                JsonNode z = new MonitorHttp(side).json("/leafz?subs=1");
+                assertEquals(1, z.get("leafnodes").asInt(), side.impl() + " " + z);
+                JsonNode l = z.get("leafs").get(0);
+                assertEquals(Set.of("account", "ip", "port", "rtt", "in_msgs", "out_msgs", "in_bytes", "out_bytes",
+                        "subscriptions", "subscriptions_list"), fields(l), z.toString());
+                assertEquals("$G", l.get("account").asText());
+                assertEquals("127.0.0.1", l.get("ip").asText());
+                assertTrue(l.get("subscriptions").asInt() > 0);
+            }
+            JsonNode hubLeaf = new MonitorHttp(p.hub).json("/leafz").get("leafs").get(0);
+            assertTrue(hubLeaf.get("in_msgs").asLong() >= 3, hubLeaf.toString());
+            assertTrue(hubLeaf.get("in_bytes").asLong() >= 15, hubLeaf.toString());
+            JsonNode leafSide = new MonitorHttp(p.leaf).json("/leafz").get("leafs").get(0);
+            assertTrue(leafSide.get("out_msgs").asLong() >= 3, leafSide.toString());
+            List<String> subs = new ArrayList<>();
+            new MonitorHttp(p.hub).json("/leafz?subs=1").get("leafs").get(0).get("subscriptions_list").forEach(n -> subs.add(n.asText()));
+            assertTrue(subs.stream().anyMatch(x -> x.startsWith("$LDS.")), subs.toString());
+            JsonNode varz = new MonitorHttp(p.hub).json("/varz");
+            assertEquals(1, varz.get("leafnodes").asInt());
+            assertEquals(p.leafPort, varz.get("leaf").get("port").asInt());
+            JsonNode leafVarz = new MonitorHttp(p.leaf).json("/varz").get("leaf").get("remotes").get(0);
+            assertEquals("$G", leafVarz.get("local_account").asText());
+            assertEquals("127.0.0.1:" + p.leafPort, leafVarz.get("urls").get(0).asText());
+        }
+    }
+
+    private static Set<String> fields(JsonNode n) {
+        Set<String> out = new TreeSet<>();
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) out.add(it.next());
+        return out;
+    }
+}
