@@ -115,7 +115,8 @@ final class LeafNodeBlock {
                 if (!(item instanceof ConfMap rm)) throw r.error("Expected remote leafnode entry to be a map/struct, got " + item);
                 LeafNodeOptions.Remote remote = new LeafNodeOptions.Remote();
                 r.eachKey(rm, (rk, k, rv) -> remoteKey(rm, remote, rk, k, rv));
-                if (remote.urls.isEmpty()) throw r.error("remote leafnode entry must have at least one url");
+                boolean urlGiven = rm.keySet().stream().anyMatch(k -> k.equalsIgnoreCase("url") || k.equalsIgnoreCase("urls"));
+                if (remote.urls.isEmpty() && !urlGiven) throw r.error("remote leafnode entry must have at least one url");
                 o.remotes.add(remote);
             });
         }
