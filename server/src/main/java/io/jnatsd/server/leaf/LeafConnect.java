@@ -25,8 +25,8 @@ final class LeafConnect {
 
     private LeafConnect() {}
 
-    static byte[] line(LeafNodeServices s, LeafRemote remote, String nonce, boolean headers, String cluster)
-            throws IOException {
+    static byte[] line(LeafNodeServices s, LeafRemote remote, String nonce, boolean headers, String cluster,
+                       boolean tls) throws IOException {
         ObjectNode o = LeafJson.JSON.createObjectNode();
         o.put("version", s.version());
         String creds = remote.config.credentials;
@@ -47,7 +47,7 @@ final class LeafConnect {
                 if (ui[1] != null) o.put("pass", ui[1]);
             }
         }
-        o.put("tls_required", false);
+        o.put("tls_required", tls);
         o.put("server_id", s.serverId());
         String domain = s.jetStreamDomain();
         if (domain != null && !domain.isEmpty()) o.put("domain", domain);

@@ -154,7 +154,9 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
 
     @Override
     public void tlsHandshakeCompleted(Throwable failure) {
-        if (failure != null) close("TLS Handshake Failure");
+        if (failure == null) return;
+        leafs.log().error("%s - lid:%d - TLS leafnode handshake error: %s", remoteAddress(), cid, failure.getMessage());
+        close("TLS Handshake Failure");
     }
 
     @Override
@@ -338,7 +340,9 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
             remoteServer = name == null || name.isEmpty() ? LeafJson.text(info, "server_id") : name;
             remoteCluster = LeafJson.text(info, "cluster");
             remote.learned(urls);
-            sendConnect(LeafJson.text(info, "nonce"));
+            boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
+            if (tls && !startTls()) return;
+            sendConnect(LeafJson.text(info, "nonce"), tls);
             if (closed) return;
             if (!info.path("info_on_connect").asBoolean(false)) becomeRegistered();
             return;
@@ -347,10 +351,35 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         if (connectSent && !registered && info.path("connect_info").asBoolean(false)) becomeRegistered();
     }
 
-    private void sendConnect(String hubNonce) {
+    /**
+     * The hub asked for TLS (or the remote has a {@code tls} block): the client handshake starts
+     * now, after the plaintext INFO, and CONNECT waits in the handler until it is done.
+     */
+    private boolean startTls() {
+        java.net.URI url = remote.current();
+        try {
+            var engine = remote.tlsContext().newEngine(channel.alloc(), url.getHost(), url.getPort());
+            if (remote.verifiesHost()) {
+                var p = engine.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(p);
+            }
+            var handler = new io.netty.handler.ssl.SslHandler(engine, false);
+            var o = remote.config.tls;
+            handler.setHandshakeTimeoutMillis(o == null ? 2000 : Math.max(1, o.timeout.toMillis()));
+            channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, handler);
+            return true;
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            leafs.log().error("%s - lid:%d - TLS configuration error: %s", remoteAddress(), cid, e.getMessage());
+            close("TLS Handshake Failure");
+            return false;
+        }
+    }
+
+    private void sendConnect(String hubNonce, boolean tls) {
         byte[] line;
         try {
-            line = LeafConnect.line(leafs.services(), remote, hubNonce, true, leafs.services().clusterName());
+            line = LeafConnect.line(leafs.services(), remote, hubNonce, true, leafs.services().clusterName(), tls);
         } catch (IOException e) {
             leafs.log().error("%s - lid:%d - %s", remoteAddress(), cid, e.getMessage());
             close("Protocol Violation");

@@ -41,6 +41,8 @@ public final class LeafNodes {
     private final LeafNodeServices server;
     private final List<LeafRemote> remotes = new ArrayList<>();
     private final Set<LeafConnection> all = ConcurrentHashMap.newKeySet();
+    /** TLS on accepted leaf connections ({@code leafnodes.tls}): INFO in plaintext, then the handshake, as upstream. */
+    private final io.jnatsd.server.net.ServerTls tls;
     /** Each account's loop detection subject, made once. */
     private final Map<String, String> loopSubjects = new ConcurrentHashMap<>();
     private final java.util.function.LongSupplier cids;
@@ -55,6 +57,7 @@ public final class LeafNodes {
         this.server = server;
         this.cids = cids;
         for (LeafNodeOptions.Remote r : lo.remotes) remotes.add(new LeafRemote(r));
+        this.tls = lo.tls == null || !lo.accepts() ? null : io.jnatsd.server.net.ServerTls.create(lo.tls, server.log());
     }
 
     /** Binds the leaf node listener (when configured) and starts dialling the remotes. */
@@ -76,6 +79,7 @@ public final class LeafNodes {
     }
 
     private void accepted(SocketChannel ch) {
+        if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
         LeafConnection c = new LeafConnection(this, ch, null);
         all.add(c);
         ch.pipeline().addLast(new ConnectionHandler(c));
@@ -189,6 +193,10 @@ public final class LeafNodes {
         o.put("port", Integer.parseInt(advertised[1]));
         o.put("headers", true);
         o.put("auth_required", true);
+        if (tls != null) {
+            o.put("tls_required", true);
+            if (tls.verify()) o.put("tls_verify", true);
+        }
         o.put("max_payload", opts.maxPayload);
         if (server.jetStream()) o.put("jetstream", true);
         o.put("client_id", cid);

@@ -23,6 +23,7 @@ final class LeafRemote {
     private final List<URI> urls = new ArrayList<>();
     private URI current;
     private long delayMillis;
+    private io.netty.handler.ssl.SslContext tlsContext;
     private int failedAttempts;
 
     LeafRemote(LeafNodeOptions.Remote config) {
@@ -88,6 +89,36 @@ final class LeafRemote {
         long d = Math.max(base, delayMillis);
         delayMillis = 0;
         return d;
+    }
+
+    /**
+     * The TLS client context for this remote: its {@code tls} block's CA (or no check with
+     * {@code insecure}) and certificate, or the JVM's trust store when the hub requires TLS and
+     * the remote has no block, as upstream then uses the system roots. Built once.
+     */
+    synchronized io.netty.handler.ssl.SslContext tlsContext() throws java.io.IOException, java.security.GeneralSecurityException {
+        if (tlsContext != null) return tlsContext;
+        var o = config.tls;
+        var b = io.netty.handler.ssl.SslContextBuilder.forClient().sslProvider(io.netty.handler.ssl.SslProvider.JDK);
+        if (o != null) {
+            if (o.certFile != null) {
+                b.keyManager(io.jnatsd.server.net.PemFiles.privateKey(java.nio.file.Path.of(o.keyFile)),
+                        io.jnatsd.server.net.PemFiles.certificates(java.nio.file.Path.of(o.certFile))
+                                .toArray(java.security.cert.X509Certificate[]::new));
+            }
+            if (o.insecure) b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
+            else if (o.caFile != null) {
+                b.trustManager(io.jnatsd.server.net.PemFiles.certificates(java.nio.file.Path.of(o.caFile))
+                        .toArray(java.security.cert.X509Certificate[]::new));
+            }
+        }
+        tlsContext = b.build();
+        return tlsContext;
+    }
+
+    /** Whether the dialled hub's name is checked against its certificate (not with {@code insecure}). */
+    boolean verifiesHost() {
+        return config.tls == null || !config.tls.insecure;
     }
 
     synchronized int failed() {

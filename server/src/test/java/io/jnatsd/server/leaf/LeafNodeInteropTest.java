@@ -245,4 +245,22 @@ class LeafNodeInteropTest {
             assertNotNull(ls.nextMessage(Duration.ofSeconds(2)));
         }
     }
+
+    /**
+     * Leaf connections over TLS, verified both ways: the hub's INFO goes out in plaintext with
+     * {@code tls_required}, then the leaf starts the handshake, as upstream does.
+     */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void leafConnectionsOverVerifiedTls(Impl hubImpl, Impl leafImpl) throws Exception {
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        String clientTls = "tls { cert_file: \"" + certs.aliceCert + "\", key_file: \"" + certs.aliceKey
+                + "\", ca_file: \"" + certs.caCert + "\" }\n";
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, "", certs.tlsBlock("verify: true\ntimeout: 3"), "", clientTls);
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            pubSub(hub, leaf, "tls.to.leaf");
+            pubSub(leaf, hub, "tls.to.hub");
+        }
+    }
 }

@@ -202,4 +202,39 @@ class LeafNodeTest {
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) out.add(it.next());
         return out;
     }
+
+    /**
+     * A hub that is a cluster of two (jnatsd with upstream or jnatsd): the leaf's interest
+     * reaches the hub server it is not connected to over the route, and that server's clients'
+     * interest reaches the leaf, so messages cross route and leaf connection both ways, once.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aLeafOfAClusteredHubReachesTheOtherServer(Impl otherHubImpl) throws Exception {
+        int leafPort = TestServer.freePort();
+        int r1 = TestServer.freePort();
+        int r2 = TestServer.freePort();
+        String cluster1 = "cluster { name: hubs, listen: \"127.0.0.1:" + r1 + "\", routes: [\"nats-route://127.0.0.1:" + r2 + "\"] }\n";
+        String cluster2 = "cluster { name: hubs, listen: \"127.0.0.1:" + r2 + "\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n";
+        try (TestServer hub1 = LeafPair.hubWithLeafPort(Impl.JNATSD, leafPort, cluster1, "");
+             TestServer hub2 = TestServer.startMonitored(otherHubImpl, cluster2, null);
+             TestServer leaf = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", ""), null);
+             Connection h2 = LeafPair.connect(hub2, null);
+             Connection l = LeafPair.connect(leaf, null)) {
+            Subscription onLeaf = l.subscribe("over.route");
+            Subscription onHub2 = h2.subscribe("from.leaf");
+            l.flush(Duration.ofSeconds(2));
+            h2.flush(Duration.ofSeconds(2));
+            LeafNodeInteropTest.awaitSubject(h2, l, onLeaf, "over.route");
+            LeafNodeInteropTest.awaitSubject(l, h2, onHub2, "from.leaf");
+            h2.publish("over.route", bytes("to leaf"));
+            l.publish("from.leaf", bytes("to hub2"));
+            h2.flush(Duration.ofSeconds(2));
+            l.flush(Duration.ofSeconds(2));
+            assertEquals("to leaf", text(onLeaf.nextMessage(Duration.ofSeconds(5))));
+            assertEquals("to hub2", text(onHub2.nextMessage(Duration.ofSeconds(5))));
+            assertNull(onLeaf.nextMessage(Duration.ofMillis(200)), "once");
+            assertNull(onHub2.nextMessage(Duration.ofMillis(200)), "once");
+        }
+    }
 }
