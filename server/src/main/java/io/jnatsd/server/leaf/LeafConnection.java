@@ -69,6 +69,11 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
     private final String nonce;
 
+    /**
+     * Subjects not sent over this connection: a remote's {@code deny_exports}, or on the hub the
+     * {@code deny_pub} a leaf's CONNECT names (its {@code deny_imports}), as upstream merges it.
+     */
+    private volatile LeafDenyList sendDeny;
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
@@ -98,6 +103,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
                 new ConnectionTimers.Pinging(o.pingInterval, o.pingMax, ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
                 o.writeDeadline, remote != null ? INFO_WAIT : leafs.leafOptions().authTimeout);
         this.nonce = remote == null ? newNonce() : null;
+        this.sendDeny = remote == null ? new LeafDenyList(List.of()) : remote.exports;
         if (remote != null) {
             this.kind = remote.config.hub ? ConnectionKind.LEAF : ConnectionKind.HUB;
             this.account = leafs.services().account(remote.localAccount());
@@ -303,6 +309,8 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         timers.cancelAuthTimer();
         account = bound;
         peerHeaders = c.path("headers").asBoolean(false);
+        List<String> denyPub = LeafJson.strings(c, "deny_pub");
+        if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
         remoteServer = LeafJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
@@ -418,7 +426,8 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         boolean loopDetection = subject.startsWith("$LDS.");
         if (!loopDetection) {
             if (sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
-            if (remote != null && !remote.imports.allows(subject)) return;
+            if (LeafDenyList.JETSTREAM.denies(subject)) return;
+            if (remote != null && remote.imports.denies(subject)) return;
         }
         byte[] line = interestLine(subject, sub.queue(), delta);
         if (line != null) out.appendControlAndFlush(line);
@@ -444,7 +453,8 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
             loopDetected(true);
             return;
         }
-        if (remote != null && !subject.startsWith("$LDS.") && !remote.exports.allows(subject)) return;
+        if (LeafDenyList.JETSTREAM.denies(subject)) return;
+        if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
         String key = queue == null ? subject : subject + " " + queue;
         Subscription existing = remoteSubs.get(key);
         if (existing != null) {
@@ -548,7 +558,10 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     public boolean forward(Account a, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
         if (publisherBatch.origin() instanceof LeafConnection from && from != this && sameCluster(from)) return false;
-        if (remote != null && !remote.exports.allows(msg.subject())) return false;
+        String subject = msg.subject();
+        if (subject.charAt(0) == '$' && LeafDenyList.JETSTREAM.denies(subject)) return false;
+        LeafDenyList deny = sendDeny;
+        if (!deny.isEmpty() && deny.denies(subject)) return false;
         return out.appendRouted(null, msg, queues == null ? null : queues.bytes(), queues == null ? 0 : queues.count(),
                 peerHeaders, publisherBatch);
     }

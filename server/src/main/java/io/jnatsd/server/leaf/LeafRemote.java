@@ -1,7 +1,5 @@
 package io.jnatsd.server.leaf;
 
-import io.jnatsd.server.cluster.RoutePermissionFilter;
-import io.jnatsd.server.config.ClusterOptions;
 import io.jnatsd.server.config.LeafNodeOptions;
 import java.net.URI;
 import java.util.ArrayList;
@@ -17,9 +15,9 @@ import java.util.List;
 final class LeafRemote {
     final LeafNodeOptions.Remote config;
     /** deny_imports: interest not sent to the hub, so the hub never sends these here. */
-    final RoutePermissionFilter imports;
+    final LeafDenyList imports;
     /** deny_exports: messages not sent to the hub, and the hub's interest in them not taken. */
-    final RoutePermissionFilter exports;
+    final LeafDenyList exports;
     private final List<URI> urls = new ArrayList<>();
     private URI current;
     private long delayMillis;
@@ -28,10 +26,8 @@ final class LeafRemote {
 
     LeafRemote(LeafNodeOptions.Remote config) {
         this.config = config;
-        this.imports = RoutePermissionFilter.of(config.denyImports.isEmpty() ? null
-                : new ClusterOptions.AllowDeny(null, config.denyImports));
-        this.exports = RoutePermissionFilter.of(config.denyExports.isEmpty() ? null
-                : new ClusterOptions.AllowDeny(null, config.denyExports));
+        this.imports = new LeafDenyList(config.denyImports);
+        this.exports = new LeafDenyList(config.denyExports);
         urls.addAll(config.urls);
         if (!config.noRandomize) Collections.shuffle(urls);
     }

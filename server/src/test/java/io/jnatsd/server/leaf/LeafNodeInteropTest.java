@@ -6,6 +6,7 @@ import static io.jnatsd.server.testing.TestServer.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.LeafPair;
@@ -18,6 +19,8 @@ import io.nats.client.Subscription;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -261,6 +264,61 @@ class LeafNodeInteropTest {
              Connection leaf = p.leafClient()) {
             pubSub(hub, leaf, "tls.to.leaf");
             pubSub(leaf, hub, "tls.to.hub");
+        }
+    }
+
+    /**
+     * A remote's {@code deny_imports} keeps those subjects from coming in (even for a wider
+     * subscription) and {@code deny_exports} keeps them from going out; other subjects cross.
+     */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void denyImportsAndExportsStopThoseSubjectsOnly(Impl hubImpl, Impl leafImpl) throws Exception {
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, "", "", "",
+                "deny_imports: [\"private.>\"]\ndeny_exports: [\"secret.>\"]\n");
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            Subscription all = leaf.subscribe(">");
+            Subscription onHub = hub.subscribe("*.x");
+            leaf.flush(Duration.ofSeconds(2));
+            hub.flush(Duration.ofSeconds(2));
+            awaitSubject(hub, leaf, all, "public.x");
+            awaitSubject(leaf, hub, onHub, "open.x");
+            hub.publish("private.x", bytes("no"));
+            hub.publish("public.x", bytes("yes"));
+            leaf.publish("secret.x", bytes("no"));
+            leaf.publish("open.x", bytes("yes"));
+            hub.flush(Duration.ofSeconds(2));
+            leaf.flush(Duration.ofSeconds(2));
+            List<String> atLeaf = subjects(all);
+            List<String> atHub = subjects(onHub);
+            assertTrue(atLeaf.contains("public.x") && !atLeaf.contains("private.x"), atLeaf.toString());
+            assertTrue(atHub.contains("open.x") && !atHub.contains("secret.x"), atHub.toString());
+        }
+    }
+
+    private static List<String> subjects(Subscription s) throws Exception {
+        List<String> out = new ArrayList<>();
+        Message m;
+        while ((m = s.nextMessage(Duration.ofMillis(200))) != null) out.add(m.getSubject());
+        return out;
+    }
+
+    /** Without JetStream domains each side's JetStream answers for itself: the API does not cross. */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void theJetStreamApiDoesNotCross(Impl hubImpl, Impl leafImpl) throws Exception {
+        java.nio.file.Path store = java.nio.file.Files.createTempDirectory("leaf-js");
+        try (LeafPair p = LeafPair.start(hubImpl, leafImpl, "jetstream { store_dir: \"" + store + "\" }\n", "", "", "");
+             Connection hub = p.hubClient();
+             Connection leaf = p.leafClient()) {
+            awaitInterest(leaf, hub);
+            awaitInterest(hub, leaf);
+            assertNotNull(hub.request("$JS.API.INFO", new byte[0], Duration.ofSeconds(2)), "the hub's JetStream answers there");
+            var reply = leaf.request("$JS.API.INFO", new byte[0]);
+            // jnats cancels a request that gets the no-responders status
+            org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CancellationException.class,
+                    () -> reply.get(3, java.util.concurrent.TimeUnit.SECONDS), "nobody answers the leaf's JetStream API request");
         }
     }
 }
