@@ -65,6 +65,8 @@ final class RouteInfo {
     boolean authRequired() { return json.path("auth_required").asBoolean(false); }
     boolean dynamicCluster() { return json.path("cluster_dynamic").asBoolean(false); }
     boolean lameDuck() { return json.path("ldm").asBoolean(false); }
+    /** The peer takes LMSG and LS+ (messages and interest with a leaf origin cluster). */
+    boolean leafOrigin() { return json.path("lnoc").asBoolean(false); }
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
 

@@ -101,11 +101,21 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
      */
     public boolean appendRouted(byte[] account, InboundMessage msg, byte[][] queues, int queueCount, boolean headers,
                                 FlushBatch batch) {
+        return appendRouted(null, account, msg, queues, queueCount, headers, batch);
+    }
+
+    /**
+     * As {@link #appendRouted(byte[], InboundMessage, byte[][], int, boolean, FlushBatch)}; a
+     * non-null {@code origin} (the leaf cluster the message came from) writes LMSG for a route.
+     */
+    public boolean appendRouted(byte[] origin, byte[] account, InboundMessage msg, byte[][] queues, int queueCount,
+                                boolean headers, FlushBatch batch) {
         boolean slow;
         synchronized (this) {
             if (closed) return false;
             ByteBuf b = buffer(msg.totalLength() + 64);
-            if (account == null) RouteWriter.writeLeafMessage(b, msg, queues, queueCount, headers);
+            if (origin != null) RouteWriter.writeLeafOriginMessage(b, origin, account, msg, queues, queueCount);
+            else if (account == null) RouteWriter.writeLeafMessage(b, msg, queues, queueCount, headers);
             else RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
             msgs++;
             bytes += msg.totalLength();

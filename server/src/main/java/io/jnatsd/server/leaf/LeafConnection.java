@@ -557,7 +557,9 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     @Override
     public boolean forward(Account a, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        if (publisherBatch.origin() instanceof LeafConnection from && from != this && sameCluster(from)) return false;
+        var from = publisherBatch.origin();
+        String origin = from == null ? null : from.originCluster();
+        if (origin != null && origin.equals(remoteCluster)) return false;
         String subject = msg.subject();
         if (subject.charAt(0) == '$' && LeafDenyList.JETSTREAM.denies(subject)) return false;
         LeafDenyList deny = sendDeny;
@@ -574,6 +576,12 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     @Override
     public boolean echo() {
         return false;
+    }
+
+    /** Messages from this connection entered from the leaf's cluster (null when it is not one). */
+    @Override
+    public String originCluster() {
+        return remoteCluster;
     }
 
     @Override

@@ -78,16 +78,11 @@ class LeafNodeTest {
     @EnumSource(Impl.class)
     void aLeafThatIsAClusterDeliversEachMessageOnce(Impl hubImpl) throws Exception {
         int leafPort = TestServer.freePort();
-        int r1 = TestServer.freePort();
-        int r2 = TestServer.freePort();
-        String cluster1 = "cluster { name: leafcluster, listen: \"127.0.0.1:" + r1 + "\", routes: [\"nats-route://127.0.0.1:" + r2 + "\"] }\n";
-        String cluster2 = "cluster { name: leafcluster, listen: \"127.0.0.1:" + r2 + "\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n";
         try (TestServer hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, "", "");
-             TestServer l1 = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", cluster1), null);
-             TestServer l2 = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", cluster2), null);
+             Cluster2 leafs = Cluster2.leafs(leafPort, leafPort);
              Connection h = LeafPair.connect(hub, null);
-             Connection c1 = LeafPair.connect(l1, null);
-             Connection c2 = LeafPair.connect(l2, null)) {
+             Connection c1 = LeafPair.connect(leafs.first(), null);
+             Connection c2 = LeafPair.connect(leafs.second(), null)) {
             new MonitorHttp(hub).await("/leafz", v -> v.get("leafnodes").asInt() == 2);
             awaitInterest(c1, c2);
             awaitInterest(c2, c1);
@@ -213,11 +208,10 @@ class LeafNodeTest {
     void aLeafOfAClusteredHubReachesTheOtherServer(Impl otherHubImpl) throws Exception {
         int leafPort = TestServer.freePort();
         int r1 = TestServer.freePort();
-        int r2 = TestServer.freePort();
-        String cluster1 = "cluster { name: hubs, listen: \"127.0.0.1:" + r1 + "\", routes: [\"nats-route://127.0.0.1:" + r2 + "\"] }\n";
-        String cluster2 = "cluster { name: hubs, listen: \"127.0.0.1:" + r2 + "\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n";
-        try (TestServer hub1 = LeafPair.hubWithLeafPort(Impl.JNATSD, leafPort, cluster1, "");
-             TestServer hub2 = TestServer.startMonitored(otherHubImpl, cluster2, null);
+        try (TestServer hub1 = LeafPair.hubWithLeafPort(Impl.JNATSD, leafPort,
+                "cluster { name: hubs, listen: \"127.0.0.1:" + r1 + "\" }\n", "");
+             TestServer hub2 = TestServer.startMonitored(otherHubImpl,
+                     "cluster { name: hubs, listen: \"127.0.0.1:-1\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n", null);
              TestServer leaf = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(leafPort, "", "", ""), null);
              Connection h2 = LeafPair.connect(hub2, null);
              Connection l = LeafPair.connect(leaf, null)) {
@@ -235,6 +229,72 @@ class LeafNodeTest {
             assertEquals("to hub2", text(onHub2.nextMessage(Duration.ofSeconds(5))));
             assertNull(onLeaf.nextMessage(Duration.ofMillis(200)), "once");
             assertNull(onHub2.nextMessage(Duration.ofMillis(200)), "once");
+        }
+    }
+
+    /**
+     * A leaf cluster attached to a hub cluster at two points (each leaf server to another hub
+     * server): a message from the leaf cluster that crosses the hub's route carries its origin
+     * cluster (LMSG), so the hub never sends it back into the leaf cluster, and every subscriber
+     * gets it once.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aLeafClusterOnTwoHubServersGetsEachMessageOnce(Impl secondHubImpl) throws Exception {
+        // Each port is picked right before the server that binds it starts (a port picked early
+        // could be handed to another server meanwhile); the second of each pair seeds the first.
+        int lp1 = TestServer.freePort();
+        int h1 = TestServer.freePort();
+        try (TestServer hub1 = LeafPair.hubWithLeafPort(Impl.JNATSD, lp1,
+                "cluster { name: hubs, listen: \"127.0.0.1:" + h1 + "\" }\n", "");
+             TestServer hub2 = LeafPair.hubWithLeafPort(secondHubImpl, TestServer.freePort(),
+                     "cluster { name: hubs, listen: \"127.0.0.1:-1\", routes: [\"nats-route://127.0.0.1:" + h1 + "\"] }\n", "");
+             Cluster2 edge = Cluster2.leafs(lp1, hubLeafPort(hub2));
+             Connection c1 = LeafPair.connect(edge.first(), null);
+             Connection c2 = LeafPair.connect(edge.second(), null);
+             Connection ch2 = LeafPair.connect(hub2, null)) {
+            Subscription onE2 = c2.subscribe("once");
+            Subscription onHub2 = ch2.subscribe("once");
+            c2.flush(Duration.ofSeconds(2));
+            ch2.flush(Duration.ofSeconds(2));
+            awaitInterest(c1, c2, ch2);
+            awaitInterest(ch2, c1, c2);
+            for (int i = 0; i < 10; i++) c1.publish("once", bytes("m" + i));
+            c1.flush(Duration.ofSeconds(2));
+            assertEquals(10, count(onE2), "the other leaf server's subscriber gets each message once");
+            assertEquals(10, count(onHub2), "the other hub server's subscriber gets each message once");
+        }
+    }
+
+    /** The leaf node port of a hub started by {@link LeafPair#hubWithLeafPort}, from its /varz. */
+    private static int hubLeafPort(TestServer hub) throws Exception {
+        return new MonitorHttp(hub).json("/varz").get("leaf").get("port").asInt();
+    }
+
+    /** Two jnatsd servers clustered as "edge", each a leaf of its own hub port; the second seeds the first. */
+    private record Cluster2(TestServer first, TestServer second) implements AutoCloseable {
+        static Cluster2 leafs(int firstHubLeafPort, int secondHubLeafPort) throws Exception {
+            int r1 = TestServer.freePort();
+            TestServer a = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(firstHubLeafPort, "", "",
+                    "cluster { name: edge, listen: \"127.0.0.1:" + r1 + "\" }\n"), null);
+            try {
+                TestServer b = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(secondHubLeafPort, "", "",
+                        "cluster { name: edge, listen: \"127.0.0.1:-1\", routes: [\"nats-route://127.0.0.1:" + r1 + "\"] }\n"),
+                        null);
+                return new Cluster2(a, b);
+            } catch (Exception e) {
+                a.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                second.close();
+            } finally {
+                first.close();
+            }
         }
     }
 }
