@@ -96,7 +96,10 @@ public final class LeafNodes {
             all.add(c);
             ch.pipeline().addLast(new ConnectionHandler(c));
         }).addListener(f -> {
-            if (f.isSuccess()) return;
+            if (f.isSuccess()) {
+                remote.dialled = true;
+                return;
+            }
             int attempt = remote.failed();
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             String text = "Error trying to connect as leafnode to remote server \"" + hostPort(host, port)
@@ -258,9 +261,15 @@ public final class LeafNodes {
         return n;
     }
 
-    /** The configured remotes, for /varz. */
-    public List<LeafNodeOptions.Remote> remotes() {
-        return lo.remotes;
+    /**
+     * The local account /varz shows for remote {@code i}: as configured; when none is, upstream
+     * shows nothing until the remote has connected once and {@code $G} from then on.
+     */
+    public String varzLocalAccount(int i) {
+        LeafRemote r = remotes.get(i);
+        String configured = r.config.account;
+        if (configured != null && !configured.isEmpty()) return configured;
+        return r.dialled ? r.localAccount() : null;
     }
 
     static String hostPort(String host, int port) {

@@ -117,6 +117,9 @@ final class LeafRemote {
         return config.tls == null || !config.tls.insecure;
     }
 
+    /** A connection was made to a hub at least once (upstream then fills in the local account). */
+    volatile boolean dialled;
+
     synchronized int failed() {
         return ++failedAttempts;
     }

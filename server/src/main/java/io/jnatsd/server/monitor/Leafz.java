@@ -60,9 +60,11 @@ final class Leafz {
         }
         if (!lo.remotes.isEmpty()) {
             List<Object> remotes = new ArrayList<>();
-            for (LeafNodeOptions.Remote r : lo.remotes) {
+            for (int i = 0; i < lo.remotes.size(); i++) {
+                LeafNodeOptions.Remote r = lo.remotes.get(i);
                 Map<String, Object> ro = Json.object();
-                ro.put("local_account", r.localAccount());
+                String account = leafs == null ? r.account : leafs.varzLocalAccount(i);
+                if (account != null && !account.isEmpty()) ro.put("local_account", account);
                 ro.put("urls", r.urls.stream().map(Leafz::hostPort).toList());
                 if (!r.denyImports.isEmpty() || !r.denyExports.isEmpty()) {
                     Map<String, Object> deny = Json.object();

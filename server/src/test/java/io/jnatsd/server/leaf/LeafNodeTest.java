@@ -297,4 +297,23 @@ class LeafNodeTest {
             }
         }
     }
+
+    /** The {@code leaf} section of /varz is upstream's, field for field, for a hub with remotes. */
+    @Test
+    void varzLeafSectionIsUpstreams() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "nats-server not installed");
+        List<JsonNode> sections = new ArrayList<>();
+        for (Impl impl : Impl.values()) {
+            int port = TestServer.freePort();
+            String conf = "leafnodes { listen: \"127.0.0.1:" + port + "\", reconnect: 1\n"
+                    + "  remotes: [ { url: \"nats-leaf://127.0.0.1:1\", deny_imports: [\"a.>\"], deny_exports: [\"b\"] } ] }\n";
+            try (TestServer s = TestServer.startMonitored(impl, conf, null)) {
+                JsonNode leaf = new MonitorHttp(s).json("/varz").get("leaf");
+                assertEquals(port, leaf.get("port").asInt(), impl + " " + leaf);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) leaf).remove("port");
+                sections.add(leaf);
+            }
+        }
+        assertEquals(sections.get(1), sections.get(0), "jnatsd's leaf section against upstream's");
+    }
 }
