@@ -261,6 +261,15 @@ public final class LeafNodes {
         return n;
     }
 
+    /** Registered leaf node connections bound to {@code account}. */
+    public int count(String account) {
+        int n = 0;
+        for (LeafConnection c : all) {
+            if (c.registered() && c.account() != null && c.account().name().equals(account)) n++;
+        }
+        return n;
+    }
+
     /**
      * The local account /varz shows for remote {@code i}: as configured; when none is, upstream
      * shows nothing until the remote has connected once and {@code $G} from then on.
