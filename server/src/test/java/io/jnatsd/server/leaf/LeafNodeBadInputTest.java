@@ -135,4 +135,17 @@ class LeafNodeBadInputTest {
             assertNotNull(sub.nextMessage(Duration.ofSeconds(2)), "the server still serves clients");
         }
     }
+
+    /** A leaf node that never sends CONNECT is told so when the leaf authorization timeout expires. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aSilentPeerGetsAnAuthenticationTimeout(Impl impl) throws Exception {
+        int leafPort = TestServer.freePort();
+        try (TestServer hub = LeafPair.hubWithLeafPort(impl, leafPort, "", "authorization { timeout: 0.5 }\n");
+             RawClient raw = new RawClient(leafPort)) {
+            assertEquals("-ERR 'Authentication Timeout'", raw.readLine());
+            assertTrue(raw.closedWithin(2000));
+            assertServes(hub);
+        }
+    }
 }

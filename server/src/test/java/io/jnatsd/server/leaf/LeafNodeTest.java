@@ -183,6 +183,11 @@ class LeafNodeTest {
             List<String> subs = new ArrayList<>();
             new MonitorHttp(p.hub).json("/leafz?subs=1").get("leafs").get(0).get("subscriptions_list").forEach(n -> subs.add(n.asText()));
             assertTrue(subs.stream().anyMatch(x -> x.startsWith("$LDS.")), subs.toString());
+            JsonNode accounts = new MonitorHttp(p.hub).json("/accstatz").get("account_statz");
+            JsonNode global = null;
+            for (JsonNode acc : accounts) if (acc.get("acc").asText().equals("$G")) global = acc;
+            assertNotNull(global, accounts.toString());
+            assertEquals(1, global.get("leafnodes").asInt(), global.toString());
             JsonNode varz = new MonitorHttp(p.hub).json("/varz");
             assertEquals(1, varz.get("leafnodes").asInt());
             assertEquals(p.leafPort, varz.get("leaf").get("port").asInt());
