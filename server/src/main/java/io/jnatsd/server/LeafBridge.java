@@ -27,6 +27,11 @@ final class LeafBridge implements LeafNodeServices {
     @Override public String jetStreamDomain() { return server.options().jetstreamDomain; }
 
     @Override
+    public java.util.List<String> clusterLeafUrls() {
+        return server.cluster() == null ? java.util.List.of() : server.cluster().peersLeafUrls();
+    }
+
+    @Override
     public String clusterName() {
         return server.cluster() == null ? null : server.cluster().name();
     }

@@ -391,6 +391,15 @@ public final class NatsServer implements AutoCloseable {
         }
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        // Leaf nodes first: routes tell their peers this server's leaf node URL.
+        if (leafNodes != null) {
+            try {
+                leafNodes.start(transport);
+            } catch (RuntimeException | InterruptedException e) {
+                shutdown();
+                throw e;
+            }
+        }
         if (cluster != null) {
             if (jetStream != null) {
                 log.warn("JetStream is not replicated in a cluster yet: this server keeps its streams to itself, "
@@ -398,14 +407,6 @@ public final class NatsServer implements AutoCloseable {
             }
             try {
                 cluster.start(transport);
-            } catch (RuntimeException | InterruptedException e) {
-                shutdown();
-                throw e;
-            }
-        }
-        if (leafNodes != null) {
-            try {
-                leafNodes.start(transport);
             } catch (RuntimeException | InterruptedException e) {
                 shutdown();
                 throw e;

@@ -161,6 +161,7 @@ public final class Cluster implements InterestListener {
         for (Account a : server.accounts()) a.replayInterest(sendTo(r));
         if (byServerId.size() > 1) gossip(r);
         if (!co.noAdvertise) server.connectUrlsChanged();
+        server.routesChanged();
         return true;
     }
 
@@ -224,6 +225,7 @@ public final class Cluster implements InterestListener {
     /** A route's peer sent a new INFO (its client URLs changed): clients hear of it. */
     void connectUrlsChanged() {
         if (!co.noAdvertise) server.connectUrlsChanged();
+        server.routesChanged();
     }
 
     void routeToSelf(RouteConnection r) {
@@ -243,6 +245,7 @@ public final class Cluster implements InterestListener {
             wasRegistered = id != null && byServerId.remove(id, r);
         }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
+        if (wasRegistered) server.routesChanged();
         if (!running || (id != null && byServerId.containsKey(id))) return; // a duplicate: the peer is still connected
         URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
         if (url == null || toSelf.contains(url)) return;
@@ -291,7 +294,7 @@ public final class Cluster implements InterestListener {
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null).line();
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, server.leafNodeUrl()).line();
     }
 
     byte[] connectLine(URI url) {
@@ -375,6 +378,17 @@ public final class Cluster implements InterestListener {
             for (String u : r.remoteConnectUrls()) {
                 if (!out.contains(u)) out.add(u);
             }
+        }
+        return out;
+    }
+
+    /** Registered routes' leaf node URLs, for this server's leaf nodes. */
+    public List<String> peersLeafUrls() {
+        List<String> out = new ArrayList<>();
+        for (RouteConnection r : byServerId.values()) {
+            RouteInfo i = r.remoteInfo();
+            if (i == null) continue;
+            for (String u : i.leafNodeUrls()) if (!out.contains(u)) out.add(u);
         }
         return out;
     }

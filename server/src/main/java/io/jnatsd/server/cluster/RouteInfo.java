@@ -33,7 +33,7 @@ final class RouteInfo {
     /** This server's route INFO. */
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
-                        int maxPayload, String nonce) {
+                        int maxPayload, String nonce, String leafNodeUrl) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -53,6 +53,7 @@ final class RouteInfo {
             connectUrls.forEach(urls::add);
         }
         o.put("lnoc", true);
+        if (leafNodeUrl != null) o.putArray("leafnode_urls").add(leafNodeUrl);
         return new RouteInfo(o);
     }
 
@@ -69,6 +70,13 @@ final class RouteInfo {
     boolean leafOrigin() { return json.path("lnoc").asBoolean(false); }
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
+
+    /** The peer's leaf node URLs, for this server's leaf nodes to fail over to. */
+    List<String> leafNodeUrls() {
+        List<String> out = new ArrayList<>();
+        json.path("leafnode_urls").forEach(u -> out.add(u.asText()));
+        return out;
+    }
 
     List<String> connectUrls() {
         List<String> out = new ArrayList<>();

@@ -590,6 +590,11 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         return k == null ? ConnectionKind.LEAF : k;
     }
 
+    /** An INFO for the leaf (the hub cluster's leaf node URLs changed); from any thread. */
+    void sendInfo(byte[] line) {
+        out.appendControlAndFlush(line);
+    }
+
     // ---- facts ----
 
     long cid() { return cid; }

@@ -38,6 +38,9 @@ public interface LeafNodeServices {
     /** Whether JetStream is enabled here, as INFO tells a leaf. */
     boolean jetStream();
 
+    /** The leaf node URLs of the other servers of this server's cluster (empty when not clustered). */
+    java.util.List<String> clusterLeafUrls();
+
     /** The JetStream domain, or null. */
     String jetStreamDomain();
 }

@@ -202,13 +202,15 @@ public final class LeafNodes {
         }
         o.put("max_payload", opts.maxPayload);
         if (server.jetStream()) o.put("jetstream", true);
-        o.put("client_id", cid);
+        if (cid > 0) o.put("client_id", cid);
         if (nonce != null) o.put("nonce", nonce);
         String cluster = server.clusterName();
         if (cluster != null) o.put("cluster", cluster);
         String domain = server.jetStreamDomain();
         if (domain != null && !domain.isEmpty()) o.put("domain", domain);
-        o.putArray("leafnode_urls").add(hostPort(advertised[0], Integer.parseInt(advertised[1])));
+        var urls = o.putArray("leafnode_urls");
+        urls.add(hostPort(advertised[0], Integer.parseInt(advertised[1])));
+        if (!lo.noAdvertise) server.clusterLeafUrls().forEach(urls::add);
         if (remoteAccount != null) {
             o.put("remote_account", remoteAccount);
             o.put("connect_info", true);
@@ -216,6 +218,22 @@ public final class LeafNodes {
             o.put("info_on_connect", true);
         }
         return LeafJson.line("INFO", o);
+    }
+
+    /** This server's leaf node URL ({@code host:port}) as leaf nodes are told it; null without a listener or with no_advertise. */
+    public String advertisedUrl() {
+        if (!lo.accepts() || lo.noAdvertise || listener == null) return null;
+        String[] a = advertised();
+        return hostPort(a[0], Integer.parseInt(a[1]));
+    }
+
+    /** The cluster's leaf node URLs changed: every leaf node here gets an INFO with them, as upstream. */
+    public void sendInfoToAll() {
+        if (listener == null) return;
+        byte[] line = infoLine(0, null, null);
+        for (LeafConnection c : all) {
+            if (c.registered() && !c.solicited()) c.sendInfo(line);
+        }
     }
 
     /** Host and port leaf nodes are told: {@code advertise}, else the listener's (an interface's address for 0.0.0.0). */

@@ -321,4 +321,30 @@ class LeafNodeTest {
         }
         assertEquals(sections.get(1), sections.get(0), "jnatsd's leaf section against upstream's");
     }
+
+    /**
+     * A hub cluster tells its leaf nodes every server's leaf node URL (gossiped in route INFO),
+     * so a leaf configured with one hub server fails over to another when that one goes away.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aLeafFailsOverToAnotherServerOfItsHubCluster(Impl secondHubImpl) throws Exception {
+        int lp1 = TestServer.freePort();
+        int h1 = TestServer.freePort();
+        TestServer hub1 = LeafPair.hubWithLeafPort(Impl.JNATSD, lp1, "cluster { name: hubs, listen: \"127.0.0.1:" + h1 + "\" }\n", "");
+        try (TestServer hub2 = LeafPair.hubWithLeafPort(secondHubImpl, TestServer.freePort(),
+                     "cluster { name: hubs, listen: \"127.0.0.1:-1\", routes: [\"nats-route://127.0.0.1:" + h1 + "\"] }\n", "");
+             TestServer leaf = TestServer.startMonitored(Impl.JNATSD, LeafPair.leafConfig(lp1, "", "", ""), null);
+             Connection l = LeafPair.connect(leaf, null);
+             Connection c2 = LeafPair.connect(hub2, null)) {
+            awaitInterest(c2, l);
+            hub1.close();
+            Subscription s = l.subscribe("failover");
+            l.flush(Duration.ofSeconds(2));
+            LeafNodeInteropTest.awaitSubject(c2, l, s, "failover");
+            assertEquals(1, new MonitorHttp(hub2).json("/leafz").get("leafnodes").asInt(), "the leaf moved to hub 2");
+        } finally {
+            hub1.close();
+        }
+    }
 }
