@@ -40,6 +40,18 @@ final class ClusterBridge implements ClusterServices {
         clients.sendInfoToAll();
     }
 
+    @Override
+    public String leafNodeUrl() {
+        var leafs = server.leafNodes();
+        return leafs == null ? null : leafs.advertisedUrl();
+    }
+
+    @Override
+    public void routesChanged() {
+        var leafs = server.leafNodes();
+        if (leafs != null) leafs.sendInfoToAll();
+    }
+
     /**
      * As upstream: the advertised client address when one is set; else the listen address, or,
      * when listening on every interface, each interface's global addresses.

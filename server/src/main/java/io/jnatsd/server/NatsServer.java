@@ -12,6 +12,7 @@ import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.leaf.LeafNodes;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.CrossFieldRules;
@@ -77,6 +78,8 @@ public final class NatsServer implements AutoCloseable {
     /** This server's side of the cluster; null without a {@code cluster {}} port. */
     private final Cluster cluster;
     private final ClusterBridge clusterBridge;
+    /** Leaf node connections, both roles; null without a {@code leafnodes} port or remotes. */
+    private final LeafNodes leafNodes;
     private Transport transport;
     private Channel listener;
     /** NATS clients over WebSocket; null without a {@code websocket {}} port. */
@@ -108,6 +111,8 @@ public final class NatsServer implements AutoCloseable {
         this.clusterBridge = new ClusterBridge(this, clients);
         this.cluster = opts.cluster.enabled() ? new Cluster(opts, clusterBridge) : null;
         if (cluster != null) accounts.setInterestListener(cluster);
+        this.leafNodes = opts.leafNodes.accepts() || !opts.leafNodes.remotes.isEmpty()
+                ? new LeafNodes(opts, new LeafBridge(this), clients::nextClientId) : null;
         authExecutor.allowCoreThreadTimeOut(true);
     }
 
@@ -393,6 +398,15 @@ public final class NatsServer implements AutoCloseable {
         }
         running = true;
         log.notice("Listening for client connections on %s:%d", displayHost(), port());
+        // Leaf nodes first: routes tell their peers this server's leaf node URL.
+        if (leafNodes != null) {
+            try {
+                leafNodes.start(transport);
+            } catch (RuntimeException | InterruptedException e) {
+                shutdown();
+                throw e;
+            }
+        }
         if (cluster != null) {
             if (jetStream != null) {
                 log.warn("JetStream is not replicated in a cluster yet: this server keeps its streams to itself, "
@@ -496,6 +510,11 @@ public final class NatsServer implements AutoCloseable {
         return cluster;
     }
 
+    /** This server's leaf node connections, or null when it has neither a leaf node port nor remotes. */
+    public LeafNodes leafNodes() {
+        return leafNodes;
+    }
+
     /** The client URLs of this server and, unless no_advertise, of every server it has a route to. */
     List<String> clientConnectUrls() {
         return withPeers(clusterBridge.clientConnectUrls(), cluster == null ? List.of() : cluster.peersClientUrls());
@@ -548,6 +567,7 @@ public final class NatsServer implements AutoCloseable {
         log.notice("Initiating Shutdown...");
         if (listener.isOpen()) listener.close().syncUninterruptibly();
         if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
+        if (leafNodes != null) leafNodes.shutdown();
         if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();

@@ -4,8 +4,10 @@ import io.jnatsd.protocol.client.ProtocolViolation;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Receives the operations the {@link RouteParser} decodes from one route connection. Every
- * buffer and message handed over is only valid during the call.
+ * Receives the operations the {@link RouteParser} decodes from one route or leaf node
+ * connection. Every buffer and message handed over is only valid during the call. In the leaf
+ * dialect ({@link RouteParser#forLeaf}) every account and origin is null: the account is the
+ * connection's.
  */
 public interface RouteOpHandler {
     /** INFO with its JSON argument (possibly empty or malformed: the handler decides). */

@@ -81,6 +81,13 @@ public final class RouteParser extends FrameParser {
     }
 
     private final RouteOpHandler handler;
+    /**
+     * The leaf node dialect (upstream's LEAF connections): the account is the connection's, so
+     * no line names one; {@code LS+ subject [queue weight]}, {@code LS- subject [queue]},
+     * {@code LMSG subject [reply | + reply q.. | | q..] size} and HMSG likewise with a header
+     * size; no RS+, RS- or RMSG.
+     */
+    private final boolean leafDialect;
     private final SubjectInterner subjects = new SubjectInterner();
     /** Accounts and origin clusters: a handful of names, repeated on every message. */
     private final SubjectInterner accounts = new SubjectInterner();
@@ -108,8 +115,21 @@ public final class RouteParser extends FrameParser {
     }
 
     public RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine) {
+        this(handler, maxPayload, maxControlLine, false);
+    }
+
+    private RouteParser(RouteOpHandler handler, int maxPayload, int maxControlLine, boolean leafDialect) {
         super(maxControlLine, maxPayload);
         this.handler = handler;
+        this.leafDialect = leafDialect;
+    }
+
+    /**
+     * A parser of the leaf node dialect (see {@link #leafDialect}): the handler gets null for
+     * every account and origin.
+     */
+    public static RouteParser forLeaf(RouteOpHandler handler, int maxPayload) {
+        return new RouteParser(handler, maxPayload, DEFAULT_MAX_CONTROL_LINE, true);
     }
 
     /** From now on lines carry no account: they are all {@code account}'s. */
@@ -117,12 +137,14 @@ public final class RouteParser extends FrameParser {
         this.pinnedAccount = account;
     }
 
-    /** How many account arguments a line has: none on a pinned route. */
+    /** How many account arguments a line has: none on a pinned route or in the leaf dialect. */
     private int accountArgs() {
-        return pinnedAccount == null ? 1 : 0;
+        return pinnedAccount == null && !leafDialect ? 1 : 0;
     }
 
+    /** The line's account: the pinned one, none (null) in the leaf dialect, else argument {@code arg}. */
     private String account(ByteBuf in, int arg, int shift) {
+        if (leafDialect) return null;
         return pinnedAccount != null ? pinnedAccount : intern(accounts, in, arg, shift);
     }
 
@@ -170,7 +192,7 @@ public final class RouteParser extends FrameParser {
     private Op candidate(ByteBuf in, int start, int end) {
         return switch (ControlLine.upper(in.getByte(start))) {
             case 'P' -> either(in, start + 1, end, 'I', Op.PING, 'O', Op.PONG);
-            case 'R' -> subscriptionOrMessage(in, start, end, Op.RS_SUB, Op.RS_UNSUB, Op.RMSG);
+            case 'R' -> leafDialect ? unknown() : subscriptionOrMessage(in, start, end, Op.RS_SUB, Op.RS_UNSUB, Op.RMSG);
             case 'L' -> subscriptionOrMessage(in, start, end, Op.LS_SUB, Op.LS_UNSUB, Op.LMSG);
             case 'H' -> Op.HMSG;
             case 'I' -> Op.INFO;
@@ -245,11 +267,11 @@ public final class RouteParser extends FrameParser {
         return true;
     }
 
-    /** RS+ / LS+: {@code [origin] account subject [queue weight]}. */
+    /** RS+ / LS+: {@code [origin] [account] subject [queue weight]}, as the dialect has them. */
     private boolean subscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
-        int lead = leaf ? 1 : 0;
-        int off = lead + accountArgs();
+        int origins = leaf && !leafDialect ? 1 : 0;
+        int off = origins + accountArgs();
         if (n != 1 + off && n != 3 + off) return violation(ProtocolViolation.BAD_ARGUMENTS);
         String queue = null;
         int weight = 0;
@@ -258,15 +280,15 @@ public final class RouteParser extends FrameParser {
             if (weight < 1) return violation(ProtocolViolation.BAD_ARGUMENTS);
             queue = intern(queueNames, in, 1 + off, 0);
         }
-        String origin = leaf ? intern(accounts, in, 0, 0) : null;
-        String account = account(in, lead, 0);
+        String origin = origins == 1 ? intern(accounts, in, 0, 0) : null;
+        String account = account(in, origins, 0);
         String subject = args.string(in, off);
         in.readerIndex(next);
         handler.onRemoteSubscribe(account, subject, queue, weight, origin);
         return true;
     }
 
-    /** RS- / LS-: {@code account subject [queue]}. */
+    /** RS- / LS-: {@code [account] subject [queue]}. */
     private boolean unsubscribeLine(ByteBuf in, boolean leaf, int from, int to, int next) {
         int n = args.split(in, from, to, MAX_SUB_ARGS);
         int off = accountArgs();
@@ -286,8 +308,8 @@ public final class RouteParser extends FrameParser {
      */
     private boolean messageLine(ByteBuf in, Op op, int from, int to, int next) {
         int n = args.split(in, from, to, Integer.MAX_VALUE);
-        int lead = op == Op.LMSG ? 1 : 0;
-        int sizes = op == Op.RMSG ? 1 : 2;
+        int lead = op == Op.LMSG && !leafDialect ? 1 : 0;
+        int sizes = op == Op.RMSG || (op == Op.LMSG && leafDialect) ? 1 : 2;
         int address = accountArgs() + 1;
         int middle = n - lead - address - sizes;
         if (middle < 0 || !layout(in, lead + address, middle)) return violation(ProtocolViolation.BAD_ARGUMENTS);

@@ -73,6 +73,42 @@ public final class RouteWriter {
     }
 
     /**
+     * A message for a leaf node connection, whose account is the connection's: {@code LMSG subj
+     * [reply | + reply q.. | | q..] size} with the payload, or, when the peer supports headers
+     * and the message has some, {@code HMSG subj [...] hdr total} (upstream's leaf dialect).
+     * Returns the number of bytes written.
+     */
+    public static int writeLeafMessage(ByteBuf out, InboundMessage msg, byte[][] queues, int queueCount,
+                                       boolean headers) {
+        int start = out.writerIndex();
+        boolean hmsg = headers && msg.headerLength() > 0;
+        int body = hmsg ? msg.totalLength() : msg.payloadLength();
+        out.ensureWritable(FRAME_OVERHEAD + body);
+        out.writeBytes(hmsg ? HMSG : LMSG);
+        address(out, null, msg, queues, queueCount);
+        if (hmsg) headerSizes(out, msg.headerLength(), msg.totalLength());
+        else MessageWriter.writeDecimal(out, body);
+        body(out, msg, hmsg);
+        return out.writerIndex() - start;
+    }
+
+    /**
+     * {@code LS+ subj\r\n} or {@code LS+ subj queue weight\r\n} on a leaf node connection
+     * (no origin, no account: the connection's).
+     */
+    public static void writeLeafNodeSubscribe(ByteBuf out, String subject, String queue, int weight) {
+        checkWeight(queue, weight);
+        out.writeBytes(LS_SUB);
+        interest(out, null, subject, queue, weight);
+    }
+
+    /** {@code LS- subj [queue]\r\n} on a leaf node connection. */
+    public static void writeLeafNodeUnsubscribe(ByteBuf out, String subject, String queue) {
+        out.writeBytes(LS_UNSUB);
+        interest(out, null, subject, queue, 0);
+    }
+
+    /**
      * {@code RS+ acc subj\r\n}, or {@code RS+ acc subj queue weight\r\n} for a queue, whose
      * weight (this server's member count) must be at least 1: upstream writes no digits for 0,
      * and every parser, this one and upstream's, rejects the line then. Send RS- instead.

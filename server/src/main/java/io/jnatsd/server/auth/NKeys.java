@@ -89,6 +89,35 @@ public final class NKeys {
         return role >= 0 && signature != null && data != null && verifyRaw(publicKeyBytes(key, role), data, signature);
     }
 
+    /** PKCS#8 of an ed25519 private key, before its 32 raw seed bytes. */
+    private static final byte[] ED25519_PKCS8_PREFIX = {
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+
+    /**
+     * Signs {@code data} with an nkey seed ({@code S...}, as a .creds file holds it): two prefix
+     * bytes (seed, role), the 32-byte ed25519 seed and the CRC16, base32. Returns the raw
+     * signature; throws IllegalArgumentException for a malformed seed.
+     */
+    public static byte[] sign(String seed, byte[] data) {
+        byte[] raw = seed == null ? null : base32Decode(seed.trim());
+        if (raw == null || raw.length != 36 || (raw[0] & 0xf8) != (18 << 3)) {
+            throw new IllegalArgumentException("malformed seed");
+        }
+        int crc = (raw[34] & 0xff) | (raw[35] & 0xff) << 8;
+        if (crc16(raw, 34) != crc) throw new IllegalArgumentException("malformed seed");
+        try {
+            byte[] pkcs8 = Arrays.copyOf(ED25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX.length + 32);
+            System.arraycopy(raw, 2, pkcs8, ED25519_PKCS8_PREFIX.length, 32);
+            var key = KeyFactory.getInstance("Ed25519").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(pkcs8));
+            Signature signer = Signature.getInstance("Ed25519");
+            signer.initSign(key);
+            signer.update(data);
+            return signer.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("malformed seed", e);
+        }
+    }
+
     private static boolean verifyRaw(byte[] key, byte[] data, byte[] sig) {
         if (key == null) return false;
         try {

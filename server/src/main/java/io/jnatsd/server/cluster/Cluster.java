@@ -238,6 +238,7 @@ public final class Cluster implements InterestListener {
         }
         if ((firstOfPool || account != null) && peers.size() > 1) gossip(r);
         if (first && !co.noAdvertise) server.connectUrlsChanged();
+        if (first) server.routesChanged();
         if (r.solicitedUrl() != null && !peer.noPool && wantsMore(peer, r)) r.growPoolAfterPong();
         return true;
     }
@@ -345,6 +346,7 @@ public final class Cluster implements InterestListener {
     /** A route's peer sent a new INFO (its client URLs changed): clients hear of it. */
     void connectUrlsChanged() {
         if (!co.noAdvertise) server.connectUrlsChanged();
+        server.routesChanged();
     }
 
     /** A route's peer entered lame duck mode: its client URLs are no longer given to clients. */
@@ -402,6 +404,7 @@ public final class Cluster implements InterestListener {
             return; // or a duplicate: the peer is still connected
         }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
+        if (wasRegistered) server.routesChanged();
         URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
         if (url == null || toSelf.contains(url)) return;
         boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
@@ -468,7 +471,8 @@ public final class Cluster implements InterestListener {
                 ? advertisedHost() : displayHost();
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
-                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null, wsUrls);
+                dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null, wsUrls,
+                server.leafNodeUrl());
     }
 
     byte[] connectLine(URI url) {
@@ -567,6 +571,11 @@ public final class Cluster implements InterestListener {
             }
         }
         return out;
+    }
+
+    /** Registered routes' leaf node URLs, for this server's leaf nodes. */
+    public List<String> peersLeafUrls() {
+        return peersUrls(RouteInfo::leafNodeUrls);
     }
 
     /** Route connections, every pooled and pinned one (upstream's count for /varz and /routez). */

@@ -32,4 +32,13 @@ public interface ClusterServices {
 
     /** The cluster's client URLs changed (a server joined or left): clients get an INFO with them. */
     void connectUrlsChanged();
+
+    /** This server's leaf node URL ({@code host:port}) for the peers to pass to their leaf nodes, or null. */
+    default String leafNodeUrl() {
+        return null;
+    }
+
+    /** A route registered, went away or brought a new INFO: leaf nodes hear the cluster's leaf node URLs again. */
+    default void routesChanged() {
+    }
 }

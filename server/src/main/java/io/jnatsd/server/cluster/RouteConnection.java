@@ -13,6 +13,7 @@ import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.QueueNames;
 import io.jnatsd.server.core.RemoteSubscriber;
+import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
@@ -75,6 +76,12 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private volatile boolean peerHeaders = true;
     private volatile long lastInboundNanos = startNanos;
     private Account lastAccount;
+    /** The leaf cluster of the LMSG being routed (on this loop, during its publish), else null. */
+    private String inboundOrigin;
+    /** The last origin cluster written as LMSG and its bytes (publishers of many threads; a stale pair is still a pair). */
+    private volatile OriginBytes lastOrigin;
+
+    private record OriginBytes(String name, byte[] bytes) {}
     // Written on this loop once per read; volatile for monitoring (a volatile write per message
     // would cost a fence each).
     private volatile long inMsgs;
@@ -398,7 +405,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         String key = key(accountName, subject, queue);
         Subscription existing = remoteSubs.get(key);
         if (existing != null) {
-            if (queue != null) existing.setWeight(Math.max(1, weight));
+            if (queue != null) account.reweigh(existing, Math.max(1, weight));
             return;
         }
         Subscription sub;
@@ -462,7 +469,17 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
             queues.clear();
             for (int i = 0; i < n; i++) queues.add(routed.queue(i), null);
         }
-        account.publishRouted(msg, this, queues, batch);
+        inboundOrigin = routed.origin();
+        try {
+            account.publishRouted(msg, this, queues, batch);
+        } finally {
+            inboundOrigin = null;
+        }
+    }
+
+    @Override
+    public String originCluster() {
+        return inboundOrigin;
     }
 
     @Override
@@ -478,8 +495,19 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     @Override
     public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        return out.appendRouted(pinnedAccount != null ? null : account.nameBytes(), msg, queues == null ? null : queues.bytes(),
+        byte[] origin = null;
+        Subscriber from = publisherBatch.origin();
+        String cluster = from == null ? null : from.originCluster();
+        if (cluster != null && peerHeaders && remoteInfo.leafOrigin()) origin = originBytes(cluster);
+        return out.appendRouted(origin, pinnedAccount != null ? null : account.nameBytes(), msg,
+                queues == null ? null : queues.bytes(),
                 queues == null ? 0 : queues.count(), peerHeaders, publisherBatch);
+    }
+
+    private byte[] originBytes(String cluster) {
+        OriginBytes o = lastOrigin;
+        if (o == null || !o.name().equals(cluster)) lastOrigin = o = new OriginBytes(cluster, cluster.getBytes(StandardCharsets.UTF_8));
+        return o.bytes();
     }
 
     @Override

@@ -33,7 +33,8 @@ final class RouteInfo {
     /** This server's route INFO. */
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
-                        int maxPayload, String nonce, RoutePool.Slot slot, List<String> wsConnectUrls) {
+                        int maxPayload, String nonce, RoutePool.Slot slot, List<String> wsConnectUrls,
+                        String leafNodeUrl) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -66,6 +67,7 @@ final class RouteInfo {
             if (slot.poolIdx() > 0) o.put("route_pool_idx", slot.poolIdx());
             if (slot.account() != null) o.put("route_account", slot.account());
         }
+        if (leafNodeUrl != null) o.putArray("leafnode_urls").add(leafNodeUrl);
         return new RouteInfo(o);
     }
 
@@ -84,8 +86,17 @@ final class RouteInfo {
     int poolIdx() { return json.path("route_pool_idx").asInt(0); }
     /** The account this route is pinned to, or null. */
     String account() { String a = text("route_account"); return a == null || a.isEmpty() ? null : a; }
+    /** The peer takes LMSG and LS+ (messages and interest with a leaf origin cluster). */
+    boolean leafOrigin() { return json.path("lnoc").asBoolean(false); }
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
+
+    /** The peer's leaf node URLs, for this server's leaf nodes to fail over to. */
+    List<String> leafNodeUrls() {
+        List<String> out = new ArrayList<>();
+        json.path("leafnode_urls").forEach(u -> out.add(u.asText()));
+        return out;
+    }
 
     List<String> connectUrls() {
         return texts("connect_urls");

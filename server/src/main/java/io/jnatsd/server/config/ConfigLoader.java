@@ -90,7 +90,7 @@ public final class ConfigLoader {
      * Blocks that upstream serves and jnatsd accepts but ignores: canonical name to the subject of the start-up
      * warning. A user moving a config over from upstream must not believe these work.
      */
-    private static final Map<String, String> NOT_SERVED = Map.of("leafnodes", "leaf nodes are",
+    private static final Map<String, String> NOT_SERVED = Map.of(
             "gateway", "gateways are", "mqtt", "MQTT connections are");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
@@ -206,6 +206,11 @@ public final class ConfigLoader {
                 }
                 case "cluster" -> ClusterBlock.parse(this, v, o.cluster);
                 case "websocket", "ws" -> WebsocketBlock.parse(this, v, o.websocket);
+                case "leafnodes", "leaf" -> {
+                    o.otherBlocks.put("leafnodes", v);
+                    if (at != null) o.otherPositions.put("leafnodes", at);
+                    LeafNodeBlock.parse(this, v, o.leafNodes);
+                }
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);

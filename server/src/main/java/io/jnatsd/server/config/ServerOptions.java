@@ -94,6 +94,8 @@ public final class ServerOptions {
 
     /** The {@code cluster} block and the cluster flags; never null ({@link ClusterOptions#enabled()} when on). */
     public ClusterOptions cluster = new ClusterOptions();
+    /** The {@code leafnodes} block; never null. */
+    public LeafNodeOptions leafNodes = new LeafNodeOptions();
 
     /** The {@code websocket} block; never null ({@link WebsocketOptions#enabled()} when on). */
     public WebsocketOptions websocket = new WebsocketOptions();
@@ -156,6 +158,7 @@ public final class ServerOptions {
                 Object v = f.get(this);
                 if (v instanceof List<?> l) v = new ArrayList<>(l);
                 else if (v instanceof ClusterOptions c) v = c.copy();
+                else if (v instanceof LeafNodeOptions l) v = l.copy();
                 else if (v instanceof WebsocketOptions w) v = w.copy();
                 else if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) v = new LinkedHashMap<>(m);
                 f.set(o, v);

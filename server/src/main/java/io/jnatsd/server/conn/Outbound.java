@@ -95,16 +95,39 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
 
     /**
      * Appends a routed message (RMSG/HMSG) for a peer server, naming the queue groups it must
-     * serve there, under this buffer's lock; flushed with {@code batch}. False when closed or,
-     * past max_pending, when the route has just become a slow consumer.
+     * serve there, under this buffer's lock; flushed with {@code batch}. A null {@code account}
+     * writes the leaf node dialect (LMSG/HMSG, the account being the connection's). False when
+     * closed or, past max_pending, when the route has just become a slow consumer.
      */
     public boolean appendRouted(byte[] account, InboundMessage msg, byte[][] queues, int queueCount, boolean headers,
                                 FlushBatch batch) {
+        return append(false, null, account, msg, queues, queueCount, headers, batch);
+    }
+
+    /**
+     * As {@link #appendRouted(byte[], InboundMessage, byte[][], int, boolean, FlushBatch)}; a
+     * non-null {@code origin} (the leaf cluster the message came from) writes LMSG for a route.
+     * A null {@code account} leaves it out, as on a route pinned to that account.
+     */
+    public boolean appendRouted(byte[] origin, byte[] account, InboundMessage msg, byte[][] queues, int queueCount,
+                                boolean headers, FlushBatch batch) {
+        return append(false, origin, account, msg, queues, queueCount, headers, batch);
+    }
+
+    /** A message in the leaf node dialect (LMSG/HMSG without account or origin). */
+    public boolean appendLeaf(InboundMessage msg, byte[][] queues, int queueCount, boolean headers, FlushBatch batch) {
+        return append(true, null, null, msg, queues, queueCount, headers, batch);
+    }
+
+    private boolean append(boolean leaf, byte[] origin, byte[] account, InboundMessage msg, byte[][] queues,
+                           int queueCount, boolean headers, FlushBatch batch) {
         boolean slow;
         synchronized (this) {
             if (closed) return false;
             ByteBuf b = buffer(msg.totalLength() + 64);
-            RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
+            if (leaf) RouteWriter.writeLeafMessage(b, msg, queues, queueCount, headers);
+            else if (origin != null) RouteWriter.writeLeafOriginMessage(b, origin, account, msg, queues, queueCount);
+            else RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
             msgs++;
             bytes += msg.totalLength();
             long pending = b.readableBytes() + channelPending();

@@ -88,15 +88,20 @@ public final class Account {
 
     public void subscribe(Subscription sub) {
         if (!index.insert(sub.subject(), sub.queue(), sub)) return;
-        ConnectionKind kind = sub.kind();
-        if (kind.propagatesInterest()) interest.added(this, sub);
-        else if (kind.isRemote() && sub.queue() != null) remoteQueueMembers = true;
+        if (sub.kind().isRemote() && sub.queue() != null) remoteQueueMembers = true;
+        interest.added(this, sub);
     }
 
     public void unsubscribe(Subscription sub) {
-        if (index.remove(sub.subject(), sub.queue(), sub) && sub.kind().propagatesInterest()) {
-            interest.removed(this, sub);
-        }
+        if (index.remove(sub.subject(), sub.queue(), sub)) interest.removed(this, sub);
+    }
+
+    /**
+     * A remote server's queue subscription now stands for {@code weight} members (RS+/LS+ sent
+     * again): changed in place, and the listeners hear of it in order with the other changes.
+     */
+    public void reweigh(Subscription sub, int weight) {
+        interest.reweighed(this, sub, weight);
     }
 
     /** Where this account's interest changes are reported (routes); null for none. */
@@ -107,6 +112,18 @@ public final class Account {
     /** Hands the account's whole local interest to {@code l} (a new route learning it). */
     public void replayInterest(InterestListener l) {
         interest.replay(this, l);
+    }
+
+    /**
+     * Registers a listener of every subscription (a leaf node bound to this account) and hands
+     * it every current one first, under the lock the later events are sent under.
+     */
+    public void addSubscriptionListener(SubscriptionListener l) {
+        interest.addSubscriptionListener(this, l);
+    }
+
+    public void removeSubscriptionListener(SubscriptionListener l) {
+        interest.removeSubscriptionListener(l);
     }
 
     /**
@@ -154,6 +171,7 @@ public final class Account {
             Subscription sub = match.plain(i);
             Subscriber owner = sub.owner();
             ConnectionKind kind = sub.kind();
+            if (skipSelf && owner == publisher) continue;
             if (kind != ConnectionKind.CLIENT) {
                 if (!kind.receivesFrom(origin)) continue;
                 if (kind.isRemote()) {
@@ -161,7 +179,6 @@ public final class Account {
                     continue;
                 }
             }
-            if (skipSelf && owner == publisher) continue;
             if (owner.deliver(sub, msg, batch)) delivered++;
         }
         for (int g = 0, groups = match.queueGroupCount(); g < groups; g++) {

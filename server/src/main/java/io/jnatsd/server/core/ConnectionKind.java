@@ -14,8 +14,18 @@ public enum ConnectionKind {
     ROUTE,
     /** A server of another cluster. */
     GATEWAY,
-    /** A leaf node connection. */
+    /**
+     * A leaf node connected to this server, which is its hub (upstream's hub leaf node): its
+     * subscriptions are the leaf's interest, passed on to routes and other leaf nodes as a
+     * client's would be.
+     */
     LEAF,
+    /**
+     * This server's connection to its hub, as a leaf node (upstream's spoke leaf node): the
+     * hub's interest stays on this server (and its own leaf nodes); routes never hear of it,
+     * since every server of a leaf cluster has its own connection to the hub.
+     */
+    HUB,
     /** The server's own services that are visible cluster-wide: system events and requests, service replies. */
     SYSTEM,
     /** JetStream's API, streams and consumers. */
@@ -30,25 +40,54 @@ public enum ConnectionKind {
 
     /** Subscriptions of this kind stand for interest on another server (one copy per connection). */
     public boolean isRemote() {
-        return this == ROUTE || this == GATEWAY;
+        return this == ROUTE || this == GATEWAY || this == LEAF || this == HUB;
+    }
+
+    /** A leaf node connection, in either role. */
+    public boolean isLeaf() {
+        return this == LEAF || this == HUB;
     }
 
     /**
-     * Whether the first and last subscription of this kind on a subject are reported as
-     * interest events (so routes send RS+/RS-). Remote interest is never passed on (full mesh:
-     * one hop), and import plumbing is local by design.
+     * Whether routes are told of subscriptions of this kind (RS+/RS-): local interest and the
+     * interest of this server's leaf nodes. Remote interest is never passed on to routes (full
+     * mesh: one hop), the hub's stays here, and import plumbing is local by design.
      */
     public boolean propagatesInterest() {
-        return !isRemote() && this != ACCOUNT;
+        return interestReaches(ROUTE);
+    }
+
+    /**
+     * Whether a connection of kind {@code audience} is told of a subscription of this kind, as
+     * upstream passes interest on: a route hears local and leaf interest; a leaf node (this
+     * server its hub) hears everything the account has, the other servers' included; the hub
+     * (this server its leaf) hears only what lives here: local interest, import plumbing and
+     * this server's own leaf nodes. Nobody hears of a connection's own interest back; that is
+     * the connection's rule, not the kind's.
+     */
+    public boolean interestReaches(ConnectionKind audience) {
+        return switch (audience) {
+            case ROUTE -> this == CLIENT || this == SYSTEM || this == JETSTREAM || this == LEAF;
+            case LEAF -> this != GATEWAY;
+            case HUB -> !isRemote() || this == LEAF;
+            default -> false;
+        };
     }
 
     /**
      * Whether a message published by a connection of {@code origin}'s kind may be delivered to
-     * a subscriber of this kind. A message that came over a route goes only to local
-     * subscribers, never on to another route (one hop), nor to import plumbing.
+     * a subscriber of this kind, as upstream routes it: a message from a route goes to local
+     * subscribers and this server's leaf nodes, never to another route (one hop), the hub (the
+     * publishing server sent it there itself) or import plumbing (its twin over there acted);
+     * a message from the hub goes everywhere but to routes; a message from a leaf node goes
+     * everywhere. A message never goes back to the connection it came from (the router's
+     * no-echo rule for the publisher).
      */
     public boolean receivesFrom(ConnectionKind origin) {
-        if (origin == ROUTE) return !isRemote() && this != ACCOUNT;
-        return true;
+        return switch (origin) {
+            case ROUTE -> this == LEAF || (!isRemote() && this != ACCOUNT);
+            case HUB -> this != ROUTE && this != GATEWAY;
+            default -> true;
+        };
     }
 }

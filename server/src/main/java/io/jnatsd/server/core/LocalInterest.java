@@ -1,18 +1,28 @@
 package io.jnatsd.server.core;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * An account's local interest as other servers must see it: for each plain subject the
- * number of local subscriptions, for each queue group the number of its local members (the
- * weight RS+ carries). Only changes that other servers must hear about reach the listener:
- * a subject's first and last subscription, every change of a queue group's size.
+ * An account's interest as other servers must see it. For routes: for each plain subject the
+ * number of subscriptions routes are told of, for each queue group its members' total weight
+ * (the weight RS+ carries); only a subject's first and last subscription and every change of a
+ * queue group's weight reach the {@link InterestListener}. For leaf nodes: every subscription,
+ * handed one by one to each {@link SubscriptionListener}. One lock orders both, so a listener
+ * that registers (and is replayed the current state) under it misses nothing and sees nothing
+ * twice.
  */
 final class LocalInterest {
     private record Key(String subject, String queue) {}
 
     private final Map<Key, int[]> counts = new HashMap<>();
+    /** Every subscription a leaf node could be told of, in the order they came. */
+    private final Set<Subscription> all = new LinkedHashSet<>();
+    private final List<SubscriptionListener> subscriptionListeners = new ArrayList<>();
     private InterestListener listener;
 
     synchronized void setListener(InterestListener l) {
@@ -20,20 +30,47 @@ final class LocalInterest {
     }
 
     synchronized void added(Account account, Subscription sub) {
-        int[] n = counts.computeIfAbsent(new Key(sub.subject(), sub.queue()), k -> new int[1]);
-        n[0]++;
-        if (listener != null && (sub.queue() != null || n[0] == 1)) {
-            listener.interestChanged(account, sub.subject(), sub.queue(), n[0]);
-        }
+        if (sub.kind() == ConnectionKind.GATEWAY) return;
+        all.add(sub);
+        int w = weightOf(sub);
+        if (sub.kind().propagatesInterest()) countRouted(account, sub, w);
+        for (SubscriptionListener l : subscriptionListeners) l.subscriptionChanged(account, sub, w);
     }
 
     synchronized void removed(Account account, Subscription sub) {
+        if (!all.remove(sub)) return;
+        int w = weightOf(sub);
+        if (sub.kind().propagatesInterest()) countRouted(account, sub, -w);
+        for (SubscriptionListener l : subscriptionListeners) l.subscriptionChanged(account, sub, -w);
+    }
+
+    /** A remote queue subscription's weight changes; the listeners hear the difference. */
+    synchronized void reweighed(Account account, Subscription sub, int weight) {
+        int old = sub.weight();
+        sub.setWeight(weight);
+        if (!all.contains(sub) || sub.queue() == null || old == weight) return;
+        if (sub.kind().propagatesInterest()) countRouted(account, sub, weight - old);
+        for (SubscriptionListener l : subscriptionListeners) l.subscriptionChanged(account, sub, weight - old);
+    }
+
+    private static int weightOf(Subscription sub) {
+        return sub.queue() == null ? 1 : Math.max(1, sub.weight());
+    }
+
+    /** Routes hear a plain subject's first and last subscription, and every change of a group's weight. */
+    private void countRouted(Account account, Subscription sub, int delta) {
         Key key = new Key(sub.subject(), sub.queue());
         int[] n = counts.get(key);
-        if (n == null) return;
-        if (--n[0] <= 0) counts.remove(key);
-        if (listener != null && (sub.queue() != null || n[0] <= 0)) {
-            listener.interestChanged(account, sub.subject(), sub.queue(), Math.max(n[0], 0));
+        if (n == null) {
+            if (delta <= 0) return;
+            counts.put(key, n = new int[1]);
+        }
+        int before = n[0];
+        n[0] += delta;
+        if (n[0] <= 0) counts.remove(key);
+        int now = Math.max(n[0], 0);
+        if (listener != null && (sub.queue() != null || before == 0 || now == 0)) {
+            listener.interestChanged(account, sub.subject(), sub.queue(), now);
         }
     }
 
@@ -45,6 +82,16 @@ final class LocalInterest {
         for (Map.Entry<Key, int[]> e : counts.entrySet()) {
             l.interestChanged(account, e.getKey().subject(), e.getKey().queue(), e.getValue()[0]);
         }
+    }
+
+    /** Registers {@code l} and hands it every current subscription, under the same lock as the events. */
+    synchronized void addSubscriptionListener(Account account, SubscriptionListener l) {
+        subscriptionListeners.add(l);
+        for (Subscription sub : all) l.subscriptionChanged(account, sub, weightOf(sub));
+    }
+
+    synchronized void removeSubscriptionListener(SubscriptionListener l) {
+        subscriptionListeners.remove(l);
     }
 
     synchronized int size() {

@@ -31,28 +31,38 @@ final class QueueGroupPick {
     /**
      * Members weighted, some of them remote: start at a member drawn by weight. True when a
      * local member took the message; a remote pick returns false, since the copy sent to that
-     * server is counted once when it is sent, however many groups it serves there.
+     * server is counted once when it is sent, however many groups it serves there. Leaf node
+     * members only stand in when no other member can take the message, as upstream prefers
+     * its own cluster's members.
      */
     static boolean deliverWeighted(MatchResult.QueueGroup<Subscription> group, InboundMessage msg, Subscriber publisher,
                                    ConnectionKind origin, boolean skipSelf, FlushBatch batch) {
         int size = group.size();
         int total = 0;
+        Subscription leaf = null;
         for (int i = 0; i < size; i++) {
             Subscription sub = group.get(i);
-            if (eligible(sub, publisher, origin, skipSelf)) total += sub.weight();
-        }
-        if (total <= 0) return false;
-        int start = startByWeight(group, publisher, origin, skipSelf, ThreadLocalRandom.current().nextInt(total));
-        for (int k = 0; k < size; k++) {
-            Subscription sub = group.get((start + k) % size);
             if (!eligible(sub, publisher, origin, skipSelf)) continue;
-            Subscriber owner = sub.owner();
-            if (sub.kind().isRemote()) {
-                batch.remoteTargets().add((RemoteSubscriber) owner, sub);
-                return false;
+            if (sub.kind().isLeaf()) {
+                if (leaf == null) leaf = sub;
+            } else {
+                total += sub.weight();
             }
-            if (owner.deliver(sub, msg, batch)) return true;
         }
+        if (total > 0) {
+            int start = startByWeight(group, publisher, origin, skipSelf, ThreadLocalRandom.current().nextInt(total));
+            for (int k = 0; k < size; k++) {
+                Subscription sub = group.get((start + k) % size);
+                if (!eligible(sub, publisher, origin, skipSelf) || sub.kind().isLeaf()) continue;
+                Subscriber owner = sub.owner();
+                if (sub.kind().isRemote()) {
+                    batch.remoteTargets().add((RemoteSubscriber) owner, sub);
+                    return false;
+                }
+                if (owner.deliver(sub, msg, batch)) return true;
+            }
+        }
+        if (leaf != null) batch.remoteTargets().add((RemoteSubscriber) leaf.owner(), leaf);
         return false;
     }
 
@@ -60,12 +70,12 @@ final class QueueGroupPick {
         return sub.kind().receivesFrom(origin) && !(skipSelf && sub.owner() == publisher);
     }
 
-    /** The index of the member whose share of the total weight holds {@code draw}. */
+    /** The index of the non-leaf member whose share of the total weight holds {@code draw}. */
     private static int startByWeight(MatchResult.QueueGroup<Subscription> group, Subscriber publisher,
                                      ConnectionKind origin, boolean skipSelf, int draw) {
         for (int i = 0, n = group.size(); i < n; i++) {
             Subscription sub = group.get(i);
-            if (!eligible(sub, publisher, origin, skipSelf)) continue;
+            if (!eligible(sub, publisher, origin, skipSelf) || sub.kind().isLeaf()) continue;
             draw -= sub.weight();
             if (draw < 0) return i;
         }

@@ -23,4 +23,14 @@ public interface Subscriber {
 
     /** What kind of connection or service this is; decides the rules in {@link ConnectionKind}. */
     ConnectionKind kind();
+
+    /**
+     * The cluster the message this publisher is routing entered from through a leaf node (a
+     * leaf connection's remote cluster, or what a route's LMSG names), or null: a message is
+     * never sent to another leaf connection from that same cluster, which has it already
+     * (upstream's cluster-wide no echo).
+     */
+    default String originCluster() {
+        return null;
+    }
 }

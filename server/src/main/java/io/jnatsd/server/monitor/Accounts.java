@@ -82,8 +82,9 @@ final class Accounts {
         Map<String, Object> st = Json.object();
         st.put("acc", a.name());
         st.put("conns", conns);
-        st.put("leafnodes", 0);
-        st.put("total_conns", conns);
+        int leafs = s.leafNodes() == null ? 0 : s.leafNodes().count(a.name());
+        st.put("leafnodes", leafs);
+        st.put("total_conns", conns + leafs);
         st.put("sent", msgsBytes(t.outMsgs(), t.outBytes()));
         st.put("received", msgsBytes(t.inMsgs(), t.inBytes()));
         st.put("slow_consumers", a.slowConsumerCount());

@@ -37,7 +37,7 @@ public final class Endpoints {
             case "connz" -> Connz.build(server, q);
             case "routez" -> Routez.routez(server, q);
             case "gatewayz" -> Unserved.gatewayz(server, q);
-            case "leafz" -> Unserved.leafz(server, q);
+            case "leafz" -> Leafz.leafz(server, q);
             case "subsz" -> Subsz.build(server, q);
             case "accountz" -> Accounts.accountz(server, q);
             case "accstatz" -> Accounts.accstatz(server, q.bool("unused"), null);

@@ -98,7 +98,8 @@ final class Metrics {
             gauge(out, "gnatsd_varz_gomaxprocs", "Cores available to the runtime", id, cores);
             gauge(out, "gnatsd_varz_routes", "Connected routes", id, 0);
             gauge(out, "gnatsd_varz_remotes", "Configured route remotes", id, 0);
-            gauge(out, "gnatsd_varz_leafnodes", "Connected leaf nodes", id, 0);
+            gauge(out, "gnatsd_varz_leafnodes", "Connected leaf nodes", id,
+                    server.leafNodes() == null ? 0 : server.leafNodes().count());
             gauge(out, "gnatsd_varz_max_connections", "max_connections", id, o.maxConnections);
             gauge(out, "gnatsd_varz_max_payload", "max_payload", id, o.maxPayload);
             gauge(out, "gnatsd_varz_max_pending", "max_pending", id, o.maxPending);

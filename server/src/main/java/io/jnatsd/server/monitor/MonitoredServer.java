@@ -63,6 +63,11 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** This server's leaf node connections, or null when it has neither a leaf node port nor remotes. */
+    default io.jnatsd.server.leaf.LeafNodes leafNodes() {
+        return null;
+    }
+
     /** The bound WebSocket port; 0 without a WebSocket listener. */
     default int websocketPort() {
         return 0;

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The endpoints of features jnatsd does not serve yet (gateways, leaf nodes, JetStream):
+ * The endpoints of features jnatsd does not serve yet (gateways, JetStream):
  * what upstream answers when they are not configured.
  */
 final class Unserved {
@@ -15,14 +15,6 @@ final class Unserved {
         Map<String, Object> o = head(s);
         o.put("outbound_gateways", Json.object());
         o.put("inbound_gateways", Json.object());
-        return o;
-    }
-
-    static Map<String, Object> leafz(MonitoredServer s, Query q) {
-        q.bool("subs");
-        Map<String, Object> o = head(s);
-        o.put("leafnodes", 0);
-        o.put("leafs", null);
         return o;
     }
 

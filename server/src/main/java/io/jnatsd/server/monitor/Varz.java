@@ -42,10 +42,10 @@ final class Varz {
         v.put("max_control_line", o.maxControlLine);
         v.put("max_payload", o.maxPayload);
         v.put("max_pending", o.maxPending);
-        // Gateways, leaf nodes and MQTT are not served: upstream then writes each as an empty object.
+        // Gateways and MQTT are not served: upstream then writes each as an empty object.
         v.put("cluster", Routez.varz(s));
         v.put("gateway", Json.object());
-        v.put("leaf", Json.object());
+        v.put("leaf", Leafz.varz(s));
         v.put("mqtt", Json.object());
         v.put("websocket", websocket(s));
         v.put("jetstream", Jsz.varz(s));
@@ -63,7 +63,7 @@ final class Varz {
         int routes = s.cluster() == null ? 0 : s.cluster().routeCount();
         v.put("routes", routes);
         v.put("remotes", routes);
-        v.put("leafnodes", 0);
+        v.put("leafnodes", s.leafNodes() == null ? 0 : s.leafNodes().count());
         v.put("in_msgs", t.inMsgs());
         v.put("out_msgs", t.outMsgs());
         v.put("in_bytes", t.inBytes());

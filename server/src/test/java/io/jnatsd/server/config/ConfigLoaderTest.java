@@ -332,13 +332,11 @@ class ConfigLoaderTest {
                 accounts { A {} }
                 """);
         List<String> expected = List.of(
-                f + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored",
                 f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored",
                 f + ":5:1: mqtt {} is configured but MQTT connections are not supported yet by jnatsd; the block is ignored");
         assertEquals(expected, o.warnings);
         assertEquals(expected, o.ignoredBlockWarnings);
-        assertEquals(List.of(f + ":1:1: leaf {} is configured but leaf nodes are not supported yet by jnatsd; the block is ignored"),
-                load("leaf { port: 7422 }\n").warnings);
+        assertEquals(List.of(), load("leaf { port: 7422 }\n").warnings, "the leafnodes block is served");
         assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
         assertEquals(List.of(), load("websocket { port: 8080, no_tls: true }\n").warnings, "the websocket block is served");
     }

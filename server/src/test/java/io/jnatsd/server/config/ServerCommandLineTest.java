@@ -268,12 +268,12 @@ class ServerCommandLineTest {
 
         // jnatsd's warnings about blocks it ignores are printed, but the file is valid (upstream serves them)
         Path leaf = dir.resolve("leaf.conf");
-        Files.writeString(leaf, "port: 4222\nleafnodes { port: 7422 }\n");
+        Files.writeString(leaf, "port: 4222\ngateway { name: g, port: 7222 }\n");
         ParsedCommandLine valid = ServerCommandLine.parse("-t", "-c", leaf.toString());
         assertEquals(Action.TEST_CONFIG, valid.action(), () -> "error: " + valid.error());
-        assertEquals(List.of(leaf + ":2:1: leafnodes {} is configured but leaf nodes are not supported yet by jnatsd; "
+        assertEquals(List.of(leaf + ":2:1: gateway {} is configured but gateways are not supported yet by jnatsd; "
                 + "the block is ignored"), valid.warnings());
-        Files.writeString(leaf, "leafnodes { port: 7422 }\nping_interval: 5\n");
+        Files.writeString(leaf, "gateway { name: g, port: 7222 }\nping_interval: 5\n");
         assertEquals(Action.ERROR, ServerCommandLine.parse("-t", "-c", leaf.toString()).action(), "other warnings still fail -t");
         assertEquals(2, ServerCommandLine.parse("-c", leaf.toString()).warnings().size());
 

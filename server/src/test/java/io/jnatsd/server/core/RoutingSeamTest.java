@@ -44,6 +44,15 @@ class RoutingSeamTest {
             super(ConnectionKind.ROUTE);
         }
 
+        Remote(ConnectionKind kind) {
+            super(kind);
+        }
+
+        @Override
+        public boolean echo() {
+            return false;
+        }
+
         @Override
         public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch batch) {
             StringBuilder q = new StringBuilder();
@@ -193,5 +202,116 @@ class RoutingSeamTest {
         importer.subscribe(new Subscription(route2, "imported.feed", null, "r3"));
         exporter2.publish(msg("feed"), null, new FlushBatch());
         assertEquals(java.util.Set.of("X feed", "Y imported.feed"), java.util.Set.copyOf(route2.forwarded));
+    }
+
+    // ---- leaf nodes ----
+
+    /**
+     * Upstream's leaf routing: from a route, to this server's leaf nodes but not to its hub;
+     * from the hub, everywhere but to routes; from a leaf node, everywhere; never back.
+     */
+    @Test
+    void leafKindsRouteAsUpstream() {
+        Account acc = new Account("A");
+        Remote route = new Remote(ConnectionKind.ROUTE);
+        Remote leaf = new Remote(ConnectionKind.LEAF);
+        Remote otherLeaf = new Remote(ConnectionKind.LEAF);
+        Remote hub = new Remote(ConnectionKind.HUB);
+        Recorder local = new Recorder(ConnectionKind.CLIENT);
+        for (Subscriber s : List.of(route, leaf, otherLeaf, hub, local)) acc.subscribe(new Subscription(s, "x", null, "1"));
+
+        acc.publishRouted(msg("x"), new Remote(ConnectionKind.ROUTE), null, new FlushBatch());
+        assertEquals(List.of("A x"), leaf.forwarded);
+        assertEquals(List.of("A x"), otherLeaf.forwarded);
+        assertTrue(hub.forwarded.isEmpty(), "the publishing server sent it to the hub itself");
+        assertTrue(route.forwarded.isEmpty());
+
+        clear(route, leaf, otherLeaf, hub);
+        acc.publishRouted(msg("x"), hub, null, new FlushBatch(hub));
+        assertTrue(route.forwarded.isEmpty(), "the hub's messages stay off routes");
+        assertEquals(List.of("A x"), leaf.forwarded);
+        assertTrue(hub.forwarded.isEmpty(), "never back");
+
+        clear(route, leaf, otherLeaf, hub);
+        acc.publishRouted(msg("x"), leaf, null, new FlushBatch(leaf));
+        assertEquals(List.of("A x"), route.forwarded);
+        assertEquals(List.of("A x"), otherLeaf.forwarded);
+        assertEquals(List.of("A x"), hub.forwarded);
+        assertTrue(leaf.forwarded.isEmpty(), "never back");
+        assertEquals(3, local.got.size());
+    }
+
+    private static void clear(Remote... remotes) {
+        for (Remote r : remotes) r.forwarded.clear();
+    }
+
+    @Test
+    void whoHearsOfWhichInterest() {
+        assertTrue(ConnectionKind.LEAF.interestReaches(ConnectionKind.ROUTE), "a leaf's interest goes to routes");
+        assertTrue(!ConnectionKind.HUB.interestReaches(ConnectionKind.ROUTE), "the hub's does not");
+        assertTrue(ConnectionKind.ROUTE.interestReaches(ConnectionKind.LEAF), "a leaf hears the cluster's interest");
+        assertTrue(!ConnectionKind.ROUTE.interestReaches(ConnectionKind.HUB), "the hub hears only what lives here");
+        assertTrue(ConnectionKind.LEAF.interestReaches(ConnectionKind.HUB));
+        assertTrue(!ConnectionKind.HUB.interestReaches(ConnectionKind.HUB));
+        assertTrue(ConnectionKind.ACCOUNT.interestReaches(ConnectionKind.HUB), "imports are announced as upstream's");
+        assertTrue(!ConnectionKind.ACCOUNT.interestReaches(ConnectionKind.ROUTE));
+    }
+
+    /** A subscription listener gets the current subscriptions first, then every change in order. */
+    @Test
+    void subscriptionListenersAreReplayedThenToldEveryChange() {
+        Account acc = new Account("A");
+        Recorder client = new Recorder(ConnectionKind.CLIENT);
+        Remote route = new Remote();
+        acc.subscribe(new Subscription(client, "a", null, "1"));
+        Subscription rq = new Subscription(route, "b", "q", "r");
+        rq.setWeight(2);
+        acc.subscribe(rq);
+        List<String> events = new ArrayList<>();
+        SubscriptionListener l = (a, sub, delta) -> events.add(sub.subject() + " " + delta);
+        acc.addSubscriptionListener(l);
+        assertEquals(List.of("a 1", "b 2"), events);
+        Subscription c = new Subscription(client, "c", null, "2");
+        acc.subscribe(c);
+        acc.reweigh(rq, 5);
+        acc.unsubscribe(c);
+        acc.unsubscribe(rq);
+        assertEquals(List.of("a 1", "b 2", "c 1", "b 3", "c -1", "b -5"), events);
+        acc.removeSubscriptionListener(l);
+        acc.subscribe(new Subscription(client, "d", null, "3"));
+        assertEquals(6, events.size());
+    }
+
+    /** Routes count a leaf's queue group by the weight the leaf announced. */
+    @Test
+    void routesHearALeafsQueueWeight() {
+        Account acc = new Account("A");
+        List<String> events = new ArrayList<>();
+        acc.setInterestListener((a, subject, queue, count) -> events.add(subject + " " + queue + " " + count));
+        Subscription lq = new Subscription(new Remote(ConnectionKind.LEAF), "jobs", "w", "l");
+        lq.setWeight(3);
+        acc.subscribe(lq);
+        acc.subscribe(new Subscription(new Recorder(ConnectionKind.CLIENT), "jobs", "w", "1"));
+        acc.reweigh(lq, 1);
+        assertEquals(List.of("jobs w 3", "jobs w 4", "jobs w 2"), events);
+    }
+
+    /** A leaf node's queue members stand in only when no member on this side can take the message. */
+    @Test
+    void leafQueueMembersOnlyStandIn() {
+        Account acc = new Account("A");
+        Remote leaf = new Remote(ConnectionKind.LEAF);
+        Subscription lq = new Subscription(leaf, "jobs", "w", "l");
+        lq.setWeight(100);
+        acc.subscribe(lq);
+        Recorder local = new Recorder(ConnectionKind.CLIENT);
+        Subscription mine = new Subscription(local, "jobs", "w", "1");
+        acc.subscribe(mine);
+        for (int i = 0; i < 50; i++) acc.publish(msg("jobs"), null, new FlushBatch());
+        assertEquals(50, local.got.size());
+        assertTrue(leaf.forwarded.isEmpty());
+        acc.unsubscribe(mine);
+        acc.publish(msg("jobs"), null, new FlushBatch());
+        assertEquals(List.of("A jobs w"), leaf.forwarded);
     }
 }

@@ -1,0 +1,312 @@
+package io.jnatsd.server.leaf;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.auth.AuthRequest;
+import io.jnatsd.server.auth.User;
+import io.jnatsd.server.config.LeafNodeOptions;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.conn.ConnectionHandler;
+import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This server's leaf node connections, in both roles: the listener leaf nodes connect to (this
+ * server their hub) and the remotes it connects to as a leaf node, redialled after
+ * {@code reconnect} while the server runs. Also what the connections share: the INFO, how an
+ * accepted leaf node authenticates and which account it binds to, and each account's loop
+ * detection subject ({@code $LDS.}).
+ */
+public final class LeafNodes {
+    private static final int SOCKET_HIGH_WATER_MARK = 64 * 1024 * 1024;
+    private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(2);
+    /** Upstream's pause before redialling after a loop, a permission violation or a cluster name clash. */
+    static final Duration LOOP_DELAY = Duration.ofSeconds(30);
+
+    private final ServerOptions opts;
+    private final LeafNodeOptions lo;
+    private final LeafNodeServices server;
+    private final List<LeafRemote> remotes = new ArrayList<>();
+    private final Set<LeafConnection> all = ConcurrentHashMap.newKeySet();
+    /** TLS on accepted leaf connections ({@code leafnodes.tls}): INFO in plaintext, then the handshake, as upstream. */
+    private final io.jnatsd.server.net.ServerTls tls;
+    /** Each account's loop detection subject, made once. */
+    private final Map<String, String> loopSubjects = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier cids;
+    private Transport transport;
+    private Channel listener;
+    private volatile boolean running;
+
+    /** {@code cids} hands out connection ids from the server's client sequence, as upstream's leafs share it. */
+    public LeafNodes(ServerOptions opts, LeafNodeServices server, java.util.function.LongSupplier cids) {
+        this.opts = opts;
+        this.lo = opts.leafNodes;
+        this.server = server;
+        this.cids = cids;
+        for (LeafNodeOptions.Remote r : lo.remotes) remotes.add(new LeafRemote(r));
+        this.tls = lo.tls == null || !lo.accepts() ? null : io.jnatsd.server.net.ServerTls.create(lo.tls, server.log());
+    }
+
+    /** Binds the leaf node listener (when configured) and starts dialling the remotes. */
+    public void start(Transport transport) throws InterruptedException {
+        this.transport = transport;
+        running = true;
+        if (lo.accepts()) {
+            int port = lo.port < 0 ? 0 : lo.port;
+            listener = transport.listen(lo.host, port, SOCKET_HIGH_WATER_MARK, this::accepted);
+            server.log().notice("Listening for leafnode connections on %s", hostPort(lo.listenHost(), port()));
+        }
+        for (LeafRemote r : remotes) dial(r);
+    }
+
+    public void shutdown() {
+        running = false;
+        if (listener != null) listener.close().syncUninterruptibly();
+        for (LeafConnection c : all) c.close("Server Shutdown");
+    }
+
+    private void accepted(SocketChannel ch) {
+        if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
+        LeafConnection c = new LeafConnection(this, ch, null);
+        all.add(c);
+        ch.pipeline().addLast(new ConnectionHandler(c));
+    }
+
+    private void dial(LeafRemote remote) {
+        if (!running) return;
+        URI url = remote.next();
+        String host = url.getHost() != null ? url.getHost() : io.jnatsd.server.config.ClusterOptions.address(url).getHostString();
+        int port = url.getPort();
+        server.log().debug("Trying to connect as leafnode to remote server on %s", hostPort(host, port));
+        transport.connect(host, port, SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
+            LeafConnection c = new LeafConnection(this, ch, remote);
+            all.add(c);
+            ch.pipeline().addLast(new ConnectionHandler(c));
+        }).addListener(f -> {
+            if (f.isSuccess()) {
+                remote.dialled = true;
+                return;
+            }
+            int attempt = remote.failed();
+            String why = f.cause() == null ? "?" : f.cause().getMessage();
+            String text = "Error trying to connect as leafnode to remote server \"" + hostPort(host, port)
+                    + "\" (attempt " + attempt + "): " + why;
+            if (attempt == 1 || attempt % 30 == 0) server.log().error("%s", text);
+            else server.log().debug("%s", text);
+            later(remote);
+        });
+    }
+
+    /** Dials {@code remote} again after {@code reconnect} (or the longer pause a loop asked for). */
+    private void later(LeafRemote remote) {
+        if (!running) return;
+        long delay = remote.takeDelay(lo.reconnect.toMillis());
+        transport.workers().next().schedule(() -> dial(remote), delay, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- called by connections ----
+
+    /**
+     * An accepted leaf node passed CONNECT: registered. A connection from the same server and
+     * cluster bound to the same account replaces the one before it (a leaf reconnecting before
+     * this side noticed the old connection died), as upstream.
+     */
+    void register(LeafConnection c) {
+        if (c.solicited()) return;
+        for (LeafConnection old : all) {
+            if (old != c && !old.solicited() && old.registered() && java.util.Objects.equals(old.remoteServer(), c.remoteServer())
+                    && java.util.Objects.equals(old.remoteCluster(), c.remoteCluster())
+                    && old.account() == c.account() && c.remoteServer() != null && !c.remoteServer().isEmpty()) {
+                old.closeWithError("Duplicate Remote LeafNode Connection", "Duplicate Remote LeafNode Connection");
+                server.log().warn("%s - lid:%d - Replacing connection from same server", c.remoteAddress(), c.cid());
+            }
+        }
+    }
+
+    void closed(LeafConnection c) {
+        all.remove(c);
+        if (c.remote() != null) later(c.remote());
+    }
+
+    long nextCid() {
+        return cids.getAsLong();
+    }
+
+    /** The account's loop detection subject, made on first use. */
+    String loopSubject(String account) {
+        return loopSubjects.computeIfAbsent(account, a -> "$LDS." + randomToken());
+    }
+
+    /**
+     * Who an accepted leaf node is, and so which account it binds to, as upstream's
+     * isLeafNodeAuthorized: the leaf node {@code authorization} user or users when configured,
+     * else the server's own authorization (then {@code leafnodes.authorization.account}, or
+     * {@code $G}, for a leaf node without credentials where none is required). Null when refused.
+     */
+    String authenticate(ConnectOptions c, String nonce, InetAddress address) {
+        if (lo.username != null && !lo.username.isEmpty()) {
+            return lo.username.equals(c.user) && matches(lo.password, c.pass) ? accountOrGlobal(lo.account) : null;
+        }
+        if (!lo.users.isEmpty()) {
+            for (LeafNodeOptions.LeafUser u : lo.users) {
+                if (u.user() != null && u.user().equals(c.user)) return matches(u.password(), c.pass) ? accountOrGlobal(u.account()) : null;
+            }
+            return null;
+        }
+        User user = server.authenticate(new AuthRequest(c, nonce, List.of(), "LEAFNODE", address));
+        if (user == null) return null;
+        if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return lo.account;
+        return user.account();
+    }
+
+    private static String accountOrGlobal(String account) {
+        return account == null || account.isEmpty() ? User.GLOBAL_ACCOUNT : account;
+    }
+
+    private static boolean matches(String expected, String given) {
+        return io.jnatsd.server.auth.Passwords.matches(expected, given);
+    }
+
+    /**
+     * The hub's INFO for a leaf node: always {@code auth_required} (a leaf must send CONNECT to
+     * bind an account), its client id, this server's leaf node URL, and a nonce to sign.
+     */
+    byte[] infoLine(long cid, String nonce, String remoteAccount) {
+        ObjectNode o = LeafJson.JSON.createObjectNode();
+        o.put("server_id", server.serverId());
+        o.put("server_name", server.serverName());
+        o.put("version", server.version());
+        o.put("proto", 1);
+        o.put("go", "java");
+        String[] advertised = advertised();
+        o.put("host", advertised[0]);
+        o.put("port", Integer.parseInt(advertised[1]));
+        o.put("headers", true);
+        o.put("auth_required", true);
+        if (tls != null) {
+            o.put("tls_required", true);
+            if (tls.verify()) o.put("tls_verify", true);
+        }
+        o.put("max_payload", opts.maxPayload);
+        if (server.jetStream()) o.put("jetstream", true);
+        if (cid > 0) o.put("client_id", cid);
+        if (nonce != null) o.put("nonce", nonce);
+        String cluster = server.clusterName();
+        if (cluster != null) o.put("cluster", cluster);
+        String domain = server.jetStreamDomain();
+        if (domain != null && !domain.isEmpty()) o.put("domain", domain);
+        var urls = o.putArray("leafnode_urls");
+        urls.add(hostPort(advertised[0], Integer.parseInt(advertised[1])));
+        if (!lo.noAdvertise) server.clusterLeafUrls().forEach(urls::add);
+        if (remoteAccount != null) {
+            o.put("remote_account", remoteAccount);
+            o.put("connect_info", true);
+        } else {
+            o.put("info_on_connect", true);
+        }
+        return LeafJson.line("INFO", o);
+    }
+
+    /** This server's leaf node URL ({@code host:port}) as leaf nodes are told it; null without a listener or with no_advertise. */
+    public String advertisedUrl() {
+        if (!lo.accepts() || lo.noAdvertise || listener == null) return null;
+        String[] a = advertised();
+        return hostPort(a[0], Integer.parseInt(a[1]));
+    }
+
+    /** The cluster's leaf node URLs changed: every leaf node here gets an INFO with them, as upstream. */
+    public void sendInfoToAll() {
+        if (listener == null) return;
+        byte[] line = infoLine(0, null, null);
+        for (LeafConnection c : all) {
+            if (c.registered() && !c.solicited()) c.sendInfo(line);
+        }
+    }
+
+    /** Host and port leaf nodes are told: {@code advertise}, else the listener's (an interface's address for 0.0.0.0). */
+    private String[] advertised() {
+        String a = lo.advertise;
+        if (a != null && !a.isEmpty()) {
+            int colon = a.lastIndexOf(':');
+            return colon < 0 ? new String[] {a, String.valueOf(port())} : new String[] {a.substring(0, colon), a.substring(colon + 1)};
+        }
+        String host = lo.listenHost();
+        if (host.equals("0.0.0.0") || host.equals("::")) host = "127.0.0.1";
+        return new String[] {host, String.valueOf(port())};
+    }
+
+    // ---- what connections ask ----
+
+    ServerLog log() { return server.log(); }
+    LeafNodeServices services() { return server; }
+    ServerOptions options() { return opts; }
+    LeafNodeOptions leafOptions() { return lo; }
+    boolean running() { return running; }
+
+    // ---- facts for monitoring ----
+
+    /** The bound leaf node port, or the configured one before start. */
+    public int port() {
+        return listener == null ? lo.port : ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Registered leaf node connections, both roles, for /leafz and /varz. */
+    public List<LeafStats> leafs() {
+        List<LeafStats> out = new ArrayList<>();
+        for (LeafConnection c : all) {
+            if (c.registered()) out.add(LeafStats.of(c));
+        }
+        out.sort(java.util.Comparator.comparingLong(LeafStats::cid));
+        return out;
+    }
+
+    public int count() {
+        int n = 0;
+        for (LeafConnection c : all) if (c.registered()) n++;
+        return n;
+    }
+
+    /** Registered leaf node connections bound to {@code account}. */
+    public int count(String account) {
+        int n = 0;
+        for (LeafConnection c : all) {
+            if (c.registered() && c.account() != null && c.account().name().equals(account)) n++;
+        }
+        return n;
+    }
+
+    /**
+     * The local account /varz shows for remote {@code i}: as configured; when none is, upstream
+     * shows nothing until the remote has connected once and {@code $G} from then on.
+     */
+    public String varzLocalAccount(int i) {
+        LeafRemote r = remotes.get(i);
+        String configured = r.config.account;
+        if (configured != null && !configured.isEmpty()) return configured;
+        return r.dialled ? r.localAccount() : null;
+    }
+
+    static String hostPort(String host, int port) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    private static String randomToken() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder b = new StringBuilder(22);
+        for (int i = 0; i < 22; i++) b.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        return b.toString();
+    }
+}
