@@ -44,5 +44,6 @@ final class MonitorBridge implements MonitoredServer {
     @Override public String systemAccount() { return server.accounts().systemAccountName(); }
     @Override public io.jnatsd.server.jetstream.JetStream jetStream() { return server.jetStream(); }
     @Override public io.jnatsd.server.cluster.Cluster cluster() { return server.cluster(); }
+    @Override public void reloadConfig() throws io.jnatsd.server.config.ReloadRefusedException { server.reload(); }
     @Override public int websocketPort() { return server.websocketPort(); }
 }

@@ -250,6 +250,31 @@ public final class Authenticator {
     }
 
     /**
+     * After a reload, upstream's test of whether a connected client must go (clientHasMovedToDifferentAccount):
+     * the account of the nkey or user its CONNECT names, {@code ""} when it names neither (the client is then
+     * only authenticated again), or null when no such nkey or user is configured now. As upstream, a single
+     * {@code user}/{@code password} is not a configured user, so its clients are closed on every reload.
+     */
+    public String configuredAccount(ConnectOptions c) {
+        String nkey = emptyToNull(c.nkey);
+        String user = emptyToNull(c.user);
+        if (nkey != null) {
+            UsersConfig.Entry e = nkeys.get(nkey);
+            return e == null ? null : e.toUser().account();
+        }
+        if (user != null) {
+            UsersConfig.Entry e = users.get(user);
+            return e == null ? null : e.toUser().account();
+        }
+        return "";
+    }
+
+    /** Whether both have the same nkey users (upstream's reload names them only when they changed). */
+    public boolean sameNkeys(Authenticator other) {
+        return nkeys.equals(other.nkeys);
+    }
+
+    /**
      * The error logged when a client is refused, as upstream words it: naming the nkey or user
      * it tried (never the secret).
      */

@@ -43,13 +43,14 @@ public final class Cluster implements InterestListener {
     /** The longest pause with {@code connect_backoff}. */
     private static final Duration MAX_CONNECT_DELAY = Duration.ofSeconds(30);
 
-    private final ServerOptions opts;
-    private final ClusterOptions co;
+    /** The options in force; replaced whole by a reload ({@link #reload}). */
+    private volatile ServerOptions opts;
+    private volatile ClusterOptions co;
     private final ClusterServices server;
     /** TLS on every route when the cluster has a {@code tls} block; null for plaintext. */
-    private final PeerTls tls;
-    private final RoutePermissionFilter imports;
-    private final RoutePermissionFilter exports;
+    private volatile PeerTls tls;
+    private volatile RoutePermissionFilter imports;
+    private volatile RoutePermissionFilter exports;
     private final AtomicLong routeIds = new AtomicLong();
     /** Registered routes, one per peer server id. */
     private final Map<String, RouteConnection> byServerId = new ConcurrentHashMap<>();
@@ -243,7 +244,7 @@ public final class Cluster implements InterestListener {
             wasRegistered = id != null && byServerId.remove(id, r);
         }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
-        if (!running || (id != null && byServerId.containsKey(id))) return; // a duplicate: the peer is still connected
+        if (!running || r.noReconnect() || (id != null && byServerId.containsKey(id))) return; // removed, or a duplicate
         URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
         if (url == null || toSelf.contains(url)) return;
         boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
@@ -259,6 +260,59 @@ public final class Cluster implements InterestListener {
             if (a.getPort() == info.port() && a.getHostString().equalsIgnoreCase(info.host())) return seed;
         }
         return null;
+    }
+
+    // ---- reload ----
+
+    /**
+     * A reloaded configuration whose listener is unchanged (the caller refused anything else):
+     * authorization, permissions, TLS for new routes, the name, advertising, and the seeds
+     * (removed ones closed for good, new ones dialled), as upstream's clusterOption and routesOption.
+     */
+    public void reload(ServerOptions fresh) {
+        ClusterOptions old = co;
+        RoutePermissionFilter oldImports = imports;
+        ClusterOptions neu = fresh.cluster;
+        if (neu.tls != old.tls) tls = neu.tls == null ? null : PeerTls.create(neu.tls, server.log());
+        imports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.importPermission());
+        exports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.exportPermission());
+        opts = fresh;
+        co = neu;
+        synchronized (this) {
+            if (neu.name != null && !neu.name.isEmpty() && !neu.name.equals(name)) {
+                name = neu.name;
+                dynamicName = false;
+            }
+        }
+        for (URI gone : old.routes) {
+            if (neu.routes.stream().anyMatch(u -> sameHostPort(u, gone))) continue;
+            for (RouteConnection r : all) {
+                if (r.solicitedUrl() != null && sameHostPort(r.solicitedUrl(), gone)) {
+                    r.removedFromConfig();
+                    server.log().notice("Removed route %s", gone);
+                }
+            }
+        }
+        for (URI added : neu.routes) {
+            if (running && old.routes.stream().noneMatch(u -> sameHostPort(u, added))) dial(added, true, 0);
+        }
+        boolean permissionsChanged = !java.util.Objects.equals(old.permissions, neu.permissions);
+        if (permissionsChanged) {
+            for (RouteConnection r : byServerId.values()) {
+                for (Account a : server.accounts()) a.replayInterest(permissionDelta(r, oldImports, imports));
+            }
+        }
+        for (RouteConnection r : all) r.clusterReloaded(permissionsChanged);
+    }
+
+    /** Interest the new import permissions let through is announced, and what they stop is withdrawn. */
+    private InterestListener permissionDelta(RouteConnection r, RoutePermissionFilter before, RoutePermissionFilter now) {
+        return (account, subject, queue, count) -> {
+            boolean was = before.allows(subject);
+            boolean is = now.allows(subject);
+            if (is && !was) r.sendInterest(interestProto(account, subject, queue, count));
+            else if (was && !is) r.sendInterest(interestProto(account, subject, queue, 0));
+        };
     }
 
     // ---- interest ----

@@ -1,0 +1,139 @@
+package io.jnatsd.server;
+
+import io.jnatsd.server.account.Accounts;
+import io.jnatsd.server.account.AccountsConfig;
+import io.jnatsd.server.auth.Authenticator;
+import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.client.ClosedReason;
+import io.jnatsd.server.config.ConfigChange;
+import io.jnatsd.server.config.ConfigChange.Effect;
+import io.jnatsd.server.config.ConfigDiff;
+import io.jnatsd.server.config.ConfigException;
+import io.jnatsd.server.config.ReloadRefusedException;
+import io.jnatsd.server.config.ServerOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.SubjectMappings;
+import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.ServerTls;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Applies a reloaded configuration in three steps, so that it is applied whole or not at all:
+ * <ol>
+ *   <li><b>diff</b>: {@link ConfigDiff} lists the changes in upstream's order and refuses, with upstream's
+ *       message, any option that cannot change at run time;</li>
+ *   <li><b>prepare</b>: everything that can fail is built aside (authenticator, accounts plan, TLS); a
+ *       failure refuses the reload and nothing has changed;</li>
+ *   <li><b>commit</b>: the new options, accounts, authenticator and TLS are swapped in (each one volatile
+ *       write, accounts before the users that name them), routes and clients are told, the notices logged.</li>
+ * </ol>
+ * A connection accepted during the commit meets either the old users or the new ones, never half of each;
+ * open connections are authorized again once the new ones are in force.
+ */
+final class ConfigReload {
+    private final NatsServer server;
+
+    ConfigReload(NatsServer server) {
+        this.server = server;
+    }
+
+    /** What the prepare step built, ready to be swapped in. */
+    private record Prepared(Authenticator auth, Authenticator websocketAuth, AccountsConfig.Plan accounts,
+                            SubjectMappings globalMappings, ServerTls tls) {}
+
+    synchronized void apply(ServerOptions fresh) throws ReloadRefusedException {
+        ServerOptions current = server.options();
+        List<ConfigChange> changes = ConfigDiff.between(current, fresh, server.jetStream() != null);
+        Set<Effect> effects = EnumSet.noneOf(Effect.class);
+        for (ConfigChange c : changes) effects.add(c.effect());
+        Prepared p = prepare(fresh, effects);
+        commit(current, fresh, changes, effects, p);
+    }
+
+    // ---- prepare: nothing changes yet ----
+
+    private Prepared prepare(ServerOptions fresh, Set<Effect> effects) throws ReloadRefusedException {
+        ServerLog log = server.log();
+        Authenticator running = server.authenticator();
+        try {
+            if (running.operatorMode() != null) {
+                // Trusted operators cannot change (refused above); their accounts live in the resolver, not here.
+                return new Prepared(running, null, null, null, tls(fresh, effects));
+            }
+            Authenticator auth = Authenticator.create(fresh, log);
+            Authenticator ws = server.websocketClients() == null ? null : auth.forWebsocket(fresh);
+            Object sys = fresh.otherBlocks.get("system_account");
+            AccountsConfig.Plan plan = AccountsConfig.plan(fresh.otherBlocks.get("accounts"),
+                    sys == null ? null : String.valueOf(sys), server.accounts());
+            Object m = fresh.otherBlocks.get("mappings");
+            SubjectMappings global = m == null ? null : AccountsConfig.parseMappings(m, "the global account");
+            return new Prepared(auth, ws, plan, global, tls(fresh, effects));
+        } catch (ConfigException e) {
+            throw new ReloadRefusedException(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ReloadRefusedException(e.getMessage());
+        }
+    }
+
+    private ServerTls tls(ServerOptions fresh, Set<Effect> effects) {
+        return effects.contains(Effect.TLS) ? NatsServer.buildTls(fresh, server.log()) : server.tls();
+    }
+
+    // ---- commit ----
+
+    private void commit(ServerOptions current, ServerOptions fresh, List<ConfigChange> changes, Set<Effect> effects,
+                        Prepared p) {
+        ServerLog log = server.log();
+        server.replaceOptions(fresh);
+        if (effects.contains(Effect.LOGGING)) log.setLevels(fresh.debug || fresh.trace, fresh.trace);
+        if (p.accounts() != null) swapAccounts(p);
+        server.replaceTls(p.tls());
+        if (server.cluster() != null && (effects.contains(Effect.CLUSTER) || effects.contains(Effect.ROUTES))) {
+            server.cluster().reload(fresh);
+        }
+        boolean nkeysChanged = !p.auth().sameNkeys(server.authenticator());
+        server.replaceAuthenticator(p.auth());
+        if (p.websocketAuth() != null) server.websocketClients().reloaded(fresh, p.websocketAuth());
+        for (ConfigChange c : changes) {
+            if (c.effect() == Effect.MAX_CONNECTIONS) closeOverMaxConnections(fresh.maxConnections);
+            if (c.effect() == Effect.PID_FILE) Main.writePidFile(fresh, log);
+            if (c.notice() != null) log.notice("%s", c.notice());
+            if (c.field().equals("Users") && nkeysChanged) log.notice("Reloaded: authorization nkey users");
+        }
+        // Users and accounts count as changed on every reload (as upstream), so every client is looked at again.
+        for (ClientConnection c : server.connections()) c.configReloaded();
+        server.configReloaded();
+        log.notice("Reloaded server configuration");
+    }
+
+    /**
+     * Accounts first (new ones exist before a user can name them), then their limits, mappings
+     * and the imports that changed; accounts a reload drops stay, empty, until the server restarts.
+     */
+    private void swapAccounts(Prepared p) {
+        Accounts accounts = server.accounts();
+        Set<String> before = Set.copyOf(accounts.all().stream().map(Account::name).toList());
+        AccountsConfig.applyPlan(p.accounts(), accounts, server.configuredImports());
+        accounts.global().setMappings(p.globalMappings());
+        for (String name : p.auth().accountNames()) {
+            if (accounts.get(name) == null) accounts.add(new Account(name));
+        }
+        if (server.events() == null) return;
+        for (Account a : accounts.all()) {
+            if (!before.contains(a.name())) server.events().accountAdded(a);
+        }
+    }
+
+    /** As upstream: clients over the new limit are closed (any of them), each told so. */
+    private void closeOverMaxConnections(int max) {
+        List<ClientConnection> all = server.connections();
+        if (max <= 0 || all.size() <= max) return;
+        int close = all.size() - max;
+        for (int i = 0; i < close; i++) {
+            all.get(i).closeWithErrorFromAnyThread("maximum connections exceeded", ClosedReason.MAX_CONNECTIONS);
+        }
+        server.log().notice("Closed %d connections to fall within max_connections", close);
+    }
+}
