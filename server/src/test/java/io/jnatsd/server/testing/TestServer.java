@@ -113,8 +113,7 @@ public final class TestServer implements AutoCloseable {
      * entry point the signal uses. Returns null when the reload was applied, else the error.
      */
     public String reload(String config) throws Exception {
-        Path conf = dir.resolve("server.conf");
-        Files.writeString(conf, prefix + config + "\n");
+        rewriteConfig(config);
         if (embedded != null) {
             try {
                 embedded.reload();
@@ -137,6 +136,11 @@ public final class TestServer implements AutoCloseable {
             Thread.sleep(10);
         }
         throw new AssertionError("upstream did not reload");
+    }
+
+    /** Rewrites the config file (after the harness's own lines) without reloading it. */
+    public void rewriteConfig(String config) throws IOException {
+        Files.writeString(dir.resolve("server.conf"), prefix + config + "\n");
     }
 
     private static List<String> reloadOutcomes(Path log) throws IOException {
