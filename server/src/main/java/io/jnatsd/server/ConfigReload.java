@@ -72,8 +72,8 @@ final class ConfigReload {
             return new Prepared(auth, ws, plan, global, tls(fresh, effects));
         } catch (ConfigException e) {
             throw new ReloadRefusedException(e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new ReloadRefusedException(e.getMessage());
+        } catch (RuntimeException e) { // unusable TLS files, bad accounts, users or mappings
+            throw new ReloadRefusedException(e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 

@@ -143,6 +143,17 @@ class ConfigReloadTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void pingSettingsReachOpenConnectionsFromTheirNextPing(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, "ping_interval: \"2m\""); RawClient c = s.raw()) {
+            assertEquals("", c.untilPong("CONNECT {\"verbose\":false}\r\n"));
+            assertNull(s.reload("ping_interval: \"1s\"\nping_max: 1"));
+            // the early first PING (~2 s) goes unanswered; the next, 1 s later, finds the client stale
+            assertEquals("-ERR 'Stale Connection'\n<closed>", c.linesUntilClosed(8000));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void lowerMaxConnectionsClosesTheClientsOverIt(Impl impl) throws Exception {
         try (TestServer s = TestServer.start(impl, "max_connections: 10"); RawClient c1 = s.raw(); RawClient c2 = s.raw()) {
             assertEquals("", c1.untilPong("CONNECT {\"verbose\":false}\r\n"));

@@ -243,6 +243,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         if (closed) return;
         opts = server.options();
         parser.setMaxControlLine(opts.maxControlLine);
+        timers.pingingChanged(opts.pingInterval, opts.pingMax);
         applyPayloadLimit();
     }
 
