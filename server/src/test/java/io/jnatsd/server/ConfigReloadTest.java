@@ -197,6 +197,21 @@ class ConfigReloadTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
+    void jetStreamLimitsAndStoreCannotChangeWhileItRuns(Impl impl, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String js = "jetstream { store_dir: \"%s\", max_memory_store: %s, max_file_store: 1GB }";
+        String store = dir.resolve("js").toString();
+        try (TestServer s = TestServer.start(impl, js.formatted(store, "1GB"))) {
+            assertEquals("config reload not supported for jetstream max memory and store",
+                    s.reload(js.formatted(store, "2GB")));
+            assertEquals("config reload not supported for jetstream storage directory",
+                    s.reload(js.formatted(dir.resolve("other"), "1GB")));
+            assertNull(s.reload(js.formatted(store, "1GB") + "\nmax_payload: 1000"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
     void theClusterListenerCannotMove(Impl impl) throws Exception {
         int port = TestServer.freePort();
         int other = TestServer.freePort();

@@ -34,7 +34,7 @@ class SignalReloadTest {
     Path dir;
 
     private static final String BEFORE = "max_payload: 100\nauthorization { users: [ {user: a, password: a} ] }\n";
-    private static final String AFTER = "max_payload: 10\nauthorization { users: [ {user: a, password: a2} ] }\n";
+    private static final String AFTER = "debug: true\nmax_payload: 10\nauthorization { users: [ {user: a, password: a2} ] }\n";
 
     private Process start(Impl impl, Path conf, int port) throws IOException {
         List<String> cmd = new ArrayList<>();
@@ -123,6 +123,8 @@ class SignalReloadTest {
                 assertEquals(10, fresh.getServerInfo().getMaxPayload(), "the flags' port and the file's new limit");
             }
             assertTrue(log().contains("Reloaded: max_payload = 10"), log());
+            assertTrue(log().contains("Reloaded: debug = true"), log());
+            awaitLog("[DBG] ", 1); // debug is on: the new client's connection was logged at debug level
 
             Files.writeString(conf, "max_payload: 50\nauthorization { users: [ {user: a, password: a3} \n");
             signalReload(impl, p);
