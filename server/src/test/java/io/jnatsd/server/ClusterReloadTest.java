@@ -42,7 +42,7 @@ class ClusterReloadTest {
             assertEquals(0, routes(http));
             assertNull(a.reload(cluster(pa, ", routes: [\"nats-route://127.0.0.1:" + pb + "\"]")));
             awaitRoutes(http, 1);
-            try (Connection ca = Nats.connect(a.url()); Connection cb = Nats.connect(b.url())) {
+            try (Connection ca = connect(a); Connection cb = connect(b)) {
                 Subscription sub = cb.subscribe("over");
                 cb.flush(Duration.ofSeconds(2));
                 TestServer.await(5000, () -> {
@@ -77,6 +77,53 @@ class ClusterReloadTest {
             assertEquals(0, routes(http));
             assertNull(a.reload(cluster(pa, auth.formatted("p1"))));
             awaitRoutes(http, 1);
+        }
+    }
+
+    /** Import permissions widened by a reload: the interest they now let through is announced to the peer. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void widenedImportPermissionsAnnounceTheInterestTheyLetThrough(Impl impl) throws Exception {
+        int pa = TestServer.freePort();
+        int pb = TestServer.freePort();
+        String perms = ", routes: [\"nats-route://127.0.0.1:" + pb + "\"], permissions { import: %s }";
+        try (TestServer b = TestServer.start(impl, cluster(pb, ""));
+             TestServer a = TestServer.startMonitored(impl, cluster(pa, perms.formatted("[\"a.>\"]")), null)) {
+            awaitRoutes(new MonitorHttp(a), 1);
+            widenedImports(a, b, perms, pa);
+        }
+    }
+
+    private static Connection connect(TestServer s) throws Exception {
+        return Nats.connect(new io.nats.client.Options.Builder().server(s.url()).connectionTimeout(Duration.ofSeconds(10))
+                .build());
+    }
+
+    private static void widenedImports(TestServer a, TestServer b, String perms, int pa) throws Exception {
+        try (Connection ca = connect(a); Connection cb = connect(b)) {
+            Subscription sub = ca.subscribe("b.x");
+            Subscription probe = ca.subscribe("a.x");
+            ca.flush(Duration.ofSeconds(2));
+            TestServer.await(5000, () -> {
+                cb.publish("a.x", new byte[0]);
+                return next(probe) != null;
+            });
+            cb.publish("b.x", new byte[0]);
+            cb.flush(Duration.ofSeconds(2));
+            assertNull(sub.nextMessage(Duration.ofMillis(300)), "b.x is not imported yet");
+            assertNull(a.reload(cluster(pa, perms.formatted("[\"a.>\", \"b.>\"]"))));
+            TestServer.await(5000, () -> {
+                cb.publish("b.x", new byte[0]);
+                return next(sub) != null;
+            });
+        }
+    }
+
+    private static Message next(Subscription s) {
+        try {
+            return s.nextMessage(Duration.ofMillis(100));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 

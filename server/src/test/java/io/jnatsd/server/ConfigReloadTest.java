@@ -92,6 +92,33 @@ class ConfigReloadTest {
         }
     }
 
+    /** nkey clients are authorized again by the nonce they signed; one whose nkey is gone is closed without a word. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void nkeyUsersAreCheckedAgainByTheirSignedNonce(Impl impl) throws Exception {
+        io.nats.client.NKey kept = io.nats.client.NKey.createUser(new java.security.SecureRandom());
+        io.nats.client.NKey dropped = io.nats.client.NKey.createUser(new java.security.SecureRandom());
+        String k = new String(kept.getPublicKey());
+        String d = new String(dropped.getPublicKey());
+        String both = "authorization { users: [ {nkey: " + k + "}, {nkey: " + d + "} ] }";
+        try (TestServer s = TestServer.start(impl, both); RawClient ck = nkeyClient(s, kept); RawClient cd = nkeyClient(s, dropped)) {
+            assertNull(s.reload("authorization { users: [ {nkey: " + k + ", permissions: {publish: \"p\"}} ] }"));
+            assertEquals("<closed>", cd.linesUntilClosed(3000));
+            assertEquals("-ERR 'Permissions Violation for Publish to \"q\"'", ck.untilPong("PUB q 0\r\n\r\n"));
+        }
+    }
+
+    private static RawClient nkeyClient(TestServer s, io.nats.client.NKey key) throws Exception {
+        RawClient c = s.raw();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"nonce\":\"([A-Za-z0-9_-]+)\"").matcher(c.info());
+        assertTrue(m.find(), c.info());
+        String sig = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(key.sign(m.group(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertEquals("", c.untilPong("CONNECT {\"verbose\":false,\"nkey\":\"" + new String(key.getPublicKey())
+                + "\",\"sig\":\"" + sig + "\"}\r\n"));
+        return c;
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void aChangedTokenClosesItsClients(Impl impl) throws Exception {
