@@ -87,7 +87,7 @@ final class ConfigReload {
                         Prepared p) {
         ServerLog log = server.log();
         server.replaceOptions(fresh);
-        if (effects.contains(Effect.LOGGING)) log.setLevels(fresh.debug || fresh.trace, fresh.trace);
+        if (effects.contains(Effect.LOGGING)) logging(current, fresh);
         if (p.accounts() != null) swapAccounts(p);
         server.replaceTls(p.tls());
         if (server.cluster() != null && (effects.contains(Effect.CLUSTER) || effects.contains(Effect.ROUTES))) {
@@ -106,6 +106,17 @@ final class ConfigReload {
         for (ClientConnection c : server.connections()) c.configReloaded();
         server.configReloaded();
         log.notice("Reloaded server configuration");
+    }
+
+    private void logging(ServerOptions current, ServerOptions fresh) {
+        ServerLog log = server.log();
+        log.reconfigure(fresh.logtime, fresh.logtimeUtc, fresh.debug || fresh.trace, fresh.trace);
+        if (java.util.Objects.equals(current.logFile, fresh.logFile)) return;
+        try {
+            log.switchTo(fresh.logFile);
+        } catch (java.io.IOException e) {
+            log.error("Error opening log file %s: %s", fresh.logFile, e.getMessage());
+        }
     }
 
     /**

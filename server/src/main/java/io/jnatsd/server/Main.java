@@ -100,7 +100,7 @@ public final class Main {
         }
         writePidFile(opts, log);
         server.setReloadSource(() -> optionsAgain(args));
-        SignalHandlers.install(server, () -> reload(server, log), () -> log.notice("Reopening log file (not supported: logs are appended)"),
+        SignalHandlers.install(server, () -> reload(server, log), () -> reopenLog(log),
                 signal -> new Thread(() -> {
                     log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
                     server.shutdown();
@@ -113,6 +113,20 @@ public final class Main {
         deletePidFile(opts);
         log.close();
         return 0;
+    }
+
+    /** SIGUSR1: the log file is opened again, as upstream (after logrotate moved it). */
+    private static void reopenLog(ServerLog log) {
+        if (!log.toFile()) {
+            log.notice("File log re-open ignored, not a file logger");
+            return;
+        }
+        try {
+            log.reopen();
+            log.notice("File log re-opened");
+        } catch (IOException e) {
+            log.error("Error re-opening log file: %s", e.getMessage());
+        }
     }
 
     /** SIGHUP: reread the config file and apply it (see {@link NatsServer#reload()}). */

@@ -65,11 +65,49 @@ class SignalReloadTest {
     }
 
     private static void signalReload(Impl impl, Process p) throws Exception {
+        signal(impl, p, "reload");
+    }
+
+    private static void signal(Impl impl, Process p, String command) throws Exception {
         if (impl == Impl.JNATSD) {
-            assertEquals(0, Main.run(new String[] {"--signal", "reload=" + p.pid()}, System.out, System.err));
+            assertEquals(0, Main.run(new String[] {"--signal", command + "=" + p.pid()}, System.out, System.err));
         } else {
-            Process s = new ProcessBuilder(TestServer.upstreamBinary(), "--signal", "reload=" + p.pid()).inheritIO().start();
+            Process s = new ProcessBuilder(TestServer.upstreamBinary(), "--signal", command + "=" + p.pid()).inheritIO().start();
             assertEquals(0, s.waitFor());
+        }
+    }
+
+    private static void awaitFile(Path file, String text) throws Exception {
+        TestServer.await(10_000, () -> {
+            try {
+                return Files.exists(file) && Files.readString(file).contains(text);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aNewLogFileIsTakenOnReloadAndReopenedAfterARotation(Impl impl) throws Exception {
+        int port = TestServer.freePort();
+        Path conf = dir.resolve("l.conf");
+        Path one = dir.resolve("one.log");
+        Path two = dir.resolve("two.log");
+        Files.writeString(conf, "logfile: \"" + one + "\"\n");
+        Process p = start(impl, conf, port);
+        try {
+            awaitListening(port, p);
+            awaitFile(one, "Server is ready");
+            Files.writeString(conf, "logfile: \"" + two + "\"\n");
+            signalReload(impl, p);
+            awaitFile(two, "Reloaded server configuration");
+            Files.move(two, dir.resolve("rotated.log"));
+            signal(impl, p, "reopen");
+            awaitFile(two, "File log re-opened");
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
