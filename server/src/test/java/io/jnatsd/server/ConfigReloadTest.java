@@ -119,6 +119,30 @@ class ConfigReloadTest {
         return c;
     }
 
+    /** WebSocket clients are authorized again like the others (their own transport, the same users). */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void webSocketClientsAreAuthorizedAgainToo(Impl impl) throws Exception {
+        int wsPort = TestServer.freePort();
+        String ws = "websocket { listen: \"127.0.0.1:" + wsPort + "\", no_tls: true }\n";
+        try (TestServer s = TestServer.start(impl, ws + USERS)) {
+            java.util.List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.nats.client.Options o = new io.nats.client.Options.Builder().server("ws://127.0.0.1:" + wsPort)
+                    .userInfo("a", "a").maxReconnects(0).connectionTimeout(java.time.Duration.ofSeconds(5))
+                    .errorListener(new io.nats.client.ErrorListener() {
+                        @Override
+                        public void errorOccurred(io.nats.client.Connection conn, String error) {
+                            errors.add(error);
+                        }
+                    }).build();
+            try (io.nats.client.Connection c = io.nats.client.Nats.connect(o)) {
+                assertNull(s.reload(ws + USERS_CHANGED));
+                TestServer.await(5000, () -> c.getStatus() == io.nats.client.Connection.Status.CLOSED);
+                assertTrue(errors.stream().anyMatch(e -> e.contains("Authorization Violation")), errors.toString());
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void aChangedTokenClosesItsClients(Impl impl) throws Exception {
