@@ -143,6 +143,39 @@ class ConfigReloadTest {
         }
     }
 
+    /** A client that became no_auth_user presents that user from then on, as upstream copies it into its CONNECT. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void noAuthUserClientsAreCheckedAsThatUser(Impl impl) throws Exception {
+        String users = "authorization { users: [ {user: a, password: %s}, {user: b, password: b} ] }";
+        try (TestServer s = TestServer.start(impl, "no_auth_user: a\n" + users.formatted("a"));
+             RawClient c = s.raw()) {
+            assertEquals("", c.untilPong("CONNECT {\"verbose\":false}\r\n"));
+            assertNull(s.reload("no_auth_user: a\n" + users.formatted("a2")));
+            assertEquals("-ERR 'Authorization Violation'\n<closed>", c.linesUntilClosed(3000));
+        }
+        String without = "authorization { users: [ {user: b, password: b} ] }";
+        try (TestServer s = TestServer.start(impl, "no_auth_user: a\n" + users.formatted("a"));
+             RawClient c = s.raw()) {
+            assertEquals("", c.untilPong("CONNECT {\"verbose\":false}\r\n"));
+            assertNull(s.reload(without), "no_auth_user may go together with its user");
+            assertEquals("<closed>", c.linesUntilClosed(3000));
+        }
+    }
+
+    /** A user moved to another account is closed without a word; it reconnects into the new one. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aUserMovedToAnotherAccountIsClosed(Impl impl) throws Exception {
+        String conf = "accounts { A: { users: [ %s ] }, B: { users: [ %s ] } }";
+        String user = "{user: u, password: u}";
+        try (TestServer s = TestServer.start(impl, conf.formatted(user, "")); RawClient c = connected(s, "u", "u")) {
+            assertNull(s.reload(conf.formatted("", user)));
+            assertEquals("<closed>", c.linesUntilClosed(3000));
+            assertEquals("", connectReply(s, "u", "u"));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void aChangedTokenClosesItsClients(Impl impl) throws Exception {

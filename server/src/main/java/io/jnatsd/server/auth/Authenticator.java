@@ -226,8 +226,12 @@ public final class Authenticator {
                 if (noAuthUser != null && name == null && emptyToNull(c.pass) == null && emptyToNull(c.authToken) == null) {
                     UsersConfig.Entry nau = users.get(noAuthUser);
                     if (nau != null) {
+                        // As upstream, the client now presents that user: monitoring names it, and a reload
+                        // checks these credentials again (a changed password or a removed user cuts it off).
                         name = nau.name();
                         pass = nau.password();
+                        c.user = name;
+                        c.pass = pass;
                     }
                 }
                 if (name != null) {
