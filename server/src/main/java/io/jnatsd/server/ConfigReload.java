@@ -89,6 +89,13 @@ final class ConfigReload {
         server.replaceOptions(fresh);
         if (effects.contains(Effect.LOGGING)) logging(current, fresh);
         if (p.accounts() != null) swapAccounts(p);
+        if (server.jetStream() != null) {
+            try {
+                server.jetStream().reload(fresh, server.jetStreamAccounts(), server.nonSystemAccounts());
+            } catch (RuntimeException e) { // as upstream, a JetStream account that cannot be enabled is logged
+                log.error("%s", e.getMessage());
+            }
+        }
         server.replaceTls(p.tls());
         if (server.cluster() != null && (effects.contains(Effect.CLUSTER) || effects.contains(Effect.ROUTES))) {
             server.cluster().reload(fresh);

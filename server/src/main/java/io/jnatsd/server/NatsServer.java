@@ -118,7 +118,7 @@ public final class NatsServer implements AutoCloseable {
      * The accounts that get JetStream: the global account when no accounts are configured,
      * else those whose block enables it ({@code jetstream: enabled} or a limits map), as upstream.
      */
-    private List<Account> jetStreamAccounts() {
+    List<Account> jetStreamAccounts() {
         Object block = opts.otherBlocks.get("accounts");
         if (!(block instanceof java.util.Map<?, ?> configured) || configured.isEmpty()) return List.of(accounts.global());
         List<Account> out = new java.util.ArrayList<>();
@@ -139,7 +139,7 @@ public final class NatsServer implements AutoCloseable {
         return s.equals("enabled") || s.equals("enable") || s.equals("true");
     }
 
-    private List<Account> nonSystemAccounts() {
+    List<Account> nonSystemAccounts() {
         Account system = accounts.system();
         return accounts.all().stream().filter(a -> a != system).toList();
     }
