@@ -46,7 +46,6 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NO_RESPONDERS_HEADER = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientServices server;
     /** The options in force: those of the connection's start, replaced when the configuration is reloaded. */
@@ -266,23 +265,13 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         PermissionGuard g = guard;
         if (g == null) return;
         for (Subscription sub : List.copyOf(subs.values())) {
-            boolean plain = g.canSubscribe(sub.subject(), null);
-            boolean queued = sub.queue() != null && g.canSubscribe(sub.subject(), sub.queue());
-            if (plain || queued) continue;
+            if (g.stillAllows(sub)) continue;
             removeSubscription(sub);
             sendErr("Permissions Violation for Subscription to " + GoQuote.quote(sub.subject()) + " (sid "
                     + GoQuote.quote(sub.sid()) + ")");
             server.log().notice("Removed sub %s (sid %s) for %s - not authorized", GoQuote.quote(sub.subject()),
-                    GoQuote.quote(sub.sid()), authUserText());
+                    GoQuote.quote(sub.sid()), ClientIdentity.inLog(connect));
         }
-    }
-
-    /** Who the client is in upstream's log lines: {@code Nkey "U..."} or {@code User "name"}. */
-    private String authUserText() {
-        ConnectOptions c = connect;
-        if (c != null && c.nkey != null && !c.nkey.isEmpty()) return "Nkey " + GoQuote.quote(c.nkey);
-        if (c != null && c.user != null && !c.user.isEmpty()) return "User " + GoQuote.quote(c.user);
-        return "User \"N/A\"";
     }
 
     /** The account's limits changed (a claims update): they are applied again, on this connection's loop. */
@@ -502,24 +491,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * subscription to the reply subject (an exact one preferred over a wildcard, as upstream picks).
      */
     private void sendNoResponders(InboundMessage request) {
-        String reply = request.reply();
-        Subscription target = null;
-        for (Subscription sub : subs.values()) {
-            if (sub.subject().equals(reply)) {
-                target = sub;
-                break;
-            }
-            if (target == null && Subjects.subjectMatchesFilter(reply, sub.subject())) target = sub;
-        }
-        if (target == null) return;
-        byte[] head = ("HMSG " + reply + " " + target.sid() + " " + NO_RESPONDERS_HEADER.length + " "
-                + NO_RESPONDERS_HEADER.length + "\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[head.length + NO_RESPONDERS_HEADER.length + 2];
-        System.arraycopy(head, 0, frame, 0, head.length);
-        System.arraycopy(NO_RESPONDERS_HEADER, 0, frame, head.length, NO_RESPONDERS_HEADER.length);
-        frame[frame.length - 2] = '\r';
-        frame[frame.length - 1] = '\n';
-        out.appendControl(frame, batch);
+        byte[] frame = NoResponders.frame(request.reply(), subs.values());
+        if (frame != null) out.appendControl(frame, batch);
     }
 
     @Override
@@ -813,11 +786,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
 
     /** The identity CONNECT options present: nkey, user name, or {@code [REDACTED]} for a token; null for none. */
     public static String presentedUser(ConnectOptions c) {
-        if (c == null) return null;
-        if (c.nkey != null && !c.nkey.isEmpty()) return c.nkey;
-        if (c.user != null && !c.user.isEmpty()) return c.user;
-        if (c.authToken != null && !c.authToken.isEmpty()) return "[REDACTED]";
-        return null;
+        return ClientIdentity.presented(c);
     }
 
     /**
