@@ -275,7 +275,18 @@ class ConfigReloadTest {
                     s.reload("lame_duck_duration: \"1m\""));
             assertEquals("config reload not supported for NoAuthUser: old=, new=a",
                     s.reload("no_auth_user: a\nauthorization { users: [ {user: a, password: a} ] }"));
+            assertEquals("config reload not supported for ServerName: old=, new=x",
+                    s.reload("max_subscriptions: 4\nserver_name: x"), "the first refusal in upstream's order");
             assertNull(s.reload("max_payload: 100"));
+        }
+    }
+
+    /** A deliberate difference: upstream 2.9.10 starts or stops JetStream on a reload; jnatsd refuses. */
+    @org.junit.jupiter.api.Test
+    void jnatsdRefusesTurningJetStreamOnOrOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (TestServer s = TestServer.start(Impl.JNATSD, "max_payload: 100")) {
+            assertEquals("config reload not supported for JetStream: old=false, new=true",
+                    s.reload("jetstream { store_dir: \"" + dir + "\" }"));
         }
     }
 
