@@ -32,7 +32,8 @@ class JetStreamReloadTest {
     }
 
     private static Connection connect(TestServer s, String user) throws Exception {
-        return Nats.connect(new Options.Builder().server(s.url()).userInfo(user, user).build());
+        return Nats.connect(new Options.Builder().server(s.url()).userInfo(user, user)
+                .connectionTimeout(java.time.Duration.ofSeconds(10)).build());
     }
 
     private static StreamConfiguration stream(String name) {

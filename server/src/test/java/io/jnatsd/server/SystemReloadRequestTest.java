@@ -36,14 +36,14 @@ class SystemReloadRequestTest {
     @Test
     void theReloadRequestAppliesTheFileOrSaysWhyNot() throws Exception {
         try (TestServer s = TestServer.start(Impl.JNATSD, CONF + "max_payload: 100");
-             Connection sys = Nats.connect(new Options.Builder().server(s.url()).userInfo("sys", "sys").build())) {
+             Connection sys = Nats.connect(new Options.Builder().server(s.url()).userInfo("sys", "sys").connectionTimeout(Duration.ofSeconds(10)).build())) {
             String id = sys.getServerInfo().getServerId();
             s.rewriteConfig(CONF + "max_payload: 10");
             JsonNode ok = request(sys, "$SYS.REQ.SERVER." + id + ".RELOAD");
             assertEquals(id, ok.get("server").get("id").asText());
             assertFalse(ok.has("error"), ok.toString());
             assertFalse(ok.has("data"), ok.toString());
-            try (Connection fresh = Nats.connect(new Options.Builder().server(s.url()).userInfo("sys", "sys").build())) {
+            try (Connection fresh = Nats.connect(new Options.Builder().server(s.url()).userInfo("sys", "sys").connectionTimeout(Duration.ofSeconds(10)).build())) {
                 assertEquals(10, fresh.getServerInfo().getMaxPayload());
             }
 
