@@ -26,8 +26,8 @@ import java.util.Set;
  *       message, any option that cannot change at run time;</li>
  *   <li><b>prepare</b>: everything that can fail is built aside (authenticator, accounts plan, TLS); a
  *       failure refuses the reload and nothing has changed;</li>
- *   <li><b>commit</b>: the new options, accounts, authenticator and TLS are swapped in (each one volatile
- *       write, accounts before the users that name them), routes and clients are told, the notices logged.</li>
+ *   <li><b>commit</b>: accounts first (before the users that name them), then options, TLS and authenticator
+ *       in three volatile writes back to back; then JetStream, routes and clients are told, the notices logged.</li>
  * </ol>
  * A connection accepted during the commit meets either the old users or the new ones, never half of each;
  * open connections are authorized again once the new ones are in force.
@@ -86,9 +86,15 @@ final class ConfigReload {
     private void commit(ServerOptions current, ServerOptions fresh, List<ConfigChange> changes, Set<Effect> effects,
                         Prepared p) {
         ServerLog log = server.log();
-        server.replaceOptions(fresh);
         if (effects.contains(Effect.LOGGING)) logging(current, fresh);
-        if (p.accounts() != null) swapAccounts(p);
+        if (p.accounts() != null) swapAccounts(p); // new accounts exist before any user can name them
+        boolean nkeysChanged = !p.auth().sameNkeys(server.authenticator());
+        // The server's view changes in three volatile writes back to back: what INFO, /varz and new
+        // connections read (options, TLS) and who may connect (users).
+        server.replaceOptions(fresh);
+        server.replaceTls(p.tls());
+        server.replaceAuthenticator(p.auth());
+        if (p.websocketAuth() != null) server.websocketClients().reloaded(fresh, p.websocketAuth());
         if (server.jetStream() != null) {
             try {
                 server.jetStream().reload(fresh, server.jetStreamAccounts(), server.nonSystemAccounts());
@@ -96,13 +102,9 @@ final class ConfigReload {
                 log.error("%s", e.getMessage());
             }
         }
-        server.replaceTls(p.tls());
         if (server.cluster() != null && (effects.contains(Effect.CLUSTER) || effects.contains(Effect.ROUTES))) {
             server.cluster().reload(fresh);
         }
-        boolean nkeysChanged = !p.auth().sameNkeys(server.authenticator());
-        server.replaceAuthenticator(p.auth());
-        if (p.websocketAuth() != null) server.websocketClients().reloaded(fresh, p.websocketAuth());
         for (ConfigChange c : changes) {
             if (c.effect() == Effect.MAX_CONNECTIONS) closeOverMaxConnections(fresh.maxConnections);
             if (c.effect() == Effect.PID_FILE) Main.writePidFile(fresh, log);
