@@ -71,11 +71,7 @@ public final class ConfigDiff {
         changes.add(new ConfigChange("Users", Effect.AUTHORIZATION, "Reloaded: authorization users"));
         changes.add(new ConfigChange("Accounts", Effect.AUTHORIZATION, "Reloaded: accounts"));
         noAuthUser();
-        Object oldSys = old.otherBlocks.get("system_account");
-        Object newSys = neu.otherBlocks.get("system_account");
-        if (!Objects.equals(oldSys, newSys) && !(oldSys == null && "$SYS".equals(String.valueOf(newSys)))) {
-            throw ReloadRefusedException.notSupported("SystemAccount", oldSys == null ? "$SYS" : oldSys, newSys);
-        }
+        refuse("SystemAccount", systemAccount(old), systemAccount(neu));
         refuse("NoSystemAccount", truthy(old.otherBlocks.get("no_system_account")),
                 truthy(neu.otherBlocks.get("no_system_account")));
         apply("Username", old.username, neu.username, Effect.AUTHORIZATION, "Reloaded: authorization username");
@@ -271,6 +267,12 @@ public final class ConfigDiff {
         Object o = old.otherBlocks.get(key);
         Object n = neu.otherBlocks.get(key);
         if (!Objects.equals(o, n)) throw ReloadRefusedException.notSupported(field, o, n);
+    }
+
+    /** The system account's name, {@code $SYS} when none is configured (upstream's baseline). */
+    private static String systemAccount(ServerOptions o) {
+        Object v = o.otherBlocks.get("system_account");
+        return v == null ? "$SYS" : String.valueOf(v);
     }
 
     private static String nz(String s) {
