@@ -14,6 +14,7 @@ import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.SubjectMappings;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.net.PeerTls;
 import io.jnatsd.server.net.ServerTls;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,7 +42,7 @@ final class ConfigReload {
 
     /** What the prepare step built, ready to be swapped in. */
     private record Prepared(Authenticator auth, Authenticator websocketAuth, AccountsConfig.Plan accounts,
-                            SubjectMappings globalMappings, ServerTls tls) {}
+                            SubjectMappings globalMappings, ServerTls tls, PeerTls clusterTls) {}
 
     synchronized void apply(ServerOptions fresh) throws ReloadRefusedException {
         ServerOptions current = server.options();
@@ -60,7 +61,7 @@ final class ConfigReload {
         try {
             if (running.operatorMode() != null) {
                 // Trusted operators cannot change (refused above); their accounts live in the resolver, not here.
-                return new Prepared(running, null, null, null, tls(fresh, effects));
+                return new Prepared(running, null, null, null, tls(fresh, effects), clusterTls(fresh));
             }
             Authenticator auth = Authenticator.create(fresh, log);
             Authenticator ws = server.websocketClients() == null ? null : auth.forWebsocket(fresh);
@@ -69,12 +70,17 @@ final class ConfigReload {
                     sys == null ? null : String.valueOf(sys), server.accounts());
             Object m = fresh.otherBlocks.get("mappings");
             SubjectMappings global = m == null ? null : AccountsConfig.parseMappings(m, "the global account");
-            return new Prepared(auth, ws, plan, global, tls(fresh, effects));
+            return new Prepared(auth, ws, plan, global, tls(fresh, effects), clusterTls(fresh));
         } catch (ConfigException e) {
             throw new ReloadRefusedException(e.getMessage());
         } catch (RuntimeException e) { // unusable TLS files, bad accounts, users or mappings
             throw new ReloadRefusedException(e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** The cluster block's TLS, read again (certificates may have been replaced); null without one. */
+    private PeerTls clusterTls(ServerOptions fresh) {
+        return server.cluster() == null || fresh.cluster.tls == null ? null : PeerTls.create(fresh.cluster.tls, server.log());
     }
 
     private ServerTls tls(ServerOptions fresh, Set<Effect> effects) {
@@ -103,7 +109,7 @@ final class ConfigReload {
             }
         }
         if (server.cluster() != null && (effects.contains(Effect.CLUSTER) || effects.contains(Effect.ROUTES))) {
-            server.cluster().reload(fresh);
+            server.cluster().reload(fresh, p.clusterTls());
         }
         for (ConfigChange c : changes) {
             if (c.effect() == Effect.MAX_CONNECTIONS) closeOverMaxConnections(fresh.maxConnections);

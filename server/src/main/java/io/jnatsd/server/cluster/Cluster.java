@@ -268,12 +268,13 @@ public final class Cluster implements InterestListener {
      * A reloaded configuration whose listener is unchanged (the caller refused anything else):
      * authorization, permissions, TLS for new routes, the name, advertising, and the seeds
      * (removed ones closed for good, new ones dialled), as upstream's clusterOption and routesOption.
+     * {@code freshTls} is the block's TLS, built by the caller before anything changed (null for none).
      */
-    public void reload(ServerOptions fresh) {
+    public void reload(ServerOptions fresh, PeerTls freshTls) {
         ClusterOptions old = co;
         RoutePermissionFilter oldImports = imports;
         ClusterOptions neu = fresh.cluster;
-        if (neu.tls != old.tls) tls = neu.tls == null ? null : PeerTls.create(neu.tls, server.log());
+        tls = freshTls;
         imports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.importPermission());
         exports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.exportPermission());
         opts = fresh;
