@@ -47,7 +47,6 @@ final class ClientRegistry implements ClientServices {
     private static final byte[] INFO_SUFFIX = " \r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final NatsServer server;
-    private final ServerOptions opts;
     private final ServerStats stats = new ServerStats();
     private final AtomicLong clientIds = new AtomicLong();
     private final AtomicInteger admitted = new AtomicInteger();
@@ -65,13 +64,12 @@ final class ClientRegistry implements ClientServices {
 
     ClientRegistry(NatsServer server) {
         this.server = server;
-        this.opts = server.options();
-        this.closed = new ClosedConnections(opts.maxClosedClients);
+        this.closed = new ClosedConnections(server.options().maxClosedClients); // a reload may not change it
     }
 
     @Override
     public ServerOptions options() {
-        return opts;
+        return server.options();
     }
 
     @Override
@@ -102,6 +100,7 @@ final class ClientRegistry implements ClientServices {
      */
     byte[] infoLine(ClientConnection client, boolean authRequired, boolean websocket) {
         boolean ldm = lameDuck;
+        ServerOptions opts = server.options();
         ByteArrayOutputStream line = new ByteArrayOutputStream(512);
         line.writeBytes(INFO_PREFIX);
         try (JsonGenerator info = JSON.createGenerator(line, JsonEncoding.UTF8)) {
@@ -165,6 +164,11 @@ final class ClientRegistry implements ClientServices {
     }
 
     @Override
+    public String configuredAccount(ConnectOptions c) {
+        return server.authenticator().configuredAccount(c);
+    }
+
+    @Override
     public boolean authIsSlow(ConnectOptions c) {
         return server.authenticator().isSlow(c);
     }
@@ -201,7 +205,7 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public boolean register(ClientConnection client) {
-        int max = opts.maxConnections;
+        int max = server.options().maxConnections;
         if (max >= 0 && admitted.incrementAndGet() > max) {
             admitted.decrementAndGet();
             return false;

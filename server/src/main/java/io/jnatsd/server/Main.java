@@ -1,6 +1,7 @@
 package io.jnatsd.server;
 
-import io.jnatsd.server.config.ConfigLoader;
+import io.jnatsd.conf.ConfException;
+import io.jnatsd.server.config.ReloadRefusedException;
 import io.jnatsd.server.config.ParsedCommandLine;
 import io.jnatsd.server.config.ServerCommandLine;
 import io.jnatsd.server.config.ServerOptions;
@@ -64,12 +65,12 @@ public final class Main {
                 return 0;
             }
             default -> {
-                return serve(cl, err);
+                return serve(cl, args, err);
             }
         }
     }
 
-    private static int serve(ParsedCommandLine cl, PrintStream err) {
+    private static int serve(ParsedCommandLine cl, String[] args, PrintStream err) {
         Transport.logThroughJdkLogging();
         ServerOptions opts = cl.options();
         ServerLog log;
@@ -89,7 +90,8 @@ public final class Main {
             return 1;
         }
         // before the listeners open, as upstream: a signal sent once the port answers is handled
-        SignalHandlers.install(server, log, () -> reload(server, opts, log), () -> log.notice("Reopening log file (not supported: logs are appended)"),
+        server.setReloadSource(() -> optionsAgain(args));
+        SignalHandlers.install(server, log, () -> reload(server, log), () -> reopenLog(log),
                 signal -> new Thread(() -> {
                     log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
                     server.shutdown();
@@ -114,23 +116,42 @@ public final class Main {
         return 0;
     }
 
-    /** SIGHUP: reread the config file and apply what can change while running (logging). */
-    private static void reload(NatsServer server, ServerOptions running, ServerLog log) {
-        if (running.configFile == null) {
-            log.error("Failed to reload server configuration: no config file");
+    /** SIGUSR1: the log file is opened again, as upstream (after logrotate moved it). */
+    private static void reopenLog(ServerLog log) {
+        if (!log.toFile()) {
+            log.notice("File log re-open ignored, not a file logger");
             return;
         }
         try {
-            ServerOptions fresh = ConfigLoader.load(running.configFile);
-            log.setLevels(fresh.debug || fresh.trace, fresh.trace);
-            server.configReloaded();
-            log.notice("Reloaded server configuration");
-        } catch (Exception e) {
+            log.reopen();
+            log.notice("File log re-opened");
+        } catch (IOException e) {
+            log.error("Error re-opening log file: %s", e.getMessage());
+        }
+    }
+
+    /** SIGHUP: reread the config file and apply it (see {@link NatsServer#reload()}). */
+    private static void reload(NatsServer server, ServerLog log) {
+        try {
+            server.reload();
+        } catch (ReloadRefusedException e) {
             log.error("Failed to reload server configuration: %s", e.getMessage());
         }
     }
 
-    private static void writePidFile(ServerOptions opts, ServerLog log) {
+    /**
+     * A reload's options: the config file read again with the command line's flags over it, as
+     * upstream merges its flag snapshot over the reloaded file.
+     */
+    private static ServerOptions optionsAgain(String[] args) throws ConfException {
+        ParsedCommandLine again = ServerCommandLine.parse(args);
+        if (again.action() != ParsedCommandLine.Action.RUN) {
+            throw new ConfException(null, 0, 0, again.error() == null ? "cannot read the configuration" : again.error());
+        }
+        return again.options();
+    }
+
+    static void writePidFile(ServerOptions opts, ServerLog log) {
         if (opts.pidFile == null || opts.pidFile.isEmpty()) return;
         try {
             Files.writeString(Path.of(opts.pidFile), Long.toString(ProcessHandle.current().pid()), StandardCharsets.US_ASCII);

@@ -42,10 +42,13 @@ public final class NatsServer implements AutoCloseable {
     /** The write backlog past which a socket counts as not keeping up (start of write_deadline). */
     private static final int SOCKET_HIGH_WATER_MARK = 4 * 1024 * 1024;
 
-    private final ServerOptions opts;
+    /** The options in force; replaced whole when a reload is applied ({@link ConfigReload}). */
+    private volatile ServerOptions opts;
     private final ServerLog log;
     private final String serverId = ServerIdentity.newServerId();
     private final Accounts accounts;
+    /** The imports the config file wired, which a reload changes. */
+    private final io.jnatsd.server.account.ConfiguredImports configuredImports;
     private final ClientRegistry clients;
     /** Who clients are; replaced whole on a reload. */
     private volatile Authenticator authenticator;
@@ -98,7 +101,9 @@ public final class NatsServer implements AutoCloseable {
         CrossFieldRules.check(opts);
         this.authenticator = buildAuthenticator(opts, log);
         this.tls = buildTls(opts, log);
-        this.accounts = buildAccounts(opts, authenticator);
+        BuiltAccounts built = buildAccounts(opts, authenticator);
+        this.accounts = built.accounts();
+        this.configuredImports = built.imports();
         this.jwtAccounts = setUpOperatorMode(authenticator.operatorMode());
         this.clients = new ClientRegistry(this);
         WebsocketSetup ws = buildWebsocket(opts, authenticator, log);
@@ -120,7 +125,7 @@ public final class NatsServer implements AutoCloseable {
      * The accounts that get JetStream: the global account when no accounts are configured,
      * else those whose block enables it ({@code jetstream: enabled} or a limits map), as upstream.
      */
-    private List<Account> jetStreamAccounts() {
+    List<Account> jetStreamAccounts() {
         Object block = opts.otherBlocks.get("accounts");
         if (!(block instanceof java.util.Map<?, ?> configured) || configured.isEmpty()) return List.of(accounts.global());
         List<Account> out = new java.util.ArrayList<>();
@@ -141,7 +146,7 @@ public final class NatsServer implements AutoCloseable {
         return s.equals("enabled") || s.equals("enable") || s.equals("true");
     }
 
-    private List<Account> nonSystemAccounts() {
+    List<Account> nonSystemAccounts() {
         Account system = accounts.system();
         return accounts.all().stream().filter(a -> a != system).toList();
     }
@@ -156,18 +161,20 @@ public final class NatsServer implements AutoCloseable {
      * operator mode there is no {@code $SYS} account: the system account is the one the operator
      * names, resolved like any other (see {@link #setUpOperatorMode}).
      */
-    private static Accounts buildAccounts(ServerOptions opts, Authenticator authenticator) {
+    private static BuiltAccounts buildAccounts(ServerOptions opts, Authenticator authenticator) {
         boolean operatorMode = authenticator.operatorMode() != null;
         Accounts accounts = new Accounts(!operatorMode && !Boolean.TRUE.equals(opts.otherBlocks.get("no_system_account")));
         Object system = operatorMode ? null : opts.otherBlocks.get("system_account");
-        AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
+        var imports = AccountsConfig.apply(opts.otherBlocks.get("accounts"), system == null ? null : String.valueOf(system), accounts);
         Object mappings = opts.otherBlocks.get("mappings");
         if (mappings != null) accounts.global().setMappings(AccountsConfig.parseMappings(mappings, "the global account"));
         for (String name : authenticator.accountNames()) {
             if (accounts.get(name) == null) accounts.add(new Account(name));
         }
-        return accounts;
+        return new BuiltAccounts(accounts, imports);
     }
+
+    private record BuiltAccounts(Accounts accounts, io.jnatsd.server.account.ConfiguredImports imports) {}
 
     /**
      * Operator mode: preloaded account JWTs stored, accounts created from JWTs on demand, the
@@ -311,7 +318,7 @@ public final class NatsServer implements AutoCloseable {
         return new WebsocketSetup(auth, tls);
     }
 
-    private static Authenticator buildAuthenticator(ServerOptions opts, ServerLog log) {
+    static Authenticator buildAuthenticator(ServerOptions opts, ServerLog log) {
         try {
             return Authenticator.create(opts, log);
         } catch (ConfigException e) {
@@ -319,7 +326,7 @@ public final class NatsServer implements AutoCloseable {
         }
     }
 
-    private static ServerTls buildTls(ServerOptions opts, ServerLog log) {
+    static ServerTls buildTls(ServerOptions opts, ServerLog log) {
         TlsOptions t = opts.effectiveTls();
         return t == null ? null : ServerTls.create(t, log);
     }
@@ -339,6 +346,63 @@ public final class NatsServer implements AutoCloseable {
     /** Rebuilds TLS from the options (new certificate files take effect for new connections). */
     public void reloadTls() {
         this.tls = buildTls(opts, log);
+    }
+
+    /** Where a reload reads the configuration again; {@link Main} makes it the whole command line. */
+    interface OptionsSource {
+        ServerOptions load() throws io.jnatsd.conf.ConfException;
+    }
+
+    private volatile OptionsSource reloadSource = () -> io.jnatsd.server.config.ConfigLoader.load(opts.configFile);
+    private final ConfigReload reloader = new ConfigReload(this);
+
+    void setReloadSource(OptionsSource source) {
+        this.reloadSource = source;
+    }
+
+    /**
+     * Reads the configuration file again and applies what changed, as upstream's reload (SIGHUP,
+     * {@code --signal reload}, {@code $SYS.REQ.SERVER.<id>.RELOAD}): all of it, or, when the file
+     * does not parse or changes something that cannot change at run time, nothing.
+     */
+    public void reload() throws io.jnatsd.server.config.ReloadRefusedException {
+        if (opts.configFile == null) {
+            throw new io.jnatsd.server.config.ReloadRefusedException(
+                    "can only reload config when a file is provided using -c or --config");
+        }
+        ServerOptions fresh;
+        try {
+            fresh = reloadSource.load();
+        } catch (io.jnatsd.conf.ConfException e) {
+            throw new io.jnatsd.server.config.ReloadRefusedException(e.getMessage());
+        }
+        reloader.apply(fresh);
+    }
+
+    // ---- what a reload changes (ConfigReload) ----
+
+    void replaceOptions(ServerOptions fresh) {
+        this.opts = fresh;
+    }
+
+    void replaceAuthenticator(Authenticator a) {
+        this.authenticator = a;
+    }
+
+    void replaceTls(ServerTls t) {
+        this.tls = t;
+    }
+
+    io.jnatsd.server.account.ConfiguredImports configuredImports() {
+        return configuredImports;
+    }
+
+    WebSocketClients websocketClients() {
+        return websocket;
+    }
+
+    ClientRegistry clientRegistry() {
+        return clients;
     }
 
     public static Builder builder() {

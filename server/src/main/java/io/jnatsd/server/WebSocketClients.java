@@ -29,19 +29,30 @@ import java.util.concurrent.Executor;
 final class WebSocketClients {
     private final ClientRegistry registry;
     /** The server's options with the block's auth timeout: what ClientConnection reads its settings from. */
-    private final ServerOptions opts;
-    private final Authenticator auth;
+    private volatile ServerOptions opts;
+    /** Replaced with the server's on a reload (the users may have changed; the block may not). */
+    private volatile Authenticator auth;
     private final ServerTls tls;
 
     WebSocketClients(NatsServer server, ClientRegistry registry, Authenticator auth, ServerTls tls) {
         this.registry = registry;
-        WebsocketOptions ws = server.options().websocket;
-        ServerOptions o = server.options().copy();
-        o.authTimeout = ws.effectiveAuthTimeout(server.options().effectiveAuthTimeout());
-        o.authTimeoutSet = true;
-        this.opts = o;
+        this.opts = withBlockTimeout(server.options());
         this.auth = auth;
         this.tls = tls;
+    }
+
+    private static ServerOptions withBlockTimeout(ServerOptions server) {
+        WebsocketOptions ws = server.websocket;
+        ServerOptions o = server.copy();
+        o.authTimeout = ws.effectiveAuthTimeout(server.effectiveAuthTimeout());
+        o.authTimeoutSet = true;
+        return o;
+    }
+
+    /** A reloaded configuration: the options and the authenticator derived from the server's new ones. */
+    void reloaded(ServerOptions server, Authenticator derived) {
+        this.opts = withBlockTimeout(server);
+        this.auth = derived;
     }
 
     /** The services of one upgraded connection (it carries what its upgrade request said). */
@@ -115,6 +126,11 @@ final class WebSocketClients {
             AuthRequest req = new AuthRequest(c, client.nonce(), client.peerCertificates(), "WEBSOCKET",
                     remote == null ? null : remote.getAddress());
             return auth.authenticate(req);
+        }
+
+        @Override
+        public String configuredAccount(ConnectOptions c) {
+            return auth.configuredAccount(c);
         }
 
         @Override

@@ -10,7 +10,7 @@ import io.netty.buffer.ByteBuf;
  */
 public abstract class FrameParser {
     /** The longest control line accepted. */
-    protected final int maxControlLine;
+    protected int maxControlLine;
     /** The largest headers plus payload accepted (max_payload, or a user's smaller limit). */
     protected int maxPayload;
     /** Where the operation name being recognized ends (scratch between recognition and parsing). */
@@ -29,6 +29,11 @@ public abstract class FrameParser {
     protected FrameParser(int maxControlLine, int maxPayload) {
         this.maxControlLine = maxControlLine;
         this.maxPayload = maxPayload;
+    }
+
+    /** A reloaded configuration's max_control_line, from the next control line on. */
+    public final void setMaxControlLine(int maxControlLine) {
+        this.maxControlLine = maxControlLine;
     }
 
     public final void setMaxPayload(int maxPayload) {

@@ -5,7 +5,6 @@ import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.AccountLimits;
 import io.jnatsd.server.core.SubjectMappings;
-import io.jnatsd.server.core.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,43 +18,83 @@ public final class AccountsConfig {
     private AccountsConfig() {}
 
     /**
-     * Creates every account named in {@code block} in {@code registry} and installs their
-     * imports; throws IllegalArgumentException naming the account and the problem.
+     * What an accounts block declares, checked: the account names, each one's limits and
+     * mappings, and every import with the export that allows it.
      */
-    public static void apply(Object block, String systemAccount, Accounts registry) {
+    public record Plan(List<String> names, Map<String, AccountLimits> limits, Map<String, SubjectMappings> mappings,
+                       List<ConfiguredImports.Entry> imports) {
+    }
+
+    /**
+     * Creates every account named in {@code block} in {@code registry} and installs their
+     * imports; throws IllegalArgumentException naming the account and the problem. Returns the
+     * imports wired, for a reload to change.
+     */
+    public static ConfiguredImports apply(Object block, String systemAccount, Accounts registry) {
+        Plan plan = plan(block, systemAccount, registry);
+        ConfiguredImports wired = new ConfiguredImports();
+        applyPlan(plan, registry, wired);
+        if (systemAccount != null && !systemAccount.isEmpty()) registry.setSystemAccount(systemAccount);
+        return wired;
+    }
+
+    /**
+     * Reads and checks {@code block} without changing anything: accounts it imports from must be
+     * in the block or be {@code $G} or the system account ({@code registry} says which exist).
+     */
+    public static Plan plan(Object block, String systemAccount, Accounts registry) {
         if (block != null && !(block instanceof Map<?, ?>)) {
             throw new IllegalArgumentException("Expected accounts to be a map of account names");
         }
         Map<?, ?> accounts = block == null ? Map.of() : (Map<?, ?>) block;
-        for (Object name : accounts.keySet()) {
-            String n = String.valueOf(name);
-            if (registry.get(n) == null) registry.add(new Account(n));
-        }
-        if (systemAccount != null && !systemAccount.isEmpty()) {
-            if (registry.get(systemAccount) == null) {
-                throw new IllegalArgumentException("system account \"" + systemAccount + "\" not found");
-            }
-            registry.setSystemAccount(systemAccount);
+        java.util.Set<String> known = new java.util.LinkedHashSet<>();
+        for (Object name : accounts.keySet()) known.add(String.valueOf(name));
+        List<String> names = List.copyOf(known);
+        known.add(registry.global().name());
+        if (registry.systemAccountName() != null) known.add(registry.systemAccountName());
+        if (systemAccount != null && !systemAccount.isEmpty() && !known.contains(systemAccount)) {
+            throw new IllegalArgumentException("system account \"" + systemAccount + "\" not found");
         }
         Map<String, List<Export>> exports = new java.util.HashMap<>();
+        Map<String, AccountLimits> limits = new java.util.HashMap<>();
+        Map<String, SubjectMappings> mappings = new java.util.HashMap<>();
         for (Map.Entry<?, ?> e : accounts.entrySet()) {
             String name = String.valueOf(e.getKey());
             Map<?, ?> acc = asMap(e.getValue(), "account " + name);
             exports.put(name, parseExports(name, acc.get("exports")));
-            Object limits = acc.get("limits");
-            if (limits != null) registry.get(name).setLimits(parseLimits(name, asMap(limits, "limits of " + name)));
-            Object mappings = acc.get("mappings");
-            if (mappings == null) mappings = acc.get("maps");
-            if (mappings != null) registry.get(name).setMappings(parseMappings(mappings, "account " + name));
+            Object l = acc.get("limits");
+            if (l != null) limits.put(name, parseLimits(name, asMap(l, "limits of " + name)));
+            Object m = acc.get("mappings");
+            if (m == null) m = acc.get("maps");
+            if (m != null) mappings.put(name, parseMappings(m, "account " + name));
         }
+        List<ConfiguredImports.Entry> imports = new ArrayList<>();
         for (Map.Entry<?, ?> e : accounts.entrySet()) {
             String name = String.valueOf(e.getKey());
-            Object imports = asMap(e.getValue(), "account " + name).get("imports");
-            if (imports == null) continue;
-            for (Object imp : asList(imports, "imports of " + name)) {
-                wireImport(registry, exports, name, parseImport(name, asMap(imp, "an import of " + name)));
+            Object imps = asMap(e.getValue(), "account " + name).get("imports");
+            if (imps == null) continue;
+            for (Object imp : asList(imps, "imports of " + name)) {
+                imports.add(checkImport(known, exports, name, parseImport(name, asMap(imp, "an import of " + name))));
             }
         }
+        return new Plan(names, limits, mappings, imports);
+    }
+
+    /**
+     * Makes {@code registry} what {@code plan} says: missing accounts created, limits and
+     * mappings set (reset where the plan has none), and the imports of {@code wired} changed to
+     * the plan's, leaving those that stay as they are (no message is lost or doubled on them).
+     */
+    public static void applyPlan(Plan plan, Accounts registry, ConfiguredImports wired) {
+        for (String n : plan.names()) {
+            if (registry.get(n) == null) registry.add(new Account(n));
+        }
+        for (String n : plan.names()) {
+            Account a = registry.get(n);
+            a.setLimits(plan.limits().getOrDefault(n, AccountLimits.NONE));
+            a.setMappings(plan.mappings().get(n));
+        }
+        wired.reconcile(plan.imports(), registry);
     }
 
     private static List<Export> parseExports(String account, Object v) {
@@ -97,9 +136,9 @@ public final class AccountsConfig {
         return new Import(String.valueOf(src.get("account")), String.valueOf(src.get("subject")), isService, to, prefix);
     }
 
-    private static void wireImport(Accounts registry, Map<String, List<Export>> exports, String importerName, Import imp) {
-        Account exporter = registry.get(imp.account());
-        if (exporter == null) {
+    private static ConfiguredImports.Entry checkImport(java.util.Set<String> known, Map<String, List<Export>> exports,
+                                                       String importerName, Import imp) {
+        if (!known.contains(imp.account())) {
             throw new IllegalArgumentException("import of account " + importerName + " names unknown account \"" + imp.account() + "\"");
         }
         Export export = ImportWiring.findExport(exports.getOrDefault(imp.account(), List.of()), imp, e -> e.allows(importerName));
@@ -107,7 +146,7 @@ public final class AccountsConfig {
             throw new IllegalArgumentException("account " + importerName + " imports " + (imp.service() ? "service" : "stream")
                     + " \"" + imp.subject() + "\" that account " + imp.account() + " does not export to it");
         }
-        ImportWiring.wire(registry.get(importerName), exporter, imp, export);
+        return new ConfiguredImports.Entry(importerName, imp, export);
     }
 
     /**

@@ -228,8 +228,12 @@ public final class Authenticator {
                 if (noAuthUser != null && name == null && emptyToNull(c.pass) == null && emptyToNull(c.authToken) == null) {
                     UsersConfig.Entry nau = users.get(noAuthUser);
                     if (nau != null) {
+                        // As upstream, the client now presents that user: monitoring names it, and a reload
+                        // checks these credentials again (a changed password or a removed user cuts it off).
                         name = nau.name();
                         pass = nau.password();
+                        c.user = name;
+                        c.pass = pass;
                     }
                 }
                 if (name != null) {
@@ -249,6 +253,31 @@ public final class Authenticator {
                     ? new User(username, User.GLOBAL_ACCOUNT, Permissions.ALLOW_ALL, null) : null;
         }
         return null;
+    }
+
+    /**
+     * After a reload, upstream's test of whether a connected client must go (clientHasMovedToDifferentAccount):
+     * the account of the nkey or user its CONNECT names, {@code ""} when it names neither (the client is then
+     * only authenticated again), or null when no such nkey or user is configured now. As upstream, a single
+     * {@code user}/{@code password} is not a configured user, so its clients are closed on every reload.
+     */
+    public String configuredAccount(ConnectOptions c) {
+        String nkey = emptyToNull(c.nkey);
+        String user = emptyToNull(c.user);
+        if (nkey != null) {
+            UsersConfig.Entry e = nkeys.get(nkey);
+            return e == null ? null : e.toUser().account();
+        }
+        if (user != null) {
+            UsersConfig.Entry e = users.get(user);
+            return e == null ? null : e.toUser().account();
+        }
+        return "";
+    }
+
+    /** Whether both have the same nkey users (upstream's reload names them only when they changed). */
+    public boolean sameNkeys(Authenticator other) {
+        return nkeys.equals(other.nkeys);
     }
 
     /**

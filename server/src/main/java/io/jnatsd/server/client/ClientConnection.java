@@ -46,10 +46,10 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NO_RESPONDERS_HEADER = "NATS/1.0 503\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientServices server;
-    private final ServerOptions opts;
+    /** The options in force: those of the connection's start, replaced when the configuration is reloaded. */
+    private volatile ServerOptions opts;
     private final Channel channel;
     private final EventLoop loop;
     private final long cid;
@@ -200,9 +200,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * the client was closed.
      */
     private boolean applyLimits() {
-        User u = user;
-        int payload = minLimit(account.limits().maxPayload(), u == null || u.jwt() == null ? -1 : u.jwt().maxPayload());
-        parser.setMaxPayload(payload >= 0 && payload < opts.maxPayload ? payload : opts.maxPayload);
+        applyPayloadLimit();
         int max = maxSubscriptions();
         if (max >= 0 && subs.size() >= max) {
             server.log().error("%s - cid:%d - maximum subscriptions exceeded", remoteAddress(), cid);
@@ -210,6 +208,71 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return false;
         }
         return true;
+    }
+
+    /** The smallest of the server's, the account's and the user JWT's max_payload. */
+    private void applyPayloadLimit() {
+        User u = user;
+        int payload = minLimit(account.limits().maxPayload(), u == null || u.jwt() == null ? -1 : u.jwt().maxPayload());
+        parser.setMaxPayload(payload >= 0 && payload < opts.maxPayload ? payload : opts.maxPayload);
+    }
+
+    /**
+     * The configuration was reloaded (called on the reloading thread, which may take the time a
+     * bcrypt check needs): as upstream, a client whose CONNECT names a user that is gone or now
+     * bound to another account is closed without a word, one whose credentials no longer hold gets
+     * {@code Authorization Violation}; the others take the new user (permissions) and limits.
+     */
+    public void configReloaded() {
+        if (closed) return;
+        ConnectOptions c = connect;
+        if (c == null || user == null) {
+            loop.execute(this::limitsReloaded);
+            return;
+        }
+        String bound = server.configuredAccount(c);
+        if (bound == null || (!bound.isEmpty() && !bound.equals(account.name()))) {
+            close(ClosedReason.CLIENT_CLOSED);
+            return;
+        }
+        User who = server.authenticate(c, this);
+        loop.execute(() -> reauthorized(c, who));
+    }
+
+    private void limitsReloaded() {
+        if (closed) return;
+        opts = server.options();
+        parser.setMaxControlLine(opts.maxControlLine);
+        timers.pingingChanged(opts.pingInterval, opts.pingMax);
+        applyPayloadLimit();
+    }
+
+    private void reauthorized(ConnectOptions c, User who) {
+        if (closed) return;
+        limitsReloaded();
+        if (who == null) {
+            authViolation(c);
+        } else {
+            user = who;
+            guard = PermissionGuard.of(who.permissions());
+            applyPayloadLimit();
+            removeForbiddenSubscriptions();
+        }
+        batch.flushAll();
+    }
+
+    /** Subscriptions the new permissions no longer allow go, each with an error, as upstream's processSubsOnConfigReload. */
+    private void removeForbiddenSubscriptions() {
+        PermissionGuard g = guard;
+        if (g == null) return;
+        for (Subscription sub : List.copyOf(subs.values())) {
+            if (g.stillAllows(sub)) continue;
+            removeSubscription(sub);
+            sendErr("Permissions Violation for Subscription to " + GoQuote.quote(sub.subject()) + " (sid "
+                    + GoQuote.quote(sub.sid()) + ")");
+            server.log().notice("Removed sub %s (sid %s) for %s - not authorized", GoQuote.quote(sub.subject()),
+                    GoQuote.quote(sub.sid()), ClientIdentity.inLog(connect));
+        }
     }
 
     /** The account's limits changed (a claims update): they are applied again, on this connection's loop. */
@@ -451,24 +514,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * subscription to the reply subject (an exact one preferred over a wildcard, as upstream picks).
      */
     private void sendNoResponders(InboundMessage request) {
-        String reply = request.reply();
-        Subscription target = null;
-        for (Subscription sub : subs.values()) {
-            if (sub.subject().equals(reply)) {
-                target = sub;
-                break;
-            }
-            if (target == null && Subjects.subjectMatchesFilter(reply, sub.subject())) target = sub;
-        }
-        if (target == null) return;
-        byte[] head = ("HMSG " + reply + " " + target.sid() + " " + NO_RESPONDERS_HEADER.length + " "
-                + NO_RESPONDERS_HEADER.length + "\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[head.length + NO_RESPONDERS_HEADER.length + 2];
-        System.arraycopy(head, 0, frame, 0, head.length);
-        System.arraycopy(NO_RESPONDERS_HEADER, 0, frame, head.length, NO_RESPONDERS_HEADER.length);
-        frame[frame.length - 2] = '\r';
-        frame[frame.length - 1] = '\n';
-        out.appendControl(frame, batch);
+        byte[] frame = NoResponders.frame(request.reply(), subs.values());
+        if (frame != null) out.appendControl(frame, batch);
     }
 
     @Override
@@ -764,11 +811,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
 
     /** The identity CONNECT options present: nkey, user name, or {@code [REDACTED]} for a token; null for none. */
     public static String presentedUser(ConnectOptions c) {
-        if (c == null) return null;
-        if (c.nkey != null && !c.nkey.isEmpty()) return c.nkey;
-        if (c.user != null && !c.user.isEmpty()) return c.user;
-        if (c.authToken != null && !c.authToken.isEmpty()) return "[REDACTED]";
-        return null;
+        return ClientIdentity.presented(c);
     }
 
     /**

@@ -45,6 +45,14 @@ public interface ClientServices {
     /** The account a user is bound to, by name; null when there is no such account. */
     Account account(String name);
 
+    /**
+     * After a reload: the account the nkey or user named by {@code connect} is bound to now, {@code ""} when it
+     * names none, null when that user is no longer configured (see {@code Authenticator.configuredAccount}).
+     */
+    default String configuredAccount(ConnectOptions connect) {
+        return "";
+    }
+
     /** Admits a new connection; false when max_connections is reached. */
     boolean register(ClientConnection client);
 

@@ -110,6 +110,14 @@ final class PermissionGuard {
     }
 
     /**
+     * Whether an existing subscription may stay under these permissions (a reload changed them):
+     * as upstream, one allowed either as a plain or as a queue subscription stays.
+     */
+    boolean stillAllows(io.jnatsd.server.core.Subscription sub) {
+        return canSubscribe(sub.subject(), null) || (sub.queue() != null && canSubscribe(sub.subject(), sub.queue()));
+    }
+
+    /**
      * A wildcard subscription was allowed although a deny entry lies inside it ("foo.*" with
      * "foo.bar" denied): such messages are dropped at delivery, as upstream does.
      */

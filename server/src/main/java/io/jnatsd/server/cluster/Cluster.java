@@ -44,13 +44,14 @@ public final class Cluster implements InterestListener {
     /** The longest pause with {@code connect_backoff}. */
     private static final Duration MAX_CONNECT_DELAY = Duration.ofSeconds(30);
 
-    private final ServerOptions opts;
-    private final ClusterOptions co;
+    /** The options in force; replaced whole by a reload ({@link #reload}). */
+    private volatile ServerOptions opts;
+    private volatile ClusterOptions co;
     private final ClusterServices server;
     /** TLS on every route when the cluster has a {@code tls} block; null for plaintext. */
-    private final PeerTls tls;
-    private final RoutePermissionFilter imports;
-    private final RoutePermissionFilter exports;
+    private volatile PeerTls tls;
+    private volatile RoutePermissionFilter imports;
+    private volatile RoutePermissionFilter exports;
     private final AtomicLong routeIds = new AtomicLong();
     /** Registered routes by peer server id. Changed under {@link #registration}. */
     private final Map<String, RoutePool> peers = new ConcurrentHashMap<>();
@@ -398,13 +399,14 @@ public final class Cluster implements InterestListener {
         if (!peerLeft) {
             // One connection of a pool (or a pinned one) went while the server stays: whoever
             // dialled it dials it again, for as long as that server is connected.
-            if (wasRegistered && r.solicitedUrl() != null) {
+            if (wasRegistered && r.solicitedUrl() != null && !r.noReconnect()) {
                 later(() -> dial(r.solicitedUrl(), false, 0, r.dialledAccount(), id));
             }
             return; // or a duplicate: the peer is still connected
         }
         if (wasRegistered && !co.noAdvertise) server.connectUrlsChanged();
         if (wasRegistered) server.routesChanged();
+        if (r.noReconnect()) return; // a seed removed from the config
         URI url = r.solicitedUrl() != null ? r.solicitedUrl() : seedOf(r.remoteInfo());
         if (url == null || toSelf.contains(url)) return;
         boolean explicit = co.routes.stream().anyMatch(seed -> sameHostPort(seed, url));
@@ -420,6 +422,64 @@ public final class Cluster implements InterestListener {
             if (a.getPort() == info.port() && a.getHostString().equalsIgnoreCase(info.host())) return seed;
         }
         return null;
+    }
+
+    // ---- reload ----
+
+    /**
+     * A reloaded configuration whose listener is unchanged (the caller refused anything else):
+     * authorization, permissions, TLS for new routes, the name, advertising, and the seeds
+     * (removed ones closed for good, new ones dialled), as upstream's clusterOption and routesOption.
+     * {@code freshTls} is the block's TLS, built by the caller before anything changed (null for none).
+     */
+    public void reload(ServerOptions fresh, PeerTls freshTls) {
+        ClusterOptions old = co;
+        RoutePermissionFilter oldImports = imports;
+        ClusterOptions neu = fresh.cluster;
+        tls = freshTls;
+        imports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.importPermission());
+        exports = RoutePermissionFilter.of(neu.permissions == null ? null : neu.permissions.exportPermission());
+        opts = fresh;
+        co = neu;
+        synchronized (this) {
+            if (neu.name != null && !neu.name.isEmpty() && !neu.name.equals(name)) {
+                name = neu.name;
+                dynamicName = false;
+            }
+        }
+        for (URI gone : old.routes) {
+            if (neu.routes.stream().anyMatch(u -> sameHostPort(u, gone))) continue;
+            for (RouteConnection r : all) {
+                if (r.solicitedUrl() != null && sameHostPort(r.solicitedUrl(), gone)) {
+                    r.removedFromConfig();
+                    server.log().notice("Removed route %s", gone);
+                }
+            }
+        }
+        for (URI added : neu.routes) {
+            if (running && old.routes.stream().noneMatch(u -> sameHostPort(u, added))) dial(added, true, 0, null, null);
+        }
+        boolean permissionsChanged = !java.util.Objects.equals(old.permissions, neu.permissions);
+        if (permissionsChanged) {
+            for (RoutePool peer : peers.values()) {
+                for (Account a : server.accounts()) {
+                    RouteConnection r = routeFor(peer, a.name());
+                    if (r != null) a.replayInterest(permissionDelta(r, oldImports, imports));
+                }
+            }
+        }
+        for (RouteConnection r : all) r.clusterReloaded(permissionsChanged);
+    }
+
+    /** Interest the new import permissions let through is announced, and what they stop is withdrawn. */
+    private InterestListener permissionDelta(RouteConnection r, RoutePermissionFilter before, RoutePermissionFilter now) {
+        return (account, subject, queue, count) -> {
+            boolean was = before.allows(subject);
+            boolean is = now.allows(subject);
+            String named = r.pinnedAccount() == null ? account.name() : null;
+            if (is && !was) r.sendInterest(interestProto(named, subject, queue, count));
+            else if (was && !is) r.sendInterest(interestProto(named, subject, queue, 0));
+        };
     }
 
     // ---- interest ----

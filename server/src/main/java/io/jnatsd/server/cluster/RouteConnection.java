@@ -71,6 +71,10 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private volatile boolean closed;
     private volatile String closedReason;
     private boolean connectReceived;
+    /** What the peer's CONNECT presented (a route it dialled), for a reload to check again; null until then. */
+    private volatile RouteConnect connectInfo;
+    /** Taken out of the configuration (or its credentials no longer hold): not dialled again when it closes. */
+    private volatile boolean noReconnect;
     private volatile RouteInfo remoteInfo;
     private volatile boolean registered;
     private volatile boolean peerHeaders = true;
@@ -194,6 +198,44 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         close("Duplicate Route");
     }
 
+    /** Its seed was removed from the configuration: closed, and not dialled again (upstream's RouteRemoved). */
+    void removedFromConfig() {
+        noReconnect = true;
+        close("Route Removed");
+    }
+
+    boolean noReconnect() {
+        return noReconnect;
+    }
+
+    /**
+     * The cluster block was reloaded, on this route's loop: a route the peer dialled is closed
+     * when its credentials no longer hold (upstream does not check routes it dialled itself), and
+     * the peer's interest in subjects this server may no longer export to it is dropped.
+     */
+    void clusterReloaded(boolean permissionsChanged) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> clusterReloaded(permissionsChanged));
+            return;
+        }
+        if (closed) return;
+        RouteConnect c = connectInfo;
+        if (solicitedUrl == null && c != null && !cluster.credentialsOk(c)) {
+            noReconnect = true;
+            closeWithError("Authorization Violation", "Authentication Failure");
+            return;
+        }
+        if (!permissionsChanged) return;
+        for (var e : List.copyOf(remoteSubs.entrySet())) {
+            Subscription sub = e.getValue();
+            if (cluster.canExport(sub.subject())) continue;
+            remoteSubs.remove(e.getKey());
+            accountOf(sub).unsubscribe(sub);
+        }
+        out.appendControl(cluster.infoLine(null), batch); // upstream's INFO update: the peer sees the new permissions
+        batch.flushAll();
+    }
+
     /** Flushes what is pending, then closes; from any thread. */
     void close(String reason) {
         if (!loop.inEventLoop()) {
@@ -292,6 +334,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         }
         timers.cancelAuthTimer();
         connectReceived = true;
+        connectInfo = c;
         peerHeaders = c.headers();
     }
 

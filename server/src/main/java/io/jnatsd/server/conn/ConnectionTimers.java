@@ -31,7 +31,8 @@ public final class ConnectionTimers {
     private static final long NO_RTT_PING_BEFORE_FIRST_PONG_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Connection client;
-    private final Pinging pinging;
+    /** Replaced by a reload ({@link #pingingChanged}); read on the loop only. */
+    private Pinging pinging;
     private final Duration writeDeadlineAfter;
     private final Duration authTimeout;
     private final EventLoop loop;
@@ -53,6 +54,14 @@ public final class ConnectionTimers {
         this.pinging = pinging;
         this.writeDeadlineAfter = writeDeadline;
         this.authTimeout = authTimeout;
+    }
+
+    /**
+     * A reloaded ping_interval and ping_max, from the next PING on (on the connection's loop), as
+     * upstream reads them each time it sets its ping timer.
+     */
+    public void pingingChanged(Duration interval, int max) {
+        pinging = new Pinging(interval, max, pinging.firstNanos(), pinging.skipWhenActive());
     }
 
     public void startAuthTimer() {

@@ -79,6 +79,22 @@ public final class SystemEvents {
                 TimeUnit.MILLISECONDS);
     }
 
+    /** Reloads the server's configuration (a RELOAD request); null when applied, else why not. */
+    String reloadConfig() {
+        try {
+            server.reloadConfig();
+            return null;
+        } catch (io.jnatsd.server.config.ReloadRefusedException e) {
+            log.error("Failed to reload server configuration: %s", e.getMessage());
+            return e.getMessage();
+        }
+    }
+
+    /** An account a reload added gets the system services every account imports. */
+    public void accountAdded(Account a) {
+        if (a != system) requests.importInto(a, system);
+    }
+
     /** Publishes SHUTDOWN (delivered before clients are closed) and stops. */
     public void shutdown() {
         if (!running) return;

@@ -71,6 +71,7 @@ final class SystemRequests {
                     bool("leader_only", "leader-only"), integer("offset", "offset"), integer("limit", "limit")),
             "HEALTHZ", RequestOptions.Spec.of("HealthzEventOptions", bool("js-enabled-only", "js-enabled-only"),
                     bool("js-server-only", "js-server-only")));
+    private static final RequestOptions.Spec RELOAD = RequestOptions.Spec.of("EventFilterOptions");
     private static final RequestOptions.Spec ACC_INFO = RequestOptions.Spec.of("AccInfoEventOptions");
     private static final RequestOptions.Spec ACC_STATZ = RequestOptions.Spec.of("AccountStatzEventOptions",
             strings("accounts"), bool("include_unused", "include_unused"));
@@ -99,21 +100,29 @@ final class SystemRequests {
         }
         client.subscribe(system, "$SYS.REQ.ACCOUNT.PING.STATZ", null,
                 (s, m) -> zReq(m, ACC_STATZ, o -> accountStatz(o.list("accounts"), o.flag("include_unused"))));
+        client.subscribe(system, "$SYS.REQ.SERVER." + id + ".RELOAD", null, (s, m) -> reload(m));
         client.subscribe(system, "$SYS.REQ.USER.INFO", null, (s, m) -> userInfo(m));
         client.subscribe(system, "$SYS.REQ.USER.*.INFO", null, (s, m) -> userInfo(m));
     }
 
+    /** The one response router of the imports below, made by the first import. */
+    private InternalImports imports;
+
     /** Every other account imports the services its clients may call, mapped to their own account. */
     void importInto(Accounts all, Account system) {
-        InternalImports imports = new InternalImports(system);
         for (Account a : all.all()) {
-            if (a == system) continue;
-            String connz = "$SYS.REQ.ACCOUNT." + a.name() + ".CONNZ";
-            imports.add(a, "$SYS.REQ.SERVER.PING.CONNZ", connz);
-            imports.add(a, "$SYS.REQ.ACCOUNT.PING.CONNZ", connz);
-            imports.add(a, "$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.ACCOUNT." + a.name() + ".STATZ");
-            imports.add(a, "$SYS.REQ.USER.INFO", "$SYS.REQ.USER." + a.name() + ".INFO");
+            if (a != system) importInto(a, system);
         }
+    }
+
+    /** One account's imports of the system services (also for an account a reload adds). */
+    synchronized void importInto(Account a, Account system) {
+        if (imports == null) imports = new InternalImports(system);
+        String connz = "$SYS.REQ.ACCOUNT." + a.name() + ".CONNZ";
+        imports.add(a, "$SYS.REQ.SERVER.PING.CONNZ", connz);
+        imports.add(a, "$SYS.REQ.ACCOUNT.PING.CONNZ", connz);
+        imports.add(a, "$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.ACCOUNT." + a.name() + ".STATZ");
+        imports.add(a, "$SYS.REQ.USER.INFO", "$SYS.REQ.USER." + a.name() + ".INFO");
     }
 
     // ---- server requests ----
@@ -269,6 +278,26 @@ final class SystemRequests {
         resp.put("server", events.block().next());
         resp.put("data", body);
         if (failure != null) resp.put("error", errorBody(500, failure));
+        events.publish(m.reply(), resp);
+    }
+
+    /**
+     * {@code $SYS.REQ.SERVER.<id>.RELOAD} (upstream 2.10+; 2.9.10 has no such request): the same
+     * reload as SIGHUP; the reply has no data, or a 500 error saying why nothing was applied.
+     */
+    private void reload(Msg m) {
+        RequestOptions o;
+        try {
+            o = RequestOptions.parse(m.payload(), RELOAD);
+        } catch (RequestOptions.Invalid e) {
+            if (m.reply() != null) events.publish(m.reply(), error(400, e.getMessage()));
+            return;
+        }
+        if (events.block().filteredOut(o)) return;
+        String failure = events.reloadConfig();
+        if (m.reply() == null) return;
+        Map<String, Object> resp = failure == null ? Json.object() : error(500, failure);
+        if (failure == null) resp.put("server", events.block().next());
         events.publish(m.reply(), resp);
     }
 

@@ -40,9 +40,12 @@ public final class JetStream implements AutoCloseable {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private final ServerOptions opts;
+    /** The options in force; a reload replaces them (accounts' JetStream limits are read from them). */
+    private volatile ServerOptions opts;
     private final ServerLog log;
     private final String serverName;
+    /** Accounts whose clients reach the JetStream API (every account but the system one). */
+    private final java.util.Set<Account> served = ConcurrentHashMap.newKeySet();
     private final Path root;
     private final ExecutorService api = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream-api"));
     private final ExecutorService writers = Executors.newThreadPerTaskExecutor(
@@ -112,23 +115,48 @@ public final class JetStream implements AutoCloseable {
             accounts.put(a, ja);
         }
         for (Account a : enabled) recover(accounts.get(a)); // every account first: sources may cross accounts
-        for (Account a : all) {
-            internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
-            consumerTraffic.subscribe(a, ConsumerApi.NEXT_PREFIX + ">", null,
-                    (sub, msg) -> consumerApi.nextRequest(a, msg.subject(), msg));
-            consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
-            consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
-            String domain = domain();
-            if (domain != null && !domain.isEmpty()) {
-                String prefix = "$JS." + domain + ".API.";
-                internal.subscribe(a, prefix + ">", null, (sub, msg) ->
-                        streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
-                consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
-                        "$JS.API." + msg.subject().substring(prefix.length()), msg));
-            }
-        }
+        for (Account a : all) serve(a);
         timers.scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
         log.notice("JetStream started with %d account(s)", enabled.size());
+    }
+
+    /** The JetStream API, consumer traffic and acks in account {@code a}, once. */
+    private void serve(Account a) {
+        if (!served.add(a)) return;
+        internal.subscribe(a, "$JS.API.>", null, (sub, msg) -> streamApi.handle(a, msg.subject(), msg));
+        consumerTraffic.subscribe(a, ConsumerApi.NEXT_PREFIX + ">", null,
+                (sub, msg) -> consumerApi.nextRequest(a, msg.subject(), msg));
+        consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
+        consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
+        String domain = domain();
+        if (domain != null && !domain.isEmpty()) {
+            String prefix = "$JS." + domain + ".API.";
+            internal.subscribe(a, prefix + ">", null, (sub, msg) ->
+                    streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
+            consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
+                    "$JS.API." + msg.subject().substring(prefix.length()), msg));
+        }
+    }
+
+    /**
+     * A reloaded configuration, as upstream's enableJetStreamAccounts on a reload: accounts that
+     * enable JetStream get it (their streams recovered), those that had it take their new limits,
+     * and new accounts reach the API. Turning an account's JetStream off takes a restart.
+     */
+    public void reload(ServerOptions fresh, Collection<Account> enabled, Collection<Account> all) {
+        this.opts = fresh;
+        for (Account a : enabled) {
+            JsAccount ja = accounts.get(a);
+            if (ja != null) {
+                ja.limits = JsLimits.parse(accountBlock(a.name()));
+                continue;
+            }
+            ja = new JsAccount(a);
+            ja.limits = JsLimits.parse(accountBlock(a.name()));
+            accounts.put(a, ja);
+            recover(ja);
+        }
+        for (Account a : all) serve(a);
     }
 
     InternalClient internal() {

@@ -19,10 +19,13 @@ import java.util.TimeZone;
 public final class ServerLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss.SSSSSS");
 
-    private final PrintStream out;
+    /** Replaced when the log file changes or is reopened; the old stream is closed after the swap. */
+    private volatile PrintStream out;
+    /** The file written to; null for stderr (or nowhere, for a silent log). */
+    private volatile String file;
     private final String prefix;
-    private final boolean logtime;
-    private final boolean utc;
+    private volatile boolean logtime;
+    private volatile boolean utc;
     private volatile boolean debug;
     private volatile boolean trace;
 
@@ -37,9 +40,13 @@ public final class ServerLog {
 
     /** A log writing to {@code file} (appending), or stderr when null. */
     public static ServerLog open(String file, boolean logtime, boolean utc, boolean debug, boolean trace) throws IOException {
-        PrintStream ps = file == null ? System.err
-                : new PrintStream(new FileOutputStream(file, true), true, StandardCharsets.UTF_8);
-        return new ServerLog(ps, logtime, utc, debug, trace);
+        ServerLog log = new ServerLog(stream(file), logtime, utc, debug, trace);
+        log.file = file;
+        return log;
+    }
+
+    private static PrintStream stream(String file) throws IOException {
+        return file == null ? System.err : new PrintStream(new FileOutputStream(file, true), true, StandardCharsets.UTF_8);
     }
 
     /** A log that writes nothing, for embedded servers that want silence. */
@@ -51,6 +58,35 @@ public final class ServerLog {
     public void setLevels(boolean debug, boolean trace) {
         this.debug = debug;
         this.trace = trace;
+    }
+
+    /** A reloaded configuration's time stamps and levels (upstream's ConfigureLogger). */
+    public void reconfigure(boolean logtime, boolean utc, boolean debug, boolean trace) {
+        this.logtime = logtime;
+        this.utc = utc;
+        setLevels(debug, trace);
+    }
+
+    /** A reloaded configuration's log file ({@code null}: stderr); one that cannot be opened leaves the current. */
+    public void switchTo(String newFile) throws IOException {
+        swapTo(newFile == null || newFile.isEmpty() ? null : newFile);
+    }
+
+    /** Whether the log goes to a file (rather than stderr). */
+    public boolean toFile() {
+        return file != null;
+    }
+
+    /** SIGUSR1: the log file is opened again (after a rotation moved it away). */
+    public void reopen() throws IOException {
+        if (file != null) swapTo(file);
+    }
+
+    private synchronized void swapTo(String newFile) throws IOException {
+        PrintStream old = out;
+        out = stream(newFile);
+        file = newFile;
+        if (old != System.err) old.close();
     }
 
     public boolean isDebug() { return debug; }

@@ -73,6 +73,11 @@ public interface MonitoredServer {
         return 0;
     }
 
+    /** Reloads the configuration file, as SIGHUP does; throws when nothing was applied. */
+    default void reloadConfig() throws io.jnatsd.server.config.ReloadRefusedException {
+        throw new io.jnatsd.server.config.ReloadRefusedException("config reload not supported");
+    }
+
     /** The running JetStream service, or null when JetStream is not enabled. */
     default JetStream jetStream() {
         return null;

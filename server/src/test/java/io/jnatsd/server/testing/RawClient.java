@@ -102,6 +102,27 @@ public final class RawClient implements AutoCloseable {
         return sb.append("<closed>").toString();
     }
 
+    /**
+     * What the server sends without being asked (server PINGs left out) until it closes the
+     * connection or {@code millis} pass: the lines joined by "\n", then {@code <closed>} or {@code <open>}.
+     */
+    public String linesUntilClosed(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        StringBuilder sb = new StringBuilder();
+        try {
+            String line;
+            while ((line = readLineOrNullOnReset()) != null) {
+                if (line.equals("PING")) continue;
+                sb.append(line).append('\n');
+            }
+            return sb.append("<closed>").toString();
+        } catch (SocketTimeoutException e) {
+            return sb.append("<open>").toString();
+        } finally {
+            socket.setSoTimeout(5000);
+        }
+    }
+
     /** True when the server closes the connection within the timeout (any bytes before are skipped). */
     public boolean closedWithin(int millis) throws IOException {
         socket.setSoTimeout(millis);

@@ -28,6 +28,8 @@ public final class TestServer implements AutoCloseable {
     private String monitorUrl;
     /** Upstream in lame duck mode waits out its grace period on SIGTERM: close kills it instead. */
     private boolean lameDuck;
+    /** The lines the harness writes before the test's config (listen, http). */
+    private String prefix;
 
     private TestServer(Impl impl, NatsServer embedded, Process process, int port, Path dir) {
         this.impl = impl;
@@ -43,11 +45,13 @@ public final class TestServer implements AutoCloseable {
      */
     public static TestServer startMonitored(Impl impl, String config, String basePath) throws Exception {
         int httpPort = freePort();
-        String full = "http: \"127.0.0.1:" + httpPort + "\"\n"
-                + (basePath == null ? "" : "http_base_path: \"" + basePath + "\"\n") + config;
+        String http = "http: \"127.0.0.1:" + httpPort + "\"\n"
+                + (basePath == null ? "" : "http_base_path: \"" + basePath + "\"\n");
+        String full = http + config;
         String base = basePath == null || basePath.isEmpty() ? "" : (basePath.startsWith("/") ? basePath : "/" + basePath);
         String url = "http://127.0.0.1:" + httpPort + base;
         TestServer s = start(impl, full, url + "/healthz");
+        s.prefix += http;
         s.monitorUrl = impl == Impl.JNATSD ? s.embedded.monitorUrl() : url;
         return s;
     }
@@ -74,13 +78,16 @@ public final class TestServer implements AutoCloseable {
     private static TestServer start(Impl impl, String config, String healthz) throws Exception {
         Path dir = Files.createTempDirectory("jnatsd-test");
         int port = freePort();
-        String full = "listen: \"127.0.0.1:" + port + "\"\n" + config + "\n";
+        String listen = "listen: \"127.0.0.1:" + port + "\"\n";
+        String full = listen + config + "\n";
         Path conf = dir.resolve("server.conf");
         Files.writeString(conf, full);
         if (impl == Impl.JNATSD) {
             ServerOptions opts = jnatsdOptions(conf, config, port);
             NatsServer s = new NatsServer(opts, ServerLog.silent()).start();
-            return new TestServer(impl, s, null, s.port(), dir);
+            TestServer t = new TestServer(impl, s, null, s.port(), dir);
+            t.prefix = listen;
+            return t;
         }
         String bin = upstreamBinary();
         Assumptions.assumeTrue(bin != null, "upstream nats-server is not installed");
@@ -89,7 +96,9 @@ public final class TestServer implements AutoCloseable {
                 .redirectOutput(dir.resolve("upstream.log").toFile()).start();
         if (healthz != null) awaitHealthy(healthz, p);
         else awaitListening(port, p);
-        return new TestServer(impl, null, p, port, dir);
+        TestServer t = new TestServer(impl, null, p, port, dir);
+        t.prefix = listen;
+        return t;
     }
 
     private static ServerOptions jnatsdOptions(Path conf, String config, int port) throws Exception {
@@ -98,6 +107,54 @@ public final class TestServer implements AutoCloseable {
         o.host = "127.0.0.1";
         o.port = port;
         return o;
+    }
+
+    /**
+     * Rewrites the config file with {@code config} (after the harness's own lines) and reloads it:
+     * upstream by SIGHUP (waiting for its log to say how the reload went), jnatsd through the
+     * entry point the signal uses. Returns null when the reload was applied, else the error.
+     */
+    public String reload(String config) throws Exception {
+        rewriteConfig(config);
+        if (embedded != null) {
+            try {
+                embedded.reload();
+                return null;
+            } catch (io.jnatsd.server.config.ReloadRefusedException e) {
+                return e.getMessage();
+            }
+        }
+        Path log = dir.resolve("upstream.log");
+        int before = reloadOutcomes(log).size();
+        new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            List<String> outcomes = reloadOutcomes(log);
+            if (outcomes.size() > before) {
+                String line = outcomes.get(before);
+                int at = line.indexOf("Failed to reload server configuration: ");
+                return at < 0 ? null : line.substring(at + "Failed to reload server configuration: ".length());
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("upstream did not reload");
+    }
+
+    /** Rewrites the config file (after the harness's own lines) without reloading it. */
+    public void rewriteConfig(String config) throws IOException {
+        Files.writeString(dir.resolve("server.conf"), prefix + config + "\n");
+    }
+
+    private static List<String> reloadOutcomes(Path log) throws IOException {
+        return Files.readAllLines(log).stream()
+                .filter(l -> l.contains("Reloaded server configuration") || l.contains("Failed to reload server configuration"))
+                .toList();
+    }
+
+    /** What upstream logged so far (empty for jnatsd, which logs nowhere in tests). */
+    public String upstreamLog() throws IOException {
+        Path log = dir.resolve("upstream.log");
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     /** A server with JetStream on, storing under its own directory inside {@code dir}. */
