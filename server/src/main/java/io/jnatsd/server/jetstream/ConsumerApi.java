@@ -159,7 +159,7 @@ final class ConsumerApi {
         Stream s = ja.stream(streamName);
         if (s == null) throw ApiException.of("JSStreamNotFoundErr");
         String action = req.path("action").asText("");
-        Consumer c = s.consumers().createOrUpdate(cfg, action, false, null);
+        Consumer c = s.consumers().createOrUpdate(cfg, action, ja.filterableSubjects(s.config()), false, null);
         resp.putAll(c.info());
         return c;
     }

@@ -111,12 +111,12 @@ final class StreamConsumers implements RemovalListener {
      * upstream's addConsumer: creates the consumer or updates the existing one of that name.
      * {@code action} is "" (create or update), "create" or "update".
      */
-    synchronized Consumer createOrUpdate(ConsumerConfig cfg, String action, boolean recovering, Instant createdAt)
-            throws ApiException {
+    synchronized Consumer createOrUpdate(ConsumerConfig cfg, String action, List<String> filterable, boolean recovering,
+                                         Instant createdAt) throws ApiException {
         ConsumerConfigs.applyDefaults(cfg);
         StreamConfig sc = stream.config();
-        ApiError invalid = ConsumerConfigs.check(cfg, sc);
-        if (invalid != null && !(recovering && invalid.errCode() == 10093)) throw new ApiException(invalid);
+        ApiError invalid = ConsumerConfigs.check(cfg, sc, recovering ? null : filterable);
+        if (invalid != null) throw new ApiException(invalid);
         String name = cfg.isDurable() ? cfg.durableName : (cfg.name == null || cfg.name.isEmpty() ? null : cfg.name);
         if (name != null) {
             Consumer existing = byName.get(name);
@@ -318,7 +318,7 @@ final class StreamConsumers implements RemovalListener {
                     JsonNode node = JetStream.JSON.readTree(meta.toFile());
                     ConsumerConfig cfg = JetStream.JSON.treeToValue(node.get("config"), ConsumerConfig.class);
                     Instant created = Instant.parse(node.get("created").asText());
-                    createOrUpdate(cfg, "", true, created).signal();
+                    createOrUpdate(cfg, "", null, true, created).signal();
                 } catch (IOException | RuntimeException | ApiException e) {
                     js.log().error("  Error recovering consumer in %s: %s", dir, e.getMessage());
                 }
