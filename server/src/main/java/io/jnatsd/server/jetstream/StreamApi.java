@@ -145,6 +145,7 @@ final class StreamApi {
     private void create(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
         StreamConfig c = parseConfig(name, body);
         ApiError invalid = StreamConfigs.normalize(c);
+        if (invalid == null) invalid = StreamConfigs.checkCreate(c);
         if (invalid != null) throw new ApiException(invalid);
         synchronized (ja) {
             Stream existing = ja.streams.get(c.name);
@@ -171,11 +172,8 @@ final class StreamApi {
             Stream s = ja.streams.get(c.name);
             if (s == null) throw ApiException.of("JSStreamNotFoundErr");
             StreamConfig old = s.config();
-            if (!old.storage.equals(c.storage)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change storage type");
-            if (!old.retention.equals(c.retention)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change retention policy");
-            if (old.sealed && !c.sealed) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not unseal a sealed stream");
-            if (old.denyDelete && !c.denyDelete) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny message deletes");
-            if (old.denyPurge && !c.denyPurge) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny purge");
+            ApiError refused = StreamConfigs.checkUpdate(old, c);
+            if (refused != null) throw new ApiException(refused);
             if (c.mirror != null && !sameJson(c.mirror, old.mirror)) throw ApiException.of("JSStreamMirrorNotUpdatableErr");
             checkOverlap(ja, c, s);
             checkWithStreamsAndLimits(ja, c, s);
