@@ -301,23 +301,9 @@ final class StreamApi {
         out.put("config", s.config());
         out.put("created", s.created().toString());
         StreamState st = s.store().state(deletedDetails);
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("messages", st.msgs());
-        state.put("bytes", st.bytes());
-        state.put("first_seq", st.firstSeq());
-        state.put("first_ts", time(st.firstTimeNanos()));
-        state.put("last_seq", st.lastSeq());
-        state.put("last_ts", time(st.lastTimeNanos()));
-        if (st.numSubjects() > 0) state.put("num_subjects", st.numSubjects());
-        if (subjectsFilter != null && !subjectsFilter.isEmpty()) {
-            Map<String, Long> subjects = s.store().subjectsState(subjectsFilter);
-            if (!subjects.isEmpty()) state.put("subjects", subjects);
-        }
-        if (st.numDeleted() > 0) {
-            if (deletedDetails && st.deleted() != null) state.put("deleted", st.deleted());
-            state.put("num_deleted", st.numDeleted());
-        }
-        state.put("consumer_count", s.consumers().size());
+        Map<String, Long> subjects = subjectsFilter == null || subjectsFilter.isEmpty() ? null
+                : s.store().subjectsState(subjectsFilter);
+        Map<String, Object> state = StreamStateJson.of(s, st, subjects, deletedDetails);
         out.put("state", state);
         StreamSourcing.info(s, out);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
