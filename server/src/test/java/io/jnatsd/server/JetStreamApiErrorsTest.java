@@ -100,4 +100,30 @@ class JetStreamApiErrorsTest {
             run(impl, c, steps);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void malformedRequestsAreInvalidJson(Impl impl) throws Exception {
+        // 2.9.10's table has no {err}; newer upstreams (and jnatsd) add Go's complaint
+        boolean detail = impl == Impl.JNATSD;
+        String invalid = "400 10025 invalid JSON";
+        List<Step> steps = List.of(
+                step("STREAM.CREATE.S", "{\"name\":\"S\",\"subjects\":[\"s.>\"]}", ""),
+                step("STREAM.CREATE.X", "xyz",
+                        invalid + (detail ? ": invalid character 'x' looking for beginning of value" : "")),
+                step("STREAM.CREATE.X", "{\"name\":\"X\",\"max_msgs\":\"5\"}",
+                        invalid + (detail ? ": json: cannot unmarshal string into Go struct field StreamConfig.max_msgs of type int64" : "")),
+                step("STREAM.MSG.GET.S", "{\"seq\":\"1\"}",
+                        invalid + (detail ? ": json: cannot unmarshal string into Go struct field JSApiMsgGetRequest.seq of type uint64" : "")),
+                step("STREAM.PURGE.S", "{\"seq\":-1}",
+                        invalid + (detail ? ": json: cannot unmarshal number -1 into Go struct field JSApiStreamPurgeRequest.seq of type uint64" : "")),
+                step("STREAM.NAMES", "{\"offset\":\"2\"}",
+                        invalid + (detail ? ": json: cannot unmarshal string into Go struct field JSApiStreamNamesRequest.offset of type int" : "")),
+                step("CONSUMER.CREATE.S", "{\"stream_name\":",
+                        invalid + (detail ? ": unexpected end of JSON input" : "")),
+                step("STREAM.MSG.GET.S", "{\"seq\":1}", "404 10037 no message found"));
+        try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
+            run(impl, c, steps);
+        }
+    }
 }

@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class JetStream implements AutoCloseable {
     static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Go's decoder refuses "5" for a number and "true" for a bool; so do we
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     private final ServerOptions opts;

@@ -70,7 +70,7 @@ final class StreamSnapshots {
         try {
             req = JetStream.JSON.readTree(body);
         } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
+            throw ApiRequest.invalidJson(e);
         }
         String deliver = req.path("deliver_subject").asText("");
         if (deliver.isEmpty() || !Subjects.isValidPublishSubject(deliver)) throw ApiException.of("JSSnapshotDeliverSubjectInvalidErr");
@@ -320,7 +320,7 @@ final class StreamSnapshots {
             JsonNode req = JetStream.JSON.readTree(body);
             c = JetStream.JSON.treeToValue(req.path("config"), StreamConfig.class);
         } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
+            throw ApiRequest.invalidJson(e);
         }
         if (c == null) c = new StreamConfig();
         if (c.name == null || c.name.isEmpty()) c.name = name;
