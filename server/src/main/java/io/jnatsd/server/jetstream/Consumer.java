@@ -160,15 +160,21 @@ final class Consumer {
 
     // ---- new messages, removals, purges (called by the stream) ----
 
-    /** A message was stored in the stream. */
-    void stored(long seq, String subject) {
-        boolean wake;
+    /**
+     * A message was stored in the stream; returns whether this consumer wants it now, and the
+     * stream's writer then calls {@link #deliverStored}.
+     */
+    boolean stored(long seq, String subject) {
         synchronized (this) {
-            if (closed) return;
+            if (closed) return false;
             position.stored(seq, subject, cfg);
-            wake = seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
+            return seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
         }
-        if (wake) signal();
+    }
+
+    /** Delivers what the stream's writer has just stored, on the writer's thread (see {@link DeliveryPump#deliverNow}). */
+    void deliverStored(FlushBatch batch) {
+        pump.deliverNow(batch);
     }
 
     /** A message left the stream (limits, age, removal): forget it as upstream's decStreamPending does. */

@@ -60,9 +60,27 @@ final class StreamConsumers implements RemovalListener {
         return false;
     }
 
-    /** A message was stored: consumers that want it wake up. */
+    /**
+     * Consumers that want what the stream's writer has just stored; the writer delivers to them
+     * itself ({@link #deliverStored}) before it sends the publishers' acks. Touched only by the
+     * one writer of the stream at a time.
+     */
+    private final java.util.Set<Consumer> woken = new java.util.LinkedHashSet<>();
+
+    /** A message was stored: consumers that want it are noted for {@link #deliverStored}. */
     void stored(long seq, String subject) {
-        for (Consumer c : all) c.stored(seq, subject);
+        for (Consumer c : all) if (c.stored(seq, subject)) woken.add(c);
+    }
+
+    /**
+     * Delivers what was stored since the last call to the consumers that want it, into the
+     * writer's flush batch, so that a push delivery leaves with (and before) the publisher's ack
+     * rather than after a thread hand-off, as upstream's consumers are signalled on append.
+     */
+    void deliverStored(io.jnatsd.server.core.FlushBatch batch) {
+        if (woken.isEmpty()) return;
+        for (Consumer c : woken) c.deliverStored(batch);
+        woken.clear();
     }
 
     @Override
