@@ -98,4 +98,34 @@ class JetStreamDeliveryPromptnessTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void anEphemeralGoesItsInactiveThresholdAfterItsSubscriberLeaves(Impl impl) throws Exception {
+        try (TestServer s = TestServer.startJetStream(impl, dir); RawClient raw = s.raw(); Connection c = Nats.connect(s.url())) {
+            c.jetStreamManagement().addStream(StreamConfiguration.builder().name("ORDERS").subjects("orders.*").build());
+            raw.connect(null);
+            raw.send("SUB deliver.eph 1\r\nSUB api 2\r\n");
+            String body = "{\"stream_name\":\"ORDERS\",\"config\":{\"name\":\"EPH\",\"deliver_subject\":\"deliver.eph\","
+                    + "\"ack_policy\":\"none\",\"inactive_threshold\":500000000}}";
+            raw.send("PUB $JS.API.CONSUMER.CREATE.ORDERS.EPH api " + body.length() + "\r\n" + body + "\r\n");
+            Frame created = next(raw);
+            assertTrue(created.payload().contains("\"name\":\"EPH\""), created.payload());
+            raw.send("UNSUB 1\r\n");
+            raw.untilPong();
+            long left = System.nanoTime();
+            assertEquals("EPH", TestServer.consumerInfo(c, "ORDERS", "EPH").getName(), "kept within its threshold");
+            TestServer.await(5000, () -> {
+                try {
+                    c.jetStreamManagement().getConsumerInfo("ORDERS", "EPH");
+                    return false;
+                } catch (io.nats.client.JetStreamApiException gone) {
+                    return gone.getApiErrorCode() == 10014;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            assertTrue(System.nanoTime() - left >= 500_000_000L, "not deleted before its threshold");
+        }
+    }
 }

@@ -1,5 +1,7 @@
 package io.jnatsd.server.jetstream;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
@@ -433,6 +435,19 @@ final class Consumer {
     /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
     boolean tick(long now) {
         return activity.tick(now);
+    }
+
+    /** The inactivity timer fired: deleted now when still unused (on the timer thread). */
+    void inactivityDue() {
+        stream.consumers().tick(this, System.nanoTime());
+    }
+
+    /** A subscription that may have been the deliver subject's last went away: look again now. */
+    void interestMayHaveGone(String subject) {
+        synchronized (this) {
+            if (closed || !cfg.isPush() || !Subjects.subjectIsSubsetOf(cfg.deliverSubject, subject)) return;
+            activity.refreshInterest(System.nanoTime());
+        }
     }
 
     /** Acks count as activity: they push back the inactivity deletion. Lock held. */

@@ -264,10 +264,17 @@ final class StreamConsumers implements RemovalListener {
 
     /** Periodic housekeeping: deletes consumers past their inactivity threshold. */
     void tick(long now) {
-        for (Consumer c : all) {
-            // deleted on the API thread, in order with creates and deletes from clients
-            if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
-        }
+        for (Consumer c : all) tick(c, now);
+    }
+
+    void tick(Consumer c, long now) {
+        // deleted on the API thread, in order with creates and deletes from clients
+        if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
+    }
+
+    /** A subscription on {@code subject} was the last of its kind in the account. */
+    void interestMayHaveGone(String subject) {
+        for (Consumer c : all) c.interestMayHaveGone(subject);
     }
 
     /** The server shuts down: consumers stop and write their state. */
