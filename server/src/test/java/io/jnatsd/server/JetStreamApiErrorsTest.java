@@ -121,6 +121,10 @@ class JetStreamApiErrorsTest {
                         invalid + (detail ? ": json: cannot unmarshal string into Go struct field JSApiStreamNamesRequest.offset of type int" : "")),
                 step("CONSUMER.CREATE.S", "{\"stream_name\":",
                         invalid + (detail ? ": unexpected end of JSON input" : "")),
+                step("STREAM.CREATE.X", "{\"name\":\"X\",\"retention\":\"bogus\"}",
+                        invalid + (detail ? ": can not unmarshal \"bogus\"" : "")),
+                step("STREAM.CREATE.X", "{\"name\":\"X\",\"storage\":\"disk\"}",
+                        invalid + (detail ? ": can not unmarshal \"disk\"" : "")),
                 step("STREAM.MSG.GET.S", "{\"seq\":1}", "404 10037 no message found"));
         try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             run(impl, c, steps);

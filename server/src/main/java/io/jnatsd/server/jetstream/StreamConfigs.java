@@ -43,13 +43,13 @@ final class StreamConfigs {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid compression");
         }
         if (!List.of("limits", "interest", "workqueue").contains(c.retention)) {
-            return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid retention policy " + c.retention);
+            return undecodable(c.retention);
         }
         if (!List.of("file", "memory").contains(c.storage)) {
-            return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid storage type " + c.storage);
+            return undecodable(c.storage);
         }
         if (!List.of("old", "new").contains(c.discard)) {
-            return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid discard policy " + c.discard);
+            return undecodable(c.discard);
         }
         if (c.numReplicas == 0) c.numReplicas = 1;
         if (c.numReplicas > MAX_REPLICAS) return invalid("maximum replicas is " + MAX_REPLICAS);
@@ -157,6 +157,11 @@ final class StreamConfigs {
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
         return null;
+    }
+
+    /** A policy word Go's decoder does not know: upstream refuses the request as invalid JSON. */
+    private static ApiError undecodable(String word) {
+        return ApiErrors.of("JSInvalidJSONErr", "err", "can not unmarshal \"" + word + "\"");
     }
 
     static ApiError invalid(String why) {
