@@ -125,6 +125,10 @@ class JetStreamApiErrorsTest {
                         invalid + (detail ? ": can not unmarshal \"bogus\"" : "")),
                 step("STREAM.CREATE.X", "{\"name\":\"X\",\"storage\":\"disk\"}",
                         invalid + (detail ? ": can not unmarshal \"disk\"" : "")),
+                step("CONSUMER.CREATE.S", "{\"stream_name\":\"S\",\"config\":{\"ack_policy\":true}}",
+                        invalid + (detail ? ": can not unmarshal \"true\"" : "")),
+                step("CONSUMER.CREATE.S", "{\"stream_name\":\"S\",\"config\":{\"max_deliver\":\"x\"}}",
+                        invalid + (detail ? ": json: cannot unmarshal string into Go struct field CreateConsumerRequest.config.max_deliver of type int64" : "")),
                 step("STREAM.MSG.GET.S", "{\"seq\":1}", "404 10037 no message found"));
         try (TestServer s = startJetStream(impl, dir); Connection c = Nats.connect(s.url())) {
             run(impl, c, steps);

@@ -116,13 +116,22 @@ final class ApiRequest {
      * distinguishes more contexts than this does). Other complaints keep the decoder's first line.
      */
     static ApiException invalidJson(IOException e) {
+        return invalidJson(e, null);
+    }
+
+    /**
+     * As {@link #invalidJson(IOException)} for a body decoded into a part of upstream's request:
+     * {@code goRoot} names that part as Go's complaint does ("CreateConsumerRequest.config").
+     */
+    static ApiException invalidJson(IOException e, String goRoot) {
         if (e instanceof JsonEOFException) return invalidJson("unexpected end of JSON input");
         String msg = String.valueOf(e.getMessage());
         if (e instanceof MismatchedInputException mi && !mi.getPath().isEmpty() && mi.getTargetType() != null) {
             Matcher k = INPUT_KIND.matcher(msg);
             if (k.find()) {
                 Object root = mi.getPath().get(0).getFrom();
-                StringBuilder field = new StringBuilder(root instanceof Class<?> c ? c.getSimpleName() : root.getClass().getSimpleName());
+                StringBuilder field = new StringBuilder(goRoot != null ? goRoot
+                        : root instanceof Class<?> c ? c.getSimpleName() : root.getClass().getSimpleName());
                 for (var ref : mi.getPath()) if (ref.getFieldName() != null) field.append('.').append(ref.getFieldName());
                 return invalidJson("json: cannot unmarshal " + goKind(k.group(1)) + " into Go struct field " + field
                         + " of type " + goType(mi.getTargetType()));

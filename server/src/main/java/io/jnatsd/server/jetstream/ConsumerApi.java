@@ -114,7 +114,7 @@ final class ConsumerApi {
             JsonNode config = req.get("config");
             cfg = config == null || config.isNull() ? new ConsumerConfig() : JetStream.JSON.treeToValue(config, ConsumerConfig.class);
         } catch (IOException e) {
-            throw ApiRequest.invalidJson(e);
+            throw ApiRequest.invalidJson(e, "CreateConsumerRequest.config");
         }
         String badEnum = ConsumerConfigs.undecodable(cfg);
         if (badEnum != null) throw invalidJson(badEnum);
