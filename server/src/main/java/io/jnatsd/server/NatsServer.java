@@ -115,10 +115,19 @@ public final class NatsServer implements AutoCloseable {
         this.jetStream = opts.jetstream ? new JetStream(opts, log, serverName()) : null;
         this.clusterBridge = new ClusterBridge(this, clients);
         this.cluster = opts.cluster.enabled() ? new Cluster(opts, clusterBridge) : null;
-        if (cluster != null) accounts.setInterestListener(cluster);
+        if (cluster != null || jetStream != null) accounts.setInterestListener(this::interestChanged);
         this.leafNodes = opts.leafNodes.accepts() || !opts.leafNodes.remotes.isEmpty()
                 ? new LeafNodes(opts, new LeafBridge(this), clients::nextClientId) : null;
         authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Every account's interest events go to the routes (RS+/RS-) and to JetStream (push
+     * consumers whose deliver subject lost its subscriber).
+     */
+    private void interestChanged(Account account, String subject, String queue, int count) {
+        if (cluster != null) cluster.interestChanged(account, subject, queue, count);
+        if (jetStream != null) jetStream.interestChanged(account, subject, queue, count);
     }
 
     /**

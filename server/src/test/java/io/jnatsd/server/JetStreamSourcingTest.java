@@ -17,6 +17,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.External;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.Mirror;
@@ -251,6 +252,39 @@ class JetStreamSourcingTest {
                     .build());
             awaitCount(jsmB, "MB", 1, WAIT);
             assertEquals("$JS.A.API", jsmB.getStreamInfo("MB").getMirrorInfo().getExternal().getApi());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void consumerFiltersMayNameTheSubjectsOfMirrorsAndSources(Impl impl) throws Exception {
+        try (TestServer s = TestServer.start(impl, conf(impl)); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("S1").subjects("u1", "u2").build());
+            jsm.addStream(StreamConfiguration.builder().name("W").subjects("w.>").build());
+            jsm.addStream(StreamConfiguration.builder().name("M1").mirror(Mirror.builder().sourceName("S1").build()).build());
+            jsm.addStream(StreamConfiguration.builder().name("MM").mirror(Mirror.builder().sourceName("M1").build()).build());
+            jsm.addStream(StreamConfiguration.builder().name("SRC")
+                    .sources(Source.builder().sourceName("S1").build(), Source.builder().sourceName("W").build()).build());
+            jsm.addStream(StreamConfiguration.builder().name("OWN").subjects("own.>")
+                    .sources(Source.builder().sourceName("S1").filterSubject("u2").build()).build());
+            jsm.addStream(StreamConfiguration.builder().name("EXT").mirror(Mirror.builder().sourceName("S1")
+                    .external(External.builder().api("$JS.X.API").build()).build()).build());
+
+            String[][] accepted = {{"M1", "u1"}, {"MM", "u1"}, {"SRC", "u2"}, {"SRC", "w.x"}, {"SRC", "w.>"},
+                {"OWN", "u1"}, {"OWN", "own.a"}, {"EXT", "anything.at.all"}};
+            int n = 0;
+            for (String[] a : accepted) {
+                ConsumerConfiguration cc = ConsumerConfiguration.builder().durable("C" + n++).filterSubject(a[1]).build();
+                assertEquals(a[1], jsm.addOrUpdateConsumer(a[0], cc).getConsumerConfiguration().getFilterSubject(),
+                        a[0] + " accepts " + a[1]);
+            }
+            String[][] refused = {{"M1", "w.x"}, {"MM", "u3"}, {"SRC", "u3"}, {"OWN", "w.x"}};
+            for (String[] r : refused) {
+                ConsumerConfiguration cc = ConsumerConfiguration.builder().durable("C" + n++).filterSubject(r[1]).build();
+                JetStreamApiException e = assertThrows(JetStreamApiException.class, () -> jsm.addOrUpdateConsumer(r[0], cc));
+                assertEquals(10093, e.getApiErrorCode(), r[0] + " refuses " + r[1]);
+            }
         }
     }
 

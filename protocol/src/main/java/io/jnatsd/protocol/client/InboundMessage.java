@@ -145,7 +145,10 @@ public final class InboundMessage {
 
     /**
      * The same message under another subject and reply (null for none), sharing this one's
-     * data; valid as long as this one is. Used where a message crosses into another account.
+     * data; valid as long as this one is. Used where a message crosses into another account or
+     * is mapped. For a JetStream delivery only the subject it is routed on changes: receivers
+     * are still shown the subject it was stored under, as upstream keeps {@code pa.deliver}
+     * through imports and mappings.
      */
     public InboundMessage rewritten(String newSubject, String newReply) {
         InboundMessage m = new InboundMessage();
@@ -153,7 +156,12 @@ public final class InboundMessage {
         m.headerLength = headerLength;
         m.totalLength = totalLength;
         m.dataStart = dataStart;
-        return m.addressedTo(newSubject, newReply);
+        m.addressedTo(newSubject, newReply);
+        if (routingSubject != null) {
+            m.routingSubject = m.subjectOverride;
+            m.subjectOverride = subjectOverride;
+        }
+        return m;
     }
 
     /** Sets subject and reply from Strings, for messages not addressed by a read buffer. */

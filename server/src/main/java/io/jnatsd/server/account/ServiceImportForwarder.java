@@ -40,7 +40,9 @@ final class ServiceImportForwarder implements Subscriber {
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (!ImportDepth.enter()) return false;
         try {
-            String reply = msg.hasReply() ? responses.register(importer, msg.reply(), singleton) : null;
+            String reply = !msg.hasReply() ? null
+                    : ServiceResponses.keepsReply(msg) ? msg.reply()
+                    : responses.register(importer, msg.reply(), singleton);
             return exporter.publish(msg.rewritten(toExportSubject.apply(msg.subject()), reply), null, batch) > 0;
         } finally {
             ImportDepth.exit();

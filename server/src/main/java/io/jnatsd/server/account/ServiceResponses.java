@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * stream and chunked exports take any number until the response threshold passes.
  */
 final class ServiceResponses implements Subscriber {
+    private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     private record Pending(Account requesterAccount, String reply, boolean singleton, long expiresNanos) {}
@@ -62,10 +63,20 @@ final class ServiceResponses implements Subscriber {
         if (p.singleton()) pending.remove(subject);
         if (!ImportDepth.enter()) return false;
         try {
-            return p.requesterAccount().publish(msg.rewritten(p.reply(), null), null, batch) > 0;
+            String reply = keepsReply(msg) ? msg.reply() : null;
+            return p.requesterAccount().publish(msg.rewritten(p.reply(), reply), null, batch) > 0;
         } finally {
             ImportDepth.exit();
         }
+    }
+
+    /**
+     * Whether a message crossing accounts keeps its reply as it is: a JetStream ack subject
+     * (a pull delivery answering a request that came through an import) is left unmapped, as
+     * upstream leaves it, so that the importer's client acks on the exporter's ack subject.
+     */
+    static boolean keepsReply(InboundMessage msg) {
+        return msg.replyStartsWith(JS_ACK_PREFIX);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Upstream's JetStream error table, loaded from the data file upstream publishes
@@ -45,7 +47,28 @@ public final class ApiErrors {
         for (int i = 0; i + 1 < args.length; i += 2) {
             d = d.replace("{" + args[i] + "}", String.valueOf(args[i + 1]));
         }
+        Matcher m = PLACEHOLDER.matcher(e.description());
+        while (m.find()) {
+            if (!filled(m.group(1), args)) {
+                // a client must never see a template; ApiErrorNamesTest finds such calls before they ship
+                throw new IllegalArgumentException(constant + " needs {" + m.group(1) + "} filled");
+            }
+        }
         return new ApiError(e.code(), e.errCode(), d);
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\w+)}");
+
+    private static boolean filled(String name, Object[] args) {
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (name.equals(args[i])) return true;
+        }
+        return false;
+    }
+
+    /** The description of {@code constant} with its {@code {placeholders}}, for checks. */
+    static String template(String constant) {
+        return TABLE.get(constant).description();
     }
 
     /** Whether the table knows {@code constant}. */

@@ -1,5 +1,7 @@
 package io.jnatsd.server.jetstream;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
@@ -160,15 +162,21 @@ final class Consumer {
 
     // ---- new messages, removals, purges (called by the stream) ----
 
-    /** A message was stored in the stream. */
-    void stored(long seq, String subject) {
-        boolean wake;
+    /**
+     * A message was stored in the stream; returns whether this consumer wants it now, and the
+     * stream's writer then calls {@link #deliverStored}.
+     */
+    boolean stored(long seq, String subject) {
         synchronized (this) {
-            if (closed) return;
+            if (closed) return false;
             position.stored(seq, subject, cfg);
-            wake = seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
+            return seq >= position.sseq() && (cfg.isPush() ? activity.active() : !waiting.isEmpty());
         }
-        if (wake) signal();
+    }
+
+    /** Delivers what the stream's writer has just stored, on the writer's thread (see {@link DeliveryPump#deliverNow}). */
+    void deliverStored(FlushBatch batch) {
+        pump.deliverNow(batch);
     }
 
     /** A message left the stream (limits, age, removal): forget it as upstream's decStreamPending does. */
@@ -427,6 +435,19 @@ final class Consumer {
     /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
     boolean tick(long now) {
         return activity.tick(now);
+    }
+
+    /** The inactivity timer fired: deleted now when still unused (on the timer thread). */
+    void inactivityDue() {
+        stream.consumers().tick(this, System.nanoTime());
+    }
+
+    /** A subscription that may have been the deliver subject's last went away: look again now. */
+    void interestMayHaveGone(String subject) {
+        synchronized (this) {
+            if (closed || !cfg.isPush() || !Subjects.subjectIsSubsetOf(cfg.deliverSubject, subject)) return;
+            activity.refreshInterest(System.nanoTime());
+        }
     }
 
     /** Acks count as activity: they push back the inactivity deletion. Lock held. */

@@ -6,8 +6,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Whether a consumer is in use, as upstream judges it: a push consumer is active while its
  * deliver subject has a subscriber (push_bound) and sends idle heartbeats there while nothing
- * is delivered; the periodic housekeeping pass notices interest coming back and deletes a
- * consumer unused past its inactive_threshold (a pull consumer's requests and any consumer's
+ * is delivered; a deliver subject's last subscriber leaving is heard of at once (through the
+ * account's interest events, {@link JetStream#interestChanged}) and starts a timer to the
+ * inactive_threshold, and the periodic housekeeping pass notices interest coming back and
+ * deletes a consumer unused past its threshold (a pull consumer's requests and any consumer's
  * acks count as use). Guarded by the consumer's lock.
  */
 final class ConsumerActivity {
@@ -18,6 +20,7 @@ final class ConsumerActivity {
     private boolean active = true;
     private long inactiveSince;
     private ScheduledFuture<?> heartbeatTimer;
+    private ScheduledFuture<?> inactivityTimer;
     private boolean deliveredSinceHeartbeat;
 
     ConsumerActivity(Consumer consumer, PullRequests waiting, PullRequestHandler pull, long now) {
@@ -46,10 +49,7 @@ final class ConsumerActivity {
 
     /** Nobody takes a push consumer's deliveries any more. Lock held. */
     void lostInterest() {
-        if (active) {
-            active = false;
-            inactiveSince = System.nanoTime();
-        }
+        if (active) becameInactive(System.nanoTime());
     }
 
     /** Looks at a push consumer's deliver subject now; true when interest came back. Lock held. */
@@ -57,12 +57,33 @@ final class ConsumerActivity {
         boolean interest = consumer.hasInterest(consumer.config().deliverSubject);
         if (interest && !active) {
             active = true;
+            cancelInactivityTimer();
             return true;
         } else if (!interest && active) {
-            active = false;
-            inactiveSince = now;
+            becameInactive(now);
         }
         return false;
+    }
+
+    /**
+     * The deliver subject lost its last subscriber: the deletion is timed from now, to the
+     * threshold, as upstream's timer is (the housekeeping pass stays as a backstop). Lock held.
+     */
+    private void becameInactive(long now) {
+        active = false;
+        inactiveSince = now;
+        long threshold = deleteThreshold();
+        if (threshold > 0) {
+            cancelInactivityTimer();
+            inactivityTimer = consumer.js().timers().schedule(consumer::inactivityDue, threshold, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelInactivityTimer() {
+        if (inactivityTimer != null) {
+            inactivityTimer.cancel(false);
+            inactivityTimer = null;
+        }
     }
 
     /** Periodic housekeeping: push interest and the inactivity threshold. Returns true to delete. */
@@ -121,5 +142,6 @@ final class ConsumerActivity {
     /** The consumer stops. Lock held. */
     void stop() {
         if (heartbeatTimer != null) heartbeatTimer.cancel(false);
+        cancelInactivityTimer();
     }
 }

@@ -114,7 +114,7 @@ final class ConsumerApi {
             JsonNode config = req.get("config");
             cfg = config == null || config.isNull() ? new ConsumerConfig() : JetStream.JSON.treeToValue(config, ConsumerConfig.class);
         } catch (IOException e) {
-            throw invalidJson(e.getMessage());
+            throw ApiRequest.invalidJson(e, "CreateConsumerRequest.config");
         }
         String badEnum = ConsumerConfigs.undecodable(cfg);
         if (badEnum != null) throw invalidJson(badEnum);
@@ -159,7 +159,7 @@ final class ConsumerApi {
         Stream s = ja.stream(streamName);
         if (s == null) throw ApiException.of("JSStreamNotFoundErr");
         String action = req.path("action").asText("");
-        Consumer c = s.consumers().createOrUpdate(cfg, action, false, null);
+        Consumer c = s.consumers().createOrUpdate(cfg, action, ja.filterableSubjects(s.config()), false, null);
         resp.putAll(c.info());
         return c;
     }
@@ -177,7 +177,7 @@ final class ConsumerApi {
                     if (until.equals(GoTime.ZERO)) until = null; // Go's zero time: resume
                 }
             } catch (IOException e) {
-                throw invalidJson(e.getMessage());
+                throw ApiRequest.invalidJson(e);
             }
         }
         Stream s = stream(ja, t[2]);
@@ -197,7 +197,7 @@ final class ConsumerApi {
             if (req == null) throw invalidJson("unexpected end of JSON input");
             group = req.path("group").asText("");
         } catch (IOException e) {
-            throw invalidJson(e.getMessage());
+            throw ApiRequest.invalidJson(e);
         }
         if (group.isEmpty()) throw invalidJson("consumer group not specified");
         if (!ConsumerConfigs.validGroupName(group)) throw ApiException.of("JSConsumerInvalidGroupNameErr");
@@ -238,21 +238,12 @@ final class ConsumerApi {
         resp.put("consumers", page);
     }
 
-    /** upstream's JSInvalidJSONErr, with the decoder's complaint (first line) as its {err}. */
     static ApiException invalidJson(String why) {
-        String w = why == null ? "invalid JSON" : why;
-        int nl = w.indexOf('\n');
-        return ApiException.of("JSInvalidJSONErr", "err", nl > 0 ? w.substring(0, nl) : w);
+        return ApiRequest.invalidJson(why);
     }
 
     private static int offset(byte[] body) throws ApiException {
-        if (body == null || body.length == 0) return 0;
-        try {
-            JsonNode n = JetStream.JSON.readTree(body);
-            return n == null ? 0 : Math.max(0, n.path("offset").asInt(0));
-        } catch (IOException e) {
-            throw invalidJson(e.getMessage());
-        }
+        return Math.max(0, ApiRequest.parse(body, "JSApiConsumersRequest").integer("offset"));
     }
 
     private static boolean isEmptyJson(byte[] body) {

@@ -59,8 +59,11 @@ final class ConsumerConfigs {
         if (c.pauseUntil != null) c.pauseUntil = GoTime.utc(c.pauseUntil); // stored in UTC
     }
 
-    /** upstream's checkConsumerCfg: the error for an invalid config, or null. */
-    static ApiError check(ConsumerConfig c, StreamConfig stream) {
+    /**
+     * upstream's checkConsumerCfg: the error for an invalid config, or null. Filters are checked
+     * against {@code filterable} ({@link JsAccount#filterableSubjects}); null skips that check.
+     */
+    static ApiError check(ConsumerConfig c, StreamConfig stream, List<String> filterable) {
         if (c.numReplicas > 0 && c.numReplicas > stream.numReplicas) return ApiErrors.of("JSConsumerReplicasExceedsStream");
         if (c.numReplicas < 0) return ApiErrors.of("JSReplicasCountCannotBeNegative");
         if (c.ackWait < 0) return ApiErrors.of("JSConsumerAckWaitNegativeErr");
@@ -99,7 +102,7 @@ final class ConsumerConfigs {
             if (c.isPull()) return ApiErrors.of("JSConsumerDirectRequiresPushErr");
             if (c.isDurable()) return ApiErrors.of("JSConsumerDirectRequiresEphemeralErr");
         }
-        ApiError filters = checkFilters(c, stream);
+        ApiError filters = checkFilters(c, filterable);
         if (filters != null) return filters;
         ApiError start = checkStart(c);
         if (start != null) return start;
@@ -137,7 +140,7 @@ final class ConsumerConfigs {
         return null;
     }
 
-    private static ApiError checkFilters(ConsumerConfig c, StreamConfig stream) {
+    private static ApiError checkFilters(ConsumerConfig c, List<String> filterable) {
         boolean single = c.filterSubject != null && !c.filterSubject.isEmpty();
         boolean many = c.filterSubjects != null && !c.filterSubjects.isEmpty();
         if (single && many) return ApiErrors.of("JSConsumerDuplicateFilterSubjects");
@@ -148,7 +151,7 @@ final class ConsumerConfigs {
             for (int j = 0; j < i; j++) {
                 if (Subjects.subjectsCollide(f, filters.get(j))) return ApiErrors.of("JSConsumerOverlappingSubjectFilters");
             }
-            if (!validFilter(f, stream.subjects)) return ApiErrors.of("JSConsumerFilterNotSubsetErr");
+            if (filterable != null && !validFilter(f, filterable)) return ApiErrors.of("JSConsumerFilterNotSubsetErr");
         }
         return null;
     }

@@ -25,6 +25,13 @@ final class DeliveryPump {
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
     /** Bytes delivered by the current run; touched by the pump only. */
     private long runBytes;
+    /** The thread of the executor's current run, whose deliveries {@link #sent} counts. */
+    private volatile Thread runner;
+    /**
+     * Messages delivered on the stream writer's thread per stored batch: enough for a publisher
+     * that waits for each ack, few enough that a backlog never holds an event loop.
+     */
+    private static final int MAX_DELIVERIES_INLINE = 16;
 
     DeliveryPump(Consumer consumer, StreamConsumers owner) {
         this.consumer = consumer;
@@ -36,13 +43,33 @@ final class DeliveryPump {
         if (pumpQueued.compareAndSet(false, true)) consumer.run(this::pump);
     }
 
-    /** The current run delivered {@code size} more bytes. */
+    /**
+     * Delivers at once, on the calling thread (the stream's writer, often the publisher's event
+     * loop) into its flush batch: at most a few messages, the rest left to a run on the
+     * executor. A run there may be going on at the same time; each message is still picked and
+     * published under the consumer's lock, so receivers see them in order.
+     */
+    void deliverNow(FlushBatch batch) {
+        List<Long> retention = null;
+        long step = 0;
+        for (int i = 0; i < MAX_DELIVERIES_INLINE && (step = consumer.deliverOne(batch)) != Consumer.STOP; i++) {
+            if (step > 0) {
+                if (retention == null) retention = new ArrayList<>();
+                retention.add(step);
+            }
+        }
+        if (retention != null) for (long seq : retention) owner.acknowledged(consumer, seq);
+        if (step != Consumer.STOP) signal();
+    }
+
+    /** A delivery of {@code size} bytes; counted towards the run's limit when made by the executor's run. */
     void sent(long size) {
-        runBytes += size;
+        if (Thread.currentThread() == runner) runBytes += size;
     }
 
     private void pump() {
         pumpQueued.set(false);
+        runner = Thread.currentThread();
         runBytes = 0;
         FlushBatch batch = new FlushBatch();
         List<Long> retention = null;

@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 public final class JetStream implements AutoCloseable {
     static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Go's decoder refuses "5" for a number and "true" for a bool; so do we
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     /** The options in force; a reload replaces them (accounts' JetStream limits are read from them). */
@@ -230,6 +232,25 @@ public final class JetStream implements AutoCloseable {
 
     boolean hasConsumers(Stream stream) {
         return stream.consumers().size() > 0;
+    }
+
+    /**
+     * An account's interest changed (the server's interest events, as the cluster hears them): a
+     * subject's last plain subscription going away may leave a push consumer without a
+     * subscriber, which starts its inactivity timer now instead of at the next housekeeping pass.
+     * Called under the account's interest lock: only hands the look on to the timer thread.
+     */
+    public void interestChanged(Account account, String subject, String queue, int count) {
+        if (count != 0 || queue != null) return;
+        JsAccount ja = accounts.get(account);
+        if (ja == null) return;
+        try {
+            timers.execute(() -> {
+                for (Stream s : JsLimits.streamsOf(ja)) s.consumers().interestMayHaveGone(subject);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            // nothing to time any more
+        }
     }
 
     /** Deletes inactive ephemeral consumers and notices push interest coming and going. */

@@ -59,17 +59,27 @@ public final class JetStreamReport {
         return s;
     }
 
+    /** What a {@code /jsz} request asks for (upstream's JSzOptions). */
+    public record JszOptions(boolean accounts, String account, boolean streams, boolean consumers, boolean config,
+                             int offset, int limit) {
+        /** Upstream's implications: consumers need their streams, streams their accounts; no limit means 1024. */
+        public JszOptions {
+            streams |= consumers;
+            accounts |= streams;
+            if (limit == 0) limit = 1024;
+        }
+    }
+
     /**
-     * The body of {@code /jsz} after {@code server_id} and {@code now}: config, stats, totals,
-     * and with {@code accounts} (or a named {@code account}) the account details, their streams
-     * with {@code streams}, the stream configs with {@code config}.
+     * The body of {@code /jsz} after {@code server_id} and {@code now}: config, stats, totals
+     * (counted from what each stream holds), and the details {@code opts} asks for.
      */
-    public static Map<String, Object> jsz(JetStream js, String serverId, boolean accounts, String account,
-                                          boolean streams, boolean config) {
+    public static Map<String, Object> jsz(JetStream js, String serverId, JszOptions opts) {
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("config", config(js));
         o.putAll(stats(js));
         long streamCount = 0;
+        long consumers = 0;
         long messages = 0;
         long bytes = 0;
         List<JsAccount> all = new ArrayList<>(js.jsAccounts());
@@ -78,54 +88,65 @@ public final class JetStreamReport {
             for (Stream s : JsLimits.streamsOf(a)) {
                 StreamState st = s.store().state();
                 streamCount++;
+                consumers += s.consumers().size();
                 messages += st.msgs();
                 bytes += st.bytes();
             }
         }
         o.put("streams", streamCount);
-        o.put("consumers", 0);
+        o.put("consumers", consumers);
         o.put("messages", messages);
         o.put("bytes", bytes);
-        if (accounts || (account != null && !account.isEmpty())) {
+        List<JsAccount> shown = detailed(all, opts);
+        if (!shown.isEmpty()) {
             List<Map<String, Object>> details = new ArrayList<>();
-            for (JsAccount a : all) {
-                if (account != null && !account.isEmpty() && !a.account.name().equals(account)) continue;
-                details.add(accountDetail(a, serverId, streams, config));
-            }
-            if (!details.isEmpty()) o.put("account_details", details);
+            for (JsAccount a : shown) details.add(accountDetail(a, serverId, opts));
+            o.put("account_details", details);
         }
         return o;
     }
 
-    private static Map<String, Object> accountDetail(JsAccount a, String serverId, boolean streams, boolean config) {
+    /** The accounts whose details are shown: the one named, else with {@code accounts} a page of all. */
+    private static List<JsAccount> detailed(List<JsAccount> all, JszOptions opts) {
+        if (opts.account() != null && !opts.account().isEmpty()) {
+            for (JsAccount a : all) if (a.account.name().equals(opts.account())) return List.of(a);
+        }
+        if (!opts.accounts()) return List.of();
+        int from = Math.min(Math.max(opts.offset(), 0), all.size());
+        int to = opts.limit() > 0 ? Math.min(all.size(), from + opts.limit()) : all.size();
+        return all.subList(from, to);
+    }
+
+    private static Map<String, Object> accountDetail(JsAccount a, String serverId, JszOptions opts) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", a.account.name());
         d.put("id", a.account.name());
         d.putAll(stats(List.of(a), false));
-        if (streams) {
+        if (opts.streams()) {
             List<Map<String, Object>> list = new ArrayList<>();
-            for (Stream s : JsLimits.streamsOf(a)) {
-                Map<String, Object> sd = new LinkedHashMap<>();
-                sd.put("name", s.name());
-                sd.put("created", GoTime.rfc3339Nano(s.created().getEpochSecond() * 1_000_000_000L + s.created().getNano()));
-                sd.put("cluster", Map.of("leader", serverId));
-                if (config) sd.put("config", s.config());
-                StreamState st = s.store().state();
-                Map<String, Object> state = new LinkedHashMap<>();
-                state.put("messages", st.msgs());
-                state.put("bytes", st.bytes());
-                state.put("first_seq", st.firstSeq());
-                state.put("first_ts", GoTime.rfc3339Nano(st.firstTimeNanos()));
-                state.put("last_seq", st.lastSeq());
-                state.put("last_ts", GoTime.rfc3339Nano(st.lastTimeNanos()));
-                if (st.numSubjects() > 0) state.put("num_subjects", st.numSubjects());
-                if (st.numDeleted() > 0) state.put("num_deleted", st.numDeleted());
-                state.put("consumer_count", 0);
-                sd.put("state", state);
-                list.add(sd);
-            }
+            for (Stream s : JsLimits.streamsOf(a)) list.add(streamDetail(s, serverId, opts));
             if (!list.isEmpty()) d.put("stream_detail", list);
         }
         return d;
+    }
+
+    private static Map<String, Object> streamDetail(Stream s, String serverId, JszOptions opts) {
+        Map<String, Object> sd = new LinkedHashMap<>();
+        sd.put("name", s.name());
+        sd.put("created", GoTime.rfc3339Nano(s.created().getEpochSecond() * 1_000_000_000L + s.created().getNano()));
+        sd.put("cluster", Map.of("leader", serverId));
+        if (opts.config()) sd.put("config", s.config());
+        sd.put("state", StreamStateJson.of(s));
+        if (opts.consumers()) {
+            List<Map<String, Object>> consumers = new ArrayList<>();
+            for (Consumer c : s.consumers().list()) {
+                Map<String, Object> info = c.info();
+                if (!opts.config()) info.remove("config");
+                consumers.add(info);
+            }
+            if (!consumers.isEmpty()) sd.put("consumer_detail", consumers);
+        }
+        StreamSourcing.info(s, sd);
+        return sd;
     }
 }

@@ -1,7 +1,11 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.server.core.Account;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +26,42 @@ final class JsAccount {
 
     synchronized Stream stream(String name) {
         return streams.get(name);
+    }
+
+    /**
+     * The subjects a consumer of a stream with {@code cfg} may filter on: its own, plus those of
+     * its mirror's or sources' origins, followed through their own mirrors and sources (upstream's
+     * gatherSourceMirrorSubjects, which also ignores the sources' filters and transforms). Null
+     * when an external origin is reached, whose subjects cannot be known: then any filter goes.
+     */
+    synchronized List<String> filterableSubjects(StreamConfig cfg) {
+        List<String> subjects = new ArrayList<>(cfg.subjects == null ? List.of() : cfg.subjects);
+        boolean external = cfg.isMirror()
+                ? gatherOrigin(cfg.mirror, new HashSet<>(), subjects)
+                : gatherOrigins(cfg.sources, new HashSet<>(), subjects);
+        return external ? null : subjects;
+    }
+
+    /** Adds the subjects of {@code origins}; true when one of them is external. */
+    private boolean gatherOrigins(List<StreamConfig.Source> origins, Set<String> seen, List<String> into) {
+        if (origins == null) return false;
+        for (StreamConfig.Source o : origins) {
+            if (gatherOrigin(o, seen, into)) return true;
+        }
+        return false;
+    }
+
+    private boolean gatherOrigin(StreamConfig.Source origin, Set<String> seen, List<String> into) {
+        if (origin.external != null) return true;
+        if (!seen.add(origin.name)) return false;
+        Stream s = streams.get(origin.name);
+        if (s == null) {
+            seen.remove(origin.name);
+            return false;
+        }
+        StreamConfig c = s.config();
+        if (c.subjects != null) into.addAll(c.subjects);
+        return c.isMirror() ? gatherOrigin(c.mirror, seen, into) : gatherOrigins(c.sources, seen, into);
     }
 
     /**

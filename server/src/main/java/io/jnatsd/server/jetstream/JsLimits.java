@@ -148,13 +148,13 @@ final class JsLimits {
             return ApiErrors.of("JSMaximumConsumersLimitErr");
         }
         long add = c.maxBytes <= 0 ? 1 : c.maxBytes;
-        String exceeded = mem ? "JSMemoryResourcesExceededErr" : "JSStorageResourcesExceededErr";
+        ApiError exceeded = ApiErrors.of(mem ? "JSMemoryResourcesExceededErr" : "JSStorageResourcesExceededErr");
         long accountLimit = mem ? l.maxMemory() : l.maxStore();
         long reserved = reserved(List.of(ja), mem, c.name, ja);
-        if (accountLimit >= 0 && (reserved > accountLimit || add > accountLimit - reserved)) return ApiErrors.of(exceeded);
+        if (accountLimit >= 0 && (reserved > accountLimit || add > accountLimit - reserved)) return exceeded;
         long serverLimit = mem ? serverMaxMemory(js) : serverMaxStore(js);
         long serverReserved = reserved(js.jsAccounts(), mem, c.name, ja);
-        if (serverReserved > serverLimit || add > serverLimit - serverReserved) return ApiErrors.of(exceeded);
+        if (serverReserved > serverLimit || add > serverLimit - serverReserved) return exceeded;
         return null;
     }
 

@@ -207,11 +207,15 @@ final class Stream implements Subscriber {
                 }
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
                 if (inline != null) {
+                    consumers.deliverStored(inline);
                     out.sendAll(js.internal(), account, inline);
                     for (Runnable r : appendListeners) r.run();
                     break;
                 }
-                out.sendAll(js.internal(), account);
+                FlushBatch batch = new FlushBatch();
+                consumers.deliverStored(batch);
+                out.sendAll(js.internal(), account, batch);
+                batch.flushAll();
                 taken.clear();
                 for (Runnable r : appendListeners) r.run();
             }

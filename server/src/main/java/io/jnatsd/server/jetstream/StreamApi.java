@@ -145,6 +145,7 @@ final class StreamApi {
     private void create(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
         StreamConfig c = parseConfig(name, body);
         ApiError invalid = StreamConfigs.normalize(c);
+        if (invalid == null) invalid = StreamConfigs.checkCreate(c);
         if (invalid != null) throw new ApiException(invalid);
         synchronized (ja) {
             Stream existing = ja.streams.get(c.name);
@@ -171,11 +172,8 @@ final class StreamApi {
             Stream s = ja.streams.get(c.name);
             if (s == null) throw ApiException.of("JSStreamNotFoundErr");
             StreamConfig old = s.config();
-            if (!old.storage.equals(c.storage)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change storage type");
-            if (!old.retention.equals(c.retention)) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not change retention policy");
-            if (old.sealed && !c.sealed) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not unseal a sealed stream");
-            if (old.denyDelete && !c.denyDelete) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny message deletes");
-            if (old.denyPurge && !c.denyPurge) throw ApiException.of("JSStreamInvalidConfigF", "err", "stream configuration update can not cancel deny purge");
+            ApiError refused = StreamConfigs.checkUpdate(old, c);
+            if (refused != null) throw new ApiException(refused);
             if (c.mirror != null && !sameJson(c.mirror, old.mirror)) throw ApiException.of("JSStreamMirrorNotUpdatableErr");
             checkOverlap(ja, c, s);
             checkWithStreamsAndLimits(ja, c, s);
@@ -231,9 +229,9 @@ final class StreamApi {
         try {
             c = body.length == 0 ? null : JetStream.JSON.readValue(body, StreamConfig.class);
         } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
+            throw ApiRequest.invalidJson(e);
         }
-        if (c == null) throw ApiException.of("JSInvalidJSONErr");
+        if (c == null) throw ApiRequest.invalidJson("unexpected end of JSON input");
         if (c.name == null || c.name.isEmpty()) c.name = nameInSubject;
         if (!c.name.equals(nameInSubject)) throw ApiException.of("JSStreamMismatchErr");
         return c;
@@ -248,9 +246,9 @@ final class StreamApi {
     // ---- info, names, list ----
 
     private void info(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
-        JsonNode req = optionalJson(body);
-        boolean deletedDetails = req != null && req.path("deleted_details").asBoolean(false);
-        String subjectsFilter = req == null || req.path("subjects_filter").isMissingNode() ? null : req.path("subjects_filter").asText();
+        ApiRequest req = ApiRequest.parse(body, "JSApiStreamInfoRequest");
+        boolean deletedDetails = req.bool("deleted_details");
+        String subjectsFilter = req.string("subjects_filter");
         resp.put("total", 0);
         resp.put("offset", 0);
         resp.put("limit", 0);
@@ -258,9 +256,9 @@ final class StreamApi {
     }
 
     private void names(JsAccount ja, byte[] body, Map<String, Object> resp) throws ApiException {
-        JsonNode req = optionalJson(body);
-        int offset = req == null ? 0 : Math.max(0, req.path("offset").asInt(0));
-        String filter = req == null ? null : textOrNull(req.path("subject"));
+        ApiRequest req = ApiRequest.parse(body, "JSApiStreamNamesRequest");
+        int offset = Math.max(0, req.integer("offset"));
+        String filter = req.string("subject");
         List<Stream> all = matching(ja, filter);
         List<String> page = new ArrayList<>();
         for (int i = offset; i < all.size() && page.size() < NAMES_LIMIT; i++) page.add(all.get(i).name());
@@ -271,9 +269,9 @@ final class StreamApi {
     }
 
     private void list(JsAccount ja, byte[] body, Map<String, Object> resp) throws ApiException {
-        JsonNode req = optionalJson(body);
-        int offset = req == null ? 0 : Math.max(0, req.path("offset").asInt(0));
-        String filter = req == null ? null : textOrNull(req.path("subject"));
+        ApiRequest req = ApiRequest.parse(body, "JSApiStreamListRequest");
+        int offset = Math.max(0, req.integer("offset"));
+        String filter = req.string("subject");
         List<Stream> all = matching(ja, filter);
         List<Map<String, Object>> page = new ArrayList<>();
         for (int i = offset; i < all.size() && page.size() < LIST_LIMIT; i++) {
@@ -303,23 +301,9 @@ final class StreamApi {
         out.put("config", s.config());
         out.put("created", s.created().toString());
         StreamState st = s.store().state(deletedDetails);
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("messages", st.msgs());
-        state.put("bytes", st.bytes());
-        state.put("first_seq", st.firstSeq());
-        state.put("first_ts", time(st.firstTimeNanos()));
-        state.put("last_seq", st.lastSeq());
-        state.put("last_ts", time(st.lastTimeNanos()));
-        if (st.numSubjects() > 0) state.put("num_subjects", st.numSubjects());
-        if (subjectsFilter != null && !subjectsFilter.isEmpty()) {
-            Map<String, Long> subjects = s.store().subjectsState(subjectsFilter);
-            if (!subjects.isEmpty()) state.put("subjects", subjects);
-        }
-        if (st.numDeleted() > 0) {
-            if (deletedDetails && st.deleted() != null) state.put("deleted", st.deleted());
-            state.put("num_deleted", st.numDeleted());
-        }
-        state.put("consumer_count", s.consumers().size());
+        Map<String, Long> subjects = subjectsFilter == null || subjectsFilter.isEmpty() ? null
+                : s.store().subjectsState(subjectsFilter);
+        Map<String, Object> state = StreamStateJson.of(s, st, subjects, deletedDetails);
         out.put("state", state);
         StreamSourcing.info(s, out);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
@@ -334,14 +318,14 @@ final class StreamApi {
     private void purge(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
         if (s.config().denyPurge) throw ApiException.of("JSStreamPurgeFailedF", "err", "stream purge not permitted");
         if (s.config().sealed) throw ApiException.of("JSStreamSealedErr");
-        JsonNode req = optionalJson(body);
+        ApiRequest req = ApiRequest.parse(body, "JSApiStreamPurgeRequest");
         long purged;
-        if (req == null) {
+        if (!req.present()) {
             purged = s.store().purge();
         } else {
-            String filter = textOrNull(req.path("filter"));
-            long seq = req.path("seq").asLong(0);
-            long keep = req.path("keep").asLong(0);
+            String filter = req.string("filter");
+            long seq = req.uint64("seq");
+            long keep = req.uint64("keep");
             if (seq > 0 && keep > 0) throw ApiException.of("JSBadRequestErr");
             purged = filter == null && seq == 0 && keep == 0 ? s.store().purge() : s.store().purge(filter, seq, keep);
         }
@@ -350,12 +334,12 @@ final class StreamApi {
     }
 
     private void msgGet(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
-        JsonNode req = requiredJson(body);
-        long seq = req.path("seq").asLong(0);
-        String last = textOrNull(req.path("last_by_subj"));
-        String next = textOrNull(req.path("next_by_subj"));
+        ApiRequest req = requiredJson(body, "JSApiMsgGetRequest");
+        long seq = req.uint64("seq");
+        String last = req.string("last_by_subj");
+        String next = req.string("next_by_subj");
         StoredMessage m;
-        String startTime = textOrNull(req.path("start_time"));
+        String startTime = req.string("start_time");
         if (seq > 0 && last != null) throw ApiException.of("JSBadRequestErr");
         if (startTime != null) {
             if (seq > 0 || last != null) throw ApiException.of("JSBadRequestErr");
@@ -383,9 +367,9 @@ final class StreamApi {
     private void msgDelete(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
         if (s.config().denyDelete) throw ApiException.of("JSStreamMsgDeleteFailedF", "err", "message delete not permitted");
         if (s.config().sealed) throw ApiException.of("JSStreamSealedErr");
-        JsonNode req = requiredJson(body);
-        long seq = req.path("seq").asLong(0);
-        boolean noErase = req.path("no_erase").asBoolean(false);
+        ApiRequest req = requiredJson(body, "JSApiMsgDeleteRequest");
+        long seq = req.uint64("seq");
+        boolean noErase = req.bool("no_erase");
         boolean removed = seq > 0 && (noErase ? s.store().remove(seq) : s.store().erase(seq));
         if (!removed) throw ApiException.of("JSSequenceNotFoundErrF", "seq", seq);
         resp.put("success", true);
@@ -409,22 +393,8 @@ final class StreamApi {
 
     // ---- helpers ----
 
-    private static JsonNode optionalJson(byte[] body) throws ApiException {
-        if (body == null || body.length == 0) return null;
-        try {
-            return JetStream.JSON.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
-        }
-    }
-
-    private static JsonNode requiredJson(byte[] body) throws ApiException {
-        JsonNode n = optionalJson(body);
-        if (n == null) throw ApiException.of("JSBadRequestErr");
-        return n;
-    }
-
-    private static String textOrNull(JsonNode n) {
-        return n == null || n.isMissingNode() || n.isNull() || n.asText().isEmpty() ? null : n.asText();
+    private static ApiRequest requiredJson(byte[] body, String goStruct) throws ApiException {
+        if (body == null || body.length == 0) throw ApiException.of("JSBadRequestErr");
+        return ApiRequest.parse(body, goStruct);
     }
 }

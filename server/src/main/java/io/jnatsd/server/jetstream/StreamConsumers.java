@@ -60,9 +60,27 @@ final class StreamConsumers implements RemovalListener {
         return false;
     }
 
-    /** A message was stored: consumers that want it wake up. */
+    /**
+     * Consumers that want what the stream's writer has just stored; the writer delivers to them
+     * itself ({@link #deliverStored}) before it sends the publishers' acks. Touched only by the
+     * one writer of the stream at a time.
+     */
+    private final java.util.Set<Consumer> woken = new java.util.LinkedHashSet<>();
+
+    /** A message was stored: consumers that want it are noted for {@link #deliverStored}. */
     void stored(long seq, String subject) {
-        for (Consumer c : all) c.stored(seq, subject);
+        for (Consumer c : all) if (c.stored(seq, subject)) woken.add(c);
+    }
+
+    /**
+     * Delivers what was stored since the last call to the consumers that want it, into the
+     * writer's flush batch, so that a push delivery leaves with (and before) the publisher's ack
+     * rather than after a thread hand-off, as upstream's consumers are signalled on append.
+     */
+    void deliverStored(io.jnatsd.server.core.FlushBatch batch) {
+        if (woken.isEmpty()) return;
+        for (Consumer c : woken) c.deliverStored(batch);
+        woken.clear();
     }
 
     @Override
@@ -111,12 +129,12 @@ final class StreamConsumers implements RemovalListener {
      * upstream's addConsumer: creates the consumer or updates the existing one of that name.
      * {@code action} is "" (create or update), "create" or "update".
      */
-    synchronized Consumer createOrUpdate(ConsumerConfig cfg, String action, boolean recovering, Instant createdAt)
-            throws ApiException {
+    synchronized Consumer createOrUpdate(ConsumerConfig cfg, String action, List<String> filterable, boolean recovering,
+                                         Instant createdAt) throws ApiException {
         ConsumerConfigs.applyDefaults(cfg);
         StreamConfig sc = stream.config();
-        ApiError invalid = ConsumerConfigs.check(cfg, sc);
-        if (invalid != null && !(recovering && invalid.errCode() == 10093)) throw new ApiException(invalid);
+        ApiError invalid = ConsumerConfigs.check(cfg, sc, recovering ? null : filterable);
+        if (invalid != null) throw new ApiException(invalid);
         String name = cfg.isDurable() ? cfg.durableName : (cfg.name == null || cfg.name.isEmpty() ? null : cfg.name);
         if (name != null) {
             Consumer existing = byName.get(name);
@@ -246,10 +264,17 @@ final class StreamConsumers implements RemovalListener {
 
     /** Periodic housekeeping: deletes consumers past their inactivity threshold. */
     void tick(long now) {
-        for (Consumer c : all) {
-            // deleted on the API thread, in order with creates and deletes from clients
-            if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
-        }
+        for (Consumer c : all) tick(c, now);
+    }
+
+    void tick(Consumer c, long now) {
+        // deleted on the API thread, in order with creates and deletes from clients
+        if (c.tick(now)) js.apiExecutor().execute(() -> delete(c, true));
+    }
+
+    /** A subscription on {@code subject} was the last of its kind in the account. */
+    void interestMayHaveGone(String subject) {
+        for (Consumer c : all) c.interestMayHaveGone(subject);
     }
 
     /** The server shuts down: consumers stop and write their state. */
@@ -318,7 +343,7 @@ final class StreamConsumers implements RemovalListener {
                     JsonNode node = JetStream.JSON.readTree(meta.toFile());
                     ConsumerConfig cfg = JetStream.JSON.treeToValue(node.get("config"), ConsumerConfig.class);
                     Instant created = Instant.parse(node.get("created").asText());
-                    createOrUpdate(cfg, "", true, created).signal();
+                    createOrUpdate(cfg, "", null, true, created).signal();
                 } catch (IOException | RuntimeException | ApiException e) {
                     js.log().error("  Error recovering consumer in %s: %s", dir, e.getMessage());
                 }

@@ -70,7 +70,7 @@ final class StreamSnapshots {
         try {
             req = JetStream.JSON.readTree(body);
         } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
+            throw ApiRequest.invalidJson(e);
         }
         String deliver = req.path("deliver_subject").asText("");
         if (deliver.isEmpty() || !Subjects.isValidPublishSubject(deliver)) throw ApiException.of("JSSnapshotDeliverSubjectInvalidErr");
@@ -79,7 +79,7 @@ final class StreamSnapshots {
         int inFlight = Math.max(1, Math.max(window, chunk) / chunk);
         StreamState st = s.store().state();
         resp.put("config", s.config());
-        resp.put("state", stateJson(st));
+        resp.put("state", StreamStateJson.of(s, st, null, false));
         reply.accept(resp);
         String id = UUID.randomUUID().toString().replace("-", "");
         Thread.ofVirtual().name("snapshot-" + s.name()).start(() -> send(ja.account, s, deliver, id, chunk, inFlight, st.lastSeq()));
@@ -94,20 +94,6 @@ final class StreamSnapshots {
 
     private static int clamp(int v, int lo, int hi) {
         return Math.max(lo, Math.min(hi, v));
-    }
-
-    static Map<String, Object> stateJson(StreamState st) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("messages", st.msgs());
-        m.put("bytes", st.bytes());
-        m.put("first_seq", st.firstSeq());
-        m.put("first_ts", GoTime.rfc3339Nano(st.firstTimeNanos()));
-        m.put("last_seq", st.lastSeq());
-        m.put("last_ts", GoTime.rfc3339Nano(st.lastTimeNanos()));
-        if (st.numSubjects() > 0) m.put("num_subjects", st.numSubjects());
-        if (st.numDeleted() > 0) m.put("num_deleted", st.numDeleted());
-        m.put("consumer_count", 0);
-        return m;
     }
 
     /** Writes the snapshot through a chunking stream that waits for a window slot before each chunk. */
@@ -298,7 +284,7 @@ final class StreamSnapshots {
                 Stream s = importInto(this);
                 resp.put("config", s.config());
                 resp.put("created", GoTime.rfc3339Nano(s.created().getEpochSecond() * 1_000_000_000L + s.created().getNano()));
-                resp.put("state", stateJson(s.store().state()));
+                resp.put("state", StreamStateJson.of(s));
                 js.log().notice("Completed restore of stream '%s > %s'", ja.account.name(), config.name);
             } catch (ApiException e) {
                 resp.put("error", e.error());
@@ -334,7 +320,7 @@ final class StreamSnapshots {
             JsonNode req = JetStream.JSON.readTree(body);
             c = JetStream.JSON.treeToValue(req.path("config"), StreamConfig.class);
         } catch (IOException e) {
-            throw ApiException.of("JSInvalidJSONErr");
+            throw ApiRequest.invalidJson(e);
         }
         if (c == null) c = new StreamConfig();
         if (c.name == null || c.name.isEmpty()) c.name = name;

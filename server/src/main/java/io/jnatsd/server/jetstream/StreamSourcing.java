@@ -537,8 +537,8 @@ final class StreamSourcing {
                 return ApiErrors.of("JSStreamInvalidConfigF", "err",
                         "stream external api prefix \"" + e.api + "\" must be a valid subject without wildcards");
             }
-            if (Subjects.subjectsCollide(e.api, "$JS.API.>") || e.api.equals("$JS.API")) {
-                return ApiErrors.of("JSStreamExternalApiOverlapErrF", "prefix", e.api, "subject", "$JS.API.");
+            if (Subjects.subjectsCollide(e.api, "$JS.API")) {
+                return ApiErrors.of("JSStreamExternalApiOverlapErrF", "prefix", e.api, "subject", "$JS.API");
             }
         }
         return null;

@@ -12,17 +12,14 @@ final class Jsz {
     static Map<String, Object> build(MonitoredServer s, Query q) {
         JetStream js = s.jetStream();
         if (js == null) return Unserved.jsz(s, q);
-        boolean accounts = q.bool("accounts");
-        boolean streams = q.bool("streams");
-        q.bool("consumers");
-        boolean config = q.bool("config");
+        JetStreamReport.JszOptions opts = new JetStreamReport.JszOptions(q.bool("accounts"), q.get("acc"),
+                q.bool("streams"), q.bool("consumers"), q.bool("config"), (int) Math.min(Integer.MAX_VALUE, q.integer("offset")),
+                (int) Math.min(Integer.MAX_VALUE, q.integer("limit")));
         q.bool("leader-only");
-        q.integer("offset");
-        q.integer("limit");
         Map<String, Object> o = Json.object();
         o.put("server_id", s.serverId());
         o.put("now", Instant.now());
-        o.putAll(JetStreamReport.jsz(js, s.serverId(), accounts, q.get("acc"), streams, config));
+        o.putAll(JetStreamReport.jsz(js, s.serverId(), opts));
         return o;
     }
 

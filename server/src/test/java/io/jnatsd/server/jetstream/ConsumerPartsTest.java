@@ -153,17 +153,17 @@ class ConsumerPartsTest {
         assertEquals(1000, c.maxAckPending);
         assertEquals(512, c.maxWaiting);
         assertEquals(-1, c.maxDeliver);
-        assertNull(ConsumerConfigs.check(c, stream));
+        assertNull(ConsumerConfigs.check(c, stream, stream.subjects));
         c.filterSubject = "t.x";
-        assertEquals(10093, ConsumerConfigs.check(c, stream).errCode());
+        assertEquals(10093, ConsumerConfigs.check(c, stream, stream.subjects).errCode());
         c.filterSubject = ">";
-        assertNull(ConsumerConfigs.check(c, stream), "a wider wildcard over the stream's subjects");
+        assertNull(ConsumerConfigs.check(c, stream, stream.subjects), "a wider wildcard over the stream's subjects");
         ConsumerConfig push = new ConsumerConfig();
         push.deliverSubject = "s.deliver";
-        assertEquals(10081, ConsumerConfigs.check(push, stream).errCode(), "a cycle");
+        assertEquals(10081, ConsumerConfigs.check(push, stream, stream.subjects).errCode(), "a cycle");
         push.deliverSubject = "d";
         push.flowControl = true;
-        assertEquals(10108, ConsumerConfigs.check(push, stream).errCode());
+        assertEquals(10108, ConsumerConfigs.check(push, stream, stream.subjects).errCode());
         assertEquals("deliver policy can not be updated", ConsumerConfigs.checkUpdate(c, withPolicy("new"), false));
     }
 
