@@ -73,7 +73,6 @@ public final class ConfigLoader {
             Map.entry("tls", "tls"), Map.entry("allow_non_tls", "allow_non_tls"), Map.entry("ocsp", "ocsp"),
             Map.entry("ocsp_cache", "ocsp_cache"),
             Map.entry("gateway", "gateway"), Map.entry("leafnodes", "leafnodes"), Map.entry("leaf", "leafnodes"),
-            Map.entry("mqtt", "mqtt"),
             Map.entry("mappings", "mappings"), Map.entry("maps", "mappings"),
             Map.entry("server_tags", "server_tags"), Map.entry("server_metadata", "server_metadata"),
             Map.entry("default_js_domain", "default_js_domain"), Map.entry("feature_flags", "feature_flags"),
@@ -91,7 +90,7 @@ public final class ConfigLoader {
      * warning. A user moving a config over from upstream must not believe these work.
      */
     private static final Map<String, String> NOT_SERVED = Map.of("leafnodes", "leaf nodes are",
-            "gateway", "gateways are", "mqtt", "MQTT connections are");
+            "gateway", "gateways are");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -206,6 +205,7 @@ public final class ConfigLoader {
                 }
                 case "cluster" -> ClusterBlock.parse(this, v, o.cluster);
                 case "websocket", "ws" -> WebsocketBlock.parse(this, v, o.websocket);
+                case "mqtt" -> MqttBlock.parse(this, v, o.mqtt);
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);

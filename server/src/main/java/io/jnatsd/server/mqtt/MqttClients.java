@@ -1,0 +1,83 @@
+package io.jnatsd.server.mqtt;
+
+import io.jnatsd.server.config.MqttOptions;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.net.ServerTls;
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The MQTT side of a server (upstream's srvMQTT): sets up each socket of the {@code mqtt {}} listener, keeps the
+ * live MQTT connections for monitoring, and each account's {@link AccountSessions}, made on the account's first
+ * MQTT connection.
+ */
+public final class MqttClients {
+    private final MqttServices services;
+    private final ServerTls tls;
+    private final Set<MqttConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<Account, AccountSessions> sessions = new HashMap<>();
+
+    public MqttClients(MqttServices services, ServerTls tls) {
+        this.services = services;
+        this.tls = tls;
+    }
+
+    MqttServices services() {
+        return services;
+    }
+
+    MqttOptions mqtt() {
+        return services.options().mqtt;
+    }
+
+    Duration authTimeout() {
+        return mqtt().effectiveAuthTimeout(services.options().effectiveAuthTimeout());
+    }
+
+    /** TLS of the listener, or null. */
+    public ServerTls tls() {
+        return tls;
+    }
+
+    /** Sets up one accepted socket: [TLS] → packets → the connection. */
+    public void initChannel(Channel ch) {
+        if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
+        // A PUBLISH carries up to max_payload bytes plus its topic (at most 64 KiB) and header.
+        long maxRemaining = (long) services.options().maxPayload + 65_536 + 16;
+        MqttConnection c = new MqttConnection(this, ch);
+        ch.pipeline().addLast(new MqttFrameDecoder(maxRemaining), new MqttChannelHandler(c));
+    }
+
+    synchronized AccountSessions sessions(Account account) throws JsApi.JsException {
+        AccountSessions as = sessions.get(account);
+        if (as == null) {
+            as = AccountSessions.create(account, services.serverName(), mqtt(), services.jetStreamDomain(), services.log());
+            sessions.put(account, as);
+        }
+        return as;
+    }
+
+    void opened(MqttConnection c) {
+        connections.add(c);
+    }
+
+    void closed(MqttConnection c) {
+        connections.remove(c);
+    }
+
+    /** The live MQTT connections (a snapshot). */
+    public List<MqttConnection> connections() {
+        return new ArrayList<>(connections);
+    }
+
+    /** Closes every MQTT client (server shutdown). */
+    public void closeAll() {
+        for (MqttConnection c : connections()) c.close("Server Shutdown");
+    }
+}
