@@ -348,9 +348,10 @@ class MqttTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
-    void persistentSessionSurvivesARestart() throws Exception {
-        try (MqttFixture f = new MqttFixture(Impl.JNATSD, dir, ", ack_wait: \"1s\"")) {
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void persistentSessionSurvivesARestart(Impl impl) throws Exception {
+        try (MqttFixture f = new MqttFixture(impl, dir, ", ack_wait: \"1s\"")) {
             MqttClient away = f.client("survivor", false);
             subscribe(away, "alerts/+", 1);
             away.disconnect();
