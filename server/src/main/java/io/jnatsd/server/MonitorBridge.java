@@ -45,4 +45,5 @@ final class MonitorBridge implements MonitoredServer {
     @Override public io.jnatsd.server.jetstream.JetStream jetStream() { return server.jetStream(); }
     @Override public io.jnatsd.server.cluster.Cluster cluster() { return server.cluster(); }
     @Override public int websocketPort() { return server.websocketPort(); }
+    @Override public int mqttPort() { return server.mqttPort(); }
 }

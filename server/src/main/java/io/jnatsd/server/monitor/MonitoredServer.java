@@ -63,6 +63,11 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** The bound MQTT port; 0 without an MQTT listener. */
+    default int mqttPort() {
+        return 0;
+    }
+
     /** The bound WebSocket port; 0 without a WebSocket listener. */
     default int websocketPort() {
         return 0;

@@ -376,6 +376,24 @@ class MqttTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void varzShowsTheMqttBlock(Impl impl) throws Exception {
+        int http = TestServer.freePort();
+        try (MqttFixture f = new MqttFixture(impl, dir, "http: \"127.0.0.1:" + http + "\"",
+                ", ack_wait: \"5s\", max_ack_pending: 100")) {
+            var client = java.net.http.HttpClient.newHttpClient();
+            String body = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + http + "/varz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var mqtt = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("mqtt");
+            assertEquals("127.0.0.1", mqtt.path("host").asText());
+            assertEquals(f.mqttPort, mqtt.path("port").asInt());
+            assertEquals(5_000_000_000L, mqtt.path("ack_wait").asLong());
+            assertEquals(100, mqtt.path("max_ack_pending").asInt());
+        }
+    }
+
     /** Paho callback that collects messages. */
     record Collect(BlockingQueue<MqttMessage> q) implements org.eclipse.paho.client.mqttv3.MqttCallback {
         public void connectionLost(Throwable cause) {}
