@@ -46,4 +46,7 @@ final class MonitorBridge implements MonitoredServer {
     @Override public io.jnatsd.server.cluster.Cluster cluster() { return server.cluster(); }
     @Override public int websocketPort() { return server.websocketPort(); }
     @Override public int mqttPort() { return server.mqttPort(); }
+    @Override public List<io.jnatsd.server.mqtt.MqttConnection> mqttConnections() {
+        return server.mqtt() == null ? List.of() : server.mqtt().connections();
+    }
 }

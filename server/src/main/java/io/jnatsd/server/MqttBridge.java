@@ -91,4 +91,14 @@ final class MqttBridge implements MqttServices {
     public long nextClientId() {
         return registry.nextClientId();
     }
+
+    @Override
+    public void connectionOpened(io.jnatsd.server.mqtt.MqttConnection c) {
+        registry.stats().totalConnections.increment();
+    }
+
+    @Override
+    public void connectionClosed(io.jnatsd.server.mqtt.MqttConnection c) {
+        registry.closed().add(io.jnatsd.server.monitor.ConnInfo.closedMqtt(c, java.time.Instant.now(), System.nanoTime()));
+    }
 }

@@ -63,6 +63,11 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** The live MQTT connections (upstream counts and lists them with the clients). */
+    default List<io.jnatsd.server.mqtt.MqttConnection> mqttConnections() {
+        return List.of();
+    }
+
     /** The bound MQTT port; 0 without an MQTT listener. */
     default int mqttPort() {
         return 0;

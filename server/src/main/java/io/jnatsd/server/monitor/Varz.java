@@ -58,7 +58,7 @@ final class Varz {
         v.put("cores", cores);
         v.put("gomaxprocs", cores);
         v.put("cpu", proc.cpuPercent());
-        v.put("connections", s.connections().size());
+        v.put("connections", s.connections().size() + s.mqttConnections().size());
         v.put("total_connections", s.stats().totalConnections.sum());
         int routes = s.cluster() == null ? 0 : s.cluster().routeCount();
         v.put("routes", routes);

@@ -65,10 +65,11 @@ public final class MqttClients {
 
     void opened(MqttConnection c) {
         connections.add(c);
+        services.connectionOpened(c);
     }
 
     void closed(MqttConnection c) {
-        connections.remove(c);
+        if (connections.remove(c)) services.connectionClosed(c);
     }
 
     /** The live MQTT connections (a snapshot). */

@@ -70,6 +70,10 @@ public final class MqttConnection implements Subscriber {
     private final SerialRunner runner;
     private final long cid;
     private final Instant start = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private volatile long lastActivityNanos = startNanos;
+    private final java.util.concurrent.atomic.AtomicLong inMsgs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong inBytes = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Subscription, SubState> bySub = new ConcurrentHashMap<>();
     private final Map<String, SubState> filterSubs = new ConcurrentHashMap<>();
     private final Map<String, SubState> consumerSubs = new ConcurrentHashMap<>();
@@ -107,6 +111,7 @@ public final class MqttConnection implements Subscriber {
     }
 
     void received(Object packetOrError) {
+        lastActivityNanos = System.nanoTime();
         runner.execute(() -> process(packetOrError));
         if (runner.queued() > 64 && channel.config().isAutoRead()) channel.config().setAutoRead(false);
     }
@@ -253,6 +258,8 @@ public final class MqttConnection implements Subscriber {
     private void publish(MqttPacket.Publish p) throws MqttProtocolException, JsApi.JsException {
         if (p.qos() > 1) throw new MqttProtocolException("publish QoS=" + p.qos() + " not supported");
         String subject = MqttTopics.topicToSubject(p.topic());
+        inMsgs.incrementAndGet();
+        inBytes.addAndGet(p.payload().length);
         publishMessage(subject, p.topic(), p.qos(), p.retain(), p.payload());
         if (p.qos() > 0) send(MqttPacketWriter.ack(MqttPacket.PUBACK, p.packetId()));
     }
@@ -642,7 +649,39 @@ public final class MqttConnection implements Subscriber {
     }
 
     public int subscriptionCount() {
-        return filterSubs.size();
+        return bySub.size();
+    }
+
+    /** The NATS subscriptions this client holds (its filters' and its consumers' deliver subjects). */
+    public List<Subscription> subscriptions() {
+        List<Subscription> out = new ArrayList<>();
+        for (SubState st : bySub.values()) out.add(st.sub);
+        return out;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    public long inMsgs() {
+        return inMsgs.get();
+    }
+
+    public long inBytes() {
+        return inBytes.get();
+    }
+
+    public long pendingBytes() {
+        return outbound.pendingBytes();
+    }
+
+    /** The user name of CONNECT, when it authenticated one. */
+    public String authorizedUser() {
+        return userName;
     }
 
     public long outMsgs() {

@@ -29,4 +29,10 @@ public interface MqttServices {
     Account account(String name);
 
     long nextClientId();
+
+    /** An MQTT connection was accepted (counted as upstream counts its clients). */
+    void connectionOpened(MqttConnection c);
+
+    /** An MQTT connection has closed; its final state is kept for monitoring. */
+    void connectionClosed(MqttConnection c);
 }

@@ -378,7 +378,7 @@ class MqttTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
-    void varzShowsTheMqttBlock(Impl impl) throws Exception {
+    void varzShowsTheMqttBlockAndConnzTheClientIds(Impl impl) throws Exception {
         int http = TestServer.freePort();
         try (MqttFixture f = new MqttFixture(impl, dir, "http: \"127.0.0.1:" + http + "\"",
                 ", ack_wait: \"5s\", max_ack_pending: 100")) {
@@ -391,6 +391,15 @@ class MqttTest {
             assertEquals(f.mqttPort, mqtt.path("port").asInt());
             assertEquals(5_000_000_000L, mqtt.path("ack_wait").asLong());
             assertEquals(100, mqtt.path("max_ack_pending").asInt());
+            MqttClient c = f.client("watch-me", true);
+            String connz = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + http + "/connz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var conns = new com.fasterxml.jackson.databind.ObjectMapper().readTree(connz).path("connections");
+            assertEquals(1, conns.size(), connz);
+            assertEquals("watch-me", conns.get(0).path("mqtt_client").asText(), connz);
+            assertEquals("Client", conns.get(0).path("kind").asText());
+            c.disconnect();
         }
     }
 
