@@ -77,8 +77,9 @@ final class MqttBridge implements MqttServices {
     }
 
     @Override
-    public User authenticate(ConnectOptions connect, List<X509Certificate> certificates, InetSocketAddress remote) {
-        return auth.authenticate(new AuthRequest(connect, null, certificates, "MQTT",
+    public User authenticate(ConnectOptions connect, List<X509Certificate> certificates, InetSocketAddress remote,
+                             boolean websocket) {
+        return auth.authenticate(new AuthRequest(connect, null, certificates, websocket ? "MQTT_WS" : "MQTT",
                 remote == null ? null : remote.getAddress()));
     }
 

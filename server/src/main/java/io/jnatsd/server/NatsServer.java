@@ -421,6 +421,10 @@ public final class NatsServer implements AutoCloseable {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE,
                 Math.max(opts.maxPending, 2L * opts.maxPayload + opts.maxControlLine));
         WebSocketTransport wt = new WebSocketTransport(ws, websocket.tls(), maxFrame, log, (ch, handshake) -> {
+            if (mqtt != null && handshake.mqtt()) {
+                io.jnatsd.server.mqtt.MqttConnection m = mqtt.initWebSocketChannel(ch);
+                return () -> WebSocketClients.closeStatus(m.closeReason());
+            }
             ClientConnection c = new ClientConnection(websocket.session(handshake), ch, accounts.global());
             ch.pipeline().addLast(new ConnectionHandler(c));
             return () -> WebSocketClients.closeStatus(c.closedReason());

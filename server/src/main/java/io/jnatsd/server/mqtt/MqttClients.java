@@ -48,10 +48,23 @@ public final class MqttClients {
     /** Sets up one accepted socket: [TLS] → packets → the connection. */
     public void initChannel(Channel ch) {
         if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
+        addHandlers(ch, false);
+    }
+
+    /**
+     * Takes over an upgraded socket of the websocket listener's {@code /mqtt} endpoint (its frames already turned
+     * into a byte stream in front); the caller fires channelActive. Returns the connection (for its close reason).
+     */
+    public MqttConnection initWebSocketChannel(Channel ch) {
+        return addHandlers(ch, true);
+    }
+
+    private MqttConnection addHandlers(Channel ch, boolean websocket) {
         // A PUBLISH carries up to max_payload bytes plus its topic (at most 64 KiB) and header.
         long maxRemaining = (long) services.options().maxPayload + 65_536 + 16;
-        MqttConnection c = new MqttConnection(this, ch);
+        MqttConnection c = new MqttConnection(this, ch, websocket);
         ch.pipeline().addLast(new MqttFrameDecoder(maxRemaining), new MqttChannelHandler(c));
+        return c;
     }
 
     synchronized AccountSessions sessions(Account account) throws JsApi.JsException {

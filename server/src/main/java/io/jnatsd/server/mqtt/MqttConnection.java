@@ -66,6 +66,8 @@ public final class MqttConnection implements Subscriber {
 
     private final MqttClients server;
     private final Channel channel;
+    /** Over the websocket listener's {@code /mqtt} endpoint. */
+    private final boolean websocket;
     private final Outbound outbound;
     private final SerialRunner runner;
     private final long cid;
@@ -90,9 +92,10 @@ public final class MqttConnection implements Subscriber {
     private Session session;
     private PermissionGuard guard;
 
-    MqttConnection(MqttClients server, Channel channel) {
+    MqttConnection(MqttClients server, Channel channel, boolean websocket) {
         this.server = server;
         this.channel = channel;
+        this.websocket = websocket;
         this.cid = server.services().nextClientId();
         this.outbound = new Outbound(channel, server.services().options().maxPending, () -> close("Slow Consumer (Pending Bytes)"));
         this.runner = new SerialRunner(this::resumeReadingIfDrained);
@@ -234,7 +237,8 @@ public final class MqttConnection implements Subscriber {
             co.authToken = pw;
             co.jwt = pw;
         }
-        return server.services().authenticate(co, peerCertificates(), (InetSocketAddress) channel.remoteAddress());
+        return server.services().authenticate(co, peerCertificates(), (InetSocketAddress) channel.remoteAddress(),
+                websocket);
     }
 
     private List<X509Certificate> peerCertificates() {
@@ -629,6 +633,10 @@ public final class MqttConnection implements Subscriber {
 
     public String clientId() {
         return clientId;
+    }
+
+    public boolean isWebsocket() {
+        return websocket;
     }
 
     public String closeReason() {

@@ -23,8 +23,9 @@ public interface MqttServices {
 
     boolean authRequired();
 
-    /** Authenticates as the {@code MQTT} connection type; null when refused. */
-    User authenticate(ConnectOptions connect, List<X509Certificate> certificates, InetSocketAddress remote);
+    /** Authenticates as the {@code MQTT} (or, over WebSocket, {@code MQTT_WS}) connection type; null when refused. */
+    User authenticate(ConnectOptions connect, List<X509Certificate> certificates, InetSocketAddress remote,
+                      boolean websocket);
 
     Account account(String name);
 

@@ -403,6 +403,30 @@ class MqttTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void mqttOverWebSocket(Impl impl) throws Exception {
+        int ws = TestServer.freePort();
+        try (MqttFixture f = new MqttFixture(impl, dir, "websocket { listen: \"127.0.0.1:" + ws + "\", no_tls: true }", "")) {
+            MqttClient overWs = new MqttClient("ws://127.0.0.1:" + ws + "/mqtt", "ws-client",
+                    new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            o.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
+            overWs.connect(o);
+            BlockingQueue<MqttMessage> q = subscribe(overWs, "ws/+", 1);
+            MqttClient tcp = f.client("tcp-client", true);
+            publish(tcp, "ws/in", "to websocket", 1, false);
+            MqttMessage m = next(q);
+            assertEquals("to websocket", text(m));
+            assertEquals(1, m.getQos());
+            BlockingQueue<MqttMessage> back = subscribe(tcp, "tcp/+", 0);
+            publish(overWs, "tcp/in", "from websocket", 0, false);
+            assertEquals("from websocket", text(next(back)));
+            overWs.disconnect();
+            tcp.disconnect();
+        }
+    }
+
     /** Paho callback that collects messages. */
     record Collect(BlockingQueue<MqttMessage> q) implements org.eclipse.paho.client.mqttv3.MqttCallback {
         public void connectionLost(Throwable cause) {}
