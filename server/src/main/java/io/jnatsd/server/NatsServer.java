@@ -567,7 +567,7 @@ public final class NatsServer implements AutoCloseable {
         if (listener.isOpen()) listener.close().syncUninterruptibly();
         if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
         if (mqttListener != null && mqttListener.isOpen()) mqttListener.close().syncUninterruptibly();
-        if (mqtt != null) mqtt.closeAll();
+        if (mqtt != null) mqtt.closeAll(2000);
         if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();

@@ -83,6 +83,9 @@ public final class MqttClients {
 
     void closed(MqttConnection c) {
         if (connections.remove(c)) services.connectionClosed(c);
+        synchronized (connections) {
+            connections.notifyAll();
+        }
     }
 
     /** The live MQTT connections (a snapshot). */
@@ -90,8 +93,22 @@ public final class MqttClients {
         return new ArrayList<>(connections);
     }
 
-    /** Closes every MQTT client (server shutdown). */
-    public void closeAll() {
+    /**
+     * Closes every MQTT client (server shutdown) and waits, up to {@code timeoutMillis}, until each has released
+     * its session and sent its will: that needs JetStream, which stops next.
+     */
+    public void closeAll(long timeoutMillis) {
         for (MqttConnection c : connections()) c.close("Server Shutdown");
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        synchronized (connections) {
+            while (!connections.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    connections.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 }

@@ -591,9 +591,17 @@ public final class MqttConnection implements Subscriber {
     }
 
     private void cleanUp() {
+        try {
+            releaseSession();
+        } finally {
+            server.closed(this);
+        }
+    }
+
+    /** Gives the session back (clearing it when clean) and publishes the will. */
+    private void releaseSession() {
         for (SubState st : bySub.values()) account.unsubscribe(st.sub);
         bySub.clear();
-        server.closed(this);
         Session s = session;
         if (s == null) return;
         try {

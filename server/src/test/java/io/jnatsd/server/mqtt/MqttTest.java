@@ -427,6 +427,60 @@ class MqttTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aFloodingDeviceLosesNothingAcknowledgedAndOthersGoOn(Impl impl) throws Exception {
+        int n = 1000;
+        try (MqttFixture f = new MqttFixture(impl, dir, "");
+             Connection nc = Nats.connect(f.server.url())) {
+            Subscription ns = nc.subscribe("flood.x");
+            nc.flush(Duration.ofSeconds(2));
+            MqttClient durable = f.client("flood-reader", true);
+            BlockingQueue<MqttMessage> q1 = subscribe(durable, "flood/x", 1);
+            MqttClient bystander = f.client("bystander", true);
+            BlockingQueue<MqttMessage> qb = subscribe(bystander, "calm", 0);
+            try (MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
+                System.err.println("DEBUG start " + System.nanoTime() / 1_000_000);
+                r.send(connect("MQTT", 4, 0x02, 0, "flooder"));
+                assertArrayEquals(new byte[] {0x20, 2, 0, 0}, r.read());
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                for (int i = 1; i <= n; i++) {
+                    all.writeBytes(packet(0x32, str("flood/x"), new byte[] {(byte) (i >> 8), (byte) i}, ("m" + i).getBytes()));
+                }
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        r.send(all.toByteArray());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                publish(bystander, "calm", "still served", 0, false);
+                assertEquals("still served", text(next(qb)));
+                java.util.BitSet acked = new java.util.BitSet();
+                for (int i = 0; i < n; i++) {
+                    byte[] ack = r.read();
+                    assertEquals(0x40, ack[0] & 0xFF, "PUBACK");
+                    int pi = (ack[2] & 0xFF) << 8 | (ack[3] & 0xFF);
+                    assertFalse(acked.get(pi), "one PUBACK per packet");
+                    acked.set(pi);
+                }
+                writer.join();
+                System.err.println("DEBUG acks done " + System.nanoTime() / 1_000_000);
+                assertEquals(n, acked.cardinality());
+            }
+            int nats = 0;
+            while (ns.nextMessage(Duration.ofSeconds(2)) != null) if (++nats == n) break;
+            assertEquals(n, nats, "every acknowledged message reached the NATS subscriber");
+            System.err.println("DEBUG nats done " + System.nanoTime() / 1_000_000);
+            int mqtt = 0;
+            while (q1.poll(2, TimeUnit.SECONDS) != null) if (++mqtt == n) break;
+            assertEquals(n, mqtt, "and the QoS 1 MQTT subscriber");
+            System.err.println("DEBUG mqtt done " + System.nanoTime() / 1_000_000);
+            durable.disconnect();
+            bystander.disconnect();
+        }
+    }
+
     /** Paho callback that collects messages. */
     record Collect(BlockingQueue<MqttMessage> q) implements org.eclipse.paho.client.mqttv3.MqttCallback {
         public void connectionLost(Throwable cause) {}
