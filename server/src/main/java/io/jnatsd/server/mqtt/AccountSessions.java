@@ -38,8 +38,12 @@ final class AccountSessions {
     private final ServerLog log;
     private final Map<String, Session> sessions = new HashMap<>();
     private final Map<String, Long> flappers = new HashMap<>();
-    /** Client ids whose CONNECT or close is being processed. */
-    private final Map<String, Thread> locked = new HashMap<>();
+    /** The last retained record to read back at start; 0 once read (this server's later records are known). */
+    private volatile long recoveringUpTo;
+    /** Client ids whose CONNECT or close is being processed; a lock, not a monitor: its holders block on JetStream. */
+    private final java.util.Set<String> locked = new java.util.HashSet<>();
+    private final java.util.concurrent.locks.ReentrantLock lockedLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition unlocked = lockedLock.newCondition();
 
     private AccountSessions(JsApi js, String serverHash, String domainToken, MqttOptions opts, ServerLog log) {
         this.js = js;
@@ -93,10 +97,14 @@ final class AccountSessions {
         long lastSeq = info.path("state").path("msgs").asLong() > 0 ? info.path("state").path("last_seq").asLong() : 0;
         CountDownLatch loaded = new CountDownLatch(lastSeq > 0 ? 1 : 0);
         String deliver = SUB_PREFIX + randomToken();
+        recoveringUpTo = lastSeq;
         js.client().subscribe(js.account(), deliver, null, (sub, msg) -> {
             long seq = AckReply.streamSeq(msg.reply());
             if (seq > 0) retainedRecordArrived(seq, msg.payload());
-            if (seq >= lastSeq) loaded.countDown();
+            if (seq >= recoveringUpTo) {
+                recoveringUpTo = 0;
+                loaded.countDown();
+            }
         });
         String durable = RETAINED_STREAM + "_" + serverHash;
         try {
@@ -130,6 +138,8 @@ final class AccountSessions {
             return;
         }
         if (r.subject() == null) return;
+        // Past recovery this server's own records are known already (and may have been cleared since), as upstream.
+        if (recoveringUpTo == 0 && serverHash.equals(r.origin())) return;
         long old = retained.put(seq, r);
         if (old != 0 && old != seq) deleteRetained(old);
     }
@@ -169,15 +179,22 @@ final class AccountSessions {
 
     /** Marks the client id busy (waiting while another connection with it is being processed). */
     void lock(String clientId) throws InterruptedException {
-        synchronized (this) {
-            while (locked.containsKey(clientId) && locked.get(clientId) != Thread.currentThread()) wait();
-            locked.put(clientId, Thread.currentThread());
+        lockedLock.lock();
+        try {
+            while (!locked.add(clientId)) unlocked.await();
+        } finally {
+            lockedLock.unlock();
         }
     }
 
-    synchronized void unlock(String clientId) {
-        locked.remove(clientId);
-        notifyAll();
+    void unlock(String clientId) {
+        lockedLock.lock();
+        try {
+            locked.remove(clientId);
+            unlocked.signalAll();
+        } finally {
+            lockedLock.unlock();
+        }
     }
 
     /** Whether the client id was taken over less than a second ago (the new connection is then held and closed). */

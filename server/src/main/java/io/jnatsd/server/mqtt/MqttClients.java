@@ -6,7 +6,6 @@ import io.jnatsd.server.net.ServerTls;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +20,8 @@ public final class MqttClients {
     private final MqttServices services;
     private final ServerTls tls;
     private final Set<MqttConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Map<Account, AccountSessions> sessions = new HashMap<>();
+    private final Map<Account, java.util.concurrent.CompletableFuture<AccountSessions>> sessions =
+            new ConcurrentHashMap<>();
 
     public MqttClients(MqttServices services, ServerTls tls) {
         this.services = services;
@@ -67,13 +67,27 @@ public final class MqttClients {
         return c;
     }
 
-    synchronized AccountSessions sessions(Account account) throws JsApi.JsException {
-        AccountSessions as = sessions.get(account);
-        if (as == null) {
-            as = AccountSessions.create(account, services.serverName(), mqtt(), services.jetStreamDomain(), services.log());
-            sessions.put(account, as);
+    /** The account's MQTT state, made by the first caller (others wait for it, holding no lock). */
+    AccountSessions sessions(Account account) throws JsApi.JsException, InterruptedException {
+        var mine = new java.util.concurrent.CompletableFuture<AccountSessions>();
+        var made = sessions.putIfAbsent(account, mine);
+        if (made == null) {
+            try {
+                mine.complete(AccountSessions.create(account, services.serverName(), mqtt(), services.jetStreamDomain(),
+                        services.log()));
+            } catch (JsApi.JsException | RuntimeException e) {
+                sessions.remove(account, mine); // the next connection tries again
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            made = mine;
         }
-        return as;
+        try {
+            return made.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof JsApi.JsException js) throw js;
+            throw new JsApi.JsException(0, String.valueOf(e.getCause()));
+        }
     }
 
     void opened(MqttConnection c) {

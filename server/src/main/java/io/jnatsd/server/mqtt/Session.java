@@ -62,26 +62,36 @@ final class Session {
         });
     }
 
-    /** Persists the record; {@code origin} is the server's hash. Expects the last record's sequence, as upstream. */
-    synchronized void save(JsApi js, String origin) throws JsApi.JsException {
-        ObjectNode rec = JsApi.JSON.createObjectNode();
-        rec.put("origin", origin);
-        rec.put("id", id);
-        if (clean) rec.put("clean", true);
-        if (!subs.isEmpty()) {
-            ObjectNode s = rec.putObject("subs");
-            subs.forEach(s::put);
-        }
-        if (!consumers.isEmpty()) {
-            ObjectNode c = rec.putObject("cons");
-            consumers.forEach(c::set);
-        }
+    /**
+     * Persists the record; {@code origin} is the server's hash. Expects the last record's sequence, as upstream.
+     * Called by the owning connection's thread only; the store waits outside any lock (no carrier pinned).
+     */
+    void save(JsApi js, String origin) throws JsApi.JsException {
         byte[] headers = null;
-        if (seq != 0) {
-            headers = ("NATS/1.0\r\nNats-Expected-Last-Subject-Sequence:" + seq + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] payload;
+        synchronized (this) {
+            ObjectNode rec = JsApi.JSON.createObjectNode();
+            rec.put("origin", origin);
+            rec.put("id", id);
+            if (clean) rec.put("clean", true);
+            if (!subs.isEmpty()) {
+                ObjectNode s = rec.putObject("subs");
+                subs.forEach(s::put);
+            }
+            if (!consumers.isEmpty()) {
+                ObjectNode c = rec.putObject("cons");
+                consumers.forEach(c::set);
+            }
+            if (seq != 0) {
+                headers = ("NATS/1.0\r\nNats-Expected-Last-Subject-Sequence:" + seq + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+            }
+            payload = rec.toString().getBytes(StandardCharsets.UTF_8);
         }
-        byte[] payload = rec.toString().getBytes(StandardCharsets.UTF_8);
-        seq = js.store("SP", subject, headers, payload);
+        long stored = js.store("SP", subject, headers, payload);
+        synchronized (this) {
+            seq = stored;
+        }
     }
 
     /** Forgets everything: deletes the consumers and the persisted record (clean session). */

@@ -440,7 +440,6 @@ class MqttTest {
             MqttClient bystander = f.client("bystander", true);
             BlockingQueue<MqttMessage> qb = subscribe(bystander, "calm", 0);
             try (MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
-                System.err.println("DEBUG start " + System.nanoTime() / 1_000_000);
                 r.send(connect("MQTT", 4, 0x02, 0, "flooder"));
                 assertArrayEquals(new byte[] {0x20, 2, 0, 0}, r.read());
                 java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
@@ -465,17 +464,14 @@ class MqttTest {
                     acked.set(pi);
                 }
                 writer.join();
-                System.err.println("DEBUG acks done " + System.nanoTime() / 1_000_000);
                 assertEquals(n, acked.cardinality());
             }
             int nats = 0;
             while (ns.nextMessage(Duration.ofSeconds(2)) != null) if (++nats == n) break;
             assertEquals(n, nats, "every acknowledged message reached the NATS subscriber");
-            System.err.println("DEBUG nats done " + System.nanoTime() / 1_000_000);
             int mqtt = 0;
             while (q1.poll(2, TimeUnit.SECONDS) != null) if (++mqtt == n) break;
             assertEquals(n, mqtt, "and the QoS 1 MQTT subscriber");
-            System.err.println("DEBUG mqtt done " + System.nanoTime() / 1_000_000);
             durable.disconnect();
             bystander.disconnect();
         }
