@@ -25,6 +25,9 @@ final class AccountSessions {
     static final String MSGS_PREFIX = "$MQTT.msgs.";
     static final String RETAINED_STREAM = "$MQTT_rmsgs";
     static final String RETAINED_SUBJECT = "$MQTT.rmsgs";
+    /** QoS 2 messages received but not yet released by PUBREL (upstream 2.10's stream), one per session and id. */
+    static final String QOS2_IN_STREAM = "$MQTT_qos2in";
+    static final String QOS2_IN_PREFIX = "$MQTT.qos2.in.";
     /** Deliver subjects of MQTT's consumers; MQTT clients may not subscribe under it. */
     static final String SUB_PREFIX = "$MQTT.sub.";
     /** How long a client id just taken over keeps new connections with it waiting (upstream's flappers jail). */
@@ -67,6 +70,7 @@ final class AccountSessions {
             as.ensureStream(Session.STREAM, List.of(Session.SUBJECT_PREFIX + domainToken + ">"), "limits", replicas, 1);
             as.ensureStream(MSGS_STREAM, List.of(MSGS_PREFIX + ">"), "interest", replicas, 0);
             JsonNode info = as.ensureStream(RETAINED_STREAM, List.of(RETAINED_SUBJECT), "limits", replicas, 0);
+            as.ensureStream(QOS2_IN_STREAM, List.of(QOS2_IN_PREFIX + ">"), "limits", replicas, 1);
             as.loadRetained(info);
         } catch (JsApi.JsException e) {
             js.close();
@@ -89,6 +93,10 @@ final class AccountSessions {
         cfg.put("storage", "file");
         cfg.put("num_replicas", replicas);
         if (maxPerSubject > 0) cfg.put("max_msgs_per_subject", maxPerSubject);
+        if (name.equals(QOS2_IN_STREAM)) { // a resent QoS 2 PUBLISH must not replace the first (exactly once)
+            cfg.put("discard", "new");
+            cfg.put("discard_new_per_subject", true);
+        }
         return js.api("SC", "STREAM.CREATE." + name, cfg);
     }
 

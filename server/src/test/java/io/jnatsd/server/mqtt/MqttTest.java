@@ -477,6 +477,76 @@ class MqttTest {
         }
     }
 
+    /** What starting with {@code config} says: jnatsd's construction error, or upstream's output as it exits. */
+    private String startError(Impl impl, String config) throws Exception {
+        Path conf = dir.resolve("bad-" + impl + ".conf");
+        java.nio.file.Files.writeString(conf, "listen: \"127.0.0.1:" + TestServer.freePort() + "\"\n" + config);
+        if (impl == Impl.JNATSD) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new io.jnatsd.server.NatsServer(
+                    io.jnatsd.server.config.ConfigLoader.load(conf), io.jnatsd.server.log.ServerLog.silent()));
+            return e.getMessage();
+        }
+        String bin = TestServer.upstreamBinary();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bin != null, "upstream nats-server is not installed");
+        Process p = new ProcessBuilder(bin, "-c", conf.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS), "upstream did not exit");
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void mqttNeedsAServerNameAndJetStream(Impl impl) throws Exception {
+        int port = TestServer.freePort();
+        String store = dir.resolve("js-" + impl).toString();
+        assertTrue(startError(impl, "jetstream { store_dir: \"" + store + "\" }\nmqtt { port: " + port + " }\n")
+                .contains("mqtt requires server name to be explicitly set"));
+        assertTrue(startError(impl, "server_name: s\nmqtt { port: " + port + " }\n")
+                .contains("mqtt requires JetStream to be enabled if running in standalone mode"));
+    }
+
+    /**
+     * QoS 2 publishing as upstream 2.10 receives it (2.9.10 closes the connection instead): held until PUBREL,
+     * a resent PUBLISH with the same id is not delivered twice; subscriptions are granted QoS 1 at most.
+     */
+    @org.junit.jupiter.api.Test
+    void qos2PublishIsDeliveredOnceAtPubrel() throws Exception {
+        try (MqttFixture f = new MqttFixture(Impl.JNATSD, dir, "");
+             Connection nc = Nats.connect(f.server.url())) {
+            Subscription ns = nc.subscribe("q2.>");
+            nc.flush(Duration.ofSeconds(2));
+            MqttClient sub = f.client("q2-sub", true);
+            BlockingQueue<MqttMessage> q = subscribe(sub, "q2/#", 2);
+            try (MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
+                r.send(connect("MQTT", 4, 0x02, 0, "q2-raw"));
+                assertArrayEquals(new byte[] {0x20, 2, 0, 0}, r.read());
+                byte[] pub = packet(0x34, str("q2/raw"), new byte[] {0, 5}, "exactly once".getBytes());
+                r.send(pub);
+                assertArrayEquals(new byte[] {0x50, 2, 0, 5}, r.read(), "PUBREC");
+                assertNull(ns.nextMessage(Duration.ofMillis(300)), "nothing goes out before PUBREL");
+                r.send(pub); // resent, e.g. after a lost PUBREC
+                assertArrayEquals(new byte[] {0x50, 2, 0, 5}, r.read(), "PUBREC again");
+                r.send(new byte[] {0x62, 2, 0, 5});
+                assertArrayEquals(new byte[] {0x70, 2, 0, 5}, r.read(), "PUBCOMP");
+                Message m = ns.nextMessage(Duration.ofSeconds(5));
+                assertNotNull(m);
+                assertEquals("exactly once", new String(m.getData(), StandardCharsets.UTF_8));
+                assertEquals("2", m.getHeaders().getFirst("Nmqtt-Pub"));
+                assertNull(ns.nextMessage(Duration.ofMillis(300)), "once only");
+                r.send(new byte[] {0x62, 2, 0, 5});
+                assertArrayEquals(new byte[] {0x70, 2, 0, 5}, r.read(), "a PUBREL for nothing still gets PUBCOMP");
+            }
+            MqttMessage got = next(q);
+            assertEquals("exactly once", text(got));
+            assertEquals(1, got.getQos(), "granted QoS 1");
+            MqttClient paho = f.client("q2-paho", true);
+            publish(paho, "q2/paho", "via paho", 2, false);
+            assertEquals("via paho", text(next(q)));
+            assertNull(q.poll(300, TimeUnit.MILLISECONDS));
+            paho.disconnect();
+            sub.disconnect();
+        }
+    }
+
     /** Paho callback that collects messages. */
     record Collect(BlockingQueue<MqttMessage> q) implements org.eclipse.paho.client.mqttv3.MqttCallback {
         public void connectionLost(Throwable cause) {}
