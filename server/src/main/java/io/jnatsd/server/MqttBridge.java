@@ -94,12 +94,13 @@ final class MqttBridge implements MqttServices {
     }
 
     @Override
-    public void connectionOpened(io.jnatsd.server.mqtt.MqttConnection c) {
-        registry.stats().totalConnections.increment();
+    public boolean connectionOpened(io.jnatsd.server.mqtt.MqttConnection c) {
+        return registry.admit();
     }
 
     @Override
     public void connectionClosed(io.jnatsd.server.mqtt.MqttConnection c) {
+        registry.release();
         registry.closed().add(io.jnatsd.server.monitor.ConnInfo.closedMqtt(c, java.time.Instant.now(), System.nanoTime()));
     }
 }

@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * processed on each connection's own virtual thread), up to upstream's 4 s.
  */
 final class JsApi {
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Records written by other servers (newer upstreams) may carry fields this one does not know. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final long TIMEOUT_MILLIS = 4000;
 
     /** An error answer of the JetStream API (its err_code) or no answer in time (err_code 0). */

@@ -90,9 +90,11 @@ public final class MqttClients {
         }
     }
 
-    void opened(MqttConnection c) {
+    /** False when the server has max_connections clients already (the connection is then closed, unlisted). */
+    boolean opened(MqttConnection c) {
+        if (!services.connectionOpened(c)) return false;
         connections.add(c);
-        services.connectionOpened(c);
+        return true;
     }
 
     void closed(MqttConnection c) {

@@ -105,13 +105,17 @@ public final class MqttConnection implements Subscriber {
     // ---- socket events (event loop) ----
 
     void active() {
+        if (!server.opened(this)) {
+            closeReason = "Maximum Connections Exceeded";
+            channel.close();
+            return;
+        }
         if (server.services().authRequired() || server.mqtt().authOverride()) {
             long nanos = server.authTimeout().toNanos();
             authTimer = channel.eventLoop().schedule(() -> {
                 if (!connected) close("Authentication Timeout");
             }, nanos, TimeUnit.NANOSECONDS);
         }
-        server.opened(this);
     }
 
     void received(Object packetOrError) {
@@ -140,14 +144,22 @@ public final class MqttConnection implements Subscriber {
     // ---- packets (the connection's runner) ----
 
     private void process(Object p) {
-        if (closed) return;
+        if (closed || closeReason != null) return; // nothing after a refusal, even what was pipelined behind it
+        if (!connected && !(p instanceof MqttPacket.Connect) && !(p instanceof MqttProtocolException)) {
+            close("Protocol Violation"); // a packet queued behind a CONNECT still being refused
+            return;
+        }
         try {
             switch (p) {
                 case MqttProtocolException e -> refuse(e);
                 case MqttPacket.Connect c -> connect(c);
                 case MqttPacket.Publish pub -> publish(pub);
                 case MqttPacket.Ack a when a.type() == MqttPacket.PUBACK -> pubAck(a.packetId());
-                case MqttPacket.Ack a when a.type() == MqttPacket.PUBREL -> pubRel(a.packetId());
+                case MqttPacket.Ack a when a.type() == MqttPacket.PUBREL -> {
+                    Qos2Receiver.Released r = Qos2Receiver.released(sessions.js, session, a.packetId());
+                    if (r != null) publishMessage(r.subject(), MqttTopics.subjectToTopic(r.subject()), 2, r.retain(), r.payload());
+                    send(MqttPacketWriter.ack(MqttPacket.PUBCOMP, a.packetId()));
+                }
                 case MqttPacket.Ack a -> throw new MqttProtocolException("protocol " + a.type() + " not supported");
                 case MqttPacket.Subscribe s -> subscribe(s);
                 case MqttPacket.Unsubscribe u -> unsubscribe(u);
@@ -166,6 +178,9 @@ public final class MqttConnection implements Subscriber {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close("Server Shutdown");
+        } catch (RuntimeException e) {
+            server.services().log().error("%s - MQTT: unexpected error: %s", this, e);
+            close("Protocol Violation");
         }
     }
 
@@ -266,68 +281,12 @@ public final class MqttConnection implements Subscriber {
         inMsgs.incrementAndGet();
         inBytes.addAndGet(p.payload().length);
         if (p.qos() == 2) {
-            receiveQos2(subject, p);
+            Qos2Receiver.received(sessions.js, session, subject, p);
+            send(MqttPacketWriter.ack(MqttPacket.PUBREC, p.packetId()));
             return;
         }
         publishMessage(subject, p.topic(), p.qos(), p.retain(), p.payload());
         if (p.qos() > 0) send(MqttPacketWriter.ack(MqttPacket.PUBACK, p.packetId()));
-    }
-
-    /**
-     * QoS 2, as the receiver (upstream 2.10): the message waits in {@code $MQTT_qos2in} under its session and
-     * packet id, a resent PUBLISH finding it there already (exactly once), and goes out at PUBREL.
-     */
-    private void receiveQos2(String subject, MqttPacket.Publish p) throws JsApi.JsException {
-        int flags = 2 << 1 | (p.retain() ? 1 : 0);
-        byte[] headers = ("NATS/1.0\r\nNmqtt-Pub:2" + Integer.toHexString(flags) + "\r\nNmqtt-Subject:" + subject
-                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            sessions.js.store("Q2", qos2Subject(p.packetId()), headers, p.payload());
-        } catch (JsApi.JsException e) {
-            if (!e.getMessage().contains("maximum messages per subject")) throw e; // else: a resent PUBLISH
-        }
-        send(MqttPacketWriter.ack(MqttPacket.PUBREC, p.packetId()));
-    }
-
-    /** Upstream names these by client id; the id's hash keeps any id a valid subject token. */
-    private String qos2Subject(int packetId) {
-        return AccountSessions.QOS2_IN_PREFIX + session.hash + "." + packetId;
-    }
-
-    private void pubRel(int packetId) throws JsApi.JsException {
-        ObjectNode req = JsApi.JSON.createObjectNode();
-        req.put("last_by_subj", qos2Subject(packetId));
-        com.fasterxml.jackson.databind.JsonNode m = null;
-        try {
-            m = sessions.js.api("ML", "STREAM.MSG.GET." + AccountSessions.QOS2_IN_STREAM, req).path("message");
-        } catch (JsApi.JsException e) {
-            if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
-        }
-        if (m != null) {
-            ObjectNode del = JsApi.JSON.createObjectNode();
-            del.put("seq", m.path("seq").asLong());
-            del.put("no_erase", true);
-            try {
-                sessions.js.api("MD", "STREAM.MSG.DELETE." + AccountSessions.QOS2_IN_STREAM, del);
-            } catch (JsApi.JsException e) {
-                if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
-            }
-            String hdrs = new String(java.util.Base64.getDecoder().decode(m.path("hdrs").asText("")), StandardCharsets.UTF_8);
-            byte[] payload = java.util.Base64.getDecoder().decode(m.path("data").asText(""));
-            String subject = headerValue(hdrs, "Nmqtt-Subject");
-            String pub = headerValue(hdrs, "Nmqtt-Pub");
-            boolean retain = pub != null && pub.length() > 1 && (Character.digit(pub.charAt(1), 16) & 1) != 0;
-            if (subject != null) publishMessage(subject, MqttTopics.subjectToTopic(subject), 2, retain, payload);
-        }
-        send(MqttPacketWriter.ack(MqttPacket.PUBCOMP, packetId));
-    }
-
-    private static String headerValue(String headers, String name) {
-        for (String line : headers.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
-        }
-        return null;
     }
 
     /** A PUBLISH or a will: to NATS subscribers, to the retained store, and (QoS 1) to $MQTT_msgs before PUBACK. */

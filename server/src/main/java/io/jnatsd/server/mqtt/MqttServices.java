@@ -31,8 +31,8 @@ public interface MqttServices {
 
     long nextClientId();
 
-    /** An MQTT connection was accepted (counted as upstream counts its clients). */
-    void connectionOpened(MqttConnection c);
+    /** An MQTT connection was accepted: counted with the NATS clients; false when over max_connections. */
+    boolean connectionOpened(MqttConnection c);
 
     /** An MQTT connection has closed; its final state is kept for monitoring. */
     void connectionClosed(MqttConnection c);

@@ -35,6 +35,8 @@ final class SerialRunner {
             while ((r = tasks.poll()) != null) {
                 try {
                     r.run();
+                } catch (RuntimeException e) {
+                    // A task's failure is its own; the tasks behind it still run.
                 } finally {
                     queued.decrementAndGet();
                     afterEach.run();

@@ -547,6 +547,35 @@ class MqttTest {
         }
     }
 
+    /** The fixture's readiness probes are connections too, gone a moment after they close. */
+    private static Connection connectWhenFree(String url) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            try {
+                return Nats.connect(new io.nats.client.Options.Builder().server(url).maxReconnects(0).build());
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) throw e;
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void mqttClientsCountAgainstMaxConnections(Impl impl) throws Exception {
+        try (MqttFixture f = new MqttFixture(impl, dir, "max_connections: 1", "");
+             Connection nc = connectWhenFree(f.server.url())) {
+            try (MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
+                r.send(connect("MQTT", 4, 0x02, 0, "one-too-many"));
+                assertTrue(r.closedByServer(), "closed: the NATS client holds the only connection");
+            }
+            nc.close();
+            MqttClient m = f.client("now-fits", true);
+            assertTrue(m.isConnected());
+            m.disconnect();
+        }
+    }
+
     /** Paho callback that collects messages. */
     record Collect(BlockingQueue<MqttMessage> q) implements org.eclipse.paho.client.mqttv3.MqttCallback {
         public void connectionLost(Throwable cause) {}
