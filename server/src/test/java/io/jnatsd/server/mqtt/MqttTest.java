@@ -268,14 +268,18 @@ class MqttTest {
     @EnumSource(Impl.class)
     void sameClientIdTakesOver(Impl impl) throws Exception {
         try (MqttFixture f = new MqttFixture(impl, dir, "")) {
+            MqttClient watcher = f.client("twin-watcher", true);
+            BlockingQueue<MqttMessage> wills = subscribe(watcher, "twin/will", 0);
             MqttFixture.Raw first = new MqttFixture.Raw(f.mqttPort);
-            first.send(connect("MQTT", 4, 0x02, 0, "twin"));
+            first.send(packet(0x10, str("MQTT"), new byte[] {4, 0x06, 0, 0}, str("twin"), str("twin/will"), str("gone")));
             assertArrayEquals(new byte[] {0x20, 2, 0, 0}, first.read());
             MqttClient second = f.client("twin", true);
             assertTrue(first.closedByServer(), "the older connection is closed");
             assertTrue(second.isConnected());
+            assertNull(wills.poll(500, TimeUnit.MILLISECONDS), "a connection taken over does not send its will");
             second.disconnect();
             first.close();
+            watcher.disconnect();
         }
     }
 
@@ -573,6 +577,23 @@ class MqttTest {
             MqttClient m = f.client("now-fits", true);
             assertTrue(m.isConnected());
             m.disconnect();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void connackSaysWhetherTheSessionWasPresent(Impl impl) throws Exception {
+        try (MqttFixture f = new MqttFixture(impl, dir, "")) {
+            byte[][] expected = {{0x20, 2, 0, 0}, {0x20, 2, 1, 0}, {0x20, 2, 0, 0}, {0x20, 2, 0, 0}};
+            int[] flags = {0x00, 0x00, 0x02, 0x00}; // clean session 0, 0, then 1 (discards it), then 0 again
+            for (int i = 0; i < flags.length; i++) {
+                try (MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
+                    r.send(connect("MQTT", 4, flags[i], 0, "present"));
+                    assertArrayEquals(expected[i], r.read(), "connect " + i);
+                    r.send(new byte[] {(byte) 0xE0, 0});
+                    assertTrue(r.closedByServer());
+                }
+            }
         }
     }
 
