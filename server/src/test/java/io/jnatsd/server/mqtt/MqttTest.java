@@ -257,6 +257,11 @@ class MqttTest {
              MqttFixture.Raw r = new MqttFixture.Raw(f.mqttPort)) {
             r.send(connect("MQTT", 4, 0x02, 1, "sleepy"));
             assertArrayEquals(new byte[] {0x20, 2, 0, 0}, r.read());
+            for (int i = 0; i < 5; i++) { // pings every half second keep it alive past its 1 s keep-alive
+                Thread.sleep(500);
+                r.send(new byte[] {(byte) 0xC0, 0});
+                assertArrayEquals(new byte[] {(byte) 0xD0, 0}, r.read(), "PINGRESP " + i);
+            }
             long t0 = System.nanoTime();
             assertTrue(r.closedByServer());
             long ms = (System.nanoTime() - t0) / 1_000_000;
