@@ -131,7 +131,7 @@ class MqttTest {
 
     @ParameterizedTest
     @EnumSource(Impl.class)
-    void natsRequestReachesMqttAndQueueSubscribersShareIt(Impl impl) throws Exception {
+    void mqttPublishesGoToOneMemberOfANatsQueueGroup(Impl impl) throws Exception {
         try (MqttFixture f = new MqttFixture(impl, dir, "");
              Connection nc = Nats.connect(f.server.url())) {
             Subscription q1 = nc.subscribe("work", "g");
