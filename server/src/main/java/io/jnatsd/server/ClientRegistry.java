@@ -205,15 +205,29 @@ final class ClientRegistry implements ClientServices {
 
     @Override
     public boolean register(ClientConnection client) {
+        if (!admit()) return false;
+        live.put(client.cid(), client);
+        return true;
+    }
+
+    /**
+     * Counts a client against max_connections (NATS and MQTT clients share it, as upstream's s.clients does);
+     * false when it is over.
+     */
+    boolean admit() {
         int max = server.options().maxConnections;
         if (max >= 0 && admitted.incrementAndGet() > max) {
             admitted.decrementAndGet();
             return false;
         }
         if (max < 0) admitted.incrementAndGet();
-        live.put(client.cid(), client);
         stats.totalConnections.increment();
         return true;
+    }
+
+    /** An MQTT client admitted by {@link #admit} has gone. */
+    void release() {
+        admitted.decrementAndGet();
     }
 
     @Override

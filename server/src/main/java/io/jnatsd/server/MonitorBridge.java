@@ -58,4 +58,8 @@ final class MonitorBridge implements MonitoredServer {
     @Override public io.jnatsd.server.leaf.LeafNodes leafNodes() { return server.leafNodes(); }
     @Override public void reloadConfig() throws io.jnatsd.server.config.ReloadRefusedException { server.reload(); }
     @Override public int websocketPort() { return server.websocketPort(); }
+    @Override public int mqttPort() { return server.mqttPort(); }
+    @Override public List<io.jnatsd.server.mqtt.MqttConnection> mqttConnections() {
+        return server.mqtt() == null ? List.of() : server.mqtt().connections();
+    }
 }

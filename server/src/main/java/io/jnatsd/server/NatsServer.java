@@ -88,6 +88,9 @@ public final class NatsServer implements AutoCloseable {
     /** NATS clients over WebSocket; null without a {@code websocket {}} port. */
     private final WebSocketClients websocket;
     private Channel websocketListener;
+    /** MQTT clients; null without an {@code mqtt {}} port. */
+    private final io.jnatsd.server.mqtt.MqttClients mqtt;
+    private Channel mqttListener;
     private volatile boolean running;
     private boolean lameDuck;
 
@@ -108,6 +111,9 @@ public final class NatsServer implements AutoCloseable {
         this.clients = new ClientRegistry(this);
         WebsocketSetup ws = buildWebsocket(opts, authenticator, log);
         this.websocket = ws == null ? null : new WebSocketClients(this, clients, ws.auth(), ws.tls());
+        Authenticator mqttAuth = MqttBridge.validate(opts, authenticator);
+        this.mqtt = mqttAuth == null ? null : new io.jnatsd.server.mqtt.MqttClients(new MqttBridge(this, clients, mqttAuth),
+                opts.mqtt.tls == null ? null : ServerTls.createHandshakeFirst(opts.mqtt.tls, log));
         MonitorBridge bridge = new MonitorBridge(this, clients);
         Endpoints endpoints = new Endpoints(bridge);
         this.monitor = new MonitorServer(bridge, endpoints, log);
@@ -299,6 +305,7 @@ public final class NatsServer implements AutoCloseable {
         buildAccounts(opts, auth);
         buildTls(opts, ServerLog.silent());
         buildWebsocket(opts, auth, ServerLog.silent());
+        MqttBridge.validate(opts, auth);
     }
 
     /** What WebSocket clients are served with: their authenticator and the listener's TLS (null for {@code ws://}). */
@@ -456,6 +463,7 @@ public final class NatsServer implements AutoCloseable {
             monitor.start(transport); // before clients, as upstream: /healthz answers once they can connect
             if (events != null) events.start();
             if (websocket != null) startWebsocket(); // before clients, as upstream
+            if (mqtt != null) startMqtt();
             listener = transport.listen(opts.host, port, SOCKET_HIGH_WATER_MARK, ch -> {
                 ServerTls t = tls;
                 if (t != null) t.install(ch.pipeline(), ch.alloc(), opts.allowNonTls);
@@ -465,6 +473,7 @@ public final class NatsServer implements AutoCloseable {
         } catch (RuntimeException | InterruptedException e) {
             if (events != null) events.shutdown();
             if (websocketListener != null) websocketListener.close();
+            if (mqttListener != null) mqttListener.close();
             monitor.close();
             transport.close();
             throw e;
@@ -506,6 +515,10 @@ public final class NatsServer implements AutoCloseable {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE,
                 Math.max(opts.maxPending, 2L * opts.maxPayload + opts.maxControlLine));
         WebSocketTransport wt = new WebSocketTransport(ws, websocket.tls(), maxFrame, log, (ch, handshake) -> {
+            if (mqtt != null && handshake.mqtt()) {
+                io.jnatsd.server.mqtt.MqttConnection m = mqtt.initWebSocketChannel(ch);
+                return () -> WebSocketClients.closeStatus(m.closeReason());
+            }
             ClientConnection c = new ClientConnection(websocket.session(handshake), ch, accounts.global());
             ch.pipeline().addLast(new ConnectionHandler(c));
             return () -> WebSocketClients.closeStatus(c.closedReason());
@@ -514,6 +527,25 @@ public final class NatsServer implements AutoCloseable {
         String scheme = websocket.tls() == null ? "ws" : "wss";
         log.notice("Listening for websocket clients on %s://%s:%d", scheme, ws.listenHost(), websocketPort());
         if (websocket.tls() == null) log.warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
+    }
+
+    /** The MQTT listener: each socket gets an {@link io.jnatsd.server.mqtt.MqttConnection} of its own. */
+    private void startMqtt() throws InterruptedException {
+        io.jnatsd.server.config.MqttOptions m = opts.mqtt;
+        mqttListener = transport.listen(m.host, m.port < 0 ? 0 : m.port, SOCKET_HIGH_WATER_MARK, mqtt::initChannel);
+        log.notice("Listening for MQTT clients on %s://%s:%d", mqtt.tls() == null ? "mqtt" : "tls", m.listenHost(), mqttPort());
+    }
+
+    /** The bound MQTT port (the real one when configured as -1); 0 without an MQTT listener. */
+    public int mqttPort() {
+        Channel l = mqttListener;
+        if (l == null) return opts.mqtt.port < 0 ? 0 : opts.mqtt.port;
+        return ((InetSocketAddress) l.localAddress()).getPort();
+    }
+
+    /** The MQTT clients, or null without an {@code mqtt {}} port. */
+    io.jnatsd.server.mqtt.MqttClients mqtt() {
+        return mqtt;
     }
 
     /** The bound WebSocket port (the real one when configured as -1); 0 without a WebSocket listener. */
@@ -641,6 +673,8 @@ public final class NatsServer implements AutoCloseable {
         if (listener.isOpen()) listener.close().syncUninterruptibly();
         if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
         if (leafNodes != null) leafNodes.shutdown();
+        if (mqttListener != null && mqttListener.isOpen()) mqttListener.close().syncUninterruptibly();
+        if (mqtt != null) mqtt.closeAll(2000);
         if (cluster != null) cluster.shutdown();
         if (events != null) events.shutdown(); // SHUTDOWN reaches subscribers before they are closed
         monitor.close();
@@ -671,6 +705,7 @@ public final class NatsServer implements AutoCloseable {
         // one's clients learn where to go.
         if (cluster != null) cluster.enterLameDuckMode();
         clients.enterLameDuckMode();
+        if (mqttListener != null) mqttListener.close().syncUninterruptibly();
         long grace = opts.lameDuckGracePeriod.toMillis();
         long spread = Math.max(0, opts.lameDuckDuration.toMillis() - grace);
         try {

@@ -65,6 +65,15 @@ final class WebSocketClients {
         return tls;
     }
 
+    /** The Close frame's status for an MQTT client over WebSocket, from its close reason's text. */
+    static CloseStatus closeStatus(String reason) {
+        if (reason == null || reason.equals(ClosedReason.CLIENT_CLOSED.text())) {
+            return new CloseStatus(CloseStatus.NORMAL_CLOSURE, ClosedReason.CLIENT_CLOSED.text());
+        }
+        for (ClosedReason r : ClosedReason.values()) if (r.text().equals(reason)) return closeStatus(r);
+        return new CloseStatus(CloseStatus.POLICY_VIOLATION, reason); // Duplicate Client ID
+    }
+
     /** Upstream's wsEnqueueCloseMessage: the Close frame's status for each reason a client is closed. */
     static CloseStatus closeStatus(ClosedReason reason) {
         if (reason == null) return new CloseStatus(CloseStatus.NORMAL_CLOSURE, ClosedReason.CLIENT_CLOSED.text());

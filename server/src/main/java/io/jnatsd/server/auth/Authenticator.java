@@ -11,6 +11,7 @@ import io.jnatsd.server.auth.jwt.OperatorMode;
 import io.jnatsd.server.config.ConfigException;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.config.TlsOptions;
+import io.jnatsd.server.config.MqttOptions;
 import io.jnatsd.server.config.WebsocketOptions;
 import io.jnatsd.server.log.ServerLog;
 import java.nio.charset.StandardCharsets;
@@ -100,22 +101,8 @@ public final class Authenticator {
      */
     public Authenticator forWebsocket(ServerOptions o) throws ConfigException {
         WebsocketOptions ws = o.websocket;
-        List<ConfException> errors = new ArrayList<>();
-        if (ws.noAuthUser != null && !ws.noAuthUser.isEmpty()) {
-            UsersConfig probe = UsersConfig.read(o); // the server's own users were checked by create()
-            probe.errors.clear();
-            probe.checkNoAuthUser(ws.noAuthUser, ws.noAuthUserAt != null ? ws.noAuthUserAt : ws.at);
-            errors.addAll(probe.errors);
-        }
-        Position authAt = ws.authorizationAt != null ? ws.authorizationAt : ws.at;
-        if (!users.isEmpty() || !nkeys.isEmpty()) {
-            if (ws.username != null && !ws.username.isEmpty()) {
-                errors.add(new ConfException(authAt, "websocket authentication username not compatible with presence of users/nkeys"));
-            }
-            if (ws.token != null && !ws.token.isEmpty()) {
-                errors.add(new ConfException(authAt, "websocket authentication token not compatible with presence of users/nkeys"));
-            }
-        }
+        List<ConfException> errors = listenerErrors(o, "websocket", ws.noAuthUser, ws.noAuthUserAt, ws.username,
+                ws.token, ws.authorizationAt, ws.at);
         if (ws.jwtCookie != null && !ws.jwtCookie.isEmpty() && operatorMode == null) {
             errors.add(new ConfException(ws.jwtCookieAt != null ? ws.jwtCookieAt : ws.at,
                     "trusted operators or trusted keys configuration is required for JWT authentication via cookie "
@@ -125,6 +112,43 @@ public final class Authenticator {
         boolean map = ws.tls != null && ws.tls.verifyAndMap;
         if (ws.authOverride()) return new Authenticator(this, ws.username, ws.password, ws.token, ws.noAuthUser, map);
         return new Authenticator(this, username, password, token, noAuthUser, map);
+    }
+
+    /**
+     * Who MQTT clients are, by upstream's rule for them (mqttConfigAuth, validateMQTTOptions): as for WebSocket
+     * clients, the {@code mqtt} block's user, token and no_auth_user replace the server's when it sets any.
+     */
+    public Authenticator forMqtt(ServerOptions o) throws ConfigException {
+        MqttOptions m = o.mqtt;
+        List<ConfException> errors = listenerErrors(o, "mqtt", m.noAuthUser, m.noAuthUserAt, m.username, m.token,
+                m.authorizationAt, m.at);
+        if (!errors.isEmpty()) throw new ConfigException(errors, List.of());
+        boolean map = m.tls != null && m.tls.verifyAndMap;
+        if (m.authOverride()) return new Authenticator(this, m.username, m.password, m.token, m.noAuthUser, map);
+        return new Authenticator(this, username, password, token, noAuthUser, map);
+    }
+
+    /** The checks upstream makes of a listener block's own authorization: its no_auth_user, its user or token beside users. */
+    private List<ConfException> listenerErrors(ServerOptions o, String block, String blockNoAuthUser, Position noAuthUserAt,
+                                               String blockUser, String blockToken, Position authorizationAt,
+                                               Position blockAt) {
+        List<ConfException> errors = new ArrayList<>();
+        if (blockNoAuthUser != null && !blockNoAuthUser.isEmpty()) {
+            UsersConfig probe = UsersConfig.read(o); // the server's own users were checked by create()
+            probe.errors.clear();
+            probe.checkNoAuthUser(blockNoAuthUser, noAuthUserAt != null ? noAuthUserAt : blockAt);
+            errors.addAll(probe.errors);
+        }
+        Position authAt = authorizationAt != null ? authorizationAt : blockAt;
+        if (!users.isEmpty() || !nkeys.isEmpty()) {
+            if (blockUser != null && !blockUser.isEmpty()) {
+                errors.add(new ConfException(authAt, block + " authentication username not compatible with presence of users/nkeys"));
+            }
+            if (blockToken != null && !blockToken.isEmpty()) {
+                errors.add(new ConfException(authAt, block + " authentication token not compatible with presence of users/nkeys"));
+            }
+        }
+        return errors;
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.Map;
  * <p>Publish decisions are cached per subject (bounded), so a publisher reusing subjects pays
  * one map lookup. Everything but {@link #deniedOnDelivery} runs on the connection's own loop.
  */
-final class PermissionGuard {
+public final class PermissionGuard {
     private static final int PUBLISH_CACHE_MAX = 128;
 
     private final Filters pubAllow;
@@ -40,11 +40,11 @@ final class PermissionGuard {
     }
 
     /** A guard, or null when the permissions allow everything (the common case costs nothing). */
-    static PermissionGuard of(Permissions p) {
+    public static PermissionGuard of(Permissions p) {
         return p == null || p.isAllowAll() ? null : new PermissionGuard(p);
     }
 
-    boolean canPublish(String subject) {
+    public boolean canPublish(String subject) {
         Boolean cached = publishCache.get(subject);
         boolean ok;
         if (cached != null) {
@@ -90,7 +90,7 @@ final class PermissionGuard {
         replies.values().removeIf(r -> now - r[1] > 0);
     }
 
-    boolean canSubscribe(String subject, String queue) {
+    public boolean canSubscribe(String subject, String queue) {
         boolean allowed = true;
         if (subAllow != null) {
             allowed = subAllow.matchesPlain(subject);
@@ -121,7 +121,7 @@ final class PermissionGuard {
      * A wildcard subscription was allowed although a deny entry lies inside it ("foo.*" with
      * "foo.bar" denied): such messages are dropped at delivery, as upstream does.
      */
-    boolean deniedOnDelivery(String subscriptionSubject, String messageSubject) {
+    public boolean deniedOnDelivery(String subscriptionSubject, String messageSubject) {
         return subDeny != null && !Subjects.isLiteral(subscriptionSubject) && subDeny.matchesPlain(messageSubject);
     }
 

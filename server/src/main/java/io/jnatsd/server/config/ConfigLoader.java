@@ -73,7 +73,6 @@ public final class ConfigLoader {
             Map.entry("tls", "tls"), Map.entry("allow_non_tls", "allow_non_tls"), Map.entry("ocsp", "ocsp"),
             Map.entry("ocsp_cache", "ocsp_cache"),
             Map.entry("gateway", "gateway"), Map.entry("leafnodes", "leafnodes"), Map.entry("leaf", "leafnodes"),
-            Map.entry("mqtt", "mqtt"),
             Map.entry("mappings", "mappings"), Map.entry("maps", "mappings"),
             Map.entry("server_tags", "server_tags"), Map.entry("server_metadata", "server_metadata"),
             Map.entry("default_js_domain", "default_js_domain"), Map.entry("feature_flags", "feature_flags"),
@@ -90,8 +89,7 @@ public final class ConfigLoader {
      * Blocks that upstream serves and jnatsd accepts but ignores: canonical name to the subject of the start-up
      * warning. A user moving a config over from upstream must not believe these work.
      */
-    private static final Map<String, String> NOT_SERVED = Map.of(
-            "gateway", "gateways are", "mqtt", "MQTT connections are");
+    private static final Map<String, String> NOT_SERVED = Map.of("gateway", "gateways are");
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -211,6 +209,7 @@ public final class ConfigLoader {
                     if (at != null) o.otherPositions.put("leafnodes", at);
                     LeafNodeBlock.parse(this, v, o.leafNodes);
                 }
+                case "mqtt" -> MqttBlock.parse(this, v, o.mqtt);
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);

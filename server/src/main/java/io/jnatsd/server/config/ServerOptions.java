@@ -99,6 +99,8 @@ public final class ServerOptions {
 
     /** The {@code websocket} block; never null ({@link WebsocketOptions#enabled()} when on). */
     public WebsocketOptions websocket = new WebsocketOptions();
+    /** The {@code mqtt} block; never null ({@link MqttOptions#enabled()} when on). */
+    public MqttOptions mqtt = new MqttOptions();
 
     // TLS from the command line (served by the TLS work; the config file's {@code tls} block is in otherBlocks)
     public boolean tls;
@@ -160,6 +162,7 @@ public final class ServerOptions {
                 else if (v instanceof ClusterOptions c) v = c.copy();
                 else if (v instanceof LeafNodeOptions l) v = l.copy();
                 else if (v instanceof WebsocketOptions w) v = w.copy();
+                else if (v instanceof MqttOptions m) v = m.copy();
                 else if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) v = new LinkedHashMap<>(m);
                 f.set(o, v);
             } catch (IllegalAccessException e) {

@@ -79,6 +79,37 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
         return n == sub.max() ? APPENDED_LAST : APPENDED;
     }
 
+    /** Writes one frame of another dialect into the buffer (an MQTT PUBLISH); see {@link #appendFrame}. */
+    public interface FrameWriter {
+        void write(ByteBuf out);
+    }
+
+    /**
+     * Appends a frame that {@code writer} encodes (about {@code size} bytes), counted as a delivered message and
+     * held to max_pending as {@link #appendMessage} is. False when closed or, past max_pending, when the
+     * receiver has just become a slow consumer.
+     */
+    public boolean appendFrame(int size, int payloadLength, FrameWriter writer, FlushBatch batch) {
+        boolean slow;
+        synchronized (this) {
+            if (closed) return false;
+            ByteBuf b = buffer(size);
+            writer.write(b);
+            msgs++;
+            bytes += payloadLength;
+            long pending = b.readableBytes() + channelPending();
+            slow = pending > maxPending;
+            if (slow) closed = true;
+            else if (pending > stallThreshold) batch.stallOn(this);
+        }
+        if (slow) {
+            onSlowConsumer.run();
+            return false;
+        }
+        schedule(batch);
+        return true;
+    }
+
     /** The subscription's delivery count, read under the lock that guards it. */
     public synchronized long delivered(Subscription sub) {
         return sub.delivered();

@@ -8,6 +8,7 @@ import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.StoredMessage;
+import io.jnatsd.store.StreamStore;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -93,11 +94,21 @@ final class Consumer {
         this.stateWriter = new ConsumerStateWriter(this, store, acks);
     }
 
-    /** Sets the starting position: from the stored state when there is one, else by deliver policy. */
-    synchronized void start() {
+    /**
+     * Sets the starting position: from the stored state when there is one, else by deliver policy. A recovered
+     * consumer that never delivered anything and delivers "new" messages starts at the first message stored
+     * since its creation: the stream's end now would skip what arrived before the restart (an MQTT session's
+     * QoS 1 messages stored while its client was away).
+     */
+    synchronized void start(boolean recovering) {
         ConsumerState st = store == null ? ConsumerState.EMPTY : store.state();
         if (st.delivered().streamSeq() > 0 || st.delivered().consumerSeq() > 0 || !st.pending().isEmpty()) {
             applyState(st);
+        } else if (recovering && "new".equals(cfg.deliverPolicy) && cfg.optStartSeq <= 0) {
+            selectStartingSeq();
+            StreamStore ss = stream.store();
+            position.startAt(StartPosition.seqFromTime(ss, created, ss.state()));
+            markDirty();
         } else {
             selectStartingSeq();
             markDirty();

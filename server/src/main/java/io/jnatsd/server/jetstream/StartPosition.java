@@ -65,7 +65,7 @@ record StartPosition(long sseq, long[] skip, long resume) {
     }
 
     /** The first sequence stored at or after {@code t}: a binary search over the stream's times. */
-    private static long seqFromTime(StreamStore store, Instant t, StreamState state) {
+    static long seqFromTime(StreamStore store, Instant t, StreamState state) {
         long target = t.getEpochSecond() * 1_000_000_000L + t.getNano();
         long lo = state.firstSeq();
         long hi = state.lastSeq();

@@ -185,7 +185,7 @@ final class StreamConsumers implements RemovalListener {
         byName.put(name, c);
         all = byName.values().toArray(new Consumer[0]);
         writeConfig(c);
-        c.start();
+        c.start(recovering);
         if (!recovering) Advisories.consumerAction(js, stream.account(), stream.name(), name, "create");
         return c;
     }

@@ -41,6 +41,11 @@ final class StreamPosition {
         lssResume = start.resume();
     }
 
+    /** Starts at {@code seq} (a recovered "new" consumer: the first message since its creation). */
+    void startAt(long seq) {
+        if (seq > 0 && seq < sseq) sseq = seq;
+    }
+
     /** Goes on after {@code streamSeq}, the last delivered by the stored state. */
     void resume(long streamSeq) {
         if (sseq <= streamSeq) sseq = streamSeq + 1;

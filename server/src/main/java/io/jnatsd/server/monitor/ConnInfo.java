@@ -5,6 +5,7 @@ import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.Subscription;
+import io.jnatsd.server.mqtt.MqttConnection;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                        String reason, long rttNanos, long uptimeNanos, long idleNanos, long pendingBytes,
                        long inMsgs, long outMsgs, long inBytes, long outBytes, int numSubs,
                        String name, String lang, String version, String authorizedUser, String account,
-                       List<SubDetail> subs, JwtUser jwt, String type) {
+                       List<SubDetail> subs, JwtUser jwt, String type, String mqttClient) {
 
     /** An open connection's user JWT, its issuer (the account or its signing key), name and tags. */
     record JwtUser(String jwt, String issuerKey, String nameTag, List<String> tags) {}
@@ -64,7 +65,38 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
                 c.rttNanos(), nowNanos - c.startNanos(), Math.max(0, nowNanos - last), c.pendingBytes(),
                 c.inMsgs(), c.outMsgs(), c.inBytes(), c.outBytes(), numSubs,
                 opts == null ? null : opts.name, opts == null ? null : opts.lang, opts == null ? null : opts.version,
-                c.authorizedUser(), accName, subs, stop == null ? jwtUser(c) : null, c.clientType());
+                c.authorizedUser(), accName, subs, stop == null ? jwtUser(c) : null, c.clientType(), null);
+    }
+
+    /** A snapshot of an open MQTT connection (upstream lists them as clients with their MQTT client id). */
+    static ConnInfo openMqtt(MqttConnection c, Instant now, long nowNanos, boolean withSubs) {
+        return ofMqtt(c, now, nowNanos, null, null, withSubs, false);
+    }
+
+    /** The final state of an MQTT connection that has just closed. */
+    public static ConnInfo closedMqtt(MqttConnection c, Instant now, long nowNanos) {
+        String r = c.closeReason();
+        return ofMqtt(c, now, nowNanos, now, r == null ? ClosedReason.CLIENT_CLOSED.text() : r, true, true);
+    }
+
+    private static ConnInfo ofMqtt(MqttConnection c, Instant now, long nowNanos, Instant stop, String reason,
+                                   boolean withSubs, boolean subsWithAccount) {
+        InetSocketAddress remote = c.remoteAddress();
+        String ip = remote == null ? "" : remote.getAddress().getHostAddress();
+        int port = remote == null ? 0 : remote.getPort();
+        long last = c.lastActivityNanos();
+        String accName = c.accountName() == null ? GLOBAL_ACCOUNT : c.accountName();
+        List<SubDetail> subs = null;
+        int numSubs = c.subscriptionCount();
+        if (withSubs) {
+            subs = new ArrayList<>();
+            for (Subscription s : c.subscriptions()) subs.add(SubDetail.of(s, subsWithAccount ? accName : null));
+            numSubs = subs.size();
+        }
+        return new ConnInfo(c.cid(), ip, port, c.start(), now.minusNanos(Math.max(0, nowNanos - last)), stop, reason,
+                0, nowNanos - c.startNanos(), Math.max(0, nowNanos - last), c.pendingBytes(),
+                c.inMsgs(), c.outMsgs(), c.inBytes(), c.outBytes(), numSubs, null, null, null,
+                c.authorizedUser(), accName, subs, null, "mqtt", c.clientId());
     }
 
     private static JwtUser jwtUser(ClientConnection c) {
@@ -123,6 +155,7 @@ public record ConnInfo(long cid, String ip, int port, Instant start, Instant las
             putIfPresent(o, "name_tag", jwt.nameTag());
             if (!jwt.tags().isEmpty()) o.put("tags", jwt.tags());
         }
+        putIfPresent(o, "mqtt_client", mqttClient);
         return o;
     }
 

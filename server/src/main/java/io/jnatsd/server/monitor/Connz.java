@@ -1,6 +1,7 @@
 package io.jnatsd.server.monitor;
 
 import io.jnatsd.server.client.ClientConnection;
+import io.jnatsd.server.mqtt.MqttConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,12 +86,20 @@ final class Connz {
             open = open.stream().filter(c -> c.account() != null && acc.equals(c.account().name())).toList();
             closed = closed.stream().filter(c -> acc.equals(c.account())).toList();
         }
-        int total = open.size() + closed.size();
+        List<MqttConnection> mqtt = state == State.CLOSED ? List.of() : s.mqttConnections();
+        if (!acc.isEmpty()) {
+            String a = acc;
+            mqtt = mqtt.stream().filter(c -> a.equals(c.accountName() == null ? ConnInfo.GLOBAL_ACCOUNT : c.accountName())).toList();
+        }
+        int total = open.size() + mqtt.size() + closed.size();
 
         List<ConnInfo> found = new ArrayList<>();
         if (cid > 0) {
             for (ClientConnection c : open) {
                 if (c.cid() == cid) found.add(ConnInfo.open(c, now, nowNanos, withSubs));
+            }
+            for (MqttConnection c : mqtt) {
+                if (c.cid() == cid) found.add(ConnInfo.openMqtt(c, now, nowNanos, withSubs));
             }
             if (found.isEmpty()) {
                 for (ConnInfo c : closed) if (c.cid() == cid) found.add(c);
@@ -99,6 +108,10 @@ final class Connz {
             for (ClientConnection c : open) {
                 if (!user.isEmpty() && !user.equals(c.authorizedUser())) continue;
                 found.add(ConnInfo.open(c, now, nowNanos, withSubs));
+            }
+            for (MqttConnection c : mqtt) {
+                if (!user.isEmpty() && !user.equals(c.authorizedUser())) continue;
+                found.add(ConnInfo.openMqtt(c, now, nowNanos, withSubs));
             }
             for (ConnInfo c : closed) {
                 if (!user.isEmpty() && !user.equals(c.authorizedUser())) continue;

@@ -68,6 +68,16 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** The live MQTT connections (upstream counts and lists them with the clients). */
+    default List<io.jnatsd.server.mqtt.MqttConnection> mqttConnections() {
+        return List.of();
+    }
+
+    /** The bound MQTT port; 0 without an MQTT listener. */
+    default int mqttPort() {
+        return 0;
+    }
+
     /** The bound WebSocket port; 0 without a WebSocket listener. */
     default int websocketPort() {
         return 0;

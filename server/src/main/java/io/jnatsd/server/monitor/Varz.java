@@ -42,11 +42,11 @@ final class Varz {
         v.put("max_control_line", o.maxControlLine);
         v.put("max_payload", o.maxPayload);
         v.put("max_pending", o.maxPending);
-        // Gateways and MQTT are not served: upstream then writes each as an empty object.
+        // Gateways are not served: upstream then writes the section as an empty object.
         v.put("cluster", Routez.varz(s));
         v.put("gateway", Json.object());
         v.put("leaf", Leafz.varz(s));
-        v.put("mqtt", Json.object());
+        v.put("mqtt", mqtt(s));
         v.put("websocket", websocket(s));
         v.put("jetstream", Jsz.varz(s));
         v.put("tls_timeout", TLS_TIMEOUT_SECONDS);
@@ -58,7 +58,7 @@ final class Varz {
         v.put("cores", cores);
         v.put("gomaxprocs", cores);
         v.put("cpu", proc.cpuPercent());
-        v.put("connections", s.connections().size());
+        v.put("connections", s.connections().size() + s.mqttConnections().size());
         v.put("total_connections", s.stats().totalConnections.sum());
         int routes = s.cluster() == null ? 0 : s.cluster().routeCount();
         v.put("routes", routes);
@@ -96,6 +96,25 @@ final class Varz {
         if (w.sameOrigin) m.put("same_origin", true);
         if (!w.allowedOrigins.isEmpty()) m.put("allowed_origins", w.allowedOrigins);
         if (w.compression) m.put("compression", true);
+        return m;
+    }
+
+    /** Upstream's MQTTOptsVarz: the block's settings as configured, empty ones left out. */
+    static Map<String, Object> mqtt(MonitoredServer s) {
+        io.jnatsd.server.config.MqttOptions q = s.options().mqtt;
+        Map<String, Object> m = Json.object();
+        if (q.host != null && !q.host.isEmpty()) m.put("host", q.host);
+        int port = q.enabled() ? s.mqttPort() : 0;
+        if (port != 0) m.put("port", port);
+        putIfPresent(m, "no_auth_user", q.noAuthUser);
+        if (q.authTimeoutSeconds != 0) m.put("auth_timeout", q.authTimeoutSeconds);
+        if (q.tls != null) {
+            if (q.tls.verifyAndMap) m.put("tls_map", true);
+            m.put("tls_timeout", q.tls.timeout.toNanos() / 1e9);
+        }
+        putIfPresent(m, "js_domain", q.jsDomain);
+        if (!q.ackWait.isZero()) m.put("ack_wait", nanos(q.ackWait));
+        if (q.maxAckPending != 0) m.put("max_ack_pending", q.maxAckPending);
         return m;
     }
 

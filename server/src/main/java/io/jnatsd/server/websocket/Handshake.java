@@ -9,4 +9,8 @@ package io.jnatsd.server.websocket;
  * @param noMasking the client asked (Nats-No-Masking) to send unmasked frames, and was allowed to
  */
 public record Handshake(String path, String cookieJwt, boolean browser, boolean noMasking) {
+    /** Upstream's endpoint for MQTT clients over WebSocket (path prefix {@code /mqtt}). */
+    public boolean mqtt() {
+        return path != null && path.startsWith("/mqtt");
+    }
 }

@@ -172,6 +172,8 @@ final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
         String url = (tls ? "wss://" : "ws://") + host + req.uri();
         HttpHeaders extra = new DefaultHttpHeaders();
         if (noMasking) extra.set(NO_MASKING_HEADER, "true");
+        // As upstream: the MQTT endpoint always names the subprotocol MQTT clients over WebSocket ask for.
+        if (handshake.mqtt()) extra.set("Sec-WebSocket-Protocol", "mqtt");
         upgrading = true;
         new WebSocketServerHandshaker13(url, null, frames)
                 .handshake(ctx.channel(), req, extra, ctx.channel().newPromise())

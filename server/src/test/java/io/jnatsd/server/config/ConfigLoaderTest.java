@@ -307,7 +307,8 @@ class ConfigLoaderTest {
         assertFalse(o.otherBlocks.containsKey("websocket"));
         assertEquals(Map.of("port", 7422L), o.otherBlocks.get("leafnodes"));
         assertEquals(Map.of("name", "g"), o.otherBlocks.get("gateway"));
-        assertEquals(Map.of("port", 1883L), o.otherBlocks.get("mqtt"));
+        assertEquals(1883, o.mqtt.port, "the mqtt block is parsed, not kept raw");
+        assertFalse(o.otherBlocks.containsKey("mqtt"));
         assertEquals(Map.of("foo", "bar"), o.otherBlocks.get("mappings"));
         assertEquals(List.of("a:1"), o.otherBlocks.get("server_tags"));
         assertEquals(Map.of("A", "hub"), o.otherBlocks.get("default_js_domain"));
@@ -332,13 +333,13 @@ class ConfigLoaderTest {
                 accounts { A {} }
                 """);
         List<String> expected = List.of(
-                f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored",
-                f + ":5:1: mqtt {} is configured but MQTT connections are not supported yet by jnatsd; the block is ignored");
+                f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored");
         assertEquals(expected, o.warnings);
         assertEquals(expected, o.ignoredBlockWarnings);
         assertEquals(List.of(), load("leaf { port: 7422 }\n").warnings, "the leafnodes block is served");
         assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
         assertEquals(List.of(), load("websocket { port: 8080, no_tls: true }\n").warnings, "the websocket block is served");
+        assertEquals(List.of(), load("mqtt { port: 1883 }\n").warnings, "the mqtt block is served");
     }
 
     @Test
@@ -413,12 +414,12 @@ class ConfigLoaderTest {
         ServerOptions c = o.copy();
         c.cluster.routes.add(java.net.URI.create("nats://b:6222"));
         c.cluster.port = 7222;
-        c.otherBlocks.remove("mqtt");
+        c.mqtt.port = 2;
         c.websocket.allowedOrigins.add("http://b");
         c.websocket.port = 2;
         assertEquals(List.of(java.net.URI.create("nats://a:6222")), o.cluster.routes);
         assertEquals(6222, o.cluster.port);
-        assertTrue(o.otherBlocks.containsKey("mqtt"));
+        assertEquals(1, o.mqtt.port);
         assertEquals(List.of("http://a"), o.websocket.allowedOrigins);
         assertEquals(1, o.websocket.port);
     }

@@ -103,6 +103,6 @@ class JsonFormatTest {
     private static ConnInfo closed(long cid) {
         Instant t = Instant.EPOCH;
         return new ConnInfo(cid, "127.0.0.1", 1, t, t, t, "Client Closed", 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                null, null, null, null, "$G", List.of(), null, "nats");
+                null, null, null, null, "$G", List.of(), null, "nats", null);
     }
 }

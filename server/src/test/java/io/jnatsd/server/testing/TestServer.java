@@ -84,7 +84,8 @@ public final class TestServer implements AutoCloseable {
         Files.writeString(conf, full);
         if (impl == Impl.JNATSD) {
             ServerOptions opts = jnatsdOptions(conf, config, port);
-            NatsServer s = new NatsServer(opts, ServerLog.silent()).start();
+            NatsServer s = new NatsServer(opts, Boolean.getBoolean("jnatsd.test.log")
+                    ? new ServerLog(System.err, true, false, false, false) : ServerLog.silent()).start();
             TestServer t = new TestServer(impl, s, null, s.port(), dir);
             t.prefix = listen;
             return t;

@@ -1,0 +1,72 @@
+package io.jnatsd.server.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jnatsd.protocol.mqtt.MqttPacket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * QoS 2 as the receiver, as upstream 2.10 does it (2.9.10 closes the connection): a PUBLISH is stored in
+ * {@code $MQTT_qos2in} under its session and packet id, the stream keeping one per subject and refusing a second
+ * (so a PUBLISH resent before PUBREL is neither replaced nor repeated); PUBREL takes it out to be published.
+ */
+final class Qos2Receiver {
+    /** A released message: what to publish. */
+    record Released(String subject, boolean retain, byte[] payload) {}
+
+    private Qos2Receiver() {}
+
+    /** Holds the message until PUBREL (the caller answers PUBREC). */
+    static void received(JsApi js, Session session, String subject, MqttPacket.Publish p) throws JsApi.JsException {
+        int flags = 2 << 1 | (p.retain() ? 1 : 0);
+        // Upstream's layout: the QoS and the flags nibble, then the subject to publish on.
+        byte[] headers = ("NATS/1.0\r\nNmqtt-Pub:2" + Integer.toHexString(flags) + "\r\nNmqtt-Subject:" + subject
+                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        try {
+            js.store("Q2", subject(session, p.packetId()), headers, p.payload());
+        } catch (JsApi.JsException e) {
+            if (!e.getMessage().contains("maximum messages per subject")) throw e; // else: a resent PUBLISH
+        }
+    }
+
+    /** Takes the message held for {@code packetId} out of the stream; null when none is (a repeated PUBREL). */
+    static Released released(JsApi js, Session session, int packetId) throws JsApi.JsException {
+        ObjectNode req = JsApi.JSON.createObjectNode();
+        req.put("last_by_subj", subject(session, packetId));
+        JsonNode m;
+        try {
+            m = js.api("ML", "STREAM.MSG.GET." + AccountSessions.QOS2_IN_STREAM, req).path("message");
+        } catch (JsApi.JsException e) {
+            if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
+            return null;
+        }
+        ObjectNode del = JsApi.JSON.createObjectNode();
+        del.put("seq", m.path("seq").asLong());
+        del.put("no_erase", true);
+        try {
+            js.api("MD", "STREAM.MSG.DELETE." + AccountSessions.QOS2_IN_STREAM, del);
+        } catch (JsApi.JsException e) {
+            if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
+        }
+        String headers = new String(Base64.getDecoder().decode(m.path("hdrs").asText("")), StandardCharsets.UTF_8);
+        String subject = headerValue(headers, "Nmqtt-Subject");
+        if (subject == null) return null;
+        String pub = headerValue(headers, "Nmqtt-Pub");
+        boolean retain = pub != null && pub.length() > 1 && (Character.digit(pub.charAt(1), 16) & 1) != 0;
+        return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")));
+    }
+
+    /** Upstream names these by client id; the id's hash keeps any id a valid subject token. */
+    private static String subject(Session session, int packetId) {
+        return AccountSessions.QOS2_IN_PREFIX + session.hash + "." + packetId;
+    }
+
+    private static String headerValue(String headers, String name) {
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,187 @@
+package io.jnatsd.server.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one MQTT client id in an account: its subscriptions (NATS subject to granted QoS), the durable
+ * JetStream consumers of its QoS 1 subscriptions, and the QoS 1 messages sent but not yet acknowledged (packet
+ * identifier to the JetStream ack subject). Subscriptions and consumers are persisted as one record in the
+ * {@code $MQTT_sess} stream under {@code $MQTT.sess.<hash of the client id>}, upstream's layout, so a session
+ * outlives the connection (clean session 0) and the server.
+ */
+final class Session {
+    static final String STREAM = "$MQTT_sess";
+    static final String SUBJECT_PREFIX = "$MQTT.sess.";
+
+    /** A QoS 1 message awaiting PUBACK: where to ack it, and which consumer and stream sequence it is. */
+    record Pending(String ackSubject, String durable, long streamSeq) {}
+
+    final String id;
+    final String hash;
+    private final String subject;
+    /** The connection that owns the session, or null; guarded by the account's sessions. */
+    MqttConnection connection;
+    boolean clean;
+    /** Sequence of the persisted record (0: none). */
+    long seq;
+    /** NATS subject of each subscription (its sid) to its QoS. */
+    final Map<String, Integer> subs = new LinkedHashMap<>();
+    /** sid to the config of its durable consumer (QoS 1 subscriptions). */
+    final Map<String, ObjectNode> consumers = new LinkedHashMap<>();
+
+    private final Map<Integer, Pending> pending = new HashMap<>();
+    private final Map<String, Map<Long, Integer>> pendingBySeq = new HashMap<>();
+    private int lastPacketId;
+    private final int maxPending;
+
+    Session(String id, String domainToken, int maxPending) {
+        this.id = id;
+        this.hash = ServerHash.of(id);
+        this.subject = SUBJECT_PREFIX + domainToken + hash;
+        this.maxPending = maxPending;
+    }
+
+    String recordSubject() {
+        return subject;
+    }
+
+    /** Restores the persisted record. */
+    void restore(long seq, JsonNode rec) {
+        this.seq = seq;
+        this.clean = rec.path("clean").asBoolean(false);
+        rec.path("subs").fields().forEachRemaining(e -> subs.put(e.getKey(), e.getValue().asInt()));
+        rec.path("cons").fields().forEachRemaining(e -> {
+            if (e.getValue() instanceof ObjectNode o) consumers.put(e.getKey(), o);
+        });
+    }
+
+    /**
+     * Persists the record; {@code origin} is the server's hash. Expects the last record's sequence, as upstream.
+     * Called by the owning connection's thread only; the store waits outside any lock (no carrier pinned).
+     */
+    void save(JsApi js, String origin) throws JsApi.JsException {
+        byte[] headers = null;
+        byte[] payload;
+        synchronized (this) {
+            ObjectNode rec = JsApi.JSON.createObjectNode();
+            rec.put("origin", origin);
+            rec.put("id", id);
+            if (clean) rec.put("clean", true);
+            if (!subs.isEmpty()) {
+                ObjectNode s = rec.putObject("subs");
+                subs.forEach(s::put);
+            }
+            if (!consumers.isEmpty()) {
+                ObjectNode c = rec.putObject("cons");
+                consumers.forEach(c::set);
+            }
+            if (seq != 0) {
+                headers = ("NATS/1.0\r\nNats-Expected-Last-Subject-Sequence:" + seq + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+            }
+            payload = rec.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        long stored = js.store("SP", subject, headers, payload);
+        synchronized (this) {
+            seq = stored;
+        }
+    }
+
+    /** Forgets everything: deletes the consumers and the persisted record (clean session). */
+    void clear(JsApi js) throws JsApi.JsException {
+        List<String> durables = new ArrayList<>();
+        long recordSeq;
+        synchronized (this) {
+            for (ObjectNode c : consumers.values()) durables.add(c.path("durable_name").asText());
+            consumers.clear();
+            subs.clear();
+            pending.clear();
+            pendingBySeq.clear();
+            lastPacketId = 0;
+            recordSeq = seq;
+            seq = 0;
+        }
+        for (String d : durables) deleteConsumer(js, d);
+        if (recordSeq > 0) {
+            ObjectNode req = JsApi.JSON.createObjectNode();
+            req.put("seq", recordSeq);
+            req.put("no_erase", true);
+            try {
+                js.api("MD", "STREAM.MSG.DELETE." + STREAM, req);
+            } catch (JsApi.JsException e) {
+                if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
+            }
+        }
+    }
+
+    static void deleteConsumer(JsApi js, String durable) throws JsApi.JsException {
+        try {
+            js.api("CD", "CONSUMER.DELETE." + AccountSessions.MSGS_STREAM + "." + durable, null);
+        } catch (JsApi.JsException e) {
+            if (e.errCode != JsApi.CONSUMER_NOT_FOUND) throw e;
+        }
+    }
+
+    /**
+     * A packet identifier for a QoS 1 delivery of {@code streamSeq} by consumer {@code durable} (the same one again
+     * for a redelivery), or 0 when max_ack_pending identifiers are in use (JetStream redelivers it later).
+     */
+    synchronized int track(String ackSubject, String durable, long streamSeq) {
+        Map<Long, Integer> bySeq = pendingBySeq.computeIfAbsent(durable, d -> new HashMap<>());
+        Integer known = bySeq.get(streamSeq);
+        if (known != null) {
+            pending.put(known, new Pending(ackSubject, durable, streamSeq));
+            return known;
+        }
+        if (pending.size() >= maxPending) return 0;
+        int pi = nextPacketId();
+        if (pi == 0) return 0;
+        bySeq.put(streamSeq, pi);
+        pending.put(pi, new Pending(ackSubject, durable, streamSeq));
+        return pi;
+    }
+
+    /** A packet identifier for a QoS 1 retained message (nothing to ack in JetStream). */
+    synchronized int trackRetained() {
+        int pi = nextPacketId();
+        if (pi != 0) pending.put(pi, new Pending(null, null, 0));
+        return pi;
+    }
+
+    /** A PUBACK: returns what to ack in JetStream, or null. */
+    synchronized Pending acked(int packetId) {
+        Pending p = pending.remove(packetId);
+        if (p == null) return null;
+        if (p.durable() != null) {
+            Map<Long, Integer> bySeq = pendingBySeq.get(p.durable());
+            if (bySeq != null) bySeq.remove(p.streamSeq());
+        }
+        if (pending.isEmpty()) lastPacketId = 0;
+        return p;
+    }
+
+    /** Forgets the pending messages of a consumer being deleted. */
+    synchronized void dropPending(String durable) {
+        Map<Long, Integer> bySeq = pendingBySeq.remove(durable);
+        if (bySeq != null) bySeq.values().forEach(pending::remove);
+    }
+
+    private int nextPacketId() {
+        int next = lastPacketId;
+        for (int i = 0; i < 0xFFFF; i++) {
+            next = next == 0xFFFF ? 1 : next + 1;
+            if (!pending.containsKey(next)) {
+                lastPacketId = next;
+                return next;
+            }
+        }
+        return 0;
+    }
+}
