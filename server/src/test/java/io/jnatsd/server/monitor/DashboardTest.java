@@ -54,9 +54,13 @@ class DashboardTest {
 
     /** The DOM after the page's scripts ran for {@code millis} of (virtual) time; a screenshot too when {@code png} is set. */
     private static String render(String url, int millis, Path png) throws Exception {
+        // No background networking: this machine's network is closed, and Chromium would keep
+        // trying Google's hosts; a fresh profile each time.
+        Path profile = Files.createTempDirectory("jnatsd-chromium");
         List<String> cmd = new java.util.ArrayList<>(List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1100",
-                "--virtual-time-budget=" + millis));
+                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                "--hide-scrollbars", "--window-size=1400,1100", "--virtual-time-budget=" + millis));
         cmd.add(png == null ? "--dump-dom" : "--screenshot=" + png);
         cmd.add(url);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
