@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 /** The HTML page at the monitoring root: a link to each endpoint. */
 final class IndexPage {
     private static final String[][] LINKS = {
+        {"dashboard", "Dashboard"},
         {"varz", "General"},
         {"jsz", "JetStream"},
         {"connz", "Connections"},

@@ -79,6 +79,10 @@ public final class MonitorServer implements AutoCloseable {
             Metrics.Exposition e = metrics.scrape(r.headers().get(HttpHeaderNames.ACCEPT));
             return new Reply(200, e.contentType(), e.body());
         });
+        // Not counted in http_req_stats: upstream has no such page, and its figures are the
+        // endpoints' own, which the page's requests count as any client's would.
+        Dashboard.FILES.forEach((path, file) ->
+                route("/dashboard" + path, null, (q, r) -> new Reply(200, file[1], Dashboard.file(file[0]))));
     }
 
     /**
@@ -178,7 +182,7 @@ public final class MonitorServer implements AutoCloseable {
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         Route route = routes.get(uri.path());
         if (route == null) return new Reply(404, TEXT, "404 page not found\n".getBytes(StandardCharsets.UTF_8));
-        endpoints.countHttpRequest(route.stat());
+        if (route.stat() != null) endpoints.countHttpRequest(route.stat());
         try {
             return route.handler().handle(new Query(uri.parameters()), req);
         } catch (Query.BadRequest e) {
