@@ -27,6 +27,11 @@ class ClusterReloadTest {
         return http.json("/routez").get("num_routes").asInt();
     }
 
+    /** Route connections to one peer: jnatsd pools them as upstream 2.10 does (3, and the system account's). */
+    private static int routesToOnePeer(Impl impl) {
+        return impl == Impl.JNATSD ? 4 : 1;
+    }
+
     private static void awaitRoutes(MonitorHttp http, int n) throws Exception {
         http.await("/routez", j -> j.get("num_routes").asInt() == n);
     }
@@ -41,7 +46,7 @@ class ClusterReloadTest {
             MonitorHttp http = new MonitorHttp(a);
             assertEquals(0, routes(http));
             assertNull(a.reload(cluster(pa, ", routes: [\"nats-route://127.0.0.1:" + pb + "\"]")));
-            awaitRoutes(http, 1);
+            awaitRoutes(http, routesToOnePeer(impl));
             try (Connection ca = connect(a); Connection cb = connect(b)) {
                 Subscription sub = cb.subscribe("over");
                 cb.flush(Duration.ofSeconds(2));
@@ -70,13 +75,13 @@ class ClusterReloadTest {
         try (TestServer a = TestServer.startMonitored(impl, cluster(pa, auth.formatted("p1")), null);
              TestServer b = TestServer.start(impl, cluster(pb, ", routes: [\"nats-route://r:p1@127.0.0.1:" + pa + "\"]"))) {
             MonitorHttp http = new MonitorHttp(a);
-            awaitRoutes(http, 1);
+            awaitRoutes(http, routesToOnePeer(impl));
             assertNull(a.reload(cluster(pa, auth.formatted("p2"))));
             awaitRoutes(http, 0);
             Thread.sleep(1500); // the peer dials again (its seed) and is refused
             assertEquals(0, routes(http));
             assertNull(a.reload(cluster(pa, auth.formatted("p1"))));
-            awaitRoutes(http, 1);
+            awaitRoutes(http, routesToOnePeer(impl));
         }
     }
 
@@ -89,7 +94,7 @@ class ClusterReloadTest {
         String perms = ", routes: [\"nats-route://127.0.0.1:" + pb + "\"], permissions { import: %s }";
         try (TestServer b = TestServer.start(impl, cluster(pb, ""));
              TestServer a = TestServer.startMonitored(impl, cluster(pa, perms.formatted("[\"a.>\"]")), null)) {
-            awaitRoutes(new MonitorHttp(a), 1);
+            awaitRoutes(new MonitorHttp(a), routesToOnePeer(impl));
             widenedImports(a, b, perms, pa);
         }
     }
@@ -124,6 +129,18 @@ class ClusterReloadTest {
             return s.nextMessage(Duration.ofMillis(100));
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** jnatsd sets its route pools up at start (upstream 2.10+ would rebuild its routes). */
+    @org.junit.jupiter.api.Test
+    void poolSizeAndPinnedAccountsCannotChangeAtRunTime() throws Exception {
+        int pa = TestServer.freePort();
+        try (TestServer a = TestServer.startMonitored(Impl.JNATSD, cluster(pa, ""), null)) {
+            assertEquals("config reload not supported for cluster pool_size: old=3, new=5",
+                    a.reload(cluster(pa, ", pool_size: 5")));
+            assertEquals("config reload not supported for cluster accounts: old=[], new=[A]",
+                    a.reload("accounts { A {} }\n" + cluster(pa, ", accounts: [A]")));
         }
     }
 
