@@ -64,18 +64,9 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
             if (n < 0) return DROPPED;
             ByteBuf b = buffer(msg.totalLength() + 64);
             MessageWriter.write(b, msg, sub.sidBytes(), headers);
-            msgs++;
-            bytes += headers ? msg.totalLength() : msg.payloadLength();
-            long pending = b.readableBytes() + channelPending();
-            slow = pending > maxPending;
-            if (slow) closed = true;
-            else if (pending > stallThreshold) batch.stallOn(this);
+            slow = counted(b, headers ? msg.totalLength() : msg.payloadLength(), batch, true);
         }
-        if (slow) {
-            onSlowConsumer.run();
-            return DROPPED;
-        }
-        schedule(batch);
+        if (!scheduledUnlessSlow(slow, batch)) return DROPPED;
         return n == sub.max() ? APPENDED_LAST : APPENDED;
     }
 
@@ -95,19 +86,9 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
             if (closed) return false;
             ByteBuf b = buffer(size);
             writer.write(b);
-            msgs++;
-            bytes += payloadLength;
-            long pending = b.readableBytes() + channelPending();
-            slow = pending > maxPending;
-            if (slow) closed = true;
-            else if (pending > stallThreshold) batch.stallOn(this);
+            slow = counted(b, payloadLength, batch, true);
         }
-        if (slow) {
-            onSlowConsumer.run();
-            return false;
-        }
-        schedule(batch);
-        return true;
+        return scheduledUnlessSlow(slow, batch);
     }
 
     /** The subscription's delivery count, read under the lock that guards it. */
@@ -159,12 +140,30 @@ public final class Outbound implements FlushBatch.Flushable, FlushBatch.Backlogg
             if (leaf) RouteWriter.writeLeafMessage(b, msg, queues, queueCount, headers);
             else if (origin != null) RouteWriter.writeLeafOriginMessage(b, origin, account, msg, queues, queueCount);
             else RouteWriter.writeMessage(b, account, msg, queues, queueCount, headers);
-            msgs++;
-            bytes += msg.totalLength();
-            long pending = b.readableBytes() + channelPending();
-            slow = pending > maxPending;
-            if (slow) closed = true;
+            // a server peer is never stalled: upstream does not slow routes or leaf nodes down
+            slow = counted(b, msg.totalLength(), batch, false);
         }
+        return scheduledUnlessSlow(slow, batch);
+    }
+
+    /**
+     * After a frame went into {@code b}, under this lock: counts it, and past max_pending marks
+     * this receiver a slow consumer (true); short of that, may stall the publisher's batch.
+     */
+    private boolean counted(ByteBuf b, long byteCount, FlushBatch batch, boolean mayStall) {
+        msgs++;
+        bytes += byteCount;
+        long pending = b.readableBytes() + channelPending();
+        if (pending > maxPending) {
+            closed = true;
+            return true;
+        }
+        if (mayStall && pending > stallThreshold) batch.stallOn(this);
+        return false;
+    }
+
+    /** Outside the lock: a slow consumer is reported (false), anything else is flushed with the batch (true). */
+    private boolean scheduledUnlessSlow(boolean slow, FlushBatch batch) {
         if (slow) {
             onSlowConsumer.run();
             return false;
