@@ -118,9 +118,32 @@ final class ConfigReload {
             if (c.field().equals("Users") && nkeysChanged) log.notice("Reloaded: authorization nkey users");
         }
         // Users and accounts count as changed on every reload (as upstream), so every client is looked at again.
-        for (ClientConnection c : server.connections()) c.configReloaded();
+        List<java.util.concurrent.Future<?>> applying = new java.util.ArrayList<>();
+        for (ClientConnection c : server.connections()) {
+            java.util.concurrent.Future<?> f = c.configReloaded();
+            if (f != null) applying.add(f);
+        }
+        awaitApplied(applying);
         server.configReloaded();
         log.notice("Reloaded server configuration");
+    }
+
+    /**
+     * Waits until open connections run on the new config, as upstream applies it to each under its
+     * lock before the reload returns: what a client sends after the reload meets the new rules. A
+     * reload asked for on a connection's own event loop (the RELOAD request) cannot wait for that loop.
+     */
+    private static void awaitApplied(List<java.util.concurrent.Future<?>> applying) {
+        for (java.util.concurrent.Future<?> f : applying) {
+            try {
+                f.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                // its own loop (Netty refuses to block there), a closed connection, or a slow one: go on
+            }
+        }
     }
 
     private void logging(ServerOptions current, ServerOptions fresh) {

@@ -222,21 +222,19 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * bcrypt check needs): as upstream, a client whose CONNECT names a user that is gone or now
      * bound to another account is closed without a word, one whose credentials no longer hold gets
      * {@code Authorization Violation}; the others take the new user (permissions) and limits.
+     * Returns the task doing that on this connection's loop, or null when there is none.
      */
-    public void configReloaded() {
-        if (closed) return;
+    public java.util.concurrent.Future<?> configReloaded() {
+        if (closed) return null;
         ConnectOptions c = connect;
-        if (c == null || user == null) {
-            loop.execute(this::limitsReloaded);
-            return;
-        }
+        if (c == null || user == null) return loop.submit(this::limitsReloaded);
         String bound = server.configuredAccount(c);
         if (bound == null || (!bound.isEmpty() && !bound.equals(account.name()))) {
             close(ClosedReason.CLIENT_CLOSED);
-            return;
+            return null;
         }
         User who = server.authenticate(c, this);
-        loop.execute(() -> reauthorized(c, who));
+        return loop.submit(() -> reauthorized(c, who));
     }
 
     private void limitsReloaded() {
