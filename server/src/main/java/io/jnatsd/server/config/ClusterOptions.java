@@ -155,16 +155,6 @@ public final class ClusterOptions {
 
     /** A copy whose lists can be changed without changing this one's (field by field, as ServerOptions.copy). */
     public ClusterOptions copy() {
-        ClusterOptions c = new ClusterOptions();
-        for (var f : ClusterOptions.class.getDeclaredFields()) {
-            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
-            try {
-                Object v = f.get(this);
-                f.set(c, v instanceof List<?> l ? new ArrayList<>(l) : v);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return c;
+        return OptionsCopy.fields(this, new ClusterOptions(), OptionsCopy::lists);
     }
 }

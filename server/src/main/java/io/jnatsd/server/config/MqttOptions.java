@@ -78,17 +78,6 @@ public final class MqttOptions {
     }
 
     public MqttOptions copy() {
-        MqttOptions c = new MqttOptions();
-        for (var f : MqttOptions.class.getDeclaredFields()) {
-            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
-            try {
-                Object v = f.get(this);
-                if (v instanceof TlsOptions t) v = t.copy();
-                f.set(c, v);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return c;
+        return OptionsCopy.fields(this, new MqttOptions(), OptionsCopy::listsAndTls);
     }
 }

@@ -153,22 +153,13 @@ public final class ServerOptions {
     }
 
     public ServerOptions copy() {
-        ServerOptions o = new ServerOptions();
-        for (var f : ServerOptions.class.getDeclaredFields()) {
-            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
-            try {
-                Object v = f.get(this);
-                if (v instanceof List<?> l) v = new ArrayList<>(l);
-                else if (v instanceof ClusterOptions c) v = c.copy();
-                else if (v instanceof LeafNodeOptions l) v = l.copy();
-                else if (v instanceof WebsocketOptions w) v = w.copy();
-                else if (v instanceof MqttOptions m) v = m.copy();
-                else if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) v = new LinkedHashMap<>(m);
-                f.set(o, v);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return o;
+        return OptionsCopy.fields(this, new ServerOptions(), v -> {
+            if (v instanceof ClusterOptions c) return c.copy();
+            if (v instanceof LeafNodeOptions l) return l.copy();
+            if (v instanceof WebsocketOptions w) return w.copy();
+            if (v instanceof MqttOptions m) return m.copy();
+            if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) return new LinkedHashMap<>(m);
+            return OptionsCopy.lists(v);
+        });
     }
 }

@@ -77,18 +77,6 @@ public final class WebsocketOptions {
 
     /** A copy whose list can be changed without changing this one's. */
     public WebsocketOptions copy() {
-        WebsocketOptions c = new WebsocketOptions();
-        for (var f : WebsocketOptions.class.getDeclaredFields()) {
-            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) continue;
-            try {
-                Object v = f.get(this);
-                if (v instanceof List<?> l) v = new ArrayList<>(l);
-                else if (v instanceof TlsOptions t) v = t.copy();
-                f.set(c, v);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return c;
+        return OptionsCopy.fields(this, new WebsocketOptions(), OptionsCopy::listsAndTls);
     }
 }
