@@ -71,6 +71,31 @@ public final class Main {
     }
 
     private static int serve(ParsedCommandLine cl, String[] args, PrintStream err) {
+        Started started = start(cl, args, err);
+        if (started.server() == null) return started.exitCode();
+        try {
+            started.server().awaitShutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deletePidFile(cl.options());
+        started.log().close();
+        return 0;
+    }
+
+    /** A server {@link #start} left running with its log, or the exit code of a start that failed. */
+    record Started(NatsServer server, ServerLog log, int exitCode, Runnable restoreSignals) {
+        Started(int exitCode) {
+            this(null, null, exitCode, () -> {});
+        }
+    }
+
+    /**
+     * Everything a {@code jnatsd} start does up to the listening server: log, signal handlers,
+     * listeners, pid file. Also the start-up training's way in ({@link StartupTraining}), so that
+     * the cache holds this path and not a look-alike.
+     */
+    static Started start(ParsedCommandLine cl, String[] args, PrintStream err) {
         Transport.logThroughJdkLogging();
         ServerOptions opts = cl.options();
         ServerLog log;
@@ -78,7 +103,7 @@ public final class Main {
             log = ServerLog.open(opts.logFile, opts.logtime, opts.logtimeUtc, opts.debug || opts.trace, opts.trace);
         } catch (IOException e) {
             err.println(NAME + ": error opening log file: " + e.getMessage());
-            return 1;
+            return new Started(1);
         }
         cl.warnings().forEach(w -> log.warn("%s", w));
         NatsServer server;
@@ -87,11 +112,11 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             err.println(NAME + ": " + e.getMessage());
             log.close();
-            return 1;
+            return new Started(1);
         }
         // before the listeners open, as upstream: a signal sent once the port answers is handled
         server.setReloadSource(() -> optionsAgain(args));
-        SignalHandlers.install(server, log, () -> reload(server, log), () -> reopenLog(log),
+        Runnable restoreSignals = SignalHandlers.install(server, log, () -> reload(server, log), () -> reopenLog(log),
                 signal -> new Thread(() -> {
                     log.notice("Trapped \"%s\" signal", signal.equals("TERM") ? "terminated" : "interrupt");
                     server.shutdown();
@@ -100,20 +125,13 @@ public final class Main {
             server.start();
         } catch (MonitorException e) {
             log.fatal("%s", e.getMessage());
-            return 1;
+            return new Started(1);
         } catch (Exception e) {
             log.fatal("Error listening on port: %s:%d, %s", opts.host, opts.port, e.getMessage());
-            return 1;
+            return new Started(1);
         }
         writePidFile(opts, log);
-        try {
-            server.awaitShutdown();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        deletePidFile(opts);
-        log.close();
-        return 0;
+        return new Started(server, log, 0, restoreSignals);
     }
 
     /** SIGUSR1: the log file is opened again, as upstream (after logrotate moved it). */

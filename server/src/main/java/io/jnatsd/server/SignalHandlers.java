@@ -1,6 +1,8 @@
 package io.jnatsd.server;
 
 import io.jnatsd.server.log.ServerLog;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -14,26 +16,31 @@ import sun.misc.SignalHandler;
 final class SignalHandlers {
     private SignalHandlers() {}
 
-    static void install(NatsServer server, ServerLog log, Runnable reload, Runnable reopenLog, Consumer<String> exit) {
-        handle("HUP", reload, log);
-        handle("USR1", reopenLog, log);
+    /** Installs the handlers; the returned action puts back the ones they replaced (for the start-up training). */
+    static Runnable install(NatsServer server, ServerLog log, Runnable reload, Runnable reopenLog, Consumer<String> exit) {
+        Map<Signal, SignalHandler> replaced = new LinkedHashMap<>();
+        handle("HUP", reload, log, replaced);
+        handle("USR1", reopenLog, log, replaced);
         // HotSpot itself sends SIGUSR2 to suspend threads unless told to use another signal
         // (_JAVA_SR_SIGNUM, which bin/jnatsd sets); only then may SIGUSR2 mean lame-duck mode.
         String sr = System.getenv("_JAVA_SR_SIGNUM");
         if (sr != null && !sr.isBlank() && !sr.trim().equals("12")) {
-            handle("USR2", () -> new Thread(server::enterLameDuckMode, "jnatsd-lame-duck").start(), log);
+            handle("USR2", () -> new Thread(server::enterLameDuckMode, "jnatsd-lame-duck").start(), log, replaced);
         }
-        handle("TERM", () -> exit.accept("TERM"), log);
-        handle("INT", () -> exit.accept("INT"), log);
+        handle("TERM", () -> exit.accept("TERM"), log, replaced);
+        handle("INT", () -> exit.accept("INT"), log, replaced);
+        return () -> replaced.forEach(Signal::handle);
     }
 
-    private static void handle(String name, Runnable action, ServerLog log) {
+    private static void handle(String name, Runnable action, ServerLog log, Map<Signal, SignalHandler> replaced) {
         try {
             Signal signal = new Signal(name);
             SignalHandler handler = s -> action.run();
             // HotSpot installs nothing for a shutdown signal it found ignored, and says so by
             // answering SIG_IGN as the previous handler
-            if (Signal.handle(signal, handler) == SignalHandler.SIG_IGN) {
+            SignalHandler previous = Signal.handle(signal, handler);
+            replaced.put(signal, previous);
+            if (previous == SignalHandler.SIG_IGN) {
                 if (IgnoredSignals.resetToDefault(signal.getNumber())) {
                     Signal.handle(signal, handler);
                 } else {

@@ -98,9 +98,9 @@ final class LeafRemote {
         var b = io.netty.handler.ssl.SslContextBuilder.forClient().sslProvider(io.netty.handler.ssl.SslProvider.JDK);
         if (o != null) {
             if (o.certFile != null) {
-                b.keyManager(io.jnatsd.server.net.PemFiles.privateKey(java.nio.file.Path.of(o.keyFile)),
-                        io.jnatsd.server.net.PemFiles.certificates(java.nio.file.Path.of(o.certFile))
-                                .toArray(java.security.cert.X509Certificate[]::new));
+                b.keyManager(new io.jnatsd.server.net.PemKeyManager(
+                        io.jnatsd.server.net.PemFiles.privateKey(java.nio.file.Path.of(o.keyFile)),
+                        io.jnatsd.server.net.PemFiles.certificates(java.nio.file.Path.of(o.certFile))));
             }
             if (o.insecure) b.trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE);
             else if (o.caFile != null) {

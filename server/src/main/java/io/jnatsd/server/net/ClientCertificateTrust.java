@@ -31,10 +31,15 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
         this.pkix = pkix;
     }
 
-    /** Trusting {@code cas}, or the JVM's default roots when null. */
-    static ClientCertificateTrust create(List<X509Certificate> cas) throws GeneralSecurityException {
+    /**
+     * Trusting {@code cas}, or the JVM's default roots when null. Without {@code verify} no client
+     * certificate is asked for and none is ever checked, so the JVM's ~150 roots (parsed at every
+     * start otherwise) are not loaded: an empty store stands in.
+     */
+    static ClientCertificateTrust create(List<X509Certificate> cas, boolean verify) throws GeneralSecurityException {
         KeyStore store = null;
-        if (cas != null) {
+        if (cas != null || !verify) {
+            if (cas == null) cas = List.of();
             try {
                 store = KeyStore.getInstance(KeyStore.getDefaultType());
                 store.load(null, null);

@@ -40,7 +40,7 @@ public final class PeerTls {
             List<X509Certificate> chain = PemFiles.certificates(Path.of(o.certFile));
             PrivateKey key = PemFiles.privateKey(Path.of(o.keyFile));
             SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                    .keyManager(key, chain.toArray(X509Certificate[]::new))
+                    .keyManager(new PemKeyManager(key, chain))
                     .protocols("1.3".equals(o.minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"});
             if (o.insecure) b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             else if (o.caFile != null) b.trustManager(PemFiles.certificates(Path.of(o.caFile)).toArray(X509Certificate[]::new));

@@ -79,13 +79,13 @@ public final class ServerTls {
             if (cas.isEmpty()) throw new IllegalArgumentException("failed to parse root ca certificate");
         }
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+            SslContextBuilder b = SslContextBuilder.forServer(new PemKeyManager(key, chain))
                     .sslProvider(SslProvider.JDK)
                     .protocols("1.3".equals(o.minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"})
                     .ciphers(jdkCiphers(o, log), IdentityCipherSuiteFilter.INSTANCE)
                     .clientAuth(o.verify ? ClientAuth.REQUIRE : ClientAuth.NONE)
                     .startTls(!o.handshakeFirst)
-                    .trustManager(ClientCertificateTrust.create(cas));
+                    .trustManager(ClientCertificateTrust.create(cas, o.verify));
             SslContext ctx = b.build();
             Set<String> pins = o.pinnedCerts == null ? Set.of() : new HashSet<>(o.pinnedCerts);
             return new ServerTls(o, ctx, namedGroups(o, log, chain.get(0)), pins);
