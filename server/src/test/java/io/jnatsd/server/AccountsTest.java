@@ -108,6 +108,32 @@ class AccountsTest {
         }
     }
 
+    /**
+     * A response that itself carries a reply subject (a responder asking the requester back) gets
+     * that reply mapped into the importing account, and the requester's answer crosses back to
+     * the responder's subject; the requester never sees the exporting account's own subject.
+     */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aResponseWithAReplyIsAnsweredAcrossTheImportToo(Impl impl) throws Exception {
+        try (Connection a = connect(impl, "a"); Connection b = connect(impl, "b")) {
+            Subscription followUps = b.subscribe("b.followup");
+            b.createDispatcher(msg -> b.publish(msg.getReplyTo(), "b.followup", "need more".getBytes(StandardCharsets.UTF_8)))
+                    .subscribe("help");
+            b.flush(WAIT);
+            Subscription inbox = a.subscribe("a.inbox");
+            a.flush(WAIT);
+            a.publish("b.help", "a.inbox", "question".getBytes(StandardCharsets.UTF_8));
+            Message response = inbox.nextMessage(WAIT);
+            assertEquals("need more", new String(response.getData(), StandardCharsets.UTF_8));
+            assertTrue(response.getReplyTo() != null && !response.getReplyTo().equals("b.followup"),
+                    "reply mapped into account A: " + response.getReplyTo());
+            a.publish(response.getReplyTo(), "more".getBytes(StandardCharsets.UTF_8));
+            Message followUp = followUps.nextMessage(WAIT);
+            assertEquals("more", new String(followUp.getData(), StandardCharsets.UTF_8));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void streamResponseTypeCarriesSeveralResponses(Impl impl) throws Exception {

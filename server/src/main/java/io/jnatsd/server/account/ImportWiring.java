@@ -64,7 +64,10 @@ public final class ImportWiring {
         if (imp.service()) {
             String local = imp.to() == null ? imp.subject() : imp.to();
             ServiceResponses responses = new ServiceResponses(export.responseThreshold().toNanos());
+            ServiceResponses followUps = new ServiceResponses(export.responseThreshold().toNanos());
+            ServiceResponses.pair(responses, exporter, followUps, importer);
             w.add(exporter, new Subscription(responses, responses.subscriptionSubject(), null, "service-responses"));
+            w.add(importer, new Subscription(followUps, followUps.subscriptionSubject(), null, "service-follow-ups"));
             ServiceImportForwarder f = new ServiceImportForwarder(importer, exporter,
                     new SubjectMapping(local, imp.subject()), responses, export.responseType().equals("singleton"));
             w.add(importer, new Subscription(f, local, null, "service-import"));

@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * router subscribes to there; a response published to it is delivered in the importing
  * account on the requester's original reply subject. A singleton export takes one response;
  * stream and chunked exports take any number until the response threshold passes.
+ *
+ * <p>A response that carries a reply of its own (the responder asking back) crosses with that
+ * reply mapped the same way by the opposite router, which listens in the importing account and
+ * routes to this one's: so a conversation goes back and forth across the import as upstream's
+ * response service imports carry it, and neither side sees the other account's subjects.
  */
 final class ServiceResponses implements Subscriber {
     private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -28,6 +33,8 @@ final class ServiceResponses implements Subscriber {
     private final long thresholdNanos;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
+    private Account home;
+    private ServiceResponses opposite;
 
     ServiceResponses(long thresholdNanos) {
         SecureRandom rnd = new SecureRandom();
@@ -37,12 +44,23 @@ final class ServiceResponses implements Subscriber {
         this.thresholdNanos = thresholdNanos;
     }
 
-    /** The wildcard subject this router listens on in the exporting account. */
+    /**
+     * Pairs two routers of one import: {@code a} listening in {@code aHome}, {@code b} in
+     * {@code bHome}; each maps the replies of what it delivers through the other.
+     */
+    static void pair(ServiceResponses a, Account aHome, ServiceResponses b, Account bHome) {
+        a.home = aHome;
+        a.opposite = b;
+        b.home = bHome;
+        b.opposite = a;
+    }
+
+    /** The wildcard subject this router listens on in its account. */
     String subscriptionSubject() {
         return prefix + ">";
     }
 
-    /** Registers a request's reply; returns the reply subject to use in the exporting account. */
+    /** Registers a reply to be answered in {@code requesterAccount}; returns the subject that stands for it here. */
     String register(Account requesterAccount, String reply, boolean singleton) {
         long now = System.nanoTime();
         if ((next.get() & 1023) == 0) pending.values().removeIf(p -> now - p.expiresNanos() > 0);
@@ -63,7 +81,10 @@ final class ServiceResponses implements Subscriber {
         if (p.singleton()) pending.remove(subject);
         if (!ImportDepth.enter()) return false;
         try {
-            String reply = keepsReply(msg) ? msg.reply() : null;
+            String reply = !msg.hasReply() ? null
+                    : keepsReply(msg) ? msg.reply()
+                    : opposite == null ? null
+                    : opposite.register(home, msg.reply(), p.singleton());
             return p.requesterAccount().publish(msg.rewritten(p.reply(), reply), null, batch) > 0;
         } finally {
             ImportDepth.exit();
