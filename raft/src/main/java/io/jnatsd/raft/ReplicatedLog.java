@@ -1,0 +1,102 @@
+package io.jnatsd.raft;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * One group as this server sees it: propose entries (they reach every member's
+ * {@link LogApplier} once committed), ask who leads, hand the lead over, and read each
+ * member's progress for stream info's {@code cluster} section.
+ */
+public final class ReplicatedLog {
+    private final String name;
+    private final RaftGroup group;
+    private final RaftServer server;
+    private final RaftClient client;
+
+    ReplicatedLog(String name, RaftGroup group, RaftServer server, RaftProperties properties, Parameters parameters) {
+        this.name = name;
+        this.group = group;
+        this.server = server;
+        this.client = RaftClient.newBuilder().setProperties(properties).setParameters(parameters)
+                .setRaftGroup(group).setLeaderId(server.getId()).build();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Proposes {@code entry}; completes with its log index once a majority has it and it has been
+     * applied here, or exceptionally when it could not be committed. Proposals from any member
+     * reach the leader (the client follows leader changes).
+     */
+    public CompletableFuture<Long> propose(byte[] entry) {
+        return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
+            if (!reply.isSuccess()) throw new CompletionException(reply.getException());
+            return reply.getLogIndex();
+        });
+    }
+
+    private DivisionInfo info() throws IOException {
+        return server.getDivision(group.getGroupId()).getInfo();
+    }
+
+    public boolean isLeader() {
+        try {
+            return info().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The current leader's id, or null while there is none (or this server no longer hosts the group). */
+    public String leader() {
+        try {
+            RaftPeerId leader = info().getLeaderId();
+            return leader == null ? null : leader.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Hands the lead to {@code to} (or to any other member when null): STREAM.LEADER.STEPDOWN. */
+    public void transferLeadership(String to, long timeoutMillis) throws IOException {
+        RaftClientReply reply = client.admin().transferLeadership(to == null ? null : RaftPeerId.valueOf(to), timeoutMillis);
+        if (!reply.isSuccess()) throw new IOException("leadership transfer in " + name + " failed: " + reply.getException());
+    }
+
+    /** Each member's committed index as this server last heard it. */
+    public List<MemberProgress> progress() throws IOException {
+        List<MemberProgress> out = new ArrayList<>();
+        for (CommitInfoProto c : server.getDivision(group.getGroupId()).getCommitInfos()) {
+            out.add(new MemberProgress(c.getServer().getId().toStringUtf8(), c.getCommitIndex()));
+        }
+        return out;
+    }
+
+    /** A member and the index it has committed. */
+    public record MemberProgress(String id, long commitIndex) {}
+
+    void closeClient() {
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // the group is going away; nothing waits on its client
+        }
+    }
+}
