@@ -11,6 +11,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -42,7 +43,7 @@ public final class RaftHost implements AutoCloseable {
     private final ClientId adminClient = ClientId.randomId();
     private long callId;
 
-    private RaftHost(String nodeId, String host, int port, Path dir, RaftTimings timings,
+    private RaftHost(String nodeId, String host, int port, Path dir, RaftTimings timings, RaftTls tls,
                      Map<String, LogApplier> recovered) throws IOException {
         this.id = RaftPeerId.valueOf(nodeId);
         // before the server is built: building it already opens the groups found under dir
@@ -50,6 +51,12 @@ public final class RaftHost implements AutoCloseable {
         this.properties = new RaftProperties();
         RaftConfigKeysHelper.configure(properties, host, port, dir, timings);
         this.parameters = new Parameters();
+        if (tls != null) {
+            GrpcTlsConfig conf = new GrpcTlsConfig(tls.keys(), tls.trust(), true);
+            GrpcConfigKeys.Server.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Client.setTlsConf(parameters, conf);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, conf);
+        }
         this.server = RaftServer.newBuilder()
                 .setServerId(id)
                 .setProperties(properties)
@@ -63,10 +70,13 @@ public final class RaftHost implements AutoCloseable {
                 .build();
     }
 
-    /** Starts the transport and recovers the groups whose logs are under {@code dir}. */
-    public static RaftHost start(String nodeId, String host, int port, Path dir, RaftTimings timings,
+    /**
+     * Starts the transport (mutual TLS when {@code tls} is given, plain otherwise) and reopens the
+     * groups whose logs are under {@code dir}: {@code recovered} must name an applier for each.
+     */
+    public static RaftHost start(String nodeId, String host, int port, Path dir, RaftTimings timings, RaftTls tls,
                                  Map<String, LogApplier> recovered) throws IOException {
-        RaftHost h = new RaftHost(nodeId, host, port, dir, timings, recovered);
+        RaftHost h = new RaftHost(nodeId, host, port, dir, timings, tls, recovered);
         h.server.start();
         return h;
     }
