@@ -23,6 +23,7 @@ import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -43,13 +44,13 @@ public final class RaftHost implements AutoCloseable {
     private final ClientId adminClient = ClientId.randomId();
     private long callId;
 
-    private RaftHost(String nodeId, String host, int port, Path dir, RaftTimings timings, RaftTls tls,
+    private RaftHost(String nodeId, String host, int port, Path dir, RaftSettings settings, RaftTls tls,
                      Map<String, LogApplier> recovered) throws IOException {
         this.id = RaftPeerId.valueOf(nodeId);
         // before the server is built: building it already opens the groups found under dir
         recovered.forEach((name, applier) -> appliers.put(groupId(name), applier));
         this.properties = new RaftProperties();
-        RaftConfigKeysHelper.configure(properties, host, port, dir, timings);
+        RaftConfigKeysHelper.configure(properties, host, port, dir, settings);
         this.parameters = new Parameters();
         if (tls != null) {
             GrpcTlsConfig conf = new GrpcTlsConfig(tls.keys(), tls.trust(), true);
@@ -74,9 +75,9 @@ public final class RaftHost implements AutoCloseable {
      * Starts the transport (mutual TLS when {@code tls} is given, plain otherwise) and reopens the
      * groups whose logs are under {@code dir}: {@code recovered} must name an applier for each.
      */
-    public static RaftHost start(String nodeId, String host, int port, Path dir, RaftTimings timings, RaftTls tls,
+    public static RaftHost start(String nodeId, String host, int port, Path dir, RaftSettings settings, RaftTls tls,
                                  Map<String, LogApplier> recovered) throws IOException {
-        RaftHost h = new RaftHost(nodeId, host, port, dir, timings, tls, recovered);
+        RaftHost h = new RaftHost(nodeId, host, port, dir, settings, tls, recovered);
         h.server.start();
         return h;
     }
@@ -136,13 +137,20 @@ public final class RaftHost implements AutoCloseable {
 
     /** Ratis's settings as jnatsd uses them, in one place. */
     private static final class RaftConfigKeysHelper {
-        static void configure(RaftProperties p, String host, int port, Path dir, RaftTimings t) {
+        static void configure(RaftProperties p, String host, int port, Path dir, RaftSettings t) {
             RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
             GrpcConfigKeys.Server.setHost(p, host);
             GrpcConfigKeys.Server.setPort(p, port);
             RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
             RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(t.electionMinMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
             RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(t.electionMaxMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, t.snapshotEvery());
+            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+            RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, t.snapshotEvery()));
+            RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(t.segmentBytes()));
+            // a member behind the leader's log start catches up through its applier, not by a copied file
+            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         }
     }
 }

@@ -80,6 +80,12 @@ public final class ReplicatedLog {
         if (!reply.isSuccess()) throw new IOException("leadership transfer in " + name + " failed: " + reply.getException());
     }
 
+    /** Where this member's latest snapshot stands (what a member catching up must reach), or null before the first. */
+    public LogPosition snapshotPoint() throws IOException {
+        var snapshot = server.getDivision(group.getGroupId()).getStateMachine().getLatestSnapshot();
+        return snapshot == null ? null : new LogPosition(snapshot.getTerm(), snapshot.getIndex());
+    }
+
     /** Each member's committed index as this server last heard it. */
     public List<MemberProgress> progress() throws IOException {
         List<MemberProgress> out = new ArrayList<>();
