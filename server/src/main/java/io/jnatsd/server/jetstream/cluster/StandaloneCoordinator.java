@@ -13,6 +13,7 @@ import io.jnatsd.server.jetstream.stream.StreamConfig;
 import io.jnatsd.server.jetstream.stream.StreamSourcing;
 
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.jetstream.common.EntryLog;
 import io.jnatsd.store.FileStore;
 import io.jnatsd.store.MemoryStore;
 import io.jnatsd.store.StoreConfig;
@@ -29,9 +30,16 @@ import java.time.Instant;
 public final class StandaloneCoordinator implements Coordinator {
     private final JsServer js;
     private final ConsumerIndex index = new ConsumerIndex();
+    private final EntryLog.Factory logs;
 
     public StandaloneCoordinator(JsServer js) {
+        this(js, StandaloneLog.FACTORY);
+    }
+
+    /** With {@code logs} for the streams' and consumers' entries (a test records them). */
+    public StandaloneCoordinator(JsServer js, EntryLog.Factory logs) {
         this.js = js;
+        this.logs = logs;
     }
 
     @Override
@@ -159,7 +167,7 @@ public final class StandaloneCoordinator implements Coordinator {
     /** Starts a stream on {@code store}, its consumers recovered with it. */
     private Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store) {
         if (!c.isMemory()) js.writeMeta(js.streamDir(ja.account, c.name), c, created);
-        Stream s = new Stream(js, ja.account, c, store, created, stream -> new StreamConsumers(js, stream, index));
+        Stream s = new Stream(js, ja.account, c, store, created, logs, stream -> new StreamConsumers(js, stream, index, logs));
         if (!c.isMemory()) StreamConsumers.of(s).recover();
         s.subscribe();
         StreamSourcing.opened(js, ja, s);

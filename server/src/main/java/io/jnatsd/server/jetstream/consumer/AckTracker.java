@@ -65,6 +65,11 @@ final class AckTracker {
         return n == null ? 1 : n + 1;
     }
 
+    /** A delivery of {@code seq} was its {@code deliveries}th (a replica learns redeliveries so). */
+    void countDeliveries(long seq, long deliveries) {
+        if (deliveries > 1) redelivered.put(seq, deliveries - 1);
+    }
+
     /** Takes the next sequence to redeliver and counts the redelivery; 0 when there is none. */
     long nextRedelivery() {
         Iterator<Long> it = queue.iterator();

@@ -13,6 +13,7 @@ import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.jetstream.common.EntryLog;
 import io.jnatsd.store.ConsumerState;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.StoredMessage;
@@ -71,6 +72,8 @@ public final class Consumer {
     private final PullRequestHandler pull;
     private final ConsumerActivity activity;
     private final ConsumerStateWriter stateWriter;
+    /** Where delivered and acked state changes go to be applied ({@link #apply}). */
+    private final EntryLog<ConsumerEntry> log;
     // replay_policy original
     private boolean replay;
     private long replayUntil;
@@ -100,6 +103,7 @@ public final class Consumer {
         this.activity = new ConsumerActivity(this, waiting, pull, now);
         this.acking = new ConsumerAcks(this, owner, acks);
         this.stateWriter = new ConsumerStateWriter(this, store, acks);
+        this.log = owner.logs().open("C-" + account.name() + "-" + stream.name() + "-" + name, this::apply);
     }
 
     /**
@@ -380,13 +384,8 @@ public final class Consumer {
         int n = account.publish(InboundMessage.internalDelivery(target, m.subject(), ackReply, headers, payload),
                 js.internal(), batch);
         long now = nowNanos();
-        if (cfg.acks()) {
-            acks.track(seq, d, now);
-            acking.delivered();
-        } else {
-            acks.floorConsumer = d;
-            acks.floorStream = seq;
-        }
+        log.append(ConsumerEntry.delivered(seq, d, dc, now));
+        if (cfg.acks()) acking.delivered();
         if (flow != null && flow.delivered(size) && cfg.isPush()) {
             js.internal().publish(account, cfg.deliverSubject, flow.request(stream.name(), name),
                     StatusHeaders.FLOW_CONTROL_REQUEST, EMPTY);
@@ -397,6 +396,36 @@ public final class Consumer {
         markDirty();
         if (n == 0) didNotDeliver(seq);
         return true;
+    }
+
+    /** The consumer's log, for its parts that change the replicated state. */
+    EntryLog<ConsumerEntry> log() {
+        return log;
+    }
+
+    /**
+     * Applies a committed state change, on every replica, under the consumer's lock (the leader
+     * appends with the lock held). Delivered: the message awaits its ack (with ack none the floor
+     * moves instead), its delivery count kept. Acked: the tracker lets it go; returns the first
+     * stream sequence newly acknowledged (0: none), which the leader's retention uses.
+     */
+    long apply(ConsumerEntry e) {
+        long seq = e.streamSeq();
+        long d = e.consumerSeq();
+        if (e.op() == ConsumerEntry.Op.DELIVERED) {
+            if (d >= dseq) dseq = d + 1;
+            if (cfg.acks()) {
+                acks.track(seq, d, e.timestampNanos());
+                acks.countDeliveries(seq, e.deliveries());
+            } else {
+                acks.floorConsumer = d;
+                acks.floorStream = seq;
+            }
+            return 0;
+        }
+        if ("all".equals(cfg.ackPolicy)) return acks.ackAll(seq, d);
+        acks.ackExplicit(seq, d, dseq, position.sseq());
+        return seq;
     }
 
     private void didNotDeliver(long seq) {

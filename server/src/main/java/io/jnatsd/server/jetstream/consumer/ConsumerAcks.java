@@ -73,12 +73,11 @@ final class ConsumerAcks {
                 case "explicit" -> {
                     if (sample) sampleAck(seq, d, dc);
                     if (consumer.maxAckPendingReached()) wake = true;
-                    acks.ackExplicit(seq, d, consumer.dseq(), consumer.sseq());
-                    ackedFrom = seq;
+                    ackedFrom = consumer.log().append(ConsumerEntry.acked(seq, d));
                 }
                 case "all" -> {
                     if (consumer.maxAckPendingReached()) wake = true;
-                    ackedFrom = acks.ackAll(seq, d);
+                    ackedFrom = consumer.log().append(ConsumerEntry.acked(seq, d));
                     if (ackedFrom == 0) return;
                 }
                 default -> {

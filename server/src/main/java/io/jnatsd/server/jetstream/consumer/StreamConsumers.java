@@ -12,6 +12,7 @@ import io.jnatsd.server.jetstream.stream.StreamConfigs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jnatsd.protocol.subject.Subjects;
+import io.jnatsd.server.jetstream.common.EntryLog;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.RemovalListener;
 import io.jnatsd.store.RemovalReason;
@@ -45,11 +46,18 @@ public final class StreamConsumers implements Consumers, RemovalListener {
     private boolean listening;
 
     private final ConsumerIndex index;
+    private final EntryLog.Factory logs;
 
-    public StreamConsumers(JsServer js, Stream stream, ConsumerIndex index) {
+    public StreamConsumers(JsServer js, Stream stream, ConsumerIndex index, EntryLog.Factory logs) {
         this.js = js;
         this.stream = stream;
         this.index = index;
+        this.logs = logs;
+    }
+
+    /** Opens each consumer's log. */
+    EntryLog.Factory logs() {
+        return logs;
     }
 
     /** The consumers of {@code s}, which the coordinator gave it. */

@@ -48,6 +48,11 @@ final class PubAck {
         }
     }
 
+    /** Whether {@code ack} is an error ack. */
+    static boolean isError(byte[] ack) {
+        return ack.length > 9 && ack[2] == 'e' && new String(ack, 0, 9, StandardCharsets.UTF_8).equals("{\"error\":");
+    }
+
     private static String quote(String s) {
         try {
             return JSON.writeValueAsString(s);

@@ -2,7 +2,8 @@ package io.jnatsd.server.jetstream.stream;
 
 import io.jnatsd.server.jetstream.common.ApiError;
 import io.jnatsd.server.jetstream.common.ApiErrors;
-import io.jnatsd.server.jetstream.common.Headers;
+import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.server.jetstream.common.Outbox;
 
 import io.jnatsd.protocol.client.InboundMessage;
@@ -10,7 +11,6 @@ import io.jnatsd.protocol.subject.SubjectTransform;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
-import io.jnatsd.server.core.InternalClient.Msg;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.store.StoreLimitException;
@@ -30,7 +30,9 @@ import java.util.function.Function;
 /**
  * One stream: subscribes to its subjects in its account and appends what is published there
  * to its store, then acknowledges. Appends happen on one writer at a time, in arrival order;
- * the writer takes everything queued, appends it, makes it durable with one fsync when the
+ * the writer takes everything queued, decides each message ({@link #decide}: the leader's
+ * checks), appends the entries it takes to the stream's log, which applies them
+ * ({@link #apply}: what every replica does), makes the batch durable with one fsync when the
  * server syncs always (group commit), and only then sends the acks.
  */
 public final class Stream implements Subscriber {
@@ -40,7 +42,7 @@ public final class Stream implements Subscriber {
     private final Account account;
     private final StreamStore store;
     private final Instant created;
-    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<StreamEntry> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Executor writers;
     private final DuplicateWindow duplicates;
@@ -55,11 +57,16 @@ public final class Stream implements Subscriber {
     private volatile Republisher republisher;
     private volatile StreamSourcing sourcing;
     private volatile boolean closed;
+    private final EntryLog<StreamEntry> log;
+    /** The writer's: the last applied message's id (Nats-Expected-Last-Msg-Id). */
     private String lastMsgId;
+    /** The writer's: why the store refused the entry just applied; when the entry just applied was stored. */
+    private ApiError refusal;
+    private long appliedTimestamp;
     private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
 
     public Stream(JsServer js, Account account, StreamConfig config, StreamStore store, Instant created,
-                  Function<Stream, Consumers> consumers) {
+                  EntryLog.Factory logs, Function<Stream, Consumers> consumers) {
         this.js = js;
         this.account = account;
         this.config = config;
@@ -69,6 +76,7 @@ public final class Stream implements Subscriber {
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
         applyFeatures(config);
         this.consumers = consumers.apply(this);
+        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
     }
 
     public Consumers consumers() {
@@ -160,7 +168,7 @@ public final class Stream implements Subscriber {
         consumers.close();
     }
 
-    // ---- ingest: publishers' threads enqueue, one writer appends ----
+    // ---- ingest: publishers' threads enqueue, one writer decides and appends ----
 
     /**
      * Takes a published message. When no writer is busy, the publisher's thread appends it at once
@@ -172,12 +180,27 @@ public final class Stream implements Subscriber {
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (closed) return false;
-        incoming.add(Msg.copyOf(msg, batch.origin()));
+        incoming.add(StreamEntry.published(ingestSubject(msg.subject()), msg, nowNanos()));
         if (draining.compareAndSet(false, true)) {
             if (js.syncAlways()) writers.execute(this::drain);
             else drain(batch);
         }
         return true;
+    }
+
+    /** The dedupe window's clock, as the leader reads it. */
+    private static long nowNanos() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    /** {@code subject} after the stream's subject transform. */
+    private String ingestSubject(String subject) {
+        SubjectTransform itr = ingestTransform;
+        if (itr != null) {
+            String to = itr.match(subject);
+            if (to != null) return to;
+        }
+        return subject;
     }
 
     @Override
@@ -199,19 +222,19 @@ public final class Stream implements Subscriber {
      * {@code inline}, only one batch, its acks flushed by that publisher, the rest handed on.
      */
     private void drain(FlushBatch inline) {
-        List<Msg> taken = new ArrayList<>();
+        List<StreamEntry> taken = new ArrayList<>();
         Outbox out = new Outbox();
         try {
             while (!closed) {
-                Msg in;
+                StreamEntry in;
                 while (taken.size() < MAX_BATCH && (in = incoming.poll()) != null) taken.add(in);
                 StreamSourcing src = sourcing;
                 boolean pulled = src != null && pullRequested.getAndSet(false) && src.pull(this, out);
                 if (pulled) pullRequested.set(true); // more may be waiting: pull again next round
                 if (taken.isEmpty() && !pulled) break;
-                for (Msg m : taken) {
-                    byte[] ack = append(m.subject(), m.headers(), m.payload(), null, out);
-                    if (m.reply() != null && ack != null && !config.noAck) out.add(m.reply(), null, ack);
+                for (StreamEntry e : taken) {
+                    byte[] ack = propose(e, out);
+                    if (e.reply() != null && ack != null && !config.noAck) out.add(e.reply(), null, ack);
                 }
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
                 if (inline != null) {
@@ -243,100 +266,15 @@ public final class Stream implements Subscriber {
     }
 
     /**
-     * Checks the publish preconditions, appends, queues a republished copy, and returns the ack
-     * (or error ack). {@code sourceHeader} is set for a message taken from a source: its
-     * {@code Nats-Stream-Source} value (preconditions are not checked for those). Runs on the writer.
+     * A message taken from a source, its {@code Nats-Stream-Source} value {@code sourceHeader}:
+     * proposed as a published one is, without the publisher's expectations. Returns the ack (an
+     * error ack when refused). Runs on the writer.
      */
-    byte[] append(String subject, byte[] h, byte[] payload, String sourceHeader, Outbox out) {
+    byte[] appendSourced(String subject, byte[] h, byte[] payload, String sourceHeader, Outbox out) {
         StreamConfig c = config;
-        SubjectTransform itr = ingestTransform;
-        if (itr != null) {
-            String to = itr.match(subject);
-            if (to != null) subject = to;
-        }
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
-        if (sourceHeader != null) h = StreamSourcing.sourcedHeaders(h, sourceHeader);
-        int size = payload.length + (h == null ? 0 : h.length);
-        if (c.maxMsgSize > 0 && size > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
-        ApiError overLimit = JsLimits.checkAppend(this, subject, h, payload);
-        if (overLimit != null) return PubAck.error(c.name, overLimit);
-        String msgId = Headers.get(h, "Nats-Msg-Id");
-        long now = System.currentTimeMillis() * 1_000_000L;
-        if (h != null && sourceHeader == null) {
-            String expectedStream = Headers.get(h, "Nats-Expected-Stream");
-            if (expectedStream != null && !expectedStream.equals(c.name)) {
-                return PubAck.error(c.name, ApiErrors.of("JSStreamNotMatchErr"));
-            }
-            if (msgId != null) {
-                long dup = duplicates.find(msgId, now);
-                if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
-            }
-            String expectedLast = Headers.get(h, "Nats-Expected-Last-Sequence");
-            long last = store.state().lastSeq();
-            if (expectedLast != null && parseLong(expectedLast) != last) {
-                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", last));
-            }
-            String expectedSubjectLast = Headers.get(h, "Nats-Expected-Last-Subject-Sequence");
-            if (expectedSubjectLast != null) {
-                StoredMessage lastOfSubject = store.loadLast(subject);
-                long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
-                if (parseLong(expectedSubjectLast) != seq) {
-                    return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
-                }
-            }
-            String expectedLastId = Headers.get(h, "Nats-Expected-Last-Msg-Id");
-            if (expectedLastId != null && !expectedLastId.equals(lastMsgId == null ? "" : lastMsgId)) {
-                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastMsgIDErrF", "id", lastMsgId == null ? "" : lastMsgId));
-            }
-        }
-        String rollup = Headers.get(h, "Nats-Rollup");
-        if (rollup != null && sourceHeader != null && !c.allowRollupHdrs) rollup = null; // a source's rollup does not apply here
-        if (rollup != null) {
-            if (!c.allowRollupHdrs) return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup not permitted"));
-            if (!rollup.equals("sub") && !rollup.equals("all")) {
-                return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup value invalid: " + rollup));
-            }
-        }
-        long ttl = 0;
-        String ttlHeader = Headers.get(h, "Nats-TTL");
-        if (ttlHeader != null && !(sourceHeader != null && !c.allowMsgTtl)) {
-            if (!c.allowMsgTtl) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLDisabledErr"));
-            ttl = MessageTtl.parseNanos(ttlHeader);
-            if (ttl == 0) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLInvalidErr"));
-        }
-        if (h != null && sourceHeader != null && msgId != null) {
-            long dup = duplicates.find(msgId, now);
-            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
-        }
-        Republisher rp = republisher;
-        String republishTo = rp == null ? null : rp.destination(subject);
-        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, subject).last();
-        StoredAppend stored;
-        try {
-            stored = store.store(subject, h, payload, ttl);
-        } catch (StoreLimitException e) {
-            return PubAck.error(c.name, ApiErrors.of("JSStreamStoreFailedF", "err", e.reason().text()));
-        } catch (RuntimeException e) {
-            js.log().error("JetStream failed to store a msg on stream '%s > %s': %s", account.name(), c.name, e.getMessage());
-            return PubAck.error(c.name, ApiErrors.of("JSStreamStoreFailedF", "err", String.valueOf(e.getMessage())));
-        }
-        if (rollup != null) {
-            store.purge(rollup.equals("sub") ? subject : null, stored.seq(), 0);
-        }
-        if (msgId != null) {
-            duplicates.record(msgId, stored.seq(), now);
-            lastMsgId = msgId;
-        }
-        JsLimits.appended(this, subject, h, payload);
-        if (republishTo != null) {
-            rp.add(out, republishTo, c.name, subject, h, payload, stored.seq(), stored.timestampNanos(), lastOfSubject);
-        }
-        if ("interest".equals(c.retention) && !consumers.interested(subject)) {
-            store.remove(stored.seq()); // nobody is interested: nothing to keep
-        } else {
-            consumers.stored(stored.seq(), subject);
-        }
-        return PubAck.ok(ackPrefix(), stored.seq(), false);
+        byte[] headers = StreamSourcing.sourcedHeaders(h, sourceHeader);
+        return propose(StreamEntry.sourced(ingestSubject(subject), headers, payload, c, nowNanos()), out);
     }
 
     /**
@@ -344,18 +282,153 @@ public final class Stream implements Subscriber {
      * sequences count as deleted); returns false when the account's limits refuse it.
      */
     boolean storeMirrored(StoredMessage m, Outbox out) {
+        StreamEntry e = StreamEntry.mirrored(m);
+        if (JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload()) != null) return false;
+        byte[] ack = appendDecided(e, out);
+        return ack != null && !PubAck.isError(ack);
+    }
+
+    /**
+     * The leader's step for one message: decides, and when the message is taken, appends its
+     * entry to the log and returns the ack (the standalone log has applied it by then). Returns
+     * the error or duplicate ack when refused, the store and the consumers untouched. Runs on the writer.
+     */
+    byte[] propose(StreamEntry e, Outbox out) {
+        byte[] refused = decide(e);
+        return refused != null ? refused : appendDecided(e, out);
+    }
+
+    /**
+     * upstream's checks before a message is proposed: sealed, max_msg_size, the account's limits,
+     * {@code Nats-Expected-*}, the duplicate window, rollup and TTL headers. Null when the message
+     * is taken, else the ack that refuses it (a duplicate's carries the first copy's sequence).
+     */
+    byte[] decide(StreamEntry e) {
         StreamConfig c = config;
-        if (JsLimits.checkAppend(this, m.subject(), m.headers(), m.payload()) != null) return false;
-        Republisher rp = republisher;
-        String republishTo = rp == null ? null : rp.destination(m.subject());
-        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, m.subject()).last();
-        store.storeRaw(m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), m.ttlNanos());
-        consumers.stored(m.seq(), m.subject());
-        JsLimits.appended(this, m.subject(), m.headers(), m.payload());
-        if (republishTo != null) {
-            rp.add(out, republishTo, c.name, m.subject(), m.headers(), m.payload(), m.seq(), m.timestampNanos(), lastOfSubject);
+        if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+        if (overLimit != null) return PubAck.error(c.name, overLimit);
+        JsHeaders h = e.expected();
+        boolean published = e.kind() == StreamEntry.Kind.PUBLISHED;
+        if (published && h != JsHeaders.NONE) {
+            byte[] unmet = checkExpectations(c, e, h);
+            if (unmet != null) return unmet;
         }
-        return true;
+        String rollup = h.rollup();
+        if (rollup != null && (published || c.allowRollupHdrs)) {
+            if (!c.allowRollupHdrs) return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup not permitted"));
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup value invalid: " + rollup));
+            }
+        }
+        if (h.ttl() != null && (published || c.allowMsgTtl)) {
+            if (!c.allowMsgTtl) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLDisabledErr"));
+            if (e.ttlNanos() == 0) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLInvalidErr"));
+        }
+        if (!published && e.msgId() != null) {
+            long dup = duplicates.find(e.msgId(), e.timestampNanos());
+            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
+        }
+        return null;
+    }
+
+    /** The publisher's {@code Nats-Expected-*} headers, and the duplicate window between them as upstream orders it. */
+    private byte[] checkExpectations(StreamConfig c, StreamEntry e, JsHeaders h) {
+        String expectedStream = h.expectedStream();
+        if (expectedStream != null && !expectedStream.equals(c.name)) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamNotMatchErr"));
+        }
+        if (e.msgId() != null) {
+            long dup = duplicates.find(e.msgId(), e.timestampNanos());
+            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
+        }
+        String expectedLast = h.expectedLastSequence();
+        if (expectedLast != null) {
+            long last = store.state().lastSeq();
+            if (parseLong(expectedLast) != last) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", last));
+            }
+        }
+        String expectedSubjectLast = h.expectedLastSubjectSequence();
+        if (expectedSubjectLast != null) {
+            StoredMessage lastOfSubject = store.loadLast(e.subject());
+            long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
+            if (parseLong(expectedSubjectLast) != seq) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
+            }
+        }
+        String expectedLastId = h.expectedLastMsgId();
+        if (expectedLastId != null && !expectedLastId.equals(lastMsgId == null ? "" : lastMsgId)) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastMsgIDErrF", "id", lastMsgId == null ? "" : lastMsgId));
+        }
+        return null;
+    }
+
+    /**
+     * Appends a decided entry to the stream's log, which applies it, then queues what only the
+     * leader sends: the republished copy (with the subject's previous sequence, read before the
+     * entry is applied) and the ack.
+     */
+    private byte[] appendDecided(StreamEntry e, Outbox out) {
+        StreamConfig c = config;
+        Republisher rp = republisher;
+        String republishTo = rp == null ? null : rp.destination(e.subject());
+        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
+        long seq = log.append(e);
+        if (seq <= 0) {
+            ApiError why = refusal;
+            refusal = null;
+            return PubAck.error(c.name, why);
+        }
+        if (republishTo != null) {
+            rp.add(out, republishTo, c.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
+        }
+        return PubAck.ok(ackPrefix(), seq, false);
+    }
+
+    /**
+     * Applies a committed entry, on every replica, in log order: stores the message (the store
+     * refuses it only by its own limits, alike on every replica), applies its rollup, records
+     * its id in the duplicate window, counts it for the account's limits and tells the consumers
+     * (or, with interest retention and no consumer interested, lets it go at once). Returns the
+     * sequence, or 0 when the store refused it ({@link #refusal} says why). Runs on the writer.
+     */
+    long apply(StreamEntry e) {
+        StreamConfig c = config;
+        long seq;
+        try {
+            if (e.kind() == StreamEntry.Kind.MIRRORED) {
+                store.storeRaw(e.subject(), e.headers(), e.payload(), e.seq(), e.timestampNanos(), e.ttlNanos());
+                seq = e.seq();
+                appliedTimestamp = e.timestampNanos();
+            } else {
+                StoredAppend stored = store.store(e.subject(), e.headers(), e.payload(), e.ttlNanos());
+                seq = stored.seq();
+                appliedTimestamp = stored.timestampNanos();
+            }
+        } catch (StoreLimitException ex) {
+            refusal = ApiErrors.of("JSStreamStoreFailedF", "err", ex.reason().text());
+            return 0;
+        } catch (RuntimeException ex) {
+            if (e.kind() == StreamEntry.Kind.MIRRORED) throw ex; // the mirror's follower deals with it
+            js.log().error("JetStream failed to store a msg on stream '%s > %s': %s", account.name(), c.name, ex.getMessage());
+            refusal = ApiErrors.of("JSStreamStoreFailedF", "err", String.valueOf(ex.getMessage()));
+            return 0;
+        }
+        String rollup = e.rollup();
+        if (rollup != null) store.purge(rollup.equals("sub") ? e.subject() : null, seq, 0);
+        if (e.msgId() != null) {
+            duplicates.record(e.msgId(), seq, e.timestampNanos());
+            lastMsgId = e.msgId();
+        }
+        JsLimits.appended(this, e.subject(), e.headers(), e.payload());
+        if (e.kind() != StreamEntry.Kind.MIRRORED && "interest".equals(c.retention) && !consumers.interested(e.subject())) {
+            store.remove(seq); // nobody is interested: nothing to keep
+        } else {
+            consumers.stored(seq, e.subject());
+        }
+        return seq;
     }
 
     private static long parseLong(String s) {

@@ -334,8 +334,8 @@ public final class StreamSourcing {
                 mirrorLast = m.seq();
             } else {
                 String header = sourceHeader(f, m);
-                byte[] ack = target.append(f.subjectFor(m, which[0]), m.headers(), m.payload(), header, out);
-                if (ack != null && isError(ack)) {
+                byte[] ack = target.appendSourced(f.subjectFor(m, which[0]), m.headers(), m.payload(), header, out);
+                if (ack != null && PubAck.isError(ack)) {
                     // limits (discard new) or the like: try again from here later
                     f.error = ApiErrors.of("JSSourceConsumerSetupFailedErrF", "err", new String(ack, StandardCharsets.UTF_8));
                     break;
@@ -347,10 +347,6 @@ public final class StreamSourcing {
         }
         f.lag = f.pending(origin);
         return taken == PULL_BATCH;
-    }
-
-    private static boolean isError(byte[] ack) {
-        return ack.length > 9 && ack[2] == 'e' && new String(ack, 0, 9, StandardCharsets.UTF_8).equals("{\"error\":");
     }
 
     /** {@code <stream> <seq> <filter> <transform> <original subject>} (upstream 2.10+). */
