@@ -381,7 +381,7 @@ public final class StreamApi {
         ApiRequest req = requiredJson(body, "JSApiMsgDeleteRequest");
         long seq = req.uint64("seq");
         boolean noErase = req.bool("no_erase");
-        boolean removed = seq > 0 && (noErase ? s.store().remove(seq) : s.store().erase(seq));
+        boolean removed = seq > 0 && coordinator.deleteMessage(s, seq, !noErase);
         if (!removed) throw ApiException.of("JSSequenceNotFoundErrF", "seq", seq);
         resp.put("success", true);
     }

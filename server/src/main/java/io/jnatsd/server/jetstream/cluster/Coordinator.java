@@ -39,6 +39,9 @@ public interface Coordinator {
     /** Purges (all when {@code filter} is null and {@code seq} and {@code keep} are 0); returns the count purged. */
     long purgeStream(Stream s, String filter, long seq, long keep);
 
+    /** STREAM.MSG.DELETE: removes (or with {@code erase}, overwrites) one message; false when there is none. */
+    boolean deleteMessage(Stream s, long seq, boolean erase);
+
     /** STREAM.LEADER.STEPDOWN: the stream's leader hands over to another replica. */
     void stepDownStream(JsAccount ja, String stream) throws ApiException;
 

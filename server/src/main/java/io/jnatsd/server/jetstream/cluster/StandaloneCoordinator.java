@@ -90,6 +90,11 @@ public final class StandaloneCoordinator implements Coordinator {
         return filter == null && seq == 0 && keep == 0 ? s.store().purge() : s.store().purge(filter, seq, keep);
     }
 
+    @Override
+    public boolean deleteMessage(Stream s, long seq, boolean erase) {
+        return erase ? s.store().erase(seq) : s.store().remove(seq);
+    }
+
     /** As upstream's non-clustered server answers: there is no leader to step down. */
     @Override
     public void stepDownStream(JsAccount ja, String stream) throws ApiException {
