@@ -49,11 +49,15 @@ class StreamDecideApplyTest {
     @BeforeEach
     void start() {
         js = new JsServer(new ServerOptions(), ServerLog.silent(), "test");
+    }
+
+    private void open(java.util.function.Consumer<StreamConfig> tweak) {
         StreamConfig c = new StreamConfig();
         c.name = "S";
         c.subjects = List.of("s.>");
         c.storage = "memory";
         c.maxMsgSize = 256;
+        tweak.accept(c);
         assertNull(StreamConfigs.normalize(c));
         store = MemoryStore.create(js.storeConfig(c));
         stream = new Stream(js, new Account("A"), c, store, Instant.now(), recording, s -> new Consumers() {
@@ -84,7 +88,7 @@ class StreamDecideApplyTest {
     void stop() {
         js.shutdownExecutors();
         js.shutdownTimers();
-        store.close();
+        if (store != null) store.close();
     }
 
     private String publish(String headers, String payload) {
@@ -95,6 +99,7 @@ class StreamDecideApplyTest {
 
     @Test
     void aPublishTakenIsOneEntryAppliedBeforeItsAck() {
+        open(c -> {});
         assertEquals("{\"stream\":\"S\", \"seq\":1}", publish(null, "one"));
         assertEquals(1, entries.size());
         StreamEntry e = (StreamEntry) entries.get(0);
@@ -111,6 +116,7 @@ class StreamDecideApplyTest {
 
     @Test
     void refusalsLeaveTheLogAndTheStoreUntouched() {
+        open(c -> {});
         publish("Nats-Msg-Id: m1", "one");
         entries.clear();
         storedForConsumers.clear();
@@ -126,5 +132,24 @@ class StreamDecideApplyTest {
         assertEquals(1, store.state().msgs());
         assertEquals("{\"stream\":\"S\", \"seq\":2}", publish("Nats-Expected-Last-Sequence: 1\r\nNats-Expected-Last-Msg-Id: m1", "ok"));
         assertEquals(1, entries.size());
+    }
+
+    /**
+     * The store's own discard-new limit is checked where the message is stored, when the entry is
+     * applied (alike on every replica): the entry is in the log, the store refuses it, the
+     * publisher gets the store's error and the consumers hear of nothing.
+     */
+    @Test
+    void theStoresDiscardNewRefusalIsMadeWhenTheEntryIsApplied() {
+        open(c -> {
+            c.maxMsgs = 1;
+            c.discard = "new";
+        });
+        publish(null, "one");
+        String refused = publish(null, "two");
+        assertTrue(refused.contains("\"err_code\":10077"), refused);
+        assertEquals(2, entries.size());
+        assertEquals(List.of(1L), storedForConsumers);
+        assertEquals(1, store.state().msgs());
     }
 }
