@@ -1,5 +1,15 @@
 package io.jnatsd.server.jetstream;
 
+import io.jnatsd.server.jetstream.common.GoTime;
+import io.jnatsd.server.jetstream.consumer.Consumer;
+import io.jnatsd.server.jetstream.consumer.StreamConsumers;
+import io.jnatsd.server.jetstream.stream.JsAccount;
+import io.jnatsd.server.jetstream.stream.JsLimits;
+import io.jnatsd.server.jetstream.stream.JsServer;
+import io.jnatsd.server.jetstream.stream.Stream;
+import io.jnatsd.server.jetstream.stream.StreamSourcing;
+import io.jnatsd.server.jetstream.stream.StreamStateJson;
+
 import io.jnatsd.store.StreamState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +25,8 @@ public final class JetStreamReport {
     private JetStreamReport() {}
 
     /** {@code config}: the server's JetStream limits and store directory. */
-    public static Map<String, Object> config(JetStream js) {
+    public static Map<String, Object> config(JetStream service) {
+        JsServer js = service.server();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("max_memory", JsLimits.serverMaxMemory(js));
         c.put("max_storage", JsLimits.serverMaxStore(js));
@@ -29,8 +40,8 @@ public final class JetStreamReport {
     }
 
     /** {@code stats}: memory and storage used and reserved, accounts, API counters. */
-    public static Map<String, Object> stats(JetStream js) {
-        return stats(js.jsAccounts(), true);
+    public static Map<String, Object> stats(JetStream service) {
+        return stats(service.server().jsAccounts(), true);
     }
 
     private static Map<String, Object> stats(List<JsAccount> accounts, boolean server) {
@@ -82,7 +93,7 @@ public final class JetStreamReport {
         long consumers = 0;
         long messages = 0;
         long bytes = 0;
-        List<JsAccount> all = new ArrayList<>(js.jsAccounts());
+        List<JsAccount> all = new ArrayList<>(js.server().jsAccounts());
         all.sort((a, b) -> a.account.name().compareTo(b.account.name()));
         for (JsAccount a : all) {
             for (Stream s : JsLimits.streamsOf(a)) {
@@ -139,7 +150,7 @@ public final class JetStreamReport {
         sd.put("state", StreamStateJson.of(s));
         if (opts.consumers()) {
             List<Map<String, Object>> consumers = new ArrayList<>();
-            for (Consumer c : s.consumers().list()) {
+            for (Consumer c : StreamConsumers.of(s).list()) {
                 Map<String, Object> info = c.info();
                 if (!opts.config()) info.remove("config");
                 consumers.add(info);

@@ -1,0 +1,48 @@
+package io.jnatsd.server.jetstream.common;
+
+import java.nio.charset.StandardCharsets;
+
+/** Reads and adds single values of a raw {@code NATS/1.0} header block, as JetStream needs them. */
+public final class Headers {
+    private Headers() {}
+
+    /** The first value of header {@code name} (case-insensitive), or null. */
+    public static String get(byte[] block, String name) {
+        if (block == null) return null;
+        String s = new String(block, StandardCharsets.UTF_8);
+        int lineStart = s.indexOf("\r\n");
+        while (lineStart >= 0 && lineStart + 2 < s.length()) {
+            int start = lineStart + 2;
+            int end = s.indexOf("\r\n", start);
+            if (end < 0) end = s.length();
+            if (end == start) return null; // the empty line ends the block
+            int colon = s.indexOf(':', start);
+            if (colon > start && colon < end && s.substring(start, colon).trim().equalsIgnoreCase(name)) {
+                return s.substring(colon + 1, end).trim();
+            }
+            lineStart = end;
+        }
+        return null;
+    }
+
+    /** {@code block} (or an empty block when null) with one more header at its end. */
+    public static byte[] with(byte[] block, String name, String value) {
+        String h;
+        if (block == null || block.length == 0) {
+            h = "NATS/1.0\r\n";
+        } else {
+            h = new String(block, StandardCharsets.UTF_8);
+            if (h.endsWith("\r\n\r\n")) h = h.substring(0, h.length() - 2);
+        }
+        return (h + name + ": " + value + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A header block holding the given name/value pairs. */
+    static byte[] build(String... nameValues) {
+        StringBuilder sb = new StringBuilder("NATS/1.0\r\n");
+        for (int i = 0; i + 1 < nameValues.length; i += 2) {
+            sb.append(nameValues[i]).append(": ").append(nameValues[i + 1]).append("\r\n");
+        }
+        return sb.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,133 @@
+package io.jnatsd.server.jetstream.common;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The headers JetStream acts on when a message is published to a stream, read from the raw
+ * {@code NATS/1.0} block in one pass: the stream's write path asks for several of them per
+ * message, and decoding the block once per question showed in the publish path. Names match
+ * case-insensitively and the first occurrence wins, as {@link Headers#get} reads them; values
+ * are trimmed. A message without any of them shares {@link #NONE}.
+ */
+public final class JsHeaders {
+    private static final byte[] PREFIX = ascii("nats-");
+    private static final int MSG_ID = 0;
+    private static final int EXPECTED_STREAM = 1;
+    private static final int EXPECTED_LAST_SEQUENCE = 2;
+    private static final int EXPECTED_LAST_SUBJECT_SEQUENCE = 3;
+    private static final int EXPECTED_LAST_MSG_ID = 4;
+    private static final int ROLLUP = 5;
+    private static final int TTL = 6;
+    /** After the {@code Nats-} prefix, lower case, indexed by the constants above. */
+    private static final byte[][] NAMES = {
+        ascii("msg-id"), ascii("expected-stream"), ascii("expected-last-sequence"),
+        ascii("expected-last-subject-sequence"), ascii("expected-last-msg-id"), ascii("rollup"), ascii("ttl"),
+    };
+
+    /** Shared by every message without JetStream headers. */
+    public static final JsHeaders NONE = new JsHeaders();
+
+    private final String[] values = new String[NAMES.length];
+
+    private JsHeaders() {}
+
+    /** The JetStream headers of {@code block} (null: no headers). */
+    public static JsHeaders parse(byte[] block) {
+        if (block == null) return NONE;
+        JsHeaders found = null;
+        int n = block.length;
+        int line = indexOfCrLf(block, 0);
+        while (line >= 0 && line + 2 < n) {
+            int start = line + 2;
+            int end = indexOfCrLf(block, start);
+            if (end < 0) end = n;
+            if (end == start) break; // the empty line ends the block
+            int colon = indexOf(block, (byte) ':', start, end);
+            if (colon > start) {
+                int name = skipBlanks(block, start, colon);
+                int nameEnd = trimEnd(block, name, colon);
+                int which = knownName(block, name, nameEnd);
+                if (which >= 0) {
+                    if (found == null) found = new JsHeaders();
+                    if (found.values[which] == null) {
+                        found.values[which] = new String(block, colon + 1, end - colon - 1, StandardCharsets.UTF_8).trim();
+                    }
+                }
+            }
+            line = end;
+        }
+        return found == null ? NONE : found;
+    }
+
+    public String msgId() {
+        return values[MSG_ID];
+    }
+
+    public String expectedStream() {
+        return values[EXPECTED_STREAM];
+    }
+
+    public String expectedLastSequence() {
+        return values[EXPECTED_LAST_SEQUENCE];
+    }
+
+    public String expectedLastSubjectSequence() {
+        return values[EXPECTED_LAST_SUBJECT_SEQUENCE];
+    }
+
+    public String expectedLastMsgId() {
+        return values[EXPECTED_LAST_MSG_ID];
+    }
+
+    public String rollup() {
+        return values[ROLLUP];
+    }
+
+    public String ttl() {
+        return values[TTL];
+    }
+
+    /** Which of {@link #NAMES} (after {@code Nats-}) the name in {@code [from, to)} is; -1 for none. */
+    private static int knownName(byte[] b, int from, int to) {
+        if (to - from <= PREFIX.length || !equalsIgnoreCase(b, from, PREFIX)) return -1;
+        int rest = from + PREFIX.length;
+        for (int i = 0; i < NAMES.length; i++) {
+            if (to - rest == NAMES[i].length && equalsIgnoreCase(b, rest, NAMES[i])) return i;
+        }
+        return -1;
+    }
+
+    private static boolean equalsIgnoreCase(byte[] b, int at, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            int c = b[at + i];
+            if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+            if (c != lower[i]) return false;
+        }
+        return true;
+    }
+
+    private static int indexOfCrLf(byte[] b, int from) {
+        for (int i = from; i + 1 < b.length; i++) if (b[i] == '\r' && b[i + 1] == '\n') return i;
+        return -1;
+    }
+
+    private static int indexOf(byte[] b, byte c, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] == c) return i;
+        return -1;
+    }
+
+    /** As String.trim: blanks are bytes up to the space. */
+    private static int skipBlanks(byte[] b, int from, int to) {
+        while (from < to && (b[from] & 0xff) <= ' ') from++;
+        return from;
+    }
+
+    private static int trimEnd(byte[] b, int from, int to) {
+        while (to > from && (b[to - 1] & 0xff) <= ' ') to--;
+        return to;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,470 @@
+package io.jnatsd.server.jetstream.stream;
+
+import io.jnatsd.server.jetstream.common.ApiError;
+import io.jnatsd.server.jetstream.common.ApiErrors;
+import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.JsHeaders;
+import io.jnatsd.server.jetstream.common.Outbox;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.protocol.subject.SubjectTransform;
+import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.ConnectionKind;
+import io.jnatsd.server.core.FlushBatch;
+import io.jnatsd.server.core.Subscriber;
+import io.jnatsd.server.core.Subscription;
+import io.jnatsd.store.StoreLimitException;
+import io.jnatsd.store.StoredAppend;
+import io.jnatsd.store.StoredMessage;
+import io.jnatsd.store.StreamState;
+import io.jnatsd.store.StreamStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * One stream: subscribes to its subjects in its account and appends what is published there
+ * to its store, then acknowledges. Appends happen on one writer at a time, in arrival order;
+ * the writer takes everything queued, decides each message ({@link #decide}: the leader's
+ * checks), appends the entries it takes to the stream's log, which applies them
+ * ({@link #apply}: what every replica does), makes the batch durable with one fsync when the
+ * server syncs always (group commit), and only then sends the acks.
+ */
+public final class Stream implements Subscriber {
+    private static final int MAX_BATCH = 4096;
+
+    private final JsServer js;
+    private final Account account;
+    private final StreamStore store;
+    private final Instant created;
+    private final ConcurrentLinkedQueue<StreamEntry> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final Executor writers;
+    private final DuplicateWindow duplicates;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+    /** Told after each batch of appends (sources and mirrors following this stream). */
+    private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
+    /** Set by {@link #kick()}: the writer should pull from this stream's mirror origin or sources. */
+    private final AtomicBoolean pullRequested = new AtomicBoolean();
+    private final Consumers consumers;
+    private volatile StreamConfig config;
+    private volatile SubjectTransform ingestTransform;
+    private volatile Republisher republisher;
+    private volatile StreamSourcing sourcing;
+    private volatile boolean closed;
+    private final EntryLog<StreamEntry> log;
+    /** The writer's: the last applied message's id (Nats-Expected-Last-Msg-Id). */
+    private String lastMsgId;
+    /** The writer's: why the store refused the entry just applied; when the entry just applied was stored. */
+    private ApiError refusal;
+    private long appliedTimestamp;
+    private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
+
+    public Stream(JsServer js, Account account, StreamConfig config, StreamStore store, Instant created,
+                  EntryLog.Factory logs, Function<Stream, Consumers> consumers) {
+        this.js = js;
+        this.account = account;
+        this.config = config;
+        this.store = store;
+        this.created = created;
+        this.writers = js.writers();
+        this.duplicates = new DuplicateWindow(config.duplicateWindow);
+        applyFeatures(config);
+        this.consumers = consumers.apply(this);
+        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
+    }
+
+    public Consumers consumers() {
+        return consumers;
+    }
+
+    /** Transforms and republishing follow the config; sourcing is attached by {@link StreamSourcing}. */
+    private void applyFeatures(StreamConfig c) {
+        ingestTransform = c.subjectTransform == null || c.subjectTransform.dest == null || c.subjectTransform.dest.isEmpty()
+                ? null : SubjectTransform.create(c.subjectTransform.src, c.subjectTransform.dest);
+        republisher = Republisher.of(c);
+    }
+
+    StreamSourcing sourcing() {
+        return sourcing;
+    }
+
+    void setSourcing(StreamSourcing sourcing) {
+        this.sourcing = sourcing;
+    }
+
+    JsServer jetStream() {
+        return js;
+    }
+
+    void addAppendListener(Runnable r) {
+        appendListeners.add(r);
+    }
+
+    void removeAppendListener(Runnable r) {
+        appendListeners.remove(r);
+    }
+
+    /** Asks the writer to pull from the mirror origin or sources (after they appended, or on a timer). */
+    void kick() {
+        pullRequested.set(true);
+        if (!closed && draining.compareAndSet(false, true)) writers.execute(this::drain);
+    }
+
+    public String name() {
+        return config.name;
+    }
+
+    public StreamConfig config() {
+        return config;
+    }
+
+    public Instant created() {
+        return created;
+    }
+
+    public StreamStore store() {
+        return store;
+    }
+
+    public Account account() {
+        return account;
+    }
+
+    /** Starts taking messages published on the stream's subjects. */
+    public synchronized void subscribe() {
+        for (String subject : config.subjects) {
+            Subscription sub = new Subscription(this, subject, null, "stream-" + config.name);
+            account.subscribe(sub);
+            subscriptions.add(sub);
+        }
+    }
+
+    synchronized void unsubscribe() {
+        for (Subscription sub : subscriptions) account.unsubscribe(sub);
+        subscriptions.clear();
+    }
+
+    /** Applies an updated config (already validated as an allowed change). */
+    public synchronized void update(StreamConfig updated) {
+        unsubscribe();
+        config = updated;
+        duplicates.setWindow(updated.duplicateWindow);
+        applyFeatures(updated);
+        store.updateConfig(JsServer.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
+        subscribe();
+    }
+
+    public void close() {
+        closed = true;
+        unsubscribe();
+        StreamSourcing src = sourcing;
+        if (src != null) src.close();
+        consumers.close();
+    }
+
+    // ---- ingest: publishers' threads enqueue, one writer decides and appends ----
+
+    /**
+     * Takes a published message. When no writer is busy, the publisher's thread appends it at once
+     * (as upstream does in the client's read loop), acks going out with the publisher's own flush,
+     * which spares a request/reply publisher a thread hand-off per message; whatever queued up
+     * meanwhile goes to a writer thread. In always-mode the fsync must not stall an event loop, so
+     * a writer thread always appends.
+     */
+    @Override
+    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
+        if (closed) return false;
+        incoming.add(StreamEntry.published(ingestSubject(msg.subject()), msg, nowNanos()));
+        if (draining.compareAndSet(false, true)) {
+            if (js.syncAlways()) writers.execute(this::drain);
+            else drain(batch);
+        }
+        return true;
+    }
+
+    /** The dedupe window's clock, as the leader reads it. */
+    private static long nowNanos() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    /** {@code subject} after the stream's subject transform. */
+    private String ingestSubject(String subject) {
+        SubjectTransform itr = ingestTransform;
+        if (itr != null) {
+            String to = itr.match(subject);
+            if (to != null) return to;
+        }
+        return subject;
+    }
+
+    @Override
+    public boolean echo() {
+        return true;
+    }
+
+    @Override
+    public ConnectionKind kind() {
+        return ConnectionKind.JETSTREAM;
+    }
+
+    private void drain() {
+        drain(null);
+    }
+
+    /**
+     * Appends what is queued, in batches, until nothing is left; with the publisher's flush batch
+     * {@code inline}, only one batch, its acks flushed by that publisher, the rest handed on.
+     */
+    private void drain(FlushBatch inline) {
+        List<StreamEntry> taken = new ArrayList<>();
+        Outbox out = new Outbox();
+        try {
+            while (!closed) {
+                StreamEntry in;
+                while (taken.size() < MAX_BATCH && (in = incoming.poll()) != null) taken.add(in);
+                StreamSourcing src = sourcing;
+                boolean pulled = src != null && pullRequested.getAndSet(false) && src.pull(this, out);
+                if (pulled) pullRequested.set(true); // more may be waiting: pull again next round
+                if (taken.isEmpty() && !pulled) break;
+                for (StreamEntry e : taken) {
+                    byte[] ack = propose(e, out);
+                    if (e.reply() != null && ack != null && !config.noAck) out.add(e.reply(), null, ack);
+                }
+                if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
+                if (inline != null) {
+                    consumers.deliverStored(inline);
+                    out.sendAll(js.internal(), account, inline);
+                    for (Runnable r : appendListeners) r.run();
+                    break;
+                }
+                FlushBatch batch = new FlushBatch();
+                consumers.deliverStored(batch);
+                out.sendAll(js.internal(), account, batch);
+                batch.flushAll();
+                taken.clear();
+                for (Runnable r : appendListeners) r.run();
+            }
+        } finally {
+            draining.set(false);
+            if ((!incoming.isEmpty() || (pullRequested.get() && sourcing != null)) && !closed
+                    && draining.compareAndSet(false, true)) {
+                writers.execute(this::drain);
+            }
+        }
+    }
+
+    private byte[] ackPrefix() {
+        byte[] p = ackPrefix;
+        if (p == null) ackPrefix = p = PubAck.okPrefix(config.name, js.domain());
+        return p;
+    }
+
+    /**
+     * A message taken from a source, its {@code Nats-Stream-Source} value {@code sourceHeader}:
+     * proposed as a published one is, without the publisher's expectations. Returns the ack (an
+     * error ack when refused). Runs on the writer.
+     */
+    byte[] appendSourced(String subject, byte[] h, byte[] payload, String sourceHeader, Outbox out) {
+        StreamConfig c = config;
+        if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        byte[] headers = StreamSourcing.sourcedHeaders(h, sourceHeader);
+        return propose(StreamEntry.sourced(ingestSubject(subject), headers, payload, c, nowNanos()), out);
+    }
+
+    /**
+     * Stores a message of the mirror's origin under its own sequence and time (skipped
+     * sequences count as deleted); returns false when the account's limits refuse it.
+     */
+    boolean storeMirrored(StoredMessage m, Outbox out) {
+        StreamEntry e = StreamEntry.mirrored(m);
+        if (JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload()) != null) return false;
+        byte[] ack = appendDecided(e, out);
+        return ack != null && !PubAck.isError(ack);
+    }
+
+    /**
+     * The leader's step for one message: decides, and when the message is taken, appends its
+     * entry to the log and returns the ack (the standalone log has applied it by then). Returns
+     * the error or duplicate ack when refused, the store and the consumers untouched. Runs on the writer.
+     */
+    byte[] propose(StreamEntry e, Outbox out) {
+        byte[] refused = decide(e);
+        return refused != null ? refused : appendDecided(e, out);
+    }
+
+    /**
+     * upstream's checks before a message is proposed: sealed, max_msg_size, the account's limits,
+     * {@code Nats-Expected-*}, the duplicate window, rollup and TTL headers. Null when the message
+     * is taken, else the ack that refuses it (a duplicate's carries the first copy's sequence).
+     */
+    byte[] decide(StreamEntry e) {
+        StreamConfig c = config;
+        if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+        if (overLimit != null) return PubAck.error(c.name, overLimit);
+        JsHeaders h = e.expected();
+        boolean published = e.kind() == StreamEntry.Kind.PUBLISHED;
+        if (published && h != JsHeaders.NONE) {
+            byte[] unmet = checkExpectations(c, e, h);
+            if (unmet != null) return unmet;
+        }
+        String rollup = h.rollup();
+        if (rollup != null && (published || c.allowRollupHdrs)) {
+            if (!c.allowRollupHdrs) return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup not permitted"));
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamRollupFailedF", "err", "rollup value invalid: " + rollup));
+            }
+        }
+        if (h.ttl() != null && (published || c.allowMsgTtl)) {
+            if (!c.allowMsgTtl) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLDisabledErr"));
+            if (e.ttlNanos() == 0) return PubAck.error(c.name, ApiErrors.of("JSMessageTTLInvalidErr"));
+        }
+        if (!published && e.msgId() != null) {
+            long dup = duplicates.find(e.msgId(), e.timestampNanos());
+            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
+        }
+        return null;
+    }
+
+    /** The publisher's {@code Nats-Expected-*} headers, and the duplicate window between them as upstream orders it. */
+    private byte[] checkExpectations(StreamConfig c, StreamEntry e, JsHeaders h) {
+        String expectedStream = h.expectedStream();
+        if (expectedStream != null && !expectedStream.equals(c.name)) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamNotMatchErr"));
+        }
+        if (e.msgId() != null) {
+            long dup = duplicates.find(e.msgId(), e.timestampNanos());
+            if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
+        }
+        String expectedLast = h.expectedLastSequence();
+        if (expectedLast != null) {
+            long last = store.state().lastSeq();
+            if (parseLong(expectedLast) != last) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", last));
+            }
+        }
+        String expectedSubjectLast = h.expectedLastSubjectSequence();
+        if (expectedSubjectLast != null) {
+            StoredMessage lastOfSubject = store.loadLast(e.subject());
+            long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
+            if (parseLong(expectedSubjectLast) != seq) {
+                return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
+            }
+        }
+        String expectedLastId = h.expectedLastMsgId();
+        if (expectedLastId != null && !expectedLastId.equals(lastMsgId == null ? "" : lastMsgId)) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastMsgIDErrF", "id", lastMsgId == null ? "" : lastMsgId));
+        }
+        return null;
+    }
+
+    /**
+     * Appends a decided entry to the stream's log, which applies it, then queues what only the
+     * leader sends: the republished copy (with the subject's previous sequence, read before the
+     * entry is applied) and the ack.
+     */
+    private byte[] appendDecided(StreamEntry e, Outbox out) {
+        StreamConfig c = config;
+        Republisher rp = republisher;
+        String republishTo = rp == null ? null : rp.destination(e.subject());
+        long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
+        long seq = log.append(e);
+        if (seq <= 0) {
+            ApiError why = refusal;
+            refusal = null;
+            return PubAck.error(c.name, why);
+        }
+        if (republishTo != null) {
+            rp.add(out, republishTo, c.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
+        }
+        return PubAck.ok(ackPrefix(), seq, false);
+    }
+
+    /**
+     * Applies a committed entry, on every replica, in log order: stores the message (the store
+     * refuses it only by its own limits, alike on every replica), applies its rollup, records
+     * its id in the duplicate window, counts it for the account's limits and tells the consumers
+     * (or, with interest retention and no consumer interested, lets it go at once). Returns the
+     * sequence, or 0 when the store refused it ({@link #refusal} says why). Runs on the writer.
+     */
+    long apply(StreamEntry e) {
+        StreamConfig c = config;
+        long seq;
+        try {
+            if (e.kind() == StreamEntry.Kind.MIRRORED) {
+                store.storeRaw(e.subject(), e.headers(), e.payload(), e.seq(), e.timestampNanos(), e.ttlNanos());
+                seq = e.seq();
+                appliedTimestamp = e.timestampNanos();
+            } else {
+                StoredAppend stored = store.store(e.subject(), e.headers(), e.payload(), e.ttlNanos());
+                seq = stored.seq();
+                appliedTimestamp = stored.timestampNanos();
+            }
+        } catch (StoreLimitException ex) {
+            refusal = ApiErrors.of("JSStreamStoreFailedF", "err", ex.reason().text());
+            return 0;
+        } catch (RuntimeException ex) {
+            if (e.kind() == StreamEntry.Kind.MIRRORED) throw ex; // the mirror's follower deals with it
+            js.log().error("JetStream failed to store a msg on stream '%s > %s': %s", account.name(), c.name, ex.getMessage());
+            refusal = ApiErrors.of("JSStreamStoreFailedF", "err", String.valueOf(ex.getMessage()));
+            return 0;
+        }
+        String rollup = e.rollup();
+        if (rollup != null) store.purge(rollup.equals("sub") ? e.subject() : null, seq, 0);
+        if (e.msgId() != null) {
+            duplicates.record(e.msgId(), seq, e.timestampNanos());
+            lastMsgId = e.msgId();
+        }
+        JsLimits.appended(this, e.subject(), e.headers(), e.payload());
+        if (e.kind() != StreamEntry.Kind.MIRRORED && "interest".equals(c.retention) && !consumers.interested(e.subject())) {
+            store.remove(seq); // nobody is interested: nothing to keep
+        } else {
+            consumers.stored(seq, e.subject());
+        }
+        return seq;
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The first sequence whose message was stored at or after {@code nanos} (last + 1 when
+     * none), by binary search over the live messages (timestamps ascend with sequences).
+     */
+    public static long seqForTime(StreamStore store, long nanos) {
+        StreamState st = store.state();
+        if (st.msgs() == 0) return st.lastSeq() + 1;
+        if (nanos <= st.firstTimeNanos()) return st.firstSeq();
+        if (nanos > st.lastTimeNanos()) return st.lastSeq() + 1;
+        long lo = st.firstSeq();
+        long hi = st.lastSeq();
+        long answer = st.lastSeq();
+        while (lo <= hi) {
+            long mid = lo + (hi - lo) / 2;
+            StoredMessage m = store.loadNext(null, mid);
+            if (m == null) {
+                hi = mid - 1;
+                continue;
+            }
+            if (m.timestampNanos() >= nanos) {
+                answer = m.seq();
+                hi = mid - 1;
+            } else {
+                lo = m.seq() + 1;
+            }
+        }
+        return answer;
+    }
+}

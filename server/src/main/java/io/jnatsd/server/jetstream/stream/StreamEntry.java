@@ -1,0 +1,74 @@
+package io.jnatsd.server.jetstream.stream;
+
+import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.jetstream.common.JsHeaders;
+import io.jnatsd.store.StoredMessage;
+
+/**
+ * One message on its way into a stream, and once its leader has decided to take it, the entry
+ * every replica applies ({@link Stream#apply}): subject (after the ingest transform), headers,
+ * payload, the leader's timestamp, the per-message TTL and rollup as decided, the message id
+ * for the duplicate window, and for a mirror the origin's sequence. {@code reply} (where the
+ * leader sends the ack) and {@code expected} (the headers' expectations, checked by the leader)
+ * stay with the leader; a replicated log does not carry them.
+ *
+ * <p>A published message becomes its entry when it arrives, in place of the copy the queue held
+ * before: deciding adds nothing to it, it only accepts or refuses it, so the publish path
+ * allocates no more than it did.
+ *
+ * @param rollup {@code "sub"} or {@code "all"} when the message rolls up its subject or the stream; else null
+ * @param seq    0: the next sequence; above 0, the origin's sequence of a mirrored message
+ */
+public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payload, long timestampNanos, long ttlNanos,
+                          String msgId, String rollup, long seq, String reply, JsHeaders expected) {
+    /** Where the message came from, which decides what the leader checks. */
+    public enum Kind {
+        /** Published by a client: every check. */
+        PUBLISHED,
+        /** Taken from a source: its expectations were stripped, its dedupe comes after rollup and TTL. */
+        SOURCED,
+        /** Copied from the mirror's origin under the origin's sequence and time: only the account's limits. */
+        MIRRORED
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** A message published on {@code subject} (already transformed), copied out of the publisher's buffer. */
+    static StreamEntry published(String subject, InboundMessage msg, long nowNanos) {
+        byte[] headers = null;
+        if (msg.hasHeaders()) {
+            headers = new byte[msg.headerLength()];
+            msg.headers().getBytes(0, headers);
+        }
+        byte[] payload = msg.payloadLength() == 0 ? EMPTY : new byte[msg.payloadLength()];
+        if (payload.length > 0) msg.payload().getBytes(0, payload);
+        return published(subject, headers, payload, msg.reply(), nowNanos);
+    }
+
+    static StreamEntry published(String subject, byte[] headers, byte[] payload, String reply, long nowNanos) {
+        JsHeaders h = JsHeaders.parse(headers);
+        long ttl = h.ttl() == null ? 0 : MessageTtl.parseNanos(h.ttl());
+        return new StreamEntry(Kind.PUBLISHED, subject, headers, payload, nowNanos, ttl, h.msgId(), h.rollup(), 0, reply, h);
+    }
+
+    /**
+     * A message of a source, its headers already rewritten for this stream; the source's rollup
+     * and TTL apply only when this stream allows them.
+     */
+    static StreamEntry sourced(String subject, byte[] headers, byte[] payload, StreamConfig c, long nowNanos) {
+        JsHeaders h = JsHeaders.parse(headers);
+        String rollup = c.allowRollupHdrs ? h.rollup() : null;
+        long ttl = h.ttl() == null || !c.allowMsgTtl ? 0 : MessageTtl.parseNanos(h.ttl());
+        return new StreamEntry(Kind.SOURCED, subject, headers, payload, nowNanos, ttl, h.msgId(), rollup, 0, null, h);
+    }
+
+    static StreamEntry mirrored(StoredMessage m) {
+        return new StreamEntry(Kind.MIRRORED, m.subject(), m.headers(), m.payload(), m.timestampNanos(), m.ttlNanos(),
+                null, null, m.seq(), null, JsHeaders.NONE);
+    }
+
+    /** Header and payload bytes, as max_msg_size counts them. */
+    int size() {
+        return payload.length + (headers == null ? 0 : headers.length);
+    }
+}
