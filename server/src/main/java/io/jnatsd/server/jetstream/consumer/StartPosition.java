@@ -1,6 +1,6 @@
 package io.jnatsd.server.jetstream.consumer;
 
-import io.jnatsd.store.StoredMessage;
+import io.jnatsd.server.jetstream.stream.Stream;
 import io.jnatsd.store.StreamState;
 import io.jnatsd.store.StreamStore;
 import java.time.Instant;
@@ -66,24 +66,6 @@ record StartPosition(long sseq, long[] skip, long resume) {
 
     /** The first sequence stored at or after {@code t}: a binary search over the stream's times. */
     static long seqFromTime(StreamStore store, Instant t, StreamState state) {
-        long target = t.getEpochSecond() * 1_000_000_000L + t.getNano();
-        long lo = state.firstSeq();
-        long hi = state.lastSeq();
-        long answer = hi + 1;
-        while (lo <= hi) {
-            long mid = lo + (hi - lo) / 2;
-            StoredMessage m = store.loadNext(null, mid);
-            if (m == null || m.seq() > hi) {
-                hi = mid - 1;
-                continue;
-            }
-            if (m.timestampNanos() >= target) {
-                answer = m.seq();
-                hi = mid - 1;
-            } else {
-                lo = m.seq() + 1;
-            }
-        }
-        return answer;
+        return Stream.seqForTime(store, t.getEpochSecond() * 1_000_000_000L + t.getNano(), state);
     }
 }

@@ -444,17 +444,24 @@ public final class Stream implements Subscriber {
      * none), by binary search over the live messages (timestamps ascend with sequences).
      */
     public static long seqForTime(StreamStore store, long nanos) {
-        StreamState st = store.state();
-        if (st.msgs() == 0) return st.lastSeq() + 1;
+        return seqForTime(store, nanos, store.state());
+    }
+
+    /**
+     * The first sequence stored at or after {@code nanos} in {@code st} (a state of {@code store}
+     * the caller already holds), or one past the last when there is none: a binary search over
+     * the stored messages, whose times rise with their sequences.
+     */
+    public static long seqForTime(StreamStore store, long nanos, StreamState st) {
+        if (st.msgs() == 0 || nanos > st.lastTimeNanos()) return st.lastSeq() + 1;
         if (nanos <= st.firstTimeNanos()) return st.firstSeq();
-        if (nanos > st.lastTimeNanos()) return st.lastSeq() + 1;
         long lo = st.firstSeq();
         long hi = st.lastSeq();
-        long answer = st.lastSeq();
+        long answer = st.lastSeq() + 1;
         while (lo <= hi) {
             long mid = lo + (hi - lo) / 2;
             StoredMessage m = store.loadNext(null, mid);
-            if (m == null) {
+            if (m == null || m.seq() > hi) { // nothing from mid up to the end of st
                 hi = mid - 1;
                 continue;
             }
