@@ -216,6 +216,10 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
             return;
         }
         RouteInfo known = remoteInfo;
+        if (known != null && info.aboutGateway()) {
+            cluster.gatewayInfo(ByteBufUtil.getBytes(json));
+            return;
+        }
         if (known != null) {
             if (!known.serverId().equals(info.serverId())) cluster.implicitRoute(info);
             else if (info.lameDuck()) {

@@ -1,0 +1,137 @@
+package io.jnatsd.server.gateway;
+
+import static io.jnatsd.server.testing.TestServer.bytes;
+import static io.jnatsd.server.testing.TestServer.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnatsd.server.testing.Impl;
+import io.jnatsd.server.testing.SuperCluster;
+import io.jnatsd.server.testing.TestServer;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Two clusters joined by gateways (A of two servers, B of one): messages, queue groups and
+ * request/reply cross in both directions, each message once, with every mix of jnatsd and
+ * upstream nats-server 2.9.10 on either side (the mixes skip when nats-server is absent).
+ */
+class GatewayTest {
+    private static final Impl J = Impl.JNATSD;
+    private static final Impl U = Impl.UPSTREAM;
+
+    static Stream<Arguments> topologies() {
+        return Stream.of(
+                Arguments.of(new Impl[] {J, J}, new Impl[] {J}),
+                Arguments.of(new Impl[] {J, J}, new Impl[] {U}),
+                Arguments.of(new Impl[] {U, U}, new Impl[] {J}));
+    }
+
+    @ParameterizedTest
+    @MethodSource("topologies")
+    void messagesQueuesAndRequestsCrossTheGatewayOnce(Impl[] a, Impl[] b) throws Exception {
+        boolean upstream = Stream.concat(Stream.of(a), Stream.of(b)).anyMatch(k -> k == U);
+        if (upstream) Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "nats-server not installed");
+        try (SuperCluster s = SuperCluster.start(a, b)) {
+            pubSubOnce(s, 0, 0, 1, 0);
+            pubSubOnce(s, 0, 1, 1, 0);
+            pubSubOnce(s, 1, 0, 0, 1);
+            fanOutToEveryServerOfTheOtherCluster(s);
+            queueGroupServedLocallyFirst(s);
+            requestReply(s, 0, 1, 1, 0);
+            requestReply(s, 1, 0, 0, 1);
+        }
+    }
+
+    /** Each message published in one cluster reaches a subscriber in the other exactly once, in order. */
+    private static void pubSubOnce(SuperCluster s, int pc, int pi, int sc, int si) throws Exception {
+        try (Connection pub = s.connect(pc, pi); Connection sub = s.connect(sc, si)) {
+            Subscription subscription = sub.subscribe("gw.once");
+            sub.flush(Duration.ofSeconds(2));
+            SuperCluster.awaitInterest(Duration.ofSeconds(10), pub, sub);
+            for (int n = 0; n < 20; n++) pub.publish("gw.once", bytes("m" + n));
+            pub.flush(Duration.ofSeconds(2));
+            for (int n = 0; n < 20; n++) {
+                Message m = subscription.nextMessage(Duration.ofSeconds(5));
+                assertNotNull(m, "message " + n + " from " + SuperCluster.name(pc) + pi);
+                assertEquals("m" + n, text(m));
+            }
+            assertNull(subscription.nextMessage(Duration.ofMillis(200)), "a message crossed twice");
+        }
+    }
+
+    /** A message published in B reaches subscribers on both servers of A, once each (one gateway hop, then the route). */
+    private static void fanOutToEveryServerOfTheOtherCluster(SuperCluster s) throws Exception {
+        try (Connection pub = s.connect(1, 0); Connection a0 = s.connect(0, 0); Connection a1 = s.connect(0, 1)) {
+            Subscription s0 = a0.subscribe("gw.fan");
+            Subscription s1 = a1.subscribe("gw.fan");
+            a0.flush(Duration.ofSeconds(2));
+            a1.flush(Duration.ofSeconds(2));
+            SuperCluster.awaitInterest(Duration.ofSeconds(10), pub, a0);
+            SuperCluster.awaitInterest(Duration.ofSeconds(10), pub, a1);
+            pub.publish("gw.fan", bytes("x"));
+            pub.flush(Duration.ofSeconds(2));
+            assertNotNull(s0.nextMessage(Duration.ofSeconds(5)));
+            assertNotNull(s1.nextMessage(Duration.ofSeconds(5)));
+            assertNull(s0.nextMessage(Duration.ofMillis(200)));
+            assertNull(s1.nextMessage(Duration.ofMillis(100)));
+        }
+    }
+
+    /**
+     * A queue group with members in both clusters: what A publishes goes to A's member; once A has
+     * none, to B's. Each message to exactly one member.
+     */
+    private static void queueGroupServedLocallyFirst(SuperCluster s) throws Exception {
+        try (Connection pub = s.connect(0, 0); Connection local = s.connect(0, 1); Connection remote = s.connect(1, 0)) {
+            Subscription q1 = local.subscribe("gw.q", "workers");
+            Subscription q2 = remote.subscribe("gw.q", "workers");
+            local.flush(Duration.ofSeconds(2));
+            remote.flush(Duration.ofSeconds(2));
+            SuperCluster.awaitInterest(Duration.ofSeconds(10), pub, local);
+            SuperCluster.awaitInterest(Duration.ofSeconds(10), pub, remote);
+            for (int n = 0; n < 10; n++) pub.publish("gw.q", bytes("l" + n));
+            pub.flush(Duration.ofSeconds(2));
+            for (int n = 0; n < 10; n++) assertNotNull(q1.nextMessage(Duration.ofSeconds(5)), "local member, message " + n);
+            assertNull(q2.nextMessage(Duration.ofMillis(200)), "the remote cluster's member got a message A could serve");
+            q1.unsubscribe();
+            local.flush(Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Message m = null;
+            while (m == null && System.nanoTime() < deadline) {
+                pub.publish("gw.q", bytes("r"));
+                pub.flush(Duration.ofSeconds(2));
+                m = q2.nextMessage(Duration.ofMillis(100));
+            }
+            assertNotNull(m, "with no member left in A, B's member serves the group");
+        }
+    }
+
+    /** A responder in one cluster answers a requester in the other, with a fresh connection (its inbox just subscribed). */
+    private static void requestReply(SuperCluster s, int rc, int ri, int qc, int qi) throws Exception {
+        try (Connection responder = s.connect(rc, ri)) {
+            responder.createDispatcher(m -> responder.publish(m.getReplyTo(), bytes("re:" + text(m)))).subscribe("gw.svc");
+            responder.flush(Duration.ofSeconds(2));
+            try (Connection probe = s.connect(qc, qi)) {
+                SuperCluster.awaitInterest(Duration.ofSeconds(10), probe, responder);
+            }
+            for (int n = 0; n < 3; n++) {
+                try (Connection requester = s.connect(qc, qi)) {
+                    Message reply = requester.request("gw.svc", bytes("q" + n), Duration.ofSeconds(5));
+                    assertNotNull(reply, "request " + n);
+                    assertEquals("re:q" + n, text(reply));
+                    assertTrue(reply.getSubject().startsWith("_INBOX."), reply.getSubject());
+                }
+            }
+        }
+    }
+}
