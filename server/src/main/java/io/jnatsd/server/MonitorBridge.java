@@ -56,6 +56,7 @@ final class MonitorBridge implements MonitoredServer {
     @Override public io.jnatsd.server.jetstream.JetStream jetStream() { return server.jetStream(); }
     @Override public io.jnatsd.server.cluster.Cluster cluster() { return server.cluster(); }
     @Override public io.jnatsd.server.leaf.LeafNodes leafNodes() { return server.leafNodes(); }
+    @Override public io.jnatsd.server.gateway.Gateways gateways() { return server.gateways(); }
     @Override public void reloadConfig() throws io.jnatsd.server.config.ReloadRefusedException { server.reload(); }
     @Override public int websocketPort() { return server.websocketPort(); }
     @Override public int mqttPort() { return server.mqttPort(); }
