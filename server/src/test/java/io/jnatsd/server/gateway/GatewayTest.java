@@ -52,6 +52,63 @@ class GatewayTest {
         }
     }
 
+    static Stream<Arguments> accountMixes() {
+        return Stream.of(Arguments.of(J, J), Arguments.of(J, U), Arguments.of(U, J));
+    }
+
+    private static final String ACCOUNTS = "accounts {\n  SYS { users [ {user: sys, password: sys} ] }\n"
+            + "  APP { users [ {user: app, password: app} ] }\n  OTHER { users [ {user: other, password: other} ] }\n}\n"
+            + "system_account: SYS\nno_auth_user: other\n";
+
+    /**
+     * Accounts other than the global one cross as themselves, and the system account spans the
+     * super-cluster: a client connecting in A is announced to a system subscriber in B, and B's
+     * system account can ping every server (A's answer too).
+     */
+    @ParameterizedTest
+    @MethodSource("accountMixes")
+    void accountsAndTheSystemAccountSpanTheClusters(Impl a, Impl b) throws Exception {
+        if (a == U || b == U) Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "nats-server not installed");
+        try (SuperCluster s = SuperCluster.start(ACCOUNTS, new Impl[] {a}, new Impl[] {b});
+             Connection sys = s.connect(1, 0, "sys", "sys");
+             Connection appB = s.connect(1, 0, "app", "app")) {
+            Subscription events = sys.subscribe("$SYS.ACCOUNT.APP.CONNECT");
+            Subscription appSub = appB.subscribe("app.data");
+            sys.flush(Duration.ofSeconds(2));
+            appB.flush(Duration.ofSeconds(2));
+            try (Connection probe = s.connect(0, 0, "sys", "sys")) {
+                SuperCluster.awaitInterest(Duration.ofSeconds(10), probe, sys);
+            }
+            try (Connection appA = s.connect(0, 0, "app", "app")) {
+                Message connect = events.nextMessage(Duration.ofSeconds(5));
+                assertNotNull(connect, "the connect event of a client in A reached B's system account");
+                assertTrue(text(connect).contains("\"name\":\"A0\""), text(connect));
+                SuperCluster.awaitInterest(Duration.ofSeconds(10), appA, appB);
+                appA.publish("app.data", bytes("in APP"));
+                appA.flush(Duration.ofSeconds(2));
+                Message m = appSub.nextMessage(Duration.ofSeconds(5));
+                assertNotNull(m);
+                assertEquals("in APP", text(m));
+            }
+            try (Connection otherA = s.connect(0, 0)) {
+                otherA.publish("app.data", bytes("in OTHER"));
+                otherA.flush(Duration.ofSeconds(2));
+                assertNull(appSub.nextMessage(Duration.ofMillis(300)), "another account's message stayed out of APP");
+            }
+            var inbox = sys.createInbox();
+            Subscription pongs = sys.subscribe(inbox);
+            sys.publish("$SYS.REQ.SERVER.PING", inbox, new byte[0]);
+            sys.flush(Duration.ofSeconds(2));
+            java.util.Set<String> servers = new java.util.HashSet<>();
+            for (Message p = pongs.nextMessage(Duration.ofSeconds(3)); p != null && servers.size() < 2;
+                 p = pongs.nextMessage(Duration.ofSeconds(2))) {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.getData());
+                servers.add(json.path("server").path("name").asText());
+            }
+            assertEquals(java.util.Set.of("A0", "B0"), servers, "a server ping in B is answered by both clusters");
+        }
+    }
+
     /** Each message published in one cluster reaches a subscriber in the other exactly once, in order. */
     private static void pubSubOnce(SuperCluster s, int pc, int pi, int sc, int si) throws Exception {
         try (Connection pub = s.connect(pc, pi); Connection sub = s.connect(sc, si)) {
