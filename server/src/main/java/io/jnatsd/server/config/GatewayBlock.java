@@ -25,7 +25,7 @@ final class GatewayBlock {
     }
 
     static void parse(ConfigReader r, Object v, GatewayOptions o) {
-        if (!(v instanceof ConfMap cm)) throw r.error("Expected gateway to be a map, got " + typeName(v));
+        if (!(v instanceof ConfMap cm)) throw r.error("Expected gateway to be a map, got " + ConfigReader.goTypeName(v));
         GatewayBlock b = new GatewayBlock(r, o);
         r.eachKey(cm, (mk, k, mv) -> b.key(cm, mk, k, mv));
     }
@@ -80,7 +80,7 @@ final class GatewayBlock {
     }
 
     private void gateways(Object v) {
-        if (!(v instanceof List<?> list)) throw r.error("Expected gateways field to be an array, got " + typeName(v));
+        if (!(v instanceof List<?> list)) throw r.error("Expected gateways field to be an array, got " + ConfigReader.goTypeName(v));
         Position top = r.at;
         for (int i = 0; i < list.size(); i++) {
             Object item = list.get(i);
