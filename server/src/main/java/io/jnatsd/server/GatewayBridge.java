@@ -20,6 +20,7 @@ final class GatewayBridge implements GatewayServices {
     @Override public String version() { return Versions.NATS_COMPATIBLE; }
     /** In operator mode an account a peer names is built from its JWT here too. */
     @Override public Account account(String name) { return server.resolveAccount(name); }
+    @Override public java.util.Collection<Account> accounts() { return server.accounts().all(); }
     @Override public void eachAccount(Consumer<Account> action) { server.accounts().eachAccount(action); }
 
     @Override

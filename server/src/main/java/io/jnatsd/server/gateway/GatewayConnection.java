@@ -378,7 +378,7 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
             if (account == null) {
                 log.debug("%s - %s - Unknown account \"%s\" for gateway message on subject: \"%s\"", remoteAddress(), tag(),
                         routed.account(), msg.subject());
-                gateways.interest().noInterest(this, null, routed.account(), msg.subject());
+                gateways.interest().noInterest(this, routed.account(), msg.subject());
                 return;
             }
             lastAccount = account;
@@ -386,7 +386,7 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         QueueNames queues = queuesOf(routed);
         int delivered = account.publishRouted(msg, this, queues, batch);
         if (delivered == 0 && !msg.subject().startsWith("_R_.")) {
-            gateways.interest().noInterest(this, account, account.name(), msg.subject());
+            gateways.interest().noInterest(this, account.name(), msg.subject());
         }
     }
 

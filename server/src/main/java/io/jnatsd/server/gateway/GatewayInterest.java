@@ -159,11 +159,11 @@ final class GatewayInterest implements SubscriptionListener {
      * while the account is optimistic (after too many, the switch to interest-only), or A- when
      * the account has no subscription at all (or does not exist here).
      */
-    synchronized void noInterest(GatewayConnection c, Account account, String accountName, String subject) {
-        boolean hasSubs = account != null && account.subscriptions().count() > 0;
+    synchronized void noInterest(GatewayConnection c, String accountName, String subject) {
+        // the tally, not the account's index: that holds gateways' own subscriptions too
+        Map<String, Tally> tallies = byAccount.get(accountName);
+        boolean hasSubs = tallies != null && !tallies.isEmpty();
         if (!hasSubs) {
-            Map<String, Tally> t = byAccount.get(accountName);
-            if (account == null && t != null && !t.isEmpty()) return;
             if (c.modes().markAccountUnsub(accountName)) c.sendLine(ascii("A- " + accountName + "\r\n"));
             return;
         }
@@ -186,11 +186,6 @@ final class GatewayInterest implements SubscriptionListener {
         return c.modes().snapshot();
     }
 
-    /** Whether this cluster has any subscription in {@code account} (for A- on an unknown account). */
-    synchronized boolean hasInterest(String account) {
-        Map<String, Tally> t = byAccount.get(account);
-        return t != null && !t.isEmpty();
-    }
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -19,6 +19,9 @@ public interface GatewayServices {
     /** The account a gateway line names, or null when this server has none of that name. */
     Account account(String name);
 
+    /** The accounts there are now. */
+    java.util.Collection<Account> accounts();
+
     /** Calls {@code action} for every account there is, and for every account made from now on. */
     void eachAccount(Consumer<Account> action);
 

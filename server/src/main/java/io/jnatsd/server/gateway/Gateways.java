@@ -171,7 +171,7 @@ public final class Gateways {
 
     /** Subscriptions an outbound connection needs in every account to be handed messages. */
     void subscribeForOutbound(GatewayConnection c) {
-        server.eachAccount(a -> subscribeFor(c, a));
+        for (Account a : server.accounts()) subscribeFor(c, a);
     }
 
     private void subscribeFor(GatewayConnection c, Account a) {
