@@ -83,9 +83,10 @@ public enum ConnectionKind {
     /**
      * Whether a message published by a connection of {@code origin}'s kind may be delivered to
      * a subscriber of this kind, as upstream routes it: a message from a route goes to local
-     * subscribers and this server's leaf nodes, never to another route (one hop), the hub (the
-     * publishing server sent it there itself) or import plumbing (its twin over there acted);
-     * a message from the hub goes everywhere but to routes; a message from a leaf node goes
+     * subscribers and this server's leaf nodes, never to another route (one hop), the hub or a
+     * gateway (the publishing server sent it there itself) or import plumbing (its twin over
+     * there acted); a message from the hub goes everywhere but to routes (to gateways too, as
+     * upstream sends every leaf message on to other clusters); a message from a leaf node goes
      * everywhere; a message from a gateway goes everywhere but to gateways (each server sends
      * what is published on it to every other cluster itself, so a message crosses one gateway
      * at most). A message never goes back to the connection it came from (the router's
@@ -94,7 +95,7 @@ public enum ConnectionKind {
     public boolean receivesFrom(ConnectionKind origin) {
         return switch (origin) {
             case ROUTE -> this == LEAF || (!isRemote() && this != ACCOUNT);
-            case HUB -> this != ROUTE && this != GATEWAY;
+            case HUB -> this != ROUTE;
             case GATEWAY -> this != GATEWAY;
             default -> true;
         };

@@ -109,6 +109,27 @@ class GatewayTest {
         }
     }
 
+    static Stream<Arguments> tlsMixes() {
+        return Stream.of(Arguments.of(J, J), Arguments.of(J, U));
+    }
+
+    /**
+     * Gateways with TLS both ways (the handshake first, each side verifying the other's
+     * certificate): jnatsd dials and accepts, with jnatsd and with upstream; and a gateway
+     * with credentials in the remote's URL.
+     */
+    @ParameterizedTest
+    @MethodSource("tlsMixes")
+    void tlsAndCredentialsOnTheGateway(Impl a, Impl b) throws Exception {
+        if (a == U || b == U) Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "nats-server not installed");
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        String gateway = certs.tlsBlock("verify: true\ntimeout: 3") + "\nauthorization { user: gw, password: gw }\n";
+        try (SuperCluster s = SuperCluster.start("", gateway, new Impl[] {a}, new Impl[] {b})) {
+            pubSubOnce(s, 0, 0, 1, 0);
+            pubSubOnce(s, 1, 0, 0, 0);
+        }
+    }
+
     /** Each message published in one cluster reaches a subscriber in the other exactly once, in order. */
     private static void pubSubOnce(SuperCluster s, int pc, int pi, int sc, int si) throws Exception {
         try (Connection pub = s.connect(pc, pi); Connection sub = s.connect(sc, si)) {

@@ -20,9 +20,11 @@ public final class SuperCluster implements AutoCloseable {
     private final int[][] gatewayPorts;
     private final int[][] routePorts;
     private final String extraConfig;
+    private final String gatewayConfig;
 
-    private SuperCluster(Impl[][] kinds, String extraConfig) throws Exception {
+    private SuperCluster(Impl[][] kinds, String extraConfig, String gatewayConfig) throws Exception {
         this.extraConfig = extraConfig;
+        this.gatewayConfig = gatewayConfig;
         gatewayPorts = new int[kinds.length][];
         routePorts = new int[kinds.length][];
         for (int c = 0; c < kinds.length; c++) {
@@ -42,7 +44,12 @@ public final class SuperCluster implements AutoCloseable {
 
     /** As {@link #start(Impl[]...)} with more top-level lines in every server's config. */
     public static SuperCluster start(String extraConfig, Impl[]... kinds) throws Exception {
-        SuperCluster s = new SuperCluster(kinds, extraConfig);
+        return start(extraConfig, "", kinds);
+    }
+
+    /** As {@link #start(String, Impl[]...)} with more lines in every {@code gateway {}} block. */
+    public static SuperCluster start(String extraConfig, String gatewayConfig, Impl[]... kinds) throws Exception {
+        SuperCluster s = new SuperCluster(kinds, extraConfig, gatewayConfig);
         try {
             for (int c = 0; c < kinds.length; c++) {
                 List<TestServer> nodes = new ArrayList<>();
@@ -72,6 +79,7 @@ public final class SuperCluster implements AutoCloseable {
                     .append("\"\n  routes: [\"nats-route://127.0.0.1:").append(routePorts[c][0]).append("\"]\n}\n");
         }
         b.append("gateway {\n  name: ").append(name(c)).append("\n  listen: \"127.0.0.1:").append(gatewayPorts[c][i]).append("\"\n");
+        b.append(gatewayConfig).append('\n');
         b.append("  gateways: [\n");
         for (int o = 0; o < gatewayPorts.length; o++) {
             if (o == c || i != 0) continue;
