@@ -194,10 +194,18 @@ class GatewayTest {
         }
     }
 
-    /** A responder in one cluster answers a requester in the other, with a fresh connection (its inbox just subscribed). */
+    /**
+     * A responder in one cluster answers a requester in the other, with a fresh connection (its
+     * inbox just subscribed, so the reply is mapped to come back directly); the responder is shown
+     * the plain reply subject, as upstream shows it.
+     */
     private static void requestReply(SuperCluster s, int rc, int ri, int qc, int qi) throws Exception {
+        java.util.List<String> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Connection responder = s.connect(rc, ri)) {
-            responder.createDispatcher(m -> responder.publish(m.getReplyTo(), bytes("re:" + text(m)))).subscribe("gw.svc");
+            responder.createDispatcher(m -> {
+                replies.add(m.getReplyTo());
+                responder.publish(m.getReplyTo(), bytes("re:" + text(m)));
+            }).subscribe("gw.svc");
             responder.flush(Duration.ofSeconds(2));
             try (Connection probe = s.connect(qc, qi)) {
                 SuperCluster.awaitInterest(Duration.ofSeconds(10), probe, responder);
@@ -210,6 +218,7 @@ class GatewayTest {
                     assertTrue(reply.getSubject().startsWith("_INBOX."), reply.getSubject());
                 }
             }
+            for (String r : replies) assertTrue(r.startsWith("_INBOX."), "the responder sees the plain reply: " + r);
         }
     }
 }
