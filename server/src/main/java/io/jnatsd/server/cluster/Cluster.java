@@ -633,6 +633,15 @@ public final class Cluster implements InterestListener {
         return out;
     }
 
+    private volatile String gatewayServerHash;
+
+    /** This server's 6-character hash, as gateway reply subjects name a server. */
+    String gatewayServerHash() {
+        String h = gatewayServerHash;
+        if (h == null) gatewayServerHash = h = io.jnatsd.server.core.NameHash.of(serverId(), 6);
+        return h;
+    }
+
     /** Registered routes' gateway URLs, for this server's gateway INFO. */
     public List<String> peersGatewayUrls() {
         return peersUrls(RouteInfo::gatewayUrls);

@@ -31,6 +31,9 @@ import java.util.List;
 final class RouteConnection extends PeerConnection implements RouteOpHandler {
     private static final Naming NAMING = new Naming("rid", "route");
     private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
+    /** {@code _GR_.<cluster hash>.<server hash>.<subject>}: a reply routed back across a gateway. */
+    private static final String GATEWAY_REPLY_PREFIX = "_GR_.";
+    private static final int GATEWAY_REPLY_SUBJECT_OFFSET = 19;
 
     private final Cluster cluster;
     /** The seed or gossiped URL this server dialled; null for a route the peer dialled. */
@@ -316,6 +319,20 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
         return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
     }
 
+    /**
+     * A reply that came back to this cluster over a gateway and that the receiving server (an
+     * upstream one) passed on to this server, whose hash it names (upstream's routesIDByHash):
+     * delivered here on its real subject. Any other such subject is left as it is.
+     */
+    private InboundMessage gatewayReply(InboundMessage msg) {
+        String subject = msg.subject();
+        if (subject.length() <= GATEWAY_REPLY_SUBJECT_OFFSET
+                || !subject.regionMatches(GATEWAY_REPLY_SUBJECT_OFFSET - 7, cluster.gatewayServerHash(), 0, 6)) {
+            return msg;
+        }
+        return msg.rewritten(subject.substring(GATEWAY_REPLY_SUBJECT_OFFSET), msg.hasReply() ? msg.reply() : null);
+    }
+
     private static String key(String account, String subject, String queue) {
         return queue == null ? account + " " + subject : account + " " + subject + " " + queue;
     }
@@ -329,6 +346,7 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
     public void onRoutedMessage(RoutedMessage routed) {
         InboundMessage msg = routed.message();
         if (msg.hasReply() && msg.replyStartsWith(JS_ACK_PREFIX)) msg = jetStreamDelivery(msg);
+        if (msg.subject().startsWith(GATEWAY_REPLY_PREFIX)) msg = gatewayReply(msg);
         countInbound(msg.totalLength());
         Account account = lastAccount;
         if (account == null || !account.name().equals(routed.account())) {

@@ -451,6 +451,15 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
     OutboundInterest outboundInterest() { return outInterest; }
     URI url() { return url; }
     List<String> remoteSubscriptionKeys() { return List.copyOf(remoteSubs.keySet()); }
+
+    /** The subscriptions this connection holds in {@code account}'s index: the peer's and its own. */
+    int subscriptionsIn(Account account) {
+        int n = 0;
+        String prefix = account.name() + " ";
+        for (String key : remoteSubs.keySet()) if (key.startsWith(prefix)) n++;
+        List<Subscription> own = ownSubs.get(account);
+        return own == null ? n : n + own.size();
+    }
     /** What this inbound connection told its peer per account, read under the interest lock. */
     Map<String, InboundModes.Entry> inboundModesSnapshot() { return gateways.interest().modesOf(this); }
 }

@@ -397,6 +397,17 @@ public final class Gateways {
         return out;
     }
 
+    /**
+     * The subscriptions gateways hold in {@code account}'s index (the other clusters' interest,
+     * the reply routes, the optimistic catch-alls): upstream keeps them apart from the account,
+     * so its counts leave them out, and /varz and /accountz subtract them.
+     */
+    public int subscriptionsIn(Account account) {
+        int n = 0;
+        for (GatewayConnection c : outbound.values()) n += c.subscriptionsIn(account);
+        return n;
+    }
+
     public int outboundCount() {
         return outbound.size();
     }

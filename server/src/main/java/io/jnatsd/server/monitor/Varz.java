@@ -129,7 +129,7 @@ final class Varz {
 
     static long subscriptions(MonitoredServer s) {
         long n = 0;
-        for (Account a : s.accounts()) n += a.subscriptions().count();
+        for (Account a : s.accounts()) n += Accounts.subscriptions(s, a);
         return n;
     }
 
