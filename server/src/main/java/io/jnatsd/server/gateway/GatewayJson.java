@@ -1,22 +1,21 @@
 package io.jnatsd.server.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jnatsd.server.conn.PeerJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 /**
  * The INFO and CONNECT of gateway connections, read and written as upstream's (gateway.go,
- * 2.9.10): upstream's field names, no blank before the line end of a gateway INFO, and the
+ * 2.9.10) on {@link PeerJson}: Go's zero values for absent fields, no blank before the line
+ * end of a gateway INFO, and the
  * command payload ({@code gateway_cmd_payload}, an account name) in base64 as Go encodes a
  * byte slice.
  */
 final class GatewayJson {
-    static final ObjectMapper JSON = new ObjectMapper();
     /** INFO commands: a gateway to connect to, and the start and end of an account's interest. */
     static final int CMD_GOSSIP = 1;
     static final int CMD_ALL_SUBS_START = 2;
@@ -25,21 +24,19 @@ final class GatewayJson {
     private GatewayJson() {}
 
     static ObjectNode parse(byte[] bytes, String what) throws IOException {
-        JsonNode n = JSON.readTree(bytes);
-        if (!(n instanceof ObjectNode o)) throw new IOException(what + " is not a JSON object");
-        return o;
+        return PeerJson.parse(bytes, what);
     }
 
+    /** A text field, empty when absent (Go's zero value). */
     static String text(JsonNode o, String field) {
-        JsonNode n = o.get(field);
-        return n == null || n.isNull() ? "" : n.asText();
+        String t = PeerJson.text(o, field);
+        return t == null ? "" : t;
     }
 
+    /** An array of texts, empty when absent. */
     static List<String> strings(JsonNode o, String field) {
-        List<String> out = new ArrayList<>();
-        JsonNode n = o.get(field);
-        if (n != null && n.isArray()) n.forEach(e -> out.add(e.asText()));
-        return out;
+        List<String> l = PeerJson.strings(o, field);
+        return l == null ? List.of() : l;
     }
 
     /** The account an interest command names; null when absent or not base64. */
@@ -76,7 +73,7 @@ final class GatewayJson {
 
     /** Go marshals every field of its Info struct without omitempty, even in a command INFO. */
     private static ObjectNode bareInfo() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("server_id", "");
         o.put("server_name", "");
         o.put("version", "");
@@ -90,10 +87,6 @@ final class GatewayJson {
     }
 
     static byte[] line(String op, ObjectNode o) {
-        try {
-            return (op + " " + JSON.writeValueAsString(o) + "\r\n").getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return PeerJson.line(op, o, "\r\n");
     }
 }

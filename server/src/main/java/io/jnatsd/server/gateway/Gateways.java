@@ -273,7 +273,7 @@ public final class Gateways {
 
     /** This server's gateway INFO, as upstream's: host and port, every gateway URL of the cluster, nrp and iom. */
     byte[] infoLine() {
-        ObjectNode o = GatewayJson.JSON.createObjectNode();
+        ObjectNode o = io.jnatsd.server.conn.PeerJson.JSON.createObjectNode();
         o.put("server_id", server.serverId());
         o.put("server_name", server.serverName());
         o.put("version", server.version());
@@ -310,7 +310,7 @@ public final class Gateways {
             user = colon < 0 ? ui : ui.substring(0, colon);
             pass = colon < 0 ? "" : ui.substring(colon + 1);
         }
-        ObjectNode o = GatewayJson.JSON.createObjectNode();
+        ObjectNode o = io.jnatsd.server.conn.PeerJson.JSON.createObjectNode();
         o.put("echo", false);
         o.put("verbose", false);
         o.put("pedantic", false);

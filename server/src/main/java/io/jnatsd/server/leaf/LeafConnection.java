@@ -1,5 +1,6 @@
 package io.jnatsd.server.leaf;
 
+import io.jnatsd.server.conn.PeerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.protocol.client.InboundMessage;
@@ -147,7 +148,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         ObjectNode c;
         ConnectOptions auth;
         try {
-            c = LeafJson.parse(bytes, "CONNECT");
+            c = PeerJson.parse(bytes, "CONNECT");
             auth = ConnectOptions.parse(json);
         } catch (IOException e) {
             leafs.log().error("%s - %s - invalid leafnode CONNECT: %s", remoteAddress(), tag(), e.getMessage());
@@ -158,13 +159,13 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             closeWithError("attempted to connect to leaf node port", "Wrong Port");
             return;
         }
-        String cluster = LeafJson.text(c, "cluster");
+        String cluster = PeerJson.text(c, "cluster");
         String own = leafs.services().clusterName();
         if (own != null && cluster != null && !cluster.isEmpty() && cluster.equals(own)) {
             closeWithError("remote leafnode has same cluster name", "Cluster Names Identical");
             return;
         }
-        String gateway = LeafJson.text(c, "gateway");
+        String gateway = PeerJson.text(c, "gateway");
         if (gateway != null && !gateway.isEmpty()) {
             closeWithError("Rejecting connection from gateway \"" + gateway + "\" on the leafnode port", "Wrong Gateway");
             return;
@@ -182,9 +183,9 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         timers.cancelAuthTimer();
         account = bound;
         peerHeaders = c.path("headers").asBoolean(false);
-        List<String> denyPub = LeafJson.strings(c, "deny_pub");
+        List<String> denyPub = PeerJson.strings(c, "deny_pub");
         if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
-        remoteServer = LeafJson.text(c, "name");
+        remoteServer = PeerJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
         leafs.register(this);
@@ -201,14 +202,14 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     public void onInfo(ByteBuf json) {
         ObjectNode info;
         try {
-            info = LeafJson.parse(ByteBufUtil.getBytes(json), "INFO");
+            info = PeerJson.parse(ByteBufUtil.getBytes(json), "INFO");
         } catch (IOException e) {
             leafs.log().error("%s - %s - invalid leafnode INFO: %s", remoteAddress(), tag(), e.getMessage());
             close("Parse Error");
             return;
         }
         if (remote == null) return; // the leaf side does not send INFO; nothing to learn from it
-        List<String> urls = LeafJson.strings(info, "leafnode_urls");
+        List<String> urls = PeerJson.strings(info, "leafnode_urls");
         if (!infoReceived) {
             infoReceived = true;
             if (info.path("client_id").asLong(0) == 0 || urls == null) {
@@ -217,13 +218,13 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
                 return;
             }
             peerHeaders = info.path("headers").asBoolean(false);
-            String name = LeafJson.text(info, "server_name");
-            remoteServer = name == null || name.isEmpty() ? LeafJson.text(info, "server_id") : name;
-            remoteCluster = LeafJson.text(info, "cluster");
+            String name = PeerJson.text(info, "server_name");
+            remoteServer = name == null || name.isEmpty() ? PeerJson.text(info, "server_id") : name;
+            remoteCluster = PeerJson.text(info, "cluster");
             remote.learned(urls);
             boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
             if (tls && !startTls()) return;
-            sendConnect(LeafJson.text(info, "nonce"), tls);
+            sendConnect(PeerJson.text(info, "nonce"), tls);
             if (closed) return;
             if (!info.path("info_on_connect").asBoolean(false)) becomeRegistered();
             return;
