@@ -42,6 +42,7 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
     static final String REPLY_PREFIX = "_GR_.";
     /** {@code _GR_.} plus the cluster hash and the server hash, each 6 characters and a dot. */
     static final int REPLY_SUBJECT_OFFSET = REPLY_PREFIX.length() + 14;
+    private static final byte[] REPLY_PREFIX_BYTES = REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     private final Gateways gateways;
     /** The remote this server dialled; null for an inbound connection. */
@@ -425,8 +426,6 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         return out.appendRouted(account.nameBytes(), msg, queues == null ? null : queues.bytes(),
                 queues == null ? 0 : queues.count(), peerHeaders, publisherBatch);
     }
-
-    private static final byte[] REPLY_PREFIX_BYTES = REPLY_PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     @Override
     public ConnectionKind kind() {
