@@ -14,6 +14,9 @@ public record GatewayStats(long cid, String ip, int port, boolean configured, St
      */
     public record AccountMode(String name, String mode, int noInterestCount, int subscriptions, int queueSubscriptions) {}
 
+    /** Messages and bytes all gateway connections, open or closed, received and sent. */
+    public record Totals(long inMsgs, long inBytes, long outMsgs, long outBytes) {}
+
     /** A remote cluster, configured or implicit, with the URLs known for it. */
     public record Remote(String name, boolean implicit, List<String> urls) {}
 

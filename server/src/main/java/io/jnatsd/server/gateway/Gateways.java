@@ -61,6 +61,8 @@ public final class Gateways {
     private Transport transport;
     private Channel listener;
     private volatile boolean running;
+    /** What closed connections received and sent: in msgs, in bytes, out msgs, out bytes. */
+    private final long[] closedTotals = new long[4];
     /** The gateway URLs last sent to inbound connections, to send a new INFO only when they change. */
     private volatile List<String> lastUrls = List.of();
 
@@ -215,7 +217,13 @@ public final class Gateways {
     }
 
     void closed(GatewayConnection c) {
-        all.remove(c);
+        synchronized (closedTotals) {
+            all.remove(c);
+            closedTotals[0] += c.inMsgs();
+            closedTotals[1] += c.inBytes();
+            closedTotals[2] += c.outMsgs();
+            closedTotals[3] += c.outBytes();
+        }
         interest.unregister(c);
         if (!c.outbound()) return;
         outbound.remove(c.remote().name, c);
@@ -406,6 +414,20 @@ public final class Gateways {
         int n = 0;
         for (GatewayConnection c : outbound.values()) n += c.subscriptionsIn(account);
         return n;
+    }
+
+    /** What every gateway connection, open or closed, received and sent (upstream counts them in the server's totals). */
+    public GatewayStats.Totals totals() {
+        synchronized (closedTotals) {
+            long[] t = closedTotals.clone();
+            for (GatewayConnection c : all) {
+                t[0] += c.inMsgs();
+                t[1] += c.inBytes();
+                t[2] += c.outMsgs();
+                t[3] += c.outBytes();
+            }
+            return new GatewayStats.Totals(t[0], t[1], t[2], t[3]);
+        }
     }
 
     public int outboundCount() {

@@ -104,7 +104,12 @@ class GatewayTest {
             for (Message p = pongs.nextMessage(Duration.ofSeconds(3)); p != null && servers.size() < 2;
                  p = pongs.nextMessage(Duration.ofSeconds(2))) {
                 var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.getData());
-                servers.add(json.path("server").path("name").asText());
+                String name = json.path("server").path("name").asText();
+                servers.add(name);
+                var gateways = json.path("statsz").path("gateways");
+                assertEquals(1, gateways.size(), "statsz lists the outbound gateway: " + json);
+                assertEquals(name.startsWith("A") ? "B" : "A", gateways.get(0).path("name").asText());
+                assertEquals(1, gateways.get(0).path("inbound_connections").asInt());
             }
             assertEquals(java.util.Set.of("A0", "B0"), servers, "a server ping in B is answered by both clusters");
         }
