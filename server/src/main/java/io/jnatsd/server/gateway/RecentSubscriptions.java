@@ -21,8 +21,10 @@ final class RecentSubscriptions {
 
     void added(String account, String subject) {
         Deque<Recent> d = byAccount.computeIfAbsent(account, a -> new ArrayDeque<>());
+        long now = System.nanoTime();
         synchronized (d) {
-            d.addLast(new Recent(subject, System.nanoTime() + TTL_NANOS));
+            expire(d, now); // also here: without requests crossing, nothing else would
+            d.addLast(new Recent(subject, now + TTL_NANOS));
         }
     }
 
@@ -32,11 +34,15 @@ final class RecentSubscriptions {
         if (d == null) return false;
         long now = System.nanoTime();
         synchronized (d) {
-            while (!d.isEmpty() && d.peekFirst().expires() - now <= 0) d.pollFirst();
+            expire(d, now);
             for (Recent r : d) {
                 if (Subjects.subjectMatchesFilter(reply, r.subject())) return true;
             }
         }
         return false;
+    }
+
+    private static void expire(Deque<Recent> d, long now) {
+        while (!d.isEmpty() && d.peekFirst().expires() - now <= 0) d.pollFirst();
     }
 }
