@@ -51,19 +51,6 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# --quick: a short sanity run (2 rounds, fewer messages); explicit options still win.
-if [ "$QUICK" = 1 ]; then
-  ROUNDS=${ROUNDS:-2}
-  MSGS=${MSGS:-100000}
-  REQUESTS=${REQUESTS:-2000}
-  BYTES_BUDGET=$((128 * 1024 * 1024))
-else
-  ROUNDS=${ROUNDS:-3}
-  MSGS=${MSGS:-500000}
-  REQUESTS=${REQUESTS:-10000}
-  BYTES_BUDGET=$((1024 * 1024 * 1024))
-fi
-
 IFS=, read -r -a WL <<< "$WORKLOADS"
 IFS=, read -r -a SZ <<< "$SIZES"
 for w in "${WL[@]}"; do
@@ -75,6 +62,9 @@ command -v python3 >/dev/null || { echo "cluster.sh: python3 is needed for the s
 
 # shellcheck source=servers.sh
 . "$here/servers.sh"
+# shellcheck source=runs.sh
+. "$here/runs.sh"
+apply_run_defaults
 build_jars
 CLIENT_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx3g}
 
@@ -84,15 +74,6 @@ RESULTS="$OUT/results.jsonl"
 COMMANDS="$OUT/commands.txt"
 : > "$RESULTS"
 : > "$COMMANDS"
-
-# msgs for one run: --msgs, capped so one run moves at most BYTES_BUDGET payload bytes.
-msgs_for() {
-  local w=$1 size=$2
-  if [ "$w" = reqrep ]; then echo "$REQUESTS"; return; fi
-  local cap=$(( BYTES_BUDGET / (size > 0 ? size : 1) ))
-  [ "$cap" -lt 200 ] && cap=200
-  [ "$MSGS" -lt "$cap" ] && echo "$MSGS" || echo "$cap"
-}
 
 # ---- the two clusters ---------------------------------------------------------------------------
 # 12 free ports: client and route port of each of the six nodes.
@@ -120,13 +101,6 @@ urls() { # urls KIND: the client URLs of A, B, C, comma-separated
   local kind=$1 n out=()
   for n in "${NODES[@]}"; do out+=("nats://127.0.0.1:${CPORT[$kind.$n]}"); done
   (IFS=,; echo "${out[*]}")
-}
-
-alive() { # fails, naming the node, when a node of either cluster has exited
-  local key
-  for key in "${!PID[@]}"; do
-    kill -0 "${PID[$key]}" 2>/dev/null || { echo "cluster.sh: ${key/./ node } (pid ${PID[$key]}) died; see $OUT/${key/./-}.log" >&2; return 1; }
-  done
 }
 
 echo "cluster.sh: results in $OUT" >&2
@@ -166,40 +140,7 @@ load_cmd() {
             -w "$w" --size "$size" --msgs "$n" --json)
 }
 
-run_load() {
-  local kind=$1 w=$2 size=$3 n=$4 line rc=0
-  load_cmd "$kind" "$w" "$size" "$n"
-  [ "$ROUND" != 1 ] || echo "$kind $w $size: ${LOAD_CMD[*]}" >> "$COMMANDS"
-  line=$("${LOAD_CMD[@]}" 2>>"$OUT/load-tool.err") || rc=$?
-  if [ $rc -ne 0 ]; then
-    echo "cluster.sh: $kind $w $size B FAILED (exit $rc): $(tail -n 1 "$OUT/load-tool.err")" >&2
-    [ -n "$line" ] || line="{\"workload\":\"$w\",\"size\":$size,\"error\":\"exit $rc\"}"
-  fi
-  printf '{"server":"%s","round":%d,"result":%s}\n' "$kind" "$ROUND" "$line" >> "$RESULTS"
-}
-
-# One unmeasured pass per workload so neither cluster is measured cold.
-ROUND=0
-for w in "${WL[@]}"; do
-  n=$(msgs_for "$w" 128); n=$(( n / 10 > 1000 ? n / 10 : 1000 ))
-  for kind in jnatsd upstream; do
-    load_cmd "$kind" "$w" 128 "$n"
-    "${LOAD_CMD[@]}" >/dev/null 2>>"$OUT/warmup.err" || echo "cluster.sh: warm-up $kind $w failed: $(tail -n 1 "$OUT/warmup.err")" >&2
-  done
-done
-alive
-
-for ROUND in $(seq 1 "$ROUNDS"); do
-  for w in "${WL[@]}"; do
-    for size in "${SZ[@]}"; do
-      n=$(msgs_for "$w" "$size")
-      echo "cluster.sh: round $ROUND/$ROUNDS $w $size B x $n" >&2
-      run_load jnatsd "$w" "$size" "$n"
-      run_load upstream "$w" "$size" "$n"
-      alive
-    done
-  done
-done
+warm_up_and_measure
 
 {
   echo "bench/cluster.sh $ARGS"

@@ -50,6 +50,21 @@ final class ClusterBridge implements ClusterServices {
     public void routesChanged() {
         var leafs = server.leafNodes();
         if (leafs != null) leafs.sendInfoToAll();
+        var gateways = server.gateways();
+        if (gateways != null) gateways.routesChanged();
+    }
+
+    @Override
+    public String gatewayUrl() {
+        var gateways = server.gateways();
+        return gateways == null ? null : gateways.url();
+    }
+
+    @Override
+    public void gatewayInfo(byte[] json) {
+        var gateways = server.gateways();
+        if (gateways != null) gateways.infoFromRoute(json);
+        else server.log().error("Received information about a gateway from a route, but gateway is not configured");
     }
 
     /**

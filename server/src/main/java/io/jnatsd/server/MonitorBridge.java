@@ -34,15 +34,23 @@ final class MonitorBridge implements MonitoredServer {
     @Override public Instant configLoadTime() { return server.configLoadTime(); }
     @Override public boolean authRequired() { return clients.authRequired(); }
     @Override public ServerStats stats() { return clients.stats(); }
-    /** Clients' and, as upstream counts them, routes' messages. */
+    /** Clients' and, as upstream counts them, routes' and gateways' messages. */
     @Override
     public MessageTotals messageTotals() {
         MessageTotals t = clients.messageTotals();
         Cluster cluster = server.cluster();
-        if (cluster == null) return t;
-        RouteTotals r = cluster.totals();
-        return new MessageTotals(t.inMsgs() + r.inMsgs(), t.inBytes() + r.inBytes(),
-                t.outMsgs() + r.outMsgs(), t.outBytes() + r.outBytes());
+        if (cluster != null) {
+            RouteTotals r = cluster.totals();
+            t = new MessageTotals(t.inMsgs() + r.inMsgs(), t.inBytes() + r.inBytes(),
+                    t.outMsgs() + r.outMsgs(), t.outBytes() + r.outBytes());
+        }
+        var gateways = server.gateways();
+        if (gateways != null) {
+            var g = gateways.totals();
+            t = new MessageTotals(t.inMsgs() + g.inMsgs(), t.inBytes() + g.inBytes(),
+                    t.outMsgs() + g.outMsgs(), t.outBytes() + g.outBytes());
+        }
+        return t;
     }
     @Override public MessageTotals accountTotals(Account account) { return clients.accountTotals(account); }
     @Override public List<ClientConnection> connections() { return clients.all(); }
@@ -56,6 +64,7 @@ final class MonitorBridge implements MonitoredServer {
     @Override public io.jnatsd.server.jetstream.JetStream jetStream() { return server.jetStream(); }
     @Override public io.jnatsd.server.cluster.Cluster cluster() { return server.cluster(); }
     @Override public io.jnatsd.server.leaf.LeafNodes leafNodes() { return server.leafNodes(); }
+    @Override public io.jnatsd.server.gateway.Gateways gateways() { return server.gateways(); }
     @Override public void reloadConfig() throws io.jnatsd.server.config.ReloadRefusedException { server.reload(); }
     @Override public int websocketPort() { return server.websocketPort(); }
     @Override public int mqttPort() { return server.mqttPort(); }

@@ -12,6 +12,7 @@ import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.gateway.Gateways;
 import io.jnatsd.server.leaf.LeafNodes;
 import io.jnatsd.server.conn.ConnectionHandler;
 import io.jnatsd.server.config.ConfigException;
@@ -83,6 +84,8 @@ public final class NatsServer implements AutoCloseable {
     private final ClusterBridge clusterBridge;
     /** Leaf node connections, both roles; null without a {@code leafnodes} port or remotes. */
     private final LeafNodes leafNodes;
+    /** Gateways to other clusters; null without a {@code gateway} block. */
+    private final Gateways gateways;
     private Transport transport;
     private Channel listener;
     /** NATS clients over WebSocket; null without a {@code websocket {}} port. */
@@ -102,6 +105,7 @@ public final class NatsServer implements AutoCloseable {
         this.opts = opts;
         this.log = log;
         CrossFieldRules.check(opts);
+        gatewayRules(opts);
         this.authenticator = buildAuthenticator(opts, log);
         this.tls = buildTls(opts, log);
         BuiltAccounts built = buildAccounts(opts, authenticator);
@@ -124,7 +128,23 @@ public final class NatsServer implements AutoCloseable {
         if (cluster != null || jetStream != null) accounts.setInterestListener(this::interestChanged);
         this.leafNodes = opts.leafNodes.accepts() || !opts.leafNodes.remotes.isEmpty()
                 ? new LeafNodes(opts, new LeafBridge(this), clients::nextClientId) : null;
+        this.gateways = opts.gateway.enabled() ? new Gateways(opts, new GatewayBridge(this), clients::nextClientId) : null;
         authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Upstream checks the gateway block when the server starts (not with {@code -t}): its own
+     * rules, then that a cluster name, when set, is the gateway's name, which otherwise names
+     * the cluster.
+     */
+    private static void gatewayRules(ServerOptions opts) {
+        opts.gateway.validate();
+        String gw = opts.gateway.name;
+        if (gw == null || gw.isEmpty() || gw.equals(opts.cluster.name)) return;
+        if (opts.cluster.name != null && !opts.cluster.name.isEmpty()) {
+            throw new IllegalArgumentException("cluster name conflicts between cluster and gateway definitions");
+        }
+        opts.cluster.name = gw;
     }
 
     /**
@@ -489,6 +509,15 @@ public final class NatsServer implements AutoCloseable {
                 throw e;
             }
         }
+        // Gateways before routes too: routes tell their peers this server's gateway URL.
+        if (gateways != null) {
+            try {
+                gateways.start(transport);
+            } catch (RuntimeException | InterruptedException e) {
+                shutdown();
+                throw e;
+            }
+        }
         if (cluster != null) {
             if (jetStream != null) {
                 log.warn("JetStream is not replicated in a cluster yet: this server keeps its streams to itself, "
@@ -620,6 +649,11 @@ public final class NatsServer implements AutoCloseable {
         return leafNodes;
     }
 
+    /** This server's gateways, or null without a gateway block. */
+    public Gateways gateways() {
+        return gateways;
+    }
+
     /** The client URLs of this server and, unless no_advertise, of every server it has a route to. */
     List<String> clientConnectUrls() {
         return withPeers(clusterBridge.clientConnectUrls(), cluster == null ? List.of() : cluster.peersClientUrls());
@@ -673,6 +707,7 @@ public final class NatsServer implements AutoCloseable {
         if (listener.isOpen()) listener.close().syncUninterruptibly();
         if (websocketListener != null && websocketListener.isOpen()) websocketListener.close().syncUninterruptibly();
         if (leafNodes != null) leafNodes.shutdown();
+        if (gateways != null) gateways.shutdown();
         if (mqttListener != null && mqttListener.isOpen()) mqttListener.close().syncUninterruptibly();
         if (mqtt != null) mqtt.closeAll(2000);
         if (cluster != null) cluster.shutdown();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayeringTest {
     /** Bottom first. Add packages here, in their place, as they are created. */
-    private static final List<String> LAYERS = List.of("config", "log", "auth", "net", "websocket", "core", "conn", "account", "client", "cluster", "leaf", "jetstream", "mqtt", "monitor", "events");
+    private static final List<String> LAYERS = List.of("config", "log", "auth", "net", "websocket", "core", "conn", "account", "client", "cluster", "leaf", "gateway", "jetstream", "mqtt", "monitor", "events");
 
     @Test
     void lowerPackagesNeverDependOnHigherOnes() {

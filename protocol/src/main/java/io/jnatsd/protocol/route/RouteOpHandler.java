@@ -42,6 +42,13 @@ public interface RouteOpHandler {
     /** RS- ({@code leafOrigin} false) or LS- (true); {@code queue} null for a plain subscription. */
     void onRemoteUnsubscribe(String account, String subject, String queue, boolean leafOrigin);
 
+    /**
+     * A+ ({@code interested}) or A- (not): the gateway peer's interest in a whole account. Only
+     * the gateway dialect has these.
+     */
+    default void onAccountInterest(String account, boolean interested) {
+    }
+
     /** RMSG, HMSG or LMSG; {@code msg} is reused by the parser for the next message. */
     void onRoutedMessage(RoutedMessage msg);
 

@@ -52,6 +52,9 @@ import java.nio.charset.StandardCharsets;
  * positive number. Upstream applies no control line limit to routes; here one line is bounded
  * (1 MiB unless set), counted from the operation name, only so memory stays bounded.
  *
+ * <p>The gateway dialect ({@link #forGateway}) is the route dialect plus {@code A+ <account>} and
+ * {@code A- <account>} (the peer's interest in a whole account), without LS+, LS- or LMSG.
+ *
  * <p>Violations stop the parser and are reported once: an unknown operation or a payload not
  * followed by CRLF as {@link ProtocolViolation#UNKNOWN_OPERATION} (upstream's -ERR for both),
  * a malformed argument list or size as {@link ProtocolViolation#BAD_ARGUMENTS} (upstream logs
@@ -66,7 +69,7 @@ public final class RouteParser extends FrameParser {
 
     private enum Op {
         INFO("INFO", false), CONNECT("CONNECT", false), PING("PING", false), PONG("PONG", false),
-        OK("+OK", false), ERR("-ERR", true),
+        OK("+OK", false), ERR("-ERR", true), A_SUB("A+", true), A_UNSUB("A-", true),
         RS_SUB("RS+", true), RS_UNSUB("RS-", true), LS_SUB("LS+", true), LS_UNSUB("LS-", true),
         RMSG("RMSG", true), HMSG("HMSG", true), LMSG("LMSG", true);
 
@@ -88,6 +91,8 @@ public final class RouteParser extends FrameParser {
      * size; no RS+, RS- or RMSG.
      */
     private final boolean leafDialect;
+    /** The gateway dialect: A+/A- as well, and no LS+, LS- or LMSG. */
+    private boolean gatewayDialect;
     private final SubjectInterner subjects = new SubjectInterner();
     /** Accounts and origin clusters: a handful of names, repeated on every message. */
     private final SubjectInterner accounts = new SubjectInterner();
@@ -130,6 +135,13 @@ public final class RouteParser extends FrameParser {
      */
     public static RouteParser forLeaf(RouteOpHandler handler, int maxPayload) {
         return new RouteParser(handler, maxPayload, DEFAULT_MAX_CONTROL_LINE, true);
+    }
+
+    /** A parser of the gateway dialect: the route's plus A+ and A-, without the leaf operations. */
+    public static RouteParser forGateway(RouteOpHandler handler, int maxPayload) {
+        RouteParser p = new RouteParser(handler, maxPayload, DEFAULT_MAX_CONTROL_LINE, false);
+        p.gatewayDialect = true;
+        return p;
     }
 
     /** From now on lines carry no account: they are all {@code account}'s. */
@@ -193,7 +205,8 @@ public final class RouteParser extends FrameParser {
         return switch (ControlLine.upper(in.getByte(start))) {
             case 'P' -> either(in, start + 1, end, 'I', Op.PING, 'O', Op.PONG);
             case 'R' -> leafDialect ? unknown() : subscriptionOrMessage(in, start, end, Op.RS_SUB, Op.RS_UNSUB, Op.RMSG);
-            case 'L' -> subscriptionOrMessage(in, start, end, Op.LS_SUB, Op.LS_UNSUB, Op.LMSG);
+            case 'L' -> gatewayDialect ? unknown() : subscriptionOrMessage(in, start, end, Op.LS_SUB, Op.LS_UNSUB, Op.LMSG);
+            case 'A' -> gatewayDialect ? either(in, start + 1, end, '+', Op.A_SUB, '-', Op.A_UNSUB) : unknown();
             case 'H' -> Op.HMSG;
             case 'I' -> Op.INFO;
             case 'C' -> Op.CONNECT;
@@ -250,6 +263,7 @@ public final class RouteParser extends FrameParser {
         int to = ControlLine.trimCr(in, from, nl);
         return switch (op) {
             case ERR -> errLine(in, from, to, nl + 1);
+            case A_SUB, A_UNSUB -> accountLine(in, op == Op.A_SUB, from, to, nl + 1);
             case RS_SUB, LS_SUB -> subscribeLine(in, op == Op.LS_SUB, from, to, nl + 1);
             case RS_UNSUB, LS_UNSUB -> unsubscribeLine(in, op == Op.LS_UNSUB, from, to, nl + 1);
             default -> messageLine(in, op, from, to, nl + 1);
@@ -264,6 +278,16 @@ public final class RouteParser extends FrameParser {
         String text = in.toString(from, to - from, StandardCharsets.UTF_8);
         in.readerIndex(next);
         handler.onErr(text);
+        return true;
+    }
+
+    /** A+ / A-: one account. */
+    private boolean accountLine(ByteBuf in, boolean interested, int from, int to, int next) {
+        int n = args.split(in, from, to, 2);
+        if (n != 1) return violation(ProtocolViolation.BAD_ARGUMENTS);
+        String account = intern(accounts, in, 0, 0);
+        in.readerIndex(next);
+        handler.onAccountInterest(account, interested);
         return true;
     }
 

@@ -57,6 +57,11 @@ class RecordingRouteHandler implements RouteOpHandler {
     }
 
     @Override
+    public void onAccountInterest(String account, boolean interested) {
+        ops.add((interested ? "A+ " : "A- ") + account);
+    }
+
+    @Override
     public void onRoutedMessage(RoutedMessage rm) {
         ops.add(describe(rm));
     }

@@ -15,6 +15,8 @@ public final class Accounts {
     private final Account global;
     private volatile String systemAccount = SYSTEM;
     private volatile InterestListener interest;
+    /** Called for every account made from now on (gateways tally every account's interest). */
+    private final java.util.List<java.util.function.Consumer<Account>> onAdded = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param withSystemAccount false for {@code no_system_account: true} */
     public Accounts(boolean withSystemAccount) {
@@ -27,7 +29,14 @@ public final class Accounts {
         InterestListener l = interest;
         if (l != null) a.setInterestListener(l);
         byName.put(a.name(), a);
+        for (var action : onAdded) action.accept(a);
         return a;
+    }
+
+    /** Calls {@code action} for every account there is, and for every one added from now on. */
+    public void eachAccount(java.util.function.Consumer<Account> action) {
+        onAdded.add(action);
+        for (Account a : byName.values()) action.accept(a);
     }
 
     /** Where every account, present and future, reports its interest changes (the cluster's routes). */

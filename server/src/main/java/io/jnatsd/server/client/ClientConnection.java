@@ -72,6 +72,8 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
     private volatile User user;
     /** Null when the user may do everything; read by publishers' threads on delivery. */
     private volatile PermissionGuard guard;
+    /** Requests from other clusters shown with their plain reply (upstream's gwReplyMapping); null until the first. */
+    private volatile GatewayReplies gatewayReplies;
     private Runnable resumeReading;
     /** The nonce sent in INFO for nkey users to sign, or null. */
     private String nonce;
@@ -501,6 +503,11 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             return;
         }
         okIfVerbose(); // before any delivery, as upstream: a self-subscriber sees +OK first
+        GatewayReplies gr = gatewayReplies;
+        if (gr != null) {
+            String routed = gr.routedSubject(msg.subject());
+            if (routed != null) msg = msg.rewritten(routed, msg.hasReply() ? msg.reply() : null);
+        }
         int delivered = account.publish(msg, this, batch);
         if (delivered == 0 && msg.hasReply() && connect != null && connect.noResponders) {
             sendNoResponders(msg);
@@ -667,9 +674,20 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             if (g.deniedOnDelivery(sub.subject(), msg.subject())) return false;
             if (msg.hasReply() && g.tracksReplies()) g.trackReply(msg.reply());
         }
+        if (GatewayReplies.routed(msg)) msg = gatewayReplies().shown(msg);
         int r = out.appendMessage(sub, msg, headers, publisherBatch);
         if (r == Outbound.APPENDED_LAST) maxReached(sub);
         return r != Outbound.DROPPED;
+    }
+
+    /** Made when the first request from another cluster arrives. */
+    private GatewayReplies gatewayReplies() {
+        GatewayReplies gr = gatewayReplies;
+        if (gr != null) return gr;
+        synchronized (this) {
+            if (gatewayReplies == null) gatewayReplies = new GatewayReplies();
+            return gatewayReplies;
+        }
     }
 
     @Override

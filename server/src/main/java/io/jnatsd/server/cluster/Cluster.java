@@ -532,7 +532,7 @@ public final class Cluster implements InterestListener {
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
                 dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null, wsUrls,
-                server.leafNodeUrl());
+                server.leafNodeUrl(), server.gatewayUrl());
     }
 
     byte[] connectLine(URI url) {
@@ -631,6 +631,33 @@ public final class Cluster implements InterestListener {
             }
         }
         return out;
+    }
+
+    private volatile String gatewayServerHash;
+
+    /** This server's 6-character hash, as gateway reply subjects name a server. */
+    String gatewayServerHash() {
+        String h = gatewayServerHash;
+        if (h == null) gatewayServerHash = h = io.jnatsd.server.core.NameHash.of(serverId(), 6);
+        return h;
+    }
+
+    /** Registered routes' gateway URLs, for this server's gateway INFO. */
+    public List<String> peersGatewayUrls() {
+        return peersUrls(RouteInfo::gatewayUrls);
+    }
+
+    /** Sends {@code line} (an INFO) on one route to each peer: gateway gossip. */
+    public void sendToRoutes(byte[] line) {
+        for (RoutePool peer : peers.values()) {
+            RouteConnection r = peer.first();
+            if (r != null) r.sendInfo(line);
+        }
+    }
+
+    /** A route's INFO about another cluster's gateway. */
+    void gatewayInfo(byte[] json) {
+        server.gatewayInfo(json);
     }
 
     /** Registered routes' leaf node URLs, for this server's leaf nodes. */

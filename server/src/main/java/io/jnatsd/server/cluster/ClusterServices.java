@@ -41,4 +41,13 @@ public interface ClusterServices {
     /** A route registered, went away or brought a new INFO: leaf nodes hear the cluster's leaf node URLs again. */
     default void routesChanged() {
     }
+
+    /** This server's gateway URL ({@code host:port}) for the peers to put in their gateway INFO, or null. */
+    default String gatewayUrl() {
+        return null;
+    }
+
+    /** A route brought an INFO about another cluster's gateway (its {@code gateway} field set): the raw JSON. */
+    default void gatewayInfo(byte[] json) {
+    }
 }

@@ -1,34 +1,25 @@
 package io.jnatsd.server.cluster;
 
 import io.jnatsd.protocol.client.InboundMessage;
-import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.route.RouteOpHandler;
 import io.jnatsd.protocol.route.RouteParser;
 import io.jnatsd.protocol.route.RoutedMessage;
-import io.jnatsd.server.conn.Connection;
 import io.jnatsd.server.conn.ConnectionTimers;
-import io.jnatsd.server.conn.Outbound;
+import io.jnatsd.server.conn.PeerConnection;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.QueueNames;
-import io.jnatsd.server.core.RemoteSubscriber;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One route: a connection to another server of the cluster, in upstream's route dialect. Its
@@ -37,14 +28,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * receives (RMSG/HMSG) is routed to local subscribers only. Everything but {@link #forward}
  * and {@link #sendInterest} runs on the connection's event loop.
  */
-final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHandler {
-    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+final class RouteConnection extends PeerConnection implements RouteOpHandler {
+    private static final Naming NAMING = new Naming("rid", "route");
     private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
+    /** {@code _GR_.<cluster hash>.<server hash>.<subject>}: a reply routed back across a gateway. */
+    private static final String GATEWAY_REPLY_PREFIX = "_GR_.";
+    private static final int GATEWAY_REPLY_SUBJECT_OFFSET = 19;
 
     private final Cluster cluster;
-    private final Channel channel;
-    private final EventLoop loop;
     /** The seed or gossiped URL this server dialled; null for a route the peer dialled. */
     private final URI solicitedUrl;
     /** The pinned account this server dialled the route for; null for a pooled route or one the peer dialled. */
@@ -57,19 +48,8 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private boolean infoDelayed;
     /** Dial more of the pool once the first PONG proves the peer accepts this route. */
     private boolean growPoolOnPong;
-    private final long rid;
-    private final long startNanos = System.nanoTime();
-    private final java.time.Instant startTime = java.time.Instant.now();
     private final RouteParser parser;
-    private final Outbound out;
-    private final FlushBatch batch = new FlushBatch(this);
-    private final ConnectionTimers timers;
-    private final QueueNames inboundQueues = new QueueNames();
-    /** The peer's interest, by upstream's key: {@code account subject[ queue]}. Changed on this loop only. */
-    private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
 
-    private volatile boolean closed;
-    private volatile String closedReason;
     private boolean connectReceived;
     /** What the peer's CONNECT presented (a route it dialled), for a reload to check again; null until then. */
     private volatile RouteConnect connectInfo;
@@ -78,7 +58,6 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private volatile RouteInfo remoteInfo;
     private volatile boolean registered;
     private volatile boolean peerHeaders = true;
-    private volatile long lastInboundNanos = startNanos;
     private Account lastAccount;
     /** The leaf cluster of the LMSG being routed (on this loop, during its publish), else null. */
     private String inboundOrigin;
@@ -86,26 +65,16 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     private volatile OriginBytes lastOrigin;
 
     private record OriginBytes(String name, byte[] bytes) {}
-    // Written on this loop once per read; volatile for monitoring (a volatile write per message
-    // would cost a fence each).
-    private volatile long inMsgs;
-    private volatile long inBytes;
-    private long batchInMsgs;
-    private long batchInBytes;
 
     RouteConnection(Cluster cluster, Channel channel, URI solicitedUrl, String dialledAccount) {
+        super(channel, cluster.log(), NAMING, cluster.nextRouteId(), new Limits(cluster.maxPending(), cluster.writeDeadline(),
+                new ConnectionTimers.Pinging(cluster.pingInterval(), cluster.pingMax(), ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
+                cluster.authTimeout()));
         this.cluster = cluster;
-        this.channel = channel;
-        this.loop = channel.eventLoop();
         this.solicitedUrl = solicitedUrl;
         this.dialledAccount = dialledAccount;
-        this.rid = cluster.nextRouteId();
         this.parser = new RouteParser(this, cluster.maxPayload());
         if (dialledAccount != null) parser.pinAccount(dialledAccount);
-        this.out = new Outbound(channel, cluster.maxPending(), this::slowConsumer);
-        this.timers = new ConnectionTimers(this, loop,
-                new ConnectionTimers.Pinging(cluster.pingInterval(), cluster.pingMax(), ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
-                cluster.writeDeadline(), cluster.authTimeout());
     }
 
     // ---- lifecycle ----
@@ -120,33 +89,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         if (!infoDelayed) out.appendControl(cluster.infoLine(new RoutePool.Slot(cluster.poolSize(), 0, dialledAccount)), batch);
         batch.flushAll();
         timers.startPingTimer();
-        cluster.log().notice("%s - rid:%d - Route connection created", remoteAddress(), rid);
-    }
-
-    @Override
-    public void read(ByteBuf in) {
-        lastInboundNanos = System.nanoTime();
-        parser.parse(in);
-    }
-
-
-
-
-    @Override
-    public void readComplete() {
-        if (batchInMsgs > 0) {
-            inMsgs += batchInMsgs;
-            inBytes += batchInBytes;
-            batchInMsgs = 0;
-            batchInBytes = 0;
-        }
-        batch.flushAll();
-        batch.takeStall(); // a route is never stalled: upstream does not slow routes down
-    }
-
-    @Override
-    public void onResumeReading(Runnable resume) {
-        // A route never pauses its parser.
+        cluster.log().notice("%s - %s - Route connection created", remoteAddress(), tag());
     }
 
     @Override
@@ -155,38 +98,11 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     }
 
     @Override
-    public ConnectionTimers timers() {
-        return timers;
-    }
-
-    @Override
-    public void tlsHandshakeCompleted(Throwable failure) {
-        if (failure != null) {
-            cluster.log().error("%s - rid:%d - TLS route handshake error: %s", remoteAddress(), rid, failure.getMessage());
-            close("TLS Handshake Failure");
-        }
-    }
-
-    @Override
-    public void channelClosed() {
-        closed = true;
-        if (closedReason == null) closedReason = "Client Closed";
-        timers.cancel();
-        out.close();
+    protected void released() {
         for (Subscription sub : remoteSubs.values()) accountOf(sub).unsubscribe(sub);
         remoteSubs.clear();
-        cluster.log().notice("%s - rid:%d - Router connection closed: %s", remoteAddress(), rid, closedReason);
+        cluster.log().notice("%s - %s - Router connection closed: %s", remoteAddress(), tag(), closedReason);
         cluster.routeClosed(this);
-    }
-
-    @Override
-    public void socketFailed(IOException e) {
-        if (closedReason == null) closedReason = "Read Error";
-    }
-
-    @Override
-    public void logUnexpected(Throwable cause) {
-        cluster.log().error("%s - rid:%d - %s", remoteAddress(), rid, cause);
     }
 
     /**
@@ -236,71 +152,10 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         batch.flushAll();
     }
 
-    /** Flushes what is pending, then closes; from any thread. */
-    void close(String reason) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> close(reason));
-            return;
-        }
-        if (closed) return;
-        closed = true;
-        if (closedReason == null) closedReason = reason;
-        parser.stop();
-        batch.flushAll();
-        out.flush();
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private void closeWithError(String text, String reason) {
-        cluster.log().error("%s - rid:%d - %s", remoteAddress(), rid, text);
-        out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
-        close(reason);
-    }
-
-    // ---- timers ----
-
-    @Override public boolean isClosed() { return closed; }
-    @Override public long lastInboundNanos() { return lastInboundNanos; }
-    @Override public long startNanos() { return startNanos; }
-
-    @Override
-    public void sendPing() {
-        out.appendControl(PING, batch);
-        batch.flushAll();
-    }
-
-    @Override
-    public void staleConnection() {
-        cluster.log().debug("%s - rid:%d - Stale Client Connection - Closing", remoteAddress(), rid);
-        closeWithError("Stale Connection", "Stale Connection");
-    }
-
-    @Override
-    public void slowConsumerWriteDeadline() {
-        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: WriteDeadline of %s exceeded with %d chunks of %d total bytes.",
-                remoteAddress(), rid, io.jnatsd.conf.GoDuration.format(cluster.writeDeadline()), out.pendingChunks(), out.pendingBytes());
-        closedReason = "Slow Consumer (Write Deadline)";
-        closed = true;
-        out.close();
-        channel.close();
-    }
-
-    private void slowConsumer() {
-        cluster.log().notice("%s - rid:%d - Slow Consumer Detected: MaxPending of %d Exceeded", remoteAddress(), rid,
-                cluster.maxPending());
-        closedReason = "Slow Consumer (Pending Bytes)";
-        close(closedReason);
-    }
-
     @Override
     public void authTimeout() {
         if (connectReceived || closed) return;
         closeWithError("Authentication Timeout", "Authentication Timeout");
-    }
-
-    @Override
-    public void authenticationExpired() {
-        // Routes authenticate with the cluster's user, which does not expire.
     }
 
     // ---- the route dialect ----
@@ -311,7 +166,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         try {
             c = RouteConnect.parse(ByteBufUtil.getBytes(json));
         } catch (IOException e) {
-            cluster.log().error("%s - rid:%d - invalid route CONNECT: %s", remoteAddress(), rid, e.getMessage());
+            cluster.log().error("%s - %s - invalid route CONNECT: %s", remoteAddress(), tag(), e.getMessage());
             close("Protocol Violation");
             return;
         }
@@ -348,7 +203,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         try {
             info = RouteInfo.parse(ByteBufUtil.getBytes(json));
         } catch (IOException e) {
-            cluster.log().error("%s - rid:%d - invalid route INFO: %s", remoteAddress(), rid, e.getMessage());
+            cluster.log().error("%s - %s - invalid route INFO: %s", remoteAddress(), tag(), e.getMessage());
             close("Parse Error");
             return;
         }
@@ -358,12 +213,16 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
             return;
         }
         if (info.cluster() != null && !cluster.acceptsName(info.cluster(), info.dynamicCluster())) {
-            cluster.log().error("%s - rid:%d - cluster name \"%s\" does not match \"%s\"", remoteAddress(), rid,
+            cluster.log().error("%s - %s - cluster name \"%s\" does not match \"%s\"", remoteAddress(), tag(),
                     info.cluster(), cluster.name());
             close("Cluster Name Conflict");
             return;
         }
         RouteInfo known = remoteInfo;
+        if (known != null && info.aboutGateway()) {
+            cluster.gatewayInfo(ByteBufUtil.getBytes(json));
+            return;
+        }
         if (known != null) {
             if (!known.serverId().equals(info.serverId())) cluster.implicitRoute(info);
             else if (info.lameDuck()) {
@@ -377,22 +236,17 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         remoteInfo = info;
         peerHeaders = info.headers();
         if (!cluster.addRoute(this)) {
-            cluster.log().debug("%s - rid:%d - Detected duplicate remote route \"%s\"", remoteAddress(), rid, info.serverId());
+            cluster.log().debug("%s - %s - Detected duplicate remote route \"%s\"", remoteAddress(), tag(), info.serverId());
             close("Duplicate Route");
             return;
         }
         registered = true;
-        cluster.log().debug("%s - rid:%d - Registering remote route \"%s\"", remoteAddress(), rid, info.serverId());
-    }
-
-    @Override
-    public void onPing() {
-        out.appendControl(PONG, batch);
+        cluster.log().debug("%s - %s - Registering remote route \"%s\"", remoteAddress(), tag(), info.serverId());
     }
 
     @Override
     public void onPong() {
-        timers.pongReceived();
+        super.onPong();
         if (growPoolOnPong) {
             growPoolOnPong = false;
             cluster.growPool(this);
@@ -417,7 +271,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     /** Pings the peer now; its PONG dials the next route of the pool ({@link Cluster#growPool}). */
     void growPoolAfterPong() {
         growPoolOnPong = true;
-        out.appendControl(PING, batch);
+        queuePing();
     }
 
     /** Closes with upstream's -ERR for a route that breaks the pooling rules. */
@@ -431,7 +285,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
 
     @Override
     public void onErr(String text) {
-        cluster.log().error("%s - rid:%d - Router Error '%s'", remoteAddress(), rid, text);
+        cluster.log().error("%s - %s - Router Error '%s'", remoteAddress(), tag(), text);
         close("Router Error");
     }
 
@@ -440,27 +294,12 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         if (!registered) return;
         Account account = cluster.account(accountName);
         if (account == null) {
-            cluster.log().debug("%s - rid:%d - Unknown account \"%s\" for remote subject \"%s\"", remoteAddress(), rid,
+            cluster.log().debug("%s - %s - Unknown account \"%s\" for remote subject \"%s\"", remoteAddress(), tag(),
                     accountName, subject);
             return;
         }
         if (!cluster.canExport(subject)) return;
-        String key = key(accountName, subject, queue);
-        Subscription existing = remoteSubs.get(key);
-        if (existing != null) {
-            if (queue != null) account.reweigh(existing, Math.max(1, weight));
-            return;
-        }
-        Subscription sub;
-        try {
-            sub = new Subscription(this, subject, queue, key);
-            if (queue != null) sub.setWeight(Math.max(1, weight));
-            account.subscribe(sub);
-        } catch (IllegalArgumentException invalid) {
-            cluster.log().error("%s - rid:%d - Could not insert subscription: %s", remoteAddress(), rid, invalid.getMessage());
-            return;
-        }
-        remoteSubs.put(key, sub);
+        remoteSubscribe(account, key(accountName, subject, queue), subject, queue, weight);
     }
 
     @Override
@@ -480,6 +319,20 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
     }
 
+    /**
+     * A reply that came back to this cluster over a gateway and that the receiving server (an
+     * upstream one) passed on to this server, whose hash it names (upstream's routesIDByHash):
+     * delivered here on its real subject. Any other such subject is left as it is.
+     */
+    private InboundMessage gatewayReply(InboundMessage msg) {
+        String subject = msg.subject();
+        if (subject.length() <= GATEWAY_REPLY_SUBJECT_OFFSET
+                || !subject.regionMatches(GATEWAY_REPLY_SUBJECT_OFFSET - 7, cluster.gatewayServerHash(), 0, 6)) {
+            return msg;
+        }
+        return msg.rewritten(subject.substring(GATEWAY_REPLY_SUBJECT_OFFSET), msg.hasReply() ? msg.reply() : null);
+    }
+
     private static String key(String account, String subject, String queue) {
         return queue == null ? account + " " + subject : account + " " + subject + " " + queue;
     }
@@ -493,25 +346,19 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     public void onRoutedMessage(RoutedMessage routed) {
         InboundMessage msg = routed.message();
         if (msg.hasReply() && msg.replyStartsWith(JS_ACK_PREFIX)) msg = jetStreamDelivery(msg);
-        inMsgs++;
-        inBytes += msg.totalLength();
+        if (msg.subject().startsWith(GATEWAY_REPLY_PREFIX)) msg = gatewayReply(msg);
+        countInbound(msg.totalLength());
         Account account = lastAccount;
         if (account == null || !account.name().equals(routed.account())) {
             account = cluster.account(routed.account());
             if (account == null) {
-                cluster.log().debug("%s - rid:%d - Unknown account \"%s\" for routed message on subject: \"%s\"",
-                        remoteAddress(), rid, routed.account(), msg.subject());
+                cluster.log().debug("%s - %s - Unknown account \"%s\" for routed message on subject: \"%s\"",
+                        remoteAddress(), tag(), routed.account(), msg.subject());
                 return;
             }
             lastAccount = account;
         }
-        QueueNames queues = null;
-        int n = routed.queueCount();
-        if (n > 0) {
-            queues = inboundQueues;
-            queues.clear();
-            for (int i = 0; i < n; i++) queues.add(routed.queue(i), null);
-        }
+        QueueNames queues = queuesOf(routed);
         inboundOrigin = routed.origin();
         try {
             account.publishRouted(msg, this, queues, batch);
@@ -525,13 +372,6 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         return inboundOrigin;
     }
 
-    @Override
-    public void onViolation(ProtocolViolation violation) {
-        String text = violation.errText();
-        cluster.log().error("%s - rid:%d - Route parser error: %s", remoteAddress(), rid, violation);
-        if (text != null) out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
-        close("Protocol Violation");
-    }
 
     // ---- publishers' side: any thread ----
 
@@ -553,15 +393,6 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
         return o.bytes();
     }
 
-    @Override
-    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
-        return false; // the router calls forward() for remote subscribers
-    }
-
-    @Override
-    public boolean echo() {
-        return false;
-    }
 
     @Override
     public ConnectionKind kind() {
@@ -580,7 +411,7 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
 
     // ---- facts ----
 
-    long rid() { return rid; }
+    long rid() { return id; }
     URI solicitedUrl() { return solicitedUrl; }
     String dialledAccount() { return dialledAccount; }
     String pinnedAccount() { return pinnedAccount; }
@@ -588,22 +419,5 @@ final class RouteConnection implements Connection, RemoteSubscriber, RouteOpHand
     RouteInfo remoteInfo() { return remoteInfo; }
     String remoteId() { RouteInfo i = remoteInfo; return i == null ? null : i.serverId(); }
     boolean registered() { return registered; }
-    long inMsgs() { return inMsgs; }
-    long inBytes() { return inBytes; }
-    long outMsgs() { return out.msgs(); }
-    long outBytes() { return out.bytes(); }
-    long pendingBytes() { return out.pendingBytes(); }
-    int subscriptionCount() { return remoteSubs.size(); }
-    java.time.Instant startTime() { return startTime; }
-    long rttNanos() { return timers.rttNanos(); }
     java.util.Collection<Subscription> remoteSubscriptions() { return List.copyOf(remoteSubs.values()); }
-
-    InetSocketAddress remoteSocketAddress() {
-        return channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
-    }
-
-    String remoteAddress() {
-        InetSocketAddress a = remoteSocketAddress();
-        return a == null ? "?" : a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
 }

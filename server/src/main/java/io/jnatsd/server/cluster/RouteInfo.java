@@ -34,7 +34,7 @@ final class RouteInfo {
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
                         int maxPayload, String nonce, RoutePool.Slot slot, List<String> wsConnectUrls,
-                        String leafNodeUrl) {
+                        String leafNodeUrl, String gatewayUrl) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -68,6 +68,7 @@ final class RouteInfo {
             if (slot.account() != null) o.put("route_account", slot.account());
         }
         if (leafNodeUrl != null) o.putArray("leafnode_urls").add(leafNodeUrl);
+        if (gatewayUrl != null) o.put("gateway_url", gatewayUrl);
         return new RouteInfo(o);
     }
 
@@ -88,6 +89,18 @@ final class RouteInfo {
     String account() { String a = text("route_account"); return a == null || a.isEmpty() ? null : a; }
     /** The peer takes LMSG and LS+ (messages and interest with a leaf origin cluster). */
     boolean leafOrigin() { return json.path("lnoc").asBoolean(false); }
+    /** The peer's gateway URL, for this cluster's gateway INFO; empty without one. */
+    List<String> gatewayUrls() {
+        String u = text("gateway_url");
+        return u == null || u.isEmpty() ? List.of() : List.of(u);
+    }
+
+    /** An INFO about another cluster's gateway (gossip), not about the route's server. */
+    boolean aboutGateway() {
+        String g = text("gateway");
+        return g != null && !g.isEmpty();
+    }
+
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
 

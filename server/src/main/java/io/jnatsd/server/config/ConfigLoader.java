@@ -89,7 +89,7 @@ public final class ConfigLoader {
      * Blocks that upstream serves and jnatsd accepts but ignores: canonical name to the subject of the start-up
      * warning. A user moving a config over from upstream must not believe these work.
      */
-    private static final Map<String, String> NOT_SERVED = Map.of("gateway", "gateways are");
+    private static final Map<String, String> NOT_SERVED = Map.of();
 
     private static final Set<String> JETSTREAM_KEYS = Set.of("enabled", "enable", "strict", "store", "store_dir",
             "storedir", "sync", "sync_interval", "max_memory_store", "max_mem_store", "max_mem", "max_file_store",
@@ -210,6 +210,11 @@ public final class ConfigLoader {
                     LeafNodeBlock.parse(this, v, o.leafNodes);
                 }
                 case "mqtt" -> MqttBlock.parse(this, v, o.mqtt);
+                case "gateway" -> {
+                    o.otherBlocks.put("gateway", v);
+                    if (at != null) o.otherPositions.put("gateway", at);
+                    GatewayBlock.parse(this, v, o.gateway);
+                }
                 case "allow_non_tls" -> {
                     o.allowNonTls = bool(k, v);
                     o.otherBlocks.put("allow_non_tls", v);

@@ -229,6 +229,21 @@ class ConfigReader {
         return new String[] {host, port};
     }
 
+    /** A value's type as Go's {@code %T} prints the config parser's values (upstream's "got int64"). */
+    static String goTypeName(Object v) {
+        return switch (v) {
+            case null -> "<nil>";
+            case String s -> "string";
+            case Long l -> "int64";
+            case Double d -> "float64";
+            case Boolean b -> "bool";
+            case Instant i -> "time.Time";
+            case Map<?, ?> m -> "map[string]interface {}";
+            case List<?> l -> "[]interface {}";
+            default -> v.getClass().getSimpleName();
+        };
+    }
+
     static String typeName(Object v) {
         return switch (v) {
             case null -> "nothing";

@@ -96,6 +96,8 @@ public final class ServerOptions {
     public ClusterOptions cluster = new ClusterOptions();
     /** The {@code leafnodes} block; never null. */
     public LeafNodeOptions leafNodes = new LeafNodeOptions();
+    /** The {@code gateway} block; never null ({@link GatewayOptions#enabled()} when on). */
+    public GatewayOptions gateway = new GatewayOptions();
 
     /** The {@code websocket} block; never null ({@link WebsocketOptions#enabled()} when on). */
     public WebsocketOptions websocket = new WebsocketOptions();
@@ -158,6 +160,7 @@ public final class ServerOptions {
             if (v instanceof LeafNodeOptions l) return l.copy();
             if (v instanceof WebsocketOptions w) return w.copy();
             if (v instanceof MqttOptions m) return m.copy();
+            if (v instanceof GatewayOptions g) return g.copy();
             if (v instanceof Map<?, ?> m && !(v instanceof ConfMap)) return new LinkedHashMap<>(m);
             return OptionsCopy.lists(v);
         });

@@ -12,7 +12,11 @@ public enum ConnectionKind {
     CLIENT,
     /** Another server of this cluster: its subscriptions stand for the interest of that server. */
     ROUTE,
-    /** A server of another cluster. */
+    /**
+     * A server of another cluster (upstream's GATEWAY): its subscriptions are that cluster's
+     * interest; it is told of this whole cluster's interest and takes only messages published
+     * here, never one that came over a route or another gateway.
+     */
     GATEWAY,
     /**
      * A leaf node connected to this server, which is its hub (upstream's hub leaf node): its
@@ -62,7 +66,8 @@ public enum ConnectionKind {
      * upstream passes interest on: a route hears local and leaf interest; a leaf node (this
      * server its hub) hears everything the account has, the other servers' included; the hub
      * (this server its leaf) hears only what lives here: local interest, import plumbing and
-     * this server's own leaf nodes. Nobody hears of a connection's own interest back; that is
+     * this server's own leaf nodes; a gateway hears everything this cluster has but other
+     * gateways' interest and import plumbing. Nobody hears of a connection's own interest back; that is
      * the connection's rule, not the kind's.
      */
     public boolean interestReaches(ConnectionKind audience) {
@@ -70,6 +75,7 @@ public enum ConnectionKind {
             case ROUTE -> this == CLIENT || this == SYSTEM || this == JETSTREAM || this == LEAF;
             case LEAF -> this != GATEWAY;
             case HUB -> !isRemote() || this == LEAF;
+            case GATEWAY -> this != GATEWAY && this != ACCOUNT;
             default -> false;
         };
     }
@@ -77,16 +83,20 @@ public enum ConnectionKind {
     /**
      * Whether a message published by a connection of {@code origin}'s kind may be delivered to
      * a subscriber of this kind, as upstream routes it: a message from a route goes to local
-     * subscribers and this server's leaf nodes, never to another route (one hop), the hub (the
-     * publishing server sent it there itself) or import plumbing (its twin over there acted);
-     * a message from the hub goes everywhere but to routes; a message from a leaf node goes
-     * everywhere. A message never goes back to the connection it came from (the router's
+     * subscribers and this server's leaf nodes, never to another route (one hop), the hub or a
+     * gateway (the publishing server sent it there itself) or import plumbing (its twin over
+     * there acted); a message from the hub goes everywhere but to routes (to gateways too, as
+     * upstream sends every leaf message on to other clusters); a message from a leaf node goes
+     * everywhere; a message from a gateway goes everywhere but to gateways (each server sends
+     * what is published on it to every other cluster itself, so a message crosses one gateway
+     * at most). A message never goes back to the connection it came from (the router's
      * no-echo rule for the publisher).
      */
     public boolean receivesFrom(ConnectionKind origin) {
         return switch (origin) {
             case ROUTE -> this == LEAF || (!isRemote() && this != ACCOUNT);
-            case HUB -> this != ROUTE && this != GATEWAY;
+            case HUB -> this != ROUTE;
+            case GATEWAY -> this != GATEWAY;
             default -> true;
         };
     }

@@ -33,18 +33,22 @@ final class QueueGroupPick {
      * local member took the message; a remote pick returns false, since the copy sent to that
      * server is counted once when it is sent, however many groups it serves there. Leaf node
      * members only stand in when no other member can take the message, as upstream prefers
-     * its own cluster's members.
+     * its own cluster's members, and a gateway's member (another cluster) only when no member
+     * of this cluster or its leaf nodes can.
      */
     static boolean deliverWeighted(MatchResult.QueueGroup<Subscription> group, InboundMessage msg, Subscriber publisher,
                                    ConnectionKind origin, boolean skipSelf, FlushBatch batch) {
         int size = group.size();
         int total = 0;
         Subscription leaf = null;
+        Subscription gateway = null;
         for (int i = 0; i < size; i++) {
             Subscription sub = group.get(i);
             if (!eligible(sub, publisher, origin, skipSelf)) continue;
             if (sub.kind().isLeaf()) {
                 if (leaf == null) leaf = sub;
+            } else if (sub.kind() == ConnectionKind.GATEWAY) {
+                if (gateway == null) gateway = sub;
             } else {
                 total += sub.weight();
             }
@@ -53,7 +57,7 @@ final class QueueGroupPick {
             int start = startByWeight(group, publisher, origin, skipSelf, ThreadLocalRandom.current().nextInt(total));
             for (int k = 0; k < size; k++) {
                 Subscription sub = group.get((start + k) % size);
-                if (!eligible(sub, publisher, origin, skipSelf) || sub.kind().isLeaf()) continue;
+                if (!eligible(sub, publisher, origin, skipSelf) || standsIn(sub)) continue;
                 Subscriber owner = sub.owner();
                 if (sub.kind().isRemote()) {
                     batch.remoteTargets().add((RemoteSubscriber) owner, sub);
@@ -62,8 +66,14 @@ final class QueueGroupPick {
                 if (owner.deliver(sub, msg, batch)) return true;
             }
         }
-        if (leaf != null) batch.remoteTargets().add((RemoteSubscriber) leaf.owner(), leaf);
+        Subscription standIn = leaf != null ? leaf : gateway;
+        if (standIn != null) batch.remoteTargets().add((RemoteSubscriber) standIn.owner(), standIn);
         return false;
+    }
+
+    /** Leaf and gateway members take a message only when no member of this cluster can. */
+    private static boolean standsIn(Subscription sub) {
+        return sub.kind().isLeaf() || sub.kind() == ConnectionKind.GATEWAY;
     }
 
     private static boolean eligible(Subscription sub, Subscriber publisher, ConnectionKind origin, boolean skipSelf) {
@@ -75,7 +85,7 @@ final class QueueGroupPick {
                                      ConnectionKind origin, boolean skipSelf, int draw) {
         for (int i = 0, n = group.size(); i < n; i++) {
             Subscription sub = group.get(i);
-            if (!eligible(sub, publisher, origin, skipSelf) || sub.kind().isLeaf()) continue;
+            if (!eligible(sub, publisher, origin, skipSelf) || standsIn(sub)) continue;
             draw -= sub.weight();
             if (draw < 0) return i;
         }

@@ -1,5 +1,6 @@
 package io.jnatsd.server.leaf;
 
+import io.jnatsd.server.conn.PeerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jnatsd.server.auth.NKeys;
 import java.io.IOException;
@@ -27,7 +28,7 @@ final class LeafConnect {
 
     static byte[] line(LeafNodeServices s, LeafRemote remote, String nonce, boolean headers, String cluster,
                        boolean tls) throws IOException {
-        ObjectNode o = LeafJson.JSON.createObjectNode();
+        ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("version", s.version());
         String creds = remote.config.credentials;
         if (creds != null && !creds.isEmpty()) {

@@ -1,37 +1,28 @@
 package io.jnatsd.server.leaf;
 
+import io.jnatsd.server.conn.PeerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.protocol.client.InboundMessage;
-import io.jnatsd.protocol.client.ProtocolViolation;
 import io.jnatsd.protocol.route.RouteOpHandler;
 import io.jnatsd.protocol.route.RouteParser;
 import io.jnatsd.protocol.route.RoutedMessage;
 import io.jnatsd.protocol.wire.FrameParser;
-import io.jnatsd.server.conn.Connection;
 import io.jnatsd.server.conn.ConnectionTimers;
-import io.jnatsd.server.conn.Outbound;
+import io.jnatsd.server.conn.PeerConnection;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.QueueNames;
-import io.jnatsd.server.core.RemoteSubscriber;
 import io.jnatsd.server.core.SubscriptionListener;
 import io.jnatsd.server.core.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -44,28 +35,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * LMSG/HMSG, one copy per message. Everything but {@link #forward} and the interest events
  * runs on the connection's event loop.
  */
-final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandler, SubscriptionListener {
-    private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
+final class LeafConnection extends PeerConnection implements RouteOpHandler, SubscriptionListener {
+    private static final Naming NAMING = new Naming("lid", "leafnode");
     /** Upstream's wait for a solicited connection's INFO, and then for the hub's answer to CONNECT. */
     private static final Duration INFO_WAIT = Duration.ofSeconds(2);
 
     private final LeafNodes leafs;
-    private final Channel channel;
-    private final EventLoop loop;
     /** The remote this server dialled; null for a leaf node that connected here. */
     private final LeafRemote remote;
-    private final long cid;
-    private final long startNanos = System.nanoTime();
-    private final Instant startTime = Instant.now();
     private final RouteParser parser;
-    private final Outbound out;
-    private final FlushBatch batch = new FlushBatch(this);
-    private final ConnectionTimers timers;
-    private final QueueNames inboundQueues = new QueueNames();
     private final LeafInterest interest = new LeafInterest();
-    /** The other side's interest, by {@code subject[ queue]}. Changed on this loop only. */
-    private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
     private final String nonce;
 
     /**
@@ -76,37 +55,30 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
-    private volatile boolean closed;
-    private volatile String closedReason;
     private volatile String remoteServer;
     private volatile String remoteCluster;
     private boolean infoReceived;
     private boolean connectSent;
     private boolean peerHeaders = true;
-    private volatile long lastInboundNanos = startNanos;
-    private volatile long inMsgs;
-    private volatile long inBytes;
-    private long batchInMsgs;
-    private long batchInBytes;
 
     LeafConnection(LeafNodes leafs, Channel channel, LeafRemote remote) {
+        super(channel, leafs.log(), NAMING, leafs.nextCid(), limits(leafs, remote));
         this.leafs = leafs;
-        this.channel = channel;
-        this.loop = channel.eventLoop();
         this.remote = remote;
-        this.cid = leafs.nextCid();
         this.parser = RouteParser.forLeaf(this, leafs.options().maxPayload);
-        this.out = new Outbound(channel, leafs.options().maxPending, this::slowConsumer);
-        var o = leafs.options();
-        this.timers = new ConnectionTimers(this, loop,
-                new ConnectionTimers.Pinging(o.pingInterval, o.pingMax, ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
-                o.writeDeadline, remote != null ? INFO_WAIT : leafs.leafOptions().authTimeout);
         this.nonce = remote == null ? newNonce() : null;
         this.sendDeny = remote == null ? new LeafDenyList(List.of()) : remote.exports;
         if (remote != null) {
             this.kind = remote.config.hub ? ConnectionKind.LEAF : ConnectionKind.HUB;
             this.account = leafs.services().account(remote.localAccount());
         }
+    }
+
+    private static Limits limits(LeafNodes leafs, LeafRemote remote) {
+        var o = leafs.options();
+        return new Limits(o.maxPending, o.writeDeadline,
+                new ConnectionTimers.Pinging(o.pingInterval, o.pingMax, ConnectionTimers.ROUTE_FIRST_PING_NANOS, false),
+                remote != null ? INFO_WAIT : leafs.leafOptions().authTimeout);
     }
 
     // ---- lifecycle ----
@@ -119,11 +91,11 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
                 close("Missing Account");
                 return;
             }
-            leafs.log().notice("%s - lid:%d - Leafnode connection created for account: %s", remoteAddress(), cid,
+            leafs.log().notice("%s - %s - Leafnode connection created for account: %s", remoteAddress(), tag(),
                     account.name());
         } else {
-            leafs.log().notice("%s - lid:%d - Leafnode connection created", remoteAddress(), cid);
-            out.appendControl(leafs.infoLine(cid, nonce, null), batch);
+            leafs.log().notice("%s - %s - Leafnode connection created", remoteAddress(), tag());
+            out.appendControl(leafs.infoLine(id, nonce, null), batch);
             batch.flushAll();
         }
         timers.startAuthTimer();
@@ -131,121 +103,27 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
 
     @Override
     public void read(ByteBuf in) {
-        lastInboundNanos = System.nanoTime();
         if (remote == null && kind == null && in.isReadable() && (in.getByte(in.readerIndex()) | 0x20) != 'c') {
             // As upstream: an accepted leaf node must start with CONNECT, whatever else it sends.
             parser.stop();
             closeWithError("Authorization Violation", "Authentication Failure");
             return;
         }
-        parser.parse(in);
+        super.read(in);
     }
 
-    @Override
-    public void readComplete() {
-        if (batchInMsgs > 0) {
-            inMsgs += batchInMsgs;
-            inBytes += batchInBytes;
-            batchInMsgs = 0;
-            batchInBytes = 0;
-        }
-        batch.flushAll();
-        batch.takeStall();
-    }
-
-    @Override public void onResumeReading(Runnable resume) {}
     @Override public FrameParser parser() { return parser; }
-    @Override public ConnectionTimers timers() { return timers; }
 
     @Override
-    public void tlsHandshakeCompleted(Throwable failure) {
-        if (failure == null) return;
-        leafs.log().error("%s - lid:%d - TLS leafnode handshake error: %s", remoteAddress(), cid, failure.getMessage());
-        close("TLS Handshake Failure");
-    }
-
-    @Override
-    public void channelClosed() {
-        closed = true;
-        if (closedReason == null) closedReason = "Client Closed";
-        timers.cancel();
-        out.close();
+    protected void released() {
         Account a = account;
         if (a != null && registered) a.removeSubscriptionListener(this);
         registered = false;
         if (a != null) for (Subscription sub : remoteSubs.values()) a.unsubscribe(sub);
         remoteSubs.clear();
-        leafs.log().notice("%s - lid:%d - Leafnode connection closed: %s - Account: %s", remoteAddress(), cid, closedReason,
+        leafs.log().notice("%s - %s - Leafnode connection closed: %s - Account: %s", remoteAddress(), tag(), closedReason,
                 a == null ? "" : a.name());
         leafs.closed(this);
-    }
-
-    @Override
-    public void socketFailed(IOException e) {
-        if (closedReason == null) closedReason = "Read Error";
-    }
-
-    @Override
-    public void logUnexpected(Throwable cause) {
-        leafs.log().error("%s - lid:%d - %s", remoteAddress(), cid, cause);
-    }
-
-    /** Flushes what is pending, then closes; from any thread. */
-    void close(String reason) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> close(reason));
-            return;
-        }
-        if (closed) return;
-        closed = true;
-        if (closedReason == null) closedReason = reason;
-        parser.stop();
-        batch.flushAll();
-        out.flush();
-        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    /** Sends {@code -ERR 'text'} and closes; from any thread. */
-    void closeWithError(String text, String reason) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> closeWithError(text, reason));
-            return;
-        }
-        leafs.log().error("%s - lid:%d - %s", remoteAddress(), cid, text);
-        out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
-        close(reason);
-    }
-
-    // ---- timers ----
-
-    @Override public boolean isClosed() { return closed; }
-    @Override public long lastInboundNanos() { return lastInboundNanos; }
-    @Override public long startNanos() { return startNanos; }
-
-    @Override
-    public void sendPing() {
-        out.appendControl(PING, batch);
-        batch.flushAll();
-    }
-
-    @Override
-    public void staleConnection() {
-        closeWithError("Stale Connection", "Stale Connection");
-    }
-
-    @Override
-    public void slowConsumerWriteDeadline() {
-        leafs.log().notice("%s - lid:%d - Slow Consumer Detected: WriteDeadline exceeded", remoteAddress(), cid);
-        closedReason = "Slow Consumer (Write Deadline)";
-        closed = true;
-        out.close();
-        channel.close();
-    }
-
-    private void slowConsumer() {
-        leafs.log().notice("%s - lid:%d - Slow Consumer Detected: MaxPending exceeded", remoteAddress(), cid);
-        closedReason = "Slow Consumer (Pending Bytes)";
-        close(closedReason);
     }
 
     /** No CONNECT in time (accepted), or no INFO or no answer to CONNECT in time (solicited). */
@@ -256,9 +134,6 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         else closeWithError("Stale Leaf Node Connection - Closing", "Stale Connection");
     }
 
-    @Override
-    public void authenticationExpired() {
-    }
 
     // ---- handshake ----
 
@@ -273,10 +148,10 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         ObjectNode c;
         ConnectOptions auth;
         try {
-            c = LeafJson.parse(bytes, "CONNECT");
+            c = PeerJson.parse(bytes, "CONNECT");
             auth = ConnectOptions.parse(json);
         } catch (IOException e) {
-            leafs.log().error("%s - lid:%d - invalid leafnode CONNECT: %s", remoteAddress(), cid, e.getMessage());
+            leafs.log().error("%s - %s - invalid leafnode CONNECT: %s", remoteAddress(), tag(), e.getMessage());
             closeWithError("Protocol Violation", "Protocol Violation");
             return;
         }
@@ -284,13 +159,13 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
             closeWithError("attempted to connect to leaf node port", "Wrong Port");
             return;
         }
-        String cluster = LeafJson.text(c, "cluster");
+        String cluster = PeerJson.text(c, "cluster");
         String own = leafs.services().clusterName();
         if (own != null && cluster != null && !cluster.isEmpty() && cluster.equals(own)) {
             closeWithError("remote leafnode has same cluster name", "Cluster Names Identical");
             return;
         }
-        String gateway = LeafJson.text(c, "gateway");
+        String gateway = PeerJson.text(c, "gateway");
         if (gateway != null && !gateway.isEmpty()) {
             closeWithError("Rejecting connection from gateway \"" + gateway + "\" on the leafnode port", "Wrong Gateway");
             return;
@@ -300,7 +175,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         Account bound = accountName == null ? null : leafs.services().account(accountName);
         if (bound == null) {
             if (accountName != null) {
-                leafs.log().error("%s - lid:%d - leafnode account %s not found", remoteAddress(), cid, accountName);
+                leafs.log().error("%s - %s - leafnode account %s not found", remoteAddress(), tag(), accountName);
             }
             closeWithError("Authorization Violation", "Authentication Failure");
             return;
@@ -308,13 +183,13 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         timers.cancelAuthTimer();
         account = bound;
         peerHeaders = c.path("headers").asBoolean(false);
-        List<String> denyPub = LeafJson.strings(c, "deny_pub");
+        List<String> denyPub = PeerJson.strings(c, "deny_pub");
         if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
-        remoteServer = LeafJson.text(c, "name");
+        remoteServer = PeerJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
         leafs.register(this);
-        out.appendControl(leafs.infoLine(cid, null, bound.name()), batch);
+        out.appendControl(leafs.infoLine(id, null, bound.name()), batch);
         becomeRegistered();
     }
 
@@ -327,29 +202,29 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     public void onInfo(ByteBuf json) {
         ObjectNode info;
         try {
-            info = LeafJson.parse(ByteBufUtil.getBytes(json), "INFO");
+            info = PeerJson.parse(ByteBufUtil.getBytes(json), "INFO");
         } catch (IOException e) {
-            leafs.log().error("%s - lid:%d - invalid leafnode INFO: %s", remoteAddress(), cid, e.getMessage());
+            leafs.log().error("%s - %s - invalid leafnode INFO: %s", remoteAddress(), tag(), e.getMessage());
             close("Parse Error");
             return;
         }
         if (remote == null) return; // the leaf side does not send INFO; nothing to learn from it
-        List<String> urls = LeafJson.strings(info, "leafnode_urls");
+        List<String> urls = PeerJson.strings(info, "leafnode_urls");
         if (!infoReceived) {
             infoReceived = true;
             if (info.path("client_id").asLong(0) == 0 || urls == null) {
-                leafs.log().error("%s - lid:%d - attempted to connect to wrong port", remoteAddress(), cid);
+                leafs.log().error("%s - %s - attempted to connect to wrong port", remoteAddress(), tag());
                 close("Wrong Port");
                 return;
             }
             peerHeaders = info.path("headers").asBoolean(false);
-            String name = LeafJson.text(info, "server_name");
-            remoteServer = name == null || name.isEmpty() ? LeafJson.text(info, "server_id") : name;
-            remoteCluster = LeafJson.text(info, "cluster");
+            String name = PeerJson.text(info, "server_name");
+            remoteServer = name == null || name.isEmpty() ? PeerJson.text(info, "server_id") : name;
+            remoteCluster = PeerJson.text(info, "cluster");
             remote.learned(urls);
             boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
             if (tls && !startTls()) return;
-            sendConnect(LeafJson.text(info, "nonce"), tls);
+            sendConnect(PeerJson.text(info, "nonce"), tls);
             if (closed) return;
             if (!info.path("info_on_connect").asBoolean(false)) becomeRegistered();
             return;
@@ -377,7 +252,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
             channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, handler);
             return true;
         } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
-            leafs.log().error("%s - lid:%d - TLS configuration error: %s", remoteAddress(), cid, e.getMessage());
+            leafs.log().error("%s - %s - TLS configuration error: %s", remoteAddress(), tag(), e.getMessage());
             close("TLS Handshake Failure");
             return false;
         }
@@ -388,7 +263,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         try {
             line = LeafConnect.line(leafs.services(), remote, hubNonce, true, leafs.services().clusterName(), tls);
         } catch (IOException e) {
-            leafs.log().error("%s - lid:%d - %s", remoteAddress(), cid, e.getMessage());
+            leafs.log().error("%s - %s - %s", remoteAddress(), tag(), e.getMessage());
             close("Protocol Violation");
             return;
         }
@@ -411,7 +286,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         if (lds != null) out.appendControl(lds, batch);
         batch.flushAll();
         timers.startPingTimer();
-        leafs.log().debug("%s - lid:%d - Leafnode registered for account %s (%s)", remoteAddress(), cid, a.name(),
+        leafs.log().debug("%s - %s - Leafnode registered for account %s (%s)", remoteAddress(), tag(), a.name(),
                 kind == ConnectionKind.HUB ? "spoke" : "hub");
     }
 
@@ -455,22 +330,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         if (LeafDenyList.JETSTREAM.denies(subject)) return;
         if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
         String key = queue == null ? subject : subject + " " + queue;
-        Subscription existing = remoteSubs.get(key);
-        if (existing != null) {
-            if (queue != null) a.reweigh(existing, Math.max(1, weight));
-            return;
-        }
-        Subscription sub;
-        try {
-            sub = new Subscription(this, subject, queue, key);
-            if (queue != null) sub.setWeight(Math.max(1, weight));
-            a.subscribe(sub);
-        } catch (IllegalArgumentException invalid) {
-            leafs.log().error("%s - lid:%d - Could not insert subscription: %s", remoteAddress(), cid, invalid.getMessage());
-            out.appendControl("-ERR 'Invalid Subscription'\r\n".getBytes(StandardCharsets.US_ASCII), batch);
-            return;
-        }
-        remoteSubs.put(key, sub);
+        if (!remoteSubscribe(a, key, subject, queue, weight)) sendErr("Invalid Subscription");
     }
 
     @Override
@@ -491,7 +351,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
                 + delay.toSeconds() + "s";
         if (sendErr) closeWithError(text, "Protocol Violation");
         else {
-            leafs.log().error("%s - lid:%d - %s", remoteAddress(), cid, text);
+            leafs.log().error("%s - %s - %s", remoteAddress(), tag(), text);
             close("Protocol Violation");
         }
     }
@@ -501,28 +361,11 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     @Override
     public void onRoutedMessage(RoutedMessage routed) {
         InboundMessage msg = routed.message();
-        batchInMsgs++;
-        batchInBytes += msg.totalLength();
+        countInbound(msg.totalLength());
         Account a = account;
         if (!registered || a == null) return;
-        QueueNames queues = null;
-        int n = routed.queueCount();
-        if (n > 0) {
-            queues = inboundQueues;
-            queues.clear();
-            for (int i = 0; i < n; i++) queues.add(routed.queue(i), null);
-        }
+        QueueNames queues = queuesOf(routed);
         a.publishRouted(msg, this, queues, batch);
-    }
-
-    @Override
-    public void onPing() {
-        out.appendControl(PONG, batch);
-    }
-
-    @Override
-    public void onPong() {
-        timers.pongReceived();
     }
 
     @Override
@@ -532,7 +375,7 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
     /** As upstream: logged, then the connection closes; a loop or a cluster name clash delays the next dial. */
     @Override
     public void onErr(String text) {
-        leafs.log().error("%s - lid:%d - Leafnode Error '%s'", remoteAddress(), cid, text);
+        leafs.log().error("%s - %s - Leafnode Error '%s'", remoteAddress(), tag(), text);
         if (text.contains("remote leafnode has same cluster name") && remote != null) {
             remote.delayNextConnect(LeafNodes.LOOP_DELAY.toMillis());
         }
@@ -543,13 +386,6 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
         close("Parse Error");
     }
 
-    @Override
-    public void onViolation(ProtocolViolation violation) {
-        String text = violation.errText();
-        leafs.log().error("%s - lid:%d - Leafnode parser error: %s", remoteAddress(), cid, violation);
-        if (text != null) out.appendControl(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8), batch);
-        close("Protocol Violation");
-    }
 
     // ---- publishers' side: any thread ----
 
@@ -567,15 +403,6 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
                 peerHeaders, publisherBatch);
     }
 
-    @Override
-    public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
-        return false; // the router calls forward() for remote subscribers
-    }
-
-    @Override
-    public boolean echo() {
-        return false;
-    }
 
     /** Messages from this connection entered from the leaf's cluster (null when it is not one). */
     @Override
@@ -596,30 +423,14 @@ final class LeafConnection implements Connection, RemoteSubscriber, RouteOpHandl
 
     // ---- facts ----
 
-    long cid() { return cid; }
+    long cid() { return id; }
     LeafRemote remote() { return remote; }
     boolean solicited() { return remote != null; }
     boolean registered() { return registered; }
     Account account() { return account; }
     String remoteServer() { return remoteServer; }
     String remoteCluster() { return remoteCluster; }
-    long inMsgs() { return inMsgs; }
-    long inBytes() { return inBytes; }
-    long outMsgs() { return out.msgs(); }
-    long outBytes() { return out.bytes(); }
-    int subscriptionCount() { return remoteSubs.size(); }
-    Instant startTime() { return startTime; }
-    long rttNanos() { return timers.rttNanos(); }
     List<String> subjects() { return remoteSubs.values().stream().map(Subscription::subject).toList(); }
-
-    InetSocketAddress remoteSocketAddress() {
-        return channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
-    }
-
-    String remoteAddress() {
-        InetSocketAddress a = remoteSocketAddress();
-        return a == null ? "?" : a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
 
     private static String newNonce() {
         byte[] b = new byte[11];

@@ -1,5 +1,6 @@
 package io.jnatsd.server.leaf;
 
+import io.jnatsd.server.conn.PeerJson;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.server.auth.AuthRequest;
@@ -185,7 +186,7 @@ public final class LeafNodes {
      * bind an account), its client id, this server's leaf node URL, and a nonce to sign.
      */
     byte[] infoLine(long cid, String nonce, String remoteAccount) {
-        ObjectNode o = LeafJson.JSON.createObjectNode();
+        ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("server_id", server.serverId());
         o.put("server_name", server.serverName());
         o.put("version", server.version());

@@ -41,7 +41,7 @@ final class Accounts {
         d.put("jetstream_enabled", false);
         d.put("leafnode_connections", 0);
         d.put("client_connections", connections(s, acc));
-        d.put("subscriptions", acc.subscriptions().count());
+        d.put("subscriptions", subscriptions(s, acc));
         Map<String, Object> stats = Json.object();
         Subsz.putStats(stats, acc.subscriptions().stats());
         d.put("sublist_stats", stats);
@@ -107,5 +107,11 @@ final class Accounts {
         int n = 0;
         for (ClientConnection c : s.connections()) if (c.account() == acc) n++;
         return n;
+    }
+
+    /** The account's subscriptions as upstream counts them: without those gateways hold in its index. */
+    static long subscriptions(MonitoredServer s, Account a) {
+        var g = s.gateways();
+        return a.subscriptions().count() - (g == null ? 0 : g.subscriptionsIn(a));
     }
 }

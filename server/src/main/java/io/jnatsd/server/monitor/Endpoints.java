@@ -36,7 +36,7 @@ public final class Endpoints {
             case "varz" -> Varz.build(server, proc(), httpRequestStats());
             case "connz" -> Connz.build(server, q);
             case "routez" -> Routez.routez(server, q);
-            case "gatewayz" -> Unserved.gatewayz(server, q);
+            case "gatewayz" -> Gatewayz.gatewayz(server, q);
             case "leafz" -> Leafz.leafz(server, q);
             case "subsz" -> Subsz.build(server, q);
             case "accountz" -> Accounts.accountz(server, q);

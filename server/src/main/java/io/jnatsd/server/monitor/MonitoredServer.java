@@ -68,6 +68,11 @@ public interface MonitoredServer {
         return null;
     }
 
+    /** This server's gateways, or null without a gateway block. */
+    default io.jnatsd.server.gateway.Gateways gateways() {
+        return null;
+    }
+
     /** The live MQTT connections (upstream counts and lists them with the clients). */
     default List<io.jnatsd.server.mqtt.MqttConnection> mqttConnections() {
         return List.of();

@@ -40,6 +40,28 @@ final class Statsz {
             }
             o.put("routes", routes);
         }
+        var gateways = s.gateways();
+        if (gateways != null && gateways.outboundCount() > 0) {
+            java.util.List<Object> out = new java.util.ArrayList<>();
+            var inbound = gateways.inboundStats();
+            for (var e : gateways.outboundStats().entrySet()) {
+                Map<String, Object> go = Json.object();
+                go.put("gwid", e.getValue().cid());
+                go.put("name", e.getKey());
+                go.put("sent", Accounts.msgsBytes(e.getValue().outMsgs(), e.getValue().outBytes()));
+                long msgs = 0;
+                long bytes = 0;
+                var in = inbound.getOrDefault(e.getKey(), java.util.List.of());
+                for (var c : in) {
+                    msgs += c.inMsgs();
+                    bytes += c.inBytes();
+                }
+                go.put("received", Accounts.msgsBytes(msgs, bytes));
+                go.put("inbound_connections", in.size());
+                out.add(go);
+            }
+            o.put("gateways", out);
+        }
         // This server and every server it has a route to (upstream counts those it hears from;
         // in a full mesh they are the same servers).
         o.put("active_servers", 1 + (cluster == null ? 0 : cluster.peerCount()));

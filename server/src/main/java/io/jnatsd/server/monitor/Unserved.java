@@ -4,19 +4,11 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * The endpoints of features jnatsd does not serve yet (gateways, JetStream):
+ * The endpoints of features jnatsd does not serve yet (JetStream):
  * what upstream answers when they are not configured.
  */
 final class Unserved {
     private Unserved() {}
-
-    static Map<String, Object> gatewayz(MonitoredServer s, Query q) {
-        q.bool("accs");
-        Map<String, Object> o = head(s);
-        o.put("outbound_gateways", Json.object());
-        o.put("inbound_gateways", Json.object());
-        return o;
-    }
 
     static Map<String, Object> jsz(MonitoredServer s, Query q) {
         for (String p : new String[] {"accounts", "streams", "consumers", "config", "leader-only"}) q.bool(p);

@@ -42,9 +42,8 @@ final class Varz {
         v.put("max_control_line", o.maxControlLine);
         v.put("max_payload", o.maxPayload);
         v.put("max_pending", o.maxPending);
-        // Gateways are not served: upstream then writes the section as an empty object.
         v.put("cluster", Routez.varz(s));
-        v.put("gateway", Json.object());
+        v.put("gateway", Gatewayz.varz(s));
         v.put("leaf", Leafz.varz(s));
         v.put("mqtt", mqtt(s));
         v.put("websocket", websocket(s));
@@ -130,7 +129,7 @@ final class Varz {
 
     static long subscriptions(MonitoredServer s) {
         long n = 0;
-        for (Account a : s.accounts()) n += a.subscriptions().count();
+        for (Account a : s.accounts()) n += Accounts.subscriptions(s, a);
         return n;
     }
 

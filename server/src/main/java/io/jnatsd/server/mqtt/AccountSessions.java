@@ -59,7 +59,7 @@ final class AccountSessions {
     /** Creates the streams when missing and loads the retained messages; blocks. */
     static AccountSessions create(Account account, String serverName, MqttOptions opts, String jsDomain, ServerLog log)
             throws JsApi.JsException {
-        String hash = ServerHash.of(serverName);
+        String hash = io.jnatsd.server.core.NameHash.of(serverName);
         String domain = opts.jsDomain != null && !opts.jsDomain.isEmpty() ? opts.jsDomain : null;
         String domainToken = domain != null ? domain + "." : jsDomain != null && !jsDomain.isEmpty() ? jsDomain + "." : "";
         JsApi js = new JsApi(account, hash, domain);

@@ -43,7 +43,7 @@ final class Session {
 
     Session(String id, String domainToken, int maxPending) {
         this.id = id;
-        this.hash = ServerHash.of(id);
+        this.hash = io.jnatsd.server.core.NameHash.of(id);
         this.subject = SUBJECT_PREFIX + domainToken + hash;
         this.maxPending = maxPending;
     }

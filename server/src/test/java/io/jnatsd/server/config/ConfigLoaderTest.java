@@ -321,8 +321,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void blocksNotServedYetAreWarnedAboutOnceEach() throws Exception {
-        Path f = dir.resolve("server.conf");
+    void everyUpstreamBlockIsServedNow() throws Exception {
         ServerOptions o = load("""
                 port: 4222
                 leafnodes { port: 7422 }
@@ -332,10 +331,9 @@ class ConfigLoaderTest {
                 cluster { port: 6222 }
                 accounts { A {} }
                 """);
-        List<String> expected = List.of(
-                f + ":3:1: gateway {} is configured but gateways are not supported yet by jnatsd; the block is ignored");
-        assertEquals(expected, o.warnings);
-        assertEquals(expected, o.ignoredBlockWarnings);
+        assertEquals(List.of(), o.warnings);
+        assertEquals(List.of(), o.ignoredBlockWarnings);
+        assertEquals(List.of(), load("gateway { name: g, port: 7222 }\n").warnings, "the gateway block is served");
         assertEquals(List.of(), load("leaf { port: 7422 }\n").warnings, "the leafnodes block is served");
         assertEquals(List.of(), load("cluster { port: 6222 }\n").warnings, "the cluster block is served");
         assertEquals(List.of(), load("websocket { port: 8080, no_tls: true }\n").warnings, "the websocket block is served");

@@ -257,6 +257,26 @@ class RoutingSeamTest {
         assertTrue(!ConnectionKind.ACCOUNT.interestReaches(ConnectionKind.ROUTE));
     }
 
+    @Test
+    void gatewaysHearTheWholeClusterAndCarryOnlyWhatWasPublishedHere() {
+        for (ConnectionKind k : new ConnectionKind[] {ConnectionKind.CLIENT, ConnectionKind.ROUTE, ConnectionKind.LEAF,
+                ConnectionKind.HUB, ConnectionKind.SYSTEM, ConnectionKind.JETSTREAM}) {
+            assertTrue(k.interestReaches(ConnectionKind.GATEWAY), k + "'s interest goes to other clusters");
+        }
+        assertTrue(!ConnectionKind.GATEWAY.interestReaches(ConnectionKind.GATEWAY), "never one cluster's to another");
+        assertTrue(!ConnectionKind.ACCOUNT.interestReaches(ConnectionKind.GATEWAY), "import plumbing stays local");
+        assertTrue(!ConnectionKind.GATEWAY.interestReaches(ConnectionKind.ROUTE), "nor to routes");
+        assertTrue(!ConnectionKind.GATEWAY.interestReaches(ConnectionKind.LEAF));
+        assertTrue(!ConnectionKind.GATEWAY.receivesFrom(ConnectionKind.GATEWAY), "one gateway hop at most");
+        assertTrue(!ConnectionKind.GATEWAY.receivesFrom(ConnectionKind.ROUTE), "the publishing server sent it itself");
+        assertTrue(ConnectionKind.ROUTE.receivesFrom(ConnectionKind.GATEWAY), "the other servers of this cluster get it");
+        assertTrue(ConnectionKind.LEAF.receivesFrom(ConnectionKind.GATEWAY));
+        assertTrue(ConnectionKind.CLIENT.receivesFrom(ConnectionKind.GATEWAY));
+        assertTrue(ConnectionKind.GATEWAY.receivesFrom(ConnectionKind.CLIENT));
+        assertTrue(ConnectionKind.GATEWAY.receivesFrom(ConnectionKind.LEAF), "as upstream sends leaf messages on");
+        assertTrue(ConnectionKind.GATEWAY.receivesFrom(ConnectionKind.HUB));
+    }
+
     /** A subscription listener gets the current subscriptions first, then every change in order. */
     @Test
     void subscriptionListenersAreReplayedThenToldEveryChange() {

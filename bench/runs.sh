@@ -1,0 +1,73 @@
+# Shared by cluster.sh and gateway.sh (sourced, not run): the message budget of a run, the check that
+# every server a script started is alive, and the warm-up and measured rounds. Expects $ME, $OUT,
+# $RESULTS, $COMMANDS, $QUICK, the workload and size arrays WL and SZ, the PID map (name -> pid) and a
+# load_cmd KIND WORKLOAD SIZE MSGS function that sets LOAD_CMD.
+
+# --quick: a short sanity run (2 rounds, fewer messages); explicit options still win.
+apply_run_defaults() {
+  if [ "$QUICK" = 1 ]; then
+    ROUNDS=${ROUNDS:-2}
+    MSGS=${MSGS:-100000}
+    REQUESTS=${REQUESTS:-2000}
+    BYTES_BUDGET=$((128 * 1024 * 1024))
+  else
+    ROUNDS=${ROUNDS:-3}
+    MSGS=${MSGS:-500000}
+    REQUESTS=${REQUESTS:-10000}
+    BYTES_BUDGET=$((1024 * 1024 * 1024))
+  fi
+}
+
+# msgs for one run: --msgs, capped so one run moves at most BYTES_BUDGET payload bytes.
+msgs_for() {
+  local w=$1 size=$2
+  if [ "$w" = reqrep ]; then echo "$REQUESTS"; return; fi
+  local cap=$(( BYTES_BUDGET / (size > 0 ? size : 1) ))
+  [ "$cap" -lt 200 ] && cap=200
+  [ "$MSGS" -lt "$cap" ] && echo "$MSGS" || echo "$cap"
+}
+
+alive() { # fails, naming the node, when a server the script started has exited
+  local key
+  for key in "${!PID[@]}"; do
+    kill -0 "${PID[$key]}" 2>/dev/null || { echo "$ME: ${key/./ node } (pid ${PID[$key]}) died; see $OUT/${key/./-}.log" >&2; return 1; }
+  done
+}
+
+run_load() {
+  local kind=$1 w=$2 size=$3 n=$4 line rc=0
+  load_cmd "$kind" "$w" "$size" "$n"
+  [ "$ROUND" != 1 ] || echo "$kind $w $size: ${LOAD_CMD[*]}" >> "$COMMANDS"
+  line=$("${LOAD_CMD[@]}" 2>>"$OUT/load-tool.err") || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "$ME: $kind $w $size B FAILED (exit $rc): $(tail -n 1 "$OUT/load-tool.err")" >&2
+    [ -n "$line" ] || line="{\"workload\":\"$w\",\"size\":$size,\"error\":\"exit $rc\"}"
+  fi
+  printf '{"server":"%s","round":%d,"result":%s}\n' "$kind" "$ROUND" "$line" >> "$RESULTS"
+}
+
+# One unmeasured pass per workload so neither side is measured cold, then every round: each
+# workload x size against jnatsd and upstream alternately.
+warm_up_and_measure() {
+  local w size n kind
+  ROUND=0
+  for w in "${WL[@]}"; do
+    n=$(msgs_for "$w" 128); n=$(( n / 10 > 1000 ? n / 10 : 1000 ))
+    for kind in jnatsd upstream; do
+      load_cmd "$kind" "$w" 128 "$n"
+      "${LOAD_CMD[@]}" >/dev/null 2>>"$OUT/warmup.err" || echo "$ME: warm-up $kind $w failed: $(tail -n 1 "$OUT/warmup.err")" >&2
+    done
+  done
+  alive
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    for w in "${WL[@]}"; do
+      for size in "${SZ[@]}"; do
+        n=$(msgs_for "$w" "$size")
+        echo "$ME: round $ROUND/$ROUNDS $w $size B x $n" >&2
+        run_load jnatsd "$w" "$size" "$n"
+        run_load upstream "$w" "$size" "$n"
+        alive
+      done
+    done
+  done
+}
