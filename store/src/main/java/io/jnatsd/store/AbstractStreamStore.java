@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
  * What the memory and file stores share: the indexes, the counters, the limits (as upstream's
@@ -645,15 +646,32 @@ abstract class AbstractStreamStore implements StreamStore {
 
     // ---- reads ----------------------------------------------------------------------------------
 
-    @Override
-    public StoredMessage load(long seq) {
+    /**
+     * Runs a query under the read lock; if it needs a block the file store has not loaded yet
+     * ({@link SequenceIndex.IndexFault}), runs it again under the write lock, which loads it.
+     */
+    final <T> T read(Supplier<T> query) {
         lock.readLock().lock();
         try {
             checkOpen();
-            return loadLocked(seq);
+            return query.get();
+        } catch (SequenceIndex.IndexFault needsLoad) {
+            // Loading changes the index: retried below under the write lock.
         } finally {
             lock.readLock().unlock();
         }
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            return query.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public StoredMessage load(long seq) {
+        return read(() -> loadLocked(seq));
     }
 
     final StoredMessage loadLocked(long seq) {
@@ -671,17 +689,13 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public StoredMessage loadNext(String filterSubject, long startSeq) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (msgs == 0) {
                 return null;
             }
             long seq = queries.nextMatch(filterSubject, Math.max(startSeq, firstSeq), lastSeq);
             return seq > 0 ? loadLocked(seq) : null;
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
@@ -691,24 +705,18 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public StoredMessage loadPrev(String filterSubject, long startSeq) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (msgs == 0) {
                 return null;
             }
             long seq = queries.prevMatch(filterSubject, Math.min(startSeq, lastSeq), firstSeq);
             return seq > 0 ? loadLocked(seq) : null;
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
     public StreamState state(boolean includeDeleted) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             long firstTime = 0;
             if (msgs > 0) {
                 SequenceIndex.Page p = index.page(firstSeq);
@@ -719,9 +727,7 @@ abstract class AbstractStreamStore implements StreamStore {
             long[] deleted = includeDeleted ? deletedSequences(numDeleted) : null;
             return new StreamState(msgs, bytes, firstSeq, firstTime, lastSeq, lastTimeNanos, numDeleted, deleted,
                     subjects.size());
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     private long[] deletedSequences(long numDeleted) {
@@ -744,38 +750,22 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public SimpleState filteredState(long startSeq, String filter) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return read(() -> queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs));
     }
 
     @Override
     public Map<String, Long> subjectsState(String filter) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return queries.subjectsState(filter);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return read(() -> queries.subjectsState(filter));
     }
 
     @Override
     public long numPending(long startSeq, String filter, boolean lastPerSubject) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (lastPerSubject) {
                 return queries.lastPerSubjectPending(Math.max(startSeq, firstSeq), filter);
             }
             return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs).msgs();
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     // ---- lifecycle, listeners, consumers --------------------------------------------------------

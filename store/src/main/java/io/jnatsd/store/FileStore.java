@@ -20,7 +20,8 @@ import java.util.zip.CRC32C;
  * &lt;dir&gt;/msgs/&lt;n&gt;.blk        message blocks: append-only records ({@link RecordFormat}), rolled at block_size
  * &lt;dir&gt;/msgs/&lt;n&gt;.dlt        removals of block n's messages ({@link MessageBlock})
  * &lt;dir&gt;/msgs/floor.dat      sequences at or below the floor are gone (purge, compact, first_seq)
- * &lt;dir&gt;/msgs/index.db       index snapshot written on close ({@link IndexSnapshot})
+ * &lt;dir&gt;/msgs/&lt;n&gt;.idx        block n's message index, written on close ({@link BlockIndexFile})
+ * &lt;dir&gt;/msgs/index.db       summary of the blocks and subjects, written on close ({@link StoreSummary})
  * &lt;dir&gt;/obs/&lt;consumer&gt;/o.dat consumer state ({@link FileConsumerStore})
  * </pre>
  *
@@ -32,10 +33,13 @@ import java.util.zip.CRC32C;
  * (default two minutes) in the background, as upstream does. Removals are buffered per
  * operation and written to the delete logs before the operation returns.
  *
- * <p><b>Recovery.</b> On open, the index snapshot is used if it matches the blocks exactly;
- * otherwise every block is scanned and checksummed ({@link FileStoreRecovery}). A torn last
- * record is cut off; a damaged record elsewhere is skipped, reported in
- * {@link #recoveryReport()}, and scanning resumes at the next intact record.
+ * <p><b>Recovery.</b> After a clean close, the open reads only the summary (counters, blocks,
+ * subjects) and leaves each block's message index on disk until something first reads that
+ * block ({@link BlockIndexLoader}), so the time to open does not grow with the messages.
+ * Without a summary that matches the files exactly (a crash, a missing or stale file), every
+ * block is scanned and checksummed ({@link FileStoreRecovery}). A torn last record is cut off;
+ * a damaged record elsewhere is skipped, reported in {@link #recoveryReport()}, and scanning
+ * resumes at the next intact record.
  *
  * <p><b>Space.</b> A block whose messages are all removed is deleted (except the last, which
  * holds the last sequence). A sealed block with at least half a block of removed records is
@@ -74,12 +78,14 @@ public final class FileStore extends AbstractStreamStore {
     private RecoveryReport recoveryReport;
     private final BlockCompressor compressor = new BlockCompressor(this);
     final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
+    final BlockIndexLoader loader = new BlockIndexLoader(this);
 
     private FileStore(Path dir, StoreConfig config) {
         super(config);
         this.dir = dir;
         this.msgsDir = dir.resolve(MSGS_DIR);
         this.obsDir = dir.resolve(OBS_DIR);
+        index.setLoader(loader);
     }
 
     /**
@@ -137,19 +143,20 @@ public final class FileStore extends AbstractStreamStore {
                 floor = config.firstSeq() - 1;
                 FloorFile.write(msgsDir, floor, 0, true);
             }
-            Path snapshot = msgsDir.resolve(IndexSnapshot.NAME);
-            boolean loaded = Files.exists(snapshot) && IndexSnapshot.load(snapshot, this, found);
+            Path summary = msgsDir.resolve(StoreSummary.NAME);
+            boolean loaded = Files.exists(summary) && StoreSummary.load(summary, this, found);
             if (loaded) {
-                recoveryReport = new RecoveryReport(true, found.size(), index.size(), List.of(), 0, List.of());
+                recoveryReport = new RecoveryReport(true, found.size(), msgs, List.of(), 0, List.of());
             } else {
                 resetMemory();
                 for (MessageBlock b : found) {
                     b.resetCounters();
                 }
                 recoveryReport = new FileStoreRecovery(this).scan(found);
+                msgs = index.size();
             }
-            // The snapshot describes the files as they are now; the first change makes it stale.
-            Files.deleteIfExists(snapshot);
+            // The summary describes the files as they are now; the first change makes it stale.
+            Files.deleteIfExists(summary);
             finishRecovery(found);
         } finally {
             flushAndUnlock();
@@ -165,6 +172,8 @@ public final class FileStore extends AbstractStreamStore {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".tmp") || name.endsWith(".cmp")) {
                     // A replacement that never got renamed into place: the original stands.
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(".idx") && !Files.exists(p.resolveSibling(name.replace(".idx", ".blk")))) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(".blk") && name.substring(0, name.length() - 4).chars()
                         .allMatch(Character::isDigit) && name.length() > 4) {
@@ -189,6 +198,8 @@ public final class FileStore extends AbstractStreamStore {
 
     /** Forgets whatever a failed snapshot load put in memory. */
     void resetMemory() {
+        loader.reset();
+        msgs = 0;
         index.clear();
         subjects.clear();
         ttls.clear();
@@ -199,7 +210,7 @@ public final class FileStore extends AbstractStreamStore {
     private void finishRecovery(List<MessageBlock> found) throws IOException {
         blocks.clear();
         blocks.addAll(found);
-        msgs = index.size();
+        loader.opened(blocks);
         long maxRecordSeq = 0;
         long maxRecordTime = 0;
         for (MessageBlock b : blocks) {
@@ -217,6 +228,8 @@ public final class FileStore extends AbstractStreamStore {
             firstSeq = lastSeq == 0 && config.firstSeq() == 0 ? 0 : lastSeq + 1;
         }
         tail = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
+        // Appends go to the tail: its index must be complete before they add to it.
+        loader.ensureLoaded(tail);
         removeEmptyBlocks();
         expireLocked(StoreScheduler.nowNanos());
     }
@@ -446,6 +459,7 @@ public final class FileStore extends AbstractStreamStore {
     }
 
     private void deleteBlock(MessageBlock b) {
+        loader.forget(b);
         blocks.remove(b);
         pendingDeleteBlocks.remove(b);
         if (tail == b) {
@@ -522,6 +536,7 @@ public final class FileStore extends AbstractStreamStore {
                 new FileStoreRecovery(this).cutBlock(b, seq);
             }
             tail = b;
+            loader.ensureLoaded(tail);
             if (floor > seq) {
                 writeFloor(seq);
             }
@@ -687,10 +702,10 @@ public final class FileStore extends AbstractStreamStore {
                         b.force();
                     }
                 }
-                IndexSnapshot.write(msgsDir.resolve(IndexSnapshot.NAME), this, config.syncAlways());
+                StoreSummary.write(this, config.syncAlways());
             }
         } catch (IOException | RuntimeException e) {
-            // The blocks are intact; the next open scans them instead of loading a snapshot.
+            // The blocks are intact; the next open scans them instead of reading a summary.
             setWriteError("close failed", e instanceof IOException io ? io : new IOException(e));
         } finally {
             for (MessageBlock b : blocks) {
@@ -729,6 +744,16 @@ public final class FileStore extends AbstractStreamStore {
             FileConsumerStore.deleteDirectory(obsDir.resolve(name));
         } catch (IOException e) {
             throw new StoreException("cannot delete consumer " + name, e);
+        }
+    }
+
+    /** For tests: how many blocks an open from the summary left unloaded that nothing has read yet. */
+    int unloadedBlocks() {
+        lock.readLock().lock();
+        try {
+            return loader.unloadedBlocks();
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -316,6 +316,103 @@ final class FileStoreRecovery {
         return end;
     }
 
+    // ---- lazy load without an index file ------------------------------------------------------
+
+    /**
+     * Puts block {@code b}'s live messages into the index by reading the block, for a block
+     * left out by the open whose index file turned out missing or damaged. The subjects'
+     * counts already include these messages (the summary said so); their links to the same
+     * subject's messages in other blocks are found by looking there, which loads those blocks.
+     * Records that no longer read (damage since the close) are skipped and noted.
+     */
+    void reindexBlock(MessageBlock b) {
+        long[] entries;
+        int n = 0;
+        try {
+            long[] deletes = mergeRanges(b.readDeletes(crc));
+            int end = readContent(b, (int) Math.min(Files.size(b.file), MessageBlock.MAX_CONTENT));
+            entries = new long[(int) Math.min(Math.max(b.live, 1), 1 << 20) * 4];
+            int pos = 0;
+            int deleteCursor = 0;
+            while (pos < end) {
+                int len = RecordFormat.validLength(buf, pos, end, crc);
+                if (len < 0) {
+                    int next = findNextValid(pos + 1, end);
+                    notes.add("block " + b.id + ": damaged bytes at offset " + pos + " found on load");
+                    if (next < 0) {
+                        break;
+                    }
+                    pos = next;
+                    continue;
+                }
+                long seq = buf.getLong(pos + RecordFormat.OFF_SEQ);
+                while (deleteCursor < deletes.length && deletes[deleteCursor + 1] < seq) {
+                    deleteCursor += 2;
+                }
+                boolean deleted = deleteCursor < deletes.length && deletes[deleteCursor] <= seq;
+                if (!deleted && seq > fs.floor && seq >= b.firstSeq && seq <= b.lastSeq
+                        && buf.get(pos + RecordFormat.OFF_TYPE) == RecordFormat.TYPE_MESSAGE
+                        && (buf.get(pos + RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_ERASED) == 0) {
+                    int subjectLength = Short.toUnsignedInt(buf.getShort(pos + RecordFormat.OFF_SUBJECT_LENGTH));
+                    int headersLength = buf.getInt(pos + RecordFormat.OFF_HEADERS_LENGTH);
+                    byte[] name = new byte[subjectLength];
+                    buf.get(pos + RecordFormat.HEADER_SIZE, name);
+                    SubjectTable.Subject s = fs.subjects.get(new String(name, StandardCharsets.UTF_8));
+                    if (s != null && s.first <= seq && seq <= s.last) {
+                        if ((n + 1) * 4 > entries.length) {
+                            entries = Arrays.copyOf(entries, entries.length * 2);
+                        }
+                        entries[n * 4] = seq;
+                        entries[n * 4 + 1] = pos;
+                        entries[n * 4 + 2] = len | (headersLength > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
+                        entries[n * 4 + 3] = s.id;
+                        n++;
+                    }
+                }
+                pos += len;
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + b.file + " to load its index", e);
+        }
+        SequenceIndex index = fs.index;
+        for (int k = 0; k < n; k++) {
+            index.restore(entries[k * 4], entries[k * 4 + 1], (int) entries[k * 4 + 2], (int) entries[k * 4 + 3], 0, 0,
+                    b);
+        }
+        // Links: within the block from one message of a subject to the next; at the block's
+        // edges, to the subject's nearest message in the blocks around it.
+        java.util.HashMap<Integer, Long> lastInBlock = new java.util.HashMap<>();
+        for (int k = 0; k < n; k++) {
+            long seq = entries[k * 4];
+            SubjectTable.Subject s = fs.subjects.byId((int) entries[k * 4 + 3]);
+            Long before = lastInBlock.put(s.id, seq);
+            if (before != null) {
+                index.setNext(before, seq);
+                index.setPrev(seq, before);
+            } else if (s.first < seq) {
+                long prev = index.prevWithSubject(seq - 1, s.first, s.id);
+                if (prev > 0) {
+                    index.setPrev(seq, prev);
+                    index.setNext(prev, seq);
+                }
+            }
+        }
+        for (var e : lastInBlock.entrySet()) {
+            SubjectTable.Subject s = fs.subjects.byId(e.getKey());
+            long seq = e.getValue();
+            if (s.last > seq) {
+                long next = index.nextWithSubject(seq + 1, s.last, s.id);
+                if (next > 0) {
+                    index.setNext(seq, next);
+                    index.setPrev(next, seq);
+                }
+            }
+        }
+        if (n != b.live) {
+            notes.add("block " + b.id + ": " + n + " of " + b.live + " messages found on load");
+        }
+    }
+
     // ---- truncate -----------------------------------------------------------------------------
 
     /**

@@ -41,6 +41,8 @@ final class MessageBlock {
     final int id;
     final Path file;
     final Path deletesFile;
+    /** {@code <n>.idx}: this block's entries as they were at the last clean close ({@link BlockIndexFile}). */
+    final Path indexFile;
     private final OpenFileLimit limit;
 
     private FileChannel channel;
@@ -57,6 +59,14 @@ final class MessageBlock {
     long liveBytes;
     /** Bytes in the delete log. */
     long deletesSize;
+    /**
+     * The block's entries are in the store's sequence index. A block left out by a lazy open
+     * is loaded from {@link #indexFile} (whose size and checksum the store summary gave) when
+     * something first looks at its sequences; until then nothing may change the block.
+     */
+    boolean indexed = true;
+    long indexFileSize;
+    int indexFileCrc;
     /** Written since the last fsync. */
     boolean dirty;
     boolean deletesDirty;
@@ -79,6 +89,7 @@ final class MessageBlock {
         this.limit = limit;
         this.file = dir.resolve(id + ".blk");
         this.deletesFile = dir.resolve(id + ".dlt");
+        this.indexFile = dir.resolve(id + ".idx");
     }
 
     static int idOf(Path blockFile) {
@@ -352,8 +363,9 @@ final class MessageBlock {
         return Arrays.copyOf(ranges, 2 * n);
     }
 
-    /** Forgets what a failed snapshot load set, before a scan recounts. */
+    /** Forgets what a failed summary load set, before a scan recounts (and indexes) it. */
     void resetCounters() {
+        indexed = true;
         size = 0;
         firstSeq = 0;
         lastSeq = 0;
@@ -398,6 +410,7 @@ final class MessageBlock {
         pendingCount = 0;
         Files.deleteIfExists(file);
         Files.deleteIfExists(deletesFile);
+        Files.deleteIfExists(indexFile);
     }
 
     /** Deletes the delete log (after compaction applied it). */
