@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -391,7 +393,7 @@ abstract class AbstractStreamStore implements StreamStore {
         if (upToSeqExclusive == 1) {
             return 0;
         }
-        if (Subjects.isAll(subjectFilter)) {
+        if (Subjects.matchesEverything(subjectFilter)) {
             if (keep == 0 && upToSeqExclusive == 0) {
                 return purge();
             }

@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -169,7 +171,7 @@ final class SubjectTable {
                 s = java.util.Arrays.copyOf(s, Math.max(id + 1, s.length * 2));
                 state = s;
             }
-            boolean m = Subjects.matches(filter, byId[id].name);
+            boolean m = Subjects.subjectMatchesFilter(byId[id].name, filter);
             s[id] = (byte) (m ? 1 : 2);
             return m;
         }
