@@ -233,7 +233,7 @@ public final class FileStore extends AbstractStreamStore {
         // Appends go to the tail: its index must be complete before they add to it.
         loader.ensureLoaded(tail);
         removeEmptyBlocks();
-        expireLocked(StoreScheduler.nowNanos());
+        limits.expireLocked(StoreScheduler.nowNanos());
     }
 
     /** Deletes blocks with no live message, except the tail while it holds the last sequence. */
