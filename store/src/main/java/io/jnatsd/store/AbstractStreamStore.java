@@ -567,17 +567,22 @@ abstract class AbstractStreamStore implements StreamStore {
     @Override
     public StreamState state(boolean includeDeleted) {
         return read(() -> {
-            long firstTime = 0;
-            if (msgs > 0) {
-                SequenceIndex.Page p = index.page(firstSeq);
-                int i = SequenceIndex.slot(firstSeq);
-                firstTime = timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
-            }
+            long firstTime = firstTimestamp();
             long numDeleted = msgs == 0 ? 0 : Math.max(0, lastSeq - firstSeq + 1 - msgs);
             long[] deleted = includeDeleted ? deletedSequences(numDeleted) : null;
             return new StreamState(msgs, bytes, firstSeq, firstTime, lastSeq, lastTimeNanos, numDeleted, deleted,
                     subjects.size());
         });
+    }
+
+    /** The first live message's timestamp, 0 when there is none; under the lock. */
+    long firstTimestamp() {
+        if (msgs == 0) {
+            return 0;
+        }
+        SequenceIndex.Page p = index.page(firstSeq);
+        int i = SequenceIndex.slot(firstSeq);
+        return timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
     }
 
     private long[] deletedSequences(long numDeleted) {

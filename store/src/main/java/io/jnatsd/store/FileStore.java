@@ -78,6 +78,9 @@ public final class FileStore extends AbstractStreamStore {
     /** Serialises {@link #sync()} calls: one must not return while another's fsync is running. */
     private final Object syncMonitor = new Object();
     private RecoveryReport recoveryReport;
+    /** The first message's time as the summary gave it, valid while that message is first. */
+    private long knownFirstSeq = -1;
+    private long knownFirstTime;
     private final BlockCompressor compressor = new BlockCompressor(this);
     final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
     final BlockIndexLoader loader = new BlockIndexLoader(this);
@@ -156,6 +159,7 @@ public final class FileStore extends AbstractStreamStore {
                 }
                 recoveryReport = new FileStoreRecovery(this).scan(found);
                 msgs = index.size();
+                firstSeq = -1;
             }
             // The summary describes the files as they are now; the first change makes it stale.
             Files.deleteIfExists(summary);
@@ -225,13 +229,13 @@ public final class FileStore extends AbstractStreamStore {
         lastSeq = Math.max(floor, maxRecordSeq);
         lastTimeNanos = maxRecordSeq >= floor && maxRecordSeq > 0 ? maxRecordTime : floorTime;
         if (msgs > 0) {
-            firstSeq = index.nextLive(0, lastSeq);
+            if (firstSeq <= 0) {
+                firstSeq = index.nextLive(0, lastSeq);
+            }
         } else {
             firstSeq = lastSeq == 0 && config.firstSeq() == 0 ? 0 : lastSeq + 1;
         }
         tail = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
-        // Appends go to the tail: its index must be complete before they add to it.
-        loader.ensureLoaded(tail);
         removeEmptyBlocks();
         limits.expireLocked(StoreScheduler.nowNanos());
     }
@@ -259,8 +263,24 @@ public final class FileStore extends AbstractStreamStore {
         return 22L + Subjects.utf8Length(subject) + h + payload.length + 8;
     }
 
+    /** Called by the summary load: the first message's time without reading its block. */
+    void rememberFirstTime(long seq, long time) {
+        knownFirstSeq = seq;
+        knownFirstTime = time;
+    }
+
+    @Override
+    long firstTimestamp() {
+        if (msgs > 0 && firstSeq == knownFirstSeq) {
+            return knownFirstTime;
+        }
+        return super.firstTimestamp();
+    }
+
     @Override
     long appendRecord(long seq, long ts, long ttl, String subject, byte[] headers, byte[] payload) {
+        // Appends go to the tail (and may seal it): its index must be complete before it changes.
+        loader.ensureLoaded(tail);
         byte[] subjectBytes = RecordFormat.nonAsciiBytes(subject);
         int subjectLength = subjectBytes != null ? subjectBytes.length : subject.length();
         if (subjectLength > 0xFFFF) {
@@ -340,6 +360,7 @@ public final class FileStore extends AbstractStreamStore {
 
     /** Records that {@code seq} is used but holds no message (keeps the last sequence). */
     private void appendSkip(long seq, long ts) {
+        loader.ensureLoaded(tail);
         ByteBuffer buf = writeBuffer(RecordFormat.OVERHEAD);
         int length = RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_SKIP, seq, ts, 0, "", null, null,
                 new byte[0]);

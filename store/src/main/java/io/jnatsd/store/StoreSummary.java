@@ -28,7 +28,7 @@ import java.util.zip.CheckedOutputStream;
  *
  * <pre>
  * magic "JNX1" | version 3
- * floor, floor time, last seq, last time, messages, bytes                      (longs)
+ * floor, floor time, last seq, last time, messages, bytes, first seq, first message's time (longs)
  * block count; per block: id, file size, content size, compressed (byte), delete log size,
  *   first seq, last seq, last timestamp, live messages, live record bytes,
  *   index file size (longs), index file CRC32C (int)
@@ -69,6 +69,8 @@ final class StoreSummary {
             out.writeLong(fs.lastTimeNanos);
             out.writeLong(fs.msgs);
             out.writeLong(fs.bytes);
+            out.writeLong(fs.firstSeq);
+            out.writeLong(fs.firstTimestamp());
             out.writeInt(fs.blocks.size());
             for (MessageBlock b : fs.blocks) {
                 out.writeInt(b.id);
@@ -150,6 +152,8 @@ final class StoreSummary {
             in.getLong();
             long msgs = in.getLong();
             long bytes = in.getLong();
+            long firstSeq = in.getLong();
+            long firstTime = in.getLong();
             if (floor != fs.floor || floorTime != fs.floorTime || !readBlocks(in, found)) {
                 return false;
             }
@@ -167,6 +171,8 @@ final class StoreSummary {
             }
             fs.msgs = msgs;
             fs.bytes = bytes;
+            fs.firstSeq = firstSeq;
+            fs.rememberFirstTime(firstSeq, firstTime);
             return true;
         } catch (IOException | RuntimeException e) {
             // Unreadable or inconsistent: the blocks are the truth, scan them.
