@@ -431,7 +431,7 @@ class LazyFileStoreTest {
                 assertEquals(model.subjectsState(">"), fs.subjectsState(">"));
                 assertEquals(model.state().lastSeq(), state.lastSeq());
                 assertEquals(model.state().firstSeq(), state.firstSeq());
-                assertTrue(state.firstTime() > 0, "the first message's time comes from the summary");
+                assertTrue(state.firstTimeNanos() > 0, "the first message's time comes from the summary");
                 assertEquals(unloaded, fs.unloadedBlocks(), "state and subjects come from the summary");
                 assertFalse(Files.exists(dir.resolve("msgs/index.db")), "the summary must not outlive the open");
                 fs.load(fs.blocks.get(fs.blocks.size() / 2).firstSeq);
