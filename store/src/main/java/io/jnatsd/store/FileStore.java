@@ -286,13 +286,12 @@ public final class FileStore extends AbstractStreamStore {
         if (subjectLength > 0xFFFF) {
             throw new IllegalArgumentException("subject longer than 65535 bytes");
         }
-        long length = RecordFormat.recordLength(subjectLength, headers, payload);
+        long length = RecordFormat.recordLength(subjectLength, headers, payload, ttl);
         if (length > RecordFormat.MAX_RECORD) {
             throw new IllegalArgumentException("message too large: " + length + " bytes");
         }
         ByteBuffer buf = writeBuffer((int) length);
-        RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_MESSAGE, seq, ts, ttl, subject, subjectBytes, headers,
-                payload);
+        RecordFormat.encode(buf, writeCrc, false, seq, ts, ttl, subject, subjectBytes, headers, payload);
         MessageBlock previousTail = tail;
         MessageBlock b = blockForAppend((int) length);
         long offset = b.size;
@@ -310,7 +309,7 @@ public final class FileStore extends AbstractStreamStore {
         b.lastTimestamp = ts;
         b.live++;
         b.liveBytes += length;
-        appendedLen = (int) length | (headers != null && headers.length > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
+        appendedLen = RecordFormat.lenField(buf, 0, (int) length);
         appendedRef = b;
         return offset;
     }
@@ -362,8 +361,7 @@ public final class FileStore extends AbstractStreamStore {
     private void appendSkip(long seq, long ts) {
         loader.ensureLoaded(tail);
         ByteBuffer buf = writeBuffer(RecordFormat.OVERHEAD);
-        int length = RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_SKIP, seq, ts, 0, "", null, null,
-                new byte[0]);
+        int length = RecordFormat.encode(buf, writeCrc, true, seq, ts, 0, "", null, null, new byte[0]);
         MessageBlock b = blockForAppend(length);
         writeRecord(b, buf, b.size);
         b.size += length;
@@ -382,15 +380,15 @@ public final class FileStore extends AbstractStreamStore {
         MessageBlock b = (MessageBlock) ref;
         byte[] rec = readRecordBytes(b, seq, loc, len);
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
-        int subjectLength = Short.toUnsignedInt(bb.getShort(RecordFormat.OFF_SUBJECT_LENGTH));
-        int headersLength = bb.getInt(RecordFormat.OFF_HEADERS_LENGTH);
-        boolean hasHeaders = (bb.get(RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_HAS_HEADERS) != 0;
-        int h = RecordFormat.HEADER_SIZE + subjectLength;
+        int subjectLength = RecordFormat.subjectLength(bb, 0);
+        int headersLength = RecordFormat.headersLength(bb, 0);
+        boolean hasHeaders = RecordFormat.hasHeaders(bb, 0);
+        int h = RecordFormat.headerSize(bb, 0) + subjectLength;
         int p = h + headersLength;
         byte[] headers = hasHeaders ? Arrays.copyOfRange(rec, h, p) : null;
         byte[] payload = Arrays.copyOfRange(rec, p, rec.length - RecordFormat.CHECKSUM_SIZE);
         return new StoredMessage(subject, headers, payload, seq, bb.getLong(RecordFormat.OFF_TIMESTAMP),
-                bb.getLong(RecordFormat.OFF_TTL));
+                RecordFormat.ttl(bb, 0));
     }
 
     private byte[] readRecordBytes(MessageBlock b, long seq, long loc, int len) {
@@ -439,10 +437,12 @@ public final class FileStore extends AbstractStreamStore {
     private void eraseInPlace(MessageBlock b, long seq, long loc, int len) {
         byte[] rec = readRecordBytes(b, seq, loc, len);
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] noise = new byte[rec.length - RecordFormat.OVERHEAD];
+        // Subject, headers and payload; the header (and the lengths in it) stays as it was.
+        int header = RecordFormat.headerSize(bb, 0);
+        byte[] noise = new byte[rec.length - header - RecordFormat.CHECKSUM_SIZE];
         ThreadLocalRandom.current().nextBytes(noise);
-        System.arraycopy(noise, 0, rec, RecordFormat.HEADER_SIZE, noise.length);
-        bb.put(RecordFormat.OFF_FLAGS, (byte) (bb.get(RecordFormat.OFF_FLAGS) | RecordFormat.FLAG_ERASED));
+        System.arraycopy(noise, 0, rec, header, noise.length);
+        RecordFormat.markErased(bb, 0);
         CRC32C crc = new CRC32C();
         crc.update(rec, 0, rec.length - RecordFormat.CHECKSUM_SIZE);
         bb.putInt(rec.length - RecordFormat.CHECKSUM_SIZE, (int) crc.getValue());

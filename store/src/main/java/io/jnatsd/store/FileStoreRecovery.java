@@ -117,23 +117,21 @@ final class FileStoreRecovery {
         }
         b.lastSeq = seq;
         b.lastTimestamp = ts;
-        if (buf.get(pos + RecordFormat.OFF_TYPE) != RecordFormat.TYPE_MESSAGE || deleted || seq <= fs.floor
-                || (buf.get(pos + RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_ERASED) != 0) {
+        if (!RecordFormat.isLiveMessage(buf, pos) || deleted || seq <= fs.floor) {
             return;
         }
         if (!fs.index.canPut(seq)) {
             notes.add("block " + b.id + ": sequence " + seq + " too far from the others, skipped");
             return;
         }
-        int subjectLength = Short.toUnsignedInt(buf.getShort(pos + RecordFormat.OFF_SUBJECT_LENGTH));
-        int headersLength = buf.getInt(pos + RecordFormat.OFF_HEADERS_LENGTH);
-        SubjectTable.Subject s = subjectAt(pos + RecordFormat.HEADER_SIZE, subjectLength);
-        int lenField = len | (headersLength > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
+        int subjectLength = RecordFormat.subjectLength(buf, pos);
+        SubjectTable.Subject s = subjectAt(pos + RecordFormat.headerSize(buf, pos), subjectLength);
+        int lenField = RecordFormat.lenField(buf, pos, len);
         fs.index.put(seq, pos, lenField, s, b);
         b.live++;
         b.liveBytes += len;
         fs.bytes += RecordFormat.accountedSize(lenField);
-        long ttl = buf.getLong(pos + RecordFormat.OFF_TTL);
+        long ttl = RecordFormat.ttl(buf, pos);
         if (ttl > 0) {
             fs.ttls.add(AbstractStreamStore.saturatedAdd(ts, ttl), seq);
         } else if (ttl < 0) {
@@ -164,7 +162,7 @@ final class FileStoreRecovery {
 
     private int findNextValid(int from, int end) {
         for (int o = from; o + RecordFormat.OVERHEAD <= end; o++) {
-            if (buf.getInt(o) == RecordFormat.MAGIC && RecordFormat.validLength(buf, o, end, crc) > 0) {
+            if (RecordFormat.mayStart(buf, o, end) && RecordFormat.validLength(buf, o, end, crc) > 0) {
                 return o;
             }
         }
@@ -173,7 +171,7 @@ final class FileStoreRecovery {
 
     /** The sequence a damaged record's header claims, if it is believable; else 0. */
     private long claimedSeq(int pos, int end, long prevSeq) {
-        if (end - pos < RecordFormat.HEADER_SIZE || buf.getInt(pos) != RecordFormat.MAGIC) {
+        if (end - pos < RecordFormat.HEADER_SIZE || !RecordFormat.mayStart(buf, pos, end)) {
             return 0;
         }
         long seq = buf.getLong(pos + RecordFormat.OFF_SEQ);
@@ -273,7 +271,7 @@ final class FileStoreRecovery {
     private int readContent(MessageBlock b, int size) throws IOException {
         int end = readWhole(b.file, size);
         int first = end >= 4 ? direct.getInt(0) : 0;
-        if (end == 0 || first == RecordFormat.MAGIC) {
+        if (end == 0 || RecordFormat.startsRecord(first)) {
             b.compressed = false;
             return end;
         }
@@ -351,12 +349,9 @@ final class FileStoreRecovery {
                 }
                 boolean deleted = deleteCursor < deletes.length && deletes[deleteCursor] <= seq;
                 if (!deleted && seq > fs.floor && seq >= b.firstSeq && seq <= b.lastSeq
-                        && buf.get(pos + RecordFormat.OFF_TYPE) == RecordFormat.TYPE_MESSAGE
-                        && (buf.get(pos + RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_ERASED) == 0) {
-                    int subjectLength = Short.toUnsignedInt(buf.getShort(pos + RecordFormat.OFF_SUBJECT_LENGTH));
-                    int headersLength = buf.getInt(pos + RecordFormat.OFF_HEADERS_LENGTH);
-                    byte[] name = new byte[subjectLength];
-                    buf.get(pos + RecordFormat.HEADER_SIZE, name);
+                        && RecordFormat.isLiveMessage(buf, pos)) {
+                    byte[] name = new byte[RecordFormat.subjectLength(buf, pos)];
+                    buf.get(pos + RecordFormat.headerSize(buf, pos), name);
                     SubjectTable.Subject s = fs.subjects.get(new String(name, StandardCharsets.UTF_8));
                     if (s != null && s.first <= seq && seq <= s.last) {
                         if ((n + 1) * 4 > entries.length) {
@@ -364,7 +359,7 @@ final class FileStoreRecovery {
                         }
                         entries[n * 4] = seq;
                         entries[n * 4 + 1] = pos;
-                        entries[n * 4 + 2] = len | (headersLength > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
+                        entries[n * 4 + 2] = RecordFormat.lenField(buf, pos, len);
                         entries[n * 4 + 3] = s.id;
                         n++;
                     }
