@@ -19,16 +19,29 @@ import java.util.zip.CheckedOutputStream;
  * another close is never taken for this one.
  *
  * <pre>
- * magic "JNB1" | version 1 | block id | block file size, content size, delete log size (longs)
- * entry count (long); per live message, ascending: seq delta, offset, length field, subject id,
- *   distance to the previous and next message of the subject (0: none)          (varints)
+ * magic "JNB1" | version 2 | block id | block file size, content size, delete log size, entries (longs)
+ * per live message, ascending: a kind byte, then the fields it does not imply, as varints:
+ *   seq delta, offset, length field (length &lt;&lt; 4 | its four flag bits), subject id,
+ *   distance to the previous and to the next message of the subject (0: none)
  * CRC32C of everything before it
  * </pre>
+ *
+ * The kind byte's bits say a field is what it usually is, so that a stream of one subject (or a
+ * few), appended in order, costs one byte per message: the sequence follows the previous
+ * entry's, the record follows the previous record, the length field and subject are the
+ * previous entry's, the subject's previous message is the previous entry, its next is the
+ * following entry.
  */
 final class BlockIndexFile {
 
     private static final int MAGIC = 0x31424E4A;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int SEQ_NEXT = 1;
+    private static final int LOC_CONTIGUOUS = 2;
+    private static final int SAME_LEN = 4;
+    private static final int SAME_SUBJECT = 8;
+    private static final int PREV_IS_PREVIOUS = 16;
+    private static final int NEXT_IS_FOLLOWING = 32;
 
     private BlockIndexFile() {
     }
@@ -49,7 +62,8 @@ final class BlockIndexFile {
             out.writeLong(b.deletesSize);
             out.writeLong(b.live);
             SequenceIndex index = fs.index;
-            long prev = 0;
+            Entry previous = new Entry();
+            Entry current = null;
             for (long seq = index.nextLive(b.firstSeq, b.lastSeq); seq >= 0;
                  seq = index.nextLive(seq + 1, b.lastSeq)) {
                 SequenceIndex.Page p = index.page(seq);
@@ -57,14 +71,22 @@ final class BlockIndexFile {
                 if (p.ref[i] != b) {
                     throw new IllegalStateException("sequence " + seq + " in the range of " + b + " is elsewhere");
                 }
-                writeVarLong(out, seq - prev);
-                writeVarLong(out, p.loc[i]);
-                writeVarLong(out, p.len[i] & 0xFFFF_FFFFL);
-                writeVarLong(out, p.subj[i]);
-                writeVarLong(out, p.prev[i]);
-                writeVarLong(out, p.next[i]);
-                prev = seq;
+                Entry e = new Entry();
+                e.seq = seq;
+                e.loc = p.loc[i];
+                e.len = p.len[i];
+                e.subject = p.subj[i];
+                e.prev = p.prev[i];
+                e.next = p.next[i];
+                if (current != null) {
+                    writeEntry(out, previous, current, e);
+                    previous = current;
+                }
+                current = e;
                 count++;
+            }
+            if (current != null) {
+                writeEntry(out, previous, current, null);
             }
             out.flush();
             out.writeInt((int) crc.getValue());
@@ -81,6 +103,82 @@ final class BlockIndexFile {
         AtomicFiles.move(tmp, b.indexFile);
         b.indexFileSize = Files.size(b.indexFile);
         b.indexFileCrc = checksum(b.indexFile);
+    }
+
+    /** One entry as the file holds it. */
+    private static final class Entry {
+        long seq;
+        long loc;
+        int len;
+        int subject = -1;
+        int prev;
+        int next;
+        boolean nextIsFollowing;
+    }
+
+    private static void writeEntry(DataOutputStream out, Entry previous, Entry e, Entry following)
+            throws IOException {
+        int kind = 0;
+        if (e.seq == previous.seq + 1) {
+            kind |= SEQ_NEXT;
+        }
+        if (e.loc == previous.loc + (previous.len & RecordFormat.LEN_MASK)) {
+            kind |= LOC_CONTIGUOUS;
+        }
+        if (e.len == previous.len && previous.subject >= 0) {
+            kind |= SAME_LEN;
+        }
+        if (e.subject == previous.subject) {
+            kind |= SAME_SUBJECT;
+        }
+        if (e.prev != 0 && e.prev == e.seq - previous.seq && previous.subject >= 0) {
+            kind |= PREV_IS_PREVIOUS;
+        }
+        if (following != null && e.next != 0 && e.next == following.seq - e.seq) {
+            kind |= NEXT_IS_FOLLOWING;
+        }
+        out.writeByte(kind);
+        if ((kind & SEQ_NEXT) == 0) {
+            writeVarLong(out, e.seq - previous.seq);
+        }
+        if ((kind & LOC_CONTIGUOUS) == 0) {
+            writeVarLong(out, e.loc);
+        }
+        if ((kind & SAME_LEN) == 0) {
+            writeVarLong(out, ((long) (e.len & RecordFormat.LEN_MASK) << 4) | (e.len >>> 28));
+        }
+        if ((kind & SAME_SUBJECT) == 0) {
+            writeVarLong(out, e.subject);
+        }
+        if ((kind & PREV_IS_PREVIOUS) == 0) {
+            writeVarLong(out, e.prev);
+        }
+        if ((kind & NEXT_IS_FOLLOWING) == 0) {
+            writeVarLong(out, e.next);
+        }
+    }
+
+    private static Entry readEntry(ByteBuffer in, Entry previous) throws IOException {
+        int kind = in.get() & 0xFF;
+        if ((kind & ~63) != 0) {
+            throw new IOException("bad entry kind " + kind);
+        }
+        Entry e = new Entry();
+        e.seq = previous.seq + ((kind & SEQ_NEXT) != 0 ? 1 : readVarLong(in));
+        e.loc = (kind & LOC_CONTIGUOUS) != 0 ? previous.loc + (previous.len & RecordFormat.LEN_MASK) : readVarLong(in);
+        if ((kind & SAME_LEN) != 0) {
+            e.len = previous.len;
+        } else {
+            long v = readVarLong(in);
+            e.len = (int) ((v >>> 4) & RecordFormat.LEN_MASK) | (int) ((v & 15) << 28);
+        }
+        e.subject = (kind & SAME_SUBJECT) != 0 ? previous.subject : (int) readVarLong(in);
+        e.prev = (kind & PREV_IS_PREVIOUS) != 0 ? (int) (e.seq - previous.seq) : (int) readVarLong(in);
+        e.nextIsFollowing = (kind & NEXT_IS_FOLLOWING) != 0;
+        if (!e.nextIsFollowing) {
+            e.next = (int) readVarLong(in);
+        }
+        return e;
     }
 
     private static int checksum(Path file) throws IOException {
@@ -119,36 +217,29 @@ final class BlockIndexFile {
                     || in.getLong() != b.deletesSize || in.getLong() != b.live) {
                 return false;
             }
-            long[] entries = new long[(int) Math.min(b.live, 1 << 20) * 6];
-            long seq = 0;
+            Entry[] entries = new Entry[(int) b.live];
+            Entry previous = new Entry();
             long bytes = 0;
-            // Decoded first, then added: a bad entry leaves the index untouched.
-            for (long k = 0; k < b.live; k++) {
-                int at = (int) k * 6;
-                if (at >= entries.length) {
-                    entries = java.util.Arrays.copyOf(entries, (int) Math.min((long) entries.length * 2,
-                            b.live * 6));
+            // Decoded and checked first, then added: a bad entry leaves the index untouched.
+            for (int k = 0; k < entries.length; k++) {
+                Entry e = readEntry(in, previous);
+                if (previous.nextIsFollowing) {
+                    previous.next = (int) (e.seq - previous.seq);
                 }
-                seq += readVarLong(in);
-                entries[at] = seq;
-                for (int f = 1; f < 6; f++) {
-                    entries[at + f] = readVarLong(in);
-                }
-                int len = (int) entries[at + 2];
-                SubjectTable.Subject s = fs.subjects.byIdOrNull((int) entries[at + 3]);
-                if (seq < b.firstSeq || seq > b.lastSeq || s == null || entries[at + 1] < 0
-                        || entries[at + 1] + (len & RecordFormat.LEN_MASK) > b.size) {
+                SubjectTable.Subject s = fs.subjects.byIdOrNull(e.subject);
+                if (e.seq < b.firstSeq || e.seq > b.lastSeq || e.seq <= previous.seq || s == null || e.loc < 0
+                        || e.loc + (e.len & RecordFormat.LEN_MASK) > b.size) {
                     return false;
                 }
-                bytes += len & RecordFormat.LEN_MASK;
+                bytes += e.len & RecordFormat.LEN_MASK;
+                entries[k] = e;
+                previous = e;
             }
-            if (in.hasRemaining() || bytes != b.liveBytes) {
+            if (in.hasRemaining() || bytes != b.liveBytes || previous.nextIsFollowing) {
                 return false;
             }
-            for (long k = 0; k < b.live; k++) {
-                int at = (int) k * 6;
-                fs.index.restore(entries[at], entries[at + 1], (int) entries[at + 2], (int) entries[at + 3],
-                        (int) entries[at + 4], (int) entries[at + 5], b);
+            for (Entry e : entries) {
+                fs.index.restore(e.seq, e.loc, e.len, e.subject, e.prev, e.next, b);
             }
             return true;
         } catch (IOException | RuntimeException e) {
