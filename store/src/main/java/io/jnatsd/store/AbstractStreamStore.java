@@ -12,9 +12,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
 /**
- * What the memory and file stores share: the indexes and counters, purge semantics and
- * queries; limits and expiry are {@link StoreLimits}', removal reporting is
- * {@link RemovalListeners}'. Subclasses supply where the bytes live through a handful of
+ * What the memory and file stores share: the counters, purge semantics and queries, with three
+ * roles in their own classes: the index ({@link StoreIndex}), limits and expiry
+ * ({@link StoreLimits}) and removal reporting ({@link RemovalListeners}). Subclasses supply where the bytes live through a handful of
  * hooks, each called with the write lock held.
  *
  * <p>Locking: one {@link ReentrantReadWriteLock}. Mutations and background tasks hold the write
@@ -24,12 +24,13 @@ abstract class AbstractStreamStore implements StreamStore {
 
 
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final SequenceIndex index = new SequenceIndex();
-    final SubjectTable subjects = new SubjectTable();
-    final IndexQueries queries = new IndexQueries(index, subjects);
-    final TtlHeap ttls = new TtlHeap();
-    /** Messages with a negative TTL: exempt from max_age. Rare, so boxed. */
-    final HashSet<Long> neverExpires = new HashSet<>();
+    /** The index role; the fields below are its parts, named for the code that reads them. */
+    final StoreIndex entries = new StoreIndex();
+    final SequenceIndex index = entries.seqs;
+    final SubjectTable subjects = entries.subjects;
+    final IndexQueries queries = entries.queries;
+    final TtlHeap ttls = entries.ttls;
+    final HashSet<Long> neverExpires = entries.neverExpires;
 
     volatile StoreConfig config;
     volatile boolean closed;
@@ -186,11 +187,8 @@ abstract class AbstractStreamStore implements StreamStore {
             throw new IllegalArgumentException("sequence gap too large: " + seq + " after " + lastSeq);
         }
         long loc = appendRecord(seq, ts, ttl, subject, headers, payload);
-        if (s == null) {
-            s = subjects.add(subject);
-        }
         int len = appendedLen;
-        index.put(seq, loc, len, s, appendedRef);
+        s = entries.add(seq, loc, len, subject, s, appendedRef, ts, ttl);
         appendedRef = null;
         if (msgs == 0) {
             firstSeq = seq;
@@ -199,11 +197,6 @@ abstract class AbstractStreamStore implements StreamStore {
         bytes += accountedSize(len);
         lastSeq = seq;
         lastTimeNanos = ts;
-        if (ttl > 0) {
-            ttls.add(saturatedAdd(ts, ttl), seq);
-        } else if (ttl < 0) {
-            neverExpires.add(seq);
-        }
         StoreConfig cfg = config;
         if (cfg.maxMsgsPerSubject() > 0) {
             while (s.count > cfg.maxMsgsPerSubject()) {
@@ -214,11 +207,6 @@ abstract class AbstractStreamStore implements StreamStore {
             limits.enforceLimitsLocked(cfg);
         }
         limits.armExpiryAfterAppend(cfg, ts, ttl);
-    }
-
-    static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /**
@@ -243,16 +231,9 @@ abstract class AbstractStreamStore implements StreamStore {
             recordRemoval(seq, loc, len, ref, erase);
         }
         SubjectTable.Subject s = subjects.byId(id);
-        index.remove(seq, s);
-        if (s.count == 0) {
-            subjects.remove(s);
-        }
-        long size = accountedSize(len);
+        entries.remove(seq, s);
         msgs--;
-        bytes -= size;
-        if (!neverExpires.isEmpty()) {
-            neverExpires.remove(seq);
-        }
+        bytes -= accountedSize(len);
         if (seq == firstSeq) {
             firstSeq = msgs == 0 ? lastSeq + 1 : index.nextLive(seq + 1, lastSeq);
         }
@@ -303,10 +284,7 @@ abstract class AbstractStreamStore implements StreamStore {
         long count = msgs;
         long removedBytes = bytes;
         resetStorage(newLast);
-        index.clear();
-        subjects.clear();
-        ttls.clear();
-        neverExpires.clear();
+        entries.clear();
         msgs = 0;
         bytes = 0;
         lastSeq = newLast;
@@ -569,7 +547,7 @@ abstract class AbstractStreamStore implements StreamStore {
         return read(() -> {
             long firstTime = firstTimestamp();
             long numDeleted = msgs == 0 ? 0 : Math.max(0, lastSeq - firstSeq + 1 - msgs);
-            long[] deleted = includeDeleted ? deletedSequences(numDeleted) : null;
+            long[] deleted = includeDeleted ? entries.deletedSequences(firstSeq, lastSeq, numDeleted) : null;
             return new StreamState(msgs, bytes, firstSeq, firstTime, lastSeq, lastTimeNanos, numDeleted, deleted,
                     subjects.size());
         });
@@ -585,23 +563,6 @@ abstract class AbstractStreamStore implements StreamStore {
         return timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
     }
 
-    private long[] deletedSequences(long numDeleted) {
-        if (numDeleted > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("too many deleted sequences to list: " + numDeleted);
-        }
-        long[] out = new long[(int) numDeleted];
-        int n = 0;
-        long seq = firstSeq;
-        while (seq <= lastSeq && n < out.length) {
-            long live = index.nextLive(seq, lastSeq);
-            long end = live < 0 ? lastSeq + 1 : live;
-            for (long d = seq; d < end && n < out.length; d++) {
-                out[n++] = d;
-            }
-            seq = end + 1;
-        }
-        return out;
-    }
 
     @Override
     public SimpleState filteredState(long startSeq, String filter) {

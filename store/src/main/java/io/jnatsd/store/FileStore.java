@@ -206,10 +206,7 @@ public final class FileStore extends AbstractStreamStore {
     void resetMemory() {
         loader.reset();
         msgs = 0;
-        index.clear();
-        subjects.clear();
-        ttls.clear();
-        neverExpires.clear();
+        entries.clear();
         bytes = 0;
     }
 

@@ -127,16 +127,10 @@ final class FileStoreRecovery {
         int subjectLength = RecordFormat.subjectLength(buf, pos);
         SubjectTable.Subject s = subjectAt(pos + RecordFormat.headerSize(buf, pos), subjectLength);
         int lenField = RecordFormat.lenField(buf, pos, len);
-        fs.index.put(seq, pos, lenField, s, b);
+        fs.entries.add(seq, pos, lenField, s.name, s, b, ts, RecordFormat.ttl(buf, pos));
         b.live++;
         b.liveBytes += len;
         fs.bytes += RecordFormat.accountedSize(lenField);
-        long ttl = RecordFormat.ttl(buf, pos);
-        if (ttl > 0) {
-            fs.ttls.add(AbstractStreamStore.saturatedAdd(ts, ttl), seq);
-        } else if (ttl < 0) {
-            fs.neverExpires.add(seq);
-        }
     }
 
     /** The subject at {@code at}; consecutive records mostly share one, so the last is cached. */

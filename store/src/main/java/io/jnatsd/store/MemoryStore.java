@@ -96,8 +96,7 @@ public final class MemoryStore extends AbstractStreamStore {
 
     @Override
     void closeStorage() {
-        index.clear();
-        subjects.clear();
+        entries.clear();
     }
 
     @Override

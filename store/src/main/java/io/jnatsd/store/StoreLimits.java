@@ -70,10 +70,10 @@ final class StoreLimits {
     void armExpiryAfterAppend(StoreConfig cfg, long ts, long ttl) {
         long due = Long.MAX_VALUE;
         if (cfg.maxAgeNanos() > 0 && nextExpiryNanos == Long.MAX_VALUE) {
-            due = AbstractStreamStore.saturatedAdd(ts, cfg.maxAgeNanos());
+            due = StoreIndex.saturatedAdd(ts, cfg.maxAgeNanos());
         }
         if (ttl > 0 && cfg.allowMsgTtl()) {
-            due = Math.min(due, AbstractStreamStore.saturatedAdd(ts, ttl));
+            due = Math.min(due, StoreIndex.saturatedAdd(ts, ttl));
         }
         if (due < nextExpiryNanos) {
             nextExpiryNanos = due;
@@ -126,7 +126,7 @@ final class StoreLimits {
                     int i = SequenceIndex.slot(seq);
                     long ts = store.timestampOf(seq, p.loc[i], p.len[i], p.ref[i]);
                     if (ts > cutoff) {
-                        next = AbstractStreamStore.saturatedAdd(ts, maxAge);
+                        next = StoreIndex.saturatedAdd(ts, maxAge);
                         break;
                     }
                     store.removeLocked(seq, RemovalReason.MAX_AGE, false, true);
