@@ -10,8 +10,9 @@ import java.util.List;
  *
  * <p>Loading changes the index, so it needs the store's write lock; a reader holding only the
  * read lock gets {@link SequenceIndex.IndexFault} and the store runs its query again under the
- * write lock ({@link AbstractStreamStore#read}). Blocks are never unloaded, so that retry
- * always progresses.
+ * write lock ({@link AbstractStreamStore#read}), where loads happen in place. Eviction
+ * ({@link #evictIdle}) takes the write lock too and runs between operations, so a block loaded
+ * for an operation stays loaded until it ends.
  */
 final class BlockIndexLoader implements SequenceIndex.Loader {
 
@@ -76,9 +77,39 @@ final class BlockIndexLoader implements SequenceIndex.Loader {
         unloaded = 0;
     }
 
+    /** Counts eviction rounds: a block whose {@link MessageBlock#usedEpoch} lags is idle. */
+    volatile int epoch;
+
+    /**
+     * Unloads the index of every block idle for {@code idleEpochs} eviction rounds (0: every
+     * block), keeping the tail and blocks a background compression will still change. With
+     * the write lock held and no operation under way, so no one holds a page of it. Its index
+     * file is written first; returns how many blocks were unloaded.
+     */
+    int evictIdle(int idleEpochs, boolean fsync) throws java.io.IOException {
+        int now = epoch;
+        int n = 0;
+        for (MessageBlock b : fs.blocks) {
+            if (!b.indexed || b == fs.tail || b.live == 0 || now - b.usedEpoch < idleEpochs
+                    || (fs.config.compression() != StoreCompression.NONE && !b.compressed)) {
+                continue;
+            }
+            BlockIndexFile.write(fs, b, fsync);
+            SequenceIndex index = fs.index;
+            for (long seq = index.nextLive(b.firstSeq, b.lastSeq); seq >= 0; seq = index.nextLive(seq + 1, b.lastSeq)) {
+                index.evict(seq);
+            }
+            b.indexed = false;
+            unloaded++;
+            n++;
+        }
+        return n;
+    }
+
     private void load(MessageBlock b) {
         // Marked first: rebuilding its links looks at the sequences around it, not at it again.
         b.indexed = true;
+        b.usedEpoch = epoch;
         unloaded--;
         if (!BlockIndexFile.load(fs, b)) {
             new FileStoreRecovery(fs).reindexBlock(b);

@@ -73,6 +73,7 @@ public final class FileStore extends AbstractStreamStore {
     private volatile StoreException writeError;
     private boolean directoryDirty;
     private ScheduledFuture<?> syncTask;
+    private ScheduledFuture<?> evictionTask;
     private boolean compactionScheduled;
     private boolean truncating;
     /** Serialises {@link #sync()} calls: one must not return while another's fsync is running. */
@@ -168,6 +169,41 @@ public final class FileStore extends AbstractStreamStore {
             flushAndUnlock();
         }
         startSyncTask();
+        evictionTask = StoreScheduler.scheduleWithFixedDelay(this::backgroundEviction, EVICTION_PERIOD_NANOS);
+    }
+
+    /** How often idle block indexes are looked for; one idle for {@link #IDLE_EPOCHS} rounds goes. */
+    static final long EVICTION_PERIOD_NANOS = 10_000_000_000L;
+    static final int IDLE_EPOCHS = 3;
+
+    private void backgroundEviction() {
+        if (closed || writeError != null) {
+            return;
+        }
+        loader.epoch++;
+        try {
+            evictIdleIndexes(IDLE_EPOCHS);
+        } catch (IllegalStateException | StoreException closedOrFailed) {
+            // Closed meanwhile, or the index file could not be written: the blocks stay loaded.
+        }
+    }
+
+    /**
+     * Unloads the message index of blocks nobody has read for {@code idleEpochs} eviction
+     * rounds (0: all but the tail), bounding memory: the index of a stream read once from the
+     * start would otherwise stay whole. Returns how many blocks were unloaded.
+     */
+    int evictIdleIndexes(int idleEpochs) {
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            flushPending();
+            return loader.evictIdle(idleEpochs, config.syncAlways());
+        } catch (IOException e) {
+            throw new StoreException("cannot write a block index in " + msgsDir, e);
+        } finally {
+            flushAndUnlock();
+        }
     }
 
     private List<MessageBlock> listBlocks() throws IOException {
@@ -375,6 +411,7 @@ public final class FileStore extends AbstractStreamStore {
     @Override
     StoredMessage readRecord(long seq, long loc, int len, Object ref, String subject) {
         MessageBlock b = (MessageBlock) ref;
+        b.usedEpoch = loader.epoch;
         byte[] rec = readRecordBytes(b, seq, loc, len);
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
         int subjectLength = RecordFormat.subjectLength(bb, 0);
@@ -713,6 +750,10 @@ public final class FileStore extends AbstractStreamStore {
             syncTask.cancel(false);
             syncTask = null;
         }
+        if (evictionTask != null) {
+            evictionTask.cancel(false);
+            evictionTask = null;
+        }
         try {
             flushPending();
             if (writeError == null) {
@@ -739,6 +780,10 @@ public final class FileStore extends AbstractStreamStore {
         if (syncTask != null) {
             syncTask.cancel(false);
             syncTask = null;
+        }
+        if (evictionTask != null) {
+            evictionTask.cancel(false);
+            evictionTask = null;
         }
         compressor.cancel();
         for (MessageBlock b : blocks) {

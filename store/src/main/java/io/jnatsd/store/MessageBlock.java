@@ -65,6 +65,8 @@ final class MessageBlock {
      * something first looks at its sequences; until then nothing may change the block.
      */
     boolean indexed = true;
+    /** The store's eviction epoch when the block's index was last loaded or read (racy, a hint). */
+    int usedEpoch;
     long indexFileSize;
     int indexFileCrc;
     /** Written since the last fsync. */

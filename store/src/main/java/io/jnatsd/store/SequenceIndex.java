@@ -198,6 +198,23 @@ final class SequenceIndex {
         loadedPage(seq).next[slot(seq)] = (int) (nextSeq - seq);
     }
 
+    /**
+     * Takes a live entry out of memory without changing its subject or its neighbours' links
+     * (they point at it by distance): its block's index file has it, and the entry comes back
+     * when the block is loaded again.
+     */
+    void evict(long seq) {
+        Page p = loadedPage(seq);
+        int i = slot(seq);
+        p.subj[i] = 0;
+        p.ref[i] = null;
+        p.live--;
+        size--;
+        if (p.live == 0) {
+            dropPage(seq >>> PAGE_BITS);
+        }
+    }
+
     /** Updates the location of a live entry (block compaction moves records). */
     void relocate(long seq, long loc) {
         page(seq).loc[slot(seq)] = loc;

@@ -439,4 +439,60 @@ class LazyFileStoreTest {
             }
         }
     }
+
+    @Test
+    void evictedBlockIndexesLoadAgainAndSurviveACrash() throws IOException {
+        Path dir = tmp.resolve("evict");
+        Random r = new Random(21);
+        try (MemoryStore model = populate(dir)) {
+            try (FileStore fs = reopen(dir, true)) {
+                assertSameAnswers(model, fs);
+                assertEquals(0, fs.unloadedBlocks());
+                int evicted = fs.evictIdleIndexes(0);
+                assertEquals(fs.blockFiles().size() - 1, evicted, "all but the tail");
+                assertEquals(evicted, fs.unloadedBlocks());
+                assertEquals(0, fs.evictIdleIndexes(0));
+                // Changes touching evicted blocks load them again.
+                for (int k = 0; k < 30; k++) {
+                    long seq = 1 + r.nextLong(model.state().lastSeq());
+                    assertEquals(model.remove(seq), fs.remove(seq), "remove " + seq);
+                }
+                storeBoth(model, fs, r, 40);
+                assertSameAnswers(model, fs);
+                fs.evictIdleIndexes(0);
+                storeBoth(model, fs, r, 10);
+                // Killed here: the index files written by the eviction must not be trusted alone.
+                copyTree(dir, tmp.resolve("evict-crash"));
+            }
+            try (FileStore fs = reopen(dir, true)) {
+                assertSameAnswers(model, fs);
+            }
+            try (FileStore fs = reopen(tmp.resolve("evict-crash"), false)) {
+                assertSameAnswers(model, fs);
+            }
+        }
+    }
+
+    @Test
+    void onlyIdleBlocksAreEvicted() throws IOException {
+        Path dir = tmp.resolve("idle");
+        try (MemoryStore model = populate(dir)) {
+            try (FileStore fs = reopen(dir, true)) {
+                MessageBlock a = fs.blocks.get(1);
+                MessageBlock b = fs.blocks.get(3);
+                long inA = model.loadNext(">", a.firstSeq).seq();
+                long inB = model.loadNext(">", b.firstSeq).seq();
+                assertEquals(model.load(inA).subject(), fs.load(inA).subject());
+                assertEquals(model.load(inB).subject(), fs.load(inB).subject());
+                assertTrue(a.indexed && b.indexed);
+                assertEquals(0, fs.evictIdleIndexes(1), "nothing is idle yet");
+                fs.loader.epoch += 2;
+                fs.load(inA); // read again: A stays, B goes
+                assertEquals(1, fs.evictIdleIndexes(1));
+                assertTrue(a.indexed);
+                assertFalse(b.indexed);
+                assertSameAnswers(model, fs);
+            }
+        }
+    }
 }
