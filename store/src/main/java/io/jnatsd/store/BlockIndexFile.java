@@ -103,6 +103,7 @@ final class BlockIndexFile {
         AtomicFiles.move(tmp, b.indexFile);
         b.indexFileSize = Files.size(b.indexFile);
         b.indexFileCrc = checksum(b.indexFile);
+        b.indexChanged = false;
     }
 
     /** One entry as the file holds it. */
@@ -241,6 +242,7 @@ final class BlockIndexFile {
             for (Entry e : entries) {
                 fs.index.restore(e.seq, e.loc, e.len, e.subject, e.prev, e.next, b);
             }
+            b.indexChanged = false;
             return true;
         } catch (IOException | RuntimeException e) {
             return false;

@@ -64,6 +64,11 @@ final class BlockIndexLoader implements SequenceIndex.Loader {
         }
     }
 
+    @Override
+    public void changed(Object ref) {
+        ((MessageBlock) ref).indexChanged = true;
+    }
+
     /** A block left out by the open is deleted as a whole: nothing to load any more. */
     void forget(MessageBlock b) {
         if (!b.indexed) {
@@ -94,7 +99,9 @@ final class BlockIndexLoader implements SequenceIndex.Loader {
                     || (fs.config.compression() != StoreCompression.NONE && !b.compressed)) {
                 continue;
             }
-            BlockIndexFile.write(fs, b, fsync);
+            if (b.indexChanged) {
+                BlockIndexFile.write(fs, b, fsync);
+            }
             SequenceIndex index = fs.index;
             for (long seq = index.nextLive(b.firstSeq, b.lastSeq); seq >= 0; seq = index.nextLive(seq + 1, b.lastSeq)) {
                 index.evict(seq);

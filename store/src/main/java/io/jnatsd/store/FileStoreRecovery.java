@@ -400,6 +400,7 @@ final class FileStoreRecovery {
         if (n != b.live) {
             notes.add("block " + b.id + ": " + n + " of " + b.live + " messages found on load");
         }
+        b.indexChanged = true; // its index file is the damaged one: the next close replaces it
     }
 
     // ---- truncate -----------------------------------------------------------------------------
@@ -465,6 +466,7 @@ final class FileStoreRecovery {
             AtomicFiles.write(b.deletesFile, Arrays.copyOf(out.array(), out.position()), fs.config.syncAlways());
         }
         b.deletesSize = out.position();
+        b.indexChanged = true;
     }
 
     // ---- compaction ---------------------------------------------------------------------------

@@ -65,6 +65,11 @@ final class MessageBlock {
      * something first looks at its sequences; until then nothing may change the block.
      */
     boolean indexed = true;
+    /**
+     * The block or its entries changed since {@link #indexFile} was written or loaded (or there
+     * is none): a close or an eviction must write it again.
+     */
+    boolean indexChanged = true;
     /** The store's eviction epoch when the block's index was last loaded or read (racy, a hint). */
     int usedEpoch;
     long indexFileSize;
@@ -154,6 +159,7 @@ final class MessageBlock {
 
     /** Writes all of {@code src} at {@code pos}. */
     void writeFully(ByteBuffer src, long pos) throws IOException {
+        indexChanged = true;
         int start = src.position();
         for (int attempt = 0; ; attempt++) {
             try {
@@ -218,6 +224,7 @@ final class MessageBlock {
     /** Overwrites content in place (plain blocks only): the erase of a record. */
     void overwrite(ByteBuffer src, long pos) throws IOException {
         generation++;
+        indexChanged = true;
         writeFully(src, pos);
     }
 
@@ -258,11 +265,13 @@ final class MessageBlock {
         compressed = compressedFile;
         chunks = null;
         generation++;
+        indexChanged = true;
     }
 
     /** Cuts the block file to {@code length} bytes (plain blocks only). */
     void truncateFile(long length) throws IOException {
         generation++;
+        indexChanged = true;
         for (int attempt = 0; ; attempt++) {
             try {
                 channel().truncate(length);
@@ -315,6 +324,7 @@ final class MessageBlock {
     }
 
     private void writeDeletes(ByteBuffer src, long pos) throws IOException {
+        indexChanged = true;
         for (int attempt = 0; ; attempt++) {
             try {
                 FileChannel ch = deletesChannel();
@@ -357,6 +367,7 @@ final class MessageBlock {
         }
         long valid = (long) n * DELETE_ENTRY_SIZE;
         if (valid != all.length) {
+            indexChanged = true;
             try (FileChannel ch = FileChannel.open(deletesFile, StandardOpenOption.WRITE)) {
                 ch.truncate(valid);
             }
@@ -368,6 +379,7 @@ final class MessageBlock {
     /** Forgets what a failed summary load set, before a scan recounts (and indexes) it. */
     void resetCounters() {
         indexed = true;
+        indexChanged = true;
         size = 0;
         firstSeq = 0;
         lastSeq = 0;
@@ -424,6 +436,7 @@ final class MessageBlock {
         Files.deleteIfExists(deletesFile);
         deletesSize = 0;
         deletesDirty = false;
+        indexChanged = true;
     }
 
     private static void closeQuietly(FileChannel ch) {

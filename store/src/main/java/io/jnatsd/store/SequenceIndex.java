@@ -61,6 +61,9 @@ final class SequenceIndex {
          * highest with {@code highest}. False if every such block is loaded.
          */
         boolean loadOne(long from, long to, boolean highest);
+
+        /** An entry of the block {@code ref} changed (added, removed, moved or relinked). */
+        void changed(Object ref);
     }
 
     /** Thrown by a {@link Loader} that must load a block but holds only the read lock. */
@@ -81,6 +84,12 @@ final class SequenceIndex {
 
     void setLoader(Loader loader) {
         this.loader = loader;
+    }
+
+    private void changed(Page p, int i) {
+        if (loader != null) {
+            loader.changed(p.ref[i]);
+        }
     }
 
     private boolean lazy() {
@@ -152,6 +161,7 @@ final class SequenceIndex {
         p.prev[i] = 0;
         p.live++;
         size++;
+        changed(p, i);
         if (subject.count == 0) {
             subject.first = seq;
         } else {
@@ -163,6 +173,7 @@ final class SequenceIndex {
             p.prev[i] = d;
             Page lp = page(last);
             lp.next[slot(last)] = d;
+            changed(lp, slot(last));
         }
         subject.last = seq;
         subject.count++;
@@ -190,12 +201,16 @@ final class SequenceIndex {
 
     /** Links live entry {@code seq} to the previous message of its subject (a block rebuilt without its index file). */
     void setPrev(long seq, long prevSeq) {
-        loadedPage(seq).prev[slot(seq)] = (int) (seq - prevSeq);
+        Page p = loadedPage(seq);
+        p.prev[slot(seq)] = (int) (seq - prevSeq);
+        changed(p, slot(seq));
     }
 
     /** Links live entry {@code seq} to the next message of its subject. */
     void setNext(long seq, long nextSeq) {
-        loadedPage(seq).next[slot(seq)] = (int) (nextSeq - seq);
+        Page p = loadedPage(seq);
+        p.next[slot(seq)] = (int) (nextSeq - seq);
+        changed(p, slot(seq));
     }
 
     /**
@@ -217,7 +232,9 @@ final class SequenceIndex {
 
     /** Updates the location of a live entry (block compaction moves records). */
     void relocate(long seq, long loc) {
-        page(seq).loc[slot(seq)] = loc;
+        Page p = page(seq);
+        p.loc[slot(seq)] = loc;
+        changed(p, slot(seq));
     }
 
     /**
@@ -231,11 +248,16 @@ final class SequenceIndex {
         long after = p.next[i] == 0 ? 0 : seq + p.next[i];
         int gap = before > 0 && after > 0 ? (int) (after - before) : 0;
         if (before > 0) {
-            page(before).next[slot(before)] = gap;
+            Page bp = page(before);
+            bp.next[slot(before)] = gap;
+            changed(bp, slot(before));
         }
         if (after > 0) {
-            page(after).prev[slot(after)] = gap;
+            Page ap = page(after);
+            ap.prev[slot(after)] = gap;
+            changed(ap, slot(after));
         }
+        changed(p, i);
         subject.count--;
         if (subject.first == seq) {
             subject.first = after;

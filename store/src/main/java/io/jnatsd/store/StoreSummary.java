@@ -48,10 +48,10 @@ final class StoreSummary {
     private StoreSummary() {
     }
 
-    /** Writes the index file of every loaded block, then the summary. */
+    /** Writes the index file of every loaded block that changed since its file was written, then the summary. */
     static void write(FileStore fs, boolean fsync) throws IOException {
         for (MessageBlock b : fs.blocks) {
-            if (b.indexed) {
+            if (b.indexed && b.live > 0 && b.indexChanged) {
                 BlockIndexFile.write(fs, b, fsync);
             }
         }
@@ -214,6 +214,7 @@ final class StoreSummary {
                 return false;
             }
             b.indexed = b.live == 0;
+            b.indexChanged = b.live == 0;
         }
         return true;
     }

@@ -495,4 +495,40 @@ class LazyFileStoreTest {
             }
         }
     }
+
+    @Test
+    void closeWritesOnlyTheIndexesOfBlocksThatChanged() throws IOException {
+        Path dir = tmp.resolve("rewrite");
+        try (MemoryStore model = populate(dir)) {
+            java.util.Map<Path, Object> before = indexFileKeys(dir);
+            long removed;
+            try (FileStore fs = reopen(dir, true)) {
+                assertSameAnswers(model, fs); // every block loaded, none changed
+                removed = model.loadNext(">", fs.blocks.get(2).firstSeq).seq();
+            }
+            assertEquals(before, indexFileKeys(dir), "unchanged blocks keep their index files");
+            Path changed;
+            try (FileStore fs = reopen(dir, true)) {
+                changed = fs.blocks.get(2).indexFile;
+                // A removal in block 2 relinks its subject's neighbours, maybe in other blocks.
+                assertTrue(fs.remove(removed));
+                assertTrue(model.remove(removed));
+            }
+            java.util.Map<Path, Object> after = indexFileKeys(dir);
+            assertFalse(before.get(changed).equals(after.get(changed)), "the changed block's index is rewritten");
+            try (FileStore fs = reopen(dir, true)) {
+                assertSameAnswers(model, fs);
+            }
+        }
+    }
+
+    private static java.util.Map<Path, Object> indexFileKeys(Path dir) throws IOException {
+        java.util.Map<Path, Object> keys = new java.util.HashMap<>();
+        try (var files = Files.list(dir.resolve("msgs"))) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".idx")).toList()) {
+                keys.put(p, Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+            }
+        }
+        return keys;
+    }
 }
