@@ -462,6 +462,8 @@ class LazyFileStoreTest {
                 fs.evictIdleIndexes(0);
                 storeBoth(model, fs, r, 10);
                 // Killed here: the index files written by the eviction must not be trusted alone.
+                // (The copy waits for background compaction, which renames files as it goes.)
+                FileStoreRecoveryTest.awaitBackgroundWork();
                 copyTree(dir, tmp.resolve("evict-crash"));
             }
             try (FileStore fs = reopen(dir, true)) {
