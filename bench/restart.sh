@@ -7,9 +7,10 @@
 # Three stores per server, each on its own fresh directory (`-js -sd DIR`): an empty stream, a
 # stream of --small messages of --small-size bytes (default 10,000,000 x 16) and one of --large
 # messages of --large-size bytes (default 1,000,000 x 1024). Each is filled through jnats (async
-# publish, acks checked), the server is stopped gracefully (SIGTERM), and then restarted R times
-# (default 3) by the probe (io.jnatsd.bench.RecoveryProbe), which measures from starting the
-# process to the first STREAM.INFO reporting every message, and the server's RSS at that moment.
+# publish, acks checked), the server is stopped gracefully (SIGTERM), and then restarted 1 + R
+# times (default R = 3; the first start only warms the page cache and is not counted) by the probe
+# (io.jnatsd.bench.RecoveryProbe), which measures from starting the process to the first
+# STREAM.INFO reporting every message, and the server's RSS at that moment.
 # Reported per server and data set:
 #   extra ms   median time to ready with the data minus the median with the empty stream
 #              (what the data costs the restart; the JVM's own start-up cancels out)
@@ -33,7 +34,7 @@ SERVERS=jnatsd,upstream
 KEEP=0
 STREAM=RESTART
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -84,7 +85,7 @@ measure() {
   disk=$(du -sb "$store" | cut -f1)
   echo "restart.sh: $kind: $name: $disk bytes on disk; $ROUNDS restarts" >&2
   server_cmd "$kind" "$PORT" -js -sd "$store"
-  line=$(probe restart "$PORT" "$STREAM" "$count" "$ROUNDS" term "$OUT/$kind-$name-restart.log" -- "${SERVER_CMD[@]}")
+  line=$(probe restart "$PORT" "$STREAM" "$count" "$((ROUNDS + 1))" term "$OUT/$kind-$name-restart.log" -- "${SERVER_CMD[@]}")
   printf '{"server":"%s","set":"%s","messages":%s,"size":%s,"disk_bytes":%s,"result":%s}\n' \
     "$kind" "$name" "$count" "$size" "$disk" "$line" >> "$RESULTS"
   [ "$KEEP" = 1 ] || rm -rf "$store"
@@ -92,16 +93,25 @@ measure() {
 
 IFS=, read -r -a KINDS <<< "$SERVERS"
 for kind in "${KINDS[@]}"; do
-  measure "$kind" empty 0 "$SMALL_SIZE"
+  # The empty stream last: the first store measured pays for cold caches (the jar, the binary).
   measure "$kind" small "$SMALL" "$SMALL_SIZE"
   measure "$kind" large "$LARGE" "$LARGE_SIZE"
+  measure "$kind" empty 0 "$SMALL_SIZE"
 done
 
 python3 - "$RESULTS" <<'EOF' | tee "$OUT/report.txt"
 import json, sys
 rows = {}
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    res = r["result"]
+    # The first restart of each set warms the caches: not counted.
+    res["median_ready_ms"] = median(res["ready_ms"][1:] or res["ready_ms"])
+    res["median_rss_kb"] = median(res["rss_kb"][1:] or res["rss_kb"])
     rows[(r["server"], r["set"])] = r
 servers = sorted({s for s, _ in rows}, key=lambda s: s != "jnatsd")
 def extra(s, name):
