@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * RecoveryProbe restart PORT STREAM COUNT ROUNDS term|kill LOG -- SERVER COMMAND...
  *     ROUNDS times: start the server command; time from starting it to the first accepted
  *     connection and to the first STREAM.INFO that reports COUNT messages; stop it (term:
- *     SIGTERM and wait for it to exit, as a graceful shutdown; kill: SIGKILL)
+ *     SIGTERM and wait for it to exit, as a graceful shutdown; kill: SIGKILL); also the
+ *     server's resident set size once ready (Linux: VmRSS, 0 elsewhere)
  * </pre>
  *
  * The probe starts the server itself so that its own JVM start is not in the measurement.
@@ -69,6 +70,7 @@ public final class RecoveryProbe {
         StreamInfoPoller poller = new StreamInfoPoller(new InetSocketAddress("127.0.0.1", port), stream);
         List<Double> acceptMs = new ArrayList<>();
         List<Double> readyMs = new ArrayList<>();
+        List<Double> rssKb = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
@@ -79,14 +81,30 @@ public final class RecoveryProbe {
                 StreamInfoPoller.Times t = poller.await(count, t0 + RECOVERY_TIMEOUT.toNanos(), p::isAlive);
                 acceptMs.add((t.acceptedNanos() - t0) / 1e6);
                 readyMs.add((t.readyNanos() - t0) / 1e6);
+                rssKb.add((double) residentKb(p.pid()));
             } finally {
                 stop(p, kill);
                 Runtime.getRuntime().removeShutdownHook(stopOnExit);
             }
         }
         return String.format(Locale.ROOT, "{\"probe\":\"restart\",\"messages\":%d,\"stop\":\"%s\",\"accept_ms\":%s,"
-                        + "\"ready_ms\":%s,\"median_ready_ms\":%.1f}",
-                count, kill ? "kill" : "term", json(acceptMs), json(readyMs), median(readyMs));
+                        + "\"ready_ms\":%s,\"median_ready_ms\":%.1f,\"rss_kb\":%s,\"median_rss_kb\":%.0f}",
+                count, kill ? "kill" : "term", json(acceptMs), json(readyMs), median(readyMs), json(rssKb),
+                median(rssKb));
+    }
+
+    /** The process's resident set size in KiB, from /proc (0 where there is none). */
+    static long residentKb(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // Not Linux, or the process is gone: no figure.
+        }
+        return 0;
     }
 
     /** term: SIGTERM, the server shuts down gracefully (and persists its state); kill: SIGKILL. */

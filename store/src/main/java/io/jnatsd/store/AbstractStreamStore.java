@@ -1,38 +1,36 @@
 package io.jnatsd.store;
 
-import java.nio.charset.StandardCharsets;
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 
 /**
- * What the memory and file stores share: the indexes, the counters, the limits (as upstream's
- * stores apply them), expiry, purge semantics, queries and listener dispatch. Subclasses supply
- * where the bytes live through a handful of hooks, each called with the write lock held.
+ * What the memory and file stores share: the counters, purge semantics and queries, with three
+ * roles in their own classes: the index ({@link StoreIndex}), limits and expiry
+ * ({@link StoreLimits}) and removal reporting ({@link RemovalListeners}). Subclasses supply where the bytes live through a handful of
+ * hooks, each called with the write lock held.
  *
  * <p>Locking: one {@link ReentrantReadWriteLock}. Mutations and background tasks hold the write
  * lock; queries hold the read lock. Removal listeners run after the write lock is released.
  */
 abstract class AbstractStreamStore implements StreamStore {
 
-    private static final long MIN_TIMER_DELAY_NANOS = 1_000_000L;
-    private static final byte[] ROLLUP_HEADER = "nats-rollup:".getBytes(StandardCharsets.US_ASCII);
-    private static final ThreadLocal<RemovalEvents> FIRING = ThreadLocal.withInitial(RemovalEvents::new);
-    private static final ThreadLocal<Boolean> IN_LISTENER = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    final SequenceIndex index = new SequenceIndex();
-    final SubjectTable subjects = new SubjectTable();
-    final IndexQueries queries = new IndexQueries(index, subjects);
-    final TtlHeap ttls = new TtlHeap();
-    /** Messages with a negative TTL: exempt from max_age. Rare, so boxed. */
-    final HashSet<Long> neverExpires = new HashSet<>();
+    /** The index role; the fields below are its parts, named for the code that reads them. */
+    final StoreIndex entries = new StoreIndex();
+    final SequenceIndex index = entries.seqs;
+    final SubjectTable subjects = entries.subjects;
+    final IndexQueries queries = entries.queries;
+    final TtlHeap ttls = entries.ttls;
+    final HashSet<Long> neverExpires = entries.neverExpires;
 
     volatile StoreConfig config;
     volatile boolean closed;
@@ -46,13 +44,9 @@ abstract class AbstractStreamStore implements StreamStore {
     int appendedLen;
     Object appendedRef;
 
-    private final RemovalEvents events = new RemovalEvents();
-    private final List<RemovalListener> listeners = new CopyOnWriteArrayList<>();
+    private final RemovalListeners listeners = new RemovalListeners();
     private final Map<String, ConsumerStore> consumers = new HashMap<>();
-    private ScheduledFuture<?> expiryTask;
-    private long expiryTaskAtNanos = Long.MAX_VALUE;
-    /** When the oldest message (by age or TTL) becomes due; store() expires lazily past it. */
-    private long nextExpiryNanos = Long.MAX_VALUE;
+    final StoreLimits limits = new StoreLimits(this);
 
     AbstractStreamStore(StoreConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -140,12 +134,12 @@ abstract class AbstractStreamStore implements StreamStore {
         try {
             checkWritable();
             long now = StoreScheduler.nowNanos();
-            if (now >= nextExpiryNanos) {
-                expireLocked(now);
+            if (limits.expiryDue(now)) {
+                limits.expireLocked(now);
             }
             SubjectTable.Subject s = subjects.get(subject);
             if (cfg.discardNew()) {
-                checkDiscardNew(cfg, s, subject, headers, payload);
+                limits.checkDiscardNew(cfg, s, subject, headers, payload);
             }
             long seq = lastSeq + 1;
             appendLocked(seq, now, ttlNanos, subject, s, headers, payload);
@@ -166,8 +160,8 @@ abstract class AbstractStreamStore implements StreamStore {
                 throw new IllegalArgumentException("sequence " + seq + " is not above the last sequence " + lastSeq);
             }
             long now = StoreScheduler.nowNanos();
-            if (now >= nextExpiryNanos) {
-                expireLocked(now);
+            if (limits.expiryDue(now)) {
+                limits.expireLocked(now);
             }
             appendLocked(seq, timestampNanos, ttlNanos, subject, subjects.get(subject), headers, payload);
         } finally {
@@ -182,53 +176,9 @@ abstract class AbstractStreamStore implements StreamStore {
         Objects.requireNonNull(payload, "payload");
     }
 
-    /** Upstream's discard-new rules (memstore.go/filestore.go storeRawMsg). */
-    private void checkDiscardNew(StoreConfig cfg, SubjectTable.Subject s, String subject, byte[] headers,
-                                 byte[] payload) {
-        boolean atSubjectLimit = s != null && cfg.maxMsgsPerSubject() > 0 && s.count >= cfg.maxMsgsPerSubject();
-        if (atSubjectLimit && cfg.discardNewPerSubject() && !hasRollupHeader(headers)) {
-            throw new StoreLimitException(StoreLimitException.Reason.MAX_MSGS_PER_SUBJECT);
-        }
-        // At the subject limit the oldest message of the subject makes room, so the count holds.
-        if (cfg.maxMsgs() > 0 && msgs >= cfg.maxMsgs() && !atSubjectLimit) {
-            throw new StoreLimitException(StoreLimitException.Reason.MAX_MSGS);
-        }
-        if (cfg.maxBytes() > 0) {
-            long size = accountedSize(subject, headers, payload);
-            if (bytes + size > cfg.maxBytes()) {
-                if (!atSubjectLimit || sizeOf(s.first) < size) {
-                    throw new StoreLimitException(StoreLimitException.Reason.MAX_BYTES);
-                }
-            }
-        }
-    }
-
-    private long sizeOf(long seq) {
+    final long sizeOf(long seq) {
         SequenceIndex.Page p = index.page(seq);
         return accountedSize(p.len[SequenceIndex.slot(seq)]);
-    }
-
-    static boolean hasRollupHeader(byte[] headers) {
-        if (headers == null) {
-            return false;
-        }
-        outer:
-        for (int i = 0; i + ROLLUP_HEADER.length <= headers.length; i++) {
-            if (i > 0 && headers[i - 1] != '\n') {
-                continue;
-            }
-            for (int j = 0; j < ROLLUP_HEADER.length; j++) {
-                int c = headers[i + j];
-                if (c >= 'A' && c <= 'Z') {
-                    c += 'a' - 'A';
-                }
-                if (c != ROLLUP_HEADER[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 
     private void appendLocked(long seq, long ts, long ttl, String subject, SubjectTable.Subject s, byte[] headers,
@@ -237,11 +187,8 @@ abstract class AbstractStreamStore implements StreamStore {
             throw new IllegalArgumentException("sequence gap too large: " + seq + " after " + lastSeq);
         }
         long loc = appendRecord(seq, ts, ttl, subject, headers, payload);
-        if (s == null) {
-            s = subjects.add(subject);
-        }
         int len = appendedLen;
-        index.put(seq, loc, len, s, appendedRef);
+        s = entries.add(seq, loc, len, subject, s, appendedRef, ts, ttl);
         appendedRef = null;
         if (msgs == 0) {
             firstSeq = seq;
@@ -250,11 +197,6 @@ abstract class AbstractStreamStore implements StreamStore {
         bytes += accountedSize(len);
         lastSeq = seq;
         lastTimeNanos = ts;
-        if (ttl > 0) {
-            ttls.add(saturatedAdd(ts, ttl), seq);
-        } else if (ttl < 0) {
-            neverExpires.add(seq);
-        }
         StoreConfig cfg = config;
         if (cfg.maxMsgsPerSubject() > 0) {
             while (s.count > cfg.maxMsgsPerSubject()) {
@@ -262,27 +204,9 @@ abstract class AbstractStreamStore implements StreamStore {
             }
         }
         if (!cfg.discardNew()) {
-            enforceLimitsLocked(cfg);
+            limits.enforceLimitsLocked(cfg);
         }
-        armExpiryAfterAppend(cfg, ts, ttl);
-    }
-
-    private void enforceLimitsLocked(StoreConfig cfg) {
-        if (cfg.maxMsgs() > 0) {
-            while (msgs > cfg.maxMsgs()) {
-                removeLocked(firstSeq, RemovalReason.MAX_MSGS, false, true);
-            }
-        }
-        if (cfg.maxBytes() > 0) {
-            while (bytes > cfg.maxBytes() && msgs > 0) {
-                removeLocked(firstSeq, RemovalReason.MAX_BYTES, false, true);
-            }
-        }
-    }
-
-    static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+        limits.armExpiryAfterAppend(cfg, ts, ttl);
     }
 
     /**
@@ -307,30 +231,21 @@ abstract class AbstractStreamStore implements StreamStore {
             recordRemoval(seq, loc, len, ref, erase);
         }
         SubjectTable.Subject s = subjects.byId(id);
-        index.remove(seq, s);
-        if (s.count == 0) {
-            subjects.remove(s);
-        }
-        long size = accountedSize(len);
+        entries.remove(seq, s);
         msgs--;
-        bytes -= size;
-        if (!neverExpires.isEmpty()) {
-            neverExpires.remove(seq);
-        }
+        bytes -= accountedSize(len);
         if (seq == firstSeq) {
             firstSeq = msgs == 0 ? lastSeq + 1 : index.nextLive(seq + 1, lastSeq);
         }
-        if (reason != null && !listeners.isEmpty()) {
-            events.add(seq, s.name, reason);
+        if (reason != null) {
+            listeners.removed(seq, s.name, reason);
         }
         entryRemoved(seq, loc, len, ref);
         return true;
     }
 
     private void endBulk(long count, long removedBytes) {
-        if (count > 0 && !listeners.isEmpty()) {
-            events.purged(count, removedBytes, firstSeq);
-        }
+        listeners.purged(count, removedBytes, firstSeq);
     }
 
     @Override
@@ -369,15 +284,12 @@ abstract class AbstractStreamStore implements StreamStore {
         long count = msgs;
         long removedBytes = bytes;
         resetStorage(newLast);
-        index.clear();
-        subjects.clear();
-        ttls.clear();
-        neverExpires.clear();
+        entries.clear();
         msgs = 0;
         bytes = 0;
         lastSeq = newLast;
         firstSeq = newLast + 1;
-        nextExpiryNanos = Long.MAX_VALUE;
+        limits.cleared();
         endBulk(count, removedBytes);
         return count;
     }
@@ -390,7 +302,7 @@ abstract class AbstractStreamStore implements StreamStore {
         if (upToSeqExclusive == 1) {
             return 0;
         }
-        if (Subjects.isAll(subjectFilter)) {
+        if (Subjects.matchesEverything(subjectFilter)) {
             if (keep == 0 && upToSeqExclusive == 0) {
                 return purge();
             }
@@ -552,108 +464,42 @@ abstract class AbstractStreamStore implements StreamStore {
                 }
             }
             if (!newConfig.discardNew()) {
-                enforceLimitsLocked(newConfig);
+                limits.enforceLimitsLocked(newConfig);
             }
-            expireLocked(StoreScheduler.nowNanos());
+            limits.expireLocked(StoreScheduler.nowNanos());
         } finally {
             flushAndUnlock();
-        }
-    }
-
-    // ---- expiry ---------------------------------------------------------------------------------
-
-    private void armExpiryAfterAppend(StoreConfig cfg, long ts, long ttl) {
-        long due = Long.MAX_VALUE;
-        if (cfg.maxAgeNanos() > 0 && nextExpiryNanos == Long.MAX_VALUE) {
-            due = saturatedAdd(ts, cfg.maxAgeNanos());
-        }
-        if (ttl > 0 && cfg.allowMsgTtl()) {
-            due = Math.min(due, saturatedAdd(ts, ttl));
-        }
-        if (due < nextExpiryNanos) {
-            nextExpiryNanos = due;
-            armTimer(due);
-        }
-    }
-
-    private void armTimer(long dueNanos) {
-        if (closed || (expiryTask != null && expiryTaskAtNanos <= dueNanos)) {
-            return;
-        }
-        if (expiryTask != null) {
-            expiryTask.cancel(false);
-        }
-        long delay = Math.max(MIN_TIMER_DELAY_NANOS, dueNanos - StoreScheduler.nowNanos());
-        expiryTaskAtNanos = dueNanos;
-        expiryTask = StoreScheduler.schedule(this::runExpiry, delay);
-    }
-
-    private void runExpiry() {
-        lock.writeLock().lock();
-        try {
-            expiryTask = null;
-            expiryTaskAtNanos = Long.MAX_VALUE;
-            if (closed) {
-                return;
-            }
-            checkWritable();
-            expireLocked(StoreScheduler.nowNanos());
-        } finally {
-            flushAndUnlock();
-        }
-    }
-
-    /**
-     * Removes messages older than max_age (oldest first, skipping those whose TTL says never)
-     * and messages whose TTL ran out, then arms the timer for the next one due.
-     */
-    final void expireLocked(long now) {
-        StoreConfig cfg = config;
-        long next = Long.MAX_VALUE;
-        long maxAge = cfg.maxAgeNanos();
-        if (maxAge > 0) {
-            long cutoff = now - maxAge;
-            long seq = msgs > 0 ? firstSeq : -1;
-            while (seq > 0) {
-                long following = index.nextLive(seq + 1, lastSeq);
-                if (neverExpires.isEmpty() || !neverExpires.contains(seq)) {
-                    SequenceIndex.Page p = index.page(seq);
-                    int i = SequenceIndex.slot(seq);
-                    long ts = timestampOf(seq, p.loc[i], p.len[i], p.ref[i]);
-                    if (ts > cutoff) {
-                        next = saturatedAdd(ts, maxAge);
-                        break;
-                    }
-                    removeLocked(seq, RemovalReason.MAX_AGE, false, true);
-                }
-                seq = following;
-            }
-        }
-        if (cfg.allowMsgTtl()) {
-            while (!ttls.isEmpty() && ttls.peekExpiry() <= now) {
-                removeLocked(ttls.pollSeq(), RemovalReason.TTL, false, true);
-            }
-            if (!ttls.isEmpty()) {
-                next = Math.min(next, ttls.peekExpiry());
-            }
-        }
-        nextExpiryNanos = next;
-        if (next != Long.MAX_VALUE) {
-            armTimer(next);
         }
     }
 
     // ---- reads ----------------------------------------------------------------------------------
 
-    @Override
-    public StoredMessage load(long seq) {
+    /**
+     * Runs a query under the read lock; if it needs a block the file store has not loaded yet
+     * ({@link SequenceIndex.IndexFault}), runs it again under the write lock, which loads it.
+     */
+    final <T> T read(Supplier<T> query) {
         lock.readLock().lock();
         try {
             checkOpen();
-            return loadLocked(seq);
+            return query.get();
+        } catch (SequenceIndex.IndexFault needsLoad) {
+            // Loading changes the index: retried below under the write lock.
         } finally {
             lock.readLock().unlock();
         }
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            return query.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public StoredMessage load(long seq) {
+        return read(() -> loadLocked(seq));
     }
 
     final StoredMessage loadLocked(long seq) {
@@ -671,17 +517,13 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public StoredMessage loadNext(String filterSubject, long startSeq) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (msgs == 0) {
                 return null;
             }
             long seq = queries.nextMatch(filterSubject, Math.max(startSeq, firstSeq), lastSeq);
             return seq > 0 ? loadLocked(seq) : null;
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
@@ -691,98 +533,62 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public StoredMessage loadPrev(String filterSubject, long startSeq) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (msgs == 0) {
                 return null;
             }
             long seq = queries.prevMatch(filterSubject, Math.min(startSeq, lastSeq), firstSeq);
             return seq > 0 ? loadLocked(seq) : null;
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
     public StreamState state(boolean includeDeleted) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            long firstTime = 0;
-            if (msgs > 0) {
-                SequenceIndex.Page p = index.page(firstSeq);
-                int i = SequenceIndex.slot(firstSeq);
-                firstTime = timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
-            }
+        return read(() -> {
+            long firstTime = firstTimestamp();
             long numDeleted = msgs == 0 ? 0 : Math.max(0, lastSeq - firstSeq + 1 - msgs);
-            long[] deleted = includeDeleted ? deletedSequences(numDeleted) : null;
+            long[] deleted = includeDeleted ? entries.deletedSequences(firstSeq, lastSeq, numDeleted) : null;
             return new StreamState(msgs, bytes, firstSeq, firstTime, lastSeq, lastTimeNanos, numDeleted, deleted,
                     subjects.size());
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
-    private long[] deletedSequences(long numDeleted) {
-        if (numDeleted > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("too many deleted sequences to list: " + numDeleted);
+    /** The first live message's timestamp, 0 when there is none; under the lock. */
+    long firstTimestamp() {
+        if (msgs == 0) {
+            return 0;
         }
-        long[] out = new long[(int) numDeleted];
-        int n = 0;
-        long seq = firstSeq;
-        while (seq <= lastSeq && n < out.length) {
-            long live = index.nextLive(seq, lastSeq);
-            long end = live < 0 ? lastSeq + 1 : live;
-            for (long d = seq; d < end && n < out.length; d++) {
-                out[n++] = d;
-            }
-            seq = end + 1;
-        }
-        return out;
+        SequenceIndex.Page p = index.page(firstSeq);
+        int i = SequenceIndex.slot(firstSeq);
+        return timestampOf(firstSeq, p.loc[i], p.len[i], p.ref[i]);
     }
+
 
     @Override
     public SimpleState filteredState(long startSeq, String filter) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return read(() -> queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs));
     }
 
     @Override
     public Map<String, Long> subjectsState(String filter) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return queries.subjectsState(filter);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return read(() -> queries.subjectsState(filter));
     }
 
     @Override
     public long numPending(long startSeq, String filter, boolean lastPerSubject) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return read(() -> {
             if (lastPerSubject) {
                 return queries.lastPerSubjectPending(Math.max(startSeq, firstSeq), filter);
             }
             return queries.filteredState(startSeq, filter, firstSeq, lastSeq, msgs).msgs();
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     // ---- lifecycle, listeners, consumers --------------------------------------------------------
 
     @Override
     public void registerRemovalListener(RemovalListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.register(listener);
     }
 
     final void checkOpen() {
@@ -802,34 +608,12 @@ abstract class AbstractStreamStore implements StreamStore {
                 flushPending();
             }
         } finally {
-            if (!events.isEmpty()) {
-                if (listeners.isEmpty()) {
-                    events.clear();
-                } else {
-                    toFire = IN_LISTENER.get() ? new RemovalEvents() : FIRING.get();
-                    events.moveTo(toFire);
-                }
-            }
+            toFire = listeners.take();
             lock.writeLock().unlock();
         }
         if (toFire != null) {
-            boolean nested = IN_LISTENER.get();
-            IN_LISTENER.set(Boolean.TRUE);
-            try {
-                toFire.fire(listeners);
-            } finally {
-                IN_LISTENER.set(nested);
-            }
+            listeners.fire(toFire);
         }
-    }
-
-    /** Stops the expiry timer; with the write lock held. */
-    final void cancelTimersLocked() {
-        if (expiryTask != null) {
-            expiryTask.cancel(false);
-            expiryTask = null;
-        }
-        expiryTaskAtNanos = Long.MAX_VALUE;
     }
 
     @Override
@@ -899,7 +683,7 @@ abstract class AbstractStreamStore implements StreamStore {
             if (closed) {
                 return;
             }
-            cancelTimersLocked();
+            limits.cancelTimersLocked();
             closeConsumers();
             closed = true;
             closeStorage();
@@ -912,7 +696,7 @@ abstract class AbstractStreamStore implements StreamStore {
     public void delete() {
         lock.writeLock().lock();
         try {
-            cancelTimersLocked();
+            limits.cancelTimersLocked();
             closeConsumers();
             closed = true;
             deleteStorage();

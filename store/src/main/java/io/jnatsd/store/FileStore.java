@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +22,8 @@ import java.util.zip.CRC32C;
  * &lt;dir&gt;/msgs/&lt;n&gt;.blk        message blocks: append-only records ({@link RecordFormat}), rolled at block_size
  * &lt;dir&gt;/msgs/&lt;n&gt;.dlt        removals of block n's messages ({@link MessageBlock})
  * &lt;dir&gt;/msgs/floor.dat      sequences at or below the floor are gone (purge, compact, first_seq)
- * &lt;dir&gt;/msgs/index.db       index snapshot written on close ({@link IndexSnapshot})
+ * &lt;dir&gt;/msgs/&lt;n&gt;.idx        block n's message index, written on close ({@link BlockIndexFile})
+ * &lt;dir&gt;/msgs/index.db       summary of the blocks and subjects, written on close ({@link StoreSummary})
  * &lt;dir&gt;/obs/&lt;consumer&gt;/o.dat consumer state ({@link FileConsumerStore})
  * </pre>
  *
@@ -32,10 +35,13 @@ import java.util.zip.CRC32C;
  * (default two minutes) in the background, as upstream does. Removals are buffered per
  * operation and written to the delete logs before the operation returns.
  *
- * <p><b>Recovery.</b> On open, the index snapshot is used if it matches the blocks exactly;
- * otherwise every block is scanned and checksummed ({@link FileStoreRecovery}). A torn last
- * record is cut off; a damaged record elsewhere is skipped, reported in
- * {@link #recoveryReport()}, and scanning resumes at the next intact record.
+ * <p><b>Recovery.</b> After a clean close, the open reads only the summary (counters, blocks,
+ * subjects) and leaves each block's message index on disk until something first reads that
+ * block ({@link BlockIndexLoader}), so the time to open does not grow with the messages.
+ * Without a summary that matches the files exactly (a crash, a missing or stale file), every
+ * block is scanned and checksummed ({@link FileStoreRecovery}). A torn last record is cut off;
+ * a damaged record elsewhere is skipped, reported in {@link #recoveryReport()}, and scanning
+ * resumes at the next intact record.
  *
  * <p><b>Space.</b> A block whose messages are all removed is deleted (except the last, which
  * holds the last sequence). A sealed block with at least half a block of removed records is
@@ -67,19 +73,25 @@ public final class FileStore extends AbstractStreamStore {
     private volatile StoreException writeError;
     private boolean directoryDirty;
     private ScheduledFuture<?> syncTask;
+    private ScheduledFuture<?> evictionTask;
     private boolean compactionScheduled;
     private boolean truncating;
     /** Serialises {@link #sync()} calls: one must not return while another's fsync is running. */
     private final Object syncMonitor = new Object();
     private RecoveryReport recoveryReport;
+    /** The first message's time as the summary gave it, valid while that message is first. */
+    private long knownFirstSeq = -1;
+    private long knownFirstTime;
     private final BlockCompressor compressor = new BlockCompressor(this);
     final OpenFileLimit openFiles = new OpenFileLimit(MAX_OPEN_BLOCKS, b -> b == tail);
+    final BlockIndexLoader loader = new BlockIndexLoader(this);
 
     private FileStore(Path dir, StoreConfig config) {
         super(config);
         this.dir = dir;
         this.msgsDir = dir.resolve(MSGS_DIR);
         this.obsDir = dir.resolve(OBS_DIR);
+        index.setLoader(loader);
     }
 
     /**
@@ -137,24 +149,61 @@ public final class FileStore extends AbstractStreamStore {
                 floor = config.firstSeq() - 1;
                 FloorFile.write(msgsDir, floor, 0, true);
             }
-            Path snapshot = msgsDir.resolve(IndexSnapshot.NAME);
-            boolean loaded = Files.exists(snapshot) && IndexSnapshot.load(snapshot, this, found);
+            Path summary = msgsDir.resolve(StoreSummary.NAME);
+            boolean loaded = Files.exists(summary) && StoreSummary.load(summary, this, found);
             if (loaded) {
-                recoveryReport = new RecoveryReport(true, found.size(), index.size(), List.of(), 0, List.of());
+                recoveryReport = new RecoveryReport(true, found.size(), msgs, List.of(), 0, List.of());
             } else {
                 resetMemory();
                 for (MessageBlock b : found) {
                     b.resetCounters();
                 }
                 recoveryReport = new FileStoreRecovery(this).scan(found);
+                msgs = index.size();
+                firstSeq = -1;
             }
-            // The snapshot describes the files as they are now; the first change makes it stale.
-            Files.deleteIfExists(snapshot);
+            // The summary describes the files as they are now; the first change makes it stale.
+            Files.deleteIfExists(summary);
             finishRecovery(found);
         } finally {
             flushAndUnlock();
         }
         startSyncTask();
+        evictionTask = StoreScheduler.scheduleWithFixedDelay(this::backgroundEviction, EVICTION_PERIOD_NANOS);
+    }
+
+    /** How often idle block indexes are looked for; one idle for {@link #IDLE_EPOCHS} rounds goes. */
+    static final long EVICTION_PERIOD_NANOS = 10_000_000_000L;
+    static final int IDLE_EPOCHS = 3;
+
+    private void backgroundEviction() {
+        if (closed || writeError != null) {
+            return;
+        }
+        loader.epoch++;
+        try {
+            evictIdleIndexes(IDLE_EPOCHS);
+        } catch (IllegalStateException | StoreException closedOrFailed) {
+            // Closed meanwhile, or the index file could not be written: the blocks stay loaded.
+        }
+    }
+
+    /**
+     * Unloads the message index of blocks nobody has read for {@code idleEpochs} eviction
+     * rounds (0: all but the tail), bounding memory: the index of a stream read once from the
+     * start would otherwise stay whole. Returns how many blocks were unloaded.
+     */
+    int evictIdleIndexes(int idleEpochs) {
+        lock.writeLock().lock();
+        try {
+            checkWritable();
+            flushPending();
+            return loader.evictIdle(idleEpochs, config.syncAlways());
+        } catch (IOException e) {
+            throw new StoreException("cannot write a block index in " + msgsDir, e);
+        } finally {
+            flushAndUnlock();
+        }
     }
 
     private List<MessageBlock> listBlocks() throws IOException {
@@ -165,6 +214,8 @@ public final class FileStore extends AbstractStreamStore {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".tmp") || name.endsWith(".cmp")) {
                     // A replacement that never got renamed into place: the original stands.
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(".idx") && !Files.exists(p.resolveSibling(name.replace(".idx", ".blk")))) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(".blk") && name.substring(0, name.length() - 4).chars()
                         .allMatch(Character::isDigit) && name.length() > 4) {
@@ -189,17 +240,16 @@ public final class FileStore extends AbstractStreamStore {
 
     /** Forgets whatever a failed snapshot load put in memory. */
     void resetMemory() {
-        index.clear();
-        subjects.clear();
-        ttls.clear();
-        neverExpires.clear();
+        loader.reset();
+        msgs = 0;
+        entries.clear();
         bytes = 0;
     }
 
     private void finishRecovery(List<MessageBlock> found) throws IOException {
         blocks.clear();
         blocks.addAll(found);
-        msgs = index.size();
+        loader.opened(blocks);
         long maxRecordSeq = 0;
         long maxRecordTime = 0;
         for (MessageBlock b : blocks) {
@@ -212,13 +262,15 @@ public final class FileStore extends AbstractStreamStore {
         lastSeq = Math.max(floor, maxRecordSeq);
         lastTimeNanos = maxRecordSeq >= floor && maxRecordSeq > 0 ? maxRecordTime : floorTime;
         if (msgs > 0) {
-            firstSeq = index.nextLive(0, lastSeq);
+            if (firstSeq <= 0) {
+                firstSeq = index.nextLive(0, lastSeq);
+            }
         } else {
             firstSeq = lastSeq == 0 && config.firstSeq() == 0 ? 0 : lastSeq + 1;
         }
         tail = blocks.isEmpty() ? null : blocks.get(blocks.size() - 1);
         removeEmptyBlocks();
-        expireLocked(StoreScheduler.nowNanos());
+        limits.expireLocked(StoreScheduler.nowNanos());
     }
 
     /** Deletes blocks with no live message, except the tail while it holds the last sequence. */
@@ -244,20 +296,35 @@ public final class FileStore extends AbstractStreamStore {
         return 22L + Subjects.utf8Length(subject) + h + payload.length + 8;
     }
 
+    /** Called by the summary load: the first message's time without reading its block. */
+    void rememberFirstTime(long seq, long time) {
+        knownFirstSeq = seq;
+        knownFirstTime = time;
+    }
+
+    @Override
+    long firstTimestamp() {
+        if (msgs > 0 && firstSeq == knownFirstSeq) {
+            return knownFirstTime;
+        }
+        return super.firstTimestamp();
+    }
+
     @Override
     long appendRecord(long seq, long ts, long ttl, String subject, byte[] headers, byte[] payload) {
+        // Appends go to the tail (and may seal it): its index must be complete before it changes.
+        loader.ensureLoaded(tail);
         byte[] subjectBytes = RecordFormat.nonAsciiBytes(subject);
         int subjectLength = subjectBytes != null ? subjectBytes.length : subject.length();
         if (subjectLength > 0xFFFF) {
             throw new IllegalArgumentException("subject longer than 65535 bytes");
         }
-        long length = RecordFormat.recordLength(subjectLength, headers, payload);
+        long length = RecordFormat.recordLength(subjectLength, headers, payload, ttl);
         if (length > RecordFormat.MAX_RECORD) {
             throw new IllegalArgumentException("message too large: " + length + " bytes");
         }
         ByteBuffer buf = writeBuffer((int) length);
-        RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_MESSAGE, seq, ts, ttl, subject, subjectBytes, headers,
-                payload);
+        RecordFormat.encode(buf, writeCrc, false, seq, ts, ttl, subject, subjectBytes, headers, payload);
         MessageBlock previousTail = tail;
         MessageBlock b = blockForAppend((int) length);
         long offset = b.size;
@@ -275,7 +342,7 @@ public final class FileStore extends AbstractStreamStore {
         b.lastTimestamp = ts;
         b.live++;
         b.liveBytes += length;
-        appendedLen = (int) length | (headers != null && headers.length > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
+        appendedLen = RecordFormat.lenField(buf, 0, (int) length);
         appendedRef = b;
         return offset;
     }
@@ -325,9 +392,9 @@ public final class FileStore extends AbstractStreamStore {
 
     /** Records that {@code seq} is used but holds no message (keeps the last sequence). */
     private void appendSkip(long seq, long ts) {
+        loader.ensureLoaded(tail);
         ByteBuffer buf = writeBuffer(RecordFormat.OVERHEAD);
-        int length = RecordFormat.encode(buf, writeCrc, RecordFormat.TYPE_SKIP, seq, ts, 0, "", null, null,
-                new byte[0]);
+        int length = RecordFormat.encode(buf, writeCrc, true, seq, ts, 0, "", null, null, new byte[0]);
         MessageBlock b = blockForAppend(length);
         writeRecord(b, buf, b.size);
         b.size += length;
@@ -344,17 +411,18 @@ public final class FileStore extends AbstractStreamStore {
     @Override
     StoredMessage readRecord(long seq, long loc, int len, Object ref, String subject) {
         MessageBlock b = (MessageBlock) ref;
+        b.usedEpoch = loader.epoch;
         byte[] rec = readRecordBytes(b, seq, loc, len);
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
-        int subjectLength = Short.toUnsignedInt(bb.getShort(RecordFormat.OFF_SUBJECT_LENGTH));
-        int headersLength = bb.getInt(RecordFormat.OFF_HEADERS_LENGTH);
-        boolean hasHeaders = (bb.get(RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_HAS_HEADERS) != 0;
-        int h = RecordFormat.HEADER_SIZE + subjectLength;
+        int subjectLength = RecordFormat.subjectLength(bb, 0);
+        int headersLength = RecordFormat.headersLength(bb, 0);
+        boolean hasHeaders = RecordFormat.hasHeaders(bb, 0);
+        int h = RecordFormat.headerSize(bb, 0) + subjectLength;
         int p = h + headersLength;
         byte[] headers = hasHeaders ? Arrays.copyOfRange(rec, h, p) : null;
         byte[] payload = Arrays.copyOfRange(rec, p, rec.length - RecordFormat.CHECKSUM_SIZE);
         return new StoredMessage(subject, headers, payload, seq, bb.getLong(RecordFormat.OFF_TIMESTAMP),
-                bb.getLong(RecordFormat.OFF_TTL));
+                RecordFormat.ttl(bb, 0));
     }
 
     private byte[] readRecordBytes(MessageBlock b, long seq, long loc, int len) {
@@ -403,10 +471,12 @@ public final class FileStore extends AbstractStreamStore {
     private void eraseInPlace(MessageBlock b, long seq, long loc, int len) {
         byte[] rec = readRecordBytes(b, seq, loc, len);
         ByteBuffer bb = ByteBuffer.wrap(rec).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] noise = new byte[rec.length - RecordFormat.OVERHEAD];
+        // Subject, headers and payload; the header (and the lengths in it) stays as it was.
+        int header = RecordFormat.headerSize(bb, 0);
+        byte[] noise = new byte[rec.length - header - RecordFormat.CHECKSUM_SIZE];
         ThreadLocalRandom.current().nextBytes(noise);
-        System.arraycopy(noise, 0, rec, RecordFormat.HEADER_SIZE, noise.length);
-        bb.put(RecordFormat.OFF_FLAGS, (byte) (bb.get(RecordFormat.OFF_FLAGS) | RecordFormat.FLAG_ERASED));
+        System.arraycopy(noise, 0, rec, header, noise.length);
+        RecordFormat.markErased(bb, 0);
         CRC32C crc = new CRC32C();
         crc.update(rec, 0, rec.length - RecordFormat.CHECKSUM_SIZE);
         bb.putInt(rec.length - RecordFormat.CHECKSUM_SIZE, (int) crc.getValue());
@@ -446,6 +516,7 @@ public final class FileStore extends AbstractStreamStore {
     }
 
     private void deleteBlock(MessageBlock b) {
+        loader.forget(b);
         blocks.remove(b);
         pendingDeleteBlocks.remove(b);
         if (tail == b) {
@@ -522,6 +593,7 @@ public final class FileStore extends AbstractStreamStore {
                 new FileStoreRecovery(this).cutBlock(b, seq);
             }
             tail = b;
+            loader.ensureLoaded(tail);
             if (floor > seq) {
                 writeFloor(seq);
             }
@@ -678,6 +750,10 @@ public final class FileStore extends AbstractStreamStore {
             syncTask.cancel(false);
             syncTask = null;
         }
+        if (evictionTask != null) {
+            evictionTask.cancel(false);
+            evictionTask = null;
+        }
         try {
             flushPending();
             if (writeError == null) {
@@ -687,10 +763,10 @@ public final class FileStore extends AbstractStreamStore {
                         b.force();
                     }
                 }
-                IndexSnapshot.write(msgsDir.resolve(IndexSnapshot.NAME), this, config.syncAlways());
+                StoreSummary.write(this, config.syncAlways());
             }
         } catch (IOException | RuntimeException e) {
-            // The blocks are intact; the next open scans them instead of loading a snapshot.
+            // The blocks are intact; the next open scans them instead of reading a summary.
             setWriteError("close failed", e instanceof IOException io ? io : new IOException(e));
         } finally {
             for (MessageBlock b : blocks) {
@@ -704,6 +780,10 @@ public final class FileStore extends AbstractStreamStore {
         if (syncTask != null) {
             syncTask.cancel(false);
             syncTask = null;
+        }
+        if (evictionTask != null) {
+            evictionTask.cancel(false);
+            evictionTask = null;
         }
         compressor.cancel();
         for (MessageBlock b : blocks) {
@@ -729,6 +809,16 @@ public final class FileStore extends AbstractStreamStore {
             FileConsumerStore.deleteDirectory(obsDir.resolve(name));
         } catch (IOException e) {
             throw new StoreException("cannot delete consumer " + name, e);
+        }
+    }
+
+    /** For tests: how many blocks an open from the summary left unloaded that nothing has read yet. */
+    int unloadedBlocks() {
+        lock.readLock().lock();
+        try {
+            return loader.unloadedBlocks();
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

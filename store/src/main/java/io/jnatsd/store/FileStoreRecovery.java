@@ -117,28 +117,20 @@ final class FileStoreRecovery {
         }
         b.lastSeq = seq;
         b.lastTimestamp = ts;
-        if (buf.get(pos + RecordFormat.OFF_TYPE) != RecordFormat.TYPE_MESSAGE || deleted || seq <= fs.floor
-                || (buf.get(pos + RecordFormat.OFF_FLAGS) & RecordFormat.FLAG_ERASED) != 0) {
+        if (!RecordFormat.isLiveMessage(buf, pos) || deleted || seq <= fs.floor) {
             return;
         }
         if (!fs.index.canPut(seq)) {
             notes.add("block " + b.id + ": sequence " + seq + " too far from the others, skipped");
             return;
         }
-        int subjectLength = Short.toUnsignedInt(buf.getShort(pos + RecordFormat.OFF_SUBJECT_LENGTH));
-        int headersLength = buf.getInt(pos + RecordFormat.OFF_HEADERS_LENGTH);
-        SubjectTable.Subject s = subjectAt(pos + RecordFormat.HEADER_SIZE, subjectLength);
-        int lenField = len | (headersLength > 0 ? RecordFormat.LEN_HEADERS_BIT : 0);
-        fs.index.put(seq, pos, lenField, s, b);
+        int subjectLength = RecordFormat.subjectLength(buf, pos);
+        SubjectTable.Subject s = subjectAt(pos + RecordFormat.headerSize(buf, pos), subjectLength);
+        int lenField = RecordFormat.lenField(buf, pos, len);
+        fs.entries.add(seq, pos, lenField, s.name, s, b, ts, RecordFormat.ttl(buf, pos));
         b.live++;
         b.liveBytes += len;
         fs.bytes += RecordFormat.accountedSize(lenField);
-        long ttl = buf.getLong(pos + RecordFormat.OFF_TTL);
-        if (ttl > 0) {
-            fs.ttls.add(AbstractStreamStore.saturatedAdd(ts, ttl), seq);
-        } else if (ttl < 0) {
-            fs.neverExpires.add(seq);
-        }
     }
 
     /** The subject at {@code at}; consecutive records mostly share one, so the last is cached. */
@@ -164,7 +156,7 @@ final class FileStoreRecovery {
 
     private int findNextValid(int from, int end) {
         for (int o = from; o + RecordFormat.OVERHEAD <= end; o++) {
-            if (buf.getInt(o) == RecordFormat.MAGIC && RecordFormat.validLength(buf, o, end, crc) > 0) {
+            if (RecordFormat.mayStart(buf, o, end) && RecordFormat.validLength(buf, o, end, crc) > 0) {
                 return o;
             }
         }
@@ -173,7 +165,7 @@ final class FileStoreRecovery {
 
     /** The sequence a damaged record's header claims, if it is believable; else 0. */
     private long claimedSeq(int pos, int end, long prevSeq) {
-        if (end - pos < RecordFormat.HEADER_SIZE || buf.getInt(pos) != RecordFormat.MAGIC) {
+        if (end - pos < RecordFormat.HEADER_SIZE || !RecordFormat.mayStart(buf, pos, end)) {
             return 0;
         }
         long seq = buf.getLong(pos + RecordFormat.OFF_SEQ);
@@ -273,7 +265,7 @@ final class FileStoreRecovery {
     private int readContent(MessageBlock b, int size) throws IOException {
         int end = readWhole(b.file, size);
         int first = end >= 4 ? direct.getInt(0) : 0;
-        if (end == 0 || first == RecordFormat.MAGIC) {
+        if (end == 0 || RecordFormat.startsRecord(first)) {
             b.compressed = false;
             return end;
         }
@@ -314,6 +306,101 @@ final class FileStoreRecovery {
         int end = buf.position();
         buf.clear();
         return end;
+    }
+
+    // ---- lazy load without an index file ------------------------------------------------------
+
+    /**
+     * Puts block {@code b}'s live messages into the index by reading the block, for a block
+     * left out by the open whose index file turned out missing or damaged. The subjects'
+     * counts already include these messages (the summary said so); their links to the same
+     * subject's messages in other blocks are found by looking there, which loads those blocks.
+     * Records that no longer read (damage since the close) are skipped and noted.
+     */
+    void reindexBlock(MessageBlock b) {
+        long[] entries;
+        int n = 0;
+        try {
+            long[] deletes = mergeRanges(b.readDeletes(crc));
+            int end = readContent(b, (int) Math.min(Files.size(b.file), MessageBlock.MAX_CONTENT));
+            entries = new long[(int) Math.min(Math.max(b.live, 1), 1 << 20) * 4];
+            int pos = 0;
+            int deleteCursor = 0;
+            while (pos < end) {
+                int len = RecordFormat.validLength(buf, pos, end, crc);
+                if (len < 0) {
+                    int next = findNextValid(pos + 1, end);
+                    notes.add("block " + b.id + ": damaged bytes at offset " + pos + " found on load");
+                    if (next < 0) {
+                        break;
+                    }
+                    pos = next;
+                    continue;
+                }
+                long seq = buf.getLong(pos + RecordFormat.OFF_SEQ);
+                while (deleteCursor < deletes.length && deletes[deleteCursor + 1] < seq) {
+                    deleteCursor += 2;
+                }
+                boolean deleted = deleteCursor < deletes.length && deletes[deleteCursor] <= seq;
+                if (!deleted && seq > fs.floor && seq >= b.firstSeq && seq <= b.lastSeq
+                        && RecordFormat.isLiveMessage(buf, pos)) {
+                    byte[] name = new byte[RecordFormat.subjectLength(buf, pos)];
+                    buf.get(pos + RecordFormat.headerSize(buf, pos), name);
+                    SubjectTable.Subject s = fs.subjects.get(new String(name, StandardCharsets.UTF_8));
+                    if (s != null && s.first <= seq && seq <= s.last) {
+                        if ((n + 1) * 4 > entries.length) {
+                            entries = Arrays.copyOf(entries, entries.length * 2);
+                        }
+                        entries[n * 4] = seq;
+                        entries[n * 4 + 1] = pos;
+                        entries[n * 4 + 2] = RecordFormat.lenField(buf, pos, len);
+                        entries[n * 4 + 3] = s.id;
+                        n++;
+                    }
+                }
+                pos += len;
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + b.file + " to load its index", e);
+        }
+        SequenceIndex index = fs.index;
+        for (int k = 0; k < n; k++) {
+            index.restore(entries[k * 4], entries[k * 4 + 1], (int) entries[k * 4 + 2], (int) entries[k * 4 + 3], 0, 0,
+                    b);
+        }
+        // Links: within the block from one message of a subject to the next; at the block's
+        // edges, to the subject's nearest message in the blocks around it.
+        java.util.HashMap<Integer, Long> lastInBlock = new java.util.HashMap<>();
+        for (int k = 0; k < n; k++) {
+            long seq = entries[k * 4];
+            SubjectTable.Subject s = fs.subjects.byId((int) entries[k * 4 + 3]);
+            Long before = lastInBlock.put(s.id, seq);
+            if (before != null) {
+                index.setNext(before, seq);
+                index.setPrev(seq, before);
+            } else if (s.first < seq) {
+                long prev = index.prevWithSubject(seq - 1, s.first, s.id);
+                if (prev > 0) {
+                    index.setPrev(seq, prev);
+                    index.setNext(prev, seq);
+                }
+            }
+        }
+        for (var e : lastInBlock.entrySet()) {
+            SubjectTable.Subject s = fs.subjects.byId(e.getKey());
+            long seq = e.getValue();
+            if (s.last > seq) {
+                long next = index.nextWithSubject(seq + 1, s.last, s.id);
+                if (next > 0) {
+                    index.setNext(seq, next);
+                    index.setPrev(next, seq);
+                }
+            }
+        }
+        if (n != b.live) {
+            notes.add("block " + b.id + ": " + n + " of " + b.live + " messages found on load");
+        }
+        b.indexChanged = true; // its index file is the damaged one: the next close replaces it
     }
 
     // ---- truncate -----------------------------------------------------------------------------
@@ -379,6 +466,7 @@ final class FileStoreRecovery {
             AtomicFiles.write(b.deletesFile, Arrays.copyOf(out.array(), out.position()), fs.config.syncAlways());
         }
         b.deletesSize = out.position();
+        b.indexChanged = true;
     }
 
     // ---- compaction ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,7 +33,7 @@ final class IndexQueries {
         if (from > to) {
             return -1;
         }
-        if (Subjects.isAll(filter)) {
+        if (Subjects.matchesEverything(filter)) {
             return index.nextLive(from, to);
         }
         if (Subjects.isLiteral(filter)) {
@@ -41,7 +43,7 @@ final class IndexQueries {
         if (subjects.size() <= FEW_SUBJECTS) {
             long best = -1;
             for (SubjectTable.Subject s : subjects.all()) {
-                if (Subjects.matches(filter, s.name)) {
+                if (Subjects.subjectMatchesFilter(s.name, filter)) {
                     long n = nextInSubject(s, from, best < 0 ? to : best - 1);
                     if (n >= 0) {
                         best = n;
@@ -58,7 +60,7 @@ final class IndexQueries {
         if (from < to) {
             return -1;
         }
-        if (Subjects.isAll(filter)) {
+        if (Subjects.matchesEverything(filter)) {
             return index.prevLive(from, to);
         }
         if (Subjects.isLiteral(filter)) {
@@ -68,7 +70,7 @@ final class IndexQueries {
         if (subjects.size() <= FEW_SUBJECTS) {
             long best = -1;
             for (SubjectTable.Subject s : subjects.all()) {
-                if (Subjects.matches(filter, s.name)) {
+                if (Subjects.subjectMatchesFilter(s.name, filter)) {
                     long n = prevInSubject(s, from, best < 0 ? to : best + 1);
                     if (n >= 0) {
                         best = n;
@@ -171,7 +173,7 @@ final class IndexQueries {
         if (start > lastSeq) {
             return SimpleState.EMPTY;
         }
-        if (Subjects.isAll(filter)) {
+        if (Subjects.matchesEverything(filter)) {
             long n = start <= firstSeq ? msgs : index.countFrom(start);
             if (n == 0) {
                 return SimpleState.EMPTY;
@@ -232,11 +234,11 @@ final class IndexQueries {
 
     /** Subjects matching the filter whose last message is at or after {@code start}. */
     long lastPerSubjectPending(long start, String filter) {
-        if (!Subjects.isAll(filter) && Subjects.isLiteral(filter)) {
+        if (!Subjects.matchesEverything(filter) && Subjects.isLiteral(filter)) {
             SubjectTable.Subject s = subjects.get(filter);
             return s != null && s.last >= start ? 1 : 0;
         }
-        SubjectTable.FilterCache cache = Subjects.isAll(filter) ? null : subjects.cacheFor(filter);
+        SubjectTable.FilterCache cache = Subjects.matchesEverything(filter) ? null : subjects.cacheFor(filter);
         long n = 0;
         for (SubjectTable.Subject s : subjects.all()) {
             if (s.last >= start && (cache == null || cache.matches(s.id))) {
@@ -249,14 +251,14 @@ final class IndexQueries {
     /** Live messages per subject, for subjects matching the filter. */
     Map<String, Long> subjectsState(String filter) {
         Map<String, Long> out = new HashMap<>();
-        if (!Subjects.isAll(filter) && Subjects.isLiteral(filter)) {
+        if (!Subjects.matchesEverything(filter) && Subjects.isLiteral(filter)) {
             SubjectTable.Subject s = subjects.get(filter);
             if (s != null) {
                 out.put(s.name, s.count);
             }
             return out;
         }
-        SubjectTable.FilterCache cache = Subjects.isAll(filter) ? null : subjects.cacheFor(filter);
+        SubjectTable.FilterCache cache = Subjects.matchesEverything(filter) ? null : subjects.cacheFor(filter);
         for (SubjectTable.Subject s : subjects.all()) {
             if (cache == null || cache.matches(s.id)) {
                 out.put(s.name, s.count);

@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -94,8 +96,7 @@ public final class MemoryStore extends AbstractStreamStore {
 
     @Override
     void closeStorage() {
-        index.clear();
-        subjects.clear();
+        entries.clear();
     }
 
     @Override

@@ -41,6 +41,8 @@ final class MessageBlock {
     final int id;
     final Path file;
     final Path deletesFile;
+    /** {@code <n>.idx}: this block's entries as they were at the last clean close ({@link BlockIndexFile}). */
+    final Path indexFile;
     private final OpenFileLimit limit;
 
     private FileChannel channel;
@@ -57,6 +59,21 @@ final class MessageBlock {
     long liveBytes;
     /** Bytes in the delete log. */
     long deletesSize;
+    /**
+     * The block's entries are in the store's sequence index. A block left out by a lazy open
+     * is loaded from {@link #indexFile} (whose size and checksum the store summary gave) when
+     * something first looks at its sequences; until then nothing may change the block.
+     */
+    boolean indexed = true;
+    /**
+     * The block or its entries changed since {@link #indexFile} was written or loaded (or there
+     * is none): a close or an eviction must write it again.
+     */
+    boolean indexChanged = true;
+    /** The store's eviction epoch when the block's index was last loaded or read (racy, a hint). */
+    int usedEpoch;
+    long indexFileSize;
+    int indexFileCrc;
     /** Written since the last fsync. */
     boolean dirty;
     boolean deletesDirty;
@@ -79,6 +96,7 @@ final class MessageBlock {
         this.limit = limit;
         this.file = dir.resolve(id + ".blk");
         this.deletesFile = dir.resolve(id + ".dlt");
+        this.indexFile = dir.resolve(id + ".idx");
     }
 
     static int idOf(Path blockFile) {
@@ -141,6 +159,7 @@ final class MessageBlock {
 
     /** Writes all of {@code src} at {@code pos}. */
     void writeFully(ByteBuffer src, long pos) throws IOException {
+        indexChanged = true;
         int start = src.position();
         for (int attempt = 0; ; attempt++) {
             try {
@@ -205,6 +224,7 @@ final class MessageBlock {
     /** Overwrites content in place (plain blocks only): the erase of a record. */
     void overwrite(ByteBuffer src, long pos) throws IOException {
         generation++;
+        indexChanged = true;
         writeFully(src, pos);
     }
 
@@ -245,11 +265,13 @@ final class MessageBlock {
         compressed = compressedFile;
         chunks = null;
         generation++;
+        indexChanged = true;
     }
 
     /** Cuts the block file to {@code length} bytes (plain blocks only). */
     void truncateFile(long length) throws IOException {
         generation++;
+        indexChanged = true;
         for (int attempt = 0; ; attempt++) {
             try {
                 channel().truncate(length);
@@ -302,6 +324,7 @@ final class MessageBlock {
     }
 
     private void writeDeletes(ByteBuffer src, long pos) throws IOException {
+        indexChanged = true;
         for (int attempt = 0; ; attempt++) {
             try {
                 FileChannel ch = deletesChannel();
@@ -344,6 +367,7 @@ final class MessageBlock {
         }
         long valid = (long) n * DELETE_ENTRY_SIZE;
         if (valid != all.length) {
+            indexChanged = true;
             try (FileChannel ch = FileChannel.open(deletesFile, StandardOpenOption.WRITE)) {
                 ch.truncate(valid);
             }
@@ -352,8 +376,10 @@ final class MessageBlock {
         return Arrays.copyOf(ranges, 2 * n);
     }
 
-    /** Forgets what a failed snapshot load set, before a scan recounts. */
+    /** Forgets what a failed summary load set, before a scan recounts (and indexes) it. */
     void resetCounters() {
+        indexed = true;
+        indexChanged = true;
         size = 0;
         firstSeq = 0;
         lastSeq = 0;
@@ -398,6 +424,7 @@ final class MessageBlock {
         pendingCount = 0;
         Files.deleteIfExists(file);
         Files.deleteIfExists(deletesFile);
+        Files.deleteIfExists(indexFile);
     }
 
     /** Deletes the delete log (after compaction applied it). */
@@ -409,6 +436,7 @@ final class MessageBlock {
         Files.deleteIfExists(deletesFile);
         deletesSize = 0;
         deletesDirty = false;
+        indexChanged = true;
     }
 
     private static void closeQuietly(FileChannel ch) {

@@ -10,7 +10,7 @@ import java.util.List;
  * messages that were stored: they are listed in {@code lost}, and every intact record after the
  * damage is still recovered.
  *
- * @param usedIndexSnapshot true if state came from {@code index.db}, false if from a scan
+ * @param usedIndexSnapshot true if state came from the summary {@code index.db} (blocks then load lazily), false if from a scan
  * @param blocks            message blocks found
  * @param messages          live messages recovered
  * @param lost              damaged regions and the sequences they held

@@ -16,6 +16,13 @@ import java.util.Arrays;
  * <p>Cost: about 28 bytes per live message while the stream is dense; a sparse stream (many
  * deletes in the middle) pays up to a page (1.8 KB) per live message in the worst case.
  * Not thread-safe: guarded by the store's lock.
+ *
+ * <p><b>Lazy loading.</b> The file store may leave a block's entries out until something needs
+ * them ({@link Loader}). Every lookup here first asks the loader for the blocks it is about to
+ * look at: {@link #page} for that sequence, {@link #nextLive}/{@link #prevLive} for the range up
+ * to the answer and the rest of the answer's page (callers scan the page on from there), and
+ * {@link #countFrom} for everything above. So callers see a complete index whichever blocks
+ * are loaded.
  */
 final class SequenceIndex {
 
@@ -41,13 +48,55 @@ final class SequenceIndex {
         }
     }
 
+    /**
+     * Brings blocks' entries into the index on demand. Under the store's read lock it throws
+     * {@link IndexFault} instead; the store retries the read under the write lock.
+     */
+    interface Loader {
+        /** True while some block's entries are not in the index. */
+        boolean anyUnloaded();
+
+        /**
+         * Loads one not yet loaded block holding sequences in [from, to]: the lowest one, or the
+         * highest with {@code highest}. False if every such block is loaded.
+         */
+        boolean loadOne(long from, long to, boolean highest);
+
+        /** An entry of the block {@code ref} changed (added, removed, moved or relinked). */
+        void changed(Object ref);
+    }
+
+    /** Thrown by a {@link Loader} that must load a block but holds only the read lock. */
+    static final class IndexFault extends RuntimeException {
+        static final IndexFault INSTANCE = new IndexFault();
+
+        private IndexFault() {
+            super("block index not loaded", null, false, false);
+        }
+    }
+
+    private Loader loader;
     private Page[] ring = new Page[16];
     private int head;
     private int count;
     private long basePage;
     private long size;
 
-    /** Live entries. */
+    void setLoader(Loader loader) {
+        this.loader = loader;
+    }
+
+    private void changed(Page p, int i) {
+        if (loader != null) {
+            loader.changed(p.ref[i]);
+        }
+    }
+
+    private boolean lazy() {
+        return loader != null && loader.anyUnloaded();
+    }
+
+    /** Live entries in the index (those of loaded blocks). */
     long size() {
         return size;
     }
@@ -64,8 +113,15 @@ final class SequenceIndex {
         return (int) (seq & SLOT_MASK);
     }
 
-    /** The page holding {@code seq}, or null. */
+    /** The page holding {@code seq}, or null; the block holding {@code seq} is loaded first. */
     Page page(long seq) {
+        if (lazy()) {
+            loader.loadOne(seq, seq, false);
+        }
+        return loadedPage(seq);
+    }
+
+    private Page loadedPage(long seq) {
         long d = (seq >>> PAGE_BITS) - basePage;
         if (d < 0 || d >= count) {
             return null;
@@ -105,6 +161,7 @@ final class SequenceIndex {
         p.prev[i] = 0;
         p.live++;
         size++;
+        changed(p, i);
         if (subject.count == 0) {
             subject.first = seq;
         } else {
@@ -116,14 +173,68 @@ final class SequenceIndex {
             p.prev[i] = d;
             Page lp = page(last);
             lp.next[slot(last)] = d;
+            changed(lp, slot(last));
         }
         subject.last = seq;
         subject.count++;
     }
 
+    /**
+     * Puts back an entry as a block index file saved it, links included; the subject's count,
+     * first and last already account for it. Used when a block is loaded lazily.
+     */
+    void restore(long seq, long loc, int len, int subjectId, int prevDistance, int nextDistance, Object ref) {
+        Page p = pageForWrite(seq);
+        int i = slot(seq);
+        if (p.subj[i] != 0) {
+            throw new IllegalStateException("sequence " + seq + " already indexed");
+        }
+        p.loc[i] = loc;
+        p.len[i] = len;
+        p.subj[i] = subjectId;
+        p.ref[i] = ref;
+        p.prev[i] = prevDistance;
+        p.next[i] = nextDistance;
+        p.live++;
+        size++;
+    }
+
+    /** Links live entry {@code seq} to the previous message of its subject (a block rebuilt without its index file). */
+    void setPrev(long seq, long prevSeq) {
+        Page p = loadedPage(seq);
+        p.prev[slot(seq)] = (int) (seq - prevSeq);
+        changed(p, slot(seq));
+    }
+
+    /** Links live entry {@code seq} to the next message of its subject. */
+    void setNext(long seq, long nextSeq) {
+        Page p = loadedPage(seq);
+        p.next[slot(seq)] = (int) (nextSeq - seq);
+        changed(p, slot(seq));
+    }
+
+    /**
+     * Takes a live entry out of memory without changing its subject or its neighbours' links
+     * (they point at it by distance): its block's index file has it, and the entry comes back
+     * when the block is loaded again.
+     */
+    void evict(long seq) {
+        Page p = loadedPage(seq);
+        int i = slot(seq);
+        p.subj[i] = 0;
+        p.ref[i] = null;
+        p.live--;
+        size--;
+        if (p.live == 0) {
+            dropPage(seq >>> PAGE_BITS);
+        }
+    }
+
     /** Updates the location of a live entry (block compaction moves records). */
     void relocate(long seq, long loc) {
-        page(seq).loc[slot(seq)] = loc;
+        Page p = page(seq);
+        p.loc[slot(seq)] = loc;
+        changed(p, slot(seq));
     }
 
     /**
@@ -137,11 +248,16 @@ final class SequenceIndex {
         long after = p.next[i] == 0 ? 0 : seq + p.next[i];
         int gap = before > 0 && after > 0 ? (int) (after - before) : 0;
         if (before > 0) {
-            page(before).next[slot(before)] = gap;
+            Page bp = page(before);
+            bp.next[slot(before)] = gap;
+            changed(bp, slot(before));
         }
         if (after > 0) {
-            page(after).prev[slot(after)] = gap;
+            Page ap = page(after);
+            ap.prev[slot(after)] = gap;
+            changed(ap, slot(after));
         }
+        changed(p, i);
         subject.count--;
         if (subject.first == seq) {
             subject.first = after;
@@ -170,11 +286,27 @@ final class SequenceIndex {
         return d == 0 ? 0 : seq - d;
     }
 
-    /** The first live sequence in [from, to], or -1. */
+    /**
+     * The first live sequence in [from, to], or -1. Every block holding sequences from
+     * {@code from} to the end of the answer's page (within {@code to}) is loaded.
+     */
     long nextLive(long from, long to) {
+        if (!lazy()) {
+            return nextLoaded(from, to);
+        }
+        while (true) {
+            long r = nextLoaded(from, to);
+            long upTo = r < 0 ? to : Math.min(to, r | SLOT_MASK);
+            if (from > upTo || !loader.loadOne(from, upTo, false)) {
+                return r;
+            }
+        }
+    }
+
+    private long nextLoaded(long from, long to) {
         long seq = Math.max(from, basePage << PAGE_BITS);
         while (seq <= to) {
-            Page p = page(seq);
+            Page p = loadedPage(seq);
             if (p == null || p.live == 0) {
                 if ((seq >>> PAGE_BITS) >= basePage + count) {
                     return -1;
@@ -193,12 +325,29 @@ final class SequenceIndex {
         return -1;
     }
 
-    /** The last live sequence in [to, from] (walking down from {@code from}), or -1. */
+    /**
+     * The last live sequence in [to, from] (walking down from {@code from}), or -1. Every block
+     * holding sequences from the start of the answer's page (within {@code to}) up to
+     * {@code from} is loaded.
+     */
     long prevLive(long from, long to) {
+        if (!lazy()) {
+            return prevLoaded(from, to);
+        }
+        while (true) {
+            long r = prevLoaded(from, to);
+            long downTo = r < 0 ? to : Math.max(to, r & ~(long) SLOT_MASK);
+            if (downTo > from || !loader.loadOne(downTo, from, true)) {
+                return r;
+            }
+        }
+    }
+
+    private long prevLoaded(long from, long to) {
         long top = ((basePage + count) << PAGE_BITS) - 1;
         long seq = Math.min(from, top);
         while (seq >= to && seq >= 0) {
-            Page p = page(seq);
+            Page p = loadedPage(seq);
             if (p == null || p.live == 0) {
                 if ((seq >>> PAGE_BITS) < basePage || seq < PAGE_SIZE) {
                     return -1;
@@ -249,8 +398,13 @@ final class SequenceIndex {
 
     /** Live entries at or above {@code from}; whole pages are counted by their live count. */
     long countFrom(long from) {
+        if (lazy()) {
+            while (loader.loadOne(from, Long.MAX_VALUE, false)) {
+                // every block from there on is needed
+            }
+        }
         long total = 0;
-        Page first = page(from);
+        Page first = loadedPage(from);
         if (first != null) {
             for (int i = slot(from); i < PAGE_SIZE; i++) {
                 if (first.subj[i] != 0) {
@@ -280,7 +434,12 @@ final class SequenceIndex {
         }
         long d = pn - basePage;
         if (d < 0) {
-            throw new IllegalStateException("sequence " + seq + " below the index window");
+            // A lazily loaded block below the loaded ones: the window grows downwards.
+            if (count - d > MAX_PAGES) {
+                throw new IllegalStateException("sequence " + seq + " too far below the index window");
+            }
+            growDown((int) -d);
+            d = 0;
         }
         if (d >= count) {
             if (d >= MAX_PAGES) {
@@ -299,6 +458,19 @@ final class SequenceIndex {
             ring[idx] = p;
         }
         return p;
+    }
+
+    private void growDown(int pages) {
+        int needed = count + pages;
+        int cap = Math.max(ring.length, Integer.highestOneBit(needed - 1) << 1);
+        Page[] bigger = new Page[cap];
+        for (int i = 0; i < count; i++) {
+            bigger[pages + i] = ring[(head + i) & (ring.length - 1)];
+        }
+        ring = bigger;
+        head = 0;
+        count = needed;
+        basePage -= pages;
     }
 
     private void grow(int needed) {

@@ -1,5 +1,7 @@
 package io.jnatsd.store;
 
+import io.jnatsd.protocol.subject.Subjects;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,6 +43,11 @@ final class SubjectTable {
         return byId[id];
     }
 
+    /** The subject with this id, or null (also for ids out of range). */
+    Subject byIdOrNull(int id) {
+        return id > 0 && id < byId.length ? byId[id] : null;
+    }
+
     int size() {
         return byName.size();
     }
@@ -66,6 +73,40 @@ final class SubjectTable {
             caches.get(i).forget(id);
         }
         return s;
+    }
+
+    /**
+     * Puts back a subject as a store summary saved it, with its id, count, first and last.
+     * {@link #restored} must follow the last one.
+     */
+    Subject restore(String name, int id, long count, long first, long last) {
+        if (id <= 0 || byName.containsKey(name) || (id < byId.length && byId[id] != null)) {
+            throw new IllegalArgumentException("bad subject entry " + id + " " + name);
+        }
+        if (id >= byId.length) {
+            byId = java.util.Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+        }
+        Subject s = new Subject(name, id);
+        s.count = count;
+        s.first = first;
+        s.last = last;
+        byId[id] = s;
+        byName.put(name, s);
+        nextId = Math.max(nextId, id + 1);
+        return s;
+    }
+
+    /** After {@link #restore}: the ids left unused below the largest become free. */
+    void restored() {
+        freeCount = 0;
+        for (int id = nextId - 1; id >= 1; id--) {
+            if (byId[id] == null) {
+                if (freeCount == freeIds.length) {
+                    freeIds = java.util.Arrays.copyOf(freeIds, freeCount * 2);
+                }
+                freeIds[freeCount++] = id;
+            }
+        }
     }
 
     void remove(Subject s) {
@@ -130,7 +171,7 @@ final class SubjectTable {
                 s = java.util.Arrays.copyOf(s, Math.max(id + 1, s.length * 2));
                 state = s;
             }
-            boolean m = Subjects.matches(filter, byId[id].name);
+            boolean m = Subjects.subjectMatchesFilter(byId[id].name, filter);
             s[id] = (byte) (m ? 1 : 2);
             return m;
         }

@@ -16,6 +16,7 @@
  * corruption found while reading; {@link IllegalArgumentException} for bad arguments and
  * {@link IllegalStateException} once the store is closed.
  *
- * <p>This module depends on the JDK and on aircompressor (pure-Java Snappy, for compressed blocks).
+ * <p>This module depends on the JDK, on aircompressor (pure-Java Snappy, for compressed blocks)
+ * and on jnatsd-subjects (subject matching shared with the server, JDK only).
  */
 package io.jnatsd.store;

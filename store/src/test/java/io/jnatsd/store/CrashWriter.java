@@ -9,7 +9,9 @@ import java.nio.file.Path;
 /**
  * The child process of {@link FileStoreCrashTest}: appends messages forever, printing each
  * acknowledged sequence ({@code a <seq>}) after {@code store()} returned, and every tenth
- * message removes the one five sequences earlier, printing {@code d <seq>} after {@code remove()} returned.
+ * message removes the one five sequences earlier, printing {@code d <seq>} after {@code remove()} returned;
+ * every 25th also removes one from half-way back (from the second round on, in a block the open
+ * left unloaded, so the removal loads it first).
  * The parent kills it with SIGKILL at an arbitrary moment. Arguments: directory, block size,
  * compression ({@code none} or {@code s2}).
  */
@@ -35,6 +37,11 @@ public final class CrashWriter {
                 // message legitimately gone or present, and the test must accept either.
                 out.println("r " + (seq - 5));
                 if (store.remove(seq - 5)) out.println("d " + (seq - 5));
+            }
+            if (i % 25 == 0) {
+                long old = seq / 2;
+                out.println("r " + old);
+                if (store.remove(old)) out.println("d " + old);
             }
         }
     }

@@ -68,7 +68,7 @@ public final class FileStoreBenchmark {
         long reopenSnapshotNanos = System.nanoTime() - t4;
         check(reopened, count, true);
         reopened.close();
-        Files.delete(dir.resolve("msgs").resolve(IndexSnapshot.NAME));
+        Files.delete(dir.resolve("msgs").resolve(StoreSummary.NAME));
         long t5 = System.nanoTime();
         FileStore scanned = FileStore.open(dir);
         long reopenScanNanos = System.nanoTime() - t5;

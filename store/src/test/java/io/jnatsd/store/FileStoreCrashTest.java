@@ -24,7 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * prints each one after the store acknowledged it; this test kills it with SIGKILL after a few
  * hundred milliseconds of writing, reopens the store and checks that every acknowledged message
  * is there, byte for byte, in order, and every acknowledged removal stuck. Three rounds on the
- * same directory, so recovery also runs on a store that already recovered from a kill. With
+ * same directory, so recovery also runs on a store that already recovered from a kill. Each
+ * check runs twice: after the kill (a scan) and after a clean close (from the summary, loading
+ * blocks lazily); the writer of the next round starts from that summary and removes old
+ * messages from blocks it has not loaded. With
  * compression on, the kill may also land while a sealed block is being compressed.
  */
 class FileStoreCrashTest {
@@ -55,45 +58,58 @@ class FileStoreCrashTest {
             }
             totalAcked += acked.size();
             assertTrue(acked.size() > 50, "round " + round + ": only " + acked.size() + " acknowledged");
+            verify(dir, round, acked, acknowledgedBefore, removed, removing, false);
+            // Closed cleanly by the check: the same again from the summary, blocks loading lazily.
+            sawCompressed |= verify(dir, round, acked, acknowledgedBefore, removed, removing, true);
             try (FileStore store = FileStore.open(dir)) {
-                RecoveryReport report = store.recoveryReport();
-                assertEquals(List.of(), report.lost(), report.toString());
-                sawCompressed |= store.blocks.stream().anyMatch(b -> b.compressed);
-                long expectSeq = acknowledgedBefore;
-                for (int i = 0; i < acked.size(); i++) {
-                    long seq = acked.get(i);
-                    assertEquals(++expectSeq, seq, "acknowledged sequences are consecutive");
-                    // The child numbers its messages from 1 each round; sequences continue from the store.
-                    long child = seq - acknowledgedBefore;
-                    if (removed.contains(seq)) {
-                        continue;
-                    }
-                    if (removing.contains(seq) && store.load(seq) == null) {
-                        continue; // killed between the removal and its confirmation
-                    }
-                    StoredMessage m = store.load(seq);
-                    if (m == null) {
-                        fail("round " + round + ": acknowledged message " + seq + " is missing; " + report);
-                    }
-                    assertEquals(FileStoreRecoveryTest.subjectFor(child), m.subject());
-                    assertEquals(java.util.Arrays.toString(FileStoreRecoveryTest.payloadFor(child)),
-                            java.util.Arrays.toString(m.payload()), "payload of " + seq);
-                    assertEquals(java.util.Arrays.toString(FileStoreRecoveryTest.headersFor(child)),
-                            java.util.Arrays.toString(m.headers()), "headers of " + seq);
-                }
-                for (long seq : removed) {
-                    assertNull(store.load(seq), "acknowledged removal of " + seq + " was lost");
-                }
-                long last = store.state().lastSeq();
-                assertTrue(last >= expectSeq, "last " + last + " < acknowledged " + expectSeq);
                 // Messages written but not yet acknowledged may or may not be there; start the next
                 // round after whatever is.
-                acknowledgedBefore = last;
+                acknowledgedBefore = store.state().lastSeq();
             }
         }
         assertTrue(removed.size() > 10, "removals exercised: " + removed.size() + " of " + totalAcked);
         // Blocks compress in the background, each with two fsyncs: some, not all, are done by a kill.
         assertEquals(compression == StoreCompression.S2, sawCompressed, "compressed blocks seen");
+    }
+
+    /** Checks every acknowledged message and removal; returns whether a compressed block was seen. */
+    private static boolean verify(Path dir, int round, List<Long> acked, long acknowledgedBefore, Set<Long> removed,
+                                  Set<Long> removing, boolean lazy) {
+        try (FileStore store = FileStore.open(dir)) {
+            RecoveryReport report = store.recoveryReport();
+            assertEquals(lazy, report.usedIndexSnapshot(), report.toString());
+            assertEquals(List.of(), report.lost(), report.toString());
+            boolean sawCompressed = store.blocks.stream().anyMatch(b -> b.compressed);
+            long expectSeq = acknowledgedBefore;
+            for (int i = 0; i < acked.size(); i++) {
+                long seq = acked.get(i);
+                assertEquals(++expectSeq, seq, "acknowledged sequences are consecutive");
+                // The child numbers its messages from 1 each round; sequences continue from the store.
+                long child = seq - acknowledgedBefore;
+                if (removed.contains(seq)) {
+                    continue;
+                }
+                if (removing.contains(seq) && store.load(seq) == null) {
+                    continue; // killed between the removal and its confirmation
+                }
+                StoredMessage m = store.load(seq);
+                if (m == null) {
+                    fail("round " + round + (lazy ? " (lazy)" : "") + ": acknowledged message " + seq
+                            + " is missing; " + report);
+                }
+                assertEquals(FileStoreRecoveryTest.subjectFor(child), m.subject());
+                assertEquals(java.util.Arrays.toString(FileStoreRecoveryTest.payloadFor(child)),
+                        java.util.Arrays.toString(m.payload()), "payload of " + seq);
+                assertEquals(java.util.Arrays.toString(FileStoreRecoveryTest.headersFor(child)),
+                        java.util.Arrays.toString(m.headers()), "headers of " + seq);
+            }
+            for (long seq : removed) {
+                assertNull(store.load(seq), "acknowledged removal of " + seq + " was lost");
+            }
+            long last = store.state().lastSeq();
+            assertTrue(last >= expectSeq, "last " + last + " < acknowledged " + expectSeq);
+            return sawCompressed;
+        }
     }
 
     /** Starts the writer, waits until it has acknowledged a few hundred messages, kills it. */

@@ -453,7 +453,14 @@ class FileStoreRecoveryTest {
             s.compactBlocks();
             assertEquals(blocks, s.blockFiles().size());
             long after = totalSize(s.blockFiles());
-            assertTrue(after < before / 2, before + " -> " + after);
+            // Background compaction may have rewritten a block before all its removals came, and
+            // then rightly left it: what holds is that no sealed block keeps half a block removed.
+            assertTrue(after < before * 3 / 4, before + " -> " + after);
+            for (MessageBlock b : s.blocks) {
+                if (b != s.tail) {
+                    assertTrue(b.size - b.liveBytes < 4096 / 2, b + ": " + (b.size - b.liveBytes) + " removed bytes");
+                }
+            }
             for (long seq = 4; seq <= 400; seq += 4) {
                 assertMessage(s, seq);
             }

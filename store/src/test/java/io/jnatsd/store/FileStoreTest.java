@@ -58,7 +58,7 @@ class FileStoreTest extends StreamStoreContractTest {
     @Test
     void openBlockFilesAreBounded() throws Exception {
         FileStore s = (FileStore) create(StoreConfig.builder("S").blockSize(1024));
-        for (long seq = 1; seq <= 3000; seq++) {
+        for (long seq = 1; seq <= 3600; seq++) {
             s.store("f." + (seq % 3), null, FileStoreRecoveryTest.payloadFor(seq), 0);
         }
         assertTrue(s.blockFiles().size() > FileStore.MAX_OPEN_BLOCKS + 50, "blocks: " + s.blockFiles().size());
@@ -68,7 +68,7 @@ class FileStoreTest extends StreamStoreContractTest {
             readers.add(new Thread(() -> {
                 try {
                     for (int i = 0; i < 3000; i++) {
-                        long seq = 1 + ThreadLocalRandom.current().nextLong(3000);
+                        long seq = 1 + ThreadLocalRandom.current().nextLong(3600);
                         assertArrayEquals(FileStoreRecoveryTest.payloadFor(seq), s.load(seq).payload());
                     }
                 } catch (Throwable t) {
@@ -77,7 +77,7 @@ class FileStoreTest extends StreamStoreContractTest {
             }));
         }
         readers.forEach(Thread::start);
-        for (long seq = 3001; seq <= 3500; seq++) {
+        for (long seq = 3601; seq <= 4100; seq++) {
             s.store("f." + (seq % 3), null, FileStoreRecoveryTest.payloadFor(seq), 0);
         }
         for (Thread t : readers) {

@@ -3,6 +3,8 @@ package io.jnatsd.protocol.subject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,5 +209,22 @@ class SubjectsTest {
             return "";
         }
         return s.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r").replace("\\f", "\f");
+    }
+
+    /** What the store asks (its own copy of these checks was folded into this class). */
+    @Test
+    void storeFiltersAndSizes() {
+        assertTrue(Subjects.matchesEverything(null));
+        assertTrue(Subjects.matchesEverything(""));
+        assertTrue(Subjects.matchesEverything(">"));
+        assertFalse(Subjects.matchesEverything("a.>"));
+        assertTrue(Subjects.subjectMatchesFilter("a.b*", "a.b*"));
+        assertFalse(Subjects.subjectMatchesFilter("a.bc", "a.b*"));
+        assertFalse(Subjects.subjectMatchesFilter("a.b", "a.>x"));
+        assertTrue(Subjects.subjectMatchesFilter("orders.\u00e9", "orders.*"));
+        assertFalse(Subjects.subjectMatchesFilter("a", "a.>"));
+        assertTrue(Subjects.subjectMatchesFilter("a.b.c", "*.*.>"));
+        assertEquals(3, Subjects.utf8Length("abc"));
+        assertEquals(4, Subjects.utf8Length("ab\u00e9"));
     }
 }

@@ -10,6 +10,10 @@ package io.jnatsd.protocol.subject;
  *
  * <p>Everything here walks the string by index: the checks run once per message, so they must
  * not allocate (no regex, no {@code split}).
+ *
+ * <p>It lives in its own JDK-only module ({@code jnatsd-subjects}) so that the store matches
+ * subjects with the same code as the server without depending on the protocol module (Netty,
+ * Jackson); the package stays the protocol's, which the token helpers below are shared with.
  */
 public final class Subjects {
 
@@ -18,6 +22,25 @@ public final class Subjects {
     public static final char FWC = '>';
 
     private Subjects() {
+    }
+
+    /**
+     * A stream or consumer filter that selects every subject: none (null or empty) or
+     * {@code >}, as JetStream reads its filters.
+     */
+    public static boolean matchesEverything(String filter) {
+        return filter == null || filter.isEmpty() || filter.equals(">");
+    }
+
+    /** The UTF-8 length of a subject, without encoding it when it is ASCII (size accounting). */
+    public static int utf8Length(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+        }
+        return n;
     }
 
     /** Valid as a subscription subject: wildcards allowed, {@code '>'} only as the last token. */
@@ -215,13 +238,13 @@ public final class Subjects {
     }
 
     /** The index of the separator ending the token that starts at {@code start}, or the length. */
-    static int tokenEnd(String s, int start) {
+    public static int tokenEnd(String s, int start) {
         int dot = s.indexOf(SEPARATOR, start);
         return dot < 0 ? s.length() : dot;
     }
 
     /** Splits into tokens, or returns null when a token is empty (such a subject matches nothing). */
-    static String[] tokenize(String subject) {
+    public static String[] tokenize(String subject) {
         int n = subject.length();
         if (n == 0) {
             return null;
@@ -239,11 +262,11 @@ public final class Subjects {
         return tokens;
     }
 
-    static boolean isPwc(String token) {
+    public static boolean isPwc(String token) {
         return token.length() == 1 && token.charAt(0) == PWC;
     }
 
-    static boolean isFwc(String token) {
+    public static boolean isFwc(String token) {
         return token.length() == 1 && token.charAt(0) == FWC;
     }
 

@@ -2,7 +2,6 @@ package io.jnatsd.store;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -16,37 +15,49 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * {@code msgs/index.db}: the in-memory indexes as they were at a clean close, so that opening
- * a large store does not have to read every block. It is trusted only if it describes exactly
- * the files present (same blocks, same block and delete-log sizes, same floor) and its checksum
- * holds; it is deleted as soon as it has been read, so a store that then crashes is scanned.
+ * {@code msgs/index.db}: what a clean close leaves so that the next open reads neither the
+ * blocks nor their message indexes: the store's counters, a summary of each block, the state of
+ * every subject (count, first, last: what max_msgs_per_subject, subject filters and
+ * subjects_filter need) and the TTLs. Each block's own message index is in its
+ * {@code <n>.idx} ({@link BlockIndexFile}), loaded when something first reads the block.
+ *
+ * <p>It is trusted only if its checksum holds and it describes exactly the files present (same
+ * blocks, block and delete log sizes, index file sizes, floor). It is deleted as soon as it has
+ * been read: from then on the blocks change, and a store that crashes is scanned on its next
+ * open, as before.
  *
  * <pre>
- * magic "JNX1" | version 2
- * floor, floor time, last seq, last time                                  (longs)
+ * magic "JNX1" | version 3
+ * floor, floor time, last seq, last time, messages, bytes, first seq, first message's time (longs)
  * block count; per block: id, file size, content size, compressed (byte), delete log size,
- *   first seq, last seq, last timestamp
- * subject count; per subject: id, UTF-8 length, UTF-8 bytes
- * entry count; per live message, ascending: seq delta, block index, offset, length field,
- *   subject id                                                             (varints)
+ *   first seq, last seq, last timestamp, live messages, live record bytes,
+ *   index file size (longs), index file CRC32C (int)
+ * subject count; per subject: id, UTF-8 length, UTF-8 bytes, count, first, last
  * ttl count; per entry: expiry, seq;  never count; per entry: seq
  * CRC32C of everything before it
  * </pre>
+ *
+ * Version 2 (a full index snapshot) is not read: such a store is scanned once.
  */
-final class IndexSnapshot {
+final class StoreSummary {
 
     static final String NAME = "index.db";
     private static final int MAGIC = 0x31584E4A;
-    /** Version 1 had no compression; such a snapshot is not trusted and the blocks are scanned. */
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
-    private IndexSnapshot() {
+    private StoreSummary() {
     }
 
-    static void write(Path file, FileStore fs, boolean fsync) throws IOException {
+    /** Writes the index file of every loaded block that changed since its file was written, then the summary. */
+    static void write(FileStore fs, boolean fsync) throws IOException {
+        for (MessageBlock b : fs.blocks) {
+            if (b.indexed && b.live > 0 && b.indexChanged) {
+                BlockIndexFile.write(fs, b, fsync);
+            }
+        }
+        Path file = fs.msgsDir.resolve(NAME);
         Path tmp = file.resolveSibling(NAME + ".tmp");
         CRC32C crc = new CRC32C();
-        // The buffer sits above the checksum, so that the CRC is updated 64 KiB at a time, not per byte.
         try (OutputStream raw = Files.newOutputStream(tmp);
              CheckedOutputStream checked = new CheckedOutputStream(raw, crc);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16))) {
@@ -56,12 +67,12 @@ final class IndexSnapshot {
             out.writeLong(fs.floorTime);
             out.writeLong(fs.lastSeq);
             out.writeLong(fs.lastTimeNanos);
-            List<MessageBlock> blocks = fs.blocks;
-            out.writeInt(blocks.size());
-            java.util.IdentityHashMap<MessageBlock, Integer> position = new java.util.IdentityHashMap<>();
-            for (int i = 0; i < blocks.size(); i++) {
-                MessageBlock b = blocks.get(i);
-                position.put(b, i);
+            out.writeLong(fs.msgs);
+            out.writeLong(fs.bytes);
+            out.writeLong(fs.firstSeq);
+            out.writeLong(fs.firstTimestamp());
+            out.writeInt(fs.blocks.size());
+            for (MessageBlock b : fs.blocks) {
                 out.writeInt(b.id);
                 out.writeLong(Files.size(b.file));
                 out.writeLong(b.size);
@@ -70,6 +81,10 @@ final class IndexSnapshot {
                 out.writeLong(b.firstSeq);
                 out.writeLong(b.lastSeq);
                 out.writeLong(b.lastTimestamp);
+                out.writeLong(b.live);
+                out.writeLong(b.liveBytes);
+                out.writeLong(b.indexFileSize);
+                out.writeInt(b.indexFileCrc);
             }
             out.writeInt(fs.subjects.size());
             for (SubjectTable.Subject s : fs.subjects.all()) {
@@ -77,8 +92,10 @@ final class IndexSnapshot {
                 out.writeInt(s.id);
                 out.writeInt(name.length);
                 out.write(name);
+                out.writeLong(s.count);
+                out.writeLong(s.first);
+                out.writeLong(s.last);
             }
-            writeEntries(out, fs, position);
             out.writeInt(fs.ttls.size());
             fs.ttls.forEach((expires, seq) -> {
                 try {
@@ -93,13 +110,12 @@ final class IndexSnapshot {
                 out.writeLong(seq);
             }
             out.flush();
-            int sum = (int) crc.getValue();
-            out.writeInt(sum);
+            out.writeInt((int) crc.getValue());
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
         if (fsync) {
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
         }
@@ -109,35 +125,18 @@ final class IndexSnapshot {
         }
     }
 
-    private static void writeEntries(DataOutputStream out, FileStore fs,
-                                     java.util.IdentityHashMap<MessageBlock, Integer> position) throws IOException {
-        out.writeLong(fs.index.size());
-        long prev = 0;
-        for (long seq = fs.index.nextLive(0, fs.lastSeq); seq >= 0; seq = fs.index.nextLive(seq + 1, fs.lastSeq)) {
-            SequenceIndex.Page p = fs.index.page(seq);
-            int i = SequenceIndex.slot(seq);
-            writeVarLong(out, seq - prev);
-            writeVarLong(out, position.get((MessageBlock) p.ref[i]));
-            writeVarLong(out, p.loc[i]);
-            writeVarLong(out, p.len[i] & 0xFFFF_FFFFL);
-            writeVarLong(out, p.subj[i]);
-            prev = seq;
-        }
-    }
-
     /**
-     * Loads the snapshot into {@code fs} if it matches {@code found} (the blocks on disk).
-     * Returns false, leaving partial state for the caller to reset, if it does not.
+     * Loads the summary into {@code fs} if it matches {@code found} (the blocks on disk): the
+     * counters, the subjects and the TTLs; every block is left unloaded. Returns false, leaving
+     * partial state for the caller to reset, if it does not match.
      */
     static boolean load(Path file, FileStore fs, List<MessageBlock> found) {
-        // Mapped and checksummed in one call, then decoded from memory: a stream reader costs a
-        // call and a CRC update per byte, which made this slower than scanning the blocks.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < 12 || size > Integer.MAX_VALUE) {
                 return false;
             }
-            ByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, 0, size); // big-endian, as DataOutputStream wrote
+            ByteBuffer in = ch.map(FileChannel.MapMode.READ_ONLY, 0, size); // big-endian, as written
             CRC32C crc = new CRC32C();
             crc.update(in.slice(0, (int) size - 4));
             if ((int) crc.getValue() != in.getInt((int) size - 4)) {
@@ -149,13 +148,16 @@ final class IndexSnapshot {
             }
             long floor = in.getLong();
             long floorTime = in.getLong();
+            in.getLong(); // last seq and time: the blocks and the floor say the same
             in.getLong();
-            in.getLong();
+            long msgs = in.getLong();
+            long bytes = in.getLong();
+            long firstSeq = in.getLong();
+            long firstTime = in.getLong();
             if (floor != fs.floor || floorTime != fs.floorTime || !readBlocks(in, found)) {
                 return false;
             }
-            SubjectTable.Subject[] byId = readSubjects(in, fs);
-            readEntries(in, fs, found, byId);
+            readSubjects(in, fs);
             int ttlCount = in.getInt();
             for (int i = 0; i < ttlCount; i++) {
                 fs.ttls.add(in.getLong(), in.getLong());
@@ -164,7 +166,14 @@ final class IndexSnapshot {
             for (int i = 0; i < neverCount; i++) {
                 fs.neverExpires.add(in.getLong());
             }
-            return !in.hasRemaining();
+            if (in.hasRemaining()) {
+                return false;
+            }
+            fs.msgs = msgs;
+            fs.bytes = bytes;
+            fs.firstSeq = firstSeq;
+            fs.rememberFirstTime(firstSeq, firstTime);
+            return true;
         } catch (IOException | RuntimeException e) {
             // Unreadable or inconsistent: the blocks are the truth, scan them.
             return false;
@@ -196,71 +205,38 @@ final class IndexSnapshot {
             b.firstSeq = in.getLong();
             b.lastSeq = in.getLong();
             b.lastTimestamp = in.getLong();
-            b.live = 0;
-            b.liveBytes = 0;
+            b.live = in.getLong();
+            b.liveBytes = in.getLong();
+            b.indexFileSize = in.getLong();
+            b.indexFileCrc = in.getInt();
+            if (b.live > 0 && (!Files.exists(b.indexFile) || Files.size(b.indexFile) != b.indexFileSize)) {
+                // Its message index is gone or from another close: scanning is the only way.
+                return false;
+            }
+            b.indexed = b.live == 0;
+            b.indexChanged = b.live == 0;
         }
         return true;
     }
 
-    private static SubjectTable.Subject[] readSubjects(ByteBuffer in, FileStore fs) throws IOException {
+    private static void readSubjects(ByteBuffer in, FileStore fs) throws IOException {
         int count = in.getInt();
-        SubjectTable.Subject[] byId = new SubjectTable.Subject[16];
         for (int i = 0; i < count; i++) {
             int id = in.getInt();
             int length = in.getInt();
-            if (id <= 0 || length < 0 || length > 0xFFFF) {
+            if (length < 0 || length > 0xFFFF || length > in.remaining()) {
                 throw new IOException("bad subject entry");
-            }
-            if (length > in.remaining()) {
-                throw new EOFException();
             }
             byte[] name = new byte[length];
             in.get(name);
-            if (id >= byId.length) {
-                byId = java.util.Arrays.copyOf(byId, Math.max(id + 1, byId.length * 2));
+            long n = in.getLong();
+            long first = in.getLong();
+            long last = in.getLong();
+            if (n <= 0 || first <= 0 || last < first) {
+                throw new IOException("bad subject state");
             }
-            byId[id] = fs.subjects.add(new String(name, StandardCharsets.UTF_8));
+            fs.subjects.restore(new String(name, StandardCharsets.UTF_8), id, n, first, last);
         }
-        return byId;
-    }
-
-    private static void readEntries(ByteBuffer in, FileStore fs, List<MessageBlock> found,
-                                    SubjectTable.Subject[] byId) throws IOException {
-        long count = in.getLong();
-        long seq = 0;
-        for (long k = 0; k < count; k++) {
-            seq += readVarLong(in);
-            MessageBlock b = found.get((int) readVarLong(in));
-            long loc = readVarLong(in);
-            int len = (int) readVarLong(in);
-            SubjectTable.Subject s = byId[(int) readVarLong(in)];
-            if (s == null || loc < 0 || loc + (len & RecordFormat.LEN_MASK) > b.size) {
-                throw new IOException("bad index entry for sequence " + seq);
-            }
-            fs.index.put(seq, loc, len, s, b);
-            b.live++;
-            b.liveBytes += len & RecordFormat.LEN_MASK;
-            fs.bytes += RecordFormat.accountedSize(len);
-        }
-    }
-
-    static void writeVarLong(DataOutputStream out, long v) throws IOException {
-        while ((v & ~0x7FL) != 0) {
-            out.writeByte((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.writeByte((int) v);
-    }
-
-    static long readVarLong(ByteBuffer in) throws IOException {
-        long v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.get() & 0xFF;
-            v |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        throw new IOException("varint too long");
+        fs.subjects.restored();
     }
 }
