@@ -38,6 +38,8 @@ final class AccountSessions {
     final String domainToken;
     final MqttOptions opts;
     final RetainedMessages retained = new RetainedMessages();
+    /** NATS replies to MQTT 5 requests with correlation data, published again on their response topics. */
+    private ResponseBridge responses;
     private final ServerLog log;
     private final Map<String, Session> sessions = new HashMap<>();
     private final Map<String, Long> flappers = new HashMap<>();
@@ -72,6 +74,7 @@ final class AccountSessions {
             JsonNode info = as.ensureStream(RETAINED_STREAM, List.of(RETAINED_SUBJECT), "limits", replicas, 0);
             as.ensureStream(QOS2_IN_STREAM, List.of(QOS2_IN_PREFIX + ">"), "limits", replicas, 1);
             as.loadRetained(info);
+            as.responses = new ResponseBridge(account);
         } catch (JsApi.JsException e) {
             js.close();
             throw e;
@@ -153,13 +156,13 @@ final class AccountSessions {
     }
 
     /** Stores a retained message (or clears it, for an empty payload), as upstream's mqttHandlePubRetain. */
-    void retain(String subject, String topic, byte[] payload, int flags, String source) {
+    void retain(String subject, String topic, byte[] payload, int flags, String source, byte[] headers) {
         if (payload.length == 0) {
             long old = retained.remove(subject);
             if (old != 0) deleteRetained(old);
             return;
         }
-        RetainedMessages.Record r = new RetainedMessages.Record(serverHash, subject, topic, payload, flags, source);
+        RetainedMessages.Record r = new RetainedMessages.Record(serverHash, subject, topic, payload, flags, source, headers);
         try {
             long seq = js.store("RS", RETAINED_SUBJECT, null, JsApi.JSON.writeValueAsBytes(r));
             long old = retained.put(seq, r);

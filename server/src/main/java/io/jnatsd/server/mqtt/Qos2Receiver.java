@@ -12,17 +12,23 @@ import java.util.Base64;
  * (so a PUBLISH resent before PUBREL is neither replaced nor repeated); PUBREL takes it out to be published.
  */
 final class Qos2Receiver {
-    /** A released message: what to publish. */
-    record Released(String subject, boolean retain, byte[] payload) {}
+    /** A released message: what to publish, with the headers to publish it with. */
+    record Released(String subject, boolean retain, byte[] payload, byte[] headers) {}
 
     private Qos2Receiver() {}
 
     /** Holds the message until PUBREL (the caller answers PUBREC). */
-    static void received(JsApi js, Session session, String subject, MqttPacket.Publish p) throws JsApi.JsException {
+    static void received(JsApi js, Session session, String subject, MqttPacket.Publish p, byte[] publishHeaders)
+            throws JsApi.JsException {
         int flags = 2 << 1 | (p.retain() ? 1 : 0);
-        // Upstream's layout: the QoS and the flags nibble, then the subject to publish on.
-        byte[] headers = ("NATS/1.0\r\nNmqtt-Pub:2" + Integer.toHexString(flags) + "\r\nNmqtt-Subject:" + subject
-                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        // Upstream's layout: the QoS and the flags nibble, then the subject to publish on; then the publisher's other
+        // headers (MQTT 5 properties), given back at PUBREL.
+        StringBuilder h = new StringBuilder("NATS/1.0\r\nNmqtt-Pub:2").append(Integer.toHexString(flags))
+                .append("\r\nNmqtt-Subject:").append(subject).append("\r\n");
+        for (String line : lines(new String(publishHeaders, StandardCharsets.UTF_8))) {
+            if (!isHeader(line, MqttHeaders.PUB)) h.append(line).append("\r\n");
+        }
+        byte[] headers = h.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
         try {
             js.store("Q2", subject(session, p.packetId()), headers, p.payload());
         } catch (JsApi.JsException e) {
@@ -54,12 +60,31 @@ final class Qos2Receiver {
         if (subject == null) return null;
         String pub = headerValue(headers, "Nmqtt-Pub");
         boolean retain = pub != null && pub.length() > 1 && (Character.digit(pub.charAt(1), 16) & 1) != 0;
-        return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")));
+        StringBuilder out = new StringBuilder("NATS/1.0\r\n").append(MqttHeaders.PUB).append(":2\r\n");
+        for (String line : lines(headers)) {
+            if (!isHeader(line, MqttHeaders.PUB) && !isHeader(line, "Nmqtt-Subject")) out.append(line).append("\r\n");
+        }
+        return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")),
+                out.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Upstream names these by client id; the id's hash keeps any id a valid subject token. */
     private static String subject(Session session, int packetId) {
         return AccountSessions.QOS2_IN_PREFIX + session.hash + "." + packetId;
+    }
+
+    /** The header lines of a block, without its status line and blank end. */
+    private static java.util.List<String> lines(String block) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String[] all = block.split("\r\n");
+        for (int i = 1; i < all.length; i++) {
+            if (!all[i].isEmpty()) out.add(all[i]);
+        }
+        return out;
+    }
+
+    private static boolean isHeader(String line, String name) {
+        return line.regionMatches(true, 0, name + ":", 0, name.length() + 1);
     }
 
     private static String headerValue(String headers, String name) {

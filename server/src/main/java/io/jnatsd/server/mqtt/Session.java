@@ -35,17 +35,33 @@ final class Session {
     final Map<String, Integer> subs = new LinkedHashMap<>();
     /** sid to the config of its durable consumer (QoS 1 subscriptions). */
     final Map<String, ObjectNode> consumers = new LinkedHashMap<>();
+    /** sid to its MQTT 5 options, when not the defaults. */
+    final Map<String, SubOptions> options = new LinkedHashMap<>();
+    /**
+     * Seconds the session outlives its connection (MQTT 5's Session Expiry Interval; 3.1.1: 0 when clean, else
+     * forever), and which connection of the client id this is (a timer set at a close acts only if none came since).
+     */
+    volatile long expirySeconds;
+    volatile int generation;
 
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final Map<String, Map<Long, Integer>> pendingBySeq = new HashMap<>();
     private int lastPacketId;
-    private final int maxPending;
+    private final int configuredMaxPending;
+    /** max_ack_pending, or less when the client's Receive Maximum is lower. */
+    private int maxPending;
 
     Session(String id, String domainToken, int maxPending) {
         this.id = id;
         this.hash = ServerHash.of(id);
         this.subject = SUBJECT_PREFIX + domainToken + hash;
+        this.configuredMaxPending = maxPending;
         this.maxPending = maxPending;
+    }
+
+    /** The client's Receive Maximum (MQTT 5; 65535 when not given) caps the QoS 1 messages sent unacknowledged. */
+    synchronized void receiveMaximum(int max) {
+        maxPending = Math.min(configuredMaxPending, max);
     }
 
     String recordSubject() {
@@ -60,6 +76,7 @@ final class Session {
         rec.path("cons").fields().forEachRemaining(e -> {
             if (e.getValue() instanceof ObjectNode o) consumers.put(e.getKey(), o);
         });
+        rec.path("opts").fields().forEachRemaining(e -> options.put(e.getKey(), SubOptions.of(e.getValue())));
     }
 
     /**
@@ -82,6 +99,10 @@ final class Session {
                 ObjectNode c = rec.putObject("cons");
                 consumers.forEach(c::set);
             }
+            if (!options.isEmpty()) {
+                ObjectNode o = rec.putObject("opts"); // jnatsd's MQTT 5 addition; upstream ignores it
+                options.forEach((k, v) -> o.set(k, v.toJson()));
+            }
             if (seq != 0) {
                 headers = ("NATS/1.0\r\nNats-Expected-Last-Subject-Sequence:" + seq + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
@@ -102,6 +123,7 @@ final class Session {
             for (ObjectNode c : consumers.values()) durables.add(c.path("durable_name").asText());
             consumers.clear();
             subs.clear();
+            options.clear();
             pending.clear();
             pendingBySeq.clear();
             lastPacketId = 0;
