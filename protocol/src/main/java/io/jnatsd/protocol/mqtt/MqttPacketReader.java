@@ -173,10 +173,13 @@ public final class MqttPacketReader {
         return new MqttPacket.Publish(qos, (flags & 0x08) != 0, (flags & 0x01) != 0, topic, pi, payload, props);
     }
 
-    /** A PUBLISH topic with a wildcard is refused with Topic Name invalid in MQTT 5 (section 3.3.2.1). */
+    /**
+     * A PUBLISH topic with a wildcard breaks MQTT-3.3.2-2, which names no reason code: a protocol error, as
+     * Mosquitto answers it.
+     */
     private static void checkTopicName(String topic) throws MqttProtocolException {
         if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            throw MqttProtocolException.withReason("wildcards not allowed in a topic name", MqttReason.TOPIC_NAME_INVALID);
+            throw MqttProtocolException.protocolError("wildcards not allowed in a topic name");
         }
     }
 
