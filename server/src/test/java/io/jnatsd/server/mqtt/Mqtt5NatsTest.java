@@ -1,0 +1,92 @@
+package io.jnatsd.server.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Subscription;
+import io.nats.client.impl.Headers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** MQTT 5 and NATS clients of one jnatsd: user properties as headers, request/response as request/reply. */
+class Mqtt5NatsTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void userPropertiesAndHeadersBothWays() throws Exception {
+        try (Mqtt5Broker b = Mqtt5Broker.start(Mqtt5Broker.Target.JNATSD, dir);
+             Connection nc = Nats.connect(b.natsUrl());
+             Mqtt5Broker.Client mqtt = b.client("headers")) {
+            Subscription sub = nc.subscribe("sensors.temp");
+            nc.flush(Duration.ofSeconds(2));
+            MqttProperties p = new MqttProperties();
+            p.setUserProperties(List.of(new UserProperty("site", "north")));
+            p.setContentType("text/plain");
+            mqtt.publish("sensors/temp", new MqttMessage(utf8("21"), 0, false, p));
+            Message m = sub.nextMessage(Duration.ofSeconds(5));
+            assertNotNull(m);
+            assertEquals("north", m.getHeaders().getFirst("site"));
+            assertEquals("text/plain", m.getHeaders().getFirst("Content-Type"));
+
+            mqtt.subscribe("alerts/#", 0);
+            Headers h = new Headers().add("severity", "high");
+            nc.publish("alerts.fire", h, utf8("smoke"));
+            Mqtt5Broker.Received r = mqtt.next();
+            assertNotNull(r);
+            assertEquals(List.of(new UserProperty("severity", "high")), r.props().getUserProperties());
+        }
+    }
+
+    @Test
+    void anMqtt5RequesterIsAnsweredByANatsResponder() throws Exception {
+        try (Mqtt5Broker b = Mqtt5Broker.start(Mqtt5Broker.Target.JNATSD, dir);
+             Connection nc = Nats.connect(b.natsUrl());
+             Mqtt5Broker.Client requester = b.client("requester")) {
+            nc.createDispatcher(m -> nc.publish(m.getReplyTo(), utf8("pong:" + new String(m.getData(), StandardCharsets.UTF_8))))
+                    .subscribe("svc.ping");
+            nc.flush(Duration.ofSeconds(2));
+            requester.subscribe("replies/requester", 1);
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic("replies/requester");
+            p.setCorrelationData(utf8("c-1"));
+            requester.publish("svc/ping", new MqttMessage(utf8("1"), 1, false, p));
+            Mqtt5Broker.Received r = requester.next();
+            assertNotNull(r);
+            assertEquals("pong:1", r.text());
+            assertArrayEquals(utf8("c-1"), r.props().getCorrelationData(), "the correlation data comes back");
+        }
+    }
+
+    @Test
+    void aNatsRequesterIsAnsweredByAnMqtt5Responder() throws Exception {
+        try (Mqtt5Broker b = Mqtt5Broker.start(Mqtt5Broker.Target.JNATSD, dir);
+             Connection nc = Nats.connect(b.natsUrl());
+             Mqtt5Broker.Client responder = b.client("responder")) {
+            responder.subscribe("svc/time", 0);
+            CompletableFuture<Message> reply = nc.request("svc.time", utf8("now?"));
+            Mqtt5Broker.Received req = responder.next();
+            assertNotNull(req);
+            assertNotNull(req.props().getResponseTopic(), "the NATS reply subject as a response topic");
+            responder.publish(req.props().getResponseTopic(), new MqttMessage(utf8("noon"), 0, false, new MqttProperties()));
+            assertEquals("noon", new String(reply.get(5, TimeUnit.SECONDS).getData(), StandardCharsets.UTF_8));
+        }
+    }
+}
