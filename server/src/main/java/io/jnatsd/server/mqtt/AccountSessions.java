@@ -28,6 +28,10 @@ final class AccountSessions {
     /** QoS 2 messages received but not yet released by PUBREL (upstream 2.10's stream), one per session and id. */
     static final String QOS2_IN_STREAM = "$MQTT_qos2in";
     static final String QOS2_IN_PREFIX = "$MQTT.qos2.in.";
+    /** PUBRELs the server owes QoS 2 subscribers, one record per PUBREC until PUBCOMP (upstream 2.10's stream). */
+    static final String OUT_STREAM = "$MQTT_out";
+    static final String PUBREL_PREFIX = "$MQTT.out.pubrel.";
+    static final String PUBREL_DELIVER_PREFIX = "$MQTT.deliver.pubrel.";
     /** Deliver subjects of MQTT's consumers; MQTT clients may not subscribe under it. */
     static final String SUB_PREFIX = "$MQTT.sub.";
     /** How long a client id just taken over keeps new connections with it waiting (upstream's flappers jail). */
@@ -73,6 +77,7 @@ final class AccountSessions {
             as.ensureStream(MSGS_STREAM, List.of(MSGS_PREFIX + ">"), "interest", replicas, 0);
             JsonNode info = as.ensureStream(RETAINED_STREAM, List.of(RETAINED_SUBJECT), "limits", replicas, 0);
             as.ensureStream(QOS2_IN_STREAM, List.of(QOS2_IN_PREFIX + ">"), "limits", replicas, 1);
+            as.ensureStream(OUT_STREAM, List.of("$MQTT.out.>"), "interest", replicas, 0);
             as.loadRetained(info);
             as.responses = new ResponseBridge(account);
         } catch (JsApi.JsException e) {

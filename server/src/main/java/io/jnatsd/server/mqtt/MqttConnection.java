@@ -51,6 +51,7 @@ public final class MqttConnection implements Subscriber {
     final MqttSubscriptions subscriptions = new MqttSubscriptions(this);
     final MqttDelivery delivery = new MqttDelivery(this);
     final MqttPublishFlow publishFlow = new MqttPublishFlow(this);
+    final Qos2Sender qos2 = new Qos2Sender(this);
     private final long cid;
     private final Instant start = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -148,6 +149,8 @@ public final class MqttConnection implements Subscriber {
                 case MqttPacket.Publish pub -> publishFlow.publish(pub);
                 case MqttPacket.Ack a when a.type() == MqttPacket.PUBACK -> publishFlow.pubAck(a.packetId());
                 case MqttPacket.Ack a when a.type() == MqttPacket.PUBREL -> publishFlow.pubRel(a.packetId());
+                case MqttPacket.Ack a when a.type() == MqttPacket.PUBREC -> qos2.pubRec(a.packetId(), a.reason());
+                case MqttPacket.Ack a when a.type() == MqttPacket.PUBCOMP -> qos2.pubComp(a.packetId());
                 case MqttPacket.Ack a -> throw MqttProtocolException.protocolError("protocol " + a.type() + " not supported");
                 case MqttPacket.Subscribe s -> subscriptions.subscribe(s);
                 case MqttPacket.Unsubscribe u -> subscriptions.unsubscribe(u);
@@ -305,8 +308,10 @@ public final class MqttConnection implements Subscriber {
 
     @Override
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch flush) {
+        if (closed || !connected) return false;
+        if (qos2.owns(sub)) return qos2.delivered(msg, flush);
         SubState st = subscriptions.bySub.get(sub);
-        if (st == null || closed || !connected) return false;
+        if (st == null) return false;
         return st.durable != null ? delivery.fromConsumer(st, msg, flush) : delivery.live(st, msg, flush);
     }
 
@@ -356,6 +361,7 @@ public final class MqttConnection implements Subscriber {
     /** Gives the session back and hands its end and the will to {@link SessionEnd}. */
     private void releaseSession() {
         subscriptions.releaseAll();
+        qos2.release();
         Session s = session;
         if (s == null) return;
         try {

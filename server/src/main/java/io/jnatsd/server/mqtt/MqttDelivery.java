@@ -76,7 +76,9 @@ final class MqttDelivery {
         int pi = s.track(reply, st.durable, AckReply.streamSeq(reply));
         if (pi == 0) return false; // max pending reached: JetStream redelivers after ack_wait
         boolean dup = AckReply.deliveryCount(reply) > 1;
-        return write(1, dup, retain, topic, pi, props, msg.payload(), msg.payloadLength(), flush);
+        int published = MqttHeaders.publishedQos(msg);
+        int qos = Math.min(st.qos, published > 0 ? published : 1); // as sent, at most as subscribed
+        return write(qos, dup, retain, topic, pi, props, msg.payload(), msg.payloadLength(), flush);
     }
 
     /** The retained messages a new subscription matches, permissions applied as on any delivery. */

@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * An MQTT client's subscriptions, for 3.1.1 and 5 alike: each filter is a NATS subscription on the mapped subject
  * (sid = the subject, {@code <parent> fwc} for {@code #}'s parent level) and, for QoS 1, a durable consumer of
- * {@code $MQTT_msgs} whose deliver subject the client subscribes to (upstream's processJSConsumer). An MQTT 5
+ * {@code $MQTT_msgs} whose deliver subject the client subscribes to (upstream's processJSConsumer); QoS 2 uses the
+ * same consumer and {@link Qos2Sender}. An MQTT 5
  * shared subscription {@code $share/<group>/<filter>} is the same NATS subscription in queue group
  * {@code <group>} (sid {@code $share/<group>/<subject>}); its options are kept with the session.
  */
@@ -67,7 +68,7 @@ final class MqttSubscriptions {
                 filter = filter.substring(slash + 1);
             }
             // Shared subscriptions deliver live only (a queue group has no per-member JetStream consumer here).
-            int qos = Math.min(f.qos(), group == null ? 1 : 0);
+            int qos = Math.min(f.qos(), group == null ? 2 : 0);
             String subject = natsFilter(filter);
             if (subject == null) {
                 codes[i] = (byte) (c.v5 ? MqttReason.NOT_AUTHORIZED : 0x80);
@@ -75,6 +76,7 @@ final class MqttSubscriptions {
             }
             String sid = sid(subject, group);
             boolean existed = filterSubs.containsKey(sid);
+            if (qos == 2) c.qos2.ensure();
             SubOptions opts = new SubOptions(f.noLocal(), f.retainAsPublished(), subId);
             if (!subscribeFilter(sid, qos, opts, true)) {
                 codes[i] = (byte) (c.v5 ? MqttReason.UNSPECIFIED_ERROR : 0x80);
@@ -245,6 +247,11 @@ final class MqttSubscriptions {
             options = Map.copyOf(session.options);
         }
         boolean changed = false;
+        boolean sentQos2;
+        synchronized (session) {
+            sentQos2 = session.pubRelConsumer != null;
+        }
+        if (sentQos2 || subs.containsValue(2)) c.qos2.ensure(); // PUBRELs still owed go out again
         for (Map.Entry<String, Integer> e : subs.entrySet()) {
             String sid = e.getKey();
             String subject = parseSid(sid)[0];

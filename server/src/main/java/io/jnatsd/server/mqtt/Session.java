@@ -35,6 +35,8 @@ final class Session {
     final Map<String, Integer> subs = new LinkedHashMap<>();
     /** sid to the config of its durable consumer (QoS 1 subscriptions). */
     final Map<String, ObjectNode> consumers = new LinkedHashMap<>();
+    /** The durable consumer of this session's PUBREL records in {@code $MQTT_out} (once it has sent QoS 2), or null. */
+    ObjectNode pubRelConsumer;
     /** sid to its MQTT 5 options, when not the defaults. */
     final Map<String, SubOptions> options = new LinkedHashMap<>();
     /**
@@ -45,6 +47,8 @@ final class Session {
     volatile int generation;
 
     private final Map<Integer, Pending> pending = new HashMap<>();
+    /** QoS 2 packet ids past PUBREC, awaiting PUBCOMP: to the ack subject of their PUBREL record (null until sent). */
+    private final Map<Integer, String> pubRel = new HashMap<>();
     private final Map<String, Map<Long, Integer>> pendingBySeq = new HashMap<>();
     private int lastPacketId;
     private final int configuredMaxPending;
@@ -76,6 +80,7 @@ final class Session {
         rec.path("cons").fields().forEachRemaining(e -> {
             if (e.getValue() instanceof ObjectNode o) consumers.put(e.getKey(), o);
         });
+        if (rec.path("pubrel") instanceof ObjectNode o) pubRelConsumer = o;
         rec.path("opts").fields().forEachRemaining(e -> options.put(e.getKey(), SubOptions.of(e.getValue())));
     }
 
@@ -99,6 +104,7 @@ final class Session {
                 ObjectNode c = rec.putObject("cons");
                 consumers.forEach(c::set);
             }
+            if (pubRelConsumer != null) rec.set("pubrel", pubRelConsumer);
             if (!options.isEmpty()) {
                 ObjectNode o = rec.putObject("opts"); // jnatsd's MQTT 5 addition; upstream ignores it
                 options.forEach((k, v) -> o.set(k, v.toJson()));
@@ -122,6 +128,9 @@ final class Session {
         synchronized (this) {
             for (ObjectNode c : consumers.values()) durables.add(c.path("durable_name").asText());
             consumers.clear();
+            if (pubRelConsumer != null) durables.add(pubRelConsumer.path("durable_name").asText());
+            pubRelConsumer = null;
+            pubRel.clear();
             subs.clear();
             options.clear();
             pending.clear();
@@ -130,7 +139,8 @@ final class Session {
             recordSeq = seq;
             seq = 0;
         }
-        for (String d : durables) deleteConsumer(js, d);
+        for (String d : durables) deleteConsumer(js, d.startsWith(Qos2Sender.DURABLE_PREFIX) ? AccountSessions.OUT_STREAM
+                : AccountSessions.MSGS_STREAM, d);
         if (recordSeq > 0) {
             ObjectNode req = JsApi.JSON.createObjectNode();
             req.put("seq", recordSeq);
@@ -144,8 +154,12 @@ final class Session {
     }
 
     static void deleteConsumer(JsApi js, String durable) throws JsApi.JsException {
+        deleteConsumer(js, AccountSessions.MSGS_STREAM, durable);
+    }
+
+    static void deleteConsumer(JsApi js, String stream, String durable) throws JsApi.JsException {
         try {
-            js.api("CD", "CONSUMER.DELETE." + AccountSessions.MSGS_STREAM + "." + durable, null);
+            js.api("CD", "CONSUMER.DELETE." + stream + "." + durable, null);
         } catch (JsApi.JsException e) {
             if (e.errCode != JsApi.CONSUMER_NOT_FOUND) throw e;
         }
@@ -162,7 +176,7 @@ final class Session {
             pending.put(known, new Pending(ackSubject, durable, streamSeq));
             return known;
         }
-        if (pending.size() >= maxPending) return 0;
+        if (pending.size() + pubRel.size() >= maxPending) return 0;
         int pi = nextPacketId();
         if (pi == 0) return 0;
         bySeq.put(streamSeq, pi);
@@ -185,8 +199,20 @@ final class Session {
             Map<Long, Integer> bySeq = pendingBySeq.get(p.durable());
             if (bySeq != null) bySeq.remove(p.streamSeq());
         }
-        if (pending.isEmpty()) lastPacketId = 0;
+        if (pending.isEmpty() && pubRel.isEmpty()) lastPacketId = 0;
         return p;
+    }
+
+    /** A PUBREC's id is now owed a PUBREL (the record's ack subject comes when it is sent, {@code ackSubject}). */
+    synchronized void trackPubRel(int packetId, String ackSubject) {
+        if (ackSubject != null || !pubRel.containsKey(packetId)) pubRel.put(packetId, ackSubject);
+    }
+
+    /** A PUBCOMP: the ack subject of the PUBREL record to acknowledge, or null. */
+    synchronized String pubComp(int packetId) {
+        String ack = pubRel.remove(packetId);
+        if (pending.isEmpty() && pubRel.isEmpty()) lastPacketId = 0;
+        return ack;
     }
 
     /** Forgets the pending messages of a consumer being deleted. */
@@ -199,7 +225,7 @@ final class Session {
         int next = lastPacketId;
         for (int i = 0; i < 0xFFFF; i++) {
             next = next == 0xFFFF ? 1 : next + 1;
-            if (!pending.containsKey(next)) {
+            if (!pending.containsKey(next) && !pubRel.containsKey(next)) {
                 lastPacketId = next;
                 return next;
             }

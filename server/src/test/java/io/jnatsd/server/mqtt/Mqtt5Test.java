@@ -270,4 +270,19 @@ class Mqtt5Test {
             first.paho.close(true);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Mqtt5Broker.Target.class)
+    void qos2BothWays(Mqtt5Broker.Target target) throws Exception {
+        try (Mqtt5Broker b = Mqtt5Broker.start(target, dir);
+             Mqtt5Broker.Client sub = b.client("q2-sub");
+             Mqtt5Broker.Client pub = b.client("q2-pub")) {
+            assertEquals(2, sub.subscribe("q2/#", 2)[0], "granted QoS 2");
+            pub.publish("q2/a", message("exactly once", 2, false, new MqttProperties()));
+            Mqtt5Broker.Received r = sub.next();
+            assertEquals("exactly once", r.text());
+            assertEquals(2, r.message().getQos());
+            assertNull(sub.nextWithin(300));
+        }
+    }
 }
