@@ -1,14 +1,11 @@
 package io.jnatsd.server.mqtt;
 
-import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.mqtt.MqttPacket;
 import io.jnatsd.protocol.mqtt.MqttPacketWriter;
 import io.jnatsd.protocol.mqtt.MqttProperties;
 import io.jnatsd.protocol.mqtt.MqttProtocolException;
 import io.jnatsd.protocol.mqtt.MqttReason;
-import io.jnatsd.protocol.mqtt.MqttTopics;
-import io.jnatsd.server.auth.User;
 import io.jnatsd.server.client.PermissionGuard;
 import io.jnatsd.server.conn.Outbound;
 import io.jnatsd.server.core.Account;
@@ -17,11 +14,9 @@ import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
 import io.jnatsd.server.log.ServerLog;
-import io.jnatsd.server.net.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * parts ask {@link #v5} only where the wire differs.
  */
 public final class MqttConnection implements Subscriber {
-    private final MqttClients server;
-    private final Channel channel;
+    final MqttClients server;
+    final Channel channel;
     /** Over the websocket listener's {@code /mqtt} endpoint. */
-    private final boolean websocket;
+    final boolean websocket;
     final Outbound outbound;
     final SerialRunner runner;
     final MqttSubscriptions subscriptions = new MqttSubscriptions(this);
@@ -58,13 +53,13 @@ public final class MqttConnection implements Subscriber {
     private volatile long lastActivityNanos = startNanos;
     private final AtomicLong inMsgs = new AtomicLong();
     private final AtomicLong inBytes = new AtomicLong();
-    private ScheduledFuture<?> authTimer;
+    ScheduledFuture<?> authTimer;
 
-    private volatile boolean connected;
+    volatile boolean connected;
     private volatile boolean closed;
     private volatile String closeReason;
-    private volatile String clientId;
-    private volatile MqttPacket.Will will;
+    volatile String clientId;
+    volatile MqttPacket.Will will;
     /** Protocol level 5 (set at CONNECT, before anything is sent). */
     volatile boolean v5;
     volatile ClientLimits limits = ClientLimits.NONE;
@@ -145,7 +140,7 @@ public final class MqttConnection implements Subscriber {
         try {
             switch (p) {
                 case MqttProtocolException e -> refuse(e);
-                case MqttPacket.Connect c -> connect(c);
+                case MqttPacket.Connect c -> new ConnectHandshake(this).connect(c);
                 case MqttPacket.Publish pub -> publishFlow.publish(pub);
                 case MqttPacket.Ack a when a.type() == MqttPacket.PUBACK -> publishFlow.pubAck(a.packetId());
                 case MqttPacket.Ack a when a.type() == MqttPacket.PUBREL -> publishFlow.pubRel(a.packetId());
@@ -201,97 +196,8 @@ public final class MqttConnection implements Subscriber {
         close("Client Closed");
     }
 
-    private void connect(MqttPacket.Connect c) throws MqttProtocolException, JsApi.JsException, InterruptedException {
-        if (connected) throw MqttProtocolException.protocolError("received a second CONNECT packet");
-        v5 = c.v5();
-        if (v5 && c.props().has(MqttProperties.AUTH_METHOD)) {
-            // No enhanced authentication is offered, as Mosquitto without an auth plugin.
-            throw MqttProtocolException.withReason("authentication method not supported", MqttReason.BAD_AUTHENTICATION_METHOD)
-                    .atLevel(c.level());
-        }
-        limits = ClientLimits.of(c);
-        boolean assigned = c.clientId().isEmpty();
-        clientId = assigned ? AccountSessions.randomToken() : c.clientId();
-        MqttPacket.Will w = c.will();
-        if (w != null) MqttTopics.topicToSubject(w.topic()); // refused here when it cannot be carried, as upstream
-        User user = authenticate(c);
-        if (authTimer != null) authTimer.cancel(false);
-        if (user == null) {
-            throw new MqttProtocolException("Authentication Failure", MqttProtocolException.NOT_AUTHORIZED).atLevel(c.level());
-        }
-        userName = c.username();
-        account = server.services().account(user.account());
-        guard = PermissionGuard.of(user.permissions());
-        sessions = server.sessions(account);
-        if (sessions.flapping(clientId)) {
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AccountSessions.FLAP_JAIL_NANOS));
-            close("Duplicate Client ID");
-            return;
-        }
-        long expiry = v5 ? c.props().number(MqttProperties.SESSION_EXPIRY, 0) : c.cleanSession() ? 0 : SessionEnd.NEVER;
-        sessions.lock(clientId);
-        try {
-            boolean[] existed = new boolean[1];
-            Session s = sessions.sessionFor(clientId, existed);
-            boolean present = false;
-            MqttConnection old;
-            synchronized (sessions) {
-                old = s.connection;
-                s.connection = this;
-                s.generation++;
-            }
-            if (existed[0]) {
-                if (c.cleanSession() || s.clean) s.clear(sessions.js);
-                else present = true;
-                if (old != null && old != this) {
-                    sessions.tookOver(clientId);
-                    log().warn("%s - Replacing old client %s since both have the same client ID \"%s\"", this, old, clientId);
-                    old.takenOver();
-                }
-            } else {
-                sessions.add(s);
-            }
-            s.clean = expiry == 0;
-            s.expirySeconds = expiry;
-            s.receiveMaximum(limits.receiveMaximum());
-            s.save(sessions.js, sessions.serverHash);
-            session = s;
-            will = w;
-            connected = true;
-            send(v5 ? MqttPacketWriter.connAck5(present, 0, connAckProperties(assigned)) : MqttPacketWriter.connAck(present, 0));
-            startKeepAlive(c.keepAliveSeconds());
-            if (present) subscriptions.restore();
-        } finally {
-            sessions.unlock(clientId);
-        }
-    }
-
-    /** What the server tells an MQTT 5 client of its limits (section 3.2.2.3); the rest are the defaults. */
-    private MqttProperties connAckProperties(boolean assignedId) {
-        MqttProperties p = new MqttProperties()
-                .put(MqttProperties.RECEIVE_MAXIMUM, MqttPublishFlow.RECEIVE_MAXIMUM)
-                .put(MqttProperties.TOPIC_ALIAS_MAXIMUM, MqttPublishFlow.TOPIC_ALIAS_MAXIMUM)
-                .put(MqttProperties.MAXIMUM_PACKET_SIZE, (int) server.maxPacketSize());
-        if (assignedId) p.put(MqttProperties.ASSIGNED_CLIENT_ID, clientId);
-        return p;
-    }
-
-    private User authenticate(MqttPacket.Connect c) {
-        ConnectOptions co = new ConnectOptions();
-        co.user = c.username();
-        if (c.password() != null) {
-            // As upstream: the password field may be a password, a token or a user JWT.
-            String pw = new String(c.password(), StandardCharsets.UTF_8);
-            co.pass = pw;
-            co.authToken = pw;
-            co.jwt = pw;
-        }
-        return server.services().authenticate(co, ServerTls.peerCertificates(channel),
-                (InetSocketAddress) channel.remoteAddress(), websocket);
-    }
-
     /** Upstream closes a client silent for 1.5 times its keep-alive (whole seconds, truncated). */
-    private void startKeepAlive(int seconds) {
+    void startKeepAlive(int seconds) {
         if (seconds <= 0) return;
         long deadline = (long) (seconds * 1.5);
         channel.eventLoop().execute(() -> channel.pipeline().addFirst("mqtt-keepalive",
