@@ -43,7 +43,7 @@ final class AccountSessions {
     final MqttOptions opts;
     final RetainedMessages retained = new RetainedMessages();
     /** NATS replies to MQTT 5 requests with correlation data, published again on their response topics. */
-    private ResponseBridge responses;
+    ResponseBridge responses;
     private final ServerLog log;
     private final Map<String, Session> sessions = new HashMap<>();
     private final Map<String, Long> flappers = new HashMap<>();

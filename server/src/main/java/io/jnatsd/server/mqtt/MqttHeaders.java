@@ -67,22 +67,22 @@ final class MqttHeaders {
      * {@link ResponseBridge}'s subject that carries both, so a NATS responder's plain reply reaches the requester
      * with its correlation data.
      */
-    static String replyFor(MqttProperties props) {
-        return replyFor(props.string(MqttProperties.RESPONSE_TOPIC), props.binary(MqttProperties.CORRELATION_DATA));
+    static String replyFor(MqttProperties props, ResponseBridge bridge) {
+        return replyFor(props.string(MqttProperties.RESPONSE_TOPIC), props.binary(MqttProperties.CORRELATION_DATA), bridge);
     }
 
     /** The same from the headers of a message held until now (a QoS 2 PUBLISH at its PUBREL). */
-    static String replyFor(Read h) {
+    static String replyFor(Read h, ResponseBridge bridge) {
         byte[] corr = null;
         try {
             if (h.correlation() != null) corr = Base64.getDecoder().decode(h.correlation());
         } catch (IllegalArgumentException e) {
             // not ours
         }
-        return replyFor(h.responseTopic(), corr);
+        return replyFor(h.responseTopic(), corr, bridge);
     }
 
-    private static String replyFor(String topic, byte[] corr) {
+    private static String replyFor(String topic, byte[] corr, ResponseBridge bridge) {
         if (topic == null) return null;
         String subject;
         try {
@@ -91,7 +91,7 @@ final class MqttHeaders {
             return null;
         }
         if (corr == null || corr.length == 0) return subject;
-        return ResponseBridge.PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(corr) + "." + subject;
+        return bridge.replySubject(subject, corr);
     }
 
     private static void line(StringBuilder h, String name, String value) {

@@ -90,7 +90,7 @@ final class MqttPublishFlow {
     void pubRel(int packetId) throws JsApi.JsException {
         Qos2Receiver.Released r = Qos2Receiver.released(c.sessions.js, c.session, packetId);
         if (r != null) {
-            String reply = c.v5 ? MqttHeaders.replyFor(MqttHeaders.read(new String(r.headers(), StandardCharsets.UTF_8))) : null;
+            String reply = c.v5 ? MqttHeaders.replyFor(MqttHeaders.read(new String(r.headers(), StandardCharsets.UTF_8)), c.sessions.responses) : null;
             publish(r.subject(), MqttTopics.subjectToTopic(r.subject()), 2, r.retain(), r.payload(), r.headers(), reply);
         }
         if (qos2InFlight.remove(packetId)) inFlight.decrementAndGet();
@@ -110,7 +110,7 @@ final class MqttPublishFlow {
     /** A PUBLISH or a will: to NATS subscribers, to the retained store, and (QoS 1) to $MQTT_msgs before PUBACK. */
     void publishMessage(String subject, String topic, int qos, boolean retain, byte[] payload, MqttProperties props)
             throws JsApi.JsException {
-        publish(subject, topic, qos, retain, payload, headers(qos, retain, props), c.v5 ? MqttHeaders.replyFor(props) : null);
+        publish(subject, topic, qos, retain, payload, headers(qos, retain, props), c.v5 ? MqttHeaders.replyFor(props, c.sessions.responses) : null);
     }
 
     private byte[] headers(int qos, boolean retain, MqttProperties props) {

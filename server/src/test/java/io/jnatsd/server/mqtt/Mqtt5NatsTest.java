@@ -3,6 +3,7 @@ package io.jnatsd.server.mqtt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -87,6 +88,19 @@ class Mqtt5NatsTest {
             assertNotNull(req.props().getResponseTopic(), "the NATS reply subject as a response topic");
             responder.publish(req.props().getResponseTopic(), new MqttMessage(utf8("noon"), 0, false, new MqttProperties()));
             assertEquals("noon", new String(reply.get(5, TimeUnit.SECONDS).getData(), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aForgedBridgeSubjectIsNotPublishedOn() throws Exception {
+        try (Mqtt5Broker b = Mqtt5Broker.start(Mqtt5Broker.Target.JNATSD, dir);
+             Connection nc = Nats.connect(b.natsUrl());
+             Mqtt5Broker.Client victim = b.client("victim")) {
+            victim.subscribe("forged/target", 0);
+            nc.publish(ResponseBridge.PREFIX + "AAAAAAAAAAAAAAAA.Yw.forged.target", utf8("injected"));
+            nc.publish("forged.target", utf8("plain"));
+            assertEquals("plain", victim.next().text());
+            assertNull(victim.nextWithin(500), "the forged reply subject was not republished");
         }
     }
 }
