@@ -66,7 +66,7 @@ final class ConnectHandshake {
                 s.generation++;
             }
             if (existed[0]) {
-                if (c.cleanSession() || s.clean) s.clear(conn.sessions.js);
+                if (c.cleanSession() || s.clean || s.expiredAt(System.currentTimeMillis())) s.clear(conn.sessions.js);
                 else present = true;
                 if (old != null && old != conn) {
                     conn.sessions.tookOver(conn.clientId);
@@ -78,6 +78,7 @@ final class ConnectHandshake {
             }
             s.clean = expiry == 0;
             s.expirySeconds = expiry;
+            s.leftAtMillis = 0;
             s.receiveMaximum(conn.limits.receiveMaximum());
             s.save(conn.sessions.js, conn.sessions.serverHash);
             conn.session = s;

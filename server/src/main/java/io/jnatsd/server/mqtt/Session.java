@@ -45,6 +45,8 @@ final class Session {
      */
     volatile long expirySeconds;
     volatile int generation;
+    /** When the last connection left a session with a finite expiry (epoch millis; 0 while connected), persisted. */
+    volatile long leftAtMillis;
 
     private final Map<Integer, Pending> pending = new HashMap<>();
     /** QoS 2 packet ids past PUBREC, awaiting PUBCOMP: to the ack subject of their PUBREL record (null until sent). */
@@ -81,6 +83,8 @@ final class Session {
             if (e.getValue() instanceof ObjectNode o) consumers.put(e.getKey(), o);
         });
         if (rec.path("pubrel") instanceof ObjectNode o) pubRelConsumer = o;
+        expirySeconds = rec.path("expiry").asLong(clean ? 0 : SessionEnd.NEVER);
+        leftAtMillis = rec.path("left").asLong(0);
         rec.path("opts").fields().forEachRemaining(e -> options.put(e.getKey(), SubOptions.of(e.getValue())));
     }
 
@@ -105,6 +109,10 @@ final class Session {
                 consumers.forEach(c::set);
             }
             if (pubRelConsumer != null) rec.set("pubrel", pubRelConsumer);
+            if (expirySeconds > 0 && expirySeconds < SessionEnd.NEVER) { // MQTT 5's, for a restart to honour
+                rec.put("expiry", expirySeconds);
+                if (leftAtMillis > 0) rec.put("left", leftAtMillis);
+            }
             if (!options.isEmpty()) {
                 ObjectNode o = rec.putObject("opts"); // jnatsd's MQTT 5 addition; upstream ignores it
                 options.forEach((k, v) -> o.set(k, v.toJson()));
@@ -119,6 +127,11 @@ final class Session {
         synchronized (this) {
             seq = stored;
         }
+    }
+
+    /** Whether the session outlived its expiry interval while no one was connected (a server restart included). */
+    boolean expiredAt(long nowMillis) {
+        return leftAtMillis > 0 && expirySeconds < SessionEnd.NEVER && nowMillis - leftAtMillis >= expirySeconds * 1000;
     }
 
     /** Forgets everything: deletes the consumers and the persisted record (clean session). */

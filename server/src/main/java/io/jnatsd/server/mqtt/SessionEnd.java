@@ -33,6 +33,8 @@ final class SessionEnd {
         }
         int generation = s.generation;
         if (expiry > 0 && expiry < NEVER) {
+            s.leftAtMillis = System.currentTimeMillis();
+            s.save(sessions.js, sessions.serverHash);
             later(expiry, () -> {
                 if (expire(sessions, s, generation)) log.debug("MQTT session \"%s\" expired", s.id);
             });
@@ -59,8 +61,8 @@ final class SessionEnd {
             } finally {
                 sessions.unlock(s.id);
             }
-        } catch (JsApi.JsException e) {
-            return false;
+        } catch (JsApi.JsException | RuntimeException e) {
+            return false; // the server stopped meanwhile: its successor reads the record's expiry
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
