@@ -122,7 +122,7 @@ public final class MqttClients {
      * its session and sent its will: that needs JetStream, which stops next.
      */
     public void closeAll(long timeoutMillis) {
-        for (MqttConnection c : connections()) c.close("Server Shutdown");
+        for (MqttConnection c : connections()) c.close("Server Shutdown", io.jnatsd.protocol.mqtt.MqttReason.SERVER_SHUTTING_DOWN);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         synchronized (connections) {
             while (!connections.isEmpty() && System.nanoTime() < deadline) {
