@@ -158,6 +158,32 @@ final class MqttHeaders {
         return new Read(qos, retain, expires, format, contentType, responseTopic, corr, from, user);
     }
 
+    /** The header lines of a block (each ending in CRLF; no status line, no blank end), but for {@code names}. */
+    static String linesWithout(String block, String... names) {
+        StringBuilder out = new StringBuilder();
+        String[] lines = block.split("\r\n");
+        next:
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].isEmpty()) continue;
+            for (String n : names) {
+                if (lines[i].regionMatches(true, 0, n + ":", 0, n.length() + 1)) continue next;
+            }
+            out.append(lines[i]).append("\r\n");
+        }
+        return out.toString();
+    }
+
+    /** The value of header {@code name} in a block, or null. */
+    static String value(String block, String name) {
+        String[] lines = block.split("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return lines[i].substring(name.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
     private static long parseLong(String s) {
         try {
             return Long.parseLong(s);

@@ -15,6 +15,8 @@ final class Qos2Receiver {
     /** A released message: what to publish, with the headers to publish it with. */
     record Released(String subject, boolean retain, byte[] payload, byte[] headers) {}
 
+    private static final String SUBJECT = "Nmqtt-Subject";
+
     private Qos2Receiver() {}
 
     /** Holds the message until PUBREL (the caller answers PUBREC). */
@@ -25,9 +27,7 @@ final class Qos2Receiver {
         // headers (MQTT 5 properties), given back at PUBREL.
         StringBuilder h = new StringBuilder("NATS/1.0\r\nNmqtt-Pub:2").append(Integer.toHexString(flags))
                 .append("\r\nNmqtt-Subject:").append(subject).append("\r\n");
-        for (String line : lines(new String(publishHeaders, StandardCharsets.UTF_8))) {
-            if (!isHeader(line, MqttHeaders.PUB)) h.append(line).append("\r\n");
-        }
+        h.append(MqttHeaders.linesWithout(new String(publishHeaders, StandardCharsets.UTF_8), MqttHeaders.PUB));
         byte[] headers = h.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
         try {
             js.store("Q2", subject(session, p.packetId()), headers, p.payload());
@@ -56,14 +56,12 @@ final class Qos2Receiver {
             if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
         }
         String headers = new String(Base64.getDecoder().decode(m.path("hdrs").asText("")), StandardCharsets.UTF_8);
-        String subject = headerValue(headers, "Nmqtt-Subject");
+        String subject = MqttHeaders.value(headers, SUBJECT);
         if (subject == null) return null;
-        String pub = headerValue(headers, "Nmqtt-Pub");
+        String pub = MqttHeaders.value(headers, MqttHeaders.PUB);
         boolean retain = pub != null && pub.length() > 1 && (Character.digit(pub.charAt(1), 16) & 1) != 0;
         StringBuilder out = new StringBuilder("NATS/1.0\r\n").append(MqttHeaders.PUB).append(":2\r\n");
-        for (String line : lines(headers)) {
-            if (!isHeader(line, MqttHeaders.PUB) && !isHeader(line, "Nmqtt-Subject")) out.append(line).append("\r\n");
-        }
+        out.append(MqttHeaders.linesWithout(headers, MqttHeaders.PUB, SUBJECT));
         return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")),
                 out.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -71,27 +69,5 @@ final class Qos2Receiver {
     /** Upstream names these by client id; the id's hash keeps any id a valid subject token. */
     private static String subject(Session session, int packetId) {
         return AccountSessions.QOS2_IN_PREFIX + session.hash + "." + packetId;
-    }
-
-    /** The header lines of a block, without its status line and blank end. */
-    private static java.util.List<String> lines(String block) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        String[] all = block.split("\r\n");
-        for (int i = 1; i < all.length; i++) {
-            if (!all[i].isEmpty()) out.add(all[i]);
-        }
-        return out;
-    }
-
-    private static boolean isHeader(String line, String name) {
-        return line.regionMatches(true, 0, name + ":", 0, name.length() + 1);
-    }
-
-    private static String headerValue(String headers, String name) {
-        for (String line : headers.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
-        }
-        return null;
     }
 }

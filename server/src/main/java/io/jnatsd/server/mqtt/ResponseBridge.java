@@ -73,21 +73,13 @@ final class ResponseBridge {
             return;
         }
         StringBuilder h = new StringBuilder("NATS/1.0\r\n");
+        // Sent on live, whatever QoS it had: its stored copy, if any, was stored under the bridge's subject.
         if (m.headers() != null) {
-            String[] lines = new String(m.headers(), StandardCharsets.UTF_8).split("\r\n");
-            for (int i = 1; i < lines.length; i++) {
-                String l = lines[i];
-                // Sent on live, whatever QoS it had: its stored copy, if any, was stored under the bridge's subject.
-                if (l.isEmpty() || startsWithName(l, MqttHeaders.PUB) || startsWithName(l, MqttHeaders.CORRELATION)) continue;
-                h.append(l).append("\r\n");
-            }
+            h.append(MqttHeaders.linesWithout(new String(m.headers(), StandardCharsets.UTF_8), MqttHeaders.PUB,
+                    MqttHeaders.CORRELATION));
         }
         h.append(MqttHeaders.CORRELATION).append(':').append(corr).append("\r\n\r\n");
         client.publish(account, subject.substring(dot + 1), null, h.toString().getBytes(StandardCharsets.UTF_8),
                 m.payload());
-    }
-
-    private static boolean startsWithName(String line, String name) {
-        return line.regionMatches(true, 0, name + ":", 0, name.length() + 1);
     }
 }
