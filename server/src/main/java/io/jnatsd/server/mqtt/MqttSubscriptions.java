@@ -20,10 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code $MQTT_msgs} whose deliver subject the client subscribes to (upstream's processJSConsumer); QoS 2 uses the
  * same consumer and {@link Qos2Sender}. An MQTT 5
  * shared subscription {@code $share/<group>/<filter>} is the same NATS subscription in queue group
- * {@code <group>} (sid {@code $share/<group>/<subject>}); its options are kept with the session.
+ * {@code <group>} (sid {@code $share/<group>/<subject>}), and at QoS 1 or 2 one consumer for the whole group whose
+ * deliver subject the members subscribe to in that queue group; options are kept with the session.
  */
 final class MqttSubscriptions {
     static final String SHARE = "$share/";
+    /** A shared subscription's consumer serves every member: never deleted when one of them leaves. */
+    static final String SHARED_DURABLE_PREFIX = "share_";
 
     private final MqttConnection c;
     final Map<Subscription, SubState> bySub = new ConcurrentHashMap<>();
@@ -67,8 +70,7 @@ final class MqttSubscriptions {
                 }
                 filter = filter.substring(slash + 1);
             }
-            // Shared subscriptions deliver live only (a queue group has no per-member JetStream consumer here).
-            int qos = Math.min(f.qos(), group == null ? 2 : 0);
+            int qos = Math.min(f.qos(), 2);
             String subject = natsFilter(filter);
             if (subject == null) {
                 codes[i] = (byte) (c.v5 ? MqttReason.NOT_AUTHORIZED : 0x80);
@@ -165,8 +167,9 @@ final class MqttSubscriptions {
             existing.options = opts;
             return true;
         }
+        String group = parseSid(sid)[1];
         if (cfg == null) {
-            cfg = consumerConfig(subject);
+            cfg = consumerConfig(subject, group);
             String durable = cfg.path("durable_name").asText();
             ObjectNode req = JsApi.JSON.createObjectNode();
             req.put("stream_name", AccountSessions.MSGS_STREAM);
@@ -183,7 +186,7 @@ final class MqttSubscriptions {
             }
         }
         String inbox = cfg.path("deliver_subject").asText();
-        SubState js = new SubState(new Subscription(c, inbox, null, inbox), qos, cfg.path("durable_name").asText(),
+        SubState js = new SubState(new Subscription(c, inbox, group, inbox), qos, cfg.path("durable_name").asText(),
                 subject, opts);
         bySub.put(js.sub, js);
         SubState previous = consumerSubs.put(sid, js);
@@ -195,11 +198,22 @@ final class MqttSubscriptions {
         return true;
     }
 
-    private ObjectNode consumerConfig(String subject) {
+    /**
+     * A subscription's consumer: its own, or for a shared subscription the group's, named after the group and
+     * filter so every member (of any session) makes the same one, delivering to one member of the queue group.
+     */
+    private ObjectNode consumerConfig(String subject, String group) {
         MqttOptions o = c.sessions.opts;
         ObjectNode cfg = JsApi.JSON.createObjectNode();
-        cfg.put("durable_name", c.session.hash + "_" + AccountSessions.randomToken());
-        cfg.put("deliver_subject", AccountSessions.SUB_PREFIX + AccountSessions.randomToken());
+        if (group == null) {
+            cfg.put("durable_name", c.session.hash + "_" + AccountSessions.randomToken());
+            cfg.put("deliver_subject", AccountSessions.SUB_PREFIX + AccountSessions.randomToken());
+        } else {
+            String name = ServerHash.of(group + " " + subject) + ServerHash.of(subject + " " + group);
+            cfg.put("durable_name", SHARED_DURABLE_PREFIX + name);
+            cfg.put("deliver_subject", AccountSessions.SUB_PREFIX + "share." + name);
+            cfg.put("deliver_group", group);
+        }
         cfg.put("deliver_policy", "new");
         cfg.put("ack_policy", "explicit");
         cfg.put("filter_subject", AccountSessions.MSGS_PREFIX + subject);
@@ -225,7 +239,7 @@ final class MqttSubscriptions {
         if (cfg != null) {
             String durable = cfg.path("durable_name").asText();
             session.dropPending(durable);
-            Session.deleteConsumer(c.sessions.js, durable);
+            if (!durable.startsWith(SHARED_DURABLE_PREFIX)) Session.deleteConsumer(c.sessions.js, durable);
         }
     }
 

@@ -139,7 +139,10 @@ final class Session {
         List<String> durables = new ArrayList<>();
         long recordSeq;
         synchronized (this) {
-            for (ObjectNode c : consumers.values()) durables.add(c.path("durable_name").asText());
+            for (ObjectNode c : consumers.values()) {
+                String d = c.path("durable_name").asText();
+                if (!d.startsWith(MqttSubscriptions.SHARED_DURABLE_PREFIX)) durables.add(d); // other members need it
+            }
             consumers.clear();
             if (pubRelConsumer != null) durables.add(pubRelConsumer.path("durable_name").asText());
             pubRelConsumer = null;

@@ -78,17 +78,22 @@ class Mqtt5Test {
         }
     }
 
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> targetsAndQos() {
+        return java.util.stream.Stream.of(Mqtt5Broker.Target.values()).flatMap(t -> java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(t, 0), org.junit.jupiter.params.provider.Arguments.of(t, 1)));
+    }
+
     @ParameterizedTest
-    @EnumSource(Mqtt5Broker.Target.class)
-    void sharedSubscriptionGivesEachMessageToOneMember(Mqtt5Broker.Target target) throws Exception {
+    @org.junit.jupiter.params.provider.MethodSource("targetsAndQos")
+    void sharedSubscriptionGivesEachMessageToOneMember(Mqtt5Broker.Target target, int qos) throws Exception {
         try (Mqtt5Broker b = Mqtt5Broker.start(target, dir);
              Mqtt5Broker.Client w1 = b.client("worker1");
              Mqtt5Broker.Client w2 = b.client("worker2");
              Mqtt5Broker.Client pub = b.client("jobs-pub")) {
-            w1.subscribe("$share/workers/jobs/#", 0);
-            w2.subscribe("$share/workers/jobs/#", 0);
+            assertEquals(qos, w1.subscribe("$share/workers/jobs/#", qos)[0], "granted");
+            assertEquals(qos, w2.subscribe("$share/workers/jobs/#", qos)[0], "granted");
             int n = 40;
-            for (int i = 0; i < n; i++) pub.publish("jobs/" + i, message("job" + i, 0, false, new MqttProperties()));
+            for (int i = 0; i < n; i++) pub.publish("jobs/" + i, message("job" + i, qos, false, new MqttProperties()));
             int got1 = 0;
             int got2 = 0;
             java.util.Set<String> seen = new java.util.HashSet<>();
