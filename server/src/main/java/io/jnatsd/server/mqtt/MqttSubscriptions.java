@@ -218,7 +218,12 @@ final class MqttSubscriptions {
         cfg.put("ack_policy", "explicit");
         cfg.put("filter_subject", AccountSessions.MSGS_PREFIX + subject);
         cfg.put("ack_wait", o.effectiveAckWait().toNanos());
-        cfg.put("max_ack_pending", o.effectiveMaxAckPending());
+        // An MQTT 5 client's Receive Maximum caps its own consumer too, so JetStream holds back what the client
+        // may not take yet instead of delivering it to be refused and redelivered after ack_wait. A group's
+        // consumer is the same for every member.
+        int maxAckPending = o.effectiveMaxAckPending();
+        if (group == null) maxAckPending = Math.min(maxAckPending, c.limits.receiveMaximum());
+        cfg.put("max_ack_pending", maxAckPending);
         if (o.consumerMemoryStorage) cfg.put("mem_storage", true);
         if (o.consumerReplicas > 0) cfg.put("num_replicas", o.consumerReplicas);
         if (!o.consumerInactiveThreshold.isZero()) cfg.put("inactive_threshold", o.consumerInactiveThreshold.toNanos());
