@@ -268,15 +268,25 @@ public final class MqttPacketReader {
     /** A UTF-8 string field; invalid text is refused with {@code connAckCode} (0: close only). */
     static String string(ByteBuf in, String field, int connAckCode) throws MqttProtocolException {
         byte[] b = bytes(in, field);
+        String s = decodeUtf8(b);
+        if (s == null) throw new MqttProtocolException("invalid utf8 for " + field, connAckCode);
+        if (s.indexOf('\0') >= 0) throw new MqttProtocolException("invalid null character in " + field, connAckCode);
+        return s;
+    }
+
+    /** Whether {@code b} is well-formed UTF-8 (a payload marked so by MQTT 5's payload format indicator). */
+    public static boolean isUtf8(byte[] b) {
+        return decodeUtf8(b) != null;
+    }
+
+    private static String decodeUtf8(byte[] b) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b)).toString();
-            if (s.indexOf('\0') >= 0) throw new MqttProtocolException("invalid null character in " + field, connAckCode);
-            return s;
         } catch (CharacterCodingException e) {
-            throw new MqttProtocolException("invalid utf8 for " + field, connAckCode);
+            return null;
         }
     }
 }

@@ -2,15 +2,13 @@ package io.jnatsd.server.mqtt;
 
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.mqtt.MqttPacket;
+import io.jnatsd.protocol.mqtt.MqttPacketReader;
 import io.jnatsd.protocol.mqtt.MqttPacketWriter;
 import io.jnatsd.protocol.mqtt.MqttProperties;
 import io.jnatsd.protocol.mqtt.MqttProtocolException;
 import io.jnatsd.protocol.mqtt.MqttReason;
 import io.jnatsd.protocol.mqtt.MqttTopics;
 import io.jnatsd.server.core.FlushBatch;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -50,11 +48,11 @@ final class MqttPublishFlow {
         String topic = c.v5 ? resolveAlias(p) : p.topic();
         String subject = MqttTopics.topicToSubject(topic);
         c.countIn(p.payload().length);
-        if (c.v5 && p.props().number(MqttProperties.PAYLOAD_FORMAT, 0) == 1 && !isUtf8(p.payload())) {
+        if (c.v5 && p.props().number(MqttProperties.PAYLOAD_FORMAT, 0) == 1 && !MqttPacketReader.isUtf8(p.payload())) {
             if (p.qos() == 0) {
                 throw MqttProtocolException.withReason("payload is not UTF-8", MqttReason.PAYLOAD_FORMAT_INVALID);
             }
-            answered(p.qos());
+            answered(p.qos(), p.packetId()); // a refused QoS 2 exchange ends at its PUBREC
             c.send(MqttPacketWriter.ack(p.qos() == 1 ? MqttPacket.PUBACK : MqttPacket.PUBREC, p.packetId(),
                     MqttReason.PAYLOAD_FORMAT_INVALID));
             return;
@@ -66,7 +64,7 @@ final class MqttPublishFlow {
         }
         publishMessage(subject, topic, p.qos(), p.retain(), p.payload(), p.props());
         if (p.qos() > 0) {
-            answered(1);
+            answered(1, p.packetId());
             c.send(MqttPacketWriter.ack(MqttPacket.PUBACK, p.packetId()));
         }
     }
@@ -93,7 +91,7 @@ final class MqttPublishFlow {
             String reply = c.v5 ? MqttHeaders.replyFor(MqttHeaders.read(new String(r.headers(), StandardCharsets.UTF_8)), c.sessions.responses) : null;
             publish(r.subject(), MqttTopics.subjectToTopic(r.subject()), 2, r.retain(), r.payload(), r.headers(), reply);
         }
-        if (qos2InFlight.remove(packetId)) inFlight.decrementAndGet();
+        answered(2, packetId);
         c.send(MqttPacketWriter.ack(MqttPacket.PUBCOMP, packetId, r == null && c.v5 ? MqttReason.PACKET_IDENTIFIER_NOT_FOUND : 0));
     }
 
@@ -102,8 +100,10 @@ final class MqttPublishFlow {
         if (p != null && p.ackSubject() != null) c.sessions.js.publish(p.ackSubject(), new byte[0]);
     }
 
-    private void answered(int qos) {
-        if (qos == 1 && c.v5) inFlight.decrementAndGet();
+    /** A QoS 1 PUBLISH acknowledged, or a QoS 2 one completed: one less in flight. */
+    private void answered(int qos, int packetId) {
+        if (!c.v5) return;
+        if (qos == 1 || qos2InFlight.remove(packetId)) inFlight.decrementAndGet();
     }
 
 
@@ -129,15 +129,5 @@ final class MqttPublishFlow {
         c.account.publish(InboundMessage.internal(subject, reply, headers, payload), c, batch);
         batch.flushAll();
         if (qos > 0) c.sessions.js.store("MS", AccountSessions.MSGS_PREFIX + subject, headers, payload);
-    }
-
-    private static boolean isUtf8(byte[] b) {
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
     }
 }

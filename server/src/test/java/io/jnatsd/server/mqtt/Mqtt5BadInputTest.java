@@ -46,9 +46,13 @@ class Mqtt5BadInputTest {
         return packet(0x30, topic, props, new byte[] {'x'});
     }
 
+    /** Client ids of their own per case: one reused at once would be a takeover (and a flapper, held back). */
+    private int cases;
+
     private void refused(Mqtt5Broker b, byte[] bad, byte[] jnatsd, byte[] mosquitto) throws Exception {
-        try (MqttFixture.Raw bystander = connected(b.port, "bystander");
-             MqttFixture.Raw r = connected(b.port, "bad")) {
+        cases++;
+        try (MqttFixture.Raw bystander = connected(b.port, "bystander" + cases);
+             MqttFixture.Raw r = connected(b.port, "bad" + cases)) {
             r.send(bad);
             byte[] expected = b.target == Mqtt5Broker.Target.JNATSD ? jnatsd : mosquitto;
             byte[] got = r.read();
