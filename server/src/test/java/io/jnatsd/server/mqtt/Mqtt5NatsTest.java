@@ -103,4 +103,33 @@ class Mqtt5NatsTest {
             assertNull(victim.nextWithin(500), "the forged reply subject was not republished");
         }
     }
+
+    @Test
+    void mqtt5OverWebSocketMeetsMqtt5OverTcp() throws Exception {
+        int ws = io.jnatsd.server.testing.TestServer.freePort();
+        try (MqttFixture f = new MqttFixture(io.jnatsd.server.testing.Impl.JNATSD, dir,
+                "websocket { listen: \"127.0.0.1:" + ws + "\", no_tls: true }", "")) {
+            org.eclipse.paho.mqttv5.client.MqttClient overWs = new org.eclipse.paho.mqttv5.client.MqttClient(
+                    "ws://127.0.0.1:" + ws + "/mqtt", "ws5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+            overWs.connect();
+            java.util.concurrent.BlockingQueue<MqttMessage> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            overWs.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+                    new org.eclipse.paho.mqttv5.common.MqttSubscription("ws5/#", 1)},
+                    new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(t, m) -> got.add(m)});
+            org.eclipse.paho.mqttv5.client.MqttClient tcp = new org.eclipse.paho.mqttv5.client.MqttClient(
+                    f.uri(), "tcp5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+            tcp.connect();
+            MqttProperties p = new MqttProperties();
+            p.setUserProperties(List.of(new UserProperty("via", "tcp")));
+            tcp.publish("ws5/in", new MqttMessage(utf8("hello"), 1, false, p));
+            MqttMessage m = got.poll(5, TimeUnit.SECONDS);
+            assertNotNull(m);
+            assertEquals("hello", new String(m.getPayload(), StandardCharsets.UTF_8));
+            assertEquals(List.of(new UserProperty("via", "tcp")), m.getProperties().getUserProperties());
+            tcp.disconnect();
+            overWs.disconnect();
+            tcp.close();
+            overWs.close();
+        }
+    }
 }
