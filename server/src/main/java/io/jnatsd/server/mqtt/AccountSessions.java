@@ -28,6 +28,10 @@ final class AccountSessions {
     /** QoS 2 messages received but not yet released by PUBREL (upstream 2.10's stream), one per session and id. */
     static final String QOS2_IN_STREAM = "$MQTT_qos2in";
     static final String QOS2_IN_PREFIX = "$MQTT.qos2.in.";
+    /** PUBRELs the server owes QoS 2 subscribers, one record per PUBREC until PUBCOMP (upstream 2.10's stream). */
+    static final String OUT_STREAM = "$MQTT_out";
+    static final String PUBREL_PREFIX = "$MQTT.out.pubrel.";
+    static final String PUBREL_DELIVER_PREFIX = "$MQTT.deliver.pubrel.";
     /** Deliver subjects of MQTT's consumers; MQTT clients may not subscribe under it. */
     static final String SUB_PREFIX = "$MQTT.sub.";
     /** How long a client id just taken over keeps new connections with it waiting (upstream's flappers jail). */
@@ -38,6 +42,8 @@ final class AccountSessions {
     final String domainToken;
     final MqttOptions opts;
     final RetainedMessages retained = new RetainedMessages();
+    /** NATS replies to MQTT 5 requests with correlation data, published again on their response topics. */
+    ResponseBridge responses;
     private final ServerLog log;
     private final Map<String, Session> sessions = new HashMap<>();
     private final Map<String, Long> flappers = new HashMap<>();
@@ -71,7 +77,9 @@ final class AccountSessions {
             as.ensureStream(MSGS_STREAM, List.of(MSGS_PREFIX + ">"), "interest", replicas, 0);
             JsonNode info = as.ensureStream(RETAINED_STREAM, List.of(RETAINED_SUBJECT), "limits", replicas, 0);
             as.ensureStream(QOS2_IN_STREAM, List.of(QOS2_IN_PREFIX + ">"), "limits", replicas, 1);
+            as.ensureStream(OUT_STREAM, List.of("$MQTT.out.>"), "interest", replicas, 0);
             as.loadRetained(info);
+            as.responses = new ResponseBridge(account);
         } catch (JsApi.JsException e) {
             js.close();
             throw e;
@@ -153,13 +161,13 @@ final class AccountSessions {
     }
 
     /** Stores a retained message (or clears it, for an empty payload), as upstream's mqttHandlePubRetain. */
-    void retain(String subject, String topic, byte[] payload, int flags, String source) {
+    void retain(String subject, String topic, byte[] payload, int flags, String source, byte[] headers) {
         if (payload.length == 0) {
             long old = retained.remove(subject);
             if (old != 0) deleteRetained(old);
             return;
         }
-        RetainedMessages.Record r = new RetainedMessages.Record(serverHash, subject, topic, payload, flags, source);
+        RetainedMessages.Record r = new RetainedMessages.Record(serverHash, subject, topic, payload, flags, source, headers);
         try {
             long seq = js.store("RS", RETAINED_SUBJECT, null, JsApi.JSON.writeValueAsBytes(r));
             long old = retained.put(seq, r);

@@ -60,11 +60,19 @@ public final class MqttClients {
     }
 
     private MqttConnection addHandlers(Channel ch, boolean websocket) {
-        // A PUBLISH carries up to max_payload bytes plus its topic (at most 64 KiB) and header.
-        long maxRemaining = (long) services.options().maxPayload + 65_536 + 16;
         MqttConnection c = new MqttConnection(this, ch, websocket);
-        ch.pipeline().addLast(new MqttFrameDecoder(maxRemaining), new MqttChannelHandler(c));
+        ch.pipeline().addLast(new MqttFrameDecoder(maxRemainingLength()), new MqttChannelHandler(c));
         return c;
+    }
+
+    /** A PUBLISH carries up to max_payload bytes plus its topic (at most 64 KiB), its properties and header. */
+    private long maxRemainingLength() {
+        return (long) services.options().maxPayload + 65_536 + 16;
+    }
+
+    /** The largest packet accepted (MQTT 5's Maximum Packet Size: fixed header included). */
+    long maxPacketSize() {
+        return Math.min(maxRemainingLength() + 5, io.jnatsd.protocol.mqtt.MqttPacketReader.MAX_REMAINING_LENGTH + 5L);
     }
 
     /** The account's MQTT state, made by the first caller (others wait for it, holding no lock). */
@@ -114,7 +122,7 @@ public final class MqttClients {
      * its session and sent its will: that needs JetStream, which stops next.
      */
     public void closeAll(long timeoutMillis) {
-        for (MqttConnection c : connections()) c.close("Server Shutdown");
+        for (MqttConnection c : connections()) c.close("Server Shutdown", io.jnatsd.protocol.mqtt.MqttReason.SERVER_SHUTTING_DOWN);
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         synchronized (connections) {
             while (!connections.isEmpty() && System.nanoTime() < deadline) {

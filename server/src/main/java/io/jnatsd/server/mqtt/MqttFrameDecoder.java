@@ -1,7 +1,9 @@
 package io.jnatsd.server.mqtt;
 
+import io.jnatsd.protocol.mqtt.MqttPacket;
 import io.jnatsd.protocol.mqtt.MqttPacketReader;
 import io.jnatsd.protocol.mqtt.MqttProtocolException;
+import io.jnatsd.protocol.mqtt.MqttReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -15,6 +17,8 @@ final class MqttFrameDecoder extends ByteToMessageDecoder {
     private final long maxRemaining;
     private boolean failed;
     private boolean first = true;
+    /** The CONNECT's protocol level, which the packets after it are read by. */
+    private int level = MqttPacket.LEVEL_3_1_1;
 
     MqttFrameDecoder(long maxRemaining) {
         this.maxRemaining = maxRemaining;
@@ -33,12 +37,17 @@ final class MqttFrameDecoder extends ByteToMessageDecoder {
                             + (in.getUnsignedByte(in.readerIndex()) & 0xF0));
                 }
                 long declared = MqttPacketReader.declaredLength(in);
-                if (declared > maxRemaining) throw new MqttProtocolException("packet of " + declared + " bytes is too large");
+                if (declared > maxRemaining) {
+                    throw MqttProtocolException.withReason("packet of " + declared + " bytes is too large",
+                            MqttReason.PACKET_TOO_LARGE);
+                }
                 int len = MqttPacketReader.frameLength(in);
                 if (len < 0) return;
                 ByteBuf frame = in.readSlice(len);
                 first = false;
-                out.add(MqttPacketReader.read(frame));
+                MqttPacket p = MqttPacketReader.read(frame, level);
+                if (p instanceof MqttPacket.Connect c) level = c.level();
+                out.add(p);
             } catch (MqttProtocolException e) {
                 failed = true;
                 in.skipBytes(in.readableBytes());

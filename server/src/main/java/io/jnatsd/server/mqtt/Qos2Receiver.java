@@ -12,17 +12,23 @@ import java.util.Base64;
  * (so a PUBLISH resent before PUBREL is neither replaced nor repeated); PUBREL takes it out to be published.
  */
 final class Qos2Receiver {
-    /** A released message: what to publish. */
-    record Released(String subject, boolean retain, byte[] payload) {}
+    /** A released message: what to publish, with the headers to publish it with. */
+    record Released(String subject, boolean retain, byte[] payload, byte[] headers) {}
+
+    private static final String SUBJECT = "Nmqtt-Subject";
 
     private Qos2Receiver() {}
 
     /** Holds the message until PUBREL (the caller answers PUBREC). */
-    static void received(JsApi js, Session session, String subject, MqttPacket.Publish p) throws JsApi.JsException {
+    static void received(JsApi js, Session session, String subject, MqttPacket.Publish p, byte[] publishHeaders)
+            throws JsApi.JsException {
         int flags = 2 << 1 | (p.retain() ? 1 : 0);
-        // Upstream's layout: the QoS and the flags nibble, then the subject to publish on.
-        byte[] headers = ("NATS/1.0\r\nNmqtt-Pub:2" + Integer.toHexString(flags) + "\r\nNmqtt-Subject:" + subject
-                + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        // Upstream's layout: the QoS and the flags nibble, then the subject to publish on; then the publisher's other
+        // headers (MQTT 5 properties), given back at PUBREL.
+        StringBuilder h = new StringBuilder("NATS/1.0\r\nNmqtt-Pub:2").append(Integer.toHexString(flags))
+                .append("\r\nNmqtt-Subject:").append(subject).append("\r\n");
+        h.append(MqttHeaders.linesWithout(new String(publishHeaders, StandardCharsets.UTF_8), MqttHeaders.PUB));
+        byte[] headers = h.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
         try {
             js.store("Q2", subject(session, p.packetId()), headers, p.payload());
         } catch (JsApi.JsException e) {
@@ -50,23 +56,18 @@ final class Qos2Receiver {
             if (e.errCode != JsApi.NO_MESSAGE_FOUND) throw e;
         }
         String headers = new String(Base64.getDecoder().decode(m.path("hdrs").asText("")), StandardCharsets.UTF_8);
-        String subject = headerValue(headers, "Nmqtt-Subject");
+        String subject = MqttHeaders.value(headers, SUBJECT);
         if (subject == null) return null;
-        String pub = headerValue(headers, "Nmqtt-Pub");
+        String pub = MqttHeaders.value(headers, MqttHeaders.PUB);
         boolean retain = pub != null && pub.length() > 1 && (Character.digit(pub.charAt(1), 16) & 1) != 0;
-        return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")));
+        StringBuilder out = new StringBuilder("NATS/1.0\r\n").append(MqttHeaders.PUB).append(":2\r\n");
+        out.append(MqttHeaders.linesWithout(headers, MqttHeaders.PUB, SUBJECT));
+        return new Released(subject, retain, Base64.getDecoder().decode(m.path("data").asText("")),
+                out.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Upstream names these by client id; the id's hash keeps any id a valid subject token. */
     private static String subject(Session session, int packetId) {
         return AccountSessions.QOS2_IN_PREFIX + session.hash + "." + packetId;
-    }
-
-    private static String headerValue(String headers, String name) {
-        for (String line : headers.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) return line.substring(colon + 1).trim();
-        }
-        return null;
     }
 }

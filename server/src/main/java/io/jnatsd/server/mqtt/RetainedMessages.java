@@ -15,11 +15,15 @@ import java.util.Map;
  * replaces it.
  */
 final class RetainedMessages {
-    /** The stream record, as upstream's mqttRetainedMsg marshals it ({@code msg} is base64, as Go writes []byte). */
+    /**
+     * The stream record, as upstream's mqttRetainedMsg marshals it ({@code msg} is base64, as Go writes []byte);
+     * {@code hdrs} (jnatsd's, ignored by upstream) keeps an MQTT 5 publisher's properties as NATS headers.
+     */
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     record Record(@JsonProperty("origin") String origin, @JsonProperty("subject") String subject,
                   @JsonProperty("topic") String topic, @JsonProperty("msg") byte[] msg,
-                  @JsonProperty("flags") int flags, @JsonProperty("source") String source) {
+                  @JsonProperty("flags") int flags, @JsonProperty("source") String source,
+                  @JsonProperty("hdrs") byte[] headers) {
         int qos() {
             return (flags & 0x06) >> 1;
         }

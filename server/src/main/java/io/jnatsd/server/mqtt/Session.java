@@ -35,17 +35,39 @@ final class Session {
     final Map<String, Integer> subs = new LinkedHashMap<>();
     /** sid to the config of its durable consumer (QoS 1 subscriptions). */
     final Map<String, ObjectNode> consumers = new LinkedHashMap<>();
+    /** The durable consumer of this session's PUBREL records in {@code $MQTT_out} (once it has sent QoS 2), or null. */
+    ObjectNode pubRelConsumer;
+    /** sid to its MQTT 5 options, when not the defaults. */
+    final Map<String, SubOptions> options = new LinkedHashMap<>();
+    /**
+     * Seconds the session outlives its connection (MQTT 5's Session Expiry Interval; 3.1.1: 0 when clean, else
+     * forever), and which connection of the client id this is (a timer set at a close acts only if none came since).
+     */
+    volatile long expirySeconds;
+    volatile int generation;
+    /** When the last connection left a session with a finite expiry (epoch millis; 0 while connected), persisted. */
+    volatile long leftAtMillis;
 
     private final Map<Integer, Pending> pending = new HashMap<>();
+    /** QoS 2 packet ids past PUBREC, awaiting PUBCOMP: to the ack subject of their PUBREL record (null until sent). */
+    private final Map<Integer, String> pubRel = new HashMap<>();
     private final Map<String, Map<Long, Integer>> pendingBySeq = new HashMap<>();
     private int lastPacketId;
-    private final int maxPending;
+    private final int configuredMaxPending;
+    /** max_ack_pending, or less when the client's Receive Maximum is lower. */
+    private int maxPending;
 
     Session(String id, String domainToken, int maxPending) {
         this.id = id;
         this.hash = io.jnatsd.server.core.NameHash.of(id);
         this.subject = SUBJECT_PREFIX + domainToken + hash;
+        this.configuredMaxPending = maxPending;
         this.maxPending = maxPending;
+    }
+
+    /** The client's Receive Maximum (MQTT 5; 65535 when not given) caps the QoS 1 messages sent unacknowledged. */
+    synchronized void receiveMaximum(int max) {
+        maxPending = Math.min(configuredMaxPending, max);
     }
 
     String recordSubject() {
@@ -60,6 +82,10 @@ final class Session {
         rec.path("cons").fields().forEachRemaining(e -> {
             if (e.getValue() instanceof ObjectNode o) consumers.put(e.getKey(), o);
         });
+        if (rec.path("pubrel") instanceof ObjectNode o) pubRelConsumer = o;
+        expirySeconds = rec.path("expiry").asLong(clean ? 0 : SessionEnd.NEVER);
+        leftAtMillis = rec.path("left").asLong(0);
+        rec.path("opts").fields().forEachRemaining(e -> options.put(e.getKey(), SubOptions.of(e.getValue())));
     }
 
     /**
@@ -82,6 +108,15 @@ final class Session {
                 ObjectNode c = rec.putObject("cons");
                 consumers.forEach(c::set);
             }
+            if (pubRelConsumer != null) rec.set("pubrel", pubRelConsumer);
+            if (expirySeconds > 0 && expirySeconds < SessionEnd.NEVER) { // MQTT 5's, for a restart to honour
+                rec.put("expiry", expirySeconds);
+                if (leftAtMillis > 0) rec.put("left", leftAtMillis);
+            }
+            if (!options.isEmpty()) {
+                ObjectNode o = rec.putObject("opts"); // jnatsd's MQTT 5 addition; upstream ignores it
+                options.forEach((k, v) -> o.set(k, v.toJson()));
+            }
             if (seq != 0) {
                 headers = ("NATS/1.0\r\nNats-Expected-Last-Subject-Sequence:" + seq + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
@@ -94,21 +129,34 @@ final class Session {
         }
     }
 
+    /** Whether the session outlived its expiry interval while no one was connected (a server restart included). */
+    boolean expiredAt(long nowMillis) {
+        return leftAtMillis > 0 && expirySeconds < SessionEnd.NEVER && nowMillis - leftAtMillis >= expirySeconds * 1000;
+    }
+
     /** Forgets everything: deletes the consumers and the persisted record (clean session). */
     void clear(JsApi js) throws JsApi.JsException {
         List<String> durables = new ArrayList<>();
         long recordSeq;
         synchronized (this) {
-            for (ObjectNode c : consumers.values()) durables.add(c.path("durable_name").asText());
+            for (ObjectNode c : consumers.values()) {
+                String d = c.path("durable_name").asText();
+                if (!d.startsWith(MqttSubscriptions.SHARED_DURABLE_PREFIX)) durables.add(d); // other members need it
+            }
             consumers.clear();
+            if (pubRelConsumer != null) durables.add(pubRelConsumer.path("durable_name").asText());
+            pubRelConsumer = null;
+            pubRel.clear();
             subs.clear();
+            options.clear();
             pending.clear();
             pendingBySeq.clear();
             lastPacketId = 0;
             recordSeq = seq;
             seq = 0;
         }
-        for (String d : durables) deleteConsumer(js, d);
+        for (String d : durables) deleteConsumer(js, d.startsWith(Qos2Sender.DURABLE_PREFIX) ? AccountSessions.OUT_STREAM
+                : AccountSessions.MSGS_STREAM, d);
         if (recordSeq > 0) {
             ObjectNode req = JsApi.JSON.createObjectNode();
             req.put("seq", recordSeq);
@@ -122,8 +170,12 @@ final class Session {
     }
 
     static void deleteConsumer(JsApi js, String durable) throws JsApi.JsException {
+        deleteConsumer(js, AccountSessions.MSGS_STREAM, durable);
+    }
+
+    static void deleteConsumer(JsApi js, String stream, String durable) throws JsApi.JsException {
         try {
-            js.api("CD", "CONSUMER.DELETE." + AccountSessions.MSGS_STREAM + "." + durable, null);
+            js.api("CD", "CONSUMER.DELETE." + stream + "." + durable, null);
         } catch (JsApi.JsException e) {
             if (e.errCode != JsApi.CONSUMER_NOT_FOUND) throw e;
         }
@@ -140,7 +192,7 @@ final class Session {
             pending.put(known, new Pending(ackSubject, durable, streamSeq));
             return known;
         }
-        if (pending.size() >= maxPending) return 0;
+        if (pending.size() + pubRel.size() >= maxPending) return 0;
         int pi = nextPacketId();
         if (pi == 0) return 0;
         bySeq.put(streamSeq, pi);
@@ -163,8 +215,20 @@ final class Session {
             Map<Long, Integer> bySeq = pendingBySeq.get(p.durable());
             if (bySeq != null) bySeq.remove(p.streamSeq());
         }
-        if (pending.isEmpty()) lastPacketId = 0;
+        if (pending.isEmpty() && pubRel.isEmpty()) lastPacketId = 0;
         return p;
+    }
+
+    /** A PUBREC's id is now owed a PUBREL (the record's ack subject comes when it is sent, {@code ackSubject}). */
+    synchronized void trackPubRel(int packetId, String ackSubject) {
+        if (ackSubject != null || !pubRel.containsKey(packetId)) pubRel.put(packetId, ackSubject);
+    }
+
+    /** A PUBCOMP: the ack subject of the PUBREL record to acknowledge, or null. */
+    synchronized String pubComp(int packetId) {
+        String ack = pubRel.remove(packetId);
+        if (pending.isEmpty() && pubRel.isEmpty()) lastPacketId = 0;
+        return ack;
     }
 
     /** Forgets the pending messages of a consumer being deleted. */
@@ -177,7 +241,7 @@ final class Session {
         int next = lastPacketId;
         for (int i = 0; i < 0xFFFF; i++) {
             next = next == 0xFFFF ? 1 : next + 1;
-            if (!pending.containsKey(next)) {
+            if (!pending.containsKey(next) && !pubRel.containsKey(next)) {
                 lastPacketId = next;
                 return next;
             }
