@@ -1,5 +1,6 @@
 package io.jnatsd.server.mqtt;
 
+import io.jnatsd.server.core.NameHash;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jnatsd.protocol.mqtt.MqttPacket;
 import io.jnatsd.protocol.mqtt.MqttPacketWriter;
@@ -209,7 +210,7 @@ final class MqttSubscriptions {
             cfg.put("durable_name", c.session.hash + "_" + AccountSessions.randomToken());
             cfg.put("deliver_subject", AccountSessions.SUB_PREFIX + AccountSessions.randomToken());
         } else {
-            String name = ServerHash.of(group + " " + subject) + ServerHash.of(subject + " " + group);
+            String name = NameHash.of(group + " " + subject) + NameHash.of(subject + " " + group);
             cfg.put("durable_name", SHARED_DURABLE_PREFIX + name);
             cfg.put("deliver_subject", AccountSessions.SUB_PREFIX + "share." + name);
             cfg.put("deliver_group", group);
