@@ -32,4 +32,10 @@ final class GatewayBridge implements GatewayServices {
     public void sendToRoutes(byte[] line) {
         if (server.cluster() != null) server.cluster().sendToRoutes(line);
     }
+
+    @Override
+    public boolean forwardToClusterServer(String serverHash, Account account, io.jnatsd.protocol.client.InboundMessage msg,
+                                          io.jnatsd.server.core.FlushBatch batch) {
+        return server.cluster() != null && server.cluster().forwardToServerByGatewayHash(serverHash, account, msg, batch);
+    }
 }

@@ -4,7 +4,9 @@ import io.jnatsd.protocol.route.RouteWriter;
 import io.jnatsd.server.config.ClusterOptions;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.ConnectionHandler;
+import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.InterestListener;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.net.PeerTls;
@@ -640,6 +642,21 @@ public final class Cluster implements InterestListener {
         String h = gatewayServerHash;
         if (h == null) gatewayServerHash = h = io.jnatsd.server.core.NameHash.of(serverId(), 6);
         return h;
+    }
+
+    /**
+     * Passes a reply that came back over a gateway to the server of this cluster that its
+     * {@code _GR_} subject names (upstream's routesIDByHash), on that server's route for
+     * {@code account}: the requester is there, and its fresh inbox may not have reached this
+     * server's interest yet. False when no route leads to a server of that hash.
+     */
+    public boolean forwardToServerByGatewayHash(String hash, Account account, InboundMessage msg, FlushBatch batch) {
+        for (RoutePool peer : peers.values()) {
+            if (!peer.gatewayHash.equals(hash)) continue;
+            RouteConnection r = routeFor(peer, account.name());
+            return r != null && r.forward(account, msg, null, batch);
+        }
+        return false;
     }
 
     /** Registered routes' gateway URLs, for this server's gateway INFO. */

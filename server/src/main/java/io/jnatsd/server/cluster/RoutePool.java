@@ -30,8 +30,12 @@ final class RoutePool {
     /** The peer said it is in lame duck mode: its client URLs are no longer advertised. */
     volatile boolean lameDuck;
 
+    /** The peer's 6-character hash, as gateway reply subjects name a server. */
+    final String gatewayHash;
+
     RoutePool(String serverId, boolean noPool, int size) {
         this.serverId = serverId;
+        this.gatewayHash = io.jnatsd.server.core.NameHash.of(serverId, 6);
         this.noPool = noPool;
         this.pool = new RouteConnection[noPool ? 1 : Math.max(1, size)];
     }

@@ -368,11 +368,8 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         countInbound(msg.totalLength());
         if (!registered) return;
         String subject = msg.subject();
-        if (subject.startsWith(REPLY_PREFIX) && subject.length() > REPLY_SUBJECT_OFFSET) {
-            // A reply mapped by the cluster this message was sent from: meant for this cluster, on its real subject.
-            if (!subject.regionMatches(REPLY_PREFIX.length(), gateways.clusterHash(), 0, 6)) return;
-            msg = msg.rewritten(subject.substring(REPLY_SUBJECT_OFFSET), msg.hasReply() ? msg.reply() : null);
-        }
+        boolean routedReply = subject.startsWith(REPLY_PREFIX) && subject.length() > REPLY_SUBJECT_OFFSET;
+        if (routedReply && !subject.regionMatches(REPLY_PREFIX.length(), gateways.clusterHash(), 0, 6)) return;
         Account account = lastAccount;
         if (account == null || !account.name().equals(routed.account())) {
             account = gateways.services().account(routed.account());
@@ -383,6 +380,16 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
                 return;
             }
             lastAccount = account;
+        }
+        if (routedReply) {
+            // A reply mapped by this cluster: for the server named in it, whose requester's inbox
+            // may be too fresh for this server to know; here only when this server is the one.
+            String serverHash = subject.substring(REPLY_PREFIX.length() + 7, REPLY_PREFIX.length() + 13);
+            if (!serverHash.equals(gateways.serverHash())
+                    && gateways.services().forwardToClusterServer(serverHash, account, msg, batch)) {
+                return;
+            }
+            msg = msg.rewritten(subject.substring(REPLY_SUBJECT_OFFSET), msg.hasReply() ? msg.reply() : null);
         }
         QueueNames queues = queuesOf(routed);
         int delivered = account.publishRouted(msg, this, queues, batch);

@@ -1,6 +1,8 @@
 package io.jnatsd.server.gateway;
 
+import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.log.ServerLog;
 import java.util.List;
 import java.util.function.Consumer;
@@ -30,4 +32,10 @@ public interface GatewayServices {
 
     /** Sends an INFO line to every route of this cluster (gateway gossip). */
     void sendToRoutes(byte[] line);
+
+    /**
+     * Sends a reply that came back over a gateway, its {@code _GR_} subject kept, to the server of
+     * this cluster whose gateway hash is {@code serverHash}; false when no route leads there.
+     */
+    boolean forwardToClusterServer(String serverHash, Account account, InboundMessage msg, FlushBatch batch);
 }

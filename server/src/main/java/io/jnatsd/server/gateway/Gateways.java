@@ -366,6 +366,9 @@ public final class Gateways {
     GatewayOptions gatewayOptions() { return go; }
     GatewayInterest interest() { return interest; }
     String clusterHash() { return clusterHash; }
+
+    /** This server's 6-character hash in reply subjects mapped here ({@code _GR_.<cluster>.<server>.}). */
+    String serverHash() { return replyPrefix.substring(GatewayConnection.REPLY_PREFIX.length() + 7, GatewayConnection.REPLY_PREFIX.length() + 13); }
     String replyPrefix() { return replyPrefix; }
     long nextCid() { return cids.getAsLong(); }
 
