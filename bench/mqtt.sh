@@ -6,7 +6,7 @@
 #
 # Starts jnatsd and nats-server with the same config (server_name, JetStream on a fresh store each, an mqtt
 # listener, a websocket listener without TLS) and Mosquitto (when /usr/sbin/mosquitto exists) on free loopback
-# ports. MQTT: for each QoS x size, one publisher and one subscriber (io.jnatsd.bench.MqttLoad, Paho, MQTT 3.1.1,
+# ports. MQTT: for each QoS x size, one publisher and one subscriber (io.jnatsd.bench.MqttLoad: raw sockets, MQTT 3.1.1,
 # which all three speak) run against each server in turn, round after round, one fresh load JVM per run;
 # msgs/s counts from the first PUBLISH to the last message received (QoS 1: every message must arrive).
 # WebSocket: the pubsub workload of the NATS load tool over ws:// against jnatsd and upstream.

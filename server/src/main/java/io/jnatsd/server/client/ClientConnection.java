@@ -14,6 +14,7 @@ import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.Connection;
 import io.jnatsd.server.conn.ConnectionTimers;
 import io.jnatsd.server.conn.Outbound;
+import io.jnatsd.server.conn.ProducerStall;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
@@ -42,7 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClientConnection implements ClientOpHandler, Subscriber, Connection {
     /** The longest one stall lasts; a receiver that drains no faster than this is then left to max_pending. */
-    private static final long MAX_STALL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OK = "+OK\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -146,7 +146,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
         }
         batch.flushAll();
         FlushBatch.Backlogged stall = batch.takeStall();
-        if (stall != null && !closed) stallReading(stall, System.nanoTime());
+        if (stall != null && !closed) ProducerStall.stall(channel, stall, () -> closed, () -> !parser.isPaused());
     }
 
     /**
@@ -155,23 +155,6 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      */
     private void stallIfBacklogged() {
         if (batch.hasStall()) readComplete();
-    }
-
-    /**
-     * Fast-producer stall, as upstream: a receiver this client just filled is past three
-     * quarters of max_pending, so stop reading from this client until the receiver drains (or
-     * a bounded time passes), rather than let the receiver be cut off as a slow consumer.
-     */
-    private void stallReading(FlushBatch.Backlogged receiver, long since) {
-        channel.config().setAutoRead(false);
-        loop.schedule(() -> {
-            if (closed) return;
-            if (receiver.overStallThreshold() && System.nanoTime() - since < MAX_STALL_NANOS) {
-                stallReading(receiver, since);
-            } else if (!parser.isPaused()) {
-                channel.config().setAutoRead(true);
-            }
-        }, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The socket is gone: release everything this connection holds. */

@@ -62,7 +62,7 @@ final class MqttPublishFlow {
             c.send(MqttPacketWriter.ack(MqttPacket.PUBREC, p.packetId()));
             return;
         }
-        publishMessage(subject, topic, p.qos(), p.retain(), p.payload(), p.props());
+        publishMessage(subject, topic, p.qos(), p.retain(), p.payload(), p.props(), c.publishes);
         if (p.qos() > 0) {
             answered(1, p.packetId());
             c.send(MqttPacketWriter.ack(MqttPacket.PUBACK, p.packetId()));
@@ -89,7 +89,7 @@ final class MqttPublishFlow {
         Qos2Receiver.Released r = Qos2Receiver.released(c.sessions.js, c.session, packetId);
         if (r != null) {
             String reply = c.v5 ? MqttHeaders.replyFor(MqttHeaders.read(new String(r.headers(), StandardCharsets.UTF_8)), c.sessions.responses) : null;
-            publish(r.subject(), MqttTopics.subjectToTopic(r.subject()), 2, r.retain(), r.payload(), r.headers(), reply);
+            publish(r.subject(), MqttTopics.subjectToTopic(r.subject()), 2, r.retain(), r.payload(), r.headers(), reply, c.publishes);
         }
         answered(2, packetId);
         c.send(MqttPacketWriter.ack(MqttPacket.PUBCOMP, packetId, r == null && c.v5 ? MqttReason.PACKET_IDENTIFIER_NOT_FOUND : 0));
@@ -107,10 +107,14 @@ final class MqttPublishFlow {
     }
 
 
-    /** A PUBLISH or a will: to NATS subscribers, to the retained store, and (QoS 1) to $MQTT_msgs before PUBACK. */
-    void publishMessage(String subject, String topic, int qos, boolean retain, byte[] payload, MqttProperties props)
-            throws JsApi.JsException {
-        publish(subject, topic, qos, retain, payload, headers(qos, retain, props), c.v5 ? MqttHeaders.replyFor(props, c.sessions.responses) : null);
+    /**
+     * A PUBLISH or a will: to NATS subscribers (their deliveries in {@code batch}, which the caller
+     * flushes), to the retained store, and (QoS 1) to $MQTT_msgs before PUBACK.
+     */
+    void publishMessage(String subject, String topic, int qos, boolean retain, byte[] payload, MqttProperties props,
+                        FlushBatch batch) throws JsApi.JsException {
+        publish(subject, topic, qos, retain, payload, headers(qos, retain, props),
+                c.v5 ? MqttHeaders.replyFor(props, c.sessions.responses) : null, batch);
     }
 
     private byte[] headers(int qos, boolean retain, MqttProperties props) {
@@ -119,15 +123,13 @@ final class MqttPublishFlow {
     }
 
     private void publish(String subject, String topic, int qos, boolean retain, byte[] payload, byte[] headers,
-                         String reply) throws JsApi.JsException {
+                         String reply, FlushBatch batch) throws JsApi.JsException {
         if (c.guard != null && !c.guard.canPublish(subject)) {
             c.log().error("%s - Publish Violation - User \"%s\", Subject \"%s\"", c, c.userName, subject);
             return;
         }
         if (retain) c.sessions.retain(subject, topic, payload, qos << 1 | 1, c.userName, c.v5 ? headers : null);
-        FlushBatch batch = new FlushBatch(c);
         c.account.publish(InboundMessage.internal(subject, reply, headers, payload), c, batch);
-        batch.flushAll();
         if (qos > 0) c.sessions.js.store("MS", AccountSessions.MSGS_PREFIX + subject, headers, payload);
     }
 }

@@ -3,6 +3,7 @@ package io.jnatsd.server.mqtt;
 import io.jnatsd.protocol.mqtt.MqttPacket;
 import io.jnatsd.protocol.mqtt.MqttProperties;
 import io.jnatsd.protocol.mqtt.MqttTopics;
+import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.log.ServerLog;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,8 +72,11 @@ final class SessionEnd {
 
     private static void publishWill(MqttConnection from, MqttPacket.Will w, ServerLog log) {
         try {
+            // not the connection's own batch: a will may be published from a timer, after the connection's last packet
+            FlushBatch batch = new FlushBatch(from);
             from.publishFlow.publishMessage(MqttTopics.topicToSubject(w.topic()), w.topic(), w.qos(), w.retain(),
-                    w.message(), w.props());
+                    w.message(), w.props(), batch);
+            batch.flushAll();
         } catch (JsApi.JsException | io.jnatsd.protocol.mqtt.MqttProtocolException | RuntimeException e) {
             log.error("%s - MQTT: unable to publish will: %s", from, e.getMessage());
         }
