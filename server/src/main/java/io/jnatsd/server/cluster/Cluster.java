@@ -1,10 +1,10 @@
 package io.jnatsd.server.cluster;
 
+import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.route.RouteWriter;
 import io.jnatsd.server.config.ClusterOptions;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.conn.ConnectionHandler;
-import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.InterestListener;
