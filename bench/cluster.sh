@@ -117,16 +117,9 @@ for kind in jnatsd upstream; do
   for n in b c; do wait_accepting "${CPORT[$kind.$n]}" "${PID[$kind.$n]}"; done
 done
 
-# Full mesh: every node delivers to every other; checked twice, a second apart, so a route that a
-# server drops right after forming it (a duplicate, say) shows up.
+# Every node delivers to every other (await_mesh, runs.sh).
 for kind in jnatsd upstream; do
-  for attempt in 1 2; do
-    if ! "$JAVA" -cp "$BENCH_JAR" io.jnatsd.bench.MeshProbe "$(urls "$kind")" 60 >>"$OUT/mesh.txt" 2>&1; then
-      echo "cluster.sh: the $kind cluster did not form a full mesh: $(tail -n 1 "$OUT/mesh.txt"); logs in $OUT" >&2
-      exit 1
-    fi
-    [ "$attempt" = 2 ] || sleep 1
-  done
+  await_mesh "$kind" cluster "$(urls "$kind")"
   echo "cluster.sh: $kind cluster: $(tail -n 1 "$OUT/mesh.txt") (pids ${PID[$kind.a]} ${PID[$kind.b]} ${PID[$kind.c]}, client ports ${CPORT[$kind.a]} ${CPORT[$kind.b]} ${CPORT[$kind.c]})" >&2
 done
 alive

@@ -128,15 +128,9 @@ for kind in jnatsd upstream; do
   for n in a2 b1; do wait_accepting "${CPORT[$kind.$n]}" "${PID[$kind.$n]}"; done
 done
 
-# Every node delivers to every other (over routes and gateways), checked twice, a second apart.
+# Every node delivers to every other (await_mesh, runs.sh).
 for kind in jnatsd upstream; do
-  for attempt in 1 2; do
-    if ! "$JAVA" -cp "$BENCH_JAR" io.jnatsd.bench.MeshProbe "$(urls "$kind")" 60 >>"$OUT/mesh.txt" 2>&1; then
-      echo "gateway.sh: the $kind super-cluster did not connect: $(tail -n 1 "$OUT/mesh.txt"); logs in $OUT" >&2
-      exit 1
-    fi
-    [ "$attempt" = 2 ] || sleep 1
-  done
+  await_mesh "$kind" super-cluster "$(urls "$kind")"
   echo "gateway.sh: $kind super-cluster: $(tail -n 1 "$OUT/mesh.txt") (pids ${PID[$kind.a1]} ${PID[$kind.a2]} ${PID[$kind.b1]})" >&2
 done
 alive

@@ -1,4 +1,4 @@
-# Shared by cluster.sh and gateway.sh (sourced, not run): the message budget of a run, the check that
+# Shared by cluster.sh and gateway.sh (sourced, not run): the message budget of a run, the wait for every node to reach every other, the check that
 # every server a script started is alive, and the warm-up and measured rounds. Expects $ME, $OUT,
 # $RESULTS, $COMMANDS, $QUICK, the workload and size arrays WL and SZ, the PID map (name -> pid) and a
 # load_cmd KIND WORKLOAD SIZE MSGS function that sets LOAD_CMD.
@@ -25,6 +25,20 @@ msgs_for() {
   local cap=$(( BYTES_BUDGET / (size > 0 ? size : 1) ))
   [ "$cap" -lt 200 ] && cap=200
   [ "$MSGS" -lt "$cap" ] && echo "$MSGS" || echo "$cap"
+}
+
+# await_mesh KIND WHAT URLS: every node delivers to every other (over routes, and gateways where
+# there are), checked twice a second apart, so that a connection a server drops right after forming
+# it (a duplicate, say) shows up; exits naming WHAT when it does not.
+await_mesh() {
+  local kind=$1 what=$2 urls=$3 attempt
+  for attempt in 1 2; do
+    if ! "$JAVA" -cp "$BENCH_JAR" io.jnatsd.bench.MeshProbe "$urls" 60 >>"$OUT/mesh.txt" 2>&1; then
+      echo "$ME: the $kind $what did not connect every node: $(tail -n 1 "$OUT/mesh.txt"); logs in $OUT" >&2
+      exit 1
+    fi
+    [ "$attempt" = 2 ] || sleep 1
+  done
 }
 
 alive() { # fails, naming the node, when a server the script started has exited
