@@ -9,8 +9,12 @@ import java.util.concurrent.CompletableFuture;
  * replays its log past its last snapshot), from one thread per group.
  */
 public interface LogApplier {
-    /** Applies the committed entry at {@code index}; the buffer is only valid during the call. */
-    void apply(long index, ByteBuffer entry);
+    /**
+     * Applies the committed entry at {@code index}; the buffer is only valid during the call.
+     * Returns what the member that proposed the entry gets back (a stream sequence, say): on
+     * the leader, the proposal completes with it.
+     */
+    long apply(long index, ByteBuffer entry);
 
     /** The group's leader changed ({@code leaderId} null while there is none). */
     default void leaderChanged(String leaderId) {}

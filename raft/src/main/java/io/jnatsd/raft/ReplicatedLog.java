@@ -41,14 +41,15 @@ public final class ReplicatedLog {
     }
 
     /**
-     * Proposes {@code entry}; completes with its log index once a majority has it and it has been
-     * applied here, or exceptionally when it could not be committed. Proposals from any member
-     * reach the leader (the client follows leader changes).
+     * Proposes {@code entry}; completes with what the leader's {@link LogApplier#apply} returned
+     * for it once a majority has it and it has been applied there, or exceptionally when it could
+     * not be committed. Proposals from any member reach the leader (the client follows leader
+     * changes).
      */
     public CompletableFuture<Long> propose(byte[] entry) {
         return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
             if (!reply.isSuccess()) throw new CompletionException(reply.getException());
-            return reply.getLogIndex();
+            return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
         });
     }
 

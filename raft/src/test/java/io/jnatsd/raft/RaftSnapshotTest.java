@@ -46,12 +46,13 @@ class RaftSnapshotTest {
         final AtomicInteger catchUps = new AtomicInteger();
 
         @Override
-        public synchronized void apply(long index, ByteBuffer entry) {
+        public synchronized long apply(long index, ByteBuffer entry) {
             if (!applied.isEmpty() && index <= applied.lastKey()) {
                 replays.incrementAndGet();
-                return;
+                return index;
             }
             applied.put(index, StandardCharsets.UTF_8.decode(entry).toString());
+            return index;
         }
 
         @Override

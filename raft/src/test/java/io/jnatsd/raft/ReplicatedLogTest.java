@@ -38,10 +38,11 @@ class ReplicatedLogTest {
         volatile long lastIndex;
 
         @Override
-        public synchronized void apply(long index, ByteBuffer entry) {
-            if (index <= lastIndex) return;
+        public synchronized long apply(long index, ByteBuffer entry) {
+            if (index <= lastIndex) return index;
             lastIndex = index;
             applied.add(StandardCharsets.UTF_8.decode(entry).toString());
+            return index;
         }
     }
 

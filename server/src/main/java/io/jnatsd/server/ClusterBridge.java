@@ -52,6 +52,14 @@ final class ClusterBridge implements ClusterServices {
         if (leafs != null) leafs.sendInfoToAll();
         var gateways = server.gateways();
         if (gateways != null) gateways.routesChanged();
+        var js = server.jetStream();
+        if (js != null) js.routesChanged();
+    }
+
+    @Override
+    public int raftPort() {
+        var js = server.jetStream();
+        return js == null ? 0 : js.raftPort();
     }
 
     @Override

@@ -125,6 +125,7 @@ public final class NatsServer implements AutoCloseable {
         this.jetStream = opts.jetstream ? new JetStream(opts, log, serverName()) : null;
         this.clusterBridge = new ClusterBridge(this, clients);
         this.cluster = opts.cluster.enabled() ? new Cluster(opts, clusterBridge) : null;
+        if (jetStream != null && cluster != null) jetStream.attach(cluster);
         if (cluster != null || jetStream != null) accounts.setInterestListener(this::interestChanged);
         this.leafNodes = opts.leafNodes.accepts() || !opts.leafNodes.remotes.isEmpty()
                 ? new LeafNodes(opts, new LeafBridge(this), clients::nextClientId) : null;

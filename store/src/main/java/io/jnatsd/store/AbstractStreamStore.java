@@ -125,6 +125,12 @@ abstract class AbstractStreamStore implements StreamStore {
 
     @Override
     public StoredAppend store(String subject, byte[] headers, byte[] payload, long ttlNanos) {
+        return store(subject, headers, payload, ttlNanos, 0);
+    }
+
+    /** {@code timestampNanos} 0: stamped by this store's clock when appended. */
+    @Override
+    public StoredAppend store(String subject, byte[] headers, byte[] payload, long ttlNanos, long timestampNanos) {
         checkMessage(subject, payload);
         StoreConfig cfg = config;
         if (cfg.maxMsgSize() > 0 && (long) (headers == null ? 0 : headers.length) + payload.length > cfg.maxMsgSize()) {
@@ -142,8 +148,9 @@ abstract class AbstractStreamStore implements StreamStore {
                 limits.checkDiscardNew(cfg, s, subject, headers, payload);
             }
             long seq = lastSeq + 1;
-            appendLocked(seq, now, ttlNanos, subject, s, headers, payload);
-            return new StoredAppend(seq, now);
+            long stamp = timestampNanos == 0 ? now : timestampNanos;
+            appendLocked(seq, stamp, ttlNanos, subject, s, headers, payload);
+            return new StoredAppend(seq, stamp);
         } finally {
             flushAndUnlock();
         }

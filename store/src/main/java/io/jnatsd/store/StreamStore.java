@@ -27,6 +27,13 @@ public interface StreamStore extends AutoCloseable {
     StoredAppend store(String subject, byte[] headers, byte[] payload, long ttlNanos);
 
     /**
+     * As {@link #store(String, byte[], byte[], long)}, stamped {@code timestampNanos} instead of
+     * this store's clock: a replica applies a message with its leader's time, so that every copy
+     * of a replicated stream holds the same message.
+     */
+    StoredAppend store(String subject, byte[] headers, byte[] payload, long ttlNanos, long timestampNanos);
+
+    /**
      * Appends a message with a given sequence and timestamp, for mirrors, sources and restores.
      * The sequence must be above the last one; skipped sequences count as deleted. Limits with
      * discard old apply; discard new does not reject (as upstream, whose stream layer does that

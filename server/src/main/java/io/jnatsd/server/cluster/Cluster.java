@@ -534,7 +534,7 @@ public final class Cluster implements InterestListener {
         int port = co.advertise != null && !co.advertise.isEmpty() ? advertisedPort() : port();
         return RouteInfo.of(serverId(), server.serverName(), server.version(), host, port, name,
                 dynamicName, urls, authRequired(), tls != null, opts.maxPayload, null, pooling ? slot : null, wsUrls,
-                server.leafNodeUrl(), server.gatewayUrl());
+                server.leafNodeUrl(), server.gatewayUrl(), server.raftPort());
     }
 
     byte[] connectLine(URI url) {
@@ -725,6 +725,40 @@ public final class Cluster implements InterestListener {
             for (RouteConnection r : peer.all()) {
                 URI url = r.solicitedUrl();
                 out.add(RouteStats.of(r, url != null && co.routes.stream().anyMatch(seed -> sameHostPort(seed, url))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How many servers the cluster's {@code routes} name, this one included whether or not they
+     * list it (a route URL at this server's own cluster port on a local address is this server):
+     * the JetStream meta group waits for that many.
+     */
+    public static int configuredServers(io.jnatsd.server.config.ClusterOptions co) {
+        int others = 0;
+        for (URI u : co.routes) {
+            String h = u.getHost();
+            boolean local = h == null || h.equals("localhost") || h.equals("127.0.0.1") || h.equals("::1") || h.equals("[::1]")
+                    || h.equals("0.0.0.0") || h.equals(co.host);
+            if (!(local && u.getPort() == co.port)) others++;
+        }
+        return others + 1;
+    }
+
+    /**
+     * The peers running clustered JetStream: server name → the {@code host:port} of its Raft
+     * transport (the port its route INFO gives, at the host the route reached it on).
+     */
+    public Map<String, String> jetStreamPeers() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (RoutePool peer : peers.values()) {
+            for (RouteConnection r : peer.all()) {
+                RouteInfo info = r.remoteInfo();
+                var addr = r.remoteSocketAddress();
+                if (info == null || info.raftPort() <= 0 || info.serverName() == null || addr == null) continue;
+                out.put(info.serverName(), hostPort(addr.getAddress().getHostAddress(), info.raftPort()));
+                break;
             }
         }
         return out;

@@ -47,6 +47,11 @@ public interface ClusterServices {
         return null;
     }
 
+    /** The port of this server's Raft transport (clustered JetStream) for the route INFO, or 0 without one. */
+    default int raftPort() {
+        return 0;
+    }
+
     /** A route brought an INFO about another cluster's gateway (its {@code gateway} field set): the raw JSON. */
     default void gatewayInfo(byte[] json) {
     }

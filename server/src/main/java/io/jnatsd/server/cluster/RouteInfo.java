@@ -34,7 +34,7 @@ final class RouteInfo {
     static RouteInfo of(String serverId, String serverName, String version, String host, int port, String cluster,
                         boolean dynamic, List<String> connectUrls, boolean authRequired, boolean tlsRequired,
                         int maxPayload, String nonce, RoutePool.Slot slot, List<String> wsConnectUrls,
-                        String leafNodeUrl, String gatewayUrl) {
+                        String leafNodeUrl, String gatewayUrl, int raftPort) {
         ObjectNode o = JSON.createObjectNode();
         o.put("server_id", serverId);
         o.put("server_name", serverName);
@@ -69,6 +69,12 @@ final class RouteInfo {
         }
         if (leafNodeUrl != null) o.putArray("leafnode_urls").add(leafNodeUrl);
         if (gatewayUrl != null) o.put("gateway_url", gatewayUrl);
+        if (raftPort > 0) {
+            // jnatsd's clustered JetStream: where this server's Raft transport listens (upstream
+            // peers ignore the field; they cannot join jnatsd's Raft groups anyway)
+            o.put("jetstream", true);
+            o.put("raft_port", raftPort);
+        }
         return new RouteInfo(o);
     }
 
@@ -103,6 +109,8 @@ final class RouteInfo {
 
     /** The route URL a gossiping server saw this one at; null when not gossiped. */
     String ip() { return text("ip"); }
+    /** The peer's Raft transport port (clustered JetStream), or 0. */
+    int raftPort() { return json.path("raft_port").asInt(0); }
 
     /** The peer's leaf node URLs, for this server's leaf nodes to fail over to. */
     List<String> leafNodeUrls() {

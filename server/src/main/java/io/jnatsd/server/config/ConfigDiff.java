@@ -181,6 +181,7 @@ public final class ConfigDiff {
             }
         }
         refuse("JetStreamDomain", nz(old.jetstreamDomain), nz(neu.jetstreamDomain));
+        refuse("JetStreamRaftPort", old.jetstreamRaftPort, neu.jetstreamRaftPort);
         if (!SameOptions.same(old.websocket, neu.websocket)) {
             throw new ReloadRefusedException("config reload not supported for Websocket: old="
                     + GoValue.format(old.config == null ? null : old.config.get("websocket")) + ", new="

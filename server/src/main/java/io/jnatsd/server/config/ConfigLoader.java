@@ -319,6 +319,7 @@ public final class ConfigLoader {
                                         o.jetstreamMaxMemory = storageSize("max_mem_store", mv);
                                 case "max_file_store", "max_file" -> o.jetstreamMaxStore = storageSize("max_file_store", mv);
                                 case "domain" -> o.jetstreamDomain = str(k, mv);
+                                case "raft_port" -> o.jetstreamRaftPort = i32(k, mv);
                                 case "enable", "enabled" -> enable = bool(k, mv);
                                 case "sync", "sync_interval" -> {
                                     if (mv instanceof String s && s.equalsIgnoreCase("always")) {

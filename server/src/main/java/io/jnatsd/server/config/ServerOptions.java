@@ -81,6 +81,11 @@ public final class ServerOptions {
     /** {@code jetstream.max_file_store}; -1 means not configured (upstream sizes it dynamically). */
     public long jetstreamMaxStore = -1;
     public String jetstreamDomain;
+    /**
+     * {@code jetstream.raft_port} (a jnatsd addition): where clustered JetStream's Raft transport
+     * listens; 0 (the default) means the cluster port + 1.
+     */
+    public int jetstreamRaftPort;
     /** {@code jetstream.sync_interval} (upstream default 2m); {@link #syncAlways} when set to {@code always}. */
     public Duration syncInterval = Duration.ofMinutes(2);
     public boolean syncAlways;

@@ -2,7 +2,11 @@ package io.jnatsd.server.jetstream;
 
 import io.jnatsd.server.jetstream.api.ConsumerApi;
 import io.jnatsd.server.jetstream.api.StreamApi;
+import io.jnatsd.server.cluster.Cluster;
+import io.jnatsd.server.jetstream.cluster.ClusteredCoordinator;
 import io.jnatsd.server.jetstream.cluster.Coordinator;
+import io.jnatsd.server.jetstream.cluster.JsCluster;
+import io.jnatsd.raft.RaftSettings;
 import io.jnatsd.server.jetstream.cluster.StandaloneCoordinator;
 import io.jnatsd.server.jetstream.consumer.AckSubject;
 import io.jnatsd.server.jetstream.consumer.StreamConsumers;
@@ -39,11 +43,69 @@ public final class JetStream implements AutoCloseable {
     /** Pull requests, acks and flow control replies: handled on the publisher's thread, no hand-off. */
     private final InternalClient consumerTraffic = new InternalClient("jetstream-consumers", ConnectionKind.JETSTREAM, Runnable::run);
 
+    /** Clustered JetStream's Raft side; null on a server without a cluster. */
+    private final JsCluster jsCluster;
+    /** The routes, once the server has built them: where the meta group finds the other JetStream servers. */
+    private volatile Cluster cluster;
+
     public JetStream(ServerOptions opts, ServerLog log, String serverName) {
         this.js = new JsServer(opts, log, serverName);
-        this.coordinator = new StandaloneCoordinator(js);
+        if (opts.cluster.enabled()) {
+            this.jsCluster = new JsCluster(js, raftBindHost(opts), raftAdvertisedHost(opts), raftPort(opts),
+                    Cluster.configuredServers(opts.cluster), this::routedJetStreamPeers, RaftSettings.DEFAULT);
+            this.coordinator = new ClusteredCoordinator(js, jsCluster, opts.cluster.name);
+        } else {
+            this.jsCluster = null;
+            this.coordinator = new StandaloneCoordinator(js);
+        }
         this.consumerApi = new ConsumerApi(js, coordinator);
         this.streamApi = new StreamApi(js, coordinator, consumerApi);
+    }
+
+    /** {@code jetstream.raft_port}, else the cluster port + 1 (0, any port, when the cluster port is chosen by the OS). */
+    private static int raftPort(ServerOptions opts) {
+        if (opts.jetstreamRaftPort != 0) return opts.jetstreamRaftPort;
+        return opts.cluster.port > 0 ? opts.cluster.port + 1 : 0;
+    }
+
+    private static String raftBindHost(ServerOptions opts) {
+        String h = opts.cluster.host;
+        return h == null || h.isEmpty() ? "0.0.0.0" : h;
+    }
+
+    /**
+     * How this server names its own Raft address in the groups it forms: the cluster's listen host
+     * when it is one address; on every interface, loopback (peers use the address their route
+     * reached this server on, so this only matters for this server's own view).
+     */
+    private static String raftAdvertisedHost(ServerOptions opts) {
+        String h = raftBindHost(opts);
+        return h.equals("0.0.0.0") || h.equals("::") ? "127.0.0.1" : h;
+    }
+
+    /** The server's routes: from now on the meta group can find its members. */
+    public void attach(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    private Map<String, String> routedJetStreamPeers() {
+        Cluster c = cluster;
+        return c == null ? Map.of() : c.jetStreamPeers();
+    }
+
+    /** A route came or went: the meta group may now form. */
+    public void routesChanged() {
+        if (jsCluster == null) return;
+        try {
+            js.timers().execute(jsCluster::peersChanged);
+        } catch (RejectedExecutionException shuttingDown) {
+            // no group to form any more
+        }
+    }
+
+    /** The Raft transport's port for the route INFO, or 0 without clustered JetStream. */
+    public int raftPort() {
+        return jsCluster == null ? 0 : jsCluster.port();
     }
 
     /** What streams and consumers share, for monitoring. */
@@ -81,6 +143,7 @@ public final class JetStream implements AutoCloseable {
             js.addAccount(ja);
         }
         for (Account a : enabled) coordinator.recover(js.account(a)); // every account first: sources may cross accounts
+        if (jsCluster != null) jsCluster.start();
         for (Account a : all) serve(a);
         js.timers().scheduleWithFixedDelay(this::housekeeping, 100, 100, TimeUnit.MILLISECONDS);
         log.notice("JetStream started with %d account(s)", enabled.size());
@@ -181,6 +244,7 @@ public final class JetStream implements AutoCloseable {
             }
         }
         js.shutdownExecutors();
+        if (jsCluster != null) jsCluster.close(); // no more applies: the stores can close
         for (JsAccount ja : accounts) {
             synchronized (ja) {
                 for (Stream s : ja.streams.values()) {

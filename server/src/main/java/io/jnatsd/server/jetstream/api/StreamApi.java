@@ -52,12 +52,24 @@ public final class StreamApi {
         this.consumerApi = consumerApi;
         this.directGet = new DirectGet(js);
         this.snapshots = new StreamSnapshots(js, coordinator);
+        coordinator.onStreamCreated(this::created);
+    }
+
+    /** The answer to a create request, sent by the stream's first leader when the cluster placed it. */
+    private void created(JsAccount ja, Stream s, String reply) {
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("type", TYPE + "stream_create_response");
+        streamInfo(s, false, null, resp);
+        resp.put("did_create", true);
+        String subject = PREFIX + "STREAM.CREATE." + s.name();
+        ApiResponses.send(js, ja.account, subject, new InternalClient.Msg(subject, reply, null, new byte[0], null), resp);
     }
 
     public void handle(Account account, String subject, InternalClient.Msg msg) {
         if (msg.reply() == null || !subject.startsWith(PREFIX)) return;
         String op = subject.substring(PREFIX.length());
         String[] t = op.split("\\.");
+        if (!coordinator.answers(account.name(), ApiScope.changesStreams(t), ApiScope.stream(t))) return;
         if (t[0].equals("CONSUMER")) {
             consumerApi.handle(account, subject, t, msg);
             return;
@@ -82,12 +94,12 @@ public final class StreamApi {
                 }
                 if (t[0].equals("STREAM") && t[1].equals("RESTORE")) {
                     snapshots.restore(ja, t[2], msg.payload(), resp, r -> ApiResponses.send(js, account, subject, msg, r), (a, c) -> {
-                        checkOverlap(a, c, null);
+                        checkOverlap(a, c);
                         checkWithStreamsAndLimits(a, c, null);
                     });
                     return;
                 }
-                dispatch(ja, t, msg.payload(), resp);
+                if (!dispatch(ja, t, msg, resp)) return; // answered by whoever starts the stream
             } catch (ApiException e) {
                 ja.apiErrors.incrementAndGet();
                 resp.keySet().retainAll(List.of("type"));
@@ -129,25 +141,33 @@ public final class StreamApi {
         };
     }
 
-    private void dispatch(JsAccount ja, String[] t, byte[] body, Map<String, Object> resp) throws ApiException {
+    /** Handles the request; false when the answer is not this server's to send now. */
+    private boolean dispatch(JsAccount ja, String[] t, InternalClient.Msg msg, Map<String, Object> resp) throws ApiException {
         if (t[0].equals("INFO")) {
             accountInfo(ja, resp);
-            return;
+            return true;
         }
+        byte[] body = msg.payload();
         switch (t[1]) {
-            case "CREATE" -> create(ja, t[2], body, resp);
+            case "CREATE" -> {
+                return create(ja, t[2], body, msg.reply(), resp);
+            }
             case "UPDATE" -> update(ja, t[2], body, resp);
             case "INFO" -> info(stream(ja, t[2]), body, resp);
             case "DELETE" -> delete(ja, t[2], resp);
             case "PURGE" -> purge(stream(ja, t[2]), body, resp);
             case "NAMES" -> names(ja, body, resp);
             case "LIST" -> list(ja, body, resp);
-            case "LEADER" -> coordinator.stepDownStream(ja, t[3]);
+            case "LEADER" -> {
+                coordinator.stepDownStream(ja, t[3]);
+                resp.put("success", true);
+            }
             default -> {
                 if (t[2].equals("GET")) msgGet(stream(ja, t[3]), body, resp);
                 else msgDelete(stream(ja, t[3]), body, resp);
             }
         }
+        return true;
     }
 
     // ---- account ----
@@ -162,42 +182,45 @@ public final class StreamApi {
 
     // ---- create, update, delete ----
 
-    private void create(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
+    /** False when the stream's first leader answers, later. */
+    private boolean create(JsAccount ja, String name, byte[] body, String reply, Map<String, Object> resp) throws ApiException {
         StreamConfig c = parseConfig(name, body);
-        ApiError invalid = StreamConfigs.normalize(c);
+        ApiError invalid = StreamConfigs.normalize(c, coordinator.clustered());
         if (invalid == null) invalid = StreamConfigs.checkCreate(c);
         if (invalid != null) throw new ApiException(invalid);
         synchronized (ja) {
-            Stream existing = ja.streams.get(c.name);
+            Coordinator.Known existing = coordinator.stream(ja, c.name);
             if (existing != null) {
                 if (!sameConfig(existing.config(), c)) throw ApiException.of("JSStreamNameExistErr");
-                streamInfo(existing, false, null, resp);
+                knownInfo(existing, resp);
                 resp.put("did_create", false);
-                return;
+                return true;
             }
-            checkOverlap(ja, c, null);
+            checkOverlap(ja, c);
             checkWithStreamsAndLimits(ja, c, null);
-            Stream s = coordinator.createStream(ja, c);
+            Stream s = coordinator.createStream(ja, c, reply);
+            if (s == null) return false;
             streamInfo(s, false, null, resp);
             resp.put("did_create", true);
+            return true;
         }
     }
 
     private void update(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
         StreamConfig c = parseConfig(name, body);
-        ApiError invalid = StreamConfigs.normalize(c);
+        ApiError invalid = StreamConfigs.normalize(c, coordinator.clustered());
         if (invalid != null) throw new ApiException(invalid);
         synchronized (ja) {
-            Stream s = ja.streams.get(c.name);
-            if (s == null) throw ApiException.of("JSStreamNotFoundErr");
-            StreamConfig old = s.config();
+            Coordinator.Known known = coordinator.stream(ja, c.name);
+            if (known == null) throw ApiException.of("JSStreamNotFoundErr");
+            StreamConfig old = known.config();
             ApiError refused = StreamConfigs.checkUpdate(old, c);
             if (refused != null) throw new ApiException(refused);
             if (c.mirror != null && !sameJson(c.mirror, old.mirror)) throw ApiException.of("JSStreamMirrorNotUpdatableErr");
-            checkOverlap(ja, c, s);
-            checkWithStreamsAndLimits(ja, c, s);
-            coordinator.updateStream(ja, s, c);
-            streamInfo(s, false, null, resp);
+            checkOverlap(ja, c);
+            checkWithStreamsAndLimits(ja, c, known.local());
+            coordinator.updateStream(ja, c.name, c);
+            knownInfo(coordinator.stream(ja, c.name), resp);
         }
     }
 
@@ -206,9 +229,10 @@ public final class StreamApi {
         resp.put("success", true);
     }
 
-    private static void checkOverlap(JsAccount ja, StreamConfig c, Stream self) throws ApiException {
-        for (Stream other : ja.streams.values()) {
-            if (other == self) continue;
+    /** No other stream of the account (cluster-wide) may take any of {@code c}'s subjects. */
+    private void checkOverlap(JsAccount ja, StreamConfig c) throws ApiException {
+        for (Coordinator.Known other : coordinator.streams(ja)) {
+            if (other.config().name.equals(c.name)) continue;
             for (String a : other.config().subjects) {
                 for (String b : c.subjects) {
                     if (Subjects.subjectsCollide(a, b)) throw ApiException.of("JSStreamSubjectOverlapErr");
@@ -270,9 +294,9 @@ public final class StreamApi {
         ApiRequest req = ApiRequest.parse(body, "JSApiStreamNamesRequest");
         int offset = Math.max(0, req.integer("offset"));
         String filter = req.string("subject");
-        List<Stream> all = matching(ja, filter);
+        List<Coordinator.Known> all = matching(ja, filter);
         List<String> page = new ArrayList<>();
-        for (int i = offset; i < all.size() && page.size() < NAMES_LIMIT; i++) page.add(all.get(i).name());
+        for (int i = offset; i < all.size() && page.size() < NAMES_LIMIT; i++) page.add(all.get(i).config().name);
         resp.put("total", all.size());
         resp.put("offset", offset);
         resp.put("limit", NAMES_LIMIT);
@@ -283,11 +307,11 @@ public final class StreamApi {
         ApiRequest req = ApiRequest.parse(body, "JSApiStreamListRequest");
         int offset = Math.max(0, req.integer("offset"));
         String filter = req.string("subject");
-        List<Stream> all = matching(ja, filter);
+        List<Coordinator.Known> all = matching(ja, filter);
         List<Map<String, Object>> page = new ArrayList<>();
         for (int i = offset; i < all.size() && page.size() < LIST_LIMIT; i++) {
             Map<String, Object> one = new LinkedHashMap<>();
-            streamInfo(all.get(i), false, null, one);
+            knownInfo(all.get(i), one);
             page.add(one);
         }
         resp.put("total", all.size());
@@ -296,16 +320,37 @@ public final class StreamApi {
         resp.put("streams", page);
     }
 
-    private static List<Stream> matching(JsAccount ja, String subjectFilter) {
-        synchronized (ja) {
-            List<Stream> out = new ArrayList<>();
-            for (Stream s : ja.streams.values()) {
-                if (subjectFilter == null || s.config().subjects.stream().anyMatch(x -> Subjects.subjectsCollide(x, subjectFilter))) {
-                    out.add(s);
-                }
+    private List<Coordinator.Known> matching(JsAccount ja, String subjectFilter) {
+        List<Coordinator.Known> out = new ArrayList<>();
+        for (Coordinator.Known k : coordinator.streams(ja)) {
+            if (subjectFilter == null || k.config().subjects.stream().anyMatch(x -> Subjects.subjectsCollide(x, subjectFilter))) {
+                out.add(k);
             }
-            return out;
         }
+        return out;
+    }
+
+    /**
+     * Stream info for a stream this server may not hold: its replica's info when it has one, else
+     * the config and creation time the cluster assigned, with an empty state (the meta leader
+     * answering a list, an update or a repeated create for a stream placed elsewhere).
+     */
+    private void knownInfo(Coordinator.Known k, Map<String, Object> out) {
+        if (k.local() != null) {
+            streamInfo(k.local(), false, null, out);
+            return;
+        }
+        out.put("config", k.config());
+        out.put("created", k.created().toString());
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("messages", 0);
+        state.put("bytes", 0);
+        state.put("first_seq", 0);
+        state.put("first_ts", "0001-01-01T00:00:00Z");
+        state.put("last_seq", 0);
+        state.put("last_ts", "0001-01-01T00:00:00Z");
+        state.put("consumer_count", 0);
+        out.put("state", state);
     }
 
     private void streamInfo(Stream s, boolean deletedDetails, String subjectsFilter, Map<String, Object> out) {
@@ -316,6 +361,8 @@ public final class StreamApi {
                 : s.store().subjectsState(subjectsFilter);
         Map<String, Object> state = StreamStateJson.of(s, st, subjects, deletedDetails);
         out.put("state", state);
+        Map<String, Object> cluster = coordinator.clusterInfo(s);
+        if (cluster != null) out.put("cluster", cluster);
         StreamSourcing.info(s, out);
         if (js.domain() != null && !js.domain().isEmpty()) out.put("domain", js.domain());
     }

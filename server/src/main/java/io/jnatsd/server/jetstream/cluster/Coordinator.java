@@ -10,6 +10,9 @@ import io.jnatsd.server.jetstream.stream.StreamConfig;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.store.StreamStore;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where the JetStream API hands every change of streams and consumers: the API validates a
@@ -24,14 +27,56 @@ public interface Coordinator {
         void fill(StreamStore store) throws IOException, ApiException;
     }
 
-    /** Creates and starts a stream; the caller holds the account's lock and has run the create checks. */
-    Stream createStream(JsAccount ja, StreamConfig c) throws ApiException;
+    /** A stream as the cluster knows it: its config and creation time, and this server's replica when it has one. */
+    record Known(StreamConfig config, Instant created, Stream local) {}
+
+    /** Answers a stream's create request once the stream runs (clustered: sent by the stream's first leader). */
+    interface CreatedResponder {
+        void created(JsAccount ja, Stream s, String reply);
+    }
+
+    /** Whether this server is the one that runs clustered JetStream's meta and Raft groups. */
+    default boolean clustered() {
+        return false;
+    }
+
+    /**
+     * Whether this server answers an API request of {@code account}: about the account or every
+     * stream ({@code stream} null) or one that creates, changes or removes a stream
+     * ({@code metaOp}), or about one stream. Standalone, always; clustered, the meta leader answers
+     * the first kind and the stream's leader the second (the meta leader when there is no such
+     * stream), as upstream's servers share the API subscription and each answers its own part.
+     */
+    default boolean answers(String account, boolean metaOp, String stream) {
+        return true;
+    }
+
+    /** Sets who answers create requests when the answer comes after the create returned. */
+    default void onStreamCreated(CreatedResponder responder) {}
+
+    /** Every stream of the account the cluster knows (standalone: this server's), sorted by name. */
+    List<Known> streams(JsAccount ja);
+
+    /** The stream {@code name} as the cluster knows it, or null. */
+    Known stream(JsAccount ja, String name);
+
+    /** Stream info's {@code cluster} section for this replica, or null (standalone). */
+    default Map<String, Object> clusterInfo(Stream s) {
+        return null;
+    }
+
+    /**
+     * Creates and starts a stream; the caller holds the account's lock and has run the create
+     * checks. Returns it, or null when the answer to the request ({@code reply}) is sent later by
+     * whoever starts it (clustered).
+     */
+    Stream createStream(JsAccount ja, StreamConfig c, String reply) throws ApiException;
 
     /** Creates a stream whose store {@code filler} fills first; fails when the name is taken meanwhile. */
     Stream restoreStream(JsAccount ja, StreamConfig c, StoreFiller filler) throws IOException, ApiException;
 
     /** Applies an update already checked as allowed; the caller holds the account's lock. */
-    void updateStream(JsAccount ja, Stream s, StreamConfig c);
+    void updateStream(JsAccount ja, String name, StreamConfig c) throws ApiException;
 
     /** Deletes the stream, its consumers and its files. */
     void deleteStream(JsAccount ja, String name) throws ApiException;

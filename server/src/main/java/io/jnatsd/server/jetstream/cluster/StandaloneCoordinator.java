@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The coordinator of a server that is not clustered (or of R1 assets): every change happens
@@ -43,7 +44,20 @@ public final class StandaloneCoordinator implements Coordinator {
     }
 
     @Override
-    public Stream createStream(JsAccount ja, StreamConfig c) {
+    public List<Known> streams(JsAccount ja) {
+        synchronized (ja) {
+            return ja.streams.values().stream().map(s -> new Known(s.config(), s.created(), s)).toList();
+        }
+    }
+
+    @Override
+    public Known stream(JsAccount ja, String name) {
+        Stream s = ja.stream(name);
+        return s == null ? null : new Known(s.config(), s.created(), s);
+    }
+
+    @Override
+    public Stream createStream(JsAccount ja, StreamConfig c, String reply) {
         Stream s = open(ja, c, Instant.now(), createStore(ja, c));
         ja.streams.put(c.name, s);
         return s;
@@ -68,7 +82,9 @@ public final class StandaloneCoordinator implements Coordinator {
     }
 
     @Override
-    public void updateStream(JsAccount ja, Stream s, StreamConfig c) {
+    public void updateStream(JsAccount ja, String name, StreamConfig c) throws ApiException {
+        Stream s = ja.streams.get(name);
+        if (s == null) throw ApiException.of("JSStreamNotFoundErr");
         s.update(c);
         StreamSourcing.reconfigured(js, ja, s);
         if (!c.isMemory()) js.writeMeta(js.streamDir(ja.account, c.name), c, s.created());
@@ -87,12 +103,12 @@ public final class StandaloneCoordinator implements Coordinator {
 
     @Override
     public long purgeStream(Stream s, String filter, long seq, long keep) {
-        return filter == null && seq == 0 && keep == 0 ? s.store().purge() : s.store().purge(filter, seq, keep);
+        return s.purge(filter, seq, keep);
     }
 
     @Override
     public boolean deleteMessage(Stream s, long seq, boolean erase) {
-        return erase ? s.store().erase(seq) : s.store().remove(seq);
+        return s.removeMessage(seq, erase) == 1;
     }
 
     /** As upstream's non-clustered server answers: there is no leader to step down. */
@@ -164,22 +180,31 @@ public final class StandaloneCoordinator implements Coordinator {
     }
 
     /** The (new or existing) store for a stream's config. */
-    private StreamStore createStore(JsAccount ja, StreamConfig c) {
+    StreamStore createStore(JsAccount ja, StreamConfig c) {
         StoreConfig sc = js.storeConfig(c);
         return c.isMemory() ? MemoryStore.create(sc) : FileStore.open(js.streamDir(ja.account, c.name), sc);
     }
 
     /** Starts a stream on {@code store}, its consumers recovered with it. */
     private Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store) {
+        return open(ja, c, created, store, logs, true);
+    }
+
+    /**
+     * Starts a stream on {@code store} whose entries go to a log from {@code streamLogs} (its
+     * consumers' to this coordinator's logs), recovering its consumers when {@code withConsumers}.
+     */
+    Stream open(JsAccount ja, StreamConfig c, Instant created, StreamStore store, EntryLog.Factory streamLogs,
+                boolean withConsumers) {
         if (!c.isMemory()) js.writeMeta(js.streamDir(ja.account, c.name), c, created);
-        Stream s = new Stream(js, ja.account, c, store, created, logs, stream -> new StreamConsumers(js, stream, index, logs));
-        if (!c.isMemory()) StreamConsumers.of(s).recover();
+        Stream s = new Stream(js, ja.account, c, store, created, streamLogs, stream -> new StreamConsumers(js, stream, index, logs));
+        if (!c.isMemory() && withConsumers) StreamConsumers.of(s).recover();
         s.subscribe();
         StreamSourcing.opened(js, ja, s);
         return s;
     }
 
-    private void removeFiles(Stream s) {
+    void removeFiles(Stream s) {
         StreamConsumers.of(s).streamDeleted();
         s.store().delete();
         if (!s.config().isMemory()) {

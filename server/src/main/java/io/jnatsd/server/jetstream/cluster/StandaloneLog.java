@@ -10,7 +10,12 @@ import io.jnatsd.server.jetstream.common.EntryLog;
  */
 public final class StandaloneLog<E> implements EntryLog<E> {
     /** Opens standalone logs. */
-    public static final Factory FACTORY = StandaloneLog::new;
+    public static final Factory FACTORY = new Factory() {
+        @Override
+        public <E> EntryLog<E> open(String group, Applier<E> applier, Codec<E> codec) {
+            return new StandaloneLog<>(group, applier);
+        }
+    };
 
     private final Applier<E> applier;
     /** Entries applied, as a Raft log's last applied index. Written by the appender only. */

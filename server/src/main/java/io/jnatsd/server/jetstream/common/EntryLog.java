@@ -1,5 +1,8 @@
 package io.jnatsd.server.jetstream.common;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
 /**
  * The seam between deciding a change and applying it. A stream's leader decides what a publish
  * becomes (dedupe, expectations, limits, rollup, TTL) and appends the resulting entry; every
@@ -7,7 +10,7 @@ package io.jnatsd.server.jetstream.common;
  * state changes go the same way. A server on its own uses {@code cluster.StandaloneLog}, which
  * applies each entry at once on the appending thread, so the single-server path and the
  * replicated one run the same decide and apply code; a Raft group (Ratis) is the other
- * implementation.
+ * implementation, which commits later: its writer proposes and acknowledges from the completion.
  *
  * @param <E> the entry type, immutable
  */
@@ -18,14 +21,40 @@ public interface EntryLog<E> {
         long apply(E entry);
     }
 
+    /** How a replicated log writes its entries: bytes that every replica reads back alike. */
+    interface Codec<E> {
+        byte[] encode(E entry);
+
+        E decode(java.nio.ByteBuffer bytes);
+    }
+
     /** Opens the log of one stream or consumer (its Raft group, when replicated). */
     interface Factory {
-        <E> EntryLog<E> open(String group, Applier<E> applier);
+        <E> EntryLog<E> open(String group, Applier<E> applier, Codec<E> codec);
     }
 
     /**
      * Appends {@code entry}, which is applied once committed. A standalone log commits and applies
-     * it before returning and returns the applier's result.
+     * it before returning and returns the applier's result. A replicated log cannot: see
+     * {@link #propose}.
      */
     long append(E entry);
+
+    /** True when entries commit later, through {@link #propose}; {@link #append} is then not available. */
+    default boolean replicated() {
+        return false;
+    }
+
+    /** Proposes {@code entry}; completes with the applier's result on this (leading) member once committed. */
+    default CompletableFuture<Long> propose(E entry) {
+        return CompletableFuture.completedFuture(append(entry));
+    }
+
+    /**
+     * Tells {@code leading} whether this member leads now and every time that changes. A standalone
+     * log always leads.
+     */
+    default void onLeadership(Consumer<Boolean> leading) {
+        leading.accept(true);
+    }
 }

@@ -103,7 +103,7 @@ public final class Consumer {
         this.activity = new ConsumerActivity(this, waiting, pull, now);
         this.acking = new ConsumerAcks(this, owner, acks);
         this.stateWriter = new ConsumerStateWriter(this, store, acks);
-        this.log = owner.logs().open("C-" + account.name() + "-" + stream.name() + "-" + name, this::apply);
+        this.log = owner.logs().open("C-" + account.name() + "-" + stream.name() + "-" + name, this::apply, ConsumerEntry.CODEC);
     }
 
     /**

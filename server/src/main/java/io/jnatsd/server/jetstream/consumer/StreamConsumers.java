@@ -307,6 +307,11 @@ public final class StreamConsumers implements Consumers, RemovalListener {
         for (Consumer c : all) c.interestMayHaveGone(subject);
     }
 
+    @Override
+    public void leadershipLost() {
+        for (Consumer c : all) delete(c, false);
+    }
+
     /** The server shuts down: consumers stop and write their state. */
     public void close() {
         for (Consumer c : all) c.stop(false);

@@ -19,6 +19,12 @@ public interface Consumers {
 
     int size();
 
+    /**
+     * This replica stopped leading its replicated stream. Consumers of a replicated stream live
+     * on its leader only (they are not replicated yet), so they go, without advisories.
+     */
+    void leadershipLost();
+
     /** The server shuts down: consumers stop and write their state. */
     void close();
 }

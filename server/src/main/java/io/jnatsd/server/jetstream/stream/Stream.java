@@ -21,6 +21,7 @@ import io.jnatsd.store.StreamStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -57,9 +58,13 @@ public final class Stream implements Subscriber {
     private volatile Republisher republisher;
     private volatile StreamSourcing sourcing;
     private volatile boolean closed;
+    /** This replica leads the stream's log: it takes publishes (subscribed to the subjects) and serves consumers. */
+    private boolean leading;
     private final EntryLog<StreamEntry> log;
     /** The writer's: the last applied message's id (Nats-Expected-Last-Msg-Id). */
     private String lastMsgId;
+    /** Held while a replicated stream's leader decides and while any replica applies: they run on different threads. */
+    private final Object applyLock = new Object();
     /** The writer's: why the store refused the entry just applied; when the entry just applied was stored. */
     private ApiError refusal;
     private long appliedTimestamp;
@@ -76,7 +81,7 @@ public final class Stream implements Subscriber {
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
         applyFeatures(config);
         this.consumers = consumers.apply(this);
-        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
+        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply, StreamEntry.CODEC);
     }
 
     public Consumers consumers() {
@@ -136,8 +141,37 @@ public final class Stream implements Subscriber {
         return account;
     }
 
-    /** Starts taking messages published on the stream's subjects. */
-    public synchronized void subscribe() {
+    /**
+     * Starts taking messages published on the stream's subjects whenever this replica leads (a
+     * standalone stream always does): only the leader subscribes, so the cluster's routes carry
+     * every publish to it.
+     */
+    public void subscribe() {
+        log.onLeadership(this::leadershipChanged);
+    }
+
+    private synchronized void leadershipChanged(boolean leads) {
+        if (leads == leading || closed) return;
+        leading = leads;
+        if (leads) {
+            subscribeSubjects();
+        } else {
+            unsubscribe();
+            consumers.leadershipLost();
+        }
+    }
+
+    /** Whether this replica leads the stream (always, standalone). */
+    public synchronized boolean leading() {
+        return leading;
+    }
+
+    /** The stream's log, for the coordinator (its Raft group when replicated). */
+    public EntryLog<StreamEntry> log() {
+        return log;
+    }
+
+    private void subscribeSubjects() {
         for (String subject : config.subjects) {
             Subscription sub = new Subscription(this, subject, null, "stream-" + config.name);
             account.subscribe(sub);
@@ -150,6 +184,32 @@ public final class Stream implements Subscriber {
         subscriptions.clear();
     }
 
+    /**
+     * Purges through the stream's log, so that every replica purges alike: all when {@code filter}
+     * is null and {@code seq} and {@code keep} are 0. Returns the count purged here; -1 when this
+     * replica no longer leads or the purge did not commit.
+     */
+    public long purge(String filter, long seq, long keep) {
+        return control(StreamEntry.purge(filter, seq, keep));
+    }
+
+    /** Removes (or with {@code erase}, overwrites) one message through the log; 1 when it was there, 0 when not, -1 when not committed. */
+    public long removeMessage(long seq, boolean erase) {
+        return control(StreamEntry.remove(seq, erase));
+    }
+
+    private long control(StreamEntry e) {
+        if (!log.replicated()) return log.append(e);
+        try {
+            return log.propose(e).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            return -1;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Applies an updated config (already validated as an allowed change). */
     public synchronized void update(StreamConfig updated) {
         unsubscribe();
@@ -157,7 +217,7 @@ public final class Stream implements Subscriber {
         duplicates.setWindow(updated.duplicateWindow);
         applyFeatures(updated);
         store.updateConfig(JsServer.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
-        subscribe();
+        if (leading) subscribeSubjects();
     }
 
     public void close() {
@@ -182,7 +242,7 @@ public final class Stream implements Subscriber {
         if (closed) return false;
         incoming.add(StreamEntry.published(ingestSubject(msg.subject()), msg, nowNanos()));
         if (draining.compareAndSet(false, true)) {
-            if (js.syncAlways()) writers.execute(this::drain);
+            if (js.syncAlways() || log.replicated()) writers.execute(this::drain);
             else drain(batch);
         }
         return true;
@@ -232,9 +292,15 @@ public final class Stream implements Subscriber {
                 boolean pulled = src != null && pullRequested.getAndSet(false) && src.pull(this, out);
                 if (pulled) pullRequested.set(true); // more may be waiting: pull again next round
                 if (taken.isEmpty() && !pulled) break;
-                for (StreamEntry e : taken) {
-                    byte[] ack = propose(e, out);
-                    if (e.reply() != null && ack != null && !config.noAck) out.add(e.reply(), null, ack);
+                if (log.replicated()) {
+                    InFlight inFlight = new InFlight();
+                    for (StreamEntry e : taken) proposeReplicated(e, inFlight, out);
+                    settle(inFlight, out);
+                } else {
+                    for (StreamEntry e : taken) {
+                        byte[] ack = propose(e, out);
+                        if (e.reply() != null && ack != null && !config.noAck) out.add(e.reply(), null, ack);
+                    }
                 }
                 if (js.syncAlways()) store.sync(); // one fsync makes the whole batch durable
                 if (inline != null) {
@@ -387,6 +453,107 @@ public final class Stream implements Subscriber {
         return PubAck.ok(ackPrefix(), seq, false);
     }
 
+    // ---- the replicated write path: decide, propose, acknowledge once committed ----
+
+    /** How long the writer waits for a proposal to commit before it gives up on acknowledging it. */
+    private static final long COMMIT_WAIT_MILLIS = 10_000;
+
+    /** Entries proposed and not yet acknowledged, in proposal order. */
+    private static final class InFlight {
+        final List<StreamEntry> entries = new ArrayList<>();
+        final List<CompletableFuture<Long>> results = new ArrayList<>();
+        final List<String> republishTo = new ArrayList<>();
+        final List<Long> lastOfSubject = new ArrayList<>();
+        final java.util.Set<String> msgIds = new java.util.HashSet<>();
+
+        boolean isEmpty() {
+            return entries.isEmpty();
+        }
+
+        void clear() {
+            entries.clear();
+            results.clear();
+            republishTo.clear();
+            lastOfSubject.clear();
+            msgIds.clear();
+        }
+    }
+
+    /**
+     * The leader's step for one message of a replicated stream: decides it and proposes its entry,
+     * stamped with the leader's clock for every replica. Entries are pipelined; only a message whose
+     * decision depends on what is still in flight (an expected last sequence or message id, a message
+     * id already in flight) waits for those to be applied first.
+     */
+    private void proposeReplicated(StreamEntry e, InFlight inFlight, Outbox out) {
+        JsHeaders h = e.expected();
+        boolean dependsOnInFlight = h.expectedLastSequence() != null || h.expectedLastSubjectSequence() != null
+                || h.expectedLastMsgId() != null || (e.msgId() != null && inFlight.msgIds.contains(e.msgId()));
+        if (dependsOnInFlight && !inFlight.isEmpty()) settle(inFlight, out);
+        byte[] refused;
+        String republishTo;
+        long lastOfSubject;
+        synchronized (applyLock) {
+            refused = decide(e);
+            Republisher rp = republisher;
+            republishTo = refused != null || rp == null ? null : rp.destination(e.subject());
+            lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
+        }
+        if (refused != null) {
+            if (e.reply() != null && !config.noAck) out.add(e.reply(), null, refused);
+            return;
+        }
+        Instant now = Instant.now();
+        StreamEntry stamped = e.stampedAt(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+        inFlight.entries.add(stamped);
+        inFlight.results.add(log.propose(stamped));
+        inFlight.republishTo.add(republishTo);
+        inFlight.lastOfSubject.add(lastOfSubject);
+        if (e.msgId() != null) inFlight.msgIds.add(e.msgId());
+    }
+
+    /**
+     * Waits for what is in flight to commit and queues the acks (and republished copies). An entry
+     * that did not commit (leadership lost, no quorum) gets no ack: its publisher retries, and a
+     * message id makes the retry safe.
+     */
+    private void settle(InFlight inFlight, Outbox out) {
+        StreamConfig c = config;
+        for (int i = 0; i < inFlight.entries.size(); i++) {
+            StreamEntry e = inFlight.entries.get(i);
+            long r;
+            try {
+                r = inFlight.results.get(i).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+                continue;
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            byte[] ack;
+            if (r > 0) {
+                String to = inFlight.republishTo.get(i);
+                if (to != null) {
+                    republisher.add(out, to, c.name, e.subject(), e.headers(), e.payload(), r, e.timestampNanos(),
+                            inFlight.lastOfSubject.get(i));
+                }
+                ack = PubAck.ok(ackPrefix(), r, false);
+            } else {
+                ack = PubAck.error(c.name, refusalOf(r));
+            }
+            if (e.reply() != null && !c.noAck) out.add(e.reply(), null, ack);
+        }
+        inFlight.clear();
+    }
+
+    /** What {@link #apply} returned for a refused message, as the error the publisher gets. */
+    private static ApiError refusalOf(long code) {
+        if (code < 0 && code > -1 - StoreLimitException.Reason.values().length) {
+            return ApiErrors.of("JSStreamStoreFailedF", "err", StoreLimitException.Reason.values()[(int) (-code - 1)].text());
+        }
+        return ApiErrors.of("JSStreamStoreFailedF", "err", "the message could not be stored");
+    }
+
     /**
      * Applies a committed entry, on every replica, in log order: stores the message (the store
      * refuses it only by its own limits, alike on every replica), applies its rollup, records
@@ -395,6 +562,27 @@ public final class Stream implements Subscriber {
      * sequence, or 0 when the store refused it ({@link #refusal} says why). Runs on the writer.
      */
     long apply(StreamEntry e) {
+        if (!log.replicated()) return applyEntry(e);
+        synchronized (applyLock) {
+            return applyEntry(e);
+        }
+    }
+
+    private long applyEntry(StreamEntry e) {
+        switch (e.kind()) {
+            case PURGE -> {
+                return e.subject() == null && e.seq() == 0 && e.keep() == 0 ? store.purge() : store.purge(e.subject(), e.seq(), e.keep());
+            }
+            case REMOVE -> {
+                return (e.erase() ? store.erase(e.seq()) : store.remove(e.seq())) ? 1 : 0;
+            }
+            default -> {
+                return applyMessage(e);
+            }
+        }
+    }
+
+    private long applyMessage(StreamEntry e) {
         StreamConfig c = config;
         long seq;
         try {
@@ -403,18 +591,21 @@ public final class Stream implements Subscriber {
                 seq = e.seq();
                 appliedTimestamp = e.timestampNanos();
             } else {
-                StoredAppend stored = store.store(e.subject(), e.headers(), e.payload(), e.ttlNanos());
+                // a replica stores with the leader's stamp; a standalone stream with the store's clock
+                StoredAppend stored = log.replicated()
+                        ? store.store(e.subject(), e.headers(), e.payload(), e.ttlNanos(), e.timestampNanos())
+                        : store.store(e.subject(), e.headers(), e.payload(), e.ttlNanos());
                 seq = stored.seq();
                 appliedTimestamp = stored.timestampNanos();
             }
         } catch (StoreLimitException ex) {
             refusal = ApiErrors.of("JSStreamStoreFailedF", "err", ex.reason().text());
-            return 0;
+            return -1 - ex.reason().ordinal();
         } catch (RuntimeException ex) {
             if (e.kind() == StreamEntry.Kind.MIRRORED) throw ex; // the mirror's follower deals with it
             js.log().error("JetStream failed to store a msg on stream '%s > %s': %s", account.name(), c.name, ex.getMessage());
             refusal = ApiErrors.of("JSStreamStoreFailedF", "err", String.valueOf(ex.getMessage()));
-            return 0;
+            return Long.MIN_VALUE;
         }
         String rollup = e.rollup();
         if (rollup != null) store.purge(rollup.equals("sub") ? e.subject() : null, seq, 0);

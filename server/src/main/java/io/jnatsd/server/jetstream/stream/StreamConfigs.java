@@ -30,6 +30,11 @@ public final class StreamConfigs {
 
     /** Fills defaults in place; returns the error for an invalid config, or null. */
     public static ApiError normalize(StreamConfig c) {
+        return normalize(c, false);
+    }
+
+    /** As {@link #normalize(StreamConfig)}; {@code clustered}: replicas above 1 are the cluster's to place. */
+    public static ApiError normalize(StreamConfig c, boolean clustered) {
         if (!isValidName(c.name)) {
             if (c.name != null && (c.name.contains("/") || c.name.contains("\\"))) {
                 return ApiErrors.of("JSStreamNameContainsPathSeparatorsErr");
@@ -57,7 +62,7 @@ public final class StreamConfigs {
         if (c.numReplicas == 0) c.numReplicas = 1;
         if (c.numReplicas > MAX_REPLICAS) return invalid("maximum replicas is " + MAX_REPLICAS);
         if (c.numReplicas < 0) return ApiErrors.of("JSReplicasCountCannotBeNegative");
-        if (c.numReplicas > 1) return ApiErrors.of("JSStreamReplicasNotSupportedErr");
+        if (c.numReplicas > 1 && !clustered) return ApiErrors.of("JSStreamReplicasNotSupportedErr");
         c.maxMsgs = unlimited(c.maxMsgs);
         c.maxBytes = unlimited(c.maxBytes);
         c.maxMsgSize = unlimited(c.maxMsgSize);

@@ -1,8 +1,11 @@
 package io.jnatsd.server.jetstream.stream;
 
 import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.jetstream.common.EntryBytes;
+import io.jnatsd.server.jetstream.common.EntryLog;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.store.StoredMessage;
+import java.nio.ByteBuffer;
 
 /**
  * One message on its way into a stream, and once its leader has decided to take it, the entry
@@ -28,7 +31,29 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         /** Taken from a source: its expectations were stripped, its dedupe comes after rollup and TTL. */
         SOURCED,
         /** Copied from the mirror's origin under the origin's sequence and time: only the account's limits. */
-        MIRRORED
+        MIRRORED,
+        /** A purge: {@code subject} the filter (null: all), {@code seq} below which, {@code ttlNanos} how many to keep. */
+        PURGE,
+        /** One message removed: {@code seq}; {@code ttlNanos} 1 when overwritten (erase). */
+        REMOVE
+    }
+
+    static StreamEntry purge(String filter, long seq, long keep) {
+        return new StreamEntry(Kind.PURGE, filter, null, EMPTY, 0, keep, null, null, seq, null, JsHeaders.NONE);
+    }
+
+    static StreamEntry remove(long seq, boolean erase) {
+        return new StreamEntry(Kind.REMOVE, null, null, EMPTY, 0, erase ? 1 : 0, null, null, seq, null, JsHeaders.NONE);
+    }
+
+    /** A purge's count of messages to keep. */
+    long keep() {
+        return ttlNanos;
+    }
+
+    /** A removal that overwrites the message. */
+    boolean erase() {
+        return ttlNanos == 1;
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -65,6 +90,32 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
     static StreamEntry mirrored(StoredMessage m) {
         return new StreamEntry(Kind.MIRRORED, m.subject(), m.headers(), m.payload(), m.timestampNanos(), m.ttlNanos(),
                 null, null, m.seq(), null, JsHeaders.NONE);
+    }
+
+    /** How a replicated stream's log holds entries: what {@link Stream#apply} reads, without {@code reply} and {@code expected}. */
+    public static final EntryLog.Codec<StreamEntry> CODEC = new EntryLog.Codec<>() {
+        @Override
+        public byte[] encode(StreamEntry e) {
+            return new EntryBytes(64 + e.size() + (e.subject == null ? 0 : e.subject.length()))
+                    .putByte(e.kind.ordinal()).putString(e.subject).putBytes(e.headers).putBytes(e.payload)
+                    .putLong(e.timestampNanos).putLong(e.ttlNanos).putString(e.msgId).putString(e.rollup).putLong(e.seq)
+                    .toArray();
+        }
+
+        @Override
+        public StreamEntry decode(ByteBuffer in) {
+            Kind kind = Kind.values()[in.get()];
+            String subject = EntryBytes.string(in);
+            byte[] headers = EntryBytes.bytes(in);
+            byte[] payload = EntryBytes.bytes(in);
+            return new StreamEntry(kind, subject, headers, payload, in.getLong(), in.getLong(), EntryBytes.string(in),
+                    EntryBytes.string(in), in.getLong(), null, JsHeaders.NONE);
+        }
+    };
+
+    /** This entry stamped {@code nanos} (a replicated stream's leader stamps each message once, for every replica). */
+    StreamEntry stampedAt(long nanos) {
+        return new StreamEntry(kind, subject, headers, payload, nanos, ttlNanos, msgId, rollup, seq, reply, expected);
     }
 
     /** Header and payload bytes, as max_msg_size counts them. */

@@ -16,7 +16,7 @@ class StandaloneLogTest {
         EntryLog<String> log = StandaloneLog.FACTORY.open("S-test", (String e) -> {
             applied.add(e);
             return applied.size() * 10L;
-        });
+        }, null);
         assertEquals(10, log.append("a"));
         assertEquals(List.of("a"), applied); // applied before append returned
         assertEquals(20, log.append("b"));

@@ -36,8 +36,8 @@ class ConsumerEntriesTest {
     private final List<Object> entries = new CopyOnWriteArrayList<>();
     private final EntryLog.Factory recording = new EntryLog.Factory() {
         @Override
-        public <E> EntryLog<E> open(String group, EntryLog.Applier<E> applier) {
-            EntryLog<E> standalone = StandaloneLog.FACTORY.open(group, applier);
+        public <E> EntryLog<E> open(String group, EntryLog.Applier<E> applier, EntryLog.Codec<E> codec) {
+            EntryLog<E> standalone = StandaloneLog.FACTORY.open(group, applier, codec);
             return entry -> {
                 entries.add(entry);
                 return standalone.append(entry);
@@ -74,7 +74,7 @@ class ConsumerEntriesTest {
         sc.storage = "memory";
         assertNull(StreamConfigs.normalize(sc));
         synchronized (ja) {
-            stream = coordinator.createStream(ja, sc);
+            stream = coordinator.createStream(ja, sc, null);
         }
         InternalClient client = new InternalClient("test", ConnectionKind.SYSTEM, Runnable::run);
         LinkedBlockingQueue<InternalClient.Msg> delivered = new LinkedBlockingQueue<>();

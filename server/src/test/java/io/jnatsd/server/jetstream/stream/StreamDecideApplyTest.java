@@ -37,8 +37,8 @@ class StreamDecideApplyTest {
     /** Records every entry appended, then applies it as a single server does. */
     private final EntryLog.Factory recording = new EntryLog.Factory() {
         @Override
-        public <E> EntryLog<E> open(String group, EntryLog.Applier<E> applier) {
-            EntryLog<E> standalone = StandaloneLog.FACTORY.open(group, applier);
+        public <E> EntryLog<E> open(String group, EntryLog.Applier<E> applier, EntryLog.Codec<E> codec) {
+            EntryLog<E> standalone = StandaloneLog.FACTORY.open(group, applier, codec);
             return entry -> {
                 entries.add(entry);
                 return standalone.append(entry);
@@ -78,6 +78,9 @@ class StreamDecideApplyTest {
             public int size() {
                 return 0;
             }
+
+            @Override
+            public void leadershipLost() {}
 
             @Override
             public void close() {}
