@@ -149,6 +149,12 @@ public final class RaftHost implements AutoCloseable {
             RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
             RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, t.snapshotEvery()));
             RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(t.segmentBytes()));
+            // send as soon as there is something to send: a publish waits for this round trip
+            RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+            RaftServerConfigKeys.Rpc.setSleepTime(p, TimeDuration.valueOf(1, java.util.concurrent.TimeUnit.MILLISECONDS));
+            // unless every entry must be on disk before it counts (sync always), the log is
+            // fsynced behind the writes, as upstream's store syncs on an interval
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, !t.syncEachEntry());
             // a member behind the leader's log start catches up through its applier, not by a copied file
             RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
         }

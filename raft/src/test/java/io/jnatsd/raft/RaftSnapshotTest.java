@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RaftSnapshotTest {
     /** Snapshots every 20 entries; 1 KiB segments, so that the log below a snapshot can really go. */
-    private static final RaftSettings SETTINGS = new RaftSettings(300, 600, 20, 1024);
+    private static final RaftSettings SETTINGS = new RaftSettings(300, 600, 20, 1024, true);
     private final List<RaftHost> hosts = new ArrayList<>(Collections.nCopies(3, null));
     private final List<State> states = new ArrayList<>();
     private final List<RaftPeerAddress> peers = new ArrayList<>();

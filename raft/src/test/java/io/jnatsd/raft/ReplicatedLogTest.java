@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /** Three Raft hosts in one JVM on loopback: a group's entries reach every member in order, through leader loss and restarts. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReplicatedLogTest {
-    private static final RaftSettings FAST = new RaftSettings(300, 600, 1_000_000, 8L << 20);
+    private static final RaftSettings FAST = new RaftSettings(300, 600, 1_000_000, 8L << 20, false);
     private final List<RaftHost> hosts = new ArrayList<>(Collections.nCopies(3, null));
     private final List<Recorder> recorders = new ArrayList<>();
     private final List<RaftPeerAddress> peers = new ArrayList<>();

@@ -520,10 +520,6 @@ public final class NatsServer implements AutoCloseable {
             }
         }
         if (cluster != null) {
-            if (jetStream != null) {
-                log.warn("JetStream is not replicated in a cluster yet: this server keeps its streams to itself, "
-                        + "and every JetStream server of the cluster answers the JetStream API");
-            }
             try {
                 cluster.start(transport);
             } catch (RuntimeException | InterruptedException e) {

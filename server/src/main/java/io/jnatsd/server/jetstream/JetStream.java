@@ -52,7 +52,7 @@ public final class JetStream implements AutoCloseable {
         this.js = new JsServer(opts, log, serverName);
         if (opts.cluster.enabled()) {
             this.jsCluster = new JsCluster(js, raftBindHost(opts), raftAdvertisedHost(opts), raftPort(opts),
-                    Cluster.configuredServers(opts.cluster), this::routedJetStreamPeers, RaftSettings.DEFAULT);
+                    Cluster.configuredServers(opts.cluster), this::routedJetStreamPeers, RaftSettings.DEFAULT.syncing(opts.syncAlways));
             this.coordinator = new ClusteredCoordinator(js, jsCluster, opts.cluster.name);
         } else {
             this.jsCluster = null;
@@ -108,8 +108,8 @@ public final class JetStream implements AutoCloseable {
         return jsCluster == null ? 0 : jsCluster.port();
     }
 
-    /** What streams and consumers share, for monitoring. */
-    JsServer server() {
+    /** What streams and consumers share, for monitoring (and tests that read a replica's store). */
+    public JsServer server() {
         return js;
     }
 

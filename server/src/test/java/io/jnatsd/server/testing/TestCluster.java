@@ -67,7 +67,13 @@ public final class TestCluster implements AutoCloseable {
      * started at once so that pairs dial each other at the same moment.
      */
     public static TestCluster startFullySeeded(Impl... kinds) throws Exception {
-        TestCluster c = new TestCluster(kinds.length, "c1", i -> "", i -> "");
+        return startFullySeeded(i -> "", kinds);
+    }
+
+    /** As {@link #startFullySeeded(Impl...)} with top-level lines of each node's own. */
+    public static TestCluster startFullySeeded(java.util.function.IntFunction<String> extraConfig, Impl... kinds)
+            throws Exception {
+        TestCluster c = new TestCluster(kinds.length, "c1", i -> "", extraConfig);
         c.seedAll = true;
         try {
             java.util.List<java.util.concurrent.Future<TestServer>> starting = new ArrayList<>();
