@@ -56,7 +56,7 @@ public final class ConsumerConfig {
     /** RFC 3339, kept in UTC as upstream stores it; null when never paused. */
     @JsonProperty("pause_until") @JsonInclude(JsonInclude.Include.NON_NULL) public String pauseUntil;
     @JsonProperty("priority_groups") @JsonInclude(JsonInclude.Include.NON_EMPTY) public List<String> priorityGroups;
-    /** overflow or pinned_client; null for none, which upstream leaves out. */
+    /** overflow, pinned_client or prioritized; null for none, which upstream leaves out. */
     @JsonProperty("priority_policy") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String priorityPolicy;
     /** How long a pinned client may go without pulling before the pin passes on (upstream's PinnedTTL). */
     @JsonProperty("priority_timeout") public long priorityTimeout;
@@ -89,6 +89,11 @@ public final class ConsumerConfig {
     @JsonIgnore
     boolean isOverflow() {
         return "overflow".equals(priorityPolicy);
+    }
+
+    @JsonIgnore
+    boolean isPrioritized() {
+        return "prioritized".equals(priorityPolicy);
     }
 
     @JsonIgnore

@@ -26,7 +26,7 @@ public final class ConsumerConfigs {
             List.of("all", "last", "new", "by_start_sequence", "by_start_time", "last_per_subject");
     private static final List<String> ACK_POLICIES = List.of("none", "all", "explicit");
     private static final List<String> REPLAY_POLICIES = List.of("instant", "original");
-    private static final List<String> PRIORITY_POLICIES = List.of("none", "overflow", "pinned_client");
+    private static final List<String> PRIORITY_POLICIES = List.of("none", "overflow", "pinned_client", "prioritized");
     static final long DEFAULT_PINNED_TTL_NANOS = 120_000_000_000L;
     private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("^[a-zA-Z0-9/_=-]{1,16}$");
 
