@@ -502,7 +502,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * subscription to the reply subject (an exact one preferred over a wildcard, as upstream picks).
      */
     private void sendNoResponders(InboundMessage request) {
-        byte[] frame = NoResponders.frame(request.reply(), subs.values());
+        byte[] frame = NoResponders.frame(request.reply(), request.subject(), subs.values());
         if (frame != null) out.appendControl(frame, batch);
     }
 
