@@ -124,7 +124,13 @@ public final class ConsumerConfigs {
         if (c.isDurable() && c.name != null && !c.name.isEmpty() && !c.name.equals(c.durableName)) {
             return ApiErrors.of("JSConsumerCreateDurableAndNameMismatch");
         }
-        return checkPriority(c);
+        ApiError priority = checkPriority(c);
+        if (priority != null) return priority;
+        if (c.hasDeadLetterSubject()) {
+            String refusal = DeadLetters.refusal(c.deadLetterSubject, filterable != null ? filterable : stream.subjects);
+            if (refusal != null) return ApiErrors.of("JSStreamInvalidConfigF", "err", refusal);
+        }
+        return null;
     }
 
     /** Priority groups: pull consumers only, named groups with a policy, and no groups or timeout without one. */
