@@ -201,4 +201,29 @@ class JetStreamDeadLetterTest {
                     Duration.ofSeconds(2)).getData()).path("config").path("dead_letter_subject").asText());
         }
     }
+
+    /** A stream updated to take the dead-letter subject keeps the consumer, which then sends nothing. */
+    @Test
+    void aStreamThatLaterTakesTheSubjectKeepsTheConsumerButGetsNoDeadLetters() throws Exception {
+        try (TestServer s = start(); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("ORDERS").subjects("orders.>").build());
+            assertNull(create(c, "ORDERS", "t", "\"ack_policy\":\"explicit\",\"dead_letter_subject\":\"dlq.x\"")
+                    .get("error"));
+            jsm.updateStream(StreamConfiguration.builder().name("ORDERS").subjects("orders.>", "dlq.>").build());
+        }
+        try (TestServer s = start(); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            assertEquals("dlq.x", JSON.readTree(c.request("$JS.API.CONSUMER.INFO.ORDERS.t", new byte[0],
+                    Duration.ofSeconds(2)).getData()).path("config").path("dead_letter_subject").asText(),
+                    "the consumer came back after the restart");
+            JetStream js = c.jetStream();
+            js.publish("orders.a", "a".getBytes(StandardCharsets.UTF_8));
+            JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("ORDERS", "t"));
+            Message m = sub.fetch(1, Duration.ofSeconds(2)).get(0);
+            assertNotNull(c.request(m.getReplyTo(), "+TERM".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(2)));
+            js.publish("orders.b", "b".getBytes(StandardCharsets.UTF_8)); // stored after anything the +TERM sent
+            assertEquals(2, jsm.getStreamInfo("ORDERS").getStreamState().getMsgCount(), "no dead letter stored in ORDERS");
+        }
+    }
 }

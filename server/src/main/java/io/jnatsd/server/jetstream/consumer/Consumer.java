@@ -533,6 +533,11 @@ public final class Consumer {
      */
     void deadLetter(long seq, long deliveries, String reason, String termReason) {
         if (!cfg.hasDeadLetterSubject()) return;
+        if (DeadLetters.loops(cfg.deadLetterSubject, stream.config().subjects)) {
+            js.log().warn("JetStream consumer '%s > %s > %s' not sending a dead letter to '%s': its own stream stores that subject",
+                    account.name(), stream.name(), name, cfg.deadLetterSubject);
+            return;
+        }
         StoredMessage m = stream.store().load(seq);
         if (m == null) return;
         js.internal().publish(account, cfg.deadLetterSubject, null,

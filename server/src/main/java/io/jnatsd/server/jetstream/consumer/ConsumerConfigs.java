@@ -126,8 +126,10 @@ public final class ConsumerConfigs {
         }
         ApiError priority = checkPriority(c);
         if (priority != null) return priority;
-        if (c.hasDeadLetterSubject()) {
-            String refusal = DeadLetters.refusal(c.deadLetterSubject, filterable != null ? filterable : stream.subjects);
+        // not when recovering (filterable null), as upstream skips its filter checks then: a
+        // stream updated since must not lose the consumer; sending checks again (DeadLetters.loops)
+        if (c.hasDeadLetterSubject() && filterable != null) {
+            String refusal = DeadLetters.refusal(c.deadLetterSubject, filterable);
             if (refusal != null) return ApiErrors.of("JSStreamInvalidConfigF", "err", refusal);
         }
         return null;

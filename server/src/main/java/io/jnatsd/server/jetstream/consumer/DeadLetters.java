@@ -57,6 +57,12 @@ final class DeadLetters {
         return null;
     }
 
+    /** Whether the stream (whose subjects may have changed since the check) would store {@code subject} again. */
+    static boolean loops(String subject, List<String> streamSubjects) {
+        for (String s : streamSubjects) if (Subjects.subjectMatchesFilter(subject, s)) return true;
+        return false;
+    }
+
     /** The header block of the dead letter for {@code m}. {@code termReason} may be null or empty. */
     static byte[] headers(StoredMessage m, String stream, String consumer, long deliveries, String reason,
                           String termReason) {
