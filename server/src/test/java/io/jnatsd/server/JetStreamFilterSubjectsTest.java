@@ -225,4 +225,29 @@ class JetStreamFilterSubjectsTest {
             assertEquals(2, jsm.getConsumerInfo("F", "i").getNumPending());
         }
     }
+
+    /** Filters that share a subject without one holding the other (allowed): its messages count and go once. */
+    @Test
+    void aSubjectTwoFiltersShareIsCountedAndDeliveredOnce() throws Exception {
+        try (TestServer s = start(); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            stream(jsm, RetentionPolicy.Limits);
+            JetStream js = c.jetStream();
+            publish(js, "f.b.c", "f.a.c", "f.b.d", "f.x.y", "f.b.c");
+            JsonNode info = create(c, "s", "\"durable_name\":\"s\",\"filter_subjects\":[\"f.*.c\",\"f.b.*\"]");
+            assertEquals(4, info.path("num_pending").asLong(), info.toString());
+            JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("F", "s"));
+            List<Message> got = new ArrayList<>();
+            for (int i = 0; i < 10 && got.size() < 4; i++) got.addAll(sub.fetch(10, Duration.ofMillis(300)));
+            assertEquals(List.of(1L, 2L, 3L, 5L), got.stream().map(m -> m.metaData().streamSequence()).toList());
+
+            JsonNode last = create(c, "l", "\"durable_name\":\"l\",\"deliver_policy\":\"last_per_subject\","
+                    + "\"filter_subjects\":[\"f.*.c\",\"f.b.*\"]");
+            assertEquals(3, last.path("num_pending").asLong(), "f.a.c, f.b.d and f.b.c once: " + last);
+            JetStreamSubscription lsub = js.subscribe(null, PullSubscribeOptions.bind("F", "l"));
+            List<Message> lasts = new ArrayList<>();
+            for (int i = 0; i < 10 && lasts.size() < 3; i++) lasts.addAll(lsub.fetch(10, Duration.ofMillis(300)));
+            assertEquals(List.of(2L, 3L, 5L), lasts.stream().map(m -> m.metaData().streamSequence()).toList());
+        }
+    }
 }
