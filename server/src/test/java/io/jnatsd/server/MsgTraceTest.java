@@ -190,6 +190,15 @@ class MsgTraceTest {
             String disabled = hpub("foo", "Nats-Trace-Dest: trace disabled\r\n");
             assertTrue(raw.untilPong(disabled).contains("HMSG foo 1 "), "tracing turned off: a plain message");
         }
+        try (TestServer s = TestServer.start(Impl.JNATSD, conf);
+             Connection c = Nats.connect(new Options.Builder().server(s.url()).userInfo("u", "p").build())) {
+            Subscription traces = c.subscribe("foo");
+            c.flush(WAIT);
+            publish(c, "bar", "Nats-Trace-Dest", "foo");
+            JsonNode in = event(traces).path("events").get(0);
+            assertEquals("Permissions Violation for Publish to \"bar\"", in.path("error").asText(),
+                    "a refused publish is traced with the reason");
+        }
     }
 
     private static String hpub(String subject, String headerLines) {
