@@ -5,7 +5,10 @@ import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.MsgTrace;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +22,8 @@ record TraceStart(MsgTrace trace, boolean skip) {
     private static final TraceStart SKIP = new TraceStart(null, true);
     /** Made by an older upstream that traced across accounts; its presence turns tracing off. */
     private static final String ORIGIN_ACCOUNT = "Nats-Trace-Origin-Account";
+    private static final ByteBuf DEST_NAME = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(MsgTrace.DEST.getBytes(StandardCharsets.US_ASCII)));
 
     /** The connection's side of the checks: who publishes, and whether it may publish to the destination. */
     interface Publisher {
@@ -37,7 +42,10 @@ record TraceStart(MsgTrace trace, boolean skip) {
     }
 
     static TraceStart of(InboundMessage msg, Publisher p) {
-        Map<String, List<String>> headers = MsgTrace.headers(ByteBufUtil.getBytes(msg.headers()));
+        ByteBuf block = msg.headers();
+        // the common case (headers, no trace) copies nothing
+        if (ByteBufUtil.indexOf(DEST_NAME, block) < 0) return NONE;
+        Map<String, List<String>> headers = MsgTrace.headers(ByteBufUtil.getBytes(block));
         if (headers == null) return NONE;
         boolean only = MsgTrace.traceOnly(first(headers, MsgTrace.ONLY));
         String dest = first(headers, MsgTrace.DEST);
