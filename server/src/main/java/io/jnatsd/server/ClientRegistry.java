@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.core.MsgTrace;
 import io.jnatsd.server.auth.AuthRequest;
 import io.jnatsd.server.auth.Nonces;
 import io.jnatsd.server.auth.User;
@@ -228,6 +229,12 @@ final class ClientRegistry implements ClientServices {
     /** An MQTT client admitted by {@link #admit} has gone. */
     void release() {
         admitted.decrementAndGet();
+    }
+
+    @Override
+    public void sendMsgTrace(MsgTrace trace) {
+        SystemEvents events = server.events();
+        if (events != null) events.msgTrace(trace);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.jnatsd.server;
 
 import io.jnatsd.protocol.client.ConnectOptions;
+import io.jnatsd.server.core.MsgTrace;
 import io.jnatsd.server.auth.AuthRequest;
 import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.auth.Nonces;
@@ -180,6 +181,11 @@ final class WebSocketClients {
         @Override
         public boolean register(ClientConnection client) {
             return registry.register(client);
+        }
+
+        @Override
+        public void sendMsgTrace(MsgTrace trace) {
+            registry.sendMsgTrace(trace);
         }
 
         @Override

@@ -280,4 +280,67 @@ class JetStreamPriorityGroupsTest {
             assertEquals(10025, noGroup.get("error").get("err_code").asInt(), "a missing group is invalid JSON upstream");
         }
     }
+
+    /** 2.12's prioritized policy (ADR-42): requests carry priority 0-9, the lowest is served first. */
+    @Test
+    void prioritizedServesTheLowestPriorityFirst() throws Exception {
+        try (TestServer s = start(); Connection c = Nats.connect(s.url()); Puller low = new Puller(c);
+             Puller high = new Puller(c); Puller none = new Puller(c)) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            stream(jsm);
+            ConsumerInfo ci = jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("p")
+                    .ackPolicy(AckPolicy.Explicit).priorityPolicy(PriorityPolicy.Prioritized).priorityGroups("g").build());
+            assertEquals(PriorityPolicy.Prioritized, ci.getConsumerConfiguration().getPriorityPolicy());
+            assertEquals(Duration.ZERO, ci.getConsumerConfiguration().getPriorityTimeout() == null ? Duration.ZERO
+                    : ci.getConsumerConfiguration().getPriorityTimeout(), "no pin, so no default timeout");
+
+            none.pull("p", "{\"batch\":2,\"group\":\"g\",\"expires\":5000000000}"); // priority 0 when left out
+            low.pull("p", "{\"batch\":2,\"group\":\"g\",\"priority\":7,\"expires\":5000000000}");
+            high.pull("p", "{\"batch\":2,\"group\":\"g\",\"priority\":3,\"expires\":5000000000}");
+            awaitWaiting(jsm, "p", 3);
+            publish(c.jetStream(), 5);
+            assertEquals("m0", new String(none.next().getData(), StandardCharsets.UTF_8));
+            assertEquals("m1", new String(none.next().getData(), StandardCharsets.UTF_8));
+            assertEquals("m2", new String(high.next().getData(), StandardCharsets.UTF_8));
+            assertEquals("m3", new String(high.next().getData(), StandardCharsets.UTF_8));
+            assertEquals("m4", new String(low.next().getData(), StandardCharsets.UTF_8),
+                    "priority 7 waits until 0 and 3 are done");
+        }
+    }
+
+    @Test
+    void priorityMustBeZeroToNineWhateverThePolicy() throws Exception {
+        try (TestServer s = start(); Connection c = Nats.connect(s.url()); Puller p = new Puller(c)) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            stream(jsm);
+            publish(c.jetStream(), 1);
+            jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("p")
+                    .priorityPolicy(PriorityPolicy.Prioritized).priorityGroups("g").build());
+            jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("plain").build());
+            assertEquals(10159, createError(jsm, ConsumerConfiguration.builder().durable("x")
+                    .priorityPolicy(PriorityPolicy.Prioritized).build()), "a policy needs a group");
+            assertEquals(10178, createError(jsm, ConsumerConfiguration.builder().durable("y").deliverSubject("dlv")
+                    .priorityPolicy(PriorityPolicy.Prioritized).priorityGroups("g").build()), "pull consumers only");
+
+            p.pull("p", "{\"batch\":1,\"group\":\"g\",\"priority\":10}");
+            assertEquals("400 Bad Request - Priority must be between 0 and 9", p.status());
+            p.pull("p", "{\"batch\":1,\"group\":\"g\",\"priority\":-1}");
+            assertEquals("400 Bad Request - Priority must be between 0 and 9", p.status());
+            p.pull("plain", "{\"batch\":1,\"priority\":10}");
+            assertEquals("400 Bad Request - Priority must be between 0 and 9", p.status());
+            p.pull("p", "{\"batch\":1,\"priority\":1}");
+            assertEquals("400 Bad Request - Priority Group missing", p.status());
+            p.pull("p", "{\"batch\":1,\"group\":\"g\",\"priority\":9}");
+            Message m = p.next();
+            assertFalse(m.isStatusMessage(), "priority 9 is served: " + m);
+        }
+    }
+
+    private static void awaitWaiting(JetStreamManagement jsm, String consumer, int n) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (jsm.getConsumerInfo("Q", consumer).getNumWaiting() < n) {
+            assertTrue(System.nanoTime() < deadline, "pull requests waiting");
+            Thread.onSpinWait();
+        }
+    }
 }

@@ -99,7 +99,7 @@ class ProtocolErrorsTest {
         };
         List<Arguments> args = new ArrayList<>();
         for (Impl impl : Impl.values()) {
-            for (Object[] row : table) args.add(Arguments.of(impl, row[0], row[1]));
+            for (Object[] row : table) args.add(Arguments.of(impl, row[0], noResponders(impl, (String) row[1])));
         }
         return args.stream();
     }
@@ -147,9 +147,18 @@ class ProtocolErrorsTest {
         };
         List<Arguments> args = new ArrayList<>();
         for (Impl impl : Impl.values()) {
-            for (Object[] row : table) args.add(Arguments.of(impl, row[0], row[1]));
+            for (Object[] row : table) args.add(Arguments.of(impl, row[0], noResponders(impl, (String) row[1])));
         }
         return args.stream();
+    }
+
+    /**
+     * jnatsd's 503 names the request's subject (Nats-Subject), as upstream does from 2.12; the
+     * 2.9.10 installed here sends the bare status.
+     */
+    private static String noResponders(Impl impl, String expected) {
+        if (impl != Impl.JNATSD) return expected;
+        return expected.replace(" 16 16\nNATS/1.0 503\n\n", " 38 38\nNATS/1.0 503\nNats-Subject: nobody\n\n");
     }
 
     @ParameterizedTest(name = "{0}: {1}")

@@ -43,7 +43,9 @@ final class ServiceImportForwarder implements Subscriber {
             String reply = !msg.hasReply() ? null
                     : ServiceResponses.keepsReply(msg) ? msg.reply()
                     : responses.register(importer, msg.reply(), singleton);
-            return exporter.publish(msg.rewritten(toExportSubject.apply(msg.subject()), reply), null, batch) > 0;
+            String to = toExportSubject.apply(msg.subject());
+            if (batch.trace() != null) batch.trace().serviceImport(exporter.name(), msg.subject(), to);
+            return exporter.publish(msg.rewritten(to, reply), null, batch) > 0;
         } finally {
             ImportDepth.exit();
         }

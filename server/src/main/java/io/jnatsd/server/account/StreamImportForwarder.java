@@ -24,7 +24,9 @@ final class StreamImportForwarder implements Subscriber {
     public boolean deliver(Subscription sub, InboundMessage msg, FlushBatch batch) {
         if (!ImportDepth.enter()) return false;
         try {
-            return importer.publish(msg.rewritten(mapping.apply(msg.subject()), msg.reply()), null, batch) > 0;
+            String to = mapping.apply(msg.subject());
+            if (batch.trace() != null) batch.trace().streamExport(importer.name(), to);
+            return importer.publish(msg.rewritten(to, msg.reply()), null, batch) > 0;
         } finally {
             ImportDepth.exit();
         }

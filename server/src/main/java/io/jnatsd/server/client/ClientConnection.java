@@ -17,6 +17,7 @@ import io.jnatsd.server.conn.Outbound;
 import io.jnatsd.server.conn.ProducerStall;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.MsgTrace;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
@@ -480,9 +481,16 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             // Upstream still routes the message after this error (verified on 2.9.10).
             sendErr("Invalid Publish Subject");
         }
+        TraceStart traced = msg.hasHeaders() ? TraceStart.of(msg, tracePublisher) : TraceStart.NONE;
+        if (traced.skip()) return;
+        MsgTrace trace = traced.trace();
         PermissionGuard g = guard;
         if (g != null && !g.canPublish(msg.subject())) {
             permissionViolation("Publish to " + GoQuote.quote(msg.subject()));
+            if (trace != null) {
+                trace.ingressError("Permissions Violation for Publish to " + GoQuote.quote(msg.subject()));
+                server.sendMsgTrace(trace);
+            }
             return;
         }
         okIfVerbose(); // before any delivery, as upstream: a self-subscriber sees +OK first
@@ -491,10 +499,65 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
             String routed = gr.routedSubject(msg.subject());
             if (routed != null) msg = msg.rewritten(routed, msg.hasReply() ? msg.reply() : null);
         }
-        int delivered = account.publish(msg, this, batch);
+        int delivered;
+        if (trace == null) {
+            delivered = account.publish(msg, this, batch);
+        } else {
+            batch.trace(trace);
+            try {
+                delivered = account.publish(msg, this, batch);
+            } finally {
+                batch.trace(null);
+            }
+        }
         if (delivered == 0 && msg.hasReply() && connect != null && connect.noResponders) {
             sendNoResponders(msg);
         }
+        if (trace != null) server.sendMsgTrace(trace);
+    }
+
+    /** What a message trace asks of this connection. */
+    private final TraceStart.Publisher tracePublisher = new TraceStart.Publisher() {
+        @Override
+        public Account account() {
+            return account;
+        }
+
+        @Override
+        public long cid() {
+            return cid;
+        }
+
+        @Override
+        public String clientName() {
+            return connectionName();
+        }
+
+        @Override
+        public boolean canPublishTo(String subject) {
+            PermissionGuard g = guard;
+            return g == null || g.canPublish(subject);
+        }
+
+        @Override
+        public void destinationRefused(String dest) {
+            permissionViolation("Publish to " + GoQuote.quote(dest));
+        }
+
+        @Override
+        public void log(String error) {
+            server.log().error("%s - cid:%d - %s", remoteAddress(), cid, error);
+        }
+    };
+
+    @Override
+    public long connectionId() {
+        return cid;
+    }
+
+    @Override
+    public String connectionName() {
+        return connect == null ? null : connect.name;
     }
 
     /**
@@ -502,7 +565,7 @@ public final class ClientConnection implements ClientOpHandler, Subscriber, Conn
      * subscription to the reply subject (an exact one preferred over a wildcard, as upstream picks).
      */
     private void sendNoResponders(InboundMessage request) {
-        byte[] frame = NoResponders.frame(request.reply(), subs.values());
+        byte[] frame = NoResponders.frame(request.reply(), request.subject(), subs.values());
         if (frame != null) out.appendControl(frame, batch);
     }
 

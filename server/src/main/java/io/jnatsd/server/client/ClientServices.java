@@ -4,6 +4,7 @@ import io.jnatsd.protocol.client.ConnectOptions;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.core.MsgTrace;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.net.ServerTls;
 
@@ -63,6 +64,10 @@ public interface ClientServices {
     void unregister(ClientConnection client);
 
     long nextClientId();
+
+    /** Sends a traced message's event to its destination (upstream's message tracing). */
+    default void sendMsgTrace(MsgTrace trace) {
+    }
 
     /**
      * How the client reaches the server, as upstream's monitoring names it: {@code nats} for a socket,

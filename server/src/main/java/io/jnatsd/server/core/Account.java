@@ -136,7 +136,10 @@ public final class Account {
         if (m != null) {
             String to = m.map(msg.subject());
             if (to == null) return 0;
-            if (!to.equals(msg.subject())) msg = msg.rewritten(to, msg.reply());
+            if (!to.equals(msg.subject())) {
+                msg = msg.rewritten(to, msg.reply());
+                if (batch.trace() != null) batch.trace().mapped(to);
+            }
         }
         return route(msg, publisher, publisher == null ? ConnectionKind.SYSTEM : publisher.kind(), null, batch);
     }
@@ -154,11 +157,14 @@ public final class Account {
                       FlushBatch batch) {
         MatchResult<Subscription> match = index.match(msg.subject());
         if (match.isEmpty()) return 0;
+        MsgTrace trace = batch.trace();
+        String tracedBefore = trace == null ? null : trace.enter(name);
         batch.enterRouting();
         try {
             return deliver(match, msg, publisher, origin, queueFilter, batch);
         } finally {
             batch.exitRouting();
+            if (trace != null) trace.exit(tracedBefore);
         }
     }
 
@@ -171,7 +177,10 @@ public final class Account {
             Subscription sub = match.plain(i);
             Subscriber owner = sub.owner();
             ConnectionKind kind = sub.kind();
-            if (skipSelf && owner == publisher) continue;
+            if (skipSelf && owner == publisher) {
+                if (batch.trace() != null) batch.trace().noEcho(sub);
+                continue;
+            }
             if (kind != ConnectionKind.CLIENT) {
                 if (!kind.receivesFrom(origin)) continue;
                 if (kind.isRemote()) {
@@ -179,7 +188,7 @@ public final class Account {
                     continue;
                 }
             }
-            if (owner.deliver(sub, msg, batch)) delivered++;
+            if (MsgTrace.deliver(sub, msg, batch)) delivered++;
         }
         for (int g = 0, groups = match.queueGroupCount(); g < groups; g++) {
             MatchResult.QueueGroup<Subscription> group = match.queueGroup(g);
@@ -189,7 +198,12 @@ public final class Account {
                     : QueueGroupPick.deliver(group, msg, publisher, skipSelf, batch);
             if (took) delivered++;
         }
-        if (batch.hasRemoteTargets()) delivered += forwardToRemotes(msg, batch);
+        if (batch.hasRemoteTargets()) {
+            MsgTrace trace = batch.trace();
+            // other servers do not trace what they get, so they would deliver a trace-only message
+            if (trace != null && trace.isTraceOnly()) batch.remoteTargets().clear();
+            else delivered += forwardToRemotes(msg, batch);
+        }
         return delivered;
     }
 

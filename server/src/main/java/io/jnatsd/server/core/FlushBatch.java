@@ -30,6 +30,8 @@ public final class FlushBatch {
     private int routingDepth;
     private final Subscriber origin;
     private long activityNanos;
+    /** The trace of the message being routed, or null (nearly always). */
+    private MsgTrace trace;
 
     /** A batch for a publisher that is not a client (an internal service). */
     public FlushBatch() {
@@ -39,6 +41,16 @@ public final class FlushBatch {
     /** A batch of the connection {@code origin}: receivers may ask who published what they got. */
     public FlushBatch(Subscriber origin) {
         this.origin = origin;
+    }
+
+    /** The trace of the message being routed through this batch, or null. */
+    public MsgTrace trace() {
+        return trace;
+    }
+
+    /** Set by the publisher around the routing of one traced message, and cleared (null) after it. */
+    public void trace(MsgTrace t) {
+        trace = t;
     }
 
     /** The connection whose reads fill this batch, or null for an internal publisher. */

@@ -23,7 +23,7 @@ final class QueueGroupPick {
         for (int k = 0; k < size; k++) {
             Subscription sub = group.get((start + k) % size);
             if (skipSelf && sub.owner() == publisher) continue;
-            if (sub.owner().deliver(sub, msg, batch)) return true;
+            if (MsgTrace.deliver(sub, msg, batch)) return true;
         }
         return false;
     }
@@ -63,7 +63,7 @@ final class QueueGroupPick {
                     batch.remoteTargets().add((RemoteSubscriber) owner, sub);
                     return false;
                 }
-                if (owner.deliver(sub, msg, batch)) return true;
+                if (MsgTrace.deliver(sub, msg, batch)) return true;
             }
         }
         Subscription standIn = leaf != null ? leaf : gateway;

@@ -33,4 +33,14 @@ public interface Subscriber {
     default String originCluster() {
         return null;
     }
+
+    /** The connection's id (cid), for message traces; 0 for what is not a connection. */
+    default long connectionId() {
+        return 0;
+    }
+
+    /** The name the connection gave, for message traces; null when none. */
+    default String connectionName() {
+        return null;
+    }
 }

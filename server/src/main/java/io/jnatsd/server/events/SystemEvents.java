@@ -7,6 +7,7 @@ import io.jnatsd.server.client.ClosedReason;
 import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.core.InternalClient;
+import io.jnatsd.server.core.MsgTrace;
 import io.jnatsd.server.log.ServerLog;
 import io.jnatsd.server.monitor.ConnInfo;
 import io.jnatsd.server.monitor.Endpoints;
@@ -123,6 +124,20 @@ public final class SystemEvents {
         } else if (c.closedReason() == ClosedReason.AUTHENTICATION_VIOLATION) {
             execute(() -> onAuthError(c, last));
         }
+    }
+
+    /**
+     * A traced message's event (upstream's MsgTraceEvent: this server, the request's headers and
+     * size, the events), published to its destination in the publisher's account.
+     */
+    public void msgTrace(MsgTrace trace) {
+        execute(() -> {
+            Map<String, Object> body = Json.object();
+            body.put("server", block.next());
+            body.put("request", trace.request());
+            body.put("events", trace.events());
+            client.publish(trace.account(), trace.dest(), null, null, Json.compact(body));
+        });
     }
 
     // ---- on the events thread ----

@@ -319,6 +319,11 @@ public final class MqttConnection implements Subscriber {
         return cid;
     }
 
+    @Override
+    public long connectionId() {
+        return cid;
+    }
+
     public String clientId() {
         return clientId;
     }

@@ -169,7 +169,7 @@ public final class ConsumerApi {
             throw ApiException.of("JSConsumerEphemeralWithDurableNameErr");
         }
         if (filter != null) {
-            if (cfg.filterSubjects != null && cfg.filterSubjects.size() > 1) throw ApiException.of("JSConsumerMultipleFiltersNotAllowed");
+            if (cfg.filterSubjects != null && !cfg.filterSubjects.isEmpty()) throw ApiException.of("JSConsumerMultipleFiltersNotAllowed");
             if (!filter.equals(cfg.filterSubject)) throw ApiException.of("JSConsumerCreateFilterSubjectMismatchErr");
         }
         if (cfg.numReplicas > 1) throw ApiException.of("JSStreamReplicasNotSupportedErr");

@@ -217,7 +217,7 @@ public final class Consumer {
             }
             dc = acks.deliveries(seq);
         }
-        acking.processTerm(seq, p.dseq, dc, false);
+        acking.forget(seq, p.dseq, dc);
     }
 
     /** Many messages went at once; {@code firstSeq} is the stream's first sequence now. */
@@ -348,7 +348,10 @@ public final class Consumer {
         while ((seq = acks.nextRedelivery()) != 0) {
             long dc = acks.deliveries(seq);
             if (cfg.maxDeliver > 0 && dc > cfg.maxDeliver) {
-                if (dc == cfg.maxDeliver + 1) acking.deliveryExceeded(seq, dc - 1);
+                if (dc == cfg.maxDeliver + 1) {
+                    acking.deliveryExceeded(seq, dc - 1);
+                    deadLetter(seq, dc - 1, DeadLetters.MAX_DELIVERIES, null);
+                }
                 acks.drop(seq);
                 continue;
             }
@@ -521,6 +524,24 @@ public final class Consumer {
     /** An empty message to {@code subject}: a status when it has headers, else a bare reply. Lock held. */
     void publishEmpty(String subject, byte[] headers) {
         js.internal().publish(account, subject, null, headers, EMPTY);
+    }
+
+    /**
+     * Publishes the dead letter of stream message {@code seq}, when the consumer has a
+     * dead_letter_subject and the message is still in the stream. Like an advisory it is output,
+     * not state: a replicated consumer's leader sends it. Lock held.
+     */
+    void deadLetter(long seq, long deliveries, String reason, String termReason) {
+        if (!cfg.hasDeadLetterSubject()) return;
+        if (DeadLetters.loops(cfg.deadLetterSubject, stream.config().subjects)) {
+            js.log().warn("JetStream consumer '%s > %s > %s' not sending a dead letter to '%s': its own stream stores that subject",
+                    account.name(), stream.name(), name, cfg.deadLetterSubject);
+            return;
+        }
+        StoredMessage m = stream.store().load(seq);
+        if (m == null) return;
+        js.internal().publish(account, cfg.deadLetterSubject, null,
+                DeadLetters.headers(m, stream.name(), name, deliveries, reason, termReason), m.payload());
     }
 
     /** One of upstream's consumer advisories, {@code $JS.EVENT.ADVISORY.CONSUMER.<kind>.<stream>.<consumer>}. */

@@ -44,9 +44,9 @@ final class ConsumerAcks {
         String text = len == 0 ? "" : new String(body, StandardCharsets.UTF_8);
         boolean skipReply = a.streamSeq() == 0;
         if (len == 0 || text.equals("+ACK") || text.equals("+OK")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true, null);
         } else if (text.startsWith("+NXT")) {
-            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true);
+            processAck(a.streamSeq(), a.consumerSeq(), a.deliveries(), true, true, null);
             consumer.nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
             skipReply = true;
         } else if (text.startsWith("-NAK")) {
@@ -54,7 +54,7 @@ final class ConsumerAcks {
         } else if (text.equals("+WPI")) {
             progress(a.streamSeq());
         } else if (text.startsWith("+TERM")) {
-            processTerm(a.streamSeq(), a.consumerSeq(), a.deliveries(), true);
+            processTerm(a.streamSeq(), a.consumerSeq(), a.deliveries(), text.substring(5).trim());
         }
         synchronized (consumer) {
             if (consumer.isStopped()) return;
@@ -63,12 +63,19 @@ final class ConsumerAcks {
         }
     }
 
-    /** upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue retention. */
-    private void processAck(long seq, long d, long dc, boolean retain, boolean sample) {
+    /**
+     * upstream's processAckMsg; {@code retain}: tell the stream, for interest and workqueue
+     * retention; {@code terminated}: the +TERM reason ("" without one) when the ack is a +TERM,
+     * whose message, if still awaiting its ack, goes to the dead-letter subject first.
+     */
+    private void processAck(long seq, long d, long dc, boolean retain, boolean sample, String terminated) {
         long ackedFrom;
         boolean wake = false;
         synchronized (consumer) {
             if (consumer.isStopped()) return;
+            if (terminated != null && consumer.config().acks() && acks.isPending(seq)) {
+                consumer.deadLetter(seq, dc, DeadLetters.TERMINATED, terminated);
+            }
             switch (consumer.config().ackPolicy) {
                 case "explicit" -> {
                     if (sample) sampleAck(seq, d, dc);
@@ -145,13 +152,22 @@ final class ConsumerAcks {
         consumer.signal();
     }
 
-    /** +TERM, or {@code advisory} false: the message left the stream while awaiting its ack. */
-    void processTerm(long seq, long d, long dc, boolean advisory) {
-        processAck(seq, d, dc, advisory, false);
-        if (!advisory) return;
+    /** The message left the stream while awaiting its ack: acknowledged, without a word. */
+    void forget(long seq, long d, long dc) {
+        processAck(seq, d, dc, false, false, null);
+    }
+
+    /** +TERM with its {@code reason} ("" without one). */
+    private void processTerm(long seq, long d, long dc, String reason) {
+        processAck(seq, d, dc, true, false, reason);
         synchronized (consumer) {
             if (consumer.isStopped()) return;
-            consumer.advise("MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+            if (reason.isEmpty()) {
+                consumer.advise("MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc);
+            } else {
+                consumer.advise("MSG_TERMINATED", "terminated", "consumer_seq", d, "stream_seq", seq, "deliveries", dc,
+                        "reason", reason);
+            }
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.Map;
         "rate_limit_bps", "sample_freq", "max_waiting", "max_ack_pending", "idle_heartbeat", "flow_control",
         "headers_only", "max_batch", "max_expires", "max_bytes", "deliver_subject", "deliver_group",
         "inactive_threshold", "num_replicas", "mem_storage", "direct", "metadata", "pause_until", "priority_groups",
-        "priority_policy", "priority_timeout"})
+        "priority_policy", "priority_timeout", "dead_letter_subject"})
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class ConsumerConfig {
     @JsonProperty("durable_name") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String durableName;
@@ -56,10 +56,15 @@ public final class ConsumerConfig {
     /** RFC 3339, kept in UTC as upstream stores it; null when never paused. */
     @JsonProperty("pause_until") @JsonInclude(JsonInclude.Include.NON_NULL) public String pauseUntil;
     @JsonProperty("priority_groups") @JsonInclude(JsonInclude.Include.NON_EMPTY) public List<String> priorityGroups;
-    /** overflow or pinned_client; null for none, which upstream leaves out. */
+    /** overflow, pinned_client or prioritized; null for none, which upstream leaves out. */
     @JsonProperty("priority_policy") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String priorityPolicy;
     /** How long a pinned client may go without pulling before the pin passes on (upstream's PinnedTTL). */
     @JsonProperty("priority_timeout") public long priorityTimeout;
+    /**
+     * A jnatsd addition: where a message goes once it used up max_deliver or was terminated
+     * ({@link DeadLetters}); other servers and clients that do not know it ignore it.
+     */
+    @JsonProperty("dead_letter_subject") @JsonInclude(JsonInclude.Include.NON_EMPTY) public String deadLetterSubject;
 
     @JsonIgnore
     boolean isPush() {
@@ -89,6 +94,16 @@ public final class ConsumerConfig {
     @JsonIgnore
     boolean isOverflow() {
         return "overflow".equals(priorityPolicy);
+    }
+
+    @JsonIgnore
+    boolean hasDeadLetterSubject() {
+        return deadLetterSubject != null && !deadLetterSubject.isEmpty();
+    }
+
+    @JsonIgnore
+    boolean isPrioritized() {
+        return "prioritized".equals(priorityPolicy);
     }
 
     @JsonIgnore
@@ -149,6 +164,7 @@ public final class ConsumerConfig {
         c.priorityGroups = priorityGroups == null ? null : new ArrayList<>(priorityGroups);
         c.priorityPolicy = priorityPolicy;
         c.priorityTimeout = priorityTimeout;
+        c.deadLetterSubject = deadLetterSubject;
         return c;
     }
 }

@@ -26,7 +26,7 @@ public final class ConsumerConfigs {
             List.of("all", "last", "new", "by_start_sequence", "by_start_time", "last_per_subject");
     private static final List<String> ACK_POLICIES = List.of("none", "all", "explicit");
     private static final List<String> REPLAY_POLICIES = List.of("instant", "original");
-    private static final List<String> PRIORITY_POLICIES = List.of("none", "overflow", "pinned_client");
+    private static final List<String> PRIORITY_POLICIES = List.of("none", "overflow", "pinned_client", "prioritized");
     static final long DEFAULT_PINNED_TTL_NANOS = 120_000_000_000L;
     private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("^[a-zA-Z0-9/_=-]{1,16}$");
 
@@ -124,7 +124,15 @@ public final class ConsumerConfigs {
         if (c.isDurable() && c.name != null && !c.name.isEmpty() && !c.name.equals(c.durableName)) {
             return ApiErrors.of("JSConsumerCreateDurableAndNameMismatch");
         }
-        return checkPriority(c);
+        ApiError priority = checkPriority(c);
+        if (priority != null) return priority;
+        // not when recovering (filterable null), as upstream skips its filter checks then: a
+        // stream updated since must not lose the consumer; sending checks again (DeadLetters.loops)
+        if (c.hasDeadLetterSubject() && filterable != null) {
+            String refusal = DeadLetters.refusal(c.deadLetterSubject, filterable);
+            if (refusal != null) return ApiErrors.of("JSStreamInvalidConfigF", "err", refusal);
+        }
+        return null;
     }
 
     /** Priority groups: pull consumers only, named groups with a policy, and no groups or timeout without one. */
@@ -145,18 +153,33 @@ public final class ConsumerConfigs {
         return null;
     }
 
+    /**
+     * upstream's filter checks: not both fields, no empty entry in filter_subjects, every filter
+     * a valid subject, no filter within another (2.10+: a subset either way; filters that merely
+     * share some subjects, such as {@code a.*.c} and {@code a.b.*}, are allowed). A lone
+     * filter_subject that is not a valid subject gets 2.9.10's answer (not a subset), which the
+     * version jnatsd advertises gives. Unlike 2.10+ (which dropped the check) every filter must
+     * still lie within what the stream can hold, as 2.9.10 demands of filter_subject.
+     */
     private static ApiError checkFilters(ConsumerConfig c, List<String> filterable) {
         boolean single = c.filterSubject != null && !c.filterSubject.isEmpty();
         boolean many = c.filterSubjects != null && !c.filterSubjects.isEmpty();
         if (single && many) return ApiErrors.of("JSConsumerDuplicateFilterSubjects");
+        if (many) {
+            for (String f : c.filterSubjects) if (f == null || f.isEmpty()) return ApiErrors.of("JSConsumerEmptyFilter");
+        }
         List<String> filters = c.filters();
         for (int i = 0; i < filters.size(); i++) {
             String f = filters.get(i);
-            if (f == null || f.isEmpty()) return ApiErrors.of("JSConsumerEmptyFilter");
-            for (int j = 0; j < i; j++) {
-                if (Subjects.subjectsCollide(f, filters.get(j))) return ApiErrors.of("JSConsumerOverlappingSubjectFilters");
+            if (many && !Subjects.isValidSubject(f)) return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid subject");
+            for (int j = 0; j < filters.size(); j++) {
+                if (j != i && Subjects.isValidSubject(filters.get(j)) && Subjects.subjectIsSubsetOf(f, filters.get(j))) {
+                    return ApiErrors.of("JSConsumerOverlappingSubjectFilters");
+                }
             }
-            if (filterable != null && !validFilter(f, filterable)) return ApiErrors.of("JSConsumerFilterNotSubsetErr");
+        }
+        if (filterable != null) {
+            for (String f : filters) if (!validFilter(f, filterable)) return ApiErrors.of("JSConsumerFilterNotSubsetErr");
         }
         return null;
     }

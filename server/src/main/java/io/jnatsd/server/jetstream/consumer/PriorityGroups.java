@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@code pinned_client} the first request served pins its client (a pin id it must send with
  * every later request), the others wait until the pin is released by the admin (UNPIN) or
  * times out after {@code priority_timeout} without a pull from the pinned client. As upstream,
- * only the first configured group carries a pin. Guarded by the consumer's lock.
+ * only the first configured group carries a pin. With {@code prioritized} (2.12) every request
+ * may be served; {@link PullRequests} orders them by their priority. Guarded by the consumer's lock.
  */
 final class PriorityGroups {
     /** What a waiting request may do with the next message. */
@@ -60,6 +61,8 @@ final class PriorityGroups {
                 return "400 Bad Request - Not a Overflow Priority consumer";
             }
             if (!group.id().isEmpty() && !cfg.isPinnedClient()) return "400 Bad Request - Not a Pinned Client Priority consumer";
+            // checked whatever the policy, as upstream; only prioritized then uses it
+            if (group.priority() < 0 || group.priority() > 9) return "400 Bad Request - Priority must be between 0 and 9";
         }
         if (!cfg.hasPriorityPolicy()) return null;
         // upstream skips these checks for a request that is not JSON (and then trips over it):

@@ -72,7 +72,7 @@ final class PullRequestHandler {
                 }
             }
             PullRequests.Request wr = new PullRequests.Request(reply, req, now);
-            if (!waiting.add(wr, now)) {
+            if (!waiting.add(wr, now, cfg.isPrioritized())) {
                 sendStatus(reply, "409 Exceeded MaxWaiting");
                 return;
             }
@@ -104,7 +104,7 @@ final class PullRequestHandler {
     PullRequests.Request take(long size) {
         ConsumerConfig cfg = consumer.config();
         return waiting.take(size, System.nanoTime(), consumer::hasInterest, replies,
-                r -> priority.admit(r, cfg, consumer.numPending() + 1, acks.pendingCount()));
+                r -> priority.admit(r, cfg, consumer.numPending() + 1, acks.pendingCount()), cfg.isPrioritized());
     }
 
     /** Statuses and heartbeats to pull requests' inboxes. */

@@ -5,17 +5,20 @@ import io.jnatsd.server.jetstream.common.JsJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.ListIterator;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A pull consumer's waiting requests (upstream's waitQueue): at most {@code max}, served round
- * robin one message at a time, so a big batch does not starve a small one behind it. Guarded
- * by the owning consumer's lock.
+ * robin one message at a time, so a big batch does not starve a small one behind it. With the
+ * {@code prioritized} policy (2.12, ADR-42) the queue is kept in order of the requests'
+ * {@code priority} (0 first; a request that is not JSON has none and comes last) and the round
+ * robin runs within the best level only. Guarded by the owning consumer's lock.
  */
 final class PullRequests {
     /** One {@code CONSUMER.MSG.NEXT} request. Times are {@link System#nanoTime()}; 0 means none. */
@@ -59,7 +62,10 @@ final class PullRequests {
     }
 
     /** A request's priority group fields ("" and 0 when absent). */
-    record Group(String name, long minPending, long minAckPending, String id) {}
+    record Group(String name, long minPending, long minAckPending, String id, long priority) {}
+
+    /** Where a request without a priority (not JSON) stands: after every level a request can name. */
+    private static final long NO_PRIORITY = Integer.MAX_VALUE;
 
     /** What the queue sends while it serves and expires requests. */
     interface Replies {
@@ -69,7 +75,8 @@ final class PullRequests {
         void heartbeat(String reply);
     }
 
-    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    /** Linked, so that the prioritized policy can insert a request within its level. */
+    private final LinkedList<Request> queue = new LinkedList<>();
     private final int max;
     /** When the consumer last saw pull activity, for its inactivity threshold. */
     long lastActivity;
@@ -99,7 +106,7 @@ final class PullRequests {
             long hb = req.path("idle_heartbeat").asLong(0);
             if (hb > 0 && hb * 2 > expires) return Parsed.error("Bad Request - heartbeat value too large");
             Group group = new Group(req.path("group").asText(""), req.path("min_pending").asLong(0),
-                    req.path("min_ack_pending").asLong(0), req.path("id").asText(""));
+                    req.path("min_ack_pending").asLong(0), req.path("id").asText(""), req.path("priority").asLong(0));
             return new Parsed(Math.max(1, req.path("batch").asInt(0)), expires, req.path("max_bytes").asLong(0),
                     req.path("no_wait").asBoolean(false), hb, group, null);
         }
@@ -138,12 +145,33 @@ final class PullRequests {
         return queue.size();
     }
 
-    /** Adds a request at the end; false when the queue is full. */
-    boolean add(Request r, long now) {
+    /**
+     * Adds a request at the end, or with {@code prioritized} at the end of its priority level;
+     * false when the queue is full.
+     */
+    boolean add(Request r, long now, boolean prioritized) {
         if (isFull()) return false;
-        queue.addLast(r);
+        if (prioritized) insertByPriority(r);
+        else queue.addLast(r);
         lastActivity = now;
         return true;
+    }
+
+    private static long priorityOf(Request r) {
+        return r.group == null ? NO_PRIORITY : r.group.priority();
+    }
+
+    /** Behind every request of the same or a better (lower) priority, before the first worse one. */
+    private void insertByPriority(Request r) {
+        long p = priorityOf(r);
+        ListIterator<Request> it = queue.listIterator();
+        while (it.hasNext()) {
+            if (priorityOf(it.next()) > p) {
+                it.previous();
+                break;
+            }
+        }
+        it.add(r);
     }
 
     /**
@@ -154,7 +182,7 @@ final class PullRequests {
      * wants more and others wait, and leaves when done.
      */
     Request take(long size, long now, Predicate<String> interest, Replies replies,
-                 Function<Request, PriorityGroups.Verdict> priority) {
+                 Function<Request, PriorityGroups.Verdict> priority, boolean prioritized) {
         int held = 0;
         while (!queue.isEmpty() && held < queue.size()) {
             Request wr = queue.peekFirst();
@@ -188,6 +216,7 @@ final class PullRequests {
             wr.remaining--;
             if (wr.remaining > 0) {
                 if (queue.isEmpty()) queue.addFirst(wr);
+                else if (prioritized) insertByPriority(wr);
                 else queue.addLast(wr);
                 if (wr.heartbeatNanos > 0) wr.nextHeartbeatAt = now + wr.heartbeatNanos;
             }

@@ -46,7 +46,8 @@ record StartPosition(long sseq, long[] skip, long resume) {
                     if (lasts.isEmpty()) {
                         sseq = state.lastSeq();
                     } else {
-                        skip = lasts.stream().mapToLong(Long::longValue).sorted().toArray();
+                        // distinct: a subject two filters share (a.*.c, a.b.*) is listed by both
+                        skip = lasts.stream().mapToLong(Long::longValue).distinct().sorted().toArray();
                         sseq = skip[0];
                     }
                 }

@@ -179,8 +179,14 @@ public final class StreamConsumers implements Consumers, RemovalListener {
                 String reason = ConsumerConfigs.checkUpdate(cur, cfg, cur.isPush()
                         && !stream.account().subscriptions().match(cur.deliverSubject).isEmpty());
                 if (reason != null) throw ApiException.of("JSConsumerCreateErrF", "err", reason);
+                boolean refiltered = !cur.filters().equals(cfg.filters());
+                if (refiltered && "workqueue".equals(sc.retention) && !partitionUnique(existing, cfg.filters())) {
+                    throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
+                }
                 existing.update(cfg);
                 writeConfig(existing);
+                // as upstream: messages only the old filters wanted are no longer anyone's
+                if (refiltered && "interest".equals(sc.retention)) removeUninteresting(null, existing.ackFloorStreamSeq());
                 return existing;
             }
         }
@@ -233,20 +239,22 @@ public final class StreamConsumers implements Consumers, RemovalListener {
         if (!byName.isEmpty()) {
             List<String> filters = cfg.filters();
             if (filters.isEmpty()) throw ApiException.of("JSConsumerWQMultipleUnfilteredErr");
-            for (Consumer other : byName.values()) {
-                List<String> theirs = other.config().filters();
-                if (theirs.isEmpty()) throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
-                for (String a : filters) {
-                    for (String b : theirs) {
-                        if (Subjects.subjectIsSubsetOf(a, b) || Subjects.subjectIsSubsetOf(b, a)
-                                || Subjects.subjectsCollide(a, b)) {
-                            throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
-                        }
-                    }
-                }
-            }
+            if (!partitionUnique(null, filters)) throw ApiException.of("JSConsumerWQConsumerNotUniqueErr");
         }
         if (!"all".equals(cfg.deliverPolicy)) throw ApiException.of("JSConsumerWQConsumerNotDeliverAllErr");
+    }
+
+    /** upstream's partitionUnique: no other (non-direct) consumer takes any subject these filters take. */
+    private boolean partitionUnique(Consumer self, List<String> filters) {
+        for (String a : filters) {
+            for (Consumer other : byName.values()) {
+                if (other == self || other.config().direct) continue;
+                List<String> theirs = other.config().filters();
+                if (theirs.isEmpty()) return false;
+                for (String b : theirs) if (Subjects.subjectsCollide(a, b)) return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameConfig(ConsumerConfig a, ConsumerConfig b) {
@@ -278,7 +286,7 @@ public final class StreamConsumers implements Consumers, RemovalListener {
         if (advisory) Advisories.consumerAction(js, stream.account(), stream.name(), c.name(), "delete");
     }
 
-    /** After an interest consumer went: messages nobody else needs go too. */
+    /** After an interest consumer went (or, {@code gone} null, one changed its filters): messages nobody else needs go too. */
     private void removeUninteresting(Consumer gone, long floor) {
         var store = stream.store();
         var st = store.state();

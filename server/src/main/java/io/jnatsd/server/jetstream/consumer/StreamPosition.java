@@ -2,9 +2,12 @@ package io.jnatsd.server.jetstream.consumer;
 
 import io.jnatsd.server.jetstream.stream.Stream;
 
+import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.store.SimpleState;
 import io.jnatsd.store.StoredMessage;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Where a consumer stands in its stream for first deliveries (upstream's sseq, with the
@@ -128,6 +131,32 @@ final class StreamPosition {
         return best;
     }
 
+    /**
+     * Filters may share subjects without one holding the other ({@code a.*.c}, {@code a.b.*}):
+     * the messages on such a subject, counted once per filter above, less one count. Only such
+     * pairs cost a look at the subjects.
+     */
+    private long countedTwice(long from, List<String> filters) {
+        Set<String> shared = null;
+        for (int i = 0; i < filters.size(); i++) {
+            for (int j = i + 1; j < filters.size(); j++) {
+                if (!Subjects.subjectsCollide(filters.get(i), filters.get(j))) continue;
+                if (shared == null) shared = new HashSet<>();
+                for (String subject : stream.store().subjectsState(filters.get(i)).keySet()) {
+                    if (Subjects.subjectMatchesFilter(subject, filters.get(j))) shared.add(subject);
+                }
+            }
+        }
+        if (shared == null) return 0;
+        long twice = 0;
+        for (String subject : shared) {
+            int k = 0;
+            for (String f : filters) if (Subjects.subjectMatchesFilter(subject, f)) k++;
+            twice += (long) (k - 1) * stream.store().filteredState(from, subject).msgs();
+        }
+        return twice;
+    }
+
     /** The number of messages still to deliver for the first time (upstream's num_pending). */
     long numPending(ConsumerConfig cfg) {
         if (!npcValid) {
@@ -147,6 +176,7 @@ final class StreamPosition {
                 n += ss.msgs();
                 last = Math.max(last, ss.last());
             }
+            n -= countedTwice(from, filters);
             npc = n;
             npcLast = last;
             npcValid = true;

@@ -34,10 +34,10 @@ class ConsumerPartsTest {
         assertEquals(new PullRequests.Parsed(1, 0, 0, false, 0, null, null), PullRequests.parse(new byte[0]));
         assertEquals(new PullRequests.Parsed(7, 0, 0, false, 0, null, null), PullRequests.parse(bytes(" 7 ")));
         assertEquals(new PullRequests.Parsed(5, 2_000_000_000L, 100, true, 500_000_000L,
-                new PullRequests.Group("", 0, 0, ""), null), PullRequests.parse(
+                new PullRequests.Group("", 0, 0, "", 0), null), PullRequests.parse(
                 bytes("{\"batch\":5,\"expires\":2000000000,\"max_bytes\":100,\"no_wait\":true,\"idle_heartbeat\":500000000}")));
-        assertEquals(new PullRequests.Group("g", 3, 4, "pin"), PullRequests.parse(
-                bytes("{\"group\":\"g\",\"min_pending\":3,\"min_ack_pending\":4,\"id\":\"pin\"}")).group());
+        assertEquals(new PullRequests.Group("g", 3, 4, "pin", 7), PullRequests.parse(
+                bytes("{\"group\":\"g\",\"min_pending\":3,\"min_ack_pending\":4,\"id\":\"pin\",\"priority\":7}")).group());
         assertEquals("Bad Request - heartbeat value too large",
                 PullRequests.parse(bytes("{\"expires\":1000,\"idle_heartbeat\":600}")).error());
         assertTrue(PullRequests.parse(bytes("{bad")).error().startsWith("Bad Request - "));
@@ -53,11 +53,32 @@ class ConsumerPartsTest {
             r -> PriorityGroups.Verdict.SERVE;
 
     @Test
+    void prioritizedRequestsAreServedByLevelThenRoundRobinWithinIt() {
+        PullRequests q = new PullRequests(10, 0);
+        q.add(new PullRequests.Request("plain", PullRequests.parse(bytes("1")), 0), 0, true);
+        q.add(new PullRequests.Request("p5", PullRequests.parse(bytes("{\"batch\":1,\"priority\":5}")), 0), 0, true);
+        q.add(new PullRequests.Request("p1a", PullRequests.parse(bytes("{\"batch\":2,\"priority\":1}")), 0), 0, true);
+        q.add(new PullRequests.Request("p1b", PullRequests.parse(bytes("{\"batch\":2,\"priority\":1}")), 0), 0, true);
+        q.add(new PullRequests.Request("p0", PullRequests.parse(bytes("{\"batch\":1}")), 0), 0, true);
+        PullRequests.Replies none = new PullRequests.Replies() {
+            @Override
+            public void status(String reply, String status, long msgs, long bytes) {}
+
+            @Override
+            public void heartbeat(String reply) {}
+        };
+        List<String> order = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) order.add(q.take(1, 1, s -> true, none, SERVE, true).reply);
+        assertEquals(List.of("p0", "p1a", "p1b", "p1a", "p1b", "p5", "plain"), order);
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
     void requestsAreServedRoundRobinAndExpire() {
         PullRequests q = new PullRequests(2, 0);
-        q.add(new PullRequests.Request("a", PullRequests.parse(bytes("2")), 0), 0);
-        q.add(new PullRequests.Request("b", PullRequests.parse(bytes("{\"batch\":1,\"max_bytes\":10}")), 0), 0);
-        assertFalse(q.add(new PullRequests.Request("c", PullRequests.parse(new byte[0]), 0), 0), "max_waiting");
+        q.add(new PullRequests.Request("a", PullRequests.parse(bytes("2")), 0), 0, false);
+        q.add(new PullRequests.Request("b", PullRequests.parse(bytes("{\"batch\":1,\"max_bytes\":10}")), 0), 0, false);
+        assertFalse(q.add(new PullRequests.Request("c", PullRequests.parse(new byte[0]), 0), 0, false), "max_waiting");
         List<String> sent = new ArrayList<>();
         PullRequests.Replies replies = new PullRequests.Replies() {
             @Override
@@ -70,12 +91,12 @@ class ConsumerPartsTest {
                 sent.add(reply + " heartbeat");
             }
         };
-        assertEquals("a", q.take(5, 1, s -> true, replies, SERVE).reply);
-        assertEquals("a", q.take(50, 1, s -> true, replies, SERVE).reply, "b cannot fit 50 bytes and goes; a is next");
+        assertEquals("a", q.take(5, 1, s -> true, replies, SERVE, false).reply);
+        assertEquals("a", q.take(50, 1, s -> true, replies, SERVE, false).reply, "b cannot fit 50 bytes and goes; a is next");
         assertEquals(List.of("b 409 Message Size Exceeds MaxBytes 1 10"), sent);
         assertTrue(q.isEmpty(), "a got its two");
-        q.add(new PullRequests.Request("d", PullRequests.parse(bytes("{\"batch\":3,\"no_wait\":true}")), 0), 0);
-        q.take(5, 1, s -> true, replies, SERVE);
+        q.add(new PullRequests.Request("d", PullRequests.parse(bytes("{\"batch\":3,\"no_wait\":true}")), 0), 0, false);
+        q.take(5, 1, s -> true, replies, SERVE, false);
         long[] next = new long[1];
         assertEquals(0, q.expire(true, 2, s -> true, replies, next), "no_wait at the end of the stream");
         assertEquals("d 408 Request Timeout 2 0", sent.get(1));
