@@ -6,6 +6,7 @@ import static io.jnatsd.server.testing.TestServer.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jnatsd.server.testing.ChildJnatsd;
+import io.jnatsd.server.testing.FixedPorts;
 import io.jnatsd.server.testing.MonitorHttp;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -119,11 +120,11 @@ class ClusterFaultSoakTest {
         dir = keep.isEmpty() ? tempDir : Files.createDirectories(Path.of(keep));
         System.out.printf("ClusterFaultSoakTest: seed %d (-Djnatsd.soak.seed=%d), %d s, %d msgs/s, logs in %s%n",
                 seed, seed, seconds, rate, keep.isEmpty() ? "a temporary directory" : dir);
-        Random portPicker = new Random();
+        FixedPorts ports = new FixedPorts();
         for (int i = 0; i < N; i++) {
-            clientPorts[i] = fixedPort(portPicker);
-            routePorts[i] = fixedPort(portPicker);
-            httpPorts[i] = fixedPort(portPicker);
+            clientPorts[i] = ports.next();
+            routePorts[i] = ports.next();
+            httpPorts[i] = ports.next();
             Files.writeString(config(i), "http: \"127.0.0.1:" + httpPorts[i] + "\"\n"
                     + "cluster {\n  ping_interval: \"1s\"\n  ping_max: 2\n}\n");
         }
@@ -497,29 +498,6 @@ class ClusterFaultSoakTest {
         return ChildJnatsd.start(clientPorts[i], log(i), List.of("-Xmx256m"), args);
     }
 
-    /**
-     * A free port below Linux's ephemeral range (32768-60999): a node restarts on its ports, and a
-     * port of that range may meanwhile be given to some outgoing connection (TestServer.freePort's
-     * kind of port once failed a start with "address already in use").
-     */
-    private final Set<Integer> taken = new java.util.HashSet<>();
-
-    private int fixedPort(Random r) throws IOException {
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            int port = 20000 + r.nextInt(12000);
-            if (taken.contains(port)) continue;
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress("127.0.0.1", port));
-            } catch (IOException e) {
-                continue;
-            }
-            taken.add(port);
-            return port;
-        }
-        throw new IOException("no free port in 20000-31999");
-    }
-
     private Path log(int i) {
         return dir.resolve("n" + i + ".log");
     }
@@ -646,12 +624,7 @@ class ClusterFaultSoakTest {
     }
 
     private static void signal(ChildJnatsd n, String signal) throws IOException, InterruptedException {
-        if (!n.process().isAlive()) return;
-        Process k = new ProcessBuilder("kill", "-" + signal, Long.toString(n.process().pid())).redirectErrorStream(true).start();
-        if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
-            throw new IOException("kill -" + signal + " " + n.process().pid() + " failed: "
-                    + new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-        }
+        n.signal(signal);
     }
 
     /** A PING round trip with a client's server, or a failure naming it. */

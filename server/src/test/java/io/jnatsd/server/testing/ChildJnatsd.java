@@ -91,6 +91,16 @@ public final class ChildJnatsd implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** Sends {@code kill -<name>} (STOP, CONT, ...) when the process is alive. */
+    public void signal(String name) throws java.io.IOException, InterruptedException {
+        if (!process.isAlive()) return;
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+            throw new java.io.IOException("kill -" + name + " " + process.pid() + " failed: "
+                    + new String(k.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** SIGKILL, and wait until it is gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
