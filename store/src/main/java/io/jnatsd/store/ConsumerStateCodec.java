@@ -15,14 +15,14 @@ import java.util.zip.CRC32C;
  * | redelivered count (4) | per entry: stream seq, count (8+8) | CRC32C of all before (4)
  * </pre>
  */
-final class ConsumerStateCodec {
+public final class ConsumerStateCodec {
 
     private static final int MAGIC = 0x3153434A;
 
     private ConsumerStateCodec() {
     }
 
-    static byte[] encode(ConsumerState s) {
+    public static byte[] encode(ConsumerState s) {
         int size = 4 + 32 + 4 + s.pending().size() * 24 + 4 + s.redelivered().size() * 16 + 4;
         ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC);
@@ -43,7 +43,7 @@ final class ConsumerStateCodec {
     }
 
     /** Decodes, or throws {@link StoreException} if the bytes are not an intact state. */
-    static ConsumerState decode(byte[] data, String what) {
+    public static ConsumerState decode(byte[] data, String what) {
         ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         if (data.length < 48 || b.getInt(0) != MAGIC) {
             throw new StoreException(what + ": not a consumer state");

@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * committed to the meta group by its leader; every server then carries out what concerns it
  * (opening, reconfiguring or removing its replica) in log order. A stream of one replica runs as
  * on a single server on the server it was placed on; a replicated one is a Raft group whose
- * leader takes the publishes. Consumers live on the stream's leader (their replication comes
- * next: a leader change drops them).
+ * leader takes the publishes. Consumers run on the stream's leader; a durable consumer's config
+ * and state go through the stream's log to its replicas, whose new leader starts it from them.
  */
 public final class ClusteredCoordinator implements Coordinator {
     /** A create answered by a leader elected later than this is no longer awaited by its requester. */
@@ -326,9 +326,13 @@ public final class ClusteredCoordinator implements Coordinator {
         local.pauseConsumer(s, c, pauseUntil);
     }
 
+    /** A consumer of a replicated stream runs on the stream's leader: its stepdown is the stream's. */
     @Override
     public void stepDownConsumer(JsAccount ja, String stream, String consumer) throws ApiException {
-        throw ApiException.of("JSClusterNotAvailErr");
+        Replica r = replicas.get(key(ja.account.name(), stream));
+        if (r == null) throw ApiException.of("JSStreamNotFoundErr");
+        if (local.consumer(ja.account, stream, consumer) == null) throw ApiException.of("JSConsumerNotFoundErr");
+        stepDownStream(ja, stream);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package io.jnatsd.server.jetstream.consumer;
 
 import io.jnatsd.server.jetstream.stream.Stream;
+import io.jnatsd.server.jetstream.stream.StreamEntry;
 
 import io.jnatsd.store.ConsumerState;
+import io.jnatsd.store.ConsumerStateCodec;
 import io.jnatsd.store.ConsumerStore;
 import java.util.concurrent.TimeUnit;
 
@@ -56,6 +58,9 @@ final class ConsumerStateWriter {
     void write(ConsumerState st) {
         try {
             store.update(st);
+            if (consumer.config().isDurable()) {
+                consumer.stream().replicateConsumer(StreamEntry.Kind.CONSUMER_STATE, consumer.name(), ConsumerStateCodec.encode(st));
+            }
         } catch (RuntimeException e) {
             Stream stream = consumer.stream();
             consumer.js().log().warn("JetStream could not write the state of consumer '%s > %s > %s': %s",

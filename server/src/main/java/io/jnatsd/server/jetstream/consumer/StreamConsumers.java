@@ -9,10 +9,12 @@ import io.jnatsd.server.jetstream.stream.JsServer;
 import io.jnatsd.server.jetstream.stream.Stream;
 import io.jnatsd.server.jetstream.stream.StreamConfig;
 import io.jnatsd.server.jetstream.stream.StreamConfigs;
+import io.jnatsd.server.jetstream.stream.StreamEntry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.store.ConsumerStateCodec;
 import io.jnatsd.store.ConsumerStore;
 import io.jnatsd.store.RemovalListener;
 import io.jnatsd.store.RemovalReason;
@@ -282,6 +284,7 @@ public final class StreamConsumers implements Consumers, RemovalListener {
             }
         }
         deleteConfigDir(c.name());
+        if (c.config().isDurable()) stream.replicateConsumer(StreamEntry.Kind.CONSUMER_DELETE, c.name(), null);
         if ("interest".equals(stream.config().retention)) removeUninteresting(c, floor);
         if (advisory) Advisories.consumerAction(js, stream.account(), stream.name(), c.name(), "delete");
     }
@@ -313,11 +316,6 @@ public final class StreamConsumers implements Consumers, RemovalListener {
     /** A subscription on {@code subject} was the last of its kind in the account. */
     public void interestMayHaveGone(String subject) {
         for (Consumer c : all) c.interestMayHaveGone(subject);
-    }
-
-    @Override
-    public void leadershipLost() {
-        for (Consumer c : all) delete(c, false);
     }
 
     /** The server shuts down: consumers stop and write their state. */
@@ -355,10 +353,60 @@ public final class StreamConsumers implements Consumers, RemovalListener {
             meta.put("config", c.config());
             meta.put("created", c.created().toString());
             Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
-            Files.write(tmp, JsJson.JSON.writeValueAsBytes(meta));
-            Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            byte[] bytes = JsJson.JSON.writeValueAsBytes(meta);
+            writeConfigFile(c.name(), bytes);
+            if (c.config().isDurable()) stream.replicateConsumer(StreamEntry.Kind.CONSUMER_CONFIG, c.name(), bytes);
         } catch (IOException e) {
             js.log().warn("Could not write the config of consumer '%s > %s': %s", stream.name(), c.name(), e.getMessage());
+        }
+    }
+
+    private void writeConfigFile(String name, byte[] bytes) throws IOException {
+        Path dir = obsDir().resolve(name);
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(CONFIG_FILE + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, dir.resolve(CONFIG_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    // ---- a replicated stream: consumers run on its leader, the replicas keep their copies ----
+
+    @Override
+    public void leadershipLost() {
+        Consumer[] cs;
+        synchronized (this) {
+            cs = all;
+            byName.clear();
+            all = new Consumer[0];
+        }
+        for (Consumer c : cs) c.stop(false);
+    }
+
+    @Override
+    public void leadershipGained() {
+        recover();
+    }
+
+    @Override
+    public void replicated(StreamEntry.Kind kind, String name, byte[] body) {
+        if (stream.config().isMemory()) return; // nothing on disk to keep: a memory stream's consumers start anew
+        try {
+            switch (kind) {
+                // the stream's store keeps the consumer stores it opened (and closes them with itself)
+                case CONSUMER_CONFIG -> {
+                    writeConfigFile(name, body);
+                    stream.store().consumerStore(name);
+                }
+                case CONSUMER_STATE -> stream.store().consumerStore(name)
+                        .update(ConsumerStateCodec.decode(body, "replicated state of " + name));
+                case CONSUMER_DELETE -> {
+                    stream.store().deleteConsumerStore(name);
+                    deleteConfigDir(name);
+                }
+                default -> throw new IllegalArgumentException(kind.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            js.log().warn("JetStream could not apply %s of consumer '%s > %s': %s", kind, stream.name(), name, e.getMessage());
         }
     }
 

@@ -20,10 +20,19 @@ public interface Consumers {
     int size();
 
     /**
-     * This replica stopped leading its replicated stream. Consumers of a replicated stream live
-     * on its leader only (they are not replicated yet), so they go, without advisories.
+     * This replica stopped leading its replicated stream: its consumers stop (their configs and
+     * states stay on disk, kept up to date from the leader's entries from now on).
      */
     void leadershipLost();
+
+    /** This replica leads its replicated stream now: its durable consumers start from what the log brought. */
+    void leadershipGained();
+
+    /**
+     * A follower applies what the leader's durable consumers did ({@code kind} one of the
+     * {@code CONSUMER_*} kinds): writes the consumer's config or state, or removes it.
+     */
+    void replicated(StreamEntry.Kind kind, String consumer, byte[] body);
 
     /** The server shuts down: consumers stop and write their state. */
     void close();

@@ -59,7 +59,7 @@ public final class Stream implements Subscriber {
     private volatile StreamSourcing sourcing;
     private volatile boolean closed;
     /** This replica leads the stream's log: it takes publishes (subscribed to the subjects) and serves consumers. */
-    private boolean leading;
+    private volatile boolean leading;
     private final EntryLog<StreamEntry> log;
     /** The writer's: the last applied message's id (Nats-Expected-Last-Msg-Id). */
     private String lastMsgId;
@@ -154,6 +154,7 @@ public final class Stream implements Subscriber {
         if (leads == leading || closed) return;
         leading = leads;
         if (leads) {
+            if (log.replicated()) consumers.leadershipGained();
             subscribeSubjects();
         } else {
             unsubscribe();
@@ -162,8 +163,18 @@ public final class Stream implements Subscriber {
     }
 
     /** Whether this replica leads the stream (always, standalone). */
-    public synchronized boolean leading() {
+    public boolean leading() {
         return leading;
+    }
+
+    /**
+     * Hands what a durable consumer did on this leader to the replicas ({@code kind} a
+     * {@code CONSUMER_*} kind), without waiting: a consumer's state is at least once, and a
+     * change lost with a leader comes back as a redelivery. Nothing to do for a standalone stream.
+     */
+    public void replicateConsumer(StreamEntry.Kind kind, String consumer, byte[] body) {
+        if (!log.replicated() || !leading()) return;
+        log.propose(StreamEntry.consumer(kind, consumer, body));
     }
 
     /** The stream's log, for the coordinator (its Raft group when replicated). */
@@ -575,6 +586,12 @@ public final class Stream implements Subscriber {
             }
             case REMOVE -> {
                 return (e.erase() ? store.erase(e.seq()) : store.remove(e.seq())) ? 1 : 0;
+            }
+            case CONSUMER_CONFIG, CONSUMER_STATE, CONSUMER_DELETE -> {
+                // the leader's own consumers did this already; every entry a new leader's term
+                // brings is its own, those of its predecessor were applied before it led
+                if (!leading()) consumers.replicated(e.kind(), e.subject(), e.payload());
+                return 0;
             }
             default -> {
                 return applyMessage(e);

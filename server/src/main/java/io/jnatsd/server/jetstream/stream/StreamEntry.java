@@ -35,7 +35,18 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         /** A purge: {@code subject} the filter (null: all), {@code seq} below which, {@code ttlNanos} how many to keep. */
         PURGE,
         /** One message removed: {@code seq}; {@code ttlNanos} 1 when overwritten (erase). */
-        REMOVE
+        REMOVE,
+        /** A durable consumer created or changed on the leader: {@code subject} its name, {@code payload} its config file. */
+        CONSUMER_CONFIG,
+        /** A durable consumer's state on the leader: {@code subject} its name, {@code payload} the encoded state. */
+        CONSUMER_STATE,
+        /** A durable consumer deleted on the leader: {@code subject} its name. */
+        CONSUMER_DELETE
+    }
+
+    /** What the leader's consumers did, for the replicas' copies of them. */
+    static StreamEntry consumer(Kind kind, String name, byte[] body) {
+        return new StreamEntry(kind, name, null, body == null ? EMPTY : body, 0, 0, null, null, 0, null, JsHeaders.NONE);
     }
 
     static StreamEntry purge(String filter, long seq, long keep) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jnatsd.server.testing.FixedPorts;
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.TestCluster;
 import io.jnatsd.server.testing.TestServer;
@@ -42,9 +43,10 @@ class JetStreamClusterTest {
 
     @BeforeEach
     void start() throws Exception {
+        FixedPorts ports = new FixedPorts(); // a server restarts on its Raft port
         for (int i = 0; i < 3; i++) {
             dirs.add(Files.createTempDirectory("jscluster-" + i));
-            raftPorts[i] = TestServer.freePort();
+            raftPorts[i] = ports.next();
         }
         cluster = TestCluster.startFullySeeded(this::jetstream, Impl.JNATSD, Impl.JNATSD, Impl.JNATSD);
     }
@@ -145,6 +147,68 @@ class JetStreamClusterTest {
     }
 
     @Test
+    void aDurableConsumerContinuesOnTheNewLeaderWithoutRedeliveringWhatWasAcked() throws Exception {
+        try (Connection c0 = cluster.connect(0)) {
+            createR3(c0, "JOBS", "jobs.>");
+        }
+        int leader = leaderIndex("JOBS");
+        int other = (leader + 1) % 3;
+        try (Connection c = cluster.connect(other)) {
+            JetStream js = c.jetStream(QUICK);
+            for (int i = 1; i <= 20; i++) {
+                var id = io.nats.client.PublishOptions.builder().messageId("j" + i).build();
+                int n = i;
+                eventually(() -> js.publish("jobs.x", bytes("job" + n), id));
+            }
+            c.jetStreamManagement(QUICK).addOrUpdateConsumer("JOBS", io.nats.client.api.ConsumerConfiguration.builder()
+                    .durable("worker").ackPolicy(io.nats.client.api.AckPolicy.Explicit).build());
+            var sub = js.subscribe(null, io.nats.client.PullSubscribeOptions.bind("JOBS", "worker"));
+            List<io.nats.client.Message> first = sub.fetch(10, Duration.ofSeconds(5));
+            assertEquals(10, first.size());
+            for (io.nats.client.Message m : first) m.ackSync(Duration.ofSeconds(5));
+            // the acks reach the replicas with the consumer's next state write (a tenth of a second)
+            TestServer.await(10_000, () -> replicaAckFloor(other, "JOBS", "worker") == 10
+                    && replicaAckFloor((leader + 2) % 3, "JOBS", "worker") == 10);
+        }
+        cluster.stop(leader);
+        try (Connection c = cluster.connect(other)) {
+            var info = eventually(() -> c.jetStreamManagement(QUICK).getConsumerInfo("JOBS", "worker"));
+            assertEquals(10, info.getAckFloor().getStreamSequence());
+            JetStream js = c.jetStream(QUICK);
+            var sub = js.subscribe(null, io.nats.client.PullSubscribeOptions.bind("JOBS", "worker"));
+            List<String> rest = new ArrayList<>();
+            for (io.nats.client.Message m : sub.fetch(20, Duration.ofSeconds(3))) {
+                rest.add(new String(m.getData(), StandardCharsets.UTF_8));
+                m.ack();
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 11; i <= 20; i++) expected.add("job" + i);
+            assertEquals(expected, rest, "the new leader delivers what was not acked, and only that");
+        }
+    }
+
+    @Test
+    void aReplicatedKeyValueBucketKeepsWorkingAcrossALeaderLoss() throws Exception {
+        try (Connection c = cluster.connect(0)) {
+            var kvm = c.keyValueManagement(io.nats.client.KeyValueOptions.builder().jetStreamOptions(QUICK).build());
+            eventually(() -> kvm.create(io.nats.client.api.KeyValueConfiguration.builder().name("CFG").replicas(3)
+                    .storageType(StorageType.File).build()));
+            var kv = c.keyValue("CFG", io.nats.client.KeyValueOptions.builder().jetStreamOptions(QUICK).build());
+            eventually(() -> kv.put("color", "blue"));
+            assertEquals("blue", new String(eventually(() -> kv.get("color")).getValue(), StandardCharsets.UTF_8));
+        }
+        int leader = leaderIndex("KV_CFG");
+        cluster.stop(leader);
+        try (Connection c = cluster.connect((leader + 1) % 3)) {
+            var kv = eventually(() -> c.keyValue("CFG", io.nats.client.KeyValueOptions.builder().jetStreamOptions(QUICK).build()));
+            assertEquals("blue", new String(eventually(() -> kv.get("color")).getValue(), StandardCharsets.UTF_8));
+            eventually(() -> kv.put("color", "green"));
+            assertEquals("green", new String(kv.get("color").getValue(), StandardCharsets.UTF_8));
+            assertEquals(2, kv.get("color").getRevision());
+        }
+    }
+
+    @Test
     void tooFewServersForTheReplicasIsRefusedAsUpstreamDoes() throws Exception {
         try (Connection c = cluster.connect(0)) {
             JetStreamManagement jsm = c.jetStreamManagement(QUICK);
@@ -182,6 +246,13 @@ class JetStreamClusterTest {
         List<Long> out = new ArrayList<>();
         for (int i = 0; i < 3; i++) out.add(replicaLastSeq(i, stream));
         return out;
+    }
+
+    /** The ack floor (stream sequence) of a consumer as this server's copy of it holds it. */
+    private long replicaAckFloor(int node, String stream, String consumer) {
+        var s = replica(node, stream);
+        if (s == null) return -1;
+        return s.store().consumerStore(consumer).state().ackFloor().streamSeq(); // the stream's store owns it: not closed here
     }
 
     private void assertReplicasHoldTheSame(String stream, long seq) {

@@ -83,6 +83,12 @@ class StreamDecideApplyTest {
             public void leadershipLost() {}
 
             @Override
+            public void leadershipGained() {}
+
+            @Override
+            public void replicated(StreamEntry.Kind kind, String consumer, byte[] body) {}
+
+            @Override
             public void close() {}
         });
     }
