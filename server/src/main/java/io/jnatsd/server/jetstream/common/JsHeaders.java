@@ -18,10 +18,12 @@ public final class JsHeaders {
     private static final int EXPECTED_LAST_MSG_ID = 4;
     private static final int ROLLUP = 5;
     private static final int TTL = 6;
+    private static final int EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT = 7;
     /** After the {@code Nats-} prefix, lower case, indexed by the constants above. */
     private static final byte[][] NAMES = {
         ascii("msg-id"), ascii("expected-stream"), ascii("expected-last-sequence"),
         ascii("expected-last-subject-sequence"), ascii("expected-last-msg-id"), ascii("rollup"), ascii("ttl"),
+        ascii("expected-last-subject-sequence-subject"),
     };
 
     /** Shared by every message without JetStream headers. */
@@ -73,6 +75,16 @@ public final class JsHeaders {
 
     public String expectedLastSubjectSequence() {
         return values[EXPECTED_LAST_SUBJECT_SEQUENCE];
+    }
+
+    /**
+     * {@code Nats-Expected-Last-Subject-Sequence-Subject} (2.11): the subject, or filter, whose last
+     * sequence {@link #expectedLastSubjectSequence()} is checked against instead of the message's
+     * own; null when absent or empty.
+     */
+    public String expectedLastSubjectSequenceSubject() {
+        String v = values[EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT];
+        return v == null || v.isEmpty() ? null : v;
     }
 
     public String expectedLastMsgId() {

@@ -351,12 +351,16 @@ public final class Stream implements Subscriber {
             }
         }
         String expectedSubjectLast = h.expectedLastSubjectSequence();
+        String checkedSubject = h.expectedLastSubjectSequenceSubject();
         if (expectedSubjectLast != null) {
-            StoredMessage lastOfSubject = store.loadLast(e.subject());
+            // 2.11: the last sequence may be that of another subject, or of a filter's subjects
+            StoredMessage lastOfSubject = store.loadLast(checkedSubject != null ? checkedSubject : e.subject());
             long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
             if (parseLong(expectedSubjectLast) != seq) {
                 return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
             }
+        } else if (checkedSubject != null) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamExpectedLastSeqPerSubjectInvalid"));
         }
         String expectedLastId = h.expectedLastMsgId();
         if (expectedLastId != null && !expectedLastId.equals(lastMsgId == null ? "" : lastMsgId)) {

@@ -15,6 +15,8 @@ public final class StreamConfigs {
     static final int MAX_NAME_LENGTH = 255;
     private static final int MAX_DESCRIPTION_LENGTH = 4 * 1024;
     private static final int MAX_REPLICAS = 5;
+    /** upstream's JSMaxMetadataLen: keys and values together, for streams and consumers alike. */
+    public static final int MAX_METADATA_LENGTH = 128 * 1024;
 
     private StreamConfigs() {}
 
@@ -41,6 +43,9 @@ public final class StreamConfigs {
         }
         if (c.description != null && c.description.length() > MAX_DESCRIPTION_LENGTH) {
             return invalid("stream description is too long, maximum allowed is " + MAX_DESCRIPTION_LENGTH);
+        }
+        if (metadataLength(c.metadata) > MAX_METADATA_LENGTH) {
+            return invalid("stream metadata exceeds maximum size of " + MAX_METADATA_LENGTH + " bytes");
         }
         if (c.compression != null && !c.compression.isEmpty() && !c.compression.equals("none") && !c.compression.equals("s2")) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid compression");
@@ -160,6 +165,20 @@ public final class StreamConfigs {
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
         return null;
+    }
+
+    /** The bytes of a metadata map's keys and values, as upstream counts them (Go's len of a string: UTF-8 bytes). */
+    public static long metadataLength(java.util.Map<String, String> metadata) {
+        if (metadata == null) return 0;
+        long n = 0;
+        for (var e : metadata.entrySet()) {
+            n += utf8Length(e.getKey()) + utf8Length(e.getValue());
+        }
+        return n;
+    }
+
+    private static int utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** A policy word Go's decoder does not know: upstream refuses the request as invalid JSON. */
