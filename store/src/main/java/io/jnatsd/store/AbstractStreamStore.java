@@ -502,6 +502,37 @@ abstract class AbstractStreamStore implements StreamStore {
         return read(() -> loadLocked(seq));
     }
 
+    /**
+     * The subject of the message at {@code seq} when it is the last of its subject and not a
+     * subject delete marker (what needs a marker once it goes); else null. Reads the message's
+     * headers only when it is the last of its subject. With the write lock held.
+     */
+    final String lastOfSubjectUnmarked(long seq) {
+        SequenceIndex.Page p = index.page(seq);
+        if (p == null) {
+            return null;
+        }
+        int i = SequenceIndex.slot(seq);
+        int id = p.subj[i];
+        if (id == 0) {
+            return null;
+        }
+        SubjectTable.Subject s = subjects.byId(id);
+        if (s.count != 1) {
+            return null;
+        }
+        StoredMessage m = readRecord(seq, p.loc[i], p.len[i], p.ref[i], s.name);
+        return StoreLimits.isDeleteMarker(m.headers()) ? null : s.name;
+    }
+
+    final void subjectEmptiedByAge(String subject) {
+        listeners.emptiedByAge(subject);
+    }
+
+    final boolean hasRemovalListeners() {
+        return !listeners.isEmpty();
+    }
+
     final StoredMessage loadLocked(long seq) {
         SequenceIndex.Page p = seq > 0 ? index.page(seq) : null;
         if (p == null) {

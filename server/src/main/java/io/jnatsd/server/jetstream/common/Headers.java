@@ -37,8 +37,31 @@ public final class Headers {
         return (h + name + ": " + value + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code block} without any {@code name} header (case-insensitive), then with {@code name}
+     * set to {@code value} at its end, as upstream rewrites a header it overrides.
+     */
+    public static byte[] replaced(byte[] block, String name, String value) {
+        if (block == null || block.length == 0) return with(block, name, value);
+        String s = new String(block, StandardCharsets.UTF_8);
+        StringBuilder kept = new StringBuilder(s.length() + 32);
+        int eol = s.indexOf("\r\n");
+        kept.append(eol < 0 ? s : s.substring(0, eol)).append("\r\n");
+        int at = eol < 0 ? s.length() : eol + 2;
+        while (at < s.length()) {
+            int end = s.indexOf("\r\n", at);
+            if (end < 0) end = s.length();
+            if (end == at) break; // the empty line ends the block
+            int colon = s.indexOf(':', at);
+            boolean named = colon > at && colon < end && s.substring(at, colon).trim().equalsIgnoreCase(name);
+            if (!named) kept.append(s, at, end).append("\r\n");
+            at = end + 2;
+        }
+        return kept.append(name).append(": ").append(value).append("\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** A header block holding the given name/value pairs. */
-    static byte[] build(String... nameValues) {
+    public static byte[] build(String... nameValues) {
         StringBuilder sb = new StringBuilder("NATS/1.0\r\n");
         for (int i = 0; i + 1 < nameValues.length; i += 2) {
             sb.append(nameValues[i]).append(": ").append(nameValues[i + 1]).append("\r\n");

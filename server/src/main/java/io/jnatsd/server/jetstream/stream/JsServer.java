@@ -158,6 +158,7 @@ public final class JsServer {
                 .discardNew(c.isDiscardNew()).discardNewPerSubject(c.discardNewPerSubject)
                 .firstSeq(c.firstSeq).syncAlways(syncAlways).syncIntervalNanos(syncIntervalNanos)
                 .allowMsgTtl(c.allowMsgTtl).compression(StoreCompression.fromConfigName(c.compression))
+                .subjectDeleteMarkers(c.subjectDeleteMarkerTtl > 0)
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.jnatsd.server.jetstream.stream;
 import io.jnatsd.server.jetstream.common.ApiError;
 import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.server.jetstream.common.Outbox;
 
@@ -13,6 +14,8 @@ import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
+import io.jnatsd.store.RemovalListener;
+import io.jnatsd.store.RemovalReason;
 import io.jnatsd.store.StoreLimitException;
 import io.jnatsd.store.StoredAppend;
 import io.jnatsd.store.StoredMessage;
@@ -37,6 +40,9 @@ import java.util.function.Function;
  */
 public final class Stream implements Subscriber {
     private static final int MAX_BATCH = 4096;
+    private static final long SECOND = 1_000_000_000L;
+    /** Not an ack: a marker no longer needed (the subject has a message again) is dropped. */
+    private static final byte[] MARKER_NOT_NEEDED = new byte[0];
 
     private final JsServer js;
     private final Account account;
@@ -62,6 +68,8 @@ public final class Stream implements Subscriber {
     private String lastMsgId;
     /** The writer's: why the store refused the entry just applied; when the entry just applied was stored. */
     private ApiError refusal;
+    /** The writer's: what {@link #decide} took, when it is not the entry proposed as it came (a raised TTL). */
+    private StreamEntry decided;
     private long appliedTimestamp;
     private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
 
@@ -75,6 +83,16 @@ public final class Stream implements Subscriber {
         this.writers = js.writers();
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
         applyFeatures(config);
+        store.registerRemovalListener(new RemovalListener() {
+            @Override
+            public void messageRemoved(long seq, String subject, RemovalReason reason) {
+            }
+
+            @Override
+            public void subjectEmptiedByAge(String subject) {
+                markerDue(subject);
+            }
+        });
         this.consumers = consumers.apply(this);
         this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
     }
@@ -188,6 +206,18 @@ public final class Stream implements Subscriber {
         return true;
     }
 
+    /**
+     * max_age or a TTL took the last message of {@code subject} (the store's timer thread): the
+     * writer proposes a subject delete marker, which lives for subject_delete_marker_ttl in whole
+     * seconds, as upstream writes it.
+     */
+    private void markerDue(String subject) {
+        long ttl = config.subjectDeleteMarkerTtl / SECOND * SECOND;
+        if (closed || ttl <= 0) return;
+        incoming.add(StreamEntry.marker(subject, ttl, nowNanos()));
+        if (draining.compareAndSet(false, true)) writers.execute(this::drain);
+    }
+
     /** The dedupe window's clock, as the leader reads it. */
     private static long nowNanos() {
         return System.currentTimeMillis() * 1_000_000L;
@@ -295,7 +325,10 @@ public final class Stream implements Subscriber {
      */
     byte[] propose(StreamEntry e, Outbox out) {
         byte[] refused = decide(e);
-        return refused != null ? refused : appendDecided(e, out);
+        if (refused != null) return refused;
+        StreamEntry taken = decided != null ? decided : e;
+        decided = null;
+        return appendDecided(taken, out);
     }
 
     /**
@@ -306,6 +339,12 @@ public final class Stream implements Subscriber {
     byte[] decide(StreamEntry e) {
         StreamConfig c = config;
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        if (e.kind() == StreamEntry.Kind.MARKER) {
+            // only while the subject is still empty: a message published since needs no marker
+            if (store.loadLast(e.subject()) != null) return MARKER_NOT_NEEDED;
+            ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+            return overLimit == null ? null : PubAck.error(c.name, overLimit);
+        }
         if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
         ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
         if (overLimit != null) return PubAck.error(c.name, overLimit);
@@ -330,7 +369,19 @@ public final class Stream implements Subscriber {
             long dup = duplicates.find(e.msgId(), e.timestampNanos());
             if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
         }
+        decided = raisedTtl(c, e);
         return null;
+    }
+
+    /**
+     * With subject delete markers, a TTL shorter than the markers' is raised to theirs (header
+     * and all, in whole seconds), as upstream does, or a subject's marker could outlive the message
+     * after it; one message per subject needs no such care. Null when nothing changes.
+     */
+    private static StreamEntry raisedTtl(StreamConfig c, StreamEntry e) {
+        long min = c.subjectDeleteMarkerTtl / SECOND * SECOND;
+        if (e.ttlNanos() <= 0 || min <= 0 || c.maxMsgsPerSubject == 1 || e.ttlNanos() / SECOND * SECOND >= min) return null;
+        return e.withHeadersAndTtl(Headers.replaced(e.headers(), "Nats-TTL", Long.toString(min / SECOND)), min);
     }
 
     /** The publisher's {@code Nats-Expected-*} headers, and the duplicate window between them as upstream orders it. */

@@ -90,6 +90,8 @@ public final class StreamConfigs {
         if (c.allowRollupHdrs && c.denyPurge) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "roll-ups require the purge permission");
         }
+        ApiError markers = checkSubjectDeleteMarkers(c);
+        if (markers != null) return markers;
         ApiError sourcingError = StreamSourcing.checkConfig(c);
         if (sourcingError != null) return sourcingError;
         if ((c.subjects == null || c.subjects.isEmpty()) && !sourcing) c.subjects = new ArrayList<>(List.of(c.name));
@@ -137,6 +139,24 @@ public final class StreamConfigs {
         return null;
     }
 
+    /**
+     * subject_delete_marker_ttl (2.11): at least a second, never on a mirror; markers are TTL'd
+     * roll-ups, so it turns on allow_msg_ttl and allow_rollup_hdrs (and off deny_purge), as a
+     * non-pedantic upstream does.
+     */
+    static ApiError checkSubjectDeleteMarkers(StreamConfig c) {
+        if (c.subjectDeleteMarkerTtl < 0) return invalid("subject delete marker TTL must not be negative");
+        if (c.subjectDeleteMarkerTtl == 0) return null;
+        if (c.subjectDeleteMarkerTtl < 1_000_000_000L) return invalid("subject delete marker TTL must be at least 1 second");
+        c.allowMsgTtl = true;
+        if (!c.allowRollupHdrs) {
+            c.allowRollupHdrs = true;
+            c.denyPurge = false;
+        }
+        if (c.isMirror()) return invalid("subject delete markers forbidden on mirrors");
+        return null;
+    }
+
     /** discard_new_per_subject needs discard new and a per-subject limit (on create and on update). */
     static ApiError checkDiscardNewPerSubject(StreamConfig c) {
         if (!c.discardNewPerSubject) return null;
@@ -164,6 +184,7 @@ public final class StreamConfigs {
         if (old.sealed && !c.sealed) return invalid("stream configuration update can not unseal a sealed stream");
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
+        if (old.allowMsgTtl && !c.allowMsgTtl) return invalid("message TTL status can not be disabled");
         return null;
     }
 

@@ -1,6 +1,8 @@
 package io.jnatsd.server.jetstream.stream;
 
+import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.client.InboundMessage;
+import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.store.StoredMessage;
 
@@ -28,7 +30,12 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         /** Taken from a source: its expectations were stripped, its dedupe comes after rollup and TTL. */
         SOURCED,
         /** Copied from the mirror's origin under the origin's sequence and time: only the account's limits. */
-        MIRRORED
+        MIRRORED,
+        /**
+         * A subject delete marker (2.11) the stream writes itself once max_age or a TTL took the
+         * last message of a subject: taken only while the subject is still empty.
+         */
+        MARKER
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -60,6 +67,21 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         String rollup = c.allowRollupHdrs ? h.rollup() : null;
         long ttl = h.ttl() == null || !c.allowMsgTtl ? 0 : MessageTtl.parseNanos(h.ttl());
         return new StreamEntry(Kind.SOURCED, subject, headers, payload, nowNanos, ttl, h.msgId(), rollup, 0, null, h);
+    }
+
+    /**
+     * The marker left on {@code subject}: upstream's headers ({@code Nats-Marker-Reason: MaxAge},
+     * {@code Nats-TTL} as a Go duration, {@code Nats-Rollup: sub}), no payload, {@code ttlNanos} to live.
+     */
+    static StreamEntry marker(String subject, long ttlNanos, long nowNanos) {
+        byte[] headers = Headers.build("Nats-Marker-Reason", "MaxAge",
+                "Nats-TTL", GoDuration.format(ttlNanos), "Nats-Rollup", "sub");
+        return new StreamEntry(Kind.MARKER, subject, headers, EMPTY, nowNanos, ttlNanos, null, "sub", 0, null, JsHeaders.NONE);
+    }
+
+    /** This entry with other headers and TTL (what the leader decided to store instead). */
+    StreamEntry withHeadersAndTtl(byte[] newHeaders, long newTtlNanos) {
+        return new StreamEntry(kind, subject, newHeaders, payload, timestampNanos, newTtlNanos, msgId, rollup, seq, reply, expected);
     }
 
     static StreamEntry mirrored(StoredMessage m) {
