@@ -38,6 +38,29 @@ public final class Headers {
     }
 
     /**
+     * {@code block} with the first {@code name} header's value replaced in place, or with the
+     * header added at the end when there is none, as upstream's setHeader does.
+     */
+    public static byte[] set(byte[] block, String name, String value) {
+        if (block == null || block.length == 0) return with(block, name, value);
+        String s = new String(block, StandardCharsets.UTF_8);
+        int lineStart = s.indexOf("\r\n");
+        while (lineStart >= 0 && lineStart + 2 < s.length()) {
+            int start = lineStart + 2;
+            int end = s.indexOf("\r\n", start);
+            if (end < 0) end = s.length();
+            if (end == start) break;
+            int colon = s.indexOf(':', start);
+            if (colon > start && colon < end && s.substring(start, colon).trim().equalsIgnoreCase(name)) {
+                int valueStart = colon + 1 < end && s.charAt(colon + 1) == ' ' ? colon + 2 : colon + 1;
+                return (s.substring(0, valueStart) + value + s.substring(end)).getBytes(StandardCharsets.UTF_8);
+            }
+            lineStart = end;
+        }
+        return with(block, name, value);
+    }
+
+    /**
      * {@code block} without any {@code name} header (case-insensitive), then with {@code name}
      * set to {@code value} at its end, as upstream rewrites a header it overrides.
      */

@@ -19,11 +19,12 @@ public final class JsHeaders {
     private static final int ROLLUP = 5;
     private static final int TTL = 6;
     private static final int EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT = 7;
+    private static final int INCR = 8;
     /** After the {@code Nats-} prefix, lower case, indexed by the constants above. */
     private static final byte[][] NAMES = {
         ascii("msg-id"), ascii("expected-stream"), ascii("expected-last-sequence"),
         ascii("expected-last-subject-sequence"), ascii("expected-last-msg-id"), ascii("rollup"), ascii("ttl"),
-        ascii("expected-last-subject-sequence-subject"),
+        ascii("expected-last-subject-sequence-subject"), ascii("incr"),
     };
 
     /** Shared by every message without JetStream headers. */
@@ -85,6 +86,11 @@ public final class JsHeaders {
     public String expectedLastSubjectSequenceSubject() {
         String v = values[EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT];
         return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code Nats-Incr} (2.12): a counter stream's increment. */
+    public String incr() {
+        return values[INCR];
     }
 
     public String expectedLastMsgId() {

@@ -70,6 +70,8 @@ public final class Stream implements Subscriber {
     private ApiError refusal;
     /** The writer's: what {@link #decide} took, when it is not the entry proposed as it came (a raised TTL). */
     private StreamEntry decided;
+    /** The writer's: a counter stream's new total for the ack of the entry {@link #decide} took. */
+    private String decidedValue;
     private long appliedTimestamp;
     private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
 
@@ -314,7 +316,7 @@ public final class Stream implements Subscriber {
     boolean storeMirrored(StoredMessage m, Outbox out) {
         StreamEntry e = StreamEntry.mirrored(m);
         if (JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload()) != null) return false;
-        byte[] ack = appendDecided(e, out);
+        byte[] ack = appendDecided(e, out, null);
         return ack != null && !PubAck.isError(ack);
     }
 
@@ -325,10 +327,11 @@ public final class Stream implements Subscriber {
      */
     byte[] propose(StreamEntry e, Outbox out) {
         byte[] refused = decide(e);
-        if (refused != null) return refused;
         StreamEntry taken = decided != null ? decided : e;
+        String value = decidedValue;
         decided = null;
-        return appendDecided(taken, out);
+        decidedValue = null;
+        return refused != null ? refused : appendDecided(taken, out, value);
     }
 
     /**
@@ -351,6 +354,8 @@ public final class Stream implements Subscriber {
         JsHeaders h = e.expected();
         boolean published = e.kind() == StreamEntry.Kind.PUBLISHED;
         if (published && h != JsHeaders.NONE) {
+            ApiError incr = Counters.checkPublished(c, e, h);
+            if (incr != null) return PubAck.error(c.name, incr);
             byte[] unmet = checkExpectations(c, e, h);
             if (unmet != null) return unmet;
         }
@@ -369,7 +374,20 @@ public final class Stream implements Subscriber {
             long dup = duplicates.find(e.msgId(), e.timestampNanos());
             if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
         }
+        if (c.allowMsgCounter) return decideCounter(c, e);
         decided = raisedTtl(c, e);
+        return null;
+    }
+
+    /** A counter stream's entry carries the subject's new total, read from its last message here. */
+    private byte[] decideCounter(StreamConfig c, StreamEntry e) {
+        Counters.Decision d = Counters.decide(e, store.loadLast(e.subject()), js.options().maxPayload);
+        if (d.error() != null) return PubAck.error(c.name, d.error());
+        if (c.maxMsgSize > 0 && d.entry().size() > c.maxMsgSize) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        }
+        decided = d.entry();
+        decidedValue = d.value();
         return null;
     }
 
@@ -425,7 +443,7 @@ public final class Stream implements Subscriber {
      * leader sends: the republished copy (with the subject's previous sequence, read before the
      * entry is applied) and the ack.
      */
-    private byte[] appendDecided(StreamEntry e, Outbox out) {
+    private byte[] appendDecided(StreamEntry e, Outbox out, String counterValue) {
         StreamConfig c = config;
         Republisher rp = republisher;
         String republishTo = rp == null ? null : rp.destination(e.subject());
@@ -439,7 +457,7 @@ public final class Stream implements Subscriber {
         if (republishTo != null) {
             rp.add(out, republishTo, c.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
         }
-        return PubAck.ok(ackPrefix(), seq, false);
+        return counterValue != null ? PubAck.ok(ackPrefix(), seq, counterValue) : PubAck.ok(ackPrefix(), seq, false);
     }
 
     /**

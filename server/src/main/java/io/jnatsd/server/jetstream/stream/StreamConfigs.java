@@ -85,11 +85,13 @@ public final class StreamConfigs {
         if (c.duplicateWindow > 0 && c.duplicateWindow < MIN_DURATION_NANOS) {
             return invalid("duplicates window needs to be >= 100ms");
         }
-        ApiError discardNewPer = checkDiscardNewPerSubject(c);
-        if (discardNewPer != null) return discardNewPer;
         if (c.allowRollupHdrs && c.denyPurge) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "roll-ups require the purge permission");
         }
+        ApiError counters = checkCounters(c);
+        if (counters != null) return counters;
+        ApiError discardNewPer = checkDiscardNewPerSubject(c);
+        if (discardNewPer != null) return discardNewPer;
         ApiError markers = checkSubjectDeleteMarkers(c);
         if (markers != null) return markers;
         ApiError sourcingError = StreamSourcing.checkConfig(c);
@@ -139,6 +141,15 @@ public final class StreamConfigs {
         return null;
     }
 
+    /** allow_msg_counter (2.12): limits retention, discard old, no TTLs; never on a mirror. */
+    static ApiError checkCounters(StreamConfig c) {
+        if (!c.allowMsgCounter) return null;
+        if (c.isDiscardNew()) return invalid("counter stream cannot use discard new");
+        if (c.allowMsgTtl) return invalid("counter stream cannot use message TTLs");
+        if (!"limits".equals(c.retention)) return invalid("counter stream can only use limits retention");
+        return null;
+    }
+
     /**
      * subject_delete_marker_ttl (2.11): at least a second, never on a mirror; markers are TTL'd
      * roll-ups, so it turns on allow_msg_ttl and allow_rollup_hdrs (and off deny_purge), as a
@@ -185,6 +196,9 @@ public final class StreamConfigs {
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
         if (old.allowMsgTtl && !c.allowMsgTtl) return invalid("message TTL status can not be disabled");
+        if (old.allowMsgCounter != c.allowMsgCounter) {
+            return invalid("stream configuration update can not change message counter setting");
+        }
         return null;
     }
 

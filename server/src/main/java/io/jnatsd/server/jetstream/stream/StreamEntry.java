@@ -84,6 +84,11 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         return new StreamEntry(kind, subject, newHeaders, payload, timestampNanos, newTtlNanos, msgId, rollup, seq, reply, expected);
     }
 
+    /** This entry with other headers and payload (a counter's new total, decided by the leader). */
+    StreamEntry withHeadersAndPayload(byte[] newHeaders, byte[] newPayload) {
+        return new StreamEntry(kind, subject, newHeaders, newPayload, timestampNanos, ttlNanos, msgId, rollup, seq, reply, expected);
+    }
+
     static StreamEntry mirrored(StoredMessage m) {
         return new StreamEntry(Kind.MIRRORED, m.subject(), m.headers(), m.payload(), m.timestampNanos(), m.ttlNanos(),
                 null, null, m.seq(), null, JsHeaders.NONE);

@@ -12,17 +12,18 @@ import org.junit.jupiter.api.Test;
 /** The one-pass read of a message's JetStream headers finds what the per-header scan finds. */
 class JsHeadersTest {
     private static final List<String> NAMES = List.of("Nats-Msg-Id", "Nats-Expected-Stream", "Nats-Expected-Last-Sequence",
-            "Nats-Expected-Last-Subject-Sequence", "Nats-Expected-Last-Msg-Id", "Nats-Rollup", "Nats-TTL");
+            "Nats-Expected-Last-Subject-Sequence", "Nats-Expected-Last-Msg-Id", "Nats-Rollup", "Nats-TTL",
+            "Nats-Expected-Last-Subject-Sequence-Subject", "Nats-Incr");
     private static final List<Function<JsHeaders, String>> VALUES = List.of(JsHeaders::msgId, JsHeaders::expectedStream,
             JsHeaders::expectedLastSequence, JsHeaders::expectedLastSubjectSequence, JsHeaders::expectedLastMsgId,
-            JsHeaders::rollup, JsHeaders::ttl);
+            JsHeaders::rollup, JsHeaders::ttl, JsHeaders::expectedLastSubjectSequenceSubject, JsHeaders::incr);
 
     @Test
     void readsEveryJetStreamHeaderAsTheScanDoes() {
         List<String> blocks = List.of(
                 "NATS/1.0\r\nNats-Msg-Id: abc\r\nNats-Expected-Stream: S\r\nNats-Expected-Last-Sequence: 4\r\n"
                         + "Nats-Expected-Last-Subject-Sequence: 2\r\nNats-Expected-Last-Msg-Id: prev\r\nNats-Rollup: sub\r\n"
-                        + "Nats-TTL: 5s\r\n\r\n",
+                        + "Nats-TTL: 5s\r\nNats-Expected-Last-Subject-Sequence-Subject: a.*\r\nNats-Incr: -3\r\n\r\n",
                 "NATS/1.0\r\nnats-msg-id:  spaced  \r\nNATS-ROLLUP:all\r\n\r\n",
                 "NATS/1.0\r\nNats-Msg-Id: first\r\nNats-Msg-Id: second\r\n\r\n",
                 "NATS/1.0\r\nX-Other: 1\r\nNats-Msg-Idx: no\r\nNats-TTL: a:b\r\n\r\n",
