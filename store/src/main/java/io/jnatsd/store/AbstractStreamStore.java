@@ -60,6 +60,11 @@ abstract class AbstractStreamStore implements StreamStore {
     /** The upstream-compatible size of a message about to be stored (discard new checks). */
     abstract long accountedSize(String subject, byte[] headers, byte[] payload);
 
+    @Override
+    public long messageSize(String subject, byte[] headers, byte[] payload) {
+        return accountedSize(subject, headers, payload);
+    }
+
     /**
      * Stores the message's bytes; returns the location for the index and sets
      * {@link #appendedLen} and {@link #appendedRef}. Must leave nothing behind if it throws.

@@ -20,11 +20,15 @@ public final class JsHeaders {
     private static final int TTL = 6;
     private static final int EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT = 7;
     private static final int INCR = 8;
+    private static final int BATCH_ID = 9;
+    private static final int BATCH_SEQUENCE = 10;
+    private static final int BATCH_COMMIT = 11;
     /** After the {@code Nats-} prefix, lower case, indexed by the constants above. */
     private static final byte[][] NAMES = {
         ascii("msg-id"), ascii("expected-stream"), ascii("expected-last-sequence"),
         ascii("expected-last-subject-sequence"), ascii("expected-last-msg-id"), ascii("rollup"), ascii("ttl"),
         ascii("expected-last-subject-sequence-subject"), ascii("incr"),
+        ascii("batch-id"), ascii("batch-sequence"), ascii("batch-commit"),
     };
 
     /** Shared by every message without JetStream headers. */
@@ -91,6 +95,22 @@ public final class JsHeaders {
     /** {@code Nats-Incr} (2.12): a counter stream's increment. */
     public String incr() {
         return values[INCR];
+    }
+
+    /** {@code Nats-Batch-Id} (2.12): the atomic batch the message belongs to; null when absent or empty. */
+    public String batchId() {
+        String v = values[BATCH_ID];
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code Nats-Batch-Sequence}: the message's place in its batch, from 1. */
+    public String batchSequence() {
+        return values[BATCH_SEQUENCE];
+    }
+
+    /** {@code Nats-Batch-Commit}: {@code 1} (commit with this message) or {@code eob} (commit without it). */
+    public String batchCommit() {
+        return values[BATCH_COMMIT];
     }
 
     public String expectedLastMsgId() {

@@ -73,6 +73,11 @@ final class Counters {
      * the new headers and payload together.
      */
     static Decision decide(StreamEntry e, StoredMessage last, long maxPayload) {
+        return last == null ? decide(e, null, null, maxPayload) : decide(e, last.headers(), last.payload(), maxPayload);
+    }
+
+    /** As {@link #decide(StreamEntry, StoredMessage, long)} after a last message with these headers and payload (null: none). */
+    static Decision decide(StreamEntry e, byte[] lastHeaders, byte[] lastPayload, long maxPayload) {
         BigInteger incr;
         try {
             incr = increment(e.expected());
@@ -82,9 +87,9 @@ final class Counters {
         if (incr == null) return Decision.refuse(ApiErrors.of("JSMessageIncrMissingErr"));
         BigInteger total = BigInteger.ZERO;
         Map<String, Map<String, String>> sources = new TreeMap<>();
-        if (last != null) {
-            BigInteger previous = value(last.payload());
-            if (previous == null || !readSources(last.headers(), sources)) return broken();
+        if (lastPayload != null) {
+            BigInteger previous = value(lastPayload);
+            if (previous == null || !readSources(lastHeaders, sources)) return broken();
             total = previous;
         }
         byte[] headers = e.headers();

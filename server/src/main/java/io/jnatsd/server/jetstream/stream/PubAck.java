@@ -47,6 +47,12 @@ final class PubAck {
         return ack;
     }
 
+    /** The ack of a committed atomic batch: its last message's sequence, the batch id and how many it stored. */
+    static byte[] okBatch(byte[] prefix, long seq, String batchId, long count) {
+        return (new String(prefix, StandardCharsets.UTF_8) + seq + ",\"batch\":" + io.jnatsd.protocol.wire.GoQuote.quote(batchId)
+                + ",\"count\":" + count + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static final byte[] TAIL = "}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DUPLICATE_TAIL = ",\"duplicate\": true}".getBytes(StandardCharsets.US_ASCII);
 

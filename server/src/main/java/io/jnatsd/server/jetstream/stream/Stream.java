@@ -43,6 +43,8 @@ public final class Stream implements Subscriber {
     private static final long SECOND = 1_000_000_000L;
     /** Not an ack: a marker no longer needed (the subject has a message again) is dropped. */
     private static final byte[] MARKER_NOT_NEEDED = new byte[0];
+    /** The answer to a staged message of an atomic batch: an empty message, as upstream sends. */
+    private static final byte[] STAGED = new byte[0];
 
     private final JsServer js;
     private final Account account;
@@ -52,6 +54,7 @@ public final class Stream implements Subscriber {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Executor writers;
     private final DuplicateWindow duplicates;
+    private final AtomicBatches batches;
     private final List<Subscription> subscriptions = new ArrayList<>();
     /** Told after each batch of appends (sources and mirrors following this stream). */
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
@@ -84,6 +87,7 @@ public final class Stream implements Subscriber {
         this.created = created;
         this.writers = js.writers();
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
+        this.batches = new AtomicBatches(js);
         applyFeatures(config);
         store.registerRemovalListener(new RemovalListener() {
             @Override
@@ -175,6 +179,7 @@ public final class Stream implements Subscriber {
         unsubscribe();
         config = updated;
         duplicates.setWindow(updated.duplicateWindow);
+        if (!updated.allowAtomic) batches.dropAll();
         applyFeatures(updated);
         store.updateConfig(JsServer.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
         subscribe();
@@ -183,6 +188,7 @@ public final class Stream implements Subscriber {
     public void close() {
         closed = true;
         unsubscribe();
+        batches.dropAll();
         StreamSourcing src = sourcing;
         if (src != null) src.close();
         consumers.close();
@@ -326,6 +332,7 @@ public final class Stream implements Subscriber {
      * the error or duplicate ack when refused, the store and the consumers untouched. Runs on the writer.
      */
     byte[] propose(StreamEntry e, Outbox out) {
+        if (e.kind() == StreamEntry.Kind.PUBLISHED && e.expected().batchId() != null) return proposeBatched(e, out);
         byte[] refused = decide(e);
         StreamEntry taken = decided != null ? decided : e;
         String value = decidedValue;
@@ -444,20 +451,66 @@ public final class Stream implements Subscriber {
      * entry is applied) and the ack.
      */
     private byte[] appendDecided(StreamEntry e, Outbox out, String counterValue) {
-        StreamConfig c = config;
+        long seq = appendEntry(e, out);
+        if (seq <= 0) return refusalAck();
+        return counterValue != null ? PubAck.ok(ackPrefix(), seq, counterValue) : PubAck.ok(ackPrefix(), seq, false);
+    }
+
+    /** Appends a decided entry and queues its republished copy; the sequence, or 0 when the store refused it. */
+    private long appendEntry(StreamEntry e, Outbox out) {
         Republisher rp = republisher;
         String republishTo = rp == null ? null : rp.destination(e.subject());
         long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
         long seq = log.append(e);
-        if (seq <= 0) {
-            ApiError why = refusal;
-            refusal = null;
-            return PubAck.error(c.name, why);
+        if (seq > 0 && republishTo != null) {
+            rp.add(out, republishTo, config.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
         }
-        if (republishTo != null) {
-            rp.add(out, republishTo, c.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
+        return seq;
+    }
+
+    private byte[] refusalAck() {
+        ApiError why = refusal;
+        refusal = null;
+        return PubAck.error(config.name, why);
+    }
+
+    /**
+     * A message of an atomic batch (2.12): the checks a single message gets before it is staged,
+     * then staging ({@link AtomicBatches}, answered with an empty message) until the commit, whose
+     * messages are checked together ({@link BatchCommit}) and appended one after another, nothing
+     * in between; the commit's ack names the batch and how many it stored. Runs on the writer.
+     */
+    private byte[] proposeBatched(StreamEntry e, Outbox out) {
+        StreamConfig c = config;
+        JsHeaders h = e.expected();
+        if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+        if (overLimit != null) return PubAck.error(c.name, overLimit);
+        if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        if (!c.allowAtomic) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishDisabledErr"));
+        String id = h.batchId();
+        if (id.length() > AtomicBatches.MAX_ID_LENGTH) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishInvalidBatchIDErr"));
+        long seq = batchSequence(h.batchSequence());
+        if (seq < 0) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishMissingSeqErr"));
+        AtomicBatches.Step step = batches.add(id, seq, h.batchCommit(), e);
+        if (step.error() != null) return PubAck.error(c.name, step.error());
+        if (step.commit() == null) return STAGED;
+        BatchCommit.Result checked = BatchCommit.check(c, store, duplicates, js.options().maxPayload, step.commit(), step.eob(), nowNanos());
+        if (checked.error() != null) return PubAck.error(c.name, checked.error());
+        long last = 0;
+        for (StreamEntry m : checked.entries()) {
+            StreamEntry raised = raisedTtl(c, m);
+            last = appendEntry(raised != null ? raised : m, out);
+            if (last <= 0) return refusalAck();
         }
-        return counterValue != null ? PubAck.ok(ackPrefix(), seq, counterValue) : PubAck.ok(ackPrefix(), seq, false);
+        return PubAck.okBatch(ackPrefix(), last, id, checked.entries().size());
+    }
+
+    /** {@code Nats-Batch-Sequence} as upstream reads it (an unsigned decimal); -1 when absent or not one. */
+    private static long batchSequence(String v) {
+        if (v == null || v.isEmpty() || v.length() > 18) return -1;
+        for (int i = 0; i < v.length(); i++) if (v.charAt(i) < '0' || v.charAt(i) > '9') return -1;
+        return Long.parseLong(v);
     }
 
     /**

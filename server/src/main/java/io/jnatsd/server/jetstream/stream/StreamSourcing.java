@@ -458,6 +458,7 @@ public final class StreamSourcing {
             if (c.subjects != null && !c.subjects.isEmpty()) return ApiErrors.of("JSMirrorWithSubjectsErr");
             if (c.hasSources()) return ApiErrors.of("JSMirrorWithSourcesErr");
             if (c.allowMsgCounter) return ApiErrors.of("JSMirrorWithCountersErr");
+            if (c.allowAtomic) return ApiErrors.of("JSMirrorWithAtomicPublishErr");
             if (m.consumer != null) return ApiErrors.of("JSMirrorDurableConsumerCfgInvalid");
             if (m.optStartSeq > 0 && m.optStartTime != null) return ApiErrors.of("JSMirrorWithStartSeqAndTimeErr");
             if (m.filterSubject != null && !m.filterSubject.isEmpty() && m.subjectTransforms != null
