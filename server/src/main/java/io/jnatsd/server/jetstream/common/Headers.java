@@ -66,8 +66,23 @@ public final class Headers {
      */
     public static byte[] replaced(byte[] block, String name, String value) {
         if (block == null || block.length == 0) return with(block, name, value);
+        return with(filter(block, n -> n.equalsIgnoreCase(name)), name, value);
+    }
+
+    /** {@code block} without any {@code name} header (case-insensitive); null stays null. */
+    public static byte[] without(byte[] block, String name) {
+        return block == null || block.length == 0 ? block : filter(block, n -> n.equalsIgnoreCase(name));
+    }
+
+    /** {@code block} without the headers whose names start with {@code prefix} (case-insensitive); null stays null. */
+    public static byte[] withoutPrefix(byte[] block, String prefix) {
+        return block == null || block.length == 0 ? block : filter(block, n -> n.regionMatches(true, 0, prefix, 0, prefix.length()));
+    }
+
+    /** The block with the header lines whose names {@code drop} accepts left out. */
+    private static byte[] filter(byte[] block, java.util.function.Predicate<String> drop) {
         String s = new String(block, StandardCharsets.UTF_8);
-        StringBuilder kept = new StringBuilder(s.length() + 32);
+        StringBuilder kept = new StringBuilder(s.length());
         int eol = s.indexOf("\r\n");
         kept.append(eol < 0 ? s : s.substring(0, eol)).append("\r\n");
         int at = eol < 0 ? s.length() : eol + 2;
@@ -76,11 +91,11 @@ public final class Headers {
             if (end < 0) end = s.length();
             if (end == at) break; // the empty line ends the block
             int colon = s.indexOf(':', at);
-            boolean named = colon > at && colon < end && s.substring(at, colon).trim().equalsIgnoreCase(name);
-            if (!named) kept.append(s, at, end).append("\r\n");
+            String name = colon > at && colon < end ? s.substring(at, colon).trim() : "";
+            if (!drop.test(name)) kept.append(s, at, end).append("\r\n");
             at = end + 2;
         }
-        return kept.append(name).append(": ").append(value).append("\r\n\r\n").toString().getBytes(StandardCharsets.UTF_8);
+        return kept.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** A header block holding the given name/value pairs. */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsHeaders {
     private static final byte[] PREFIX = ascii("nats-");
+    private static final byte[] SCHEDULE_PREFIX = ascii("schedule");
     private static final int MSG_ID = 0;
     private static final int EXPECTED_STREAM = 1;
     private static final int EXPECTED_LAST_SEQUENCE = 2;
@@ -35,6 +36,8 @@ public final class JsHeaders {
     public static final JsHeaders NONE = new JsHeaders();
 
     private final String[] values = new String[NAMES.length];
+    /** Whether a {@code Nats-Schedule*} header (or {@code Nats-Scheduler}) is present: message schedules read those apart. */
+    private boolean scheduling;
 
     private JsHeaders() {}
 
@@ -54,7 +57,10 @@ public final class JsHeaders {
                 int name = skipBlanks(block, start, colon);
                 int nameEnd = trimEnd(block, name, colon);
                 int which = knownName(block, name, nameEnd);
-                if (which >= 0) {
+                if (which < 0 && isSchedulingName(block, name, nameEnd)) {
+                    if (found == null) found = new JsHeaders();
+                    found.scheduling = true;
+                } else if (which >= 0) {
                     if (found == null) found = new JsHeaders();
                     if (found.values[which] == null) {
                         found.values[which] = new String(block, colon + 1, end - colon - 1, StandardCharsets.UTF_8).trim();
@@ -123,6 +129,16 @@ public final class JsHeaders {
 
     public String ttl() {
         return values[TTL];
+    }
+
+    /** Whether one of the message schedule headers is present (2.12). */
+    public boolean hasScheduling() {
+        return scheduling;
+    }
+
+    private static boolean isSchedulingName(byte[] b, int from, int to) {
+        int rest = from + PREFIX.length;
+        return to - rest >= SCHEDULE_PREFIX.length && equalsIgnoreCase(b, from, PREFIX) && equalsIgnoreCase(b, rest, SCHEDULE_PREFIX);
     }
 
     /** Which of {@link #NAMES} (after {@code Nats-}) the name in {@code [from, to)} is; -1 for none. */

@@ -3,6 +3,7 @@ package io.jnatsd.server.jetstream.stream;
 import io.jnatsd.server.jetstream.common.ApiError;
 import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.GoTime;
 import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.server.jetstream.common.Outbox;
@@ -55,6 +56,10 @@ public final class Stream implements Subscriber {
     private final Executor writers;
     private final DuplicateWindow duplicates;
     private final AtomicBatches batches;
+    private final MessageSchedules schedules = new MessageSchedules();
+    private final Object scheduleLock = new Object();
+    private java.util.concurrent.ScheduledFuture<?> scheduleTimer; // guarded by scheduleLock
+    private long scheduleTimerDue = Long.MAX_VALUE;
     private final List<Subscription> subscriptions = new ArrayList<>();
     /** Told after each batch of appends (sources and mirrors following this stream). */
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
@@ -101,6 +106,7 @@ public final class Stream implements Subscriber {
         });
         this.consumers = consumers.apply(this);
         this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
+        if (config.allowMsgSchedules) loadSchedules();
     }
 
     public Consumers consumers() {
@@ -177,11 +183,13 @@ public final class Stream implements Subscriber {
     /** Applies an updated config (already validated as an allowed change). */
     public synchronized void update(StreamConfig updated) {
         unsubscribe();
+        boolean schedulesTurnedOn = updated.allowMsgSchedules && !config.allowMsgSchedules;
         config = updated;
         duplicates.setWindow(updated.duplicateWindow);
         if (!updated.allowAtomic) batches.dropAll();
         applyFeatures(updated);
         store.updateConfig(JsServer.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
+        if (schedulesTurnedOn) loadSchedules();
         subscribe();
     }
 
@@ -189,6 +197,10 @@ public final class Stream implements Subscriber {
         closed = true;
         unsubscribe();
         batches.dropAll();
+        synchronized (scheduleLock) {
+            if (scheduleTimer != null) scheduleTimer.cancel(false);
+            scheduleTimer = null;
+        }
         StreamSourcing src = sourcing;
         if (src != null) src.close();
         consumers.close();
@@ -334,6 +346,9 @@ public final class Stream implements Subscriber {
     byte[] propose(StreamEntry e, Outbox out) {
         if (e.kind() == StreamEntry.Kind.PUBLISHED && e.expected().batchId() != null) return proposeBatched(e, out);
         byte[] refused = decide(e);
+        if (refused != null && e.kind() == StreamEntry.Kind.SCHEDULED) {
+            schedules.refused(Headers.get(e.headers(), MessageSchedules.SCHEDULER)); // it may fire again
+        }
         StreamEntry taken = decided != null ? decided : e;
         String value = decidedValue;
         decided = null;
@@ -360,11 +375,17 @@ public final class Stream implements Subscriber {
         if (overLimit != null) return PubAck.error(c.name, overLimit);
         JsHeaders h = e.expected();
         boolean published = e.kind() == StreamEntry.Kind.PUBLISHED;
+        StreamEntry scheduled = null;
         if (published && h != JsHeaders.NONE) {
             ApiError incr = Counters.checkPublished(c, e, h);
             if (incr != null) return PubAck.error(c.name, incr);
             byte[] unmet = checkExpectations(c, e, h);
             if (unmet != null) return unmet;
+            if (h.hasScheduling()) {
+                MessageSchedules.Check sc = MessageSchedules.checkPublished(c, e.subject(), e.headers(), store, nowNanos());
+                if (sc.error() != null) return PubAck.error(c.name, sc.error());
+                if (sc.headers() != null) scheduled = e.withHeadersAndRollup(sc.headers(), "sub");
+            }
         }
         String rollup = h.rollup();
         if (rollup != null && (published || c.allowRollupHdrs)) {
@@ -382,7 +403,8 @@ public final class Stream implements Subscriber {
             if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
         }
         if (c.allowMsgCounter) return decideCounter(c, e);
-        decided = raisedTtl(c, e);
+        StreamEntry raised = raisedTtl(c, scheduled != null ? scheduled : e);
+        decided = raised != null ? raised : scheduled;
         return null;
     }
 
@@ -544,6 +566,7 @@ public final class Stream implements Subscriber {
         }
         String rollup = e.rollup();
         if (rollup != null) store.purge(rollup.equals("sub") ? e.subject() : null, seq, 0);
+        if (c.allowMsgSchedules) appliedSchedule(seq, e);
         if (e.msgId() != null) {
             duplicates.record(e.msgId(), seq, e.timestampNanos());
             lastMsgId = e.msgId();
@@ -555,6 +578,60 @@ public final class Stream implements Subscriber {
             consumers.stored(seq, e.subject());
         }
         return seq;
+    }
+
+    // ---- message schedules (2.12) ----
+
+    /**
+     * A stored message's part in the schedules: a fired one-off copy purges its schedule
+     * ({@code Nats-Schedule-Next: purge}, from the entry, so every replica does it), and the
+     * schedules learn what was stored. Runs on the writer, in apply.
+     */
+    private void appliedSchedule(long seq, StreamEntry e) {
+        byte[] h = e.headers();
+        if (h != null) {
+            String scheduler = Headers.get(h, MessageSchedules.SCHEDULER);
+            if (MessageSchedules.PURGE.equals(Headers.get(h, MessageSchedules.NEXT)) && scheduler != null && !scheduler.isEmpty()) {
+                store.purge(scheduler, 0, 0);
+            }
+        }
+        schedules.applied(seq, e.subject(), h, appliedTimestamp);
+        armSchedules();
+    }
+
+    /** Learns the schedules from the store (at open, or when an update turns them on). */
+    private void loadSchedules() {
+        for (StoredMessage m = store.loadNext(null, 0); m != null; m = store.loadNext(null, m.seq() + 1)) {
+            if (m.headers() != null) schedules.applied(m.seq(), m.subject(), m.headers(), m.timestampNanos());
+        }
+        armSchedules();
+    }
+
+    /** (Re)arms the timer for the next due schedule, if it is earlier than the one armed. */
+    private void armSchedules() {
+        long due = schedules.nextDue();
+        synchronized (scheduleLock) {
+            if (closed || due == Long.MAX_VALUE || (scheduleTimer != null && scheduleTimerDue <= due)) return;
+            if (scheduleTimer != null) scheduleTimer.cancel(false);
+            scheduleTimerDue = due;
+            long delay = MessageSchedules.delayNanos(due, GoTime.nowNanos());
+            scheduleTimer = js.timers().schedule(this::fireSchedules, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** On the JetStream timer: hands the due schedules' copies to the writer, then re-arms. */
+    private void fireSchedules() {
+        synchronized (scheduleLock) {
+            scheduleTimer = null;
+            scheduleTimerDue = Long.MAX_VALUE;
+        }
+        if (closed) return;
+        List<StreamEntry> due = schedules.due(GoTime.nowNanos(), store::load, store::loadLast);
+        if (!due.isEmpty()) {
+            incoming.addAll(due);
+            if (draining.compareAndSet(false, true)) writers.execute(this::drain);
+        }
+        armSchedules();
     }
 
     private static long parseLong(String s) {

@@ -15,7 +15,7 @@ import java.util.Objects;
 @JsonPropertyOrder({"name", "description", "subjects", "subject_transform", "retention", "max_consumers", "max_msgs", "max_bytes",
         "max_age", "max_msgs_per_subject", "max_msg_size", "discard", "storage", "num_replicas", "no_ack",
         "duplicate_window", "placement", "mirror", "sources", "republish", "allow_direct", "mirror_direct", "sealed", "deny_delete", "deny_purge",
-        "allow_rollup_hdrs", "discard_new_per_subject", "allow_msg_ttl", "subject_delete_marker_ttl", "allow_msg_counter", "allow_atomic", "first_seq", "metadata"})
+        "allow_rollup_hdrs", "discard_new_per_subject", "allow_msg_ttl", "subject_delete_marker_ttl", "allow_msg_counter", "allow_atomic", "allow_msg_schedules", "first_seq", "metadata"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class StreamConfig {
     public static final long DEFAULT_DUPLICATE_WINDOW_NANOS = 120_000_000_000L;
@@ -49,6 +49,8 @@ public final class StreamConfig {
     @JsonProperty("allow_msg_counter") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowMsgCounter;
     /** 2.12: atomic batch publish ({@code Nats-Batch-Id}/{@code -Sequence}/{@code -Commit}). */
     @JsonProperty("allow_atomic") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowAtomic;
+    /** 2.12: messages with {@code Nats-Schedule} publish copies of themselves when due. */
+    @JsonProperty("allow_msg_schedules") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowMsgSchedules;
     @JsonProperty("first_seq") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public long firstSeq;
     @JsonProperty("metadata") @JsonInclude(JsonInclude.Include.NON_EMPTY) public Map<String, String> metadata;
 

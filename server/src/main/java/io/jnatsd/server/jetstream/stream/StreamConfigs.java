@@ -94,6 +94,13 @@ public final class StreamConfigs {
         if (discardNewPer != null) return discardNewPer;
         ApiError markers = checkSubjectDeleteMarkers(c);
         if (markers != null) return markers;
+        if (c.allowMsgSchedules) {
+            if (c.isDiscardNew()) return invalid("message scheduling cannot use discard new");
+            if (!c.allowRollupHdrs) { // a schedule rolls up its subject; a non-pedantic upstream turns roll-ups on
+                c.allowRollupHdrs = true;
+                c.denyPurge = false;
+            }
+        }
         ApiError sourcingError = StreamSourcing.checkConfig(c);
         if (sourcingError != null) return sourcingError;
         if ((c.subjects == null || c.subjects.isEmpty()) && !sourcing) c.subjects = new ArrayList<>(List.of(c.name));
@@ -146,6 +153,7 @@ public final class StreamConfigs {
         if (!c.allowMsgCounter) return null;
         if (c.isDiscardNew()) return invalid("counter stream cannot use discard new");
         if (c.allowMsgTtl) return invalid("counter stream cannot use message TTLs");
+        if (c.allowMsgSchedules) return invalid("counter stream cannot use message schedules");
         if (!"limits".equals(c.retention)) return invalid("counter stream can only use limits retention");
         return null;
     }
@@ -196,6 +204,7 @@ public final class StreamConfigs {
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
         if (old.allowMsgTtl && !c.allowMsgTtl) return invalid("message TTL status can not be disabled");
+        if (old.allowMsgSchedules && !c.allowMsgSchedules) return invalid("message schedules can not be disabled");
         if (old.allowMsgCounter != c.allowMsgCounter) {
             return invalid("stream configuration update can not change message counter setting");
         }

@@ -35,7 +35,9 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
          * A subject delete marker (2.11) the stream writes itself once max_age or a TTL took the
          * last message of a subject: taken only while the subject is still empty.
          */
-        MARKER
+        MARKER,
+        /** A due message schedule's copy (2.12), published by the stream itself: checked as a sourced message is. */
+        SCHEDULED
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -77,6 +79,18 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         byte[] headers = Headers.build("Nats-Marker-Reason", "MaxAge",
                 "Nats-TTL", GoDuration.format(ttlNanos), "Nats-Rollup", "sub");
         return new StreamEntry(Kind.MARKER, subject, headers, EMPTY, nowNanos, ttlNanos, null, "sub", 0, null, JsHeaders.NONE);
+    }
+
+    /** A due schedule's copy on {@code target}; its roll-up and TTL headers apply. */
+    static StreamEntry scheduled(String target, byte[] headers, byte[] payload, long nowNanos) {
+        JsHeaders h = JsHeaders.parse(headers);
+        long ttl = h.ttl() == null ? 0 : MessageTtl.parseNanos(h.ttl());
+        return new StreamEntry(Kind.SCHEDULED, target, headers, payload, nowNanos, ttl, null, h.rollup(), 0, null, h);
+    }
+
+    /** This entry with other headers and roll-up (a schedule rolls up its subject). */
+    StreamEntry withHeadersAndRollup(byte[] newHeaders, String newRollup) {
+        return new StreamEntry(kind, subject, newHeaders, payload, timestampNanos, ttlNanos, msgId, newRollup, seq, reply, expected);
     }
 
     /** This entry with other headers and TTL (what the leader decided to store instead). */
