@@ -21,6 +21,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -61,6 +64,17 @@ final class MessageSchedules {
 
     private final Map<String, Due> bySubject = new HashMap<>();
     private final Set<String> inflight = new HashSet<>();
+    private final ScheduledExecutorService timers;
+    /** Called on the timer thread when something is due; it collects the copies with {@link #due}. */
+    private final Runnable onDue;
+    private ScheduledFuture<?> timer;
+    private long timerDue = Long.MAX_VALUE;
+    private boolean closed;
+
+    MessageSchedules(ScheduledExecutorService timers, Runnable onDue) {
+        this.timers = timers;
+        this.onDue = onDue;
+    }
 
     // ---- patterns ----
 
@@ -189,45 +203,45 @@ final class MessageSchedules {
         }
         byte[] out = null;
         if (fire != null) {
-            if (!c.allowMsgSchedules) return refuse("JSMessageSchedulesDisabledErr");
+            if (!c.allowMsgSchedules) return refuse(ApiErrors.of("JSMessageSchedulesDisabledErr"));
             String ttl = Headers.get(headers, TTL);
-            if (!validTtl(ttl)) return refuse("JSMessageSchedulesTTLInvalidErr");
+            if (!validTtl(ttl)) return refuse(ApiErrors.of("JSMessageSchedulesTTLInvalidErr"));
             String rollup = Headers.get(headers, ROLLUP);
-            if (rollup != null && !rollup.isEmpty() && !rollup.equals("sub")) return refuse("JSMessageSchedulesRollupInvalidErr");
-            if (ttl != null && !ttl.isEmpty() && !c.allowMsgTtl) return refuse("JSMessageTTLDisabledErr");
+            if (rollup != null && !rollup.isEmpty() && !rollup.equals("sub")) return refuse(ApiErrors.of("JSMessageSchedulesRollupInvalidErr"));
+            if (ttl != null && !ttl.isEmpty() && !c.allowMsgTtl) return refuse(ApiErrors.of("JSMessageTTLDisabledErr"));
             String target = Headers.get(headers, TARGET);
             if (target == null || target.isEmpty() || !Subjects.isValidPublishSubject(target) || target.equals(subject)) {
-                return refuse("JSMessageSchedulesTargetInvalidErr");
+                return refuse(ApiErrors.of("JSMessageSchedulesTargetInvalidErr"));
             }
             String source = Headers.get(headers, SOURCE);
             if (source != null && !source.isEmpty()
                     && (source.equals(target) || source.equals(subject) || !Subjects.isValidPublishSubject(source))) {
-                return refuse("JSMessageSchedulesSourceInvalidErr");
+                return refuse(ApiErrors.of("JSMessageSchedulesSourceInvalidErr"));
             }
-            if (!collides(c, target)) return refuse("JSMessageSchedulesTargetInvalidErr");
-            if (source != null && !source.isEmpty() && !collides(c, source)) return refuse("JSMessageSchedulesSourceInvalidErr");
+            if (!collides(c, target)) return refuse(ApiErrors.of("JSMessageSchedulesTargetInvalidErr"));
+            if (source != null && !source.isEmpty() && !collides(c, source)) return refuse(ApiErrors.of("JSMessageSchedulesSourceInvalidErr"));
             String ownRollup = Headers.get(headers, "Nats-Rollup");
             if (ownRollup == null || ownRollup.isEmpty()) out = Headers.with(headers, "Nats-Rollup", "sub");
-            else if (!ownRollup.equalsIgnoreCase("sub")) return refuse("JSMessageSchedulesRollupInvalidErr");
+            else if (!ownRollup.equalsIgnoreCase("sub")) return refuse(ApiErrors.of("JSMessageSchedulesRollupInvalidErr"));
         }
         String next = Headers.get(headers, NEXT);
         String scheduler = Headers.get(headers, SCHEDULER);
         if (next != null && !next.isEmpty()) {
-            if (!next.equals(PURGE)) return refuse("JSMessageSchedulesSchedulerInvalidErr");
+            if (!next.equals(PURGE)) return refuse(ApiErrors.of("JSMessageSchedulesSchedulerInvalidErr"));
             if (scheduler == null || scheduler.isEmpty() || scheduler.equals(subject) || !Subjects.isValidPublishSubject(scheduler)) {
-                return refuse("JSMessageSchedulesSchedulerInvalidErr");
+                return refuse(ApiErrors.of("JSMessageSchedulesSchedulerInvalidErr"));
             }
-            if (!c.allowMsgSchedules) return refuse("JSMessageSchedulesDisabledErr");
+            if (!c.allowMsgSchedules) return refuse(ApiErrors.of("JSMessageSchedulesDisabledErr"));
             StoredMessage last = store.loadLast(scheduler);
-            if (last != null && Headers.get(last.headers(), SCHEDULE) == null) return refuse("JSMessageSchedulesSchedulerInvalidErr");
+            if (last != null && Headers.get(last.headers(), SCHEDULE) == null) return refuse(ApiErrors.of("JSMessageSchedulesSchedulerInvalidErr"));
         } else if (scheduler != null && !scheduler.isEmpty()) {
-            return refuse("JSMessageSchedulesSchedulerInvalidErr");
+            return refuse(ApiErrors.of("JSMessageSchedulesSchedulerInvalidErr"));
         }
         return out == null ? Check.OK : new Check(null, out);
     }
 
-    private static Check refuse(String name) {
-        return new Check(ApiErrors.of(name), null);
+    private static Check refuse(ApiError e) {
+        return new Check(e, null);
     }
 
     private static boolean collides(StreamConfig c, String subject) {
@@ -271,6 +285,7 @@ final class MessageSchedules {
     /** The copy of schedule {@code scheduler} was refused: it may fire again. */
     synchronized void refused(String scheduler) {
         inflight.remove(scheduler);
+        arm();
     }
 
     /** Everything is forgotten (a purge of the stream, or the feature turned off). */
@@ -279,8 +294,34 @@ final class MessageSchedules {
         inflight.clear();
     }
 
+    /** (Re)arms the timer for the next due schedule when it is earlier than the one armed. */
+    synchronized void arm() {
+        long due = nextDue();
+        if (closed || due == Long.MAX_VALUE || (timer != null && timerDue <= due)) return;
+        if (timer != null) timer.cancel(false);
+        timerDue = due;
+        timer = timers.schedule(this::fire, delayNanos(due, GoTime.nowNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        synchronized (this) {
+            timer = null;
+            timerDue = Long.MAX_VALUE;
+            if (closed) return;
+        }
+        onDue.run();
+        arm();
+    }
+
+    /** Stops the timer (the stream closed). */
+    synchronized void close() {
+        closed = true;
+        if (timer != null) timer.cancel(false);
+        timer = null;
+    }
+
     /** When the next schedule is due, or Long.MAX_VALUE. */
-    synchronized long nextDue() {
+    private long nextDue() {
         long next = Long.MAX_VALUE;
         for (Map.Entry<String, Due> e : bySubject.entrySet()) {
             if (!inflight.contains(e.getKey())) next = Math.min(next, e.getValue().atNanos);
@@ -289,7 +330,7 @@ final class MessageSchedules {
     }
 
     /** The delay before the timer should run for {@code due}: at least 250 ms, as upstream. */
-    static long delayNanos(long due, long nowNanos) {
+    private static long delayNanos(long due, long nowNanos) {
         return Math.max(MIN_TIMER_NANOS, due - nowNanos);
     }
 

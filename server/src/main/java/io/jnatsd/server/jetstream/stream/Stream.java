@@ -56,10 +56,7 @@ public final class Stream implements Subscriber {
     private final Executor writers;
     private final DuplicateWindow duplicates;
     private final AtomicBatches batches;
-    private final MessageSchedules schedules = new MessageSchedules();
-    private final Object scheduleLock = new Object();
-    private java.util.concurrent.ScheduledFuture<?> scheduleTimer; // guarded by scheduleLock
-    private long scheduleTimerDue = Long.MAX_VALUE;
+    private final MessageSchedules schedules;
     private final List<Subscription> subscriptions = new ArrayList<>();
     /** Told after each batch of appends (sources and mirrors following this stream). */
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
@@ -93,6 +90,7 @@ public final class Stream implements Subscriber {
         this.writers = js.writers();
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
         this.batches = new AtomicBatches(js);
+        this.schedules = new MessageSchedules(js.timers(), this::fireSchedules);
         applyFeatures(config);
         store.registerRemovalListener(new RemovalListener() {
             @Override
@@ -197,10 +195,7 @@ public final class Stream implements Subscriber {
         closed = true;
         unsubscribe();
         batches.dropAll();
-        synchronized (scheduleLock) {
-            if (scheduleTimer != null) scheduleTimer.cancel(false);
-            scheduleTimer = null;
-        }
+        schedules.close();
         StreamSourcing src = sourcing;
         if (src != null) src.close();
         consumers.close();
@@ -596,7 +591,7 @@ public final class Stream implements Subscriber {
             }
         }
         schedules.applied(seq, e.subject(), h, appliedTimestamp);
-        armSchedules();
+        schedules.arm();
     }
 
     /** Learns the schedules from the store (at open, or when an update turns them on). */
@@ -604,34 +599,17 @@ public final class Stream implements Subscriber {
         for (StoredMessage m = store.loadNext(null, 0); m != null; m = store.loadNext(null, m.seq() + 1)) {
             if (m.headers() != null) schedules.applied(m.seq(), m.subject(), m.headers(), m.timestampNanos());
         }
-        armSchedules();
+        schedules.arm();
     }
 
-    /** (Re)arms the timer for the next due schedule, if it is earlier than the one armed. */
-    private void armSchedules() {
-        long due = schedules.nextDue();
-        synchronized (scheduleLock) {
-            if (closed || due == Long.MAX_VALUE || (scheduleTimer != null && scheduleTimerDue <= due)) return;
-            if (scheduleTimer != null) scheduleTimer.cancel(false);
-            scheduleTimerDue = due;
-            long delay = MessageSchedules.delayNanos(due, GoTime.nowNanos());
-            scheduleTimer = js.timers().schedule(this::fireSchedules, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** On the JetStream timer: hands the due schedules' copies to the writer, then re-arms. */
+    /** On the JetStream timer, when schedules are due: hands their copies to the writer. */
     private void fireSchedules() {
-        synchronized (scheduleLock) {
-            scheduleTimer = null;
-            scheduleTimerDue = Long.MAX_VALUE;
-        }
         if (closed) return;
         List<StreamEntry> due = schedules.due(GoTime.nowNanos(), store::load, store::loadLast);
         if (!due.isEmpty()) {
             incoming.addAll(due);
             if (draining.compareAndSet(false, true)) writers.execute(this::drain);
         }
-        armSchedules();
     }
 
     private static long parseLong(String s) {
