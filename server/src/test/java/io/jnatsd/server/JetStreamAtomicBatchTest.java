@@ -158,6 +158,23 @@ class JetStreamAtomicBatchTest {
     }
 
     @Test
+    void schedulesInABatchAreCheckedAsPublishedOnes() throws Exception {
+        try (TestServer s = start(""); Connection c = Nats.connect(s.url())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("SB").subjects("sb.>").allowAtomicPublish().allowMessageSchedules().build());
+            String at = "@at " + java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            assertEquals("", send(c, "sb.a", "1", "s1", 1));
+            assertEquals("400 10190 message schedules target is invalid", errorOf(send(c, "sb.sched", "2", "s1", 2,
+                    "Nats-Batch-Commit", "1", "Nats-Schedule", at, "Nats-Schedule-Target", "elsewhere")));
+            assertEquals(0, count(jsm, "SB"));
+            assertEquals("", send(c, "sb.a", "1", "s2", 1));
+            assertEquals("{\"stream\":\"SB\", \"seq\":2,\"batch\":\"s2\",\"count\":2}", send(c, "sb.sched", "2", "s2", 2,
+                    "Nats-Batch-Commit", "1", "Nats-Schedule", at, "Nats-Schedule-Target", "sb.out"));
+            assertEquals("sub", jsm.getMessage("SB", 2).getHeaders().getFirst("Nats-Rollup"));
+        }
+    }
+
+    @Test
     void theServersBatchLimits() throws Exception {
         try (TestServer s = start("max_msgs: 2, max_inflight_per_stream: 1, timeout: \"500ms\""); Connection c = Nats.connect(s.url())) {
             JetStreamManagement jsm = c.jetStreamManagement();

@@ -20,8 +20,8 @@ import java.util.Set;
  * would be after the ones before (upstream's staged diff): every check a single publish gets,
  * with the batch's own rules (no {@code Nats-Expected-Last-Msg-Id}; an expected last sequence only
  * on the first message; no expected subject sequence or subject roll-up on a subject the batch
- * already wrote; a stream roll-up only first; a message id only once; discard-new limits counted
- * with the whole batch), so that either every message can be stored or none is. Counters add up
+ * already wrote; a stream roll-up only first; a message id only once; schedules checked as
+ * published ones; discard-new limits counted with the whole batch), so that either every message can be stored or none is. Counters add up
  * across the batch. Returns the entries to append, as decided, or the error for the whole batch.
  */
 final class BatchCommit {
@@ -73,11 +73,20 @@ final class BatchCommit {
             }
             ApiError expected = checkExpected(h, e.subject(), i, lastSeq, store, written, expectedChecked);
             if (expected != null) return Result.refuse(expected);
-            ApiError rollup = checkRollup(c, h, e.subject(), written);
+            String rollupValue = h.rollup();
+            if (h.hasScheduling()) {
+                MessageSchedules.Check sc = MessageSchedules.checkPublished(c, e.subject(), e.headers(), store, nowNanos);
+                if (sc.error() != null) return Result.refuse(sc.error());
+                if (sc.headers() != null) {
+                    e = e.withHeadersAndRollup(sc.headers(), "sub");
+                    rollupValue = "sub";
+                }
+            }
+            ApiError rollup = checkRollup(c, rollupValue, e.subject(), written);
             if (rollup != null) return Result.refuse(rollup);
             written.merge(e.subject(), 1, Integer::sum);
             addedBytes += store.messageSize(e.subject(), e.headers(), e.payload());
-            ApiError limits = checkDiscardNew(c, store, e.subject(), h, i + 1, addedBytes, written.get(e.subject()));
+            ApiError limits = checkDiscardNew(c, store, e.subject(), rollupValue, i + 1, addedBytes, written.get(e.subject()));
             if (limits != null) return Result.refuse(limits);
             if (eob && i == batch.size() - 1) {
                 // the end-of-batch marker is not stored: its predecessor carries the commit
@@ -117,8 +126,7 @@ final class BatchCommit {
         return null;
     }
 
-    private static ApiError checkRollup(StreamConfig c, JsHeaders h, String subject, Map<String, Integer> written) {
-        String rollup = h.rollup();
+    private static ApiError checkRollup(StreamConfig c, String rollup, String subject, Map<String, Integer> written) {
         if (rollup == null || rollup.isEmpty()) return null;
         if (!c.allowRollupHdrs || c.denyPurge) return ApiErrors.of("JSStreamRollupFailedF", "err", "rollup not permitted");
         return switch (rollup.toLowerCase(java.util.Locale.ROOT)) {
@@ -132,13 +140,13 @@ final class BatchCommit {
      * With discard new, the store would refuse the message that crosses a limit, part way through
      * the batch: upstream refuses the batch instead, counting what the batch adds.
      */
-    private static ApiError checkDiscardNew(StreamConfig c, StreamStore store, String subject, JsHeaders h, int added,
+    private static ApiError checkDiscardNew(StreamConfig c, StreamStore store, String subject, String rollup, int added,
                                             long addedBytes, int addedOnSubject) {
         if (!c.isDiscardNew()) return null;
         var st = store.state();
         if (c.maxMsgs > 0 && st.msgs() + added > c.maxMsgs) return storeFailed(StoreLimitException.Reason.MAX_MSGS);
         if (c.maxBytes > 0 && st.bytes() + addedBytes > c.maxBytes) return storeFailed(StoreLimitException.Reason.MAX_BYTES);
-        if (c.discardNewPerSubject && c.maxMsgsPerSubject > 0 && h.rollup() == null) {
+        if (c.discardNewPerSubject && c.maxMsgsPerSubject > 0 && rollup == null) {
             Long onSubject = store.subjectsState(subject).get(subject);
             if ((onSubject == null ? 0 : onSubject) + addedOnSubject > c.maxMsgsPerSubject) {
                 return storeFailed(StoreLimitException.Reason.MAX_MSGS_PER_SUBJECT);
