@@ -130,6 +130,7 @@ final class Counters {
     private static BigInteger value(byte[] payload) {
         try {
             JsonNode n = JsJson.JSON.readTree(payload);
+            if (n != null && n.isNull()) return BigInteger.ZERO; // Go leaves the struct as it was
             if (n == null || !n.isObject()) return null;
             JsonNode v = n.get("val");
             if (v == null || v.isNull()) return BigInteger.ZERO;
