@@ -534,8 +534,8 @@ abstract class AbstractStreamStore implements StreamStore {
         listeners.emptiedByAge(subject);
     }
 
-    final boolean hasRemovalListeners() {
-        return !listeners.isEmpty();
+    final boolean hasMarkerWriter() {
+        return listeners.anyWritesMarkers();
     }
 
     final StoredMessage loadLocked(long seq) {

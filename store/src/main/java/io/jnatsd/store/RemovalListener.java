@@ -27,4 +27,12 @@ public interface RemovalListener {
      */
     default void subjectEmptiedByAge(String subject) {
     }
+
+    /**
+     * Whether this listener writes the subject delete markers: a store with
+     * {@link StoreConfig#subjectDeleteMarkers()} expires nothing until one is registered.
+     */
+    default boolean writesSubjectDeleteMarkers() {
+        return false;
+    }
 }

@@ -35,8 +35,13 @@ final class RemovalListeners {
         }
     }
 
-    boolean isEmpty() {
-        return listeners.isEmpty();
+    boolean anyWritesMarkers() {
+        for (RemovalListener l : listeners) {
+            if (l.writesSubjectDeleteMarkers()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Notes a bulk removal, reported once as a purge (under the write lock). */

@@ -116,7 +116,7 @@ final class StoreLimits {
     void expireLocked(long now) {
         StoreConfig cfg = store.config;
         boolean markers = cfg.subjectDeleteMarkers();
-        if (markers && !store.hasRemovalListeners()) {
+        if (markers && !store.hasMarkerWriter()) {
             // nobody would write the markers yet (the store is opening): as upstream, try again shortly
             nextExpiryNanos = StoreIndex.saturatedAdd(now, MARKER_RETRY_NANOS);
             armTimer(nextExpiryNanos);

@@ -783,6 +783,11 @@ abstract class StreamStoreContractTest {
             public void subjectEmptiedByAge(String subject) {
                 emptied.add(subject);
             }
+
+            @Override
+            public boolean writesSubjectDeleteMarkers() {
+                return true;
+            }
         });
         s.store("two", null, b("1"), 0);
         s.store("two", null, b("2"), 0);

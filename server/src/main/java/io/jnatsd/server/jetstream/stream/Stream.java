@@ -92,6 +92,9 @@ public final class Stream implements Subscriber {
         this.batches = new AtomicBatches(js);
         this.schedules = new MessageSchedules(js.timers(), this::fireSchedules);
         applyFeatures(config);
+        this.consumers = consumers.apply(this);
+        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
+        // last: once registered, the store's expiry may propose markers, which needs the log and the consumers
         store.registerRemovalListener(new RemovalListener() {
             @Override
             public void messageRemoved(long seq, String subject, RemovalReason reason) {
@@ -101,9 +104,12 @@ public final class Stream implements Subscriber {
             public void subjectEmptiedByAge(String subject) {
                 markerDue(subject);
             }
+
+            @Override
+            public boolean writesSubjectDeleteMarkers() {
+                return true;
+            }
         });
-        this.consumers = consumers.apply(this);
-        this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply);
         if (config.allowMsgSchedules) loadSchedules();
     }
 
