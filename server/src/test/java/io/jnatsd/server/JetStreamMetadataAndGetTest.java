@@ -24,7 +24,6 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,9 +214,5 @@ class JetStreamMetadataAndGetTest {
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (!Instant.now().isAfter(after.plusMillis(1)) && System.nanoTime() < deadline) Thread.onSpinWait();
         return after;
-    }
-
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
