@@ -60,6 +60,11 @@ abstract class AbstractStreamStore implements StreamStore {
     /** The upstream-compatible size of a message about to be stored (discard new checks). */
     abstract long accountedSize(String subject, byte[] headers, byte[] payload);
 
+    @Override
+    public long messageSize(String subject, byte[] headers, byte[] payload) {
+        return accountedSize(subject, headers, payload);
+    }
+
     /**
      * Stores the message's bytes; returns the location for the index and sets
      * {@link #appendedLen} and {@link #appendedRef}. Must leave nothing behind if it throws.
@@ -507,6 +512,37 @@ abstract class AbstractStreamStore implements StreamStore {
     @Override
     public StoredMessage load(long seq) {
         return read(() -> loadLocked(seq));
+    }
+
+    /**
+     * The subject of the message at {@code seq} when it is the last of its subject and not a
+     * subject delete marker (what needs a marker once it goes); else null. Reads the message's
+     * headers only when it is the last of its subject. With the write lock held.
+     */
+    final String lastOfSubjectUnmarked(long seq) {
+        SequenceIndex.Page p = index.page(seq);
+        if (p == null) {
+            return null;
+        }
+        int i = SequenceIndex.slot(seq);
+        int id = p.subj[i];
+        if (id == 0) {
+            return null;
+        }
+        SubjectTable.Subject s = subjects.byId(id);
+        if (s.count != 1) {
+            return null;
+        }
+        StoredMessage m = readRecord(seq, p.loc[i], p.len[i], p.ref[i], s.name);
+        return StoreLimits.isDeleteMarker(m.headers()) ? null : s.name;
+    }
+
+    final void subjectEmptiedByAge(String subject) {
+        listeners.emptiedByAge(subject);
+    }
+
+    final boolean hasMarkerWriter() {
+        return listeners.anyWritesMarkers();
     }
 
     final StoredMessage loadLocked(long seq) {

@@ -41,6 +41,7 @@ final class MetaFile {
         line(sb, "block_size", c.blockSize());
         line(sb, "allow_msg_ttl", c.allowMsgTtl());
         line(sb, "compression", c.compression().configName());
+        line(sb, "subject_delete_markers", c.subjectDeleteMarkers());
         byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
         String sum = "checksum=" + Long.toHexString(crc(body)) + "\n";
         byte[] all = new byte[body.length + sum.length()];
@@ -90,7 +91,8 @@ final class MetaFile {
                 Boolean.parseBoolean(kv.get("discard_new_per_subject")), num(kv, "first_seq"),
                 Boolean.parseBoolean(kv.get("sync_always")), num(kv, "sync_interval"),
                 (int) num(kv, "block_size"), Boolean.parseBoolean(kv.get("allow_msg_ttl")),
-                StoreCompression.fromConfigName(kv.get("compression")));
+                StoreCompression.fromConfigName(kv.get("compression")),
+                Boolean.parseBoolean(kv.get("subject_delete_markers")));
     }
 
     private static long num(Map<String, String> kv, String key) {

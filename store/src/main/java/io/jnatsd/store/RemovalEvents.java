@@ -1,5 +1,6 @@
 package io.jnatsd.store;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,13 +15,15 @@ final class RemovalEvents {
     private String[] subjects = new String[8];
     private RemovalReason[] reasons = new RemovalReason[8];
     private int size;
+    /** Subjects whose last message max_age or a TTL took (with subject delete markers on). */
+    private final List<String> emptiedByAge = new ArrayList<>();
     private long purgedCount;
     private long purgedBytes;
     private boolean purged;
     private long firstSeqAfterPurge;
 
     boolean isEmpty() {
-        return size == 0 && !purged;
+        return size == 0 && !purged && emptiedByAge.isEmpty();
     }
 
     void add(long seq, String subject, RemovalReason reason) {
@@ -35,6 +38,10 @@ final class RemovalEvents {
         size++;
     }
 
+    void emptiedByAge(String subject) {
+        emptiedByAge.add(subject);
+    }
+
     void purged(long count, long bytes, long firstSeq) {
         purged = true;
         purgedCount += count;
@@ -45,6 +52,7 @@ final class RemovalEvents {
     void clear() {
         Arrays.fill(subjects, 0, size, null);
         size = 0;
+        emptiedByAge.clear();
         purged = false;
         purgedCount = 0;
         purgedBytes = 0;
@@ -56,6 +64,7 @@ final class RemovalEvents {
         for (int i = 0; i < size; i++) {
             target.add(seqs[i], subjects[i], reasons[i]);
         }
+        target.emptiedByAge.addAll(emptiedByAge);
         target.purged = purged;
         target.purgedCount = purgedCount;
         target.purgedBytes = purgedBytes;
@@ -70,6 +79,9 @@ final class RemovalEvents {
             }
             for (int i = 0; i < size; i++) {
                 l.messageRemoved(seqs[i], subjects[i], reasons[i]);
+            }
+            for (String subject : emptiedByAge) {
+                l.subjectEmptiedByAge(subject);
             }
         }
         clear();

@@ -19,4 +19,20 @@ public interface RemovalListener {
      */
     default void messagesPurged(long count, long bytes, long firstSeq) {
     }
+
+    /**
+     * With {@link StoreConfig#subjectDeleteMarkers()}: max_age or a TTL just took the last message
+     * of {@code subject}, which was not itself a marker (reported after its
+     * {@link #messageRemoved}). The stream decides whether to write a marker.
+     */
+    default void subjectEmptiedByAge(String subject) {
+    }
+
+    /**
+     * Whether this listener writes the subject delete markers: a store with
+     * {@link StoreConfig#subjectDeleteMarkers()} expires nothing until one is registered.
+     */
+    default boolean writesSubjectDeleteMarkers() {
+        return false;
+    }
 }

@@ -28,6 +28,22 @@ final class RemovalListeners {
         }
     }
 
+    /** Notes that max_age or a TTL took the last message of {@code subject} (under the write lock). */
+    void emptiedByAge(String subject) {
+        if (!listeners.isEmpty()) {
+            events.emptiedByAge(subject);
+        }
+    }
+
+    boolean anyWritesMarkers() {
+        for (RemovalListener l : listeners) {
+            if (l.writesSubjectDeleteMarkers()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Notes a bulk removal, reported once as a purge (under the write lock). */
     void purged(long count, long bytes, long firstSeqAfter) {
         if (count > 0 && !listeners.isEmpty()) {

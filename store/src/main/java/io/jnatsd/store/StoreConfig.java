@@ -25,12 +25,16 @@ import java.util.Objects;
  * @param blockSize            file store block size in bytes (default 8 MiB, at least 1 KiB)
  * @param allowMsgTtl          allow_msg_ttl: per-message TTLs are honoured
  * @param compression          compression of sealed file store blocks (the memory store ignores it)
+ * @param subjectDeleteMarkers subject_delete_marker_ttl is set: when max_age or a TTL takes the
+ *                             last message of a subject (not itself a marker), listeners are told
+ *                             so that the stream can leave a marker; nothing expires while the
+ *                             store opens (the stream is not listening yet)
  */
 public record StoreConfig(String name, StorageType storage, long maxMsgs, long maxBytes, long maxAgeNanos,
                           long maxMsgsPerSubject, long maxMsgSize, boolean discardNew,
                           boolean discardNewPerSubject, long firstSeq, boolean syncAlways,
                           long syncIntervalNanos, int blockSize, boolean allowMsgTtl,
-                          StoreCompression compression) {
+                          StoreCompression compression, boolean subjectDeleteMarkers) {
 
     public static final long DEFAULT_SYNC_INTERVAL_NANOS = 120_000_000_000L;
     public static final int DEFAULT_BLOCK_SIZE = 8 * 1024 * 1024;
@@ -90,6 +94,7 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
         b.blockSize = blockSize;
         b.allowMsgTtl = allowMsgTtl;
         b.compression = compression;
+        b.subjectDeleteMarkers = subjectDeleteMarkers;
         return b;
     }
 
@@ -110,6 +115,7 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
         private int blockSize = DEFAULT_BLOCK_SIZE;
         private boolean allowMsgTtl;
         private StoreCompression compression = StoreCompression.NONE;
+        private boolean subjectDeleteMarkers;
 
         private Builder(String name) {
             this.name = name;
@@ -185,10 +191,15 @@ public record StoreConfig(String name, StorageType storage, long maxMsgs, long m
             return this;
         }
 
+        public Builder subjectDeleteMarkers(boolean v) {
+            subjectDeleteMarkers = v;
+            return this;
+        }
+
         public StoreConfig build() {
             return new StoreConfig(name, storage, maxMsgs, maxBytes, maxAgeNanos, maxMsgsPerSubject, maxMsgSize,
                     discardNew, discardNewPerSubject, firstSeq, syncAlways, syncIntervalNanos, blockSize,
-                    allowMsgTtl, compression);
+                    allowMsgTtl, compression, subjectDeleteMarkers);
         }
     }
 }

@@ -13,6 +13,7 @@ final class StoreLimits {
 
     private static final long MIN_TIMER_DELAY_NANOS = 1_000_000L;
     private static final byte[] ROLLUP_HEADER = "nats-rollup:".getBytes(StandardCharsets.US_ASCII);
+    private static final long MARKER_RETRY_NANOS = 100_000_000L;
 
     private final AbstractStreamStore store;
     private ScheduledFuture<?> expiryTask;
@@ -114,6 +115,13 @@ final class StoreLimits {
      */
     void expireLocked(long now) {
         StoreConfig cfg = store.config;
+        boolean markers = cfg.subjectDeleteMarkers();
+        if (markers && !store.hasMarkerWriter()) {
+            // nobody would write the markers yet (the store is opening): as upstream, try again shortly
+            nextExpiryNanos = StoreIndex.saturatedAdd(now, MARKER_RETRY_NANOS);
+            armTimer(nextExpiryNanos);
+            return;
+        }
         long next = Long.MAX_VALUE;
         long maxAge = cfg.maxAgeNanos();
         if (maxAge > 0) {
@@ -129,14 +137,23 @@ final class StoreLimits {
                         next = StoreIndex.saturatedAdd(ts, maxAge);
                         break;
                     }
+                    String emptied = markers ? store.lastOfSubjectUnmarked(seq) : null;
                     store.removeLocked(seq, RemovalReason.MAX_AGE, false, true);
+                    if (emptied != null) {
+                        store.subjectEmptiedByAge(emptied);
+                    }
                 }
                 seq = following;
             }
         }
         if (cfg.allowMsgTtl()) {
             while (!store.ttls.isEmpty() && store.ttls.peekExpiry() <= now) {
-                store.removeLocked(store.ttls.pollSeq(), RemovalReason.TTL, false, true);
+                long seq = store.ttls.pollSeq();
+                String emptied = markers ? store.lastOfSubjectUnmarked(seq) : null;
+                store.removeLocked(seq, RemovalReason.TTL, false, true);
+                if (emptied != null) {
+                    store.subjectEmptiedByAge(emptied);
+                }
             }
             if (!store.ttls.isEmpty()) {
                 next = Math.min(next, store.ttls.peekExpiry());
@@ -177,6 +194,33 @@ final class StoreLimits {
                 }
             }
             return true;
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code headers} make a message a subject delete marker: a {@code Nats-Marker-Reason}
+     * (what a stream writes) or a key-value purge ({@code KV-Operation: PURGE}), as upstream
+     * recognises them; no new marker replaces an expiring one.
+     */
+    static boolean isDeleteMarker(byte[] headers) {
+        if (headers == null) {
+            return false;
+        }
+        String h = new String(headers, StandardCharsets.UTF_8);
+        for (String line : h.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                continue;
+            }
+            String name = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Nats-Marker-Reason") && !value.isEmpty()) {
+                return true;
+            }
+            if (name.equalsIgnoreCase("KV-Operation") && value.equals("PURGE")) {
+                return true;
+            }
         }
         return false;
     }

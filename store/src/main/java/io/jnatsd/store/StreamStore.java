@@ -41,6 +41,12 @@ public interface StreamStore extends AutoCloseable {
      */
     void storeRaw(String subject, byte[] headers, byte[] payload, long seq, long timestampNanos, long ttlNanos);
 
+    /**
+     * The bytes a message would count for against max_bytes in this store (its record with
+     * overhead), so that a caller can check limits for messages not stored yet (an atomic batch).
+     */
+    long messageSize(String subject, byte[] headers, byte[] payload);
+
     /** The message at {@code seq}, or null if there is none (never stored, removed, expired). */
     StoredMessage load(long seq);
 

@@ -770,6 +770,36 @@ abstract class StreamStoreContractTest {
     }
 
     @Test
+    void subjectDeleteMarkersAreAskedForWhenAgeOrTtlEmptiesASubject() {
+        StreamStore s = create(StoreConfig.builder("S").allowMsgTtl(true).subjectDeleteMarkers(true)
+                .maxAgeNanos(TimeUnit.MILLISECONDS.toNanos(200)));
+        List<String> emptied = new CopyOnWriteArrayList<>();
+        s.registerRemovalListener(new RemovalListener() {
+            @Override
+            public void messageRemoved(long seq, String subject, RemovalReason reason) {
+            }
+
+            @Override
+            public void subjectEmptiedByAge(String subject) {
+                emptied.add(subject);
+            }
+
+            @Override
+            public boolean writesSubjectDeleteMarkers() {
+                return true;
+            }
+        });
+        s.store("two", null, b("1"), 0);
+        s.store("two", null, b("2"), 0);
+        s.store("ttl", null, b("3"), TimeUnit.MILLISECONDS.toNanos(100));
+        s.store("marker", "NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\n\r\n".getBytes(StandardCharsets.UTF_8), b(""), 0);
+        s.store("purged", "NATS/1.0\r\nKV-Operation: PURGE\r\n\r\n".getBytes(StandardCharsets.UTF_8), b(""), 0);
+        await("expiry", () -> s.state().msgs() == 0);
+        // one report per emptied subject, none for a marker (of either kind) going
+        assertEquals(List.of("ttl", "two"), emptied.stream().sorted().toList());
+    }
+
+    @Test
     void ttlIgnoredUnlessAllowed() throws InterruptedException {
         StreamStore s = create();
         s.store("a", null, b("1"), TimeUnit.MILLISECONDS.toNanos(1));

@@ -287,6 +287,38 @@ public final class ConfigLoader {
             if (users && token != null) throw error("Can not have a token and a users array");
         }
 
+        /** {@code jetstream.limits}: only the atomic batch ceilings are read; the other limits stay accepted and unused. */
+        private void jetstreamLimits(Object v) {
+            if (!(v instanceof ConfMap lm)) return;
+            Object batch = null;
+            String batchKey = null;
+            for (String key : lm.keySet()) {
+                if (key.equalsIgnoreCase("batch")) {
+                    batchKey = key;
+                    batch = lm.get(key);
+                }
+            }
+            if (batch == null) return;
+            Position outer = at;
+            at = lm.positionOf(batchKey);
+            if (!(batch instanceof ConfMap bm)) throw error("Expected a map to define batch limits, got " + goTypeName(batch));
+            for (Map.Entry<String, Object> e : bm.entrySet()) {
+                String mk = e.getKey();
+                String k = mk.toLowerCase(Locale.ROOT);
+                at = bm.positionOf(mk);
+                switch (k) {
+                    case "max_inflight_per_stream" -> o.jetstreamBatchInflightPerStream = (int) i64(k, e.getValue());
+                    case "max_inflight_total" -> o.jetstreamBatchInflightTotal = (int) i64(k, e.getValue());
+                    case "max_msgs" -> o.jetstreamBatchMaxMsgs = (int) i64(k, e.getValue());
+                    case "timeout" -> o.jetstreamBatchTimeoutNanos = duration(k, e.getValue()).toNanos();
+                    default -> {
+                        if (!bm.isUsedVariable(mk)) throw error("unknown field \"" + mk + "\"");
+                    }
+                }
+            }
+            at = outer;
+        }
+
         private void jetstream(Object v) {
             switch (v) {
                 case Boolean b -> o.jetstream = b;
@@ -321,6 +353,7 @@ public final class ConfigLoader {
                                 case "domain" -> o.jetstreamDomain = str(k, mv);
                                 case "raft_port" -> o.jetstreamRaftPort = i32(k, mv);
                                 case "enable", "enabled" -> enable = bool(k, mv);
+                                case "limits" -> jetstreamLimits(mv);
                                 case "sync", "sync_interval" -> {
                                     if (mv instanceof String s && s.equalsIgnoreCase("always")) {
                                         o.syncAlways = true;

@@ -91,6 +91,14 @@ public final class ServerOptions {
     public boolean syncAlways;
     /** The {@code jetstream} block of the config file as written, when it is a map. */
     public ConfMap jetstreamBlock;
+    /**
+     * {@code jetstream { limits { batch { max_inflight_per_stream, max_inflight_total, max_msgs,
+     * timeout } } }}: the atomic batch publish ceilings (2.12); 0 keeps upstream's default.
+     */
+    public int jetstreamBatchInflightPerStream;
+    public int jetstreamBatchInflightTotal;
+    public int jetstreamBatchMaxMsgs;
+    public long jetstreamBatchTimeoutNanos;
 
     // Operations
     public String pidFile;

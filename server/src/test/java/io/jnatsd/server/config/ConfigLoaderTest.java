@@ -238,6 +238,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void jetstreamBatchLimits() throws Exception {
+        ServerOptions o = load("jetstream { limits { max_ack_pending: 5, batch { max_inflight_per_stream: 3, max_inflight_total: 7,"
+                + " max_msgs: 20, timeout: \"2s\" } } }\n");
+        assertEquals(3, o.jetstreamBatchInflightPerStream);
+        assertEquals(7, o.jetstreamBatchInflightTotal);
+        assertEquals(20, o.jetstreamBatchMaxMsgs);
+        assertEquals(Duration.ofSeconds(2).toNanos(), o.jetstreamBatchTimeoutNanos);
+        assertEquals("unknown field \"bogus\"", fail("jetstream { limits { batch { bogus: 1 } } }\n").getReason());
+        assertEquals("Expected a map to define batch limits, got int64", fail("jetstream { limits { batch: 1 } }\n").getReason());
+    }
+
+    @Test
     void authorizationConflicts() throws Exception {
         assertEquals("Cannot have a user/pass and token", fail("authorization { user: a, password: b, token: c }\n").getReason());
         assertEquals("Can not have a single user/pass and a users array",

@@ -1,8 +1,11 @@
 package io.jnatsd.server.jetstream.api;
 
 import io.jnatsd.server.jetstream.common.ApiException;
+import io.jnatsd.server.jetstream.common.GoTime;
+import io.jnatsd.server.jetstream.common.GoTimeErrors;
 import io.jnatsd.server.jetstream.common.JsJson;
 
+import io.jnatsd.protocol.wire.GoQuote;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -80,6 +83,23 @@ final class ApiRequest {
         if (v == null) return null;
         if (!v.isTextual()) throw mismatch(v, field, "string");
         return v.textValue().isEmpty() ? null : v.textValue();
+    }
+
+    /**
+     * An RFC 3339 time field (Go's {@code *time.Time}) in epoch nanoseconds, or null when absent;
+     * refused with Go's complaint when it is not a string or not such a time.
+     */
+    Long time(String field) throws ApiException {
+        JsonNode v = field(field);
+        if (v == null) return null;
+        if (!v.isTextual()) throw invalidJson("Time.UnmarshalJSON: input is not a JSON string");
+        String bad = GoTimeErrors.of(v.textValue());
+        if (bad != null) throw invalidJson(bad);
+        try {
+            return GoTime.parse(v.textValue());
+        } catch (RuntimeException e) {
+            throw invalidJson("parsing time " + GoQuote.quote(v.textValue()) + ": " + e.getMessage());
+        }
     }
 
     private JsonNode field(String name) {

@@ -163,7 +163,7 @@ public final class StreamApi {
                 resp.put("success", true);
             }
             default -> {
-                if (t[2].equals("GET")) msgGet(stream(ja, t[3]), body, resp);
+                if (t[2].equals("GET")) msgGet(ja, t[3], body, resp);
                 else msgDelete(stream(ja, t[3]), body, resp);
             }
         }
@@ -391,32 +391,37 @@ public final class StreamApi {
         resp.put("purged", purged);
     }
 
-    private void msgGet(Stream s, byte[] body, Map<String, Object> resp) throws ApiException {
+    /**
+     * STREAM.MSG.GET: the request is checked before the stream is looked up, as upstream does;
+     * {@code start_time} finds the first message stored at or after it (with {@code next_by_subj},
+     * the first such message on those subjects) and {@code no_hdr} leaves the headers out.
+     */
+    private void msgGet(JsAccount ja, String name, byte[] body, Map<String, Object> resp) throws ApiException {
         ApiRequest req = requiredJson(body, "JSApiMsgGetRequest");
         long seq = req.uint64("seq");
         String last = req.string("last_by_subj");
         String next = req.string("next_by_subj");
+        Long startTime = req.time("start_time");
+        boolean noHeaders = req.bool("no_hdr");
+        // batches are DIRECT.GET's; this API answers with one message
+        if (req.integer("batch") > 0 || req.integer("max_bytes") > 0) throw ApiException.of("JSBadRequestErr");
+        if ((seq > 0 && last != null) || (seq == 0 && last == null && next == null && startTime == null)
+                || (seq > 0 && startTime != null) || (startTime != null && last != null) || (last != null && next != null)) {
+            throw ApiException.of("JSBadRequestErr");
+        }
+        Stream s = stream(ja, name);
+        if (startTime != null) seq = Stream.seqForTime(s.store(), startTime);
         StoredMessage m;
-        String startTime = req.string("start_time");
-        if (seq > 0 && last != null) throw ApiException.of("JSBadRequestErr");
-        if (startTime != null) {
-            if (seq > 0 || last != null) throw ApiException.of("JSBadRequestErr");
-            long from;
-            try {
-                from = Stream.seqForTime(s.store(), GoTime.parse(startTime));
-            } catch (RuntimeException e) {
-                throw ApiException.of("JSBadRequestErr");
-            }
-            m = s.store().loadNext(next, from);
-        } else if (last != null) m = s.store().loadLast(last);
+        if (seq > 0 && next == null) m = s.store().load(seq);
         else if (next != null) m = s.store().loadNext(next, Math.max(seq, 1));
-        else if (seq > 0) m = s.store().load(seq);
-        else throw ApiException.of("JSBadRequestErr");
+        else m = s.store().loadLast(last);
         if (m == null) throw ApiException.of("JSNoMessageFoundErr");
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("subject", m.subject());
         message.put("seq", m.seq());
-        if (m.headers() != null && m.headers().length > 0) message.put("hdrs", Base64.getEncoder().encodeToString(m.headers()));
+        if (!noHeaders && m.headers() != null && m.headers().length > 0) {
+            message.put("hdrs", Base64.getEncoder().encodeToString(m.headers()));
+        }
         if (m.payload().length > 0) message.put("data", Base64.getEncoder().encodeToString(m.payload()));
         message.put("time", time(m.timestampNanos()));
         resp.put("message", message);

@@ -130,14 +130,22 @@ public final class ClusteredCoordinator implements Coordinator {
 
     // ---- changes, committed by the meta leader ----
 
+    /** What a replicated stream cannot do yet: refused with a clear error rather than half done. */
+    private static void checkReplicable(StreamConfig c) throws ApiException {
+        if (c.numReplicas <= 1) return;
+        String missing = null;
+        if (c.isMirror() || (c.sources != null && !c.sources.isEmpty())) missing = "mirrors and sources";
+        else if (!"limits".equals(c.retention)) missing = "interest and work queue retention";
+        else if (c.allowAtomic) missing = "atomic batch publish";
+        else if (c.allowMsgSchedules) missing = "message schedules";
+        if (missing != null) {
+            throw ApiException.of("JSStreamGeneralErrorF", "err", "replicated streams do not support " + missing + " yet");
+        }
+    }
+
     @Override
     public Stream createStream(JsAccount ja, StreamConfig c, String reply) throws ApiException {
-        if (c.numReplicas > 1 && (c.isMirror() || (c.sources != null && !c.sources.isEmpty()))) {
-            throw ApiException.of("JSStreamGeneralErrorF", "err", "replicated mirrors and sources are not supported yet");
-        }
-        if (c.numReplicas > 1 && !"limits".equals(c.retention)) {
-            throw ApiException.of("JSStreamGeneralErrorF", "err", "replicated interest and work queue streams are not supported yet");
-        }
+        checkReplicable(c);
         var peers = cluster.place(c.numReplicas, c.name);
         if (peers == null) throw ApiException.of("JSClusterNoPeersErrF", "err", "no suitable peers for placement");
         String group = "S-" + ja.account.name() + "-" + c.name + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -156,6 +164,7 @@ public final class ClusteredCoordinator implements Coordinator {
         StreamAssignment sa = cluster.meta.stream(ja.account.name(), name);
         if (sa == null) throw ApiException.of("JSStreamNotFoundErr");
         if (c.numReplicas != sa.config().numReplicas) throw ApiException.of("JSStreamReplicasNotUpdatableErr");
+        checkReplicable(c);
         cluster.proposeMeta(new MetaEntry(MetaEntry.Op.UPDATE_STREAM, sa.withConfig(c)));
     }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class JsHeaders {
     private static final byte[] PREFIX = ascii("nats-");
+    private static final byte[] SCHEDULE_PREFIX = ascii("schedule");
     private static final int MSG_ID = 0;
     private static final int EXPECTED_STREAM = 1;
     private static final int EXPECTED_LAST_SEQUENCE = 2;
@@ -18,16 +19,25 @@ public final class JsHeaders {
     private static final int EXPECTED_LAST_MSG_ID = 4;
     private static final int ROLLUP = 5;
     private static final int TTL = 6;
+    private static final int EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT = 7;
+    private static final int INCR = 8;
+    private static final int BATCH_ID = 9;
+    private static final int BATCH_SEQUENCE = 10;
+    private static final int BATCH_COMMIT = 11;
     /** After the {@code Nats-} prefix, lower case, indexed by the constants above. */
     private static final byte[][] NAMES = {
         ascii("msg-id"), ascii("expected-stream"), ascii("expected-last-sequence"),
         ascii("expected-last-subject-sequence"), ascii("expected-last-msg-id"), ascii("rollup"), ascii("ttl"),
+        ascii("expected-last-subject-sequence-subject"), ascii("incr"),
+        ascii("batch-id"), ascii("batch-sequence"), ascii("batch-commit"),
     };
 
     /** Shared by every message without JetStream headers. */
     public static final JsHeaders NONE = new JsHeaders();
 
     private final String[] values = new String[NAMES.length];
+    /** Whether a {@code Nats-Schedule*} header (or {@code Nats-Scheduler}) is present: message schedules read those apart. */
+    private boolean scheduling;
 
     private JsHeaders() {}
 
@@ -47,7 +57,10 @@ public final class JsHeaders {
                 int name = skipBlanks(block, start, colon);
                 int nameEnd = trimEnd(block, name, colon);
                 int which = knownName(block, name, nameEnd);
-                if (which >= 0) {
+                if (which < 0 && isSchedulingName(block, name, nameEnd)) {
+                    if (found == null) found = new JsHeaders();
+                    found.scheduling = true;
+                } else if (which >= 0) {
                     if (found == null) found = new JsHeaders();
                     if (found.values[which] == null) {
                         found.values[which] = new String(block, colon + 1, end - colon - 1, StandardCharsets.UTF_8).trim();
@@ -75,6 +88,37 @@ public final class JsHeaders {
         return values[EXPECTED_LAST_SUBJECT_SEQUENCE];
     }
 
+    /**
+     * {@code Nats-Expected-Last-Subject-Sequence-Subject} (2.11): the subject, or filter, whose last
+     * sequence {@link #expectedLastSubjectSequence()} is checked against instead of the message's
+     * own; null when absent or empty.
+     */
+    public String expectedLastSubjectSequenceSubject() {
+        String v = values[EXPECTED_LAST_SUBJECT_SEQUENCE_SUBJECT];
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code Nats-Incr} (2.12): a counter stream's increment. */
+    public String incr() {
+        return values[INCR];
+    }
+
+    /** {@code Nats-Batch-Id} (2.12): the atomic batch the message belongs to; null when absent or empty. */
+    public String batchId() {
+        String v = values[BATCH_ID];
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code Nats-Batch-Sequence}: the message's place in its batch, from 1. */
+    public String batchSequence() {
+        return values[BATCH_SEQUENCE];
+    }
+
+    /** {@code Nats-Batch-Commit}: {@code 1} (commit with this message) or {@code eob} (commit without it). */
+    public String batchCommit() {
+        return values[BATCH_COMMIT];
+    }
+
     public String expectedLastMsgId() {
         return values[EXPECTED_LAST_MSG_ID];
     }
@@ -85,6 +129,16 @@ public final class JsHeaders {
 
     public String ttl() {
         return values[TTL];
+    }
+
+    /** Whether one of the message schedule headers is present (2.12). */
+    public boolean hasScheduling() {
+        return scheduling;
+    }
+
+    private static boolean isSchedulingName(byte[] b, int from, int to) {
+        int rest = from + PREFIX.length;
+        return to - rest >= SCHEDULE_PREFIX.length && equalsIgnoreCase(b, from, PREFIX) && equalsIgnoreCase(b, rest, SCHEDULE_PREFIX);
     }
 
     /** Which of {@link #NAMES} (after {@code Nats-}) the name in {@code [from, to)} is; -1 for none. */

@@ -4,6 +4,7 @@ import io.jnatsd.server.jetstream.common.ApiError;
 import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.GoTime;
 import io.jnatsd.server.jetstream.stream.StreamConfig;
+import io.jnatsd.server.jetstream.stream.StreamConfigs;
 
 import io.jnatsd.protocol.subject.Subjects;
 import java.time.Instant;
@@ -19,7 +20,6 @@ public final class ConsumerConfigs {
     static final int DEFAULT_MAX_WAITING = 512;
     static final int MAX_NAME_LENGTH = 255;
     static final int MAX_DESCRIPTION_LENGTH = 4 * 1024;
-    static final int MAX_METADATA_LENGTH = 128 * 1024;
     private static final long MIN_HEARTBEAT_NANOS = 100_000_000L;
     private static final long MIN_MAX_EXPIRES_NANOS = 1_000_000L;
     private static final List<String> DELIVER_POLICIES =
@@ -80,10 +80,8 @@ public final class ConsumerConfigs {
         if (c.description != null && c.description.length() > MAX_DESCRIPTION_LENGTH) {
             return ApiErrors.of("JSConsumerDescriptionTooLongErrF", "max", MAX_DESCRIPTION_LENGTH);
         }
-        if (c.metadata != null) {
-            int size = 0;
-            for (var e : c.metadata.entrySet()) size += e.getKey().length() + Objects.toString(e.getValue(), "").length();
-            if (size > MAX_METADATA_LENGTH) return ApiErrors.of("JSConsumerMetadataLengthErrF", "limit", "128KB");
+        if (StreamConfigs.metadataLength(c.metadata) > StreamConfigs.MAX_METADATA_LENGTH) {
+            return ApiErrors.of("JSConsumerMetadataLengthErrF", "limit", "128KB");
         }
         if (c.isPush()) {
             if (!Subjects.isLiteral(c.deliverSubject)) return ApiErrors.of("JSConsumerDeliverToWildcardsErr");

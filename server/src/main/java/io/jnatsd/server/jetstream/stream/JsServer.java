@@ -42,6 +42,8 @@ public final class JsServer {
     private final InternalClient internal = new InternalClient("jetstream", ConnectionKind.JETSTREAM, api);
     private final Map<Account, JsAccount> accounts = new ConcurrentHashMap<>();
     private final JsLimits.Usage serverUsage = new JsLimits.Usage();
+    /** Atomic batches open on this server, against {@code limits.batch.max_inflight_total}. */
+    private final java.util.concurrent.atomic.AtomicInteger atomicBatchesOpen = new java.util.concurrent.atomic.AtomicInteger();
     /** Consumers' timers (ack wait, request expiry, heartbeats, state flushes, housekeeping). */
     private final ScheduledExecutorService timers = newTimers();
 
@@ -69,6 +71,10 @@ public final class JsServer {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    java.util.concurrent.atomic.AtomicInteger atomicBatchesOpen() {
+        return atomicBatchesOpen;
     }
 
     public InternalClient internal() {
@@ -158,6 +164,7 @@ public final class JsServer {
                 .discardNew(c.isDiscardNew()).discardNewPerSubject(c.discardNewPerSubject)
                 .firstSeq(c.firstSeq).syncAlways(syncAlways).syncIntervalNanos(syncIntervalNanos)
                 .allowMsgTtl(c.allowMsgTtl).compression(StoreCompression.fromConfigName(c.compression))
+                .subjectDeleteMarkers(c.subjectDeleteMarkerTtl > 0)
                 .build();
     }
 

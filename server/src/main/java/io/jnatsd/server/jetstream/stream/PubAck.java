@@ -36,6 +36,23 @@ final class PubAck {
         return ack;
     }
 
+    /** A counter stream's ack: the subject's new total as {@code ,"val":"N"} (upstream's %q of a decimal). */
+    static byte[] ok(byte[] prefix, long seq, String value) {
+        byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = (",\"val\":\"" + value + "\"}").getBytes(StandardCharsets.US_ASCII);
+        byte[] ack = new byte[prefix.length + digits.length + tail.length];
+        System.arraycopy(prefix, 0, ack, 0, prefix.length);
+        System.arraycopy(digits, 0, ack, prefix.length, digits.length);
+        System.arraycopy(tail, 0, ack, prefix.length + digits.length, tail.length);
+        return ack;
+    }
+
+    /** The ack of a committed atomic batch: its last message's sequence, the batch id and how many it stored. */
+    static byte[] okBatch(byte[] prefix, long seq, String batchId, long count) {
+        return (new String(prefix, StandardCharsets.UTF_8) + seq + ",\"batch\":" + io.jnatsd.protocol.wire.GoQuote.quote(batchId)
+                + ",\"count\":" + count + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static final byte[] TAIL = "}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DUPLICATE_TAIL = ",\"duplicate\": true}".getBytes(StandardCharsets.US_ASCII);
 

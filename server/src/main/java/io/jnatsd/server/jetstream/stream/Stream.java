@@ -3,6 +3,8 @@ package io.jnatsd.server.jetstream.stream;
 import io.jnatsd.server.jetstream.common.ApiError;
 import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.GoTime;
+import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.server.jetstream.common.Outbox;
 
@@ -13,6 +15,8 @@ import io.jnatsd.server.core.ConnectionKind;
 import io.jnatsd.server.core.FlushBatch;
 import io.jnatsd.server.core.Subscriber;
 import io.jnatsd.server.core.Subscription;
+import io.jnatsd.store.RemovalListener;
+import io.jnatsd.store.RemovalReason;
 import io.jnatsd.store.StoreLimitException;
 import io.jnatsd.store.StoredAppend;
 import io.jnatsd.store.StoredMessage;
@@ -38,6 +42,11 @@ import java.util.function.Function;
  */
 public final class Stream implements Subscriber {
     private static final int MAX_BATCH = 4096;
+    private static final long SECOND = 1_000_000_000L;
+    /** Not an ack: a marker no longer needed (the subject has a message again) is dropped. */
+    private static final byte[] MARKER_NOT_NEEDED = new byte[0];
+    /** The answer to a staged message of an atomic batch: an empty message, as upstream sends. */
+    private static final byte[] STAGED = new byte[0];
 
     private final JsServer js;
     private final Account account;
@@ -47,6 +56,8 @@ public final class Stream implements Subscriber {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Executor writers;
     private final DuplicateWindow duplicates;
+    private final AtomicBatches batches;
+    private final MessageSchedules schedules;
     private final List<Subscription> subscriptions = new ArrayList<>();
     /** Told after each batch of appends (sources and mirrors following this stream). */
     private final List<Runnable> appendListeners = new CopyOnWriteArrayList<>();
@@ -67,6 +78,10 @@ public final class Stream implements Subscriber {
     private final Object applyLock = new Object();
     /** The writer's: why the store refused the entry just applied; when the entry just applied was stored. */
     private ApiError refusal;
+    /** The writer's: what {@link #decide} took, when it is not the entry proposed as it came (a raised TTL). */
+    private StreamEntry decided;
+    /** The writer's: a counter stream's new total for the ack of the entry {@link #decide} took. */
+    private String decidedValue;
     private long appliedTimestamp;
     private byte[] ackPrefix; // the writer's: the stream's name and domain, quoted once
 
@@ -79,9 +94,28 @@ public final class Stream implements Subscriber {
         this.created = created;
         this.writers = js.writers();
         this.duplicates = new DuplicateWindow(config.duplicateWindow);
+        this.batches = new AtomicBatches(js);
+        this.schedules = new MessageSchedules(js.timers(), this::fireSchedules);
         applyFeatures(config);
         this.consumers = consumers.apply(this);
         this.log = logs.open("S-" + account.name() + "-" + config.name, this::apply, StreamEntry.CODEC);
+        // last: once registered, the store's expiry may propose markers, which needs the log and the consumers
+        store.registerRemovalListener(new RemovalListener() {
+            @Override
+            public void messageRemoved(long seq, String subject, RemovalReason reason) {
+            }
+
+            @Override
+            public void subjectEmptiedByAge(String subject) {
+                markerDue(subject);
+            }
+
+            @Override
+            public boolean writesSubjectDeleteMarkers() {
+                return true;
+            }
+        });
+        if (config.allowMsgSchedules) loadSchedules();
     }
 
     public Consumers consumers() {
@@ -224,16 +258,21 @@ public final class Stream implements Subscriber {
     /** Applies an updated config (already validated as an allowed change). */
     public synchronized void update(StreamConfig updated) {
         unsubscribe();
+        boolean schedulesTurnedOn = updated.allowMsgSchedules && !config.allowMsgSchedules;
         config = updated;
         duplicates.setWindow(updated.duplicateWindow);
+        if (!updated.allowAtomic) batches.dropAll();
         applyFeatures(updated);
         store.updateConfig(JsServer.storeConfig(updated, js.syncAlways(), js.syncIntervalNanos()));
+        if (schedulesTurnedOn) loadSchedules();
         if (leading) subscribeSubjects();
     }
 
     public void close() {
         closed = true;
         unsubscribe();
+        batches.dropAll();
+        schedules.close();
         StreamSourcing src = sourcing;
         if (src != null) src.close();
         consumers.close();
@@ -257,6 +296,18 @@ public final class Stream implements Subscriber {
             else drain(batch);
         }
         return true;
+    }
+
+    /**
+     * max_age or a TTL took the last message of {@code subject} (the store's timer thread): the
+     * writer proposes a subject delete marker, which lives for subject_delete_marker_ttl in whole
+     * seconds, as upstream writes it.
+     */
+    private void markerDue(String subject) {
+        long ttl = config.subjectDeleteMarkerTtl / SECOND * SECOND;
+        if (closed || ttl <= 0) return;
+        incoming.add(StreamEntry.marker(subject, ttl, nowNanos()));
+        if (draining.compareAndSet(false, true)) writers.execute(this::drain);
     }
 
     /** The dedupe window's clock, as the leader reads it. */
@@ -361,7 +412,7 @@ public final class Stream implements Subscriber {
     boolean storeMirrored(StoredMessage m, Outbox out) {
         StreamEntry e = StreamEntry.mirrored(m);
         if (JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload()) != null) return false;
-        byte[] ack = appendDecided(e, out);
+        byte[] ack = appendDecided(e, out, null);
         return ack != null && !PubAck.isError(ack);
     }
 
@@ -371,8 +422,16 @@ public final class Stream implements Subscriber {
      * the error or duplicate ack when refused, the store and the consumers untouched. Runs on the writer.
      */
     byte[] propose(StreamEntry e, Outbox out) {
+        if (e.kind() == StreamEntry.Kind.PUBLISHED && e.expected().batchId() != null) return proposeBatched(e, out);
         byte[] refused = decide(e);
-        return refused != null ? refused : appendDecided(e, out);
+        if (refused != null && e.kind() == StreamEntry.Kind.SCHEDULED) {
+            schedules.refused(Headers.get(e.headers(), MessageSchedules.SCHEDULER)); // it may fire again
+        }
+        StreamEntry taken = decided != null ? decided : e;
+        String value = decidedValue;
+        decided = null;
+        decidedValue = null;
+        return refused != null ? refused : appendDecided(taken, out, value);
     }
 
     /**
@@ -383,14 +442,28 @@ public final class Stream implements Subscriber {
     byte[] decide(StreamEntry e) {
         StreamConfig c = config;
         if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        if (e.kind() == StreamEntry.Kind.MARKER) {
+            // only while the subject is still empty: a message published since needs no marker
+            if (store.loadLast(e.subject()) != null) return MARKER_NOT_NEEDED;
+            ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+            return overLimit == null ? null : PubAck.error(c.name, overLimit);
+        }
         if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
         ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
         if (overLimit != null) return PubAck.error(c.name, overLimit);
         JsHeaders h = e.expected();
         boolean published = e.kind() == StreamEntry.Kind.PUBLISHED;
+        StreamEntry scheduled = null;
         if (published && h != JsHeaders.NONE) {
+            ApiError incr = Counters.checkPublished(c, e, h);
+            if (incr != null) return PubAck.error(c.name, incr);
             byte[] unmet = checkExpectations(c, e, h);
             if (unmet != null) return unmet;
+            if (h.hasScheduling()) {
+                MessageSchedules.Check sc = MessageSchedules.checkPublished(c, e.subject(), e.headers(), store, nowNanos());
+                if (sc.error() != null) return PubAck.error(c.name, sc.error());
+                if (sc.headers() != null) scheduled = e.withHeadersAndRollup(sc.headers(), "sub");
+            }
         }
         String rollup = h.rollup();
         if (rollup != null && (published || c.allowRollupHdrs)) {
@@ -407,7 +480,33 @@ public final class Stream implements Subscriber {
             long dup = duplicates.find(e.msgId(), e.timestampNanos());
             if (dup >= 0) return PubAck.ok(ackPrefix(), dup, true);
         }
+        if (c.allowMsgCounter) return decideCounter(c, e);
+        StreamEntry raised = raisedTtl(c, scheduled != null ? scheduled : e);
+        decided = raised != null ? raised : scheduled;
         return null;
+    }
+
+    /** A counter stream's entry carries the subject's new total, read from its last message here. */
+    private byte[] decideCounter(StreamConfig c, StreamEntry e) {
+        Counters.Decision d = Counters.decide(e, store.loadLast(e.subject()), js.options().maxPayload);
+        if (d.error() != null) return PubAck.error(c.name, d.error());
+        if (c.maxMsgSize > 0 && d.entry().size() > c.maxMsgSize) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        }
+        decided = d.entry();
+        decidedValue = d.value();
+        return null;
+    }
+
+    /**
+     * With subject delete markers, a TTL shorter than the markers' is raised to theirs (header
+     * and all, in whole seconds), as upstream does, or a subject's marker could outlive the message
+     * after it; one message per subject needs no such care. Null when nothing changes.
+     */
+    private static StreamEntry raisedTtl(StreamConfig c, StreamEntry e) {
+        long min = c.subjectDeleteMarkerTtl / SECOND * SECOND;
+        if (e.ttlNanos() <= 0 || min <= 0 || c.maxMsgsPerSubject == 1 || e.ttlNanos() / SECOND * SECOND >= min) return null;
+        return e.withHeadersAndTtl(Headers.replaced(e.headers(), "Nats-TTL", Long.toString(min / SECOND)), min);
     }
 
     /** The publisher's {@code Nats-Expected-*} headers, and the duplicate window between them as upstream orders it. */
@@ -428,12 +527,16 @@ public final class Stream implements Subscriber {
             }
         }
         String expectedSubjectLast = h.expectedLastSubjectSequence();
+        String checkedSubject = h.expectedLastSubjectSequenceSubject();
         if (expectedSubjectLast != null) {
-            StoredMessage lastOfSubject = store.loadLast(e.subject());
+            // 2.11: the last sequence may be that of another subject, or of a filter's subjects
+            StoredMessage lastOfSubject = store.loadLast(checkedSubject != null ? checkedSubject : e.subject());
             long seq = lastOfSubject == null ? 0 : lastOfSubject.seq();
             if (parseLong(expectedSubjectLast) != seq) {
                 return PubAck.error(c.name, ApiErrors.of("JSStreamWrongLastSequenceErrF", "seq", seq));
             }
+        } else if (checkedSubject != null) {
+            return PubAck.error(c.name, ApiErrors.of("JSStreamExpectedLastSeqPerSubjectInvalid"));
         }
         String expectedLastId = h.expectedLastMsgId();
         if (expectedLastId != null && !expectedLastId.equals(lastMsgId == null ? "" : lastMsgId)) {
@@ -447,21 +550,67 @@ public final class Stream implements Subscriber {
      * leader sends: the republished copy (with the subject's previous sequence, read before the
      * entry is applied) and the ack.
      */
-    private byte[] appendDecided(StreamEntry e, Outbox out) {
-        StreamConfig c = config;
+    private byte[] appendDecided(StreamEntry e, Outbox out, String counterValue) {
+        long seq = appendEntry(e, out);
+        if (seq <= 0) return refusalAck();
+        return counterValue != null ? PubAck.ok(ackPrefix(), seq, counterValue) : PubAck.ok(ackPrefix(), seq, false);
+    }
+
+    /** Appends a decided entry and queues its republished copy; the sequence, or 0 when the store refused it. */
+    private long appendEntry(StreamEntry e, Outbox out) {
         Republisher rp = republisher;
         String republishTo = rp == null ? null : rp.destination(e.subject());
         long lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
         long seq = log.append(e);
-        if (seq <= 0) {
-            ApiError why = refusal;
-            refusal = null;
-            return PubAck.error(c.name, why);
+        if (seq > 0 && republishTo != null) {
+            rp.add(out, republishTo, config.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
         }
-        if (republishTo != null) {
-            rp.add(out, republishTo, c.name, e.subject(), e.headers(), e.payload(), seq, appliedTimestamp, lastOfSubject);
+        return seq;
+    }
+
+    private byte[] refusalAck() {
+        ApiError why = refusal;
+        refusal = null;
+        return PubAck.error(config.name, why);
+    }
+
+    /**
+     * A message of an atomic batch (2.12): the checks a single message gets before it is staged,
+     * then staging ({@link AtomicBatches}, answered with an empty message) until the commit, whose
+     * messages are checked together ({@link BatchCommit}) and appended one after another, nothing
+     * in between; the commit's ack names the batch and how many it stored. Runs on the writer.
+     */
+    private byte[] proposeBatched(StreamEntry e, Outbox out) {
+        StreamConfig c = config;
+        JsHeaders h = e.expected();
+        if (c.sealed) return PubAck.error(c.name, ApiErrors.of("JSStreamSealedErr"));
+        ApiError overLimit = JsLimits.checkAppend(this, e.subject(), e.headers(), e.payload());
+        if (overLimit != null) return PubAck.error(c.name, overLimit);
+        if (c.maxMsgSize > 0 && e.size() > c.maxMsgSize) return PubAck.error(c.name, ApiErrors.of("JSStreamMessageExceedsMaximumErr"));
+        if (!c.allowAtomic) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishDisabledErr"));
+        String id = h.batchId();
+        if (id.length() > AtomicBatches.MAX_ID_LENGTH) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishInvalidBatchIDErr"));
+        long seq = batchSequence(h.batchSequence());
+        if (seq < 0) return PubAck.error(c.name, ApiErrors.of("JSAtomicPublishMissingSeqErr"));
+        AtomicBatches.Step step = batches.add(id, seq, h.batchCommit(), e);
+        if (step.error() != null) return PubAck.error(c.name, step.error());
+        if (step.commit() == null) return STAGED;
+        BatchCommit.Result checked = BatchCommit.check(c, store, duplicates, js.options().maxPayload, step.commit(), step.eob(), nowNanos());
+        if (checked.error() != null) return PubAck.error(c.name, checked.error());
+        long last = 0;
+        for (StreamEntry m : checked.entries()) {
+            StreamEntry raised = raisedTtl(c, m);
+            last = appendEntry(raised != null ? raised : m, out);
+            if (last <= 0) return refusalAck();
         }
-        return PubAck.ok(ackPrefix(), seq, false);
+        return PubAck.okBatch(ackPrefix(), last, id, checked.entries().size());
+    }
+
+    /** {@code Nats-Batch-Sequence} as upstream reads it (an unsigned decimal); -1 when absent or not one. */
+    private static long batchSequence(String v) {
+        if (v == null || v.isEmpty() || v.length() > 18) return -1;
+        for (int i = 0; i < v.length(); i++) if (v.charAt(i) < '0' || v.charAt(i) > '9') return -1;
+        return Long.parseLong(v);
     }
 
     // ---- the replicated write path: decide, propose, acknowledge once committed ----
@@ -475,6 +624,7 @@ public final class Stream implements Subscriber {
         final List<CompletableFuture<Long>> results = new ArrayList<>();
         final List<String> republishTo = new ArrayList<>();
         final List<Long> lastOfSubject = new ArrayList<>();
+        final List<String> counterValues = new ArrayList<>();
         final java.util.Set<String> msgIds = new java.util.HashSet<>();
 
         boolean isEmpty() {
@@ -486,6 +636,7 @@ public final class Stream implements Subscriber {
             results.clear();
             republishTo.clear();
             lastOfSubject.clear();
+            counterValues.clear();
             msgIds.clear();
         }
     }
@@ -498,14 +649,21 @@ public final class Stream implements Subscriber {
      */
     private void proposeReplicated(StreamEntry e, InFlight inFlight, Outbox out) {
         JsHeaders h = e.expected();
+        // a counter's new total is the last one plus the increment: it must see the last one applied
         boolean dependsOnInFlight = h.expectedLastSequence() != null || h.expectedLastSubjectSequence() != null
-                || h.expectedLastMsgId() != null || (e.msgId() != null && inFlight.msgIds.contains(e.msgId()));
+                || h.expectedLastMsgId() != null || (e.msgId() != null && inFlight.msgIds.contains(e.msgId()))
+                || config.allowMsgCounter;
         if (dependsOnInFlight && !inFlight.isEmpty()) settle(inFlight, out);
         byte[] refused;
         String republishTo;
         long lastOfSubject;
+        String counterValue;
         synchronized (applyLock) {
             refused = decide(e);
+            if (decided != null) e = decided; // decide rewrote it (a counter's total, a raised TTL)
+            counterValue = decidedValue;
+            decided = null;
+            decidedValue = null;
             Republisher rp = republisher;
             republishTo = refused != null || rp == null ? null : rp.destination(e.subject());
             lastOfSubject = republishTo == null ? 0 : store.filteredState(0, e.subject()).last();
@@ -520,6 +678,7 @@ public final class Stream implements Subscriber {
         inFlight.results.add(log.propose(stamped));
         inFlight.republishTo.add(republishTo);
         inFlight.lastOfSubject.add(lastOfSubject);
+        inFlight.counterValues.add(counterValue);
         if (e.msgId() != null) inFlight.msgIds.add(e.msgId());
     }
 
@@ -548,7 +707,8 @@ public final class Stream implements Subscriber {
                     republisher.add(out, to, c.name, e.subject(), e.headers(), e.payload(), r, e.timestampNanos(),
                             inFlight.lastOfSubject.get(i));
                 }
-                ack = PubAck.ok(ackPrefix(), r, false);
+                String value = inFlight.counterValues.get(i);
+                ack = value != null ? PubAck.ok(ackPrefix(), r, value) : PubAck.ok(ackPrefix(), r, false);
             } else {
                 ack = PubAck.error(c.name, refusalOf(r));
             }
@@ -626,6 +786,7 @@ public final class Stream implements Subscriber {
         }
         String rollup = e.rollup();
         if (rollup != null) store.purge(rollup.equals("sub") ? e.subject() : null, seq, 0);
+        if (c.allowMsgSchedules) appliedSchedule(seq, e);
         if (e.msgId() != null) {
             duplicates.record(e.msgId(), seq, e.timestampNanos());
             lastMsgId = e.msgId();
@@ -637,6 +798,43 @@ public final class Stream implements Subscriber {
             consumers.stored(seq, e.subject());
         }
         return seq;
+    }
+
+    // ---- message schedules (2.12) ----
+
+    /**
+     * A stored message's part in the schedules: a fired one-off copy purges its schedule
+     * ({@code Nats-Schedule-Next: purge}, from the entry, so every replica does it), and the
+     * schedules learn what was stored. Runs on the writer, in apply.
+     */
+    private void appliedSchedule(long seq, StreamEntry e) {
+        byte[] h = e.headers();
+        if (h != null) {
+            String scheduler = Headers.get(h, MessageSchedules.SCHEDULER);
+            if (MessageSchedules.PURGE.equals(Headers.get(h, MessageSchedules.NEXT)) && scheduler != null && !scheduler.isEmpty()) {
+                store.purge(scheduler, 0, 0);
+            }
+        }
+        schedules.applied(seq, e.subject(), h, appliedTimestamp);
+        schedules.arm();
+    }
+
+    /** Learns the schedules from the store (at open, or when an update turns them on). */
+    private void loadSchedules() {
+        for (StoredMessage m = store.loadNext(null, 0); m != null; m = store.loadNext(null, m.seq() + 1)) {
+            if (m.headers() != null) schedules.applied(m.seq(), m.subject(), m.headers(), m.timestampNanos());
+        }
+        schedules.arm();
+    }
+
+    /** On the JetStream timer, when schedules are due: hands their copies to the writer. */
+    private void fireSchedules() {
+        if (closed) return;
+        List<StreamEntry> due = schedules.due(GoTime.nowNanos(), store::load, store::loadLast);
+        if (!due.isEmpty()) {
+            incoming.addAll(due);
+            if (draining.compareAndSet(false, true)) writers.execute(this::drain);
+        }
     }
 
     private static long parseLong(String s) {

@@ -15,7 +15,7 @@ import java.util.Objects;
 @JsonPropertyOrder({"name", "description", "subjects", "subject_transform", "retention", "max_consumers", "max_msgs", "max_bytes",
         "max_age", "max_msgs_per_subject", "max_msg_size", "discard", "storage", "num_replicas", "no_ack",
         "duplicate_window", "placement", "mirror", "sources", "republish", "allow_direct", "mirror_direct", "sealed", "deny_delete", "deny_purge",
-        "allow_rollup_hdrs", "discard_new_per_subject", "allow_msg_ttl", "first_seq", "metadata"})
+        "allow_rollup_hdrs", "discard_new_per_subject", "allow_msg_ttl", "subject_delete_marker_ttl", "allow_msg_counter", "allow_atomic", "allow_msg_schedules", "first_seq", "metadata"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class StreamConfig {
     public static final long DEFAULT_DUPLICATE_WINDOW_NANOS = 120_000_000_000L;
@@ -43,6 +43,14 @@ public final class StreamConfig {
     @JsonProperty("allow_rollup_hdrs") public boolean allowRollupHdrs;
     @JsonProperty("discard_new_per_subject") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean discardNewPerSubject;
     @JsonProperty("allow_msg_ttl") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowMsgTtl;
+    /** 2.11: nanoseconds; a marker with this TTL is left when max_age or a TTL takes a subject's last message. */
+    @JsonProperty("subject_delete_marker_ttl") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public long subjectDeleteMarkerTtl;
+    /** 2.12: every subject is a counter, incremented by {@code Nats-Incr}. */
+    @JsonProperty("allow_msg_counter") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowMsgCounter;
+    /** 2.12: atomic batch publish ({@code Nats-Batch-Id}/{@code -Sequence}/{@code -Commit}). */
+    @JsonProperty("allow_atomic") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowAtomic;
+    /** 2.12: messages with {@code Nats-Schedule} publish copies of themselves when due. */
+    @JsonProperty("allow_msg_schedules") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public boolean allowMsgSchedules;
     @JsonProperty("first_seq") @JsonInclude(JsonInclude.Include.NON_DEFAULT) public long firstSeq;
     @JsonProperty("metadata") @JsonInclude(JsonInclude.Include.NON_EMPTY) public Map<String, String> metadata;
 

@@ -15,6 +15,8 @@ public final class StreamConfigs {
     static final int MAX_NAME_LENGTH = 255;
     private static final int MAX_DESCRIPTION_LENGTH = 4 * 1024;
     private static final int MAX_REPLICAS = 5;
+    /** upstream's JSMaxMetadataLen: keys and values together, for streams and consumers alike. */
+    public static final int MAX_METADATA_LENGTH = 128 * 1024;
 
     private StreamConfigs() {}
 
@@ -46,6 +48,9 @@ public final class StreamConfigs {
         }
         if (c.description != null && c.description.length() > MAX_DESCRIPTION_LENGTH) {
             return invalid("stream description is too long, maximum allowed is " + MAX_DESCRIPTION_LENGTH);
+        }
+        if (metadataLength(c.metadata) > MAX_METADATA_LENGTH) {
+            return invalid("stream metadata exceeds maximum size of " + MAX_METADATA_LENGTH + " bytes");
         }
         if (c.compression != null && !c.compression.isEmpty() && !c.compression.equals("none") && !c.compression.equals("s2")) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "invalid compression");
@@ -85,10 +90,21 @@ public final class StreamConfigs {
         if (c.duplicateWindow > 0 && c.duplicateWindow < MIN_DURATION_NANOS) {
             return invalid("duplicates window needs to be >= 100ms");
         }
-        ApiError discardNewPer = checkDiscardNewPerSubject(c);
-        if (discardNewPer != null) return discardNewPer;
         if (c.allowRollupHdrs && c.denyPurge) {
             return ApiErrors.of("JSStreamInvalidConfigF", "err", "roll-ups require the purge permission");
+        }
+        ApiError counters = checkCounters(c);
+        if (counters != null) return counters;
+        ApiError discardNewPer = checkDiscardNewPerSubject(c);
+        if (discardNewPer != null) return discardNewPer;
+        ApiError markers = checkSubjectDeleteMarkers(c);
+        if (markers != null) return markers;
+        if (c.allowMsgSchedules) {
+            if (c.isDiscardNew()) return invalid("message scheduling cannot use discard new");
+            if (!c.allowRollupHdrs) { // a schedule rolls up its subject; a non-pedantic upstream turns roll-ups on
+                c.allowRollupHdrs = true;
+                c.denyPurge = false;
+            }
         }
         ApiError sourcingError = StreamSourcing.checkConfig(c);
         if (sourcingError != null) return sourcingError;
@@ -137,6 +153,34 @@ public final class StreamConfigs {
         return null;
     }
 
+    /** allow_msg_counter (2.12): limits retention, discard old, no TTLs; never on a mirror. */
+    static ApiError checkCounters(StreamConfig c) {
+        if (!c.allowMsgCounter) return null;
+        if (c.isDiscardNew()) return invalid("counter stream cannot use discard new");
+        if (c.allowMsgTtl) return invalid("counter stream cannot use message TTLs");
+        if (c.allowMsgSchedules) return invalid("counter stream cannot use message schedules");
+        if (!"limits".equals(c.retention)) return invalid("counter stream can only use limits retention");
+        return null;
+    }
+
+    /**
+     * subject_delete_marker_ttl (2.11): at least a second, never on a mirror; markers are TTL'd
+     * roll-ups, so it turns on allow_msg_ttl and allow_rollup_hdrs (and off deny_purge), as a
+     * non-pedantic upstream does.
+     */
+    static ApiError checkSubjectDeleteMarkers(StreamConfig c) {
+        if (c.subjectDeleteMarkerTtl < 0) return invalid("subject delete marker TTL must not be negative");
+        if (c.subjectDeleteMarkerTtl == 0) return null;
+        if (c.subjectDeleteMarkerTtl < 1_000_000_000L) return invalid("subject delete marker TTL must be at least 1 second");
+        c.allowMsgTtl = true;
+        if (!c.allowRollupHdrs) {
+            c.allowRollupHdrs = true;
+            c.denyPurge = false;
+        }
+        if (c.isMirror()) return invalid("subject delete markers forbidden on mirrors");
+        return null;
+    }
+
     /** discard_new_per_subject needs discard new and a per-subject limit (on create and on update). */
     static ApiError checkDiscardNewPerSubject(StreamConfig c) {
         if (!c.discardNewPerSubject) return null;
@@ -164,7 +208,26 @@ public final class StreamConfigs {
         if (old.sealed && !c.sealed) return invalid("stream configuration update can not unseal a sealed stream");
         if (old.denyDelete && !c.denyDelete) return invalid("stream configuration update can not cancel deny message deletes");
         if (old.denyPurge && !c.denyPurge) return invalid("stream configuration update can not cancel deny purge");
+        if (old.allowMsgTtl && !c.allowMsgTtl) return invalid("message TTL status can not be disabled");
+        if (old.allowMsgSchedules && !c.allowMsgSchedules) return invalid("message schedules can not be disabled");
+        if (old.allowMsgCounter != c.allowMsgCounter) {
+            return invalid("stream configuration update can not change message counter setting");
+        }
         return null;
+    }
+
+    /** The bytes of a metadata map's keys and values, as upstream counts them (Go's len of a string: UTF-8 bytes). */
+    public static long metadataLength(java.util.Map<String, String> metadata) {
+        if (metadata == null) return 0;
+        long n = 0;
+        for (var e : metadata.entrySet()) {
+            n += utf8Length(e.getKey()) + utf8Length(e.getValue());
+        }
+        return n;
+    }
+
+    private static int utf8Length(String s) {
+        return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** A policy word Go's decoder does not know: upstream refuses the request as invalid JSON. */

@@ -1,8 +1,10 @@
 package io.jnatsd.server.jetstream.stream;
 
+import io.jnatsd.conf.GoDuration;
 import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.server.jetstream.common.EntryBytes;
 import io.jnatsd.server.jetstream.common.EntryLog;
+import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.JsHeaders;
 import io.jnatsd.store.StoredMessage;
 import java.nio.ByteBuffer;
@@ -32,6 +34,13 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         SOURCED,
         /** Copied from the mirror's origin under the origin's sequence and time: only the account's limits. */
         MIRRORED,
+        /**
+         * A subject delete marker (2.11) the stream writes itself once max_age or a TTL took the
+         * last message of a subject: taken only while the subject is still empty.
+         */
+        MARKER,
+        /** A due message schedule's copy (2.12), published by the stream itself: checked as a sourced message is. */
+        SCHEDULED,
         /** A purge: {@code subject} the filter (null: all), {@code seq} below which, {@code ttlNanos} how many to keep. */
         PURGE,
         /** One message removed: {@code seq}; {@code ttlNanos} 1 when overwritten (erase). */
@@ -96,6 +105,38 @@ public record StreamEntry(Kind kind, String subject, byte[] headers, byte[] payl
         String rollup = c.allowRollupHdrs ? h.rollup() : null;
         long ttl = h.ttl() == null || !c.allowMsgTtl ? 0 : MessageTtl.parseNanos(h.ttl());
         return new StreamEntry(Kind.SOURCED, subject, headers, payload, nowNanos, ttl, h.msgId(), rollup, 0, null, h);
+    }
+
+    /**
+     * The marker left on {@code subject}: upstream's headers ({@code Nats-Marker-Reason: MaxAge},
+     * {@code Nats-TTL} as a Go duration, {@code Nats-Rollup: sub}), no payload, {@code ttlNanos} to live.
+     */
+    static StreamEntry marker(String subject, long ttlNanos, long nowNanos) {
+        byte[] headers = Headers.build("Nats-Marker-Reason", "MaxAge",
+                "Nats-TTL", GoDuration.format(ttlNanos), "Nats-Rollup", "sub");
+        return new StreamEntry(Kind.MARKER, subject, headers, EMPTY, nowNanos, ttlNanos, null, "sub", 0, null, JsHeaders.NONE);
+    }
+
+    /** A due schedule's copy on {@code target}; its roll-up and TTL headers apply. */
+    static StreamEntry scheduled(String target, byte[] headers, byte[] payload, long nowNanos) {
+        JsHeaders h = JsHeaders.parse(headers);
+        long ttl = h.ttl() == null ? 0 : MessageTtl.parseNanos(h.ttl());
+        return new StreamEntry(Kind.SCHEDULED, target, headers, payload, nowNanos, ttl, null, h.rollup(), 0, null, h);
+    }
+
+    /** This entry with other headers and roll-up (a schedule rolls up its subject). */
+    StreamEntry withHeadersAndRollup(byte[] newHeaders, String newRollup) {
+        return new StreamEntry(kind, subject, newHeaders, payload, timestampNanos, ttlNanos, msgId, newRollup, seq, reply, expected);
+    }
+
+    /** This entry with other headers and TTL (what the leader decided to store instead). */
+    StreamEntry withHeadersAndTtl(byte[] newHeaders, long newTtlNanos) {
+        return new StreamEntry(kind, subject, newHeaders, payload, timestampNanos, newTtlNanos, msgId, rollup, seq, reply, expected);
+    }
+
+    /** This entry with other headers and payload (a counter's new total, decided by the leader). */
+    StreamEntry withHeadersAndPayload(byte[] newHeaders, byte[] newPayload) {
+        return new StreamEntry(kind, subject, newHeaders, newPayload, timestampNanos, ttlNanos, msgId, rollup, seq, reply, expected);
     }
 
     static StreamEntry mirrored(StoredMessage m) {

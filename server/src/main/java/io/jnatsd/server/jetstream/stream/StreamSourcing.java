@@ -457,6 +457,9 @@ public final class StreamSourcing {
             if (c.firstSeq > 0) return ApiErrors.of("JSMirrorWithFirstSeqErr");
             if (c.subjects != null && !c.subjects.isEmpty()) return ApiErrors.of("JSMirrorWithSubjectsErr");
             if (c.hasSources()) return ApiErrors.of("JSMirrorWithSourcesErr");
+            if (c.allowMsgCounter) return ApiErrors.of("JSMirrorWithCountersErr");
+            if (c.allowAtomic) return ApiErrors.of("JSMirrorWithAtomicPublishErr");
+            if (c.allowMsgSchedules) return ApiErrors.of("JSMirrorWithMsgSchedulesErr");
             if (m.consumer != null) return ApiErrors.of("JSMirrorDurableConsumerCfgInvalid");
             if (m.optStartSeq > 0 && m.optStartTime != null) return ApiErrors.of("JSMirrorWithStartSeqAndTimeErr");
             if (m.filterSubject != null && !m.filterSubject.isEmpty() && m.subjectTransforms != null
@@ -489,6 +492,7 @@ public final class StreamSourcing {
             if (ext != null) return ext;
         }
         if (c.hasSources()) {
+            if (c.allowMsgSchedules) return ApiErrors.of("JSSourceWithMsgSchedulesErr");
             Set<String> inames = new HashSet<>();
             for (StreamConfig.Source s : c.sources) {
                 if (s == null || !StreamConfigs.isValidName(s.name)) return ApiErrors.of("JSSourceInvalidStreamName");
