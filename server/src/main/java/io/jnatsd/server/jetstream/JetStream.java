@@ -7,6 +7,8 @@ import io.jnatsd.server.jetstream.cluster.ClusteredCoordinator;
 import io.jnatsd.server.jetstream.cluster.Coordinator;
 import io.jnatsd.server.jetstream.cluster.JsCluster;
 import io.jnatsd.raft.RaftSettings;
+import io.jnatsd.raft.RaftTls;
+import io.jnatsd.server.net.PeerTls;
 import io.jnatsd.server.jetstream.cluster.StandaloneCoordinator;
 import io.jnatsd.server.jetstream.consumer.AckSubject;
 import io.jnatsd.server.jetstream.consumer.StreamConsumers;
@@ -51,7 +53,7 @@ public final class JetStream implements AutoCloseable {
     public JetStream(ServerOptions opts, ServerLog log, String serverName) {
         this.js = new JsServer(opts, log, serverName);
         if (opts.cluster.enabled()) {
-            this.jsCluster = new JsCluster(js, raftBindHost(opts), raftAdvertisedHost(opts), raftPort(opts),
+            this.jsCluster = new JsCluster(js, raftBindHost(opts), raftAdvertisedHost(opts), raftPort(opts), raftTls(opts),
                     Cluster.configuredServers(opts.cluster), this::routedJetStreamPeers, RaftSettings.DEFAULT.syncing(opts.syncAlways));
             this.coordinator = new ClusteredCoordinator(js, jsCluster, opts.cluster.name);
         } else {
@@ -66,6 +68,13 @@ public final class JetStream implements AutoCloseable {
     private static int raftPort(ServerOptions opts) {
         if (opts.jetstreamRaftPort != 0) return opts.jetstreamRaftPort;
         return opts.cluster.port > 0 ? opts.cluster.port + 1 : 0;
+    }
+
+    /** The cluster block's TLS, mutual, for the Raft transport too; null without (then the Raft port is open). */
+    private static RaftTls raftTls(ServerOptions opts) {
+        if (opts.cluster.tls == null) return null;
+        PeerTls.Managers m = PeerTls.managers(opts.cluster.tls);
+        return new RaftTls(m.keys(), m.trust());
     }
 
     private static String raftBindHost(ServerOptions opts) {
@@ -106,6 +115,11 @@ public final class JetStream implements AutoCloseable {
     /** The Raft transport's port for the route INFO, or 0 without clustered JetStream. */
     public int raftPort() {
         return jsCluster == null ? 0 : jsCluster.port();
+    }
+
+    /** Where stream and consumer changes go, for monitoring (clustered: the meta and stream groups). */
+    Coordinator coordinator() {
+        return coordinator;
     }
 
     /** What streams and consumers share, for monitoring (and tests that read a replica's store). */

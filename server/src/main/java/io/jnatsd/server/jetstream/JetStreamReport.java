@@ -1,5 +1,7 @@
 package io.jnatsd.server.jetstream;
 
+import io.jnatsd.server.jetstream.cluster.Coordinator;
+
 import io.jnatsd.server.jetstream.common.GoTime;
 import io.jnatsd.server.jetstream.consumer.Consumer;
 import io.jnatsd.server.jetstream.consumer.StreamConsumers;
@@ -108,10 +110,12 @@ public final class JetStreamReport {
         o.put("consumers", consumers);
         o.put("messages", messages);
         o.put("bytes", bytes);
+        Map<String, Object> meta = js.coordinator().metaCluster();
+        if (meta != null) o.put("meta_cluster", meta);
         List<JsAccount> shown = detailed(all, opts);
         if (!shown.isEmpty()) {
             List<Map<String, Object>> details = new ArrayList<>();
-            for (JsAccount a : shown) details.add(accountDetail(a, serverId, opts));
+            for (JsAccount a : shown) details.add(accountDetail(a, serverId, opts, js.coordinator()));
             o.put("account_details", details);
         }
         return o;
@@ -128,24 +132,25 @@ public final class JetStreamReport {
         return all.subList(from, to);
     }
 
-    private static Map<String, Object> accountDetail(JsAccount a, String serverId, JszOptions opts) {
+    private static Map<String, Object> accountDetail(JsAccount a, String serverId, JszOptions opts, Coordinator coordinator) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", a.account.name());
         d.put("id", a.account.name());
         d.putAll(stats(List.of(a), false));
         if (opts.streams()) {
             List<Map<String, Object>> list = new ArrayList<>();
-            for (Stream s : JsLimits.streamsOf(a)) list.add(streamDetail(s, serverId, opts));
+            for (Stream s : JsLimits.streamsOf(a)) list.add(streamDetail(s, serverId, opts, coordinator));
             if (!list.isEmpty()) d.put("stream_detail", list);
         }
         return d;
     }
 
-    private static Map<String, Object> streamDetail(Stream s, String serverId, JszOptions opts) {
+    private static Map<String, Object> streamDetail(Stream s, String serverId, JszOptions opts, Coordinator coordinator) {
         Map<String, Object> sd = new LinkedHashMap<>();
         sd.put("name", s.name());
         sd.put("created", GoTime.rfc3339Nano(s.created().getEpochSecond() * 1_000_000_000L + s.created().getNano()));
-        sd.put("cluster", Map.of("leader", serverId));
+        Map<String, Object> cluster = coordinator.clusterInfo(s);
+        sd.put("cluster", cluster != null ? cluster : Map.of("leader", serverId));
         if (opts.config()) sd.put("config", s.config());
         sd.put("state", StreamStateJson.of(s));
         if (opts.consumers()) {

@@ -50,6 +50,36 @@ public final class PeerTls {
         }
     }
 
+    /**
+     * The key and trust of a cluster's TLS block for a transport of its own (clustered
+     * JetStream's Raft): this server's certificate, and the CA (any certificate with
+     * {@code insecure}) that peers' certificates must chain to, both ways.
+     */
+    public static Managers managers(TlsOptions o) {
+        try {
+            List<X509Certificate> chain = PemFiles.certificates(Path.of(o.certFile));
+            PrivateKey key = PemFiles.privateKey(Path.of(o.keyFile));
+            javax.net.ssl.TrustManager trust;
+            if (o.insecure || o.caFile == null) {
+                trust = InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0];
+            } else {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (X509Certificate ca : PemFiles.certificates(Path.of(o.caFile))) ks.setCertificateEntry("ca" + i++, ca);
+                var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                trust = tmf.getTrustManagers()[0];
+            }
+            return new Managers(new PemKeyManager(key, chain), trust);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("error creating TLS configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** A certificate to present and the trust to check the other side's with. */
+    public record Managers(javax.net.ssl.KeyManager keys, javax.net.ssl.TrustManager trust) {}
+
     /** TLS on a socket another server dialled: this side is the TLS server. */
     public void installAccepted(ChannelPipeline pipeline, ByteBufAllocator alloc) {
         accepting.install(pipeline, alloc, false);

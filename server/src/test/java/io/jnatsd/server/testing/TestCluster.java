@@ -73,7 +73,14 @@ public final class TestCluster implements AutoCloseable {
     /** As {@link #startFullySeeded(Impl...)} with top-level lines of each node's own. */
     public static TestCluster startFullySeeded(java.util.function.IntFunction<String> extraConfig, Impl... kinds)
             throws Exception {
-        TestCluster c = new TestCluster(kinds.length, "c1", i -> "", extraConfig);
+        return startFullySeeded(i -> "", extraConfig, kinds);
+    }
+
+    /** As {@link #startFullySeeded(Impl...)} with {@code cluster {}} lines and top-level lines of each node's own. */
+    public static TestCluster startFullySeeded(java.util.function.IntFunction<String> extraClusterConfig,
+                                               java.util.function.IntFunction<String> extraConfig, Impl... kinds)
+            throws Exception {
+        TestCluster c = new TestCluster(kinds.length, "c1", extraClusterConfig, extraConfig);
         c.seedAll = true;
         try {
             java.util.List<java.util.concurrent.Future<TestServer>> starting = new ArrayList<>();

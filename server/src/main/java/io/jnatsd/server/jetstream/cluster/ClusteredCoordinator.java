@@ -97,6 +97,11 @@ public final class ClusteredCoordinator implements Coordinator {
     }
 
     @Override
+    public Map<String, Object> metaCluster() {
+        return cluster.metaInfo(clusterName);
+    }
+
+    @Override
     public Map<String, Object> clusterInfo(Stream s) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (clusterName != null) out.put("name", clusterName);

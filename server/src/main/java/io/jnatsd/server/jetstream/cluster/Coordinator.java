@@ -60,6 +60,11 @@ public interface Coordinator {
     /** The stream {@code name} as the cluster knows it, or null. */
     Known stream(JsAccount ja, String name);
 
+    /** {@code /jsz}'s {@code meta_cluster}: the meta group as this server sees it, or null (standalone). */
+    default Map<String, Object> metaCluster() {
+        return null;
+    }
+
     /** Stream info's {@code cluster} section for this replica, or null (standalone). */
     default Map<String, Object> clusterInfo(Stream s) {
         return null;

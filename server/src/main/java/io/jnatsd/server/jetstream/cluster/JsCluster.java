@@ -4,6 +4,7 @@ import io.jnatsd.raft.LogApplier;
 import io.jnatsd.raft.RaftHost;
 import io.jnatsd.raft.RaftPeerAddress;
 import io.jnatsd.raft.RaftSettings;
+import io.jnatsd.raft.RaftTls;
 import io.jnatsd.raft.ReplicatedLog;
 import io.jnatsd.server.jetstream.common.ApiException;
 import io.jnatsd.server.jetstream.common.EntryLog;
@@ -48,6 +49,8 @@ public final class JsCluster implements AutoCloseable {
     private final Path dir;
     private final Supplier<Map<String, String>> routedPeers;
     private final RaftSettings settings;
+    /** Mutual TLS of the Raft transport (the cluster block's certificates), or null. */
+    private final RaftTls tls;
     final MetaState meta = new MetaState();
     /** Carries out committed meta changes on this server (opening and removing replicas), one at a time, in log order. */
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
@@ -68,8 +71,9 @@ public final class JsCluster implements AutoCloseable {
      * @param routedPeers the JetStream servers the routes reach: server name → Raft address
      * @param expectedSize how many JetStream servers (this one included) the meta group waits for
      */
-    public JsCluster(JsServer js, String bindHost, String advertisedHost, int port, int expectedSize,
+    public JsCluster(JsServer js, String bindHost, String advertisedHost, int port, RaftTls tls, int expectedSize,
                      Supplier<Map<String, String>> routedPeers, RaftSettings settings) {
+        this.tls = tls;
         this.js = js;
         this.self = js.serverName();
         this.bindHost = bindHost;
@@ -113,7 +117,7 @@ public final class JsCluster implements AutoCloseable {
                 metaLog = newMetaLog();
                 recovered.put(META_GROUP, metaLog);
             }
-            raft = RaftHost.start(self, bindHost, port, dir.resolve("raft"), settings, null, recovered);
+            raft = RaftHost.start(self, bindHost, port, dir.resolve("raft"), settings, tls, recovered);
             for (Pending p : pending.values()) join(p.log(), p.peers());
             pending.clear();
             if (members != null) joinMeta(members);
@@ -175,6 +179,42 @@ public final class JsCluster implements AutoCloseable {
     private void join(RaftEntryLog<?> log, List<RaftPeerAddress> peers) throws IOException {
         ReplicatedLog r = raft.join(log.group(), peers, log);
         log.attach(r);
+    }
+
+    /**
+     * The meta group as upstream's {@code /jsz} shows it: cluster name, leader, this server's peer
+     * id (a hash of its name, as upstream's), the other members with how current they are, and
+     * the group's size.
+     */
+    Map<String, Object> metaInfo(String clusterName) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (clusterName != null) out.put("name", clusterName);
+        RaftEntryLog<MetaEntry> m = metaLog;
+        String leader = m == null ? null : m.leader();
+        if (leader != null) out.put("leader", leader);
+        out.put("peer", io.jnatsd.server.core.NameHash.of(self, 8));
+        List<Map<String, Object>> replicas = new ArrayList<>();
+        ReplicatedLog r = m == null ? null : m.replicatedLog();
+        if (r != null) {
+            try {
+                var progress = r.progress();
+                long top = progress.stream().mapToLong(ReplicatedLog.MemberProgress::commitIndex).max().orElse(0);
+                for (var p : progress) {
+                    if (p.id().equals(self)) continue;
+                    Map<String, Object> one = new LinkedHashMap<>();
+                    one.put("name", p.id());
+                    one.put("current", p.commitIndex() >= top);
+                    one.put("active", 0);
+                    one.put("peer", io.jnatsd.server.core.NameHash.of(p.id(), 8));
+                    replicas.add(one);
+                }
+            } catch (IOException e) {
+                // no progress known yet: no replicas listed
+            }
+        }
+        if (!replicas.isEmpty()) out.put("replicas", replicas);
+        out.put("cluster_size", metaMembers.isEmpty() ? expectedSize : metaMembers.size());
+        return out;
     }
 
     public boolean isMetaLeader() {

@@ -39,6 +39,7 @@ class JetStreamClusterTest {
             .requestTimeout(Duration.ofSeconds(2)).build();
     private final List<Path> dirs = new ArrayList<>();
     private final int[] raftPorts = new int[3];
+    private final int[] httpPorts = new int[3];
     private TestCluster cluster;
 
     @BeforeEach
@@ -47,12 +48,13 @@ class JetStreamClusterTest {
         for (int i = 0; i < 3; i++) {
             dirs.add(Files.createTempDirectory("jscluster-" + i));
             raftPorts[i] = ports.next();
+            httpPorts[i] = ports.next();
         }
         cluster = TestCluster.startFullySeeded(this::jetstream, Impl.JNATSD, Impl.JNATSD, Impl.JNATSD);
     }
 
     private String jetstream(int i) {
-        return "jetstream { store_dir: \"" + dirs.get(i) + "\", raft_port: " + raftPorts[i] + " }";
+        return "jetstream { store_dir: \"" + dirs.get(i) + "\", raft_port: " + raftPorts[i] + " }\nhttp: \"127.0.0.1:" + httpPorts[i] + "\"";
     }
 
     @AfterEach
@@ -107,6 +109,20 @@ class JetStreamClusterTest {
             assertEquals(2, info.getClusterInfo().getReplicas().size());
             // every replica applied the same messages, stamped alike
             TestServer.await(10_000, () -> replicaLastSeqs("ORDERS").stream().allMatch(s -> s == 300));
+            // /jsz: every server names the same meta leader of a group of three; the stream's detail its leader and replicas
+            String metaLeader = null;
+            for (int i = 0; i < 3; i++) {
+                var jsz = new io.jnatsd.server.testing.MonitorHttp("http://127.0.0.1:" + httpPorts[i])
+                        .json("/jsz?accounts=true&streams=true");
+                var meta = jsz.path("meta_cluster");
+                assertEquals("c1", meta.path("name").asText());
+                assertEquals(3, meta.path("cluster_size").asInt());
+                if (metaLeader == null) metaLeader = meta.path("leader").asText();
+                assertEquals(metaLeader, meta.path("leader").asText());
+                var detail = jsz.path("account_details").get(0).path("stream_detail").get(0);
+                assertEquals("ORDERS", detail.path("name").asText());
+                assertEquals(info.getClusterInfo().getLeader(), detail.path("cluster").path("leader").asText());
+            }
             for (long seq = 1; seq <= 300; seq += 37) assertReplicasHoldTheSame("ORDERS", seq);
         }
     }
