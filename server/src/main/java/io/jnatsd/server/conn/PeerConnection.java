@@ -41,6 +41,8 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
     /** The limits and timers a kind is created with. */
     public record Limits(long maxPending, Duration writeDeadline, ConnectionTimers.Pinging pinging, Duration authTimeout) {}
 
+    private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
+
     protected final Channel channel;
     protected final EventLoop loop;
     protected final ServerLog log;
@@ -263,6 +265,19 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
         }
         remoteSubs.put(key, sub);
         return true;
+    }
+
+    /**
+     * A JetStream delivery from a peer carries the subject its client is shown after an
+     * {@code @} in the ack reply (upstream's remapped reply): routed on the deliver subject,
+     * shown under that one. Any other message is returned as it is.
+     */
+    protected static InboundMessage jetStreamDelivery(InboundMessage msg) {
+        if (!msg.hasReply() || !msg.replyStartsWith(JS_ACK_PREFIX)) return msg;
+        String reply = msg.reply();
+        int at = reply.lastIndexOf('@');
+        if (at < 0 || at == reply.length() - 1) return msg;
+        return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
     }
 
     /** The queue groups a routed message names, or null; reused per message (this loop only). */

@@ -155,9 +155,11 @@ public final class Account {
         MatchResult<Subscription> match = index.match(msg.subject());
         if (match.isEmpty()) return 0;
         batch.enterRouting();
+        String outerOrigin = batch.enterOrigin(publisher);
         try {
             return deliver(match, msg, publisher, origin, queueFilter, batch);
         } finally {
+            batch.exitOrigin(outerOrigin);
             batch.exitRouting();
         }
     }

@@ -1,6 +1,7 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.server.jetstream.api.ConsumerApi;
+import io.jnatsd.server.jetstream.api.DomainMapping;
 import io.jnatsd.server.jetstream.api.StreamApi;
 import io.jnatsd.server.jetstream.cluster.Coordinator;
 import io.jnatsd.server.jetstream.cluster.StandaloneCoordinator;
@@ -96,13 +97,7 @@ public final class JetStream implements AutoCloseable {
         consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
         consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
         String domain = js.domain();
-        if (domain != null && !domain.isEmpty()) {
-            String prefix = "$JS." + domain + ".API.";
-            internal.subscribe(a, prefix + ">", null, (sub, msg) ->
-                    streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
-            consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
-                    "$JS.API." + msg.subject().substring(prefix.length()), msg));
-        }
+        if (domain != null && !domain.isEmpty()) DomainMapping.install(a, domain);
     }
 
     /**

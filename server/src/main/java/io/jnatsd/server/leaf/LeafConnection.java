@@ -187,6 +187,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
         remoteServer = PeerJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
+        keepOwnDomain(PeerJson.text(c, "domain"));
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
         leafs.register(this);
         out.appendControl(leafs.infoLine(id, null, bound.name()), batch);
@@ -221,6 +222,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             String name = PeerJson.text(info, "server_name");
             remoteServer = name == null || name.isEmpty() ? PeerJson.text(info, "server_id") : name;
             remoteCluster = PeerJson.text(info, "cluster");
+            keepOwnDomain(PeerJson.text(info, "domain"));
             remote.learned(urls);
             boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
             if (tls && !startTls()) return;
@@ -256,6 +258,18 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             close("TLS Handshake Failure");
             return false;
         }
+    }
+
+    /**
+     * Requests for this server's own JetStream domain are answered here and never sent to a
+     * side of another domain (upstream's guard against a hub and a leaf with one domain name
+     * answering both): added to what is not sent when JetStream runs here with a domain that
+     * differs from the other side's.
+     */
+    private void keepOwnDomain(String remoteDomain) {
+        String mine = leafs.services().jetStreamDomain();
+        if (!leafs.services().jetStream() || mine == null || mine.isEmpty() || mine.equals(remoteDomain)) return;
+        sendDeny = sendDeny.with("$JS." + mine + ".API.>");
     }
 
     private void sendConnect(String hubNonce, boolean tls) {
@@ -360,7 +374,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
 
     @Override
     public void onRoutedMessage(RoutedMessage routed) {
-        InboundMessage msg = routed.message();
+        InboundMessage msg = jetStreamDelivery(routed.message());
         countInbound(msg.totalLength());
         Account a = account;
         if (!registered || a == null) return;
@@ -392,8 +406,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     @Override
     public boolean forward(Account a, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        var from = publisherBatch.origin();
-        String origin = from == null ? null : from.originCluster();
+        String origin = publisherBatch.originCluster();
         if (origin != null && origin.equals(remoteCluster)) return false;
         String subject = msg.subject();
         if (subject.charAt(0) == '$' && LeafDenyList.JETSTREAM.denies(subject)) return false;

@@ -24,6 +24,13 @@ final class LeafDenyList {
         this.denied = List.copyOf(denied);
     }
 
+    /** This list and {@code subject} besides. */
+    LeafDenyList with(String subject) {
+        List<String> more = new java.util.ArrayList<>(denied);
+        more.add(subject);
+        return new LeafDenyList(more);
+    }
+
     boolean denies(String subject) {
         for (String d : denied) {
             if (Subjects.subjectIsSubsetOf(subject, d)) return true;
