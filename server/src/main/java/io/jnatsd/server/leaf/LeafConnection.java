@@ -52,6 +52,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
      * {@code deny_pub} a leaf's CONNECT names (its {@code deny_imports}), as upstream merges it.
      */
     private volatile LeafDenyList sendDeny;
+    /** JetStream subjects that never cross this connection, either way: which depends on the account bound. */
+    private volatile LeafDenyList jetStreamDeny = LeafDenyList.JETSTREAM;
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
@@ -71,7 +73,12 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         if (remote != null) {
             this.kind = remote.config.hub ? ConnectionKind.LEAF : ConnectionKind.HUB;
             this.account = leafs.services().account(remote.localAccount());
+            this.jetStreamDeny = jetStreamDeny(leafs, remote.localAccount());
         }
+    }
+
+    private static LeafDenyList jetStreamDeny(LeafNodes leafs, String account) {
+        return account.equals(leafs.services().systemAccountName()) ? LeafDenyList.JETSTREAM_SYSTEM : LeafDenyList.JETSTREAM;
     }
 
     private static Limits limits(LeafNodes leafs, LeafRemote remote) {
@@ -182,6 +189,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         }
         timers.cancelAuthTimer();
         account = bound;
+        jetStreamDeny = jetStreamDeny(leafs, bound.name());
         peerHeaders = c.path("headers").asBoolean(false);
         List<String> denyPub = PeerJson.strings(c, "deny_pub");
         if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
@@ -314,7 +322,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         boolean loopDetection = subject.startsWith("$LDS.");
         if (!loopDetection) {
             if (sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
-            if (LeafDenyList.JETSTREAM.denies(subject)) return;
+            if (jetStreamDeny.denies(subject)) return;
             if (remote != null && remote.imports.denies(subject)) return;
         }
         byte[] line = interestLine(subject, sub.queue(), delta);
@@ -341,7 +349,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             loopDetected(true);
             return;
         }
-        if (LeafDenyList.JETSTREAM.denies(subject)) return;
+        if (jetStreamDeny.denies(subject)) return;
         if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
         String key = queue == null ? subject : subject + " " + queue;
         if (!remoteSubscribe(a, key, subject, queue, weight)) sendErr("Invalid Subscription");
@@ -409,7 +417,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         String origin = publisherBatch.originCluster();
         if (origin != null && origin.equals(remoteCluster)) return false;
         String subject = msg.subject();
-        if (subject.charAt(0) == '$' && LeafDenyList.JETSTREAM.denies(subject)) return false;
+        if (subject.charAt(0) == '$' && jetStreamDeny.denies(subject)) return false;
         LeafDenyList deny = sendDeny;
         if (!deny.isEmpty() && deny.denies(subject)) return false;
         return out.appendLeaf(msg, queues == null ? null : queues.bytes(), queues == null ? 0 : queues.count(),
