@@ -5,7 +5,7 @@ import io.jnatsd.server.jetstream.api.DomainMapping;
 import io.jnatsd.server.jetstream.api.StreamApi;
 import io.jnatsd.server.jetstream.cluster.Coordinator;
 import io.jnatsd.server.jetstream.cluster.StandaloneCoordinator;
-import io.jnatsd.server.jetstream.consumer.AckSubject;
+import io.jnatsd.server.jetstream.common.AckSubject;
 import io.jnatsd.server.jetstream.consumer.StreamConsumers;
 import io.jnatsd.server.jetstream.stream.JsAccount;
 import io.jnatsd.server.jetstream.stream.JsLimits;
