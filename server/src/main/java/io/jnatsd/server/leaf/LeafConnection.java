@@ -7,6 +7,7 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.route.RouteOpHandler;
 import io.jnatsd.protocol.route.RouteParser;
 import io.jnatsd.protocol.route.RoutedMessage;
+import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.jnatsd.server.conn.ConnectionTimers;
 import io.jnatsd.server.conn.PeerConnection;
@@ -54,6 +55,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private volatile LeafDenyList sendDeny;
     /** JetStream subjects that never cross this connection, either way: which depends on the account bound. */
     private volatile LeafDenyList jetStreamDeny = LeafDenyList.JETSTREAM;
+    /** The leaf user's permissions on this connection (either side), or null when it has none. */
+    private volatile LeafPermissions permissions;
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
@@ -178,7 +181,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         InetSocketAddress a = remoteSocketAddress();
-        String accountName = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress());
+        LeafNodes.Binding binding = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress());
+        String accountName = binding == null ? null : binding.account();
         Account bound = accountName == null ? null : leafs.services().account(accountName);
         if (bound == null) {
             if (accountName != null) {
@@ -197,8 +201,9 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         keepOwnDomain(PeerJson.text(c, "domain"));
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
+        permissions = LeafPermissions.hub(binding.permissions());
         leafs.register(this);
-        out.appendControl(leafs.infoLine(id, null, bound.name()), batch);
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions()), batch);
         becomeRegistered();
     }
 
@@ -218,6 +223,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         if (remote == null) return; // the leaf side does not send INFO; nothing to learn from it
+        if (info.has("import") || info.has("export")) permissions = LeafPermissions.fromInfo(info);
         List<String> urls = PeerJson.strings(info, "leafnode_urls");
         if (!infoReceived) {
             infoReceived = true;
@@ -324,6 +330,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             if (sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
             if (jetStreamDeny.denies(subject)) return;
             if (remote != null && remote.imports.denies(subject)) return;
+            LeafPermissions p = permissions;
+            if (p != null && !subject.startsWith("_GR_.") && !p.mayAnnounce(subject)) return;
         }
         byte[] line = interestLine(subject, sub.queue(), delta);
         if (line != null) out.appendControlAndFlush(line);
@@ -351,8 +359,25 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         }
         if (jetStreamDeny.denies(subject)) return;
         if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
+        LeafPermissions p = permissions;
+        if (p != null && !subject.startsWith("$LDS.") && !subject.startsWith("_GR_.") && Subjects.isLiteral(subject)
+                && !p.maySend(subject)) {
+            subscriptionViolation(subject);
+            return;
+        }
         String key = queue == null ? subject : subject + " " + queue;
         if (!remoteSubscribe(a, key, subject, queue, weight)) sendErr("Invalid Subscription");
+    }
+
+    /**
+     * The other side announced interest its user may not receive: as upstream, the hub answers
+     * -ERR and closes (the leaf knows its permissions and never sends such interest); a leaf
+     * just does not take it.
+     */
+    private void subscriptionViolation(String subject) {
+        if (remote != null) return;
+        leafs.log().error("%s - %s - Subscription Violation on \"%s\" - Check other side configuration", remoteAddress(), tag(), subject);
+        closeWithError("Permissions Violation for Subscription to \"" + subject + "\"", "Protocol Violation");
     }
 
     @Override
@@ -420,6 +445,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         if (subject.charAt(0) == '$' && jetStreamDeny.denies(subject)) return false;
         LeafDenyList deny = sendDeny;
         if (!deny.isEmpty() && deny.denies(subject)) return false;
+        LeafPermissions p = permissions;
+        if (p != null && !p.maySend(subject)) return false;
         return out.appendLeaf(msg, queues == null ? null : queues.bytes(), queues == null ? 0 : queues.count(),
                 peerHeaders, publisherBatch);
     }

@@ -151,26 +151,32 @@ public final class LeafNodes {
         return loopSubjects.computeIfAbsent(account, a -> "$LDS." + randomToken());
     }
 
+    /** The account an accepted leaf node binds to, and the permissions of the user it authenticated as (null: all). */
+    record Binding(String account, io.jnatsd.server.auth.Permissions permissions) {}
+
     /**
      * Who an accepted leaf node is, and so which account it binds to, as upstream's
      * isLeafNodeAuthorized: the leaf node {@code authorization} user or users when configured,
      * else the server's own authorization (then {@code leafnodes.authorization.account}, or
-     * {@code $G}, for a leaf node without credentials where none is required). Null when refused.
+     * {@code $G}, for a leaf node without credentials where none is required), whose user's
+     * permissions then apply to the leaf. Null when refused.
      */
-    String authenticate(ConnectOptions c, String nonce, InetAddress address) {
+    Binding authenticate(ConnectOptions c, String nonce, InetAddress address) {
         if (lo.username != null && !lo.username.isEmpty()) {
-            return lo.username.equals(c.user) && matches(lo.password, c.pass) ? accountOrGlobal(lo.account) : null;
+            return lo.username.equals(c.user) && matches(lo.password, c.pass) ? new Binding(accountOrGlobal(lo.account), null) : null;
         }
         if (!lo.users.isEmpty()) {
             for (LeafNodeOptions.LeafUser u : lo.users) {
-                if (u.user() != null && u.user().equals(c.user)) return matches(u.password(), c.pass) ? accountOrGlobal(u.account()) : null;
+                if (u.user() != null && u.user().equals(c.user)) {
+                    return matches(u.password(), c.pass) ? new Binding(accountOrGlobal(u.account()), null) : null;
+                }
             }
             return null;
         }
         User user = server.authenticate(new AuthRequest(c, nonce, List.of(), "LEAFNODE", address));
         if (user == null) return null;
-        if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return lo.account;
-        return user.account();
+        if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return new Binding(lo.account, null);
+        return new Binding(user.account(), user.permissions());
     }
 
     private static String accountOrGlobal(String account) {
@@ -186,6 +192,11 @@ public final class LeafNodes {
      * bind an account), its client id, this server's leaf node URL, and a nonce to sign.
      */
     byte[] infoLine(long cid, String nonce, String remoteAccount) {
+        return infoLine(cid, nonce, remoteAccount, null);
+    }
+
+    /** The INFO answering a leaf's CONNECT carries its user's permissions for the leaf to enforce too. */
+    byte[] infoLine(long cid, String nonce, String remoteAccount, io.jnatsd.server.auth.Permissions permissions) {
         ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("server_id", server.serverId());
         o.put("server_name", server.serverName());
@@ -212,6 +223,7 @@ public final class LeafNodes {
         var urls = o.putArray("leafnode_urls");
         urls.add(hostPort(advertised[0], Integer.parseInt(advertised[1])));
         if (!lo.noAdvertise) server.clusterLeafUrls().forEach(urls::add);
+        LeafPermissions.toInfo(permissions, o);
         if (remoteAccount != null) {
             o.put("remote_account", remoteAccount);
             o.put("connect_info", true);
