@@ -50,7 +50,13 @@ final class LeafNodeBlock {
             case "tls" -> o.tls = TlsBlock.route(r, mv);
             case "leafnode_advertise", "advertise" -> o.advertise = r.str(k, mv);
             case "no_advertise" -> o.noAdvertise = r.bool(k, mv);
-            case "min_version", "minimum_version" -> r.str(k, mv);
+            case "min_version", "minimum_version" -> {
+                try {
+                    o.minVersion = ServerVersion.checkLeafMinimum(r.str(k, mv));
+                } catch (IllegalArgumentException e) {
+                    throw r.error(e.getMessage());
+                }
+            }
             default -> {
                 if (!cm.isUsedVariable(mk)) throw r.error("unknown field \"" + mk + "\"");
             }

@@ -24,6 +24,8 @@ public final class LeafNodeOptions {
     public boolean noAdvertise;
     /** How long to wait before dialling a remote again. */
     public Duration reconnect = DEFAULT_RECONNECT;
+    /** {@code min_version}: leaf nodes of an older version are refused; null for any. */
+    public String minVersion;
     /** TLS on accepted leaf node connections; null for plaintext. */
     public TlsOptions tls;
 
@@ -82,6 +84,7 @@ public final class LeafNodeOptions {
         c.advertise = advertise;
         c.noAdvertise = noAdvertise;
         c.reconnect = reconnect;
+        c.minVersion = minVersion;
         c.tls = tls;
         c.username = username;
         c.password = password;

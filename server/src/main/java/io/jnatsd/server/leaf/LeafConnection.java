@@ -40,6 +40,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private static final Naming NAMING = new Naming("lid", "leafnode");
     /** Upstream's wait for a solicited connection's INFO, and then for the hub's answer to CONNECT. */
     private static final Duration INFO_WAIT = Duration.ofSeconds(2);
+    /** Upstream's leafNodeWaitBeforeClose: how long a leaf refused for its version is held before the close. */
+    private static final Duration MIN_VERSION_WAIT = Duration.ofSeconds(5);
 
     private final LeafNodes leafs;
     /** The remote this server dialled; null for a leaf node that connected here. */
@@ -192,6 +194,11 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         timers.cancelAuthTimer();
+        String min = leafs.leafOptions().minVersion;
+        if (min != null && !io.jnatsd.server.config.ServerVersion.parse(min).isMetBy(PeerJson.text(c, "version"))) {
+            refuseOlderVersion(min, bound, binding);
+            return;
+        }
         account = bound;
         jetStreamDeny = jetStreamDeny(leafs, bound.name());
         peerHeaders = c.path("headers").asBoolean(false);
@@ -205,6 +212,21 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         leafs.register(this);
         out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions()), batch);
         becomeRegistered();
+    }
+
+    /**
+     * {@code min_version}: as upstream, the leaf gets the INFO it waits for (so that it does not
+     * give up on its own), then -ERR, and the connection closes 5 s later (or when the leaf
+     * drops it first, as one that reads the -ERR does).
+     */
+    private void refuseOlderVersion(String min, Account bound, LeafNodes.Binding binding) {
+        kind = ConnectionKind.LEAF; // answered: nothing else it sends counts
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions()), batch);
+        sendErr("connection rejected since minimum version required is \"" + min + "\"");
+        batch.flushAll();
+        leafs.log().error("%s - %s - connection rejected since minimum version required is \"%s\"", remoteAddress(), tag(), min);
+        channel.eventLoop().schedule(() -> close("Minimum Version Required"), MIN_VERSION_WAIT.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -105,10 +105,24 @@ public final class LeafNodes {
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             String text = "Error trying to connect as leafnode to remote server \"" + hostPort(host, port)
                     + "\" (attempt " + attempt + "): " + why;
-            if (attempt == 1 || attempt % 30 == 0) server.log().error("%s", text);
+            if (reportsFailure(remote.dialled, attempt)) server.log().error("%s", text);
             else server.log().debug("%s", text);
             later(remote);
         });
+    }
+
+    /**
+     * Upstream's shouldReportConnectErr: a failed dial is an error on the first attempt and
+     * then every {@code connect_error_reports} (3600) attempts while the remote was never
+     * reached, every {@code reconnect_error_reports} (1) once it had been; debug otherwise.
+     */
+    private boolean reportsFailure(boolean reconnecting, int attempt) {
+        long every = everyNth(reconnecting ? "reconnect_error_reports" : "connect_error_reports", reconnecting ? 1 : 3600);
+        return attempt == 1 || attempt % every == 0;
+    }
+
+    private long everyNth(String option, long fallback) {
+        return opts.otherBlocks.get(option) instanceof Number n && n.longValue() > 0 ? n.longValue() : fallback;
     }
 
     /** Dials {@code remote} again after {@code reconnect} (or the longer pause a loop asked for). */
