@@ -57,6 +57,10 @@ public final class LeafNodeOptions {
         /** This side is the hub of the connection (upstream's {@code hub: true}). */
         public boolean hub;
         public boolean noRandomize;
+        /** {@code ws_compression}: permessage-deflate asked for on a WebSocket remote. */
+        public boolean wsCompression;
+        /** {@code ws_no_masking}: frames to the hub unmasked, when the hub allows it. */
+        public boolean wsNoMasking;
         /** Subjects the hub may not send here (not subscribed over the connection). */
         public List<String> denyImports = new ArrayList<>();
         /** Subjects not sent to the hub. */

@@ -49,6 +49,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private final RouteParser parser;
     private final LeafInterest interest = new LeafInterest();
     private final String nonce;
+    /** Over WebSocket (either role): TLS, if any, is the WebSocket's, never the leaf protocol's. */
+    private final boolean websocket;
 
     /**
      * Subjects not sent over this connection: a remote's {@code deny_exports}, or on the hub the
@@ -68,10 +70,11 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private boolean connectSent;
     private boolean peerHeaders = true;
 
-    LeafConnection(LeafNodes leafs, Channel channel, LeafRemote remote) {
+    LeafConnection(LeafNodes leafs, Channel channel, LeafRemote remote, boolean websocket) {
         super(channel, leafs.log(), NAMING, leafs.nextCid(), limits(leafs, remote));
         this.leafs = leafs;
         this.remote = remote;
+        this.websocket = websocket;
         this.parser = RouteParser.forLeaf(this, leafs.options().maxPayload);
         this.nonce = remote == null ? newNonce() : null;
         this.sendDeny = remote == null ? new LeafDenyList(List.of()) : remote.exports;
@@ -210,7 +213,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
         permissions = LeafPermissions.hub(binding.permissions());
         leafs.register(this);
-        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions()), batch);
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions(), websocket), batch);
         becomeRegistered();
     }
 
@@ -221,7 +224,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
      */
     private void refuseOlderVersion(String min, Account bound, LeafNodes.Binding binding) {
         kind = ConnectionKind.LEAF; // answered: nothing else it sends counts
-        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions()), batch);
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions(), websocket), batch);
         sendErr("connection rejected since minimum version required is \"" + min + "\"");
         batch.flushAll();
         leafs.log().error("%s - %s - connection rejected since minimum version required is \"%s\"", remoteAddress(), tag(), min);
@@ -259,15 +262,15 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             remoteServer = name == null || name.isEmpty() ? PeerJson.text(info, "server_id") : name;
             remoteCluster = PeerJson.text(info, "cluster");
             keepOwnDomain(PeerJson.text(info, "domain"));
-            remote.learned(urls);
-            boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
+            if (!websocket) remote.learned(urls);
+            boolean tls = !websocket && (info.path("tls_required").asBoolean(false) || remote.config.tls != null);
             if (tls && !startTls()) return;
             sendConnect(PeerJson.text(info, "nonce"), tls);
             if (closed) return;
             if (!info.path("info_on_connect").asBoolean(false)) becomeRegistered();
             return;
         }
-        remote.learned(urls);
+        if (!websocket) remote.learned(urls);
         if (connectSent && !registered && info.path("connect_info").asBoolean(false)) becomeRegistered();
     }
 
@@ -276,18 +279,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
      * now, after the plaintext INFO, and CONNECT waits in the handler until it is done.
      */
     private boolean startTls() {
-        java.net.URI url = remote.current();
         try {
-            var engine = remote.tlsContext().newEngine(channel.alloc(), url.getHost(), url.getPort());
-            if (remote.verifiesHost()) {
-                var p = engine.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                engine.setSSLParameters(p);
-            }
-            var handler = new io.netty.handler.ssl.SslHandler(engine, false);
-            var o = remote.config.tls;
-            handler.setHandshakeTimeoutMillis(o == null ? 2000 : Math.max(1, o.timeout.toMillis()));
-            channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, handler);
+            channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, remote.newTlsHandler(channel.alloc(), remote.current()));
             return true;
         } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
             leafs.log().error("%s - %s - TLS configuration error: %s", remoteAddress(), tag(), e.getMessage());

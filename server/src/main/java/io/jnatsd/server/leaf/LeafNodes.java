@@ -81,9 +81,27 @@ public final class LeafNodes {
 
     private void accepted(SocketChannel ch) {
         if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
-        LeafConnection c = new LeafConnection(this, ch, null);
+        LeafConnection c = new LeafConnection(this, ch, null, false);
         all.add(c);
         ch.pipeline().addLast(new ConnectionHandler(c));
+    }
+
+    /**
+     * A leaf node that came in on the WebSocket listener ({@code /leafnode}), upgraded: served as
+     * one on the leaf node port, the frames beneath it. Returns the Close frame's status.
+     */
+    public java.util.function.Supplier<io.jnatsd.server.websocket.CloseStatus> acceptedWebSocket(SocketChannel ch) {
+        LeafConnection c = new LeafConnection(this, ch, null, true);
+        all.add(c);
+        ch.pipeline().addLast(new ConnectionHandler(c));
+        return () -> closeStatus(c.closedReason());
+    }
+
+    /** As upstream's wsEnqueueCloseMessage for a leaf node: going away at shutdown, else a normal close with the reason. */
+    static io.jnatsd.server.websocket.CloseStatus closeStatus(String reason) {
+        int code = "Server Shutdown".equals(reason) ? io.jnatsd.server.websocket.CloseStatus.GOING_AWAY
+                : io.jnatsd.server.websocket.CloseStatus.NORMAL_CLOSURE;
+        return new io.jnatsd.server.websocket.CloseStatus(code, reason == null ? "" : reason);
     }
 
     private void dial(LeafRemote remote) {
@@ -93,9 +111,24 @@ public final class LeafNodes {
         int port = url.getPort();
         server.log().debug("Trying to connect as leafnode to remote server on %s", hostPort(host, port));
         transport.connect(host, port, SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
-            LeafConnection c = new LeafConnection(this, ch, remote);
-            all.add(c);
-            ch.pipeline().addLast(new ConnectionHandler(c));
+            if (!remote.isWebSocket()) {
+                solicited(ch, remote);
+                return;
+            }
+            io.netty.channel.ChannelHandler tlsHandler = null;
+            if (remote.isSecureWebSocket()) {
+                try {
+                    tlsHandler = remote.newTlsHandler(ch.alloc(), url);
+                } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                    server.log().error("Error soliciting websocket connection: TLS configuration error: %s", e.getMessage());
+                    ch.close();
+                    return;
+                }
+            }
+            io.jnatsd.server.websocket.WebSocketDialer.install(ch, remote.webSocketUri(url), tlsHandler,
+                    remote.config.wsCompression, remote.config.wsNoMasking, DIAL_TIMEOUT.toMillis(),
+                    (int) Math.min(Integer.MAX_VALUE, 2L * opts.maxPayload + opts.maxControlLine), server.log(),
+                    upgraded -> solicited(upgraded, remote));
         }).addListener(f -> {
             if (f.isSuccess()) {
                 remote.dialled = true;
@@ -123,6 +156,12 @@ public final class LeafNodes {
 
     private long everyNth(String option, long fallback) {
         return opts.otherBlocks.get(option) instanceof Number n && n.longValue() > 0 ? n.longValue() : fallback;
+    }
+
+    private void solicited(SocketChannel ch, LeafRemote remote) {
+        LeafConnection c = new LeafConnection(this, ch, remote, remote.isWebSocket());
+        all.add(c);
+        ch.pipeline().addLast(new ConnectionHandler(c));
     }
 
     /** Dials {@code remote} again after {@code reconnect} (or the longer pause a loop asked for). */
@@ -206,11 +245,15 @@ public final class LeafNodes {
      * bind an account), its client id, this server's leaf node URL, and a nonce to sign.
      */
     byte[] infoLine(long cid, String nonce, String remoteAccount) {
-        return infoLine(cid, nonce, remoteAccount, null);
+        return infoLine(cid, nonce, remoteAccount, null, false);
     }
 
-    /** The INFO answering a leaf's CONNECT carries its user's permissions for the leaf to enforce too. */
-    byte[] infoLine(long cid, String nonce, String remoteAccount, io.jnatsd.server.auth.Permissions permissions) {
+    /**
+     * The INFO answering a leaf's CONNECT carries its user's permissions for the leaf to enforce
+     * too; over WebSocket it never asks for TLS (the WebSocket listener's TLS, if any, is done).
+     */
+    byte[] infoLine(long cid, String nonce, String remoteAccount, io.jnatsd.server.auth.Permissions permissions,
+                    boolean websocket) {
         ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("server_id", server.serverId());
         o.put("server_name", server.serverName());
@@ -222,7 +265,7 @@ public final class LeafNodes {
         o.put("port", Integer.parseInt(advertised[1]));
         o.put("headers", true);
         o.put("auth_required", true);
-        if (tls != null) {
+        if (tls != null && !websocket) {
             o.put("tls_required", true);
             if (tls.verify()) o.put("tls_verify", true);
         }
