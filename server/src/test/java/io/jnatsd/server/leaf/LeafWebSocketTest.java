@@ -4,6 +4,7 @@ import static io.jnatsd.server.testing.TestCluster.awaitInterest;
 
 import io.jnatsd.server.testing.Impl;
 import io.jnatsd.server.testing.LeafPair;
+import io.jnatsd.server.testing.TestCerts;
 import io.jnatsd.server.testing.TestServer;
 import io.nats.client.Connection;
 import java.util.stream.Stream;
@@ -46,6 +47,26 @@ class LeafWebSocketTest {
         String hubConf = "websocket { listen: \"127.0.0.1:" + wsPort + "\", no_tls: true, compression: true }\n";
         String leafConf = "leafnodes { reconnect: 1, remotes: [ { url: \"ws://127.0.0.1:" + wsPort
                 + "\", ws_compression: true } ] }\n";
+        try (TestServer hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, hubConf, "");
+             TestServer leaf = TestServer.startMonitored(leafImpl, leafConf, null);
+             Connection h = LeafPair.connect(hub, null);
+             Connection l = LeafPair.connect(leaf, null)) {
+            awaitInterest(h, l);
+            awaitInterest(l, h);
+        }
+    }
+
+    /** {@code wss://}: TLS first (the remote's {@code tls} block trusts the hub's CA), then the upgrade. */
+    @ParameterizedTest
+    @MethodSource("mixes")
+    void aLeafConnectsOverSecureWebSocket(Impl hubImpl, Impl leafImpl) throws Exception {
+        TestCerts certs = TestCerts.get();
+        int leafPort = TestServer.freePort();
+        int wsPort = TestServer.freePort();
+        String hubConf = "websocket { listen: \"127.0.0.1:" + wsPort + "\"\n"
+                + "tls { cert_file: \"" + certs.serverCert + "\", key_file: \"" + certs.serverKey + "\" } }\n";
+        String leafConf = "leafnodes { reconnect: 1, remotes: [ { url: \"wss://127.0.0.1:" + wsPort
+                + "\", tls: { ca_file: \"" + certs.caCert + "\" } } ] }\n";
         try (TestServer hub = LeafPair.hubWithLeafPort(hubImpl, leafPort, hubConf, "");
              TestServer leaf = TestServer.startMonitored(leafImpl, leafConf, null);
              Connection h = LeafPair.connect(hub, null);
