@@ -232,6 +232,13 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
             }
             return;
         }
+        String name = info.serverName();
+        if (solicitedUrl == null && name != null && !name.isEmpty() && name.equals(cluster.serverName())) {
+            // As upstream: names must be unique (JetStream clustering relies on them).
+            cluster.log().error("%s - %s - Remote server has a duplicate name: \"%s\"", remoteAddress(), tag(), name);
+            close("Duplicate Server Name");
+            return;
+        }
         remoteInfo = info;
         peerHeaders = info.headers();
         if (!cluster.addRoute(this)) {
