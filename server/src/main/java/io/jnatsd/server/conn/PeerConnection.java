@@ -120,9 +120,17 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
 
     @Override
     public void tlsHandshakeCompleted(Throwable failure) {
+        if (failure == null && !io.jnatsd.server.net.ServerTls.pinnedCertificateOk(pinnedCertificates(), channel)) {
+            failure = new javax.net.ssl.SSLException("certificate not pinned"); // upstream's ErrCertNotPinned
+        }
         if (failure == null) return;
         log.error("%s - %s - TLS %s handshake error: %s", remoteAddress(), tag(), naming.kindName(), failure.getMessage());
         close("TLS Handshake Failure");
+    }
+
+    /** The kind's {@code tls.pinned_certs}: the peer's certificate must be one of them (null or empty: any). */
+    protected java.util.Collection<String> pinnedCertificates() {
+        return null;
     }
 
     /** Stops the timers and the outbound buffer, then lets the kind release what it holds ({@link #released}). */

@@ -173,6 +173,13 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         timers.startPingTimer();
     }
 
+    /** Upstream's Gateway.TLSPinnedCerts: the gateway block's, both directions. */
+    @Override
+    protected java.util.Collection<String> pinnedCertificates() {
+        var tls = gateways.gatewayOptions().tls;
+        return tls == null ? null : tls.pinnedCerts;
+    }
+
     @Override
     public void onInfo(ByteBuf json) {
         ObjectNode info;

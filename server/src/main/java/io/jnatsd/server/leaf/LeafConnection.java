@@ -129,6 +129,13 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
 
     @Override public FrameParser parser() { return parser; }
 
+    /** Upstream's LeafNode.TLSPinnedCerts: the leafnodes block's, whichever side dialled. */
+    @Override
+    protected java.util.Collection<String> pinnedCertificates() {
+        var tls = leafs.leafOptions().tls;
+        return tls == null ? null : tls.pinnedCerts;
+    }
+
     @Override
     protected void released() {
         Account a = account;
@@ -186,7 +193,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         InetSocketAddress a = remoteSocketAddress();
-        LeafNodes.Binding binding = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress());
+        LeafNodes.Binding binding = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress(),
+                io.jnatsd.server.net.ServerTls.peerCertificates(channel));
         String accountName = binding == null ? null : binding.account();
         Account bound = accountName == null ? null : leafs.services().account(accountName);
         if (bound == null) {

@@ -214,10 +214,11 @@ public final class LeafNodes {
      * {@code $G}, for a leaf node without credentials where none is required), whose user's
      * permissions then apply to the leaf. Null when refused.
      */
-    Binding authenticate(ConnectOptions c, String nonce, InetAddress address) {
+    Binding authenticate(ConnectOptions c, String nonce, InetAddress address, List<java.security.cert.X509Certificate> certs) {
         if (lo.username != null && !lo.username.isEmpty()) {
             return lo.username.equals(c.user) && matches(lo.password, c.pass) ? new Binding(accountOrGlobal(lo.account), null) : null;
         }
+        if (!lo.users.isEmpty() && lo.tls != null && lo.tls.verifyAndMap) return userFromCertificate(c, certs);
         if (!lo.users.isEmpty()) {
             for (LeafNodeOptions.LeafUser u : lo.users) {
                 if (u.user() != null && u.user().equals(c.user)) {
@@ -230,6 +231,28 @@ public final class LeafNodes {
         if (user == null) return null;
         if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return new Binding(lo.account, null);
         return new Binding(user.account(), user.permissions());
+    }
+
+    /**
+     * {@code tls { verify_and_map: true }} with leaf node users: the user is the one the leaf's
+     * certificate names (an email, DNS or URI SAN, or the subject), as upstream's
+     * checkClientTLSCertSubject; a user in CONNECT is ignored (with a warning, as upstream).
+     */
+    private Binding userFromCertificate(ConnectOptions c, List<java.security.cert.X509Certificate> certs) {
+        if (certs == null || certs.isEmpty()) {
+            server.log().debug("User required in cert, no peer certificates found");
+            return null;
+        }
+        List<String> names = lo.users.stream().map(LeafNodeOptions.LeafUser::user).filter(java.util.Objects::nonNull).toList();
+        String name = io.jnatsd.server.auth.CertificateIdentity.map(certs.get(0), names::contains, names);
+        if (name == null) return null;
+        if (c.user != null && !c.user.isEmpty()) {
+            server.log().warn("User \"%s\" found in connect proto, but user required from cert", c.user);
+        }
+        for (LeafNodeOptions.LeafUser u : lo.users) {
+            if (name.equals(u.user())) return new Binding(accountOrGlobal(u.account()), null);
+        }
+        return null;
     }
 
     private static String accountOrGlobal(String account) {
