@@ -106,7 +106,7 @@ class LeafNodeConfigTest {
         // 2.9.10's leaf node users take no permissions (a leaf gets a user's permissions through the server's own users)
         assertEquals("f:2:51: unknown field \"permissions\"",
                 refused("leafnodes {\n  authorization { users [ { user: a, password: b, permissions: { publish: \"foo\" } } ] }\n}\n"));
-        assertEquals("f:2:16: error parsing remote leafnode url \"http://h:1\": the scheme must be nats-leaf://, nats:// or tls://",
+        assertEquals("f:2:16: error parsing remote leafnode url \"http://h:1\": the scheme must be nats-leaf://, nats://, tls://, ws:// or wss://",
                 refused("leafnodes {\n  remotes: [ { url: \"http://h:1\" } ]\n}\n"));
         assertEquals("f:2:3: can not have a single user/pass and a users array",
                 refused("leafnodes {\n  authorization { user: x, password: y, users: [ { user: a, password: b } ] }\n}\n"));
