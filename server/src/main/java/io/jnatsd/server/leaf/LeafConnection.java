@@ -7,7 +7,6 @@ import io.jnatsd.protocol.client.InboundMessage;
 import io.jnatsd.protocol.route.RouteOpHandler;
 import io.jnatsd.protocol.route.RouteParser;
 import io.jnatsd.protocol.route.RoutedMessage;
-import io.jnatsd.protocol.subject.Subjects;
 import io.jnatsd.protocol.wire.FrameParser;
 import io.jnatsd.server.conn.ConnectionTimers;
 import io.jnatsd.server.conn.PeerConnection;
@@ -52,15 +51,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     /** Over WebSocket (either role): TLS, if any, is the WebSocket's, never the leaf protocol's. */
     private final boolean websocket;
 
-    /**
-     * Subjects not sent over this connection: a remote's {@code deny_exports}, or on the hub the
-     * {@code deny_pub} a leaf's CONNECT names (its {@code deny_imports}), as upstream merges it.
-     */
-    private volatile LeafDenyList sendDeny;
-    /** JetStream subjects that never cross this connection, either way: which depends on the account bound. */
-    private volatile LeafDenyList jetStreamDeny = LeafDenyList.JETSTREAM;
-    /** The leaf user's permissions on this connection (either side), or null when it has none. */
-    private volatile LeafPermissions permissions;
+    /** What may cross, each way. */
+    private final LeafFilter filter;
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
@@ -77,16 +69,16 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         this.websocket = websocket;
         this.parser = RouteParser.forLeaf(this, leafs.options().maxPayload);
         this.nonce = remote == null ? newNonce() : null;
-        this.sendDeny = remote == null ? new LeafDenyList(List.of()) : remote.exports;
+        this.filter = new LeafFilter(remote);
         if (remote != null) {
             this.kind = remote.config.hub ? ConnectionKind.LEAF : ConnectionKind.HUB;
             this.account = leafs.services().account(remote.localAccount());
-            this.jetStreamDeny = jetStreamDeny(leafs, remote.localAccount());
+            filter.bound(isSystemAccount(leafs, remote.localAccount()));
         }
     }
 
-    private static LeafDenyList jetStreamDeny(LeafNodes leafs, String account) {
-        return account.equals(leafs.services().systemAccountName()) ? LeafDenyList.JETSTREAM_SYSTEM : LeafDenyList.JETSTREAM;
+    private static boolean isSystemAccount(LeafNodes leafs, String account) {
+        return account.equals(leafs.services().systemAccountName());
     }
 
     private static Limits limits(LeafNodes leafs, LeafRemote remote) {
@@ -211,15 +203,14 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         account = bound;
-        jetStreamDeny = jetStreamDeny(leafs, bound.name());
+        filter.bound(isSystemAccount(leafs, bound.name()));
         peerHeaders = c.path("headers").asBoolean(false);
-        List<String> denyPub = PeerJson.strings(c, "deny_pub");
-        if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
+        filter.denySending(PeerJson.strings(c, "deny_pub"));
         remoteServer = PeerJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
         keepOwnDomain(PeerJson.text(c, "domain"));
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
-        permissions = LeafPermissions.hub(binding.permissions());
+        filter.permissions(LeafPermissions.hub(binding.permissions()));
         leafs.register(this);
         out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions(), websocket), batch);
         becomeRegistered();
@@ -256,7 +247,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         if (remote == null) return; // the leaf side does not send INFO; nothing to learn from it
-        if (info.has("import") || info.has("export")) permissions = LeafPermissions.fromInfo(info);
+        if (info.has("import") || info.has("export")) filter.permissions(LeafPermissions.fromInfo(info));
         List<String> urls = PeerJson.strings(info, "leafnode_urls");
         if (!infoReceived) {
             infoReceived = true;
@@ -306,7 +297,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private void keepOwnDomain(String remoteDomain) {
         String mine = leafs.services().jetStreamDomain();
         if (!leafs.services().jetStream() || mine == null || mine.isEmpty() || mine.equals(remoteDomain)) return;
-        sendDeny = sendDeny.with("$JS." + mine + ".API.>");
+        filter.keepHome("$JS." + mine + ".API.>");
     }
 
     private void sendConnect(String hubNonce, boolean tls) {
@@ -348,14 +339,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         if (sub.owner() == this || closed) return;
         if (!sub.kind().interestReaches(kind)) return;
         String subject = sub.subject();
-        boolean loopDetection = subject.startsWith("$LDS.");
-        if (!loopDetection) {
-            if (sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
-            if (jetStreamDeny.denies(subject)) return;
-            if (remote != null && remote.imports.denies(subject)) return;
-            LeafPermissions p = permissions;
-            if (p != null && !subject.startsWith("_GR_.") && !p.mayAnnounce(subject)) return;
-        }
+        if (!subject.startsWith("$LDS.") && sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
+        if (!filter.announces(subject)) return;
         byte[] line = interestLine(subject, sub.queue(), delta);
         if (line != null) out.appendControlAndFlush(line);
     }
@@ -380,13 +365,17 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             loopDetected(true);
             return;
         }
-        if (jetStreamDeny.denies(subject)) return;
-        if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
-        LeafPermissions p = permissions;
-        if (p != null && !subject.startsWith("$LDS.") && !subject.startsWith("_GR_.") && Subjects.isLiteral(subject)
-                && !p.maySend(subject)) {
-            subscriptionViolation(subject);
-            return;
+        switch (filter.takes(subject)) {
+            case IGNORE -> {
+                return;
+            }
+            case VIOLATION -> {
+                subscriptionViolation(subject);
+                return;
+            }
+            case TAKE -> {
+                // on below
+            }
         }
         String key = queue == null ? subject : subject + " " + queue;
         if (!remoteSubscribe(a, key, subject, queue, weight)) sendErr("Invalid Subscription");
@@ -465,11 +454,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         String origin = publisherBatch.originCluster();
         if (origin != null && origin.equals(remoteCluster)) return false;
         String subject = msg.subject();
-        if (subject.charAt(0) == '$' && jetStreamDeny.denies(subject)) return false;
-        LeafDenyList deny = sendDeny;
-        if (!deny.isEmpty() && deny.denies(subject)) return false;
-        LeafPermissions p = permissions;
-        if (p != null && !p.maySend(subject)) return false;
+        if (!filter.sends(subject)) return false;
         return out.appendLeaf(msg, queues == null ? null : queues.bytes(), queues == null ? 0 : queues.count(),
                 peerHeaders, publisherBatch);
     }
