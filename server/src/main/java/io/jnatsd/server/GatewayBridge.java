@@ -17,6 +17,13 @@ final class GatewayBridge implements GatewayServices {
     @Override public ServerLog log() { return server.log(); }
     @Override public String serverId() { return server.serverId(); }
     @Override public String serverName() { return server.serverName(); }
+
+    @Override
+    public boolean isDuplicateServerName(String name) {
+        if (name == null || name.isEmpty()) return false;
+        if (name.equals(server.serverName())) return true;
+        return server.cluster() != null && server.cluster().routes().stream().anyMatch(r -> name.equals(r.remoteName()));
+    }
     @Override public String version() { return Versions.NATS_COMPATIBLE; }
     /** In operator mode an account a peer names is built from its JWT here too. */
     @Override public Account account(String name) { return server.resolveAccount(name); }

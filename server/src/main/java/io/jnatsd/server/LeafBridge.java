@@ -25,6 +25,7 @@ final class LeafBridge implements LeafNodeServices {
     @Override public boolean needsNonce() { return server.authenticator().needsNonce(); }
     @Override public boolean jetStream() { return server.options().jetstream; }
     @Override public String jetStreamDomain() { return server.options().jetstreamDomain; }
+    @Override public String systemAccountName() { return server.accounts().systemAccountName(); }
 
     @Override
     public java.util.List<String> clusterLeafUrls() {

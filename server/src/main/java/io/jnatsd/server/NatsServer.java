@@ -541,6 +541,12 @@ public final class NatsServer implements AutoCloseable {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE,
                 Math.max(opts.maxPending, 2L * opts.maxPayload + opts.maxControlLine));
         WebSocketTransport wt = new WebSocketTransport(ws, websocket.tls(), maxFrame, log, (ch, handshake) -> {
+            if (handshake.leafNode()) {
+                if (leafNodes != null && opts.leafNodes.accepts()) return leafNodes.acceptedWebSocket(ch);
+                log.error("Not configured to accept leaf node connections");
+                ch.close(); // as upstream: closed without a word
+                return () -> new io.jnatsd.server.websocket.CloseStatus(io.jnatsd.server.websocket.CloseStatus.NORMAL_CLOSURE, "");
+            }
             if (mqtt != null && handshake.mqtt()) {
                 io.jnatsd.server.mqtt.MqttConnection m = mqtt.initWebSocketChannel(ch);
                 return () -> WebSocketClients.closeStatus(m.closeReason());

@@ -88,6 +88,21 @@ class ClusterBadInputTest {
         }
     }
 
+    /** A peer with this server's own name is refused (names must be unique), as upstream: closed, no answer. */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aPeerWithThisServersNameIsClosed(Impl impl) throws Exception {
+        int routePort = TestServer.freePort();
+        try (TestServer s = TestServer.start(impl, "server_name: same\ncluster {\n name: c1\n listen: \"127.0.0.1:" + routePort
+                + "\"\n}\n"); RawClient peer = peer(routePort)) {
+            peer.send(String.format(ROUTE_CONNECT, "c1", ""));
+            peer.send("INFO {\"server_id\":\"NFAKEPEER\",\"server_name\":\"same\",\"cluster\":\"c1\",\"headers\":true,"
+                    + "\"host\":\"127.0.0.1\",\"port\":1}\r\nPING\r\n");
+            assertTrue(peer.closedWithin(5000), "closed");
+            stillServes(s);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void aPeerWithTheRightCredentialsIsAccepted(Impl impl) throws Exception {

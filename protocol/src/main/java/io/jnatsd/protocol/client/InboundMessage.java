@@ -33,6 +33,11 @@ public final class InboundMessage {
         return subject;
     }
 
+    /** The subject receivers are shown: {@link #subject()} but for a JetStream delivery ({@link #shownAs}). */
+    public String shownSubject() {
+        return routingSubject == null || subjectOverride == null ? subject : new String(subjectOverride, StandardCharsets.UTF_8);
+    }
+
     public boolean hasReply() {
         return replyLength > 0;
     }

@@ -590,6 +590,7 @@ public final class Cluster implements InterestListener {
     boolean pooling() { return pooling; }
     ServerLog log() { return server.log(); }
     String serverId() { return server.serverId(); }
+    String serverName() { return server.serverName(); }
     Account account(String accountName) { return server.account(accountName); }
     boolean authRequired() { return co.username != null && !co.username.isEmpty(); }
     int maxPayload() { return opts.maxPayload; }

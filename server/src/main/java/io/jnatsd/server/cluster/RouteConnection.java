@@ -30,7 +30,6 @@ import java.util.List;
  */
 final class RouteConnection extends PeerConnection implements RouteOpHandler {
     private static final Naming NAMING = new Naming("rid", "route");
-    private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
     /** {@code _GR_.<cluster hash>.<server hash>.<subject>}: a reply routed back across a gateway. */
     private static final String GATEWAY_REPLY_PREFIX = "_GR_.";
     private static final int GATEWAY_REPLY_SUBJECT_OFFSET = 19;
@@ -233,6 +232,13 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
             }
             return;
         }
+        String name = info.serverName();
+        if (solicitedUrl == null && name != null && !name.isEmpty() && name.equals(cluster.serverName())) {
+            // As upstream: names must be unique (JetStream clustering relies on them).
+            cluster.log().error("%s - %s - Remote server has a duplicate name: \"%s\"", remoteAddress(), tag(), name);
+            close("Duplicate Server Name");
+            return;
+        }
         remoteInfo = info;
         peerHeaders = info.headers();
         if (!cluster.addRoute(this)) {
@@ -309,17 +315,6 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
     }
 
     /**
-     * A JetStream delivery carries the subject its client is shown after an {@code @} in the
-     * ack reply (upstream's remapped reply): routed on the deliver subject, shown under that one.
-     */
-    private static InboundMessage jetStreamDelivery(InboundMessage msg) {
-        String reply = msg.reply();
-        int at = reply.lastIndexOf('@');
-        if (at < 0 || at == reply.length() - 1) return msg;
-        return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
-    }
-
-    /**
      * A reply that came back to this cluster over a gateway and that the receiving server (an
      * upstream one) passed on to this server, whose hash it names (upstream's routesIDByHash):
      * delivered here on its real subject. Any other such subject is left as it is.
@@ -345,7 +340,7 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
     @Override
     public void onRoutedMessage(RoutedMessage routed) {
         InboundMessage msg = routed.message();
-        if (msg.hasReply() && msg.replyStartsWith(JS_ACK_PREFIX)) msg = jetStreamDelivery(msg);
+        msg = jetStreamDelivery(msg);
         if (msg.subject().startsWith(GATEWAY_REPLY_PREFIX)) msg = gatewayReply(msg);
         countInbound(msg.totalLength());
         Account account = lastAccount;
@@ -379,8 +374,7 @@ final class RouteConnection extends PeerConnection implements RouteOpHandler {
     public boolean forward(Account account, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
         byte[] origin = null;
-        Subscriber from = publisherBatch.origin();
-        String cluster = from == null ? null : from.originCluster();
+        String cluster = publisherBatch.originCluster();
         if (cluster != null && peerHeaders && remoteInfo.leafOrigin()) origin = originBytes(cluster);
         return out.appendRouted(origin, pinnedAccount != null ? null : account.nameBytes(), msg,
                 queues == null ? null : queues.bytes(),

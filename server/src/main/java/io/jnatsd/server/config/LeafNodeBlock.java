@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code leafnodes {}} block onto {@link LeafNodeOptions}, each error at its key's position.
  */
 final class LeafNodeBlock {
-    private static final Set<String> SCHEMES = Set.of("nats-leaf", "nats", "tls");
+    private static final Set<String> SCHEMES = Set.of("nats-leaf", "nats", "tls", "ws", "wss");
 
     private final ConfigReader r;
     private final LeafNodeOptions o;
@@ -50,7 +50,13 @@ final class LeafNodeBlock {
             case "tls" -> o.tls = TlsBlock.route(r, mv);
             case "leafnode_advertise", "advertise" -> o.advertise = r.str(k, mv);
             case "no_advertise" -> o.noAdvertise = r.bool(k, mv);
-            case "min_version", "minimum_version" -> r.str(k, mv);
+            case "min_version", "minimum_version" -> {
+                try {
+                    o.minVersion = ServerVersion.checkLeafMinimum(r.str(k, mv));
+                } catch (IllegalArgumentException e) {
+                    throw r.error(e.getMessage());
+                }
+            }
             default -> {
                 if (!cm.isUsedVariable(mk)) throw r.error("unknown field \"" + mk + "\"");
             }
@@ -117,6 +123,10 @@ final class LeafNodeBlock {
                 r.eachKey(rm, (rk, k, rv) -> remoteKey(rm, remote, rk, k, rv));
                 boolean urlGiven = rm.keySet().stream().anyMatch(k -> k.equalsIgnoreCase("url") || k.equalsIgnoreCase("urls"));
                 if (remote.urls.isEmpty() && !urlGiven) throw r.error("remote leafnode entry must have at least one url");
+                if (remote.urls.stream().map(LeafNodeBlock::isWebSocket).distinct().count() > 1) {
+                    throw r.error("remote leaf node configuration cannot have a mix of websocket and non-websocket urls: "
+                            + goQuote(remote.urls.toString()));
+                }
                 o.remotes.add(remote);
             });
         }
@@ -140,14 +150,20 @@ final class LeafNodeBlock {
             case "hub" -> remote.hub = r.bool(k, rv);
             case "deny_imports", "deny_import" -> remote.denyImports = r.stringList(k, rv);
             case "deny_exports", "deny_export" -> remote.denyExports = r.stringList(k, rv);
-            case "ws_compress", "ws_compression", "websocket_compress", "websocket_compression",
-                 "ws_no_masking", "websocket_no_masking", "jetstream_cluster_migrate", "js_cluster_migrate" -> {
-                // accepted for compatibility; without ws:// remotes these change nothing
+            case "ws_compress", "ws_compression", "websocket_compress", "websocket_compression" -> remote.wsCompression = r.bool(k, rv);
+            case "ws_no_masking", "websocket_no_masking" -> remote.wsNoMasking = r.bool(k, rv);
+            case "jetstream_cluster_migrate", "js_cluster_migrate" -> {
+                // accepted for compatibility: JetStream is not extended across leaf connections here
             }
             default -> {
                 if (!rm.isUsedVariable(rk)) throw r.error("unknown field \"" + rk + "\"");
             }
         }
+    }
+
+    private static boolean isWebSocket(URI u) {
+        String s = u.getScheme();
+        return s != null && (s.equalsIgnoreCase("ws") || s.equalsIgnoreCase("wss"));
     }
 
     /** A remote URL: a scheme leaf connections use, a host and a port (upstream's default 7422 when none). */
@@ -160,11 +176,8 @@ final class LeafNodeBlock {
             throw r.error(bad + ": " + e.getReason());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("ws") || scheme.equals("wss")) {
-            throw r.error(bad + ": websocket remotes are not supported yet by jnatsd");
-        }
         if (!SCHEMES.contains(scheme) || u.isOpaque()) {
-            throw r.error(bad + ": the scheme must be nats-leaf://, nats:// or tls://");
+            throw r.error(bad + ": the scheme must be nats-leaf://, nats://, tls://, ws:// or wss://");
         }
         String[] hp = ClusterOptions.hostAndPort(u);
         if (hp == null) {

@@ -24,6 +24,8 @@ public final class LeafNodeOptions {
     public boolean noAdvertise;
     /** How long to wait before dialling a remote again. */
     public Duration reconnect = DEFAULT_RECONNECT;
+    /** {@code min_version}: leaf nodes of an older version are refused; null for any. */
+    public String minVersion;
     /** TLS on accepted leaf node connections; null for plaintext. */
     public TlsOptions tls;
 
@@ -55,6 +57,10 @@ public final class LeafNodeOptions {
         /** This side is the hub of the connection (upstream's {@code hub: true}). */
         public boolean hub;
         public boolean noRandomize;
+        /** {@code ws_compression}: permessage-deflate asked for on a WebSocket remote. */
+        public boolean wsCompression;
+        /** {@code ws_no_masking}: frames to the hub unmasked, when the hub allows it. */
+        public boolean wsNoMasking;
         /** Subjects the hub may not send here (not subscribed over the connection). */
         public List<String> denyImports = new ArrayList<>();
         /** Subjects not sent to the hub. */
@@ -82,6 +88,7 @@ public final class LeafNodeOptions {
         c.advertise = advertise;
         c.noAdvertise = noAdvertise;
         c.reconnect = reconnect;
+        c.minVersion = minVersion;
         c.tls = tls;
         c.username = username;
         c.password = password;

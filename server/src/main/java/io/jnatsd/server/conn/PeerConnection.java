@@ -41,6 +41,8 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
     /** The limits and timers a kind is created with. */
     public record Limits(long maxPending, Duration writeDeadline, ConnectionTimers.Pinging pinging, Duration authTimeout) {}
 
+    private static final byte[] JS_ACK_PREFIX = "$JS.ACK.".getBytes(StandardCharsets.US_ASCII);
+
     protected final Channel channel;
     protected final EventLoop loop;
     protected final ServerLog log;
@@ -118,9 +120,17 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
 
     @Override
     public void tlsHandshakeCompleted(Throwable failure) {
+        if (failure == null && !io.jnatsd.server.net.ServerTls.pinnedCertificateOk(pinnedCertificates(), channel)) {
+            failure = new javax.net.ssl.SSLException("certificate not pinned"); // upstream's ErrCertNotPinned
+        }
         if (failure == null) return;
         log.error("%s - %s - TLS %s handshake error: %s", remoteAddress(), tag(), naming.kindName(), failure.getMessage());
         close("TLS Handshake Failure");
+    }
+
+    /** The kind's {@code tls.pinned_certs}: the peer's certificate must be one of them (null or empty: any). */
+    protected java.util.Collection<String> pinnedCertificates() {
+        return null;
     }
 
     /** Stops the timers and the outbound buffer, then lets the kind release what it holds ({@link #released}). */
@@ -263,6 +273,19 @@ public abstract class PeerConnection implements Connection, RemoteSubscriber {
         }
         remoteSubs.put(key, sub);
         return true;
+    }
+
+    /**
+     * A JetStream delivery from a peer carries the subject its client is shown after an
+     * {@code @} in the ack reply (upstream's remapped reply): routed on the deliver subject,
+     * shown under that one. Any other message is returned as it is.
+     */
+    protected static InboundMessage jetStreamDelivery(InboundMessage msg) {
+        if (!msg.hasReply() || !msg.replyStartsWith(JS_ACK_PREFIX)) return msg;
+        String reply = msg.reply();
+        int at = reply.lastIndexOf('@');
+        if (at < 0 || at == reply.length() - 1) return msg;
+        return msg.shownAs(reply.substring(at + 1), reply.substring(0, at));
     }
 
     /** The queue groups a routed message names, or null; reused per message (this loop only). */

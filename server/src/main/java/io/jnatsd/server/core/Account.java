@@ -160,9 +160,11 @@ public final class Account {
         MsgTrace trace = batch.trace();
         String tracedBefore = trace == null ? null : trace.enter(name);
         batch.enterRouting();
+        String outerOrigin = batch.enterOrigin(publisher);
         try {
             return deliver(match, msg, publisher, origin, queueFilter, batch);
         } finally {
+            batch.exitOrigin(outerOrigin);
             batch.exitRouting();
             if (trace != null) trace.exit(tracedBefore);
         }

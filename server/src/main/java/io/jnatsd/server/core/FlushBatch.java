@@ -28,6 +28,7 @@ public final class FlushBatch {
      */
     private RemoteTargets[] remoteTargets = new RemoteTargets[2];
     private int routingDepth;
+    private String originCluster;
     private final Subscriber origin;
     private long activityNanos;
     /** The trace of the message being routed, or null (nearly always). */
@@ -70,6 +71,28 @@ public final class FlushBatch {
 
     void exitRouting() {
         routingDepth--;
+    }
+
+    /**
+     * The leaf cluster the message being routed now entered from, or null (see
+     * {@link Subscriber#originCluster()}): what its publisher says, or for a publisher that is
+     * only plumbing (an import forwarder publishes without one) the enclosing message's, as
+     * upstream carries an import out on the leaf's own connection. A message a service
+     * publishes while routing another (a stream's ack) has its own publisher, so no origin.
+     */
+    public String originCluster() {
+        return originCluster;
+    }
+
+    /** Sets the origin cluster for the message about to be routed; returns the enclosing one to restore. */
+    String enterOrigin(Subscriber publisher) {
+        String outer = originCluster;
+        if (publisher != null) originCluster = publisher.originCluster();
+        return outer;
+    }
+
+    void exitOrigin(String outer) {
+        originCluster = outer;
     }
 
     /** The remote servers the message being routed at this level goes to. */

@@ -11,7 +11,7 @@ import java.util.concurrent.Executor;
  */
 public final class InternalClient implements Subscriber {
     /**
-     * A received message, copied: safe to keep. Headers are the raw NATS/1.0 block or null;
+     * A received message, copied: safe to keep; a JetStream delivery under the subject it shows. Headers are the raw NATS/1.0 block or null;
      * {@code publisher} is the client connection that published it (through imports too), or
      * null when the server did.
      */
@@ -25,7 +25,7 @@ public final class InternalClient implements Subscriber {
             }
             byte[] payload = new byte[msg.payloadLength()];
             msg.payload().getBytes(0, payload);
-            return new Msg(msg.subject(), msg.reply(), headers, payload, publisher);
+            return new Msg(msg.shownSubject(), msg.reply(), headers, payload, publisher);
         }
     }
 

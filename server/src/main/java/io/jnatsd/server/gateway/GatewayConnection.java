@@ -173,6 +173,13 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         timers.startPingTimer();
     }
 
+    /** Upstream's Gateway.TLSPinnedCerts: the gateway block's, both directions. */
+    @Override
+    protected java.util.Collection<String> pinnedCertificates() {
+        var tls = gateways.gatewayOptions().tls;
+        return tls == null ? null : tls.pinnedCerts;
+    }
+
     @Override
     public void onInfo(ByteBuf json) {
         ObjectNode info;
@@ -212,6 +219,7 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         List<String> urls = GatewayJson.strings(info, "gateway_urls");
         if (!urls.isEmpty()) remote.update(urls);
         if (first) {
+            if (duplicateServerName(info)) return;
             remoteServerId = GatewayJson.text(info, "server_id");
             remoteServerName = GatewayJson.text(info, "server_name");
             outInterest.peerInterestOnly(info.path("gateway_iom").asBoolean(false));
@@ -239,8 +247,21 @@ final class GatewayConnection extends PeerConnection implements RouteOpHandler {
         gateways.forwardToCluster(gateway, urls);
     }
 
+    /**
+     * The peer has this server's name, or the name of a server of this cluster: names must be
+     * unique (JetStream relies on them), so the connection closes, as upstream.
+     */
+    private boolean duplicateServerName(ObjectNode info) {
+        String name = GatewayJson.text(info, "server_name");
+        if (!gateways.services().isDuplicateServerName(name)) return false;
+        log.error("%s - %s - Remote server has a duplicate name: \"%s\"", remoteAddress(), tag(), name);
+        close("Duplicate Server Name");
+        return true;
+    }
+
     /** Upstream's processGatewayInfo for the first INFO of an inbound connection (after CONNECT). */
     private void inboundInfo(ObjectNode info) {
+        if (duplicateServerName(info)) return;
         remoteGateway = GatewayJson.text(info, "gateway");
         remoteServerId = GatewayJson.text(info, "server_id");
         remoteServerName = GatewayJson.text(info, "server_name");

@@ -15,6 +15,12 @@ public interface GatewayServices {
 
     String serverName();
 
+    /**
+     * Upstream's isDuplicateServerName: {@code name} (not empty) is this server's, or that of a
+     * server of this cluster a route connects to.
+     */
+    boolean isDuplicateServerName(String name);
+
     /** The NATS version this server speaks, as INFO gives it. */
     String version();
 

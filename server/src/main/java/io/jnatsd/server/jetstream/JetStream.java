@@ -1,6 +1,7 @@
 package io.jnatsd.server.jetstream;
 
 import io.jnatsd.server.jetstream.api.ConsumerApi;
+import io.jnatsd.server.jetstream.api.DomainMapping;
 import io.jnatsd.server.jetstream.api.StreamApi;
 import io.jnatsd.server.cluster.Cluster;
 import io.jnatsd.server.jetstream.cluster.ClusteredCoordinator;
@@ -10,7 +11,7 @@ import io.jnatsd.raft.RaftSettings;
 import io.jnatsd.raft.RaftTls;
 import io.jnatsd.server.net.PeerTls;
 import io.jnatsd.server.jetstream.cluster.StandaloneCoordinator;
-import io.jnatsd.server.jetstream.consumer.AckSubject;
+import io.jnatsd.server.jetstream.common.AckSubject;
 import io.jnatsd.server.jetstream.consumer.StreamConsumers;
 import io.jnatsd.server.jetstream.stream.JsAccount;
 import io.jnatsd.server.jetstream.stream.JsLimits;
@@ -173,13 +174,7 @@ public final class JetStream implements AutoCloseable {
         consumerTraffic.subscribe(a, AckSubject.PREFIX + ">", null, (sub, msg) -> consumerApi.ack(a, msg));
         consumerTraffic.subscribe(a, "$JS.FC.>", null, (sub, msg) -> consumerApi.flowControl(a, msg));
         String domain = js.domain();
-        if (domain != null && !domain.isEmpty()) {
-            String prefix = "$JS." + domain + ".API.";
-            internal.subscribe(a, prefix + ">", null, (sub, msg) ->
-                    streamApi.handle(a, "$JS.API." + msg.subject().substring(prefix.length()), msg));
-            consumerTraffic.subscribe(a, prefix + "CONSUMER.MSG.NEXT.>", null, (sub, msg) -> consumerApi.nextRequest(a,
-                    "$JS.API." + msg.subject().substring(prefix.length()), msg));
-        }
+        if (domain != null && !domain.isEmpty()) DomainMapping.install(a, domain);
     }
 
     /**

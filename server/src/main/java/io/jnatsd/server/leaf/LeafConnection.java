@@ -39,6 +39,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private static final Naming NAMING = new Naming("lid", "leafnode");
     /** Upstream's wait for a solicited connection's INFO, and then for the hub's answer to CONNECT. */
     private static final Duration INFO_WAIT = Duration.ofSeconds(2);
+    /** Upstream's leafNodeWaitBeforeClose: how long a leaf refused for its version is held before the close. */
+    private static final Duration MIN_VERSION_WAIT = Duration.ofSeconds(5);
 
     private final LeafNodes leafs;
     /** The remote this server dialled; null for a leaf node that connected here. */
@@ -46,12 +48,11 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private final RouteParser parser;
     private final LeafInterest interest = new LeafInterest();
     private final String nonce;
+    /** Over WebSocket (either role): TLS, if any, is the WebSocket's, never the leaf protocol's. */
+    private final boolean websocket;
 
-    /**
-     * Subjects not sent over this connection: a remote's {@code deny_exports}, or on the hub the
-     * {@code deny_pub} a leaf's CONNECT names (its {@code deny_imports}), as upstream merges it.
-     */
-    private volatile LeafDenyList sendDeny;
+    /** What may cross, each way. */
+    private final LeafFilter filter;
     private volatile ConnectionKind kind;
     private volatile Account account;
     private volatile boolean registered;
@@ -61,17 +62,23 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     private boolean connectSent;
     private boolean peerHeaders = true;
 
-    LeafConnection(LeafNodes leafs, Channel channel, LeafRemote remote) {
+    LeafConnection(LeafNodes leafs, Channel channel, LeafRemote remote, boolean websocket) {
         super(channel, leafs.log(), NAMING, leafs.nextCid(), limits(leafs, remote));
         this.leafs = leafs;
         this.remote = remote;
+        this.websocket = websocket;
         this.parser = RouteParser.forLeaf(this, leafs.options().maxPayload);
         this.nonce = remote == null ? newNonce() : null;
-        this.sendDeny = remote == null ? new LeafDenyList(List.of()) : remote.exports;
+        this.filter = new LeafFilter(remote);
         if (remote != null) {
             this.kind = remote.config.hub ? ConnectionKind.LEAF : ConnectionKind.HUB;
             this.account = leafs.services().account(remote.localAccount());
+            filter.bound(isSystemAccount(leafs, remote.localAccount()));
         }
+    }
+
+    private static boolean isSystemAccount(LeafNodes leafs, String account) {
+        return account.equals(leafs.services().systemAccountName());
     }
 
     private static Limits limits(LeafNodes leafs, LeafRemote remote) {
@@ -113,6 +120,13 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     }
 
     @Override public FrameParser parser() { return parser; }
+
+    /** Upstream's LeafNode.TLSPinnedCerts: the leafnodes block's, whichever side dialled. */
+    @Override
+    protected java.util.Collection<String> pinnedCertificates() {
+        var tls = leafs.leafOptions().tls;
+        return tls == null ? null : tls.pinnedCerts;
+    }
 
     @Override
     protected void released() {
@@ -171,7 +185,9 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         InetSocketAddress a = remoteSocketAddress();
-        String accountName = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress());
+        LeafNodes.Binding binding = leafs.authenticate(auth, nonce, a == null ? null : a.getAddress(),
+                io.jnatsd.server.net.ServerTls.peerCertificates(channel));
+        String accountName = binding == null ? null : binding.account();
         Account bound = accountName == null ? null : leafs.services().account(accountName);
         if (bound == null) {
             if (accountName != null) {
@@ -181,16 +197,38 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         timers.cancelAuthTimer();
+        String min = leafs.leafOptions().minVersion;
+        if (min != null && !io.jnatsd.server.config.ServerVersion.parse(min).isMetBy(PeerJson.text(c, "version"))) {
+            refuseOlderVersion(min, bound, binding);
+            return;
+        }
         account = bound;
+        filter.bound(isSystemAccount(leafs, bound.name()));
         peerHeaders = c.path("headers").asBoolean(false);
-        List<String> denyPub = PeerJson.strings(c, "deny_pub");
-        if (denyPub != null) sendDeny = new LeafDenyList(denyPub);
+        filter.denySending(PeerJson.strings(c, "deny_pub"));
         remoteServer = PeerJson.text(c, "name");
         remoteCluster = cluster == null || cluster.isEmpty() ? null : cluster;
+        keepOwnDomain(PeerJson.text(c, "domain"));
         kind = c.path("is_hub").asBoolean(false) ? ConnectionKind.HUB : ConnectionKind.LEAF;
+        filter.permissions(LeafPermissions.hub(binding.permissions()));
         leafs.register(this);
-        out.appendControl(leafs.infoLine(id, null, bound.name()), batch);
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions(), websocket), batch);
         becomeRegistered();
+    }
+
+    /**
+     * {@code min_version}: as upstream, the leaf gets the INFO it waits for (so that it does not
+     * give up on its own), then -ERR, and the connection closes 5 s later (or when the leaf
+     * drops it first, as one that reads the -ERR does).
+     */
+    private void refuseOlderVersion(String min, Account bound, LeafNodes.Binding binding) {
+        kind = ConnectionKind.LEAF; // answered: nothing else it sends counts
+        out.appendControl(leafs.infoLine(id, null, bound.name(), binding.permissions(), websocket), batch);
+        sendErr("connection rejected since minimum version required is \"" + min + "\"");
+        batch.flushAll();
+        leafs.log().error("%s - %s - connection rejected since minimum version required is \"%s\"", remoteAddress(), tag(), min);
+        channel.eventLoop().schedule(() -> close("Minimum Version Required"), MIN_VERSION_WAIT.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -209,6 +247,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             return;
         }
         if (remote == null) return; // the leaf side does not send INFO; nothing to learn from it
+        if (info.has("import") || info.has("export")) filter.permissions(LeafPermissions.fromInfo(info));
         List<String> urls = PeerJson.strings(info, "leafnode_urls");
         if (!infoReceived) {
             infoReceived = true;
@@ -221,15 +260,16 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             String name = PeerJson.text(info, "server_name");
             remoteServer = name == null || name.isEmpty() ? PeerJson.text(info, "server_id") : name;
             remoteCluster = PeerJson.text(info, "cluster");
-            remote.learned(urls);
-            boolean tls = info.path("tls_required").asBoolean(false) || remote.config.tls != null;
+            keepOwnDomain(PeerJson.text(info, "domain"));
+            if (!websocket) remote.learned(urls);
+            boolean tls = !websocket && (info.path("tls_required").asBoolean(false) || remote.config.tls != null);
             if (tls && !startTls()) return;
             sendConnect(PeerJson.text(info, "nonce"), tls);
             if (closed) return;
             if (!info.path("info_on_connect").asBoolean(false)) becomeRegistered();
             return;
         }
-        remote.learned(urls);
+        if (!websocket) remote.learned(urls);
         if (connectSent && !registered && info.path("connect_info").asBoolean(false)) becomeRegistered();
     }
 
@@ -238,24 +278,26 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
      * now, after the plaintext INFO, and CONNECT waits in the handler until it is done.
      */
     private boolean startTls() {
-        java.net.URI url = remote.current();
         try {
-            var engine = remote.tlsContext().newEngine(channel.alloc(), url.getHost(), url.getPort());
-            if (remote.verifiesHost()) {
-                var p = engine.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                engine.setSSLParameters(p);
-            }
-            var handler = new io.netty.handler.ssl.SslHandler(engine, false);
-            var o = remote.config.tls;
-            handler.setHandshakeTimeoutMillis(o == null ? 2000 : Math.max(1, o.timeout.toMillis()));
-            channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, handler);
+            channel.pipeline().addFirst(io.jnatsd.server.net.ServerTls.HANDLER_NAME, remote.newTlsHandler(channel.alloc(), remote.current()));
             return true;
         } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
             leafs.log().error("%s - %s - TLS configuration error: %s", remoteAddress(), tag(), e.getMessage());
             close("TLS Handshake Failure");
             return false;
         }
+    }
+
+    /**
+     * Requests for this server's own JetStream domain are answered here and never sent to a
+     * side of another domain (upstream's guard against a hub and a leaf with one domain name
+     * answering both): added to what is not sent when JetStream runs here with a domain that
+     * differs from the other side's.
+     */
+    private void keepOwnDomain(String remoteDomain) {
+        String mine = leafs.services().jetStreamDomain();
+        if (!leafs.services().jetStream() || mine == null || mine.isEmpty() || mine.equals(remoteDomain)) return;
+        filter.keepHome("$JS." + mine + ".API.>");
     }
 
     private void sendConnect(String hubNonce, boolean tls) {
@@ -297,12 +339,8 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
         if (sub.owner() == this || closed) return;
         if (!sub.kind().interestReaches(kind)) return;
         String subject = sub.subject();
-        boolean loopDetection = subject.startsWith("$LDS.");
-        if (!loopDetection) {
-            if (sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
-            if (LeafDenyList.JETSTREAM.denies(subject)) return;
-            if (remote != null && remote.imports.denies(subject)) return;
-        }
+        if (!subject.startsWith("$LDS.") && sub.owner() instanceof LeafConnection other && sameCluster(other)) return;
+        if (!filter.announces(subject)) return;
         byte[] line = interestLine(subject, sub.queue(), delta);
         if (line != null) out.appendControlAndFlush(line);
     }
@@ -327,10 +365,31 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
             loopDetected(true);
             return;
         }
-        if (LeafDenyList.JETSTREAM.denies(subject)) return;
-        if (!subject.startsWith("$LDS.") && sendDeny.denies(subject)) return;
+        switch (filter.takes(subject)) {
+            case IGNORE -> {
+                return;
+            }
+            case VIOLATION -> {
+                subscriptionViolation(subject);
+                return;
+            }
+            case TAKE -> {
+                // on below
+            }
+        }
         String key = queue == null ? subject : subject + " " + queue;
         if (!remoteSubscribe(a, key, subject, queue, weight)) sendErr("Invalid Subscription");
+    }
+
+    /**
+     * The other side announced interest its user may not receive: as upstream, the hub answers
+     * -ERR and closes (the leaf knows its permissions and never sends such interest); a leaf
+     * just does not take it.
+     */
+    private void subscriptionViolation(String subject) {
+        if (remote != null) return;
+        leafs.log().error("%s - %s - Subscription Violation on \"%s\" - Check other side configuration", remoteAddress(), tag(), subject);
+        closeWithError("Permissions Violation for Subscription to \"" + subject + "\"", "Protocol Violation");
     }
 
     @Override
@@ -360,7 +419,7 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
 
     @Override
     public void onRoutedMessage(RoutedMessage routed) {
-        InboundMessage msg = routed.message();
+        InboundMessage msg = jetStreamDelivery(routed.message());
         countInbound(msg.totalLength());
         Account a = account;
         if (!registered || a == null) return;
@@ -392,13 +451,10 @@ final class LeafConnection extends PeerConnection implements RouteOpHandler, Sub
     @Override
     public boolean forward(Account a, InboundMessage msg, QueueNames queues, FlushBatch publisherBatch) {
         if (!registered) return false;
-        var from = publisherBatch.origin();
-        String origin = from == null ? null : from.originCluster();
+        String origin = publisherBatch.originCluster();
         if (origin != null && origin.equals(remoteCluster)) return false;
         String subject = msg.subject();
-        if (subject.charAt(0) == '$' && LeafDenyList.JETSTREAM.denies(subject)) return false;
-        LeafDenyList deny = sendDeny;
-        if (!deny.isEmpty() && deny.denies(subject)) return false;
+        if (!filter.sends(subject)) return false;
         return out.appendLeaf(msg, queues == null ? null : queues.bytes(), queues == null ? 0 : queues.count(),
                 peerHeaders, publisherBatch);
     }

@@ -12,16 +12,29 @@ import java.util.List;
  */
 final class LeafDenyList {
     /**
-     * What never crosses a leaf connection without JetStream domains (upstream's denyAllJs,
-     * added to every leaf connection whose JetStream is not extended): each side's JetStream
-     * API answers for itself.
+     * What never crosses a leaf connection of an ordinary account (upstream's denyAllClientJs):
+     * each side's JetStream API answers for itself, and buckets are reached by their domain.
      */
-    static final LeafDenyList JETSTREAM = new LeafDenyList(List.of("$JSC.>", "$NRG.>", "$JS.API.>", "$KV.>", "$OBJ.>"));
+    static final LeafDenyList JETSTREAM = new LeafDenyList(List.of("$JS.API.>", "$KV.>", "$OBJ.>"));
+
+    /**
+     * What never crosses a leaf connection of the system account (upstream's denyAllJs, as
+     * JetStream is not extended across leaf connections here): the above, and the clustered
+     * JetStream's own traffic besides.
+     */
+    static final LeafDenyList JETSTREAM_SYSTEM = new LeafDenyList(List.of("$JSC.>", "$NRG.>", "$JS.API.>", "$KV.>", "$OBJ.>"));
 
     private final List<String> denied;
 
     LeafDenyList(List<String> denied) {
         this.denied = List.copyOf(denied);
+    }
+
+    /** This list and {@code subject} besides. */
+    LeafDenyList with(String subject) {
+        List<String> more = new java.util.ArrayList<>(denied);
+        more.add(subject);
+        return new LeafDenyList(more);
     }
 
     boolean denies(String subject) {

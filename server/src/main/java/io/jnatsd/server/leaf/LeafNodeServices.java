@@ -43,4 +43,7 @@ public interface LeafNodeServices {
 
     /** The JetStream domain, or null. */
     String jetStreamDomain();
+
+    /** The system account's name, or null. */
+    String systemAccountName();
 }

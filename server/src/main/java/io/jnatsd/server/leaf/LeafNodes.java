@@ -81,9 +81,27 @@ public final class LeafNodes {
 
     private void accepted(SocketChannel ch) {
         if (tls != null) tls.install(ch.pipeline(), ch.alloc(), false);
-        LeafConnection c = new LeafConnection(this, ch, null);
+        LeafConnection c = new LeafConnection(this, ch, null, false);
         all.add(c);
         ch.pipeline().addLast(new ConnectionHandler(c));
+    }
+
+    /**
+     * A leaf node that came in on the WebSocket listener ({@code /leafnode}), upgraded: served as
+     * one on the leaf node port, the frames beneath it. Returns the Close frame's status.
+     */
+    public java.util.function.Supplier<io.jnatsd.server.websocket.CloseStatus> acceptedWebSocket(SocketChannel ch) {
+        LeafConnection c = new LeafConnection(this, ch, null, true);
+        all.add(c);
+        ch.pipeline().addLast(new ConnectionHandler(c));
+        return () -> closeStatus(c.closedReason());
+    }
+
+    /** As upstream's wsEnqueueCloseMessage for a leaf node: going away at shutdown, else a normal close with the reason. */
+    static io.jnatsd.server.websocket.CloseStatus closeStatus(String reason) {
+        int code = "Server Shutdown".equals(reason) ? io.jnatsd.server.websocket.CloseStatus.GOING_AWAY
+                : io.jnatsd.server.websocket.CloseStatus.NORMAL_CLOSURE;
+        return new io.jnatsd.server.websocket.CloseStatus(code, reason == null ? "" : reason);
     }
 
     private void dial(LeafRemote remote) {
@@ -93,9 +111,24 @@ public final class LeafNodes {
         int port = url.getPort();
         server.log().debug("Trying to connect as leafnode to remote server on %s", hostPort(host, port));
         transport.connect(host, port, SOCKET_HIGH_WATER_MARK, DIAL_TIMEOUT, ch -> {
-            LeafConnection c = new LeafConnection(this, ch, remote);
-            all.add(c);
-            ch.pipeline().addLast(new ConnectionHandler(c));
+            if (!remote.isWebSocket()) {
+                solicited(ch, remote);
+                return;
+            }
+            io.netty.channel.ChannelHandler tlsHandler = null;
+            if (remote.isSecureWebSocket()) {
+                try {
+                    tlsHandler = remote.newTlsHandler(ch.alloc(), url);
+                } catch (java.io.IOException | java.security.GeneralSecurityException | RuntimeException e) {
+                    server.log().error("Error soliciting websocket connection: TLS configuration error: %s", e.getMessage());
+                    ch.close();
+                    return;
+                }
+            }
+            io.jnatsd.server.websocket.WebSocketDialer.install(ch, remote.webSocketUri(url), tlsHandler,
+                    remote.config.wsCompression, remote.config.wsNoMasking, DIAL_TIMEOUT.toMillis(),
+                    (int) Math.min(Integer.MAX_VALUE, 2L * opts.maxPayload + opts.maxControlLine), server.log(),
+                    upgraded -> solicited(upgraded, remote));
         }).addListener(f -> {
             if (f.isSuccess()) {
                 remote.dialled = true;
@@ -105,10 +138,30 @@ public final class LeafNodes {
             String why = f.cause() == null ? "?" : f.cause().getMessage();
             String text = "Error trying to connect as leafnode to remote server \"" + hostPort(host, port)
                     + "\" (attempt " + attempt + "): " + why;
-            if (attempt == 1 || attempt % 30 == 0) server.log().error("%s", text);
+            if (reportsFailure(remote.dialled, attempt)) server.log().error("%s", text);
             else server.log().debug("%s", text);
             later(remote);
         });
+    }
+
+    /**
+     * Upstream's shouldReportConnectErr: a failed dial is an error on the first attempt and
+     * then every {@code connect_error_reports} (3600) attempts while the remote was never
+     * reached, every {@code reconnect_error_reports} (1) once it had been; debug otherwise.
+     */
+    private boolean reportsFailure(boolean reconnecting, int attempt) {
+        long every = everyNth(reconnecting ? "reconnect_error_reports" : "connect_error_reports", reconnecting ? 1 : 3600);
+        return attempt == 1 || attempt % every == 0;
+    }
+
+    private long everyNth(String option, long fallback) {
+        return opts.otherBlocks.get(option) instanceof Number n && n.longValue() > 0 ? n.longValue() : fallback;
+    }
+
+    private void solicited(SocketChannel ch, LeafRemote remote) {
+        LeafConnection c = new LeafConnection(this, ch, remote, remote.isWebSocket());
+        all.add(c);
+        ch.pipeline().addLast(new ConnectionHandler(c));
     }
 
     /** Dials {@code remote} again after {@code reconnect} (or the longer pause a loop asked for). */
@@ -151,26 +204,55 @@ public final class LeafNodes {
         return loopSubjects.computeIfAbsent(account, a -> "$LDS." + randomToken());
     }
 
+    /** The account an accepted leaf node binds to, and the permissions of the user it authenticated as (null: all). */
+    record Binding(String account, io.jnatsd.server.auth.Permissions permissions) {}
+
     /**
      * Who an accepted leaf node is, and so which account it binds to, as upstream's
      * isLeafNodeAuthorized: the leaf node {@code authorization} user or users when configured,
      * else the server's own authorization (then {@code leafnodes.authorization.account}, or
-     * {@code $G}, for a leaf node without credentials where none is required). Null when refused.
+     * {@code $G}, for a leaf node without credentials where none is required), whose user's
+     * permissions then apply to the leaf. Null when refused.
      */
-    String authenticate(ConnectOptions c, String nonce, InetAddress address) {
+    Binding authenticate(ConnectOptions c, String nonce, InetAddress address, List<java.security.cert.X509Certificate> certs) {
         if (lo.username != null && !lo.username.isEmpty()) {
-            return lo.username.equals(c.user) && matches(lo.password, c.pass) ? accountOrGlobal(lo.account) : null;
+            return lo.username.equals(c.user) && matches(lo.password, c.pass) ? new Binding(accountOrGlobal(lo.account), null) : null;
         }
+        if (!lo.users.isEmpty() && lo.tls != null && lo.tls.verifyAndMap) return userFromCertificate(c, certs);
         if (!lo.users.isEmpty()) {
             for (LeafNodeOptions.LeafUser u : lo.users) {
-                if (u.user() != null && u.user().equals(c.user)) return matches(u.password(), c.pass) ? accountOrGlobal(u.account()) : null;
+                if (u.user() != null && u.user().equals(c.user)) {
+                    return matches(u.password(), c.pass) ? new Binding(accountOrGlobal(u.account()), null) : null;
+                }
             }
             return null;
         }
         User user = server.authenticate(new AuthRequest(c, nonce, List.of(), "LEAFNODE", address));
         if (user == null) return null;
-        if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return lo.account;
-        return user.account();
+        if (!server.authRequired() && lo.account != null && !lo.account.isEmpty()) return new Binding(lo.account, null);
+        return new Binding(user.account(), user.permissions());
+    }
+
+    /**
+     * {@code tls { verify_and_map: true }} with leaf node users: the user is the one the leaf's
+     * certificate names (an email, DNS or URI SAN, or the subject), as upstream's
+     * checkClientTLSCertSubject; a user in CONNECT is ignored (with a warning, as upstream).
+     */
+    private Binding userFromCertificate(ConnectOptions c, List<java.security.cert.X509Certificate> certs) {
+        if (certs == null || certs.isEmpty()) {
+            server.log().debug("User required in cert, no peer certificates found");
+            return null;
+        }
+        List<String> names = lo.users.stream().map(LeafNodeOptions.LeafUser::user).filter(java.util.Objects::nonNull).toList();
+        String name = io.jnatsd.server.auth.CertificateIdentity.map(certs.get(0), names::contains, names);
+        if (name == null) return null;
+        if (c.user != null && !c.user.isEmpty()) {
+            server.log().warn("User \"%s\" found in connect proto, but user required from cert", c.user);
+        }
+        for (LeafNodeOptions.LeafUser u : lo.users) {
+            if (name.equals(u.user())) return new Binding(accountOrGlobal(u.account()), null);
+        }
+        return null;
     }
 
     private static String accountOrGlobal(String account) {
@@ -186,6 +268,15 @@ public final class LeafNodes {
      * bind an account), its client id, this server's leaf node URL, and a nonce to sign.
      */
     byte[] infoLine(long cid, String nonce, String remoteAccount) {
+        return infoLine(cid, nonce, remoteAccount, null, false);
+    }
+
+    /**
+     * The INFO answering a leaf's CONNECT carries its user's permissions for the leaf to enforce
+     * too; over WebSocket it never asks for TLS (the WebSocket listener's TLS, if any, is done).
+     */
+    byte[] infoLine(long cid, String nonce, String remoteAccount, io.jnatsd.server.auth.Permissions permissions,
+                    boolean websocket) {
         ObjectNode o = PeerJson.JSON.createObjectNode();
         o.put("server_id", server.serverId());
         o.put("server_name", server.serverName());
@@ -197,7 +288,7 @@ public final class LeafNodes {
         o.put("port", Integer.parseInt(advertised[1]));
         o.put("headers", true);
         o.put("auth_required", true);
-        if (tls != null) {
+        if (tls != null && !websocket) {
             o.put("tls_required", true);
             if (tls.verify()) o.put("tls_verify", true);
         }
@@ -212,6 +303,7 @@ public final class LeafNodes {
         var urls = o.putArray("leafnode_urls");
         urls.add(hostPort(advertised[0], Integer.parseInt(advertised[1])));
         if (!lo.noAdvertise) server.clusterLeafUrls().forEach(urls::add);
+        LeafPermissions.toInfo(permissions, o);
         if (remoteAccount != null) {
             o.put("remote_account", remoteAccount);
             o.put("connect_info", true);

@@ -112,6 +112,42 @@ final class LeafRemote {
         return tlsContext;
     }
 
+    /**
+     * A TLS client handler for dialling {@code url}: the remote's context, the hub's name checked
+     * against its certificate unless {@code insecure}, the block's timeout (2 s without one).
+     */
+    io.netty.handler.ssl.SslHandler newTlsHandler(io.netty.buffer.ByteBufAllocator alloc, URI url)
+            throws java.io.IOException, java.security.GeneralSecurityException {
+        var engine = tlsContext().newEngine(alloc, url.getHost(), url.getPort());
+        if (verifiesHost()) {
+            var p = engine.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(p);
+        }
+        var handler = new io.netty.handler.ssl.SslHandler(engine, false);
+        var o = config.tls;
+        handler.setHandshakeTimeoutMillis(o == null ? 2000 : Math.max(1, o.timeout.toMillis()));
+        return handler;
+    }
+
+    /** The remote's URLs are {@code ws://} or {@code wss://} (upstream allows no mix). */
+    boolean isWebSocket() {
+        String s = config.urls.get(0).getScheme();
+        return s != null && (s.equalsIgnoreCase("ws") || s.equalsIgnoreCase("wss"));
+    }
+
+    /** TLS beneath the WebSocket: a {@code wss://} URL, or a {@code tls} block. */
+    boolean isSecureWebSocket() {
+        return "wss".equalsIgnoreCase(config.urls.get(0).getScheme()) || config.tls != null;
+    }
+
+    /** The upgrade request's URI: upstream's {@code /leafnode} path, then the URL's own path. */
+    URI webSocketUri(URI url) {
+        String path = url.getRawPath() == null ? "" : url.getRawPath();
+        if (path.startsWith("/")) path = path.substring(1);
+        return URI.create((isSecureWebSocket() ? "wss" : "ws") + "://" + url.getHost() + ":" + url.getPort() + "/leafnode" + path);
+    }
+
     /** Whether the dialled hub's name is checked against its certificate (not with {@code insecure}). */
     boolean verifiesHost() {
         return config.tls == null || !config.tls.insecure;

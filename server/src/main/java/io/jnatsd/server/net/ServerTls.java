@@ -217,7 +217,16 @@ public final class ServerTls {
 
     /** Whether a verified client certificate is one of {@code pinned_certs} (true when none are pinned). */
     public boolean pinnedCertificateOk(Channel ch) {
-        if (pinned.isEmpty()) return true;
+        return pinnedCertificateOk(pinned, ch);
+    }
+
+    /**
+     * Whether the certificate the peer presented on {@code ch} (a client's, or the server's when
+     * this side dialled) is one of {@code pinned} (SHA-256 of its SubjectPublicKeyInfo, in hex);
+     * true when nothing is pinned.
+     */
+    public static boolean pinnedCertificateOk(java.util.Collection<String> pinned, Channel ch) {
+        if (pinned == null || pinned.isEmpty()) return true;
         List<X509Certificate> peer = peerCertificates(ch);
         if (peer.isEmpty()) return false;
         try {

@@ -9,6 +9,11 @@ package io.jnatsd.server.websocket;
  * @param noMasking the client asked (Nats-No-Masking) to send unmasked frames, and was allowed to
  */
 public record Handshake(String path, String cookieJwt, boolean browser, boolean noMasking) {
+    /** Upstream's endpoint for leaf nodes over WebSocket (path prefix {@code /leafnode}). */
+    public boolean leafNode() {
+        return path != null && path.startsWith("/leafnode");
+    }
+
     /** Upstream's endpoint for MQTT clients over WebSocket (path prefix {@code /mqtt}). */
     public boolean mqtt() {
         return path != null && path.startsWith("/mqtt");

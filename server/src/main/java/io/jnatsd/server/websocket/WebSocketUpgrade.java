@@ -39,7 +39,7 @@ import javax.net.ssl.SSLException;
  * The handshake timeout, when configured, counts from the accepted socket (TLS included) to the upgrade.
  */
 final class WebSocketUpgrade extends ChannelInboundHandlerAdapter {
-    private static final String NO_MASKING_HEADER = "Nats-No-Masking";
+    static final String NO_MASKING_HEADER = "Nats-No-Masking";
 
     private final WebSocketTransport transport;
     private ScheduledFuture<?> timeout;

@@ -97,7 +97,16 @@ class LeafNodeConfigTest {
         assertEquals("f:2:3: unknown field \"bogus\"", refused("leafnodes {\n  bogus: 1\n}\n"));
         assertEquals("f:1:1: Expected map to define a leafnode, got integer", refused("leafnodes: 1\n"));
         assertEquals("f:2:16: unknown field \"bogus\"", refused("leafnodes {\n  remotes: [ { bogus: 1, url: \"nats://h:1\" } ]\n}\n"));
-        assertEquals("f:2:16: error parsing remote leafnode url \"http://h:1\": the scheme must be nats-leaf://, nats:// or tls://",
+        assertEquals("f:3:3: the minimum version should be at least 2.8.0",
+                refused("leafnodes {\n  port: 17777\n  min_version: \"2.7.0\"\n}\n"));
+        assertEquals("f:3:3: invalid leafnode's minimum version: invalid semver",
+                refused("leafnodes {\n  port: 17777\n  min_version: abc\n}\n"));
+        assertEquals("f:3:3: invalid leafnode's minimum version: strconv.Atoi: parsing \"\": invalid syntax",
+                refused("leafnodes {\n  port: 17777\n  min_version: \"2.8\"\n}\n"));
+        // 2.9.10's leaf node users take no permissions (a leaf gets a user's permissions through the server's own users)
+        assertEquals("f:2:51: unknown field \"permissions\"",
+                refused("leafnodes {\n  authorization { users [ { user: a, password: b, permissions: { publish: \"foo\" } } ] }\n}\n"));
+        assertEquals("f:2:16: error parsing remote leafnode url \"http://h:1\": the scheme must be nats-leaf://, nats://, tls://, ws:// or wss://",
                 refused("leafnodes {\n  remotes: [ { url: \"http://h:1\" } ]\n}\n"));
         assertEquals("f:2:3: can not have a single user/pass and a users array",
                 refused("leafnodes {\n  authorization { user: x, password: y, users: [ { user: a, password: b } ] }\n}\n"));

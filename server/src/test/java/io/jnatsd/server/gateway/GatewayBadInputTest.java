@@ -91,6 +91,20 @@ class GatewayBadInputTest {
         }
     }
 
+    /** A gateway peer with this server's name is closed without a word, as upstream (names must be unique). */
+    @ParameterizedTest
+    @EnumSource(Impl.class)
+    void aPeerWithThisServersNameIsClosed(Impl impl) throws Exception {
+        int gwPort = TestServer.freePort();
+        try (TestServer s = gateway(impl, gwPort, ""); RawClient raw = new RawClient(gwPort)) {
+            raw.send("CONNECT {\"verbose\":false,\"gateway\":\"Z\",\"name\":\"NFAKEGW\"}\r\n"
+                    + "INFO {\"server_id\":\"NFAKEGW\",\"server_name\":\"a1\",\"gateway\":\"Z\"}\r\n");
+            String got = raw.linesUntilClosed(5000);
+            assertTrue(got.endsWith("<closed>"), got);
+            assertServes(s);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Impl.class)
     void wrongCredentialsAreAnAuthorizationViolation(Impl impl) throws Exception {

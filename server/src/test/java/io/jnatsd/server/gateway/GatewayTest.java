@@ -136,6 +136,47 @@ class GatewayTest {
         }
     }
 
+    /** {@code pinned_certs} naming the peers' key: the gateways connect and carry messages, as upstream. */
+    @ParameterizedTest
+    @MethodSource("tlsMixes")
+    void pinnedCertsOnTheGatewayLetThePinnedPeerIn(Impl a, Impl b) throws Exception {
+        if (a == U || b == U) Assumptions.assumeTrue(TestServer.upstreamBinary() != null, "nats-server not installed");
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        String gateway = certs.tlsBlock("verify: true\ntimeout: 3\npinned_certs: [\"" + spkiSha256(certs.serverCert) + "\"]");
+        try (SuperCluster s = SuperCluster.start("", gateway, new Impl[] {a}, new Impl[] {b})) {
+            pubSubOnce(s, 0, 0, 1, 0);
+            pubSubOnce(s, 1, 0, 0, 0);
+        }
+    }
+
+    /** Pinned to another key, the peer's certificate is refused in the handshake: no gateway forms. */
+    @org.junit.jupiter.api.Test
+    void pinnedCertsOnTheGatewayKeepOtherPeersOut() throws Exception {
+        var certs = io.jnatsd.server.testing.TestCerts.get();
+        int portA = TestServer.freePort();
+        int portB = TestServer.freePort();
+        String tls = certs.tlsBlock("verify: true\ntimeout: 3\npinned_certs: [\"" + spkiSha256(certs.aliceCert) + "\"]");
+        try (TestServer ga = TestServer.startMonitored(J, "server_name: a0\ngateway { name: A, listen: \"127.0.0.1:" + portA
+                + "\"\n" + tls + " gateways: [ { name: B, url: \"nats://127.0.0.1:" + portB + "\" } ] }\n", null);
+             TestServer gb = TestServer.startMonitored(J, "server_name: b0\ngateway { name: B, listen: \"127.0.0.1:" + portB
+                     + "\"\n" + tls + " gateways: [ { name: A, url: \"nats://127.0.0.1:" + portA + "\" } ] }\n", null)) {
+            var monitor = new io.jnatsd.server.testing.MonitorHttp(ga);
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < until) {
+                var gz = monitor.json("/gatewayz");
+                assertEquals(0, gz.path("outbound_gateways").size() + gz.path("inbound_gateways").size(), gz.toString());
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static String spkiSha256(java.nio.file.Path cert) throws Exception {
+        try (var in = java.nio.file.Files.newInputStream(cert)) {
+            var c = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(c.getPublicKey().getEncoded()));
+        }
+    }
+
     /** Each message published in one cluster reaches a subscriber in the other exactly once, in order. */
     private static void pubSubOnce(SuperCluster s, int pc, int pi, int sc, int si) throws Exception {
         try (Connection pub = s.connect(pc, pi); Connection sub = s.connect(sc, si)) {

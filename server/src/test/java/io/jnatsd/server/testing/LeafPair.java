@@ -31,11 +31,17 @@ public final class LeafPair implements AutoCloseable {
      */
     public static LeafPair start(Impl hubImpl, Impl leafImpl, String hubConfig, String leafnodesExtra, String userInfo,
                                  String remoteConfig) throws Exception {
+        return start(hubImpl, leafImpl, hubConfig, leafnodesExtra, userInfo, remoteConfig, "");
+    }
+
+    /** As above, with {@code leafExtra} added to the leaf's config. */
+    public static LeafPair start(Impl hubImpl, Impl leafImpl, String hubConfig, String leafnodesExtra, String userInfo,
+                                 String remoteConfig, String leafExtra) throws Exception {
         int leafPort = TestServer.freePort();
         TestServer hub = hubWithLeafPort(hubImpl, leafPort, hubConfig, leafnodesExtra);
         TestServer leaf;
         try {
-            leaf = TestServer.startMonitored(leafImpl, leafConfig(leafPort, userInfo, remoteConfig, ""), null);
+            leaf = TestServer.startMonitored(leafImpl, leafConfig(leafPort, userInfo, remoteConfig, leafExtra), null);
         } catch (Exception e) {
             hub.close();
             throw e;

@@ -5,7 +5,7 @@ import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.ApiException;
 import io.jnatsd.server.jetstream.common.GoTime;
 import io.jnatsd.server.jetstream.common.JsJson;
-import io.jnatsd.server.jetstream.consumer.AckSubject;
+import io.jnatsd.server.jetstream.common.AckSubject;
 import io.jnatsd.server.jetstream.consumer.Consumer;
 import io.jnatsd.server.jetstream.consumer.ConsumerConfig;
 import io.jnatsd.server.jetstream.consumer.ConsumerConfigs;

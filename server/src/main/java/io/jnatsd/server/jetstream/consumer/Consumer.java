@@ -1,5 +1,6 @@
 package io.jnatsd.server.jetstream.consumer;
 
+import io.jnatsd.server.jetstream.common.AckSubject;
 import io.jnatsd.server.jetstream.common.GoTime;
 import io.jnatsd.server.jetstream.common.Headers;
 import io.jnatsd.server.jetstream.common.SerialExecutor;

@@ -69,6 +69,8 @@ public final class StreamSourcing {
         volatile long lag;
         volatile ApiError error;
         Stream origin;
+        /** The origin when it lives on another server (set once, at start); null for one here. */
+        RemoteOrigin remote;
         final Runnable wake = () -> target.kick();
 
         Follower(StreamConfig.Source cfg) {
@@ -132,6 +134,9 @@ public final class StreamSourcing {
         this.mirror = c.isMirror();
         if (mirror) followers.add(new Follower(c.mirror));
         else for (StreamConfig.Source s : c.sources) followers.add(new Follower(s));
+        for (Follower f : followers) {
+            if (isExternal(f.cfg) && originAccount(f.cfg) == null) f.remote = new RemoteOrigin(js, ja.account, f.cfg, mirror, f.wake);
+        }
         this.timer = TIMER.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -183,6 +188,7 @@ public final class StreamSourcing {
         for (Follower f : followers) {
             if (f.origin != null) f.origin.removeAppendListener(f.wake);
             f.origin = null;
+            if (f.remote != null) f.remote.close();
         }
     }
 
@@ -304,19 +310,26 @@ public final class StreamSourcing {
     }
 
     private boolean pull(Follower f, Outbox out) {
-        Stream o = resolve(f);
-        if (o == null) {
-            f.lastContactMillis = 0;
-            return false;
+        StreamStore store = target.store();
+        RemoteOrigin remote = f.remote;
+        StreamStore origin = null;
+        if (remote != null) {
+            remote.ensure(f.lastSeq, store.state().msgs() == 0);
+            f.lastContactMillis = remote.lastContactMillis();
+        } else {
+            Stream o = resolve(f);
+            if (o == null) {
+                f.lastContactMillis = 0;
+                return false;
+            }
+            origin = o.store();
+            f.lastContactMillis = System.currentTimeMillis();
         }
-        StreamStore origin = o.store();
-        f.lastContactMillis = System.currentTimeMillis();
         int[] which = new int[1];
         int taken = 0;
-        StreamStore store = target.store();
         long mirrorLast = mirror ? store.state().lastSeq() : 0;
         while (taken < PULL_BATCH && !closed) {
-            StoredMessage m = f.next(origin, which);
+            StoredMessage m = remote != null ? remote.next(f.lastSeq) : f.next(origin, which);
             if (m == null) break;
             if (mirror) {
                 if (m.seq() <= mirrorLast) {
@@ -345,7 +358,7 @@ public final class StreamSourcing {
             f.lastSeq = m.seq();
             taken++;
         }
-        f.lag = f.pending(origin);
+        f.lag = remote != null ? remote.pending() : f.pending(origin);
         return taken == PULL_BATCH;
     }
 
@@ -357,6 +370,7 @@ public final class StreamSourcing {
 
     /** The origin stream, (re)registering for its append notices when it changed. */
     private Stream resolve(Follower f) {
+        if (f.remote != null) return null;
         JsAccount originAccount = originAccount(f.cfg);
         Stream o = originAccount == null ? null : originAccount.stream(f.cfg.name);
         if (o == target) o = null;
@@ -374,7 +388,7 @@ public final class StreamSourcing {
      * names this server's own domain).
      */
     private JsAccount originAccount(StreamConfig.Source cfg) {
-        if (cfg.external == null || cfg.external.api == null || cfg.external.api.isEmpty()) return ja;
+        if (!isExternal(cfg)) return ja;
         String api = cfg.external.api;
         if (api.endsWith(".")) api = api.substring(0, api.length() - 1);
         if (api.equals("$JS.API") || (js.domain() != null && api.equals("$JS." + js.domain() + ".API"))) return ja;
@@ -382,6 +396,10 @@ public final class StreamSourcing {
         ServiceImports.Target t = ServiceImports.resolve(ja.account, probe);
         if (t == null || !t.subject().equals("$JS.API.STREAM.INFO." + cfg.name)) return null;
         return js.account(t.account());
+    }
+
+    private static boolean isExternal(StreamConfig.Source cfg) {
+        return cfg.external != null && cfg.external.api != null && !cfg.external.api.isEmpty();
     }
 
     // ---- headers ----

@@ -1,5 +1,6 @@
 package io.jnatsd.server.jetstream.consumer;
 
+import io.jnatsd.server.jetstream.common.AckSubject;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,6 @@
 package io.jnatsd.server.jetstream.consumer;
 
+import io.jnatsd.server.jetstream.common.AckSubject;
 import io.jnatsd.server.jetstream.common.StatusHeaders;
 import io.jnatsd.server.jetstream.stream.StreamConfig;
 
@@ -22,8 +23,8 @@ class ConsumerPartsTest {
     void ackSubjectsBothForms() {
         String v1 = AckSubject.format("ORDERS", "dur", 2, 17, 5, 1795740428109007130L, 3);
         assertEquals("$JS.ACK.ORDERS.dur.2.17.5.1795740428109007130.3", v1);
-        assertEquals(new AckSubject("ORDERS", "dur", 2, 17, 5), AckSubject.parse(v1));
-        assertEquals(new AckSubject("S", "C", 1, 9, 4), AckSubject.parse("$JS.ACK.dom.HASH.S.C.1.9.4.123.0.xyz"));
+        assertEquals(new AckSubject("ORDERS", "dur", 2, 17, 5, 1795740428109007130L, 3), AckSubject.parse(v1));
+        assertEquals(new AckSubject("S", "C", 1, 9, 4, 123, 0), AckSubject.parse("$JS.ACK.dom.HASH.S.C.1.9.4.123.0.xyz"));
         assertNull(AckSubject.parse("$JS.ACK.S.C.1.9"));
         assertNull(AckSubject.parse("$JS.ACK.S.C.x.9.4.1.0"));
         assertNull(AckSubject.parse("foo"));

@@ -1,4 +1,4 @@
-package io.jnatsd.server.jetstream.consumer;
+package io.jnatsd.server.jetstream.common;
 
 /**
  * The reply subject a delivered message carries, through which it is acknowledged:
@@ -7,10 +7,11 @@ package io.jnatsd.server.jetstream.consumer;
  * {@code $JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<dc>.<sseq>.<cseq>.<ts>.<pending>[.…]}
  * is read as well.
  */
-public record AckSubject(String stream, String consumer, long deliveries, long streamSeq, long consumerSeq) {
+public record AckSubject(String stream, String consumer, long deliveries, long streamSeq, long consumerSeq,
+                         long timestampNanos, long pending) {
     public static final String PREFIX = "$JS.ACK.";
 
-    static String format(String stream, String consumer, long dc, long sseq, long dseq, long tsNanos, long pending) {
+    public static String format(String stream, String consumer, long dc, long sseq, long dseq, long tsNanos, long pending) {
         return new StringBuilder(PREFIX.length() + stream.length() + consumer.length() + 56)
                 .append(PREFIX).append(stream).append('.').append(consumer).append('.')
                 .append(dc).append('.').append(sseq).append('.').append(dseq).append('.')
@@ -29,7 +30,7 @@ public record AckSubject(String stream, String consumer, long deliveries, long s
         long sseq = number(t[base + 3]);
         long dseq = number(t[base + 4]);
         if (dc < 0 || sseq < 0 || dseq < 0) return null;
-        return new AckSubject(t[base], t[base + 1], dc, sseq, dseq);
+        return new AckSubject(t[base], t[base + 1], dc, sseq, dseq, Math.max(0, number(t[base + 5])), Math.max(0, number(t[base + 6])));
     }
 
     private static long number(String s) {
