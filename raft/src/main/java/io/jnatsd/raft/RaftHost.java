@@ -148,6 +148,9 @@ public final class RaftHost implements AutoCloseable {
             RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, t.snapshotEvery());
             RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
             RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, t.snapshotEvery()));
+            // a member that was away catches up from the log: keep ten snapshot intervals of it
+            // below the snapshot point (one further behind needs its applier's catch-up)
+            RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, t.snapshotEvery() * 10);
             RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(t.segmentBytes()));
             // send as soon as there is something to send: a publish waits for this round trip
             RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,8 @@ import java.util.function.Supplier;
 public final class JsCluster implements AutoCloseable {
     private static final String META_GROUP = "_meta_";
     private static final long META_WAIT_MILLIS = 10_000;
+    /** How long the set of JetStream servers the routes reach must stay the same before the meta group forms. */
+    private static final long SETTLE_MILLIS = 2_000;
 
     private final JsServer js;
     private final String self;
@@ -63,6 +66,9 @@ public final class JsCluster implements AutoCloseable {
     private RaftHost raft;
     private volatile RaftEntryLog<MetaEntry> metaLog;
     private volatile List<String> metaMembers = List.of();
+    /** The JetStream servers the routes reached at the last look, and when that set last changed. */
+    private Set<String> lastSeen = Set.of();
+    private long lastChange = System.nanoTime();
     private volatile BiConsumer<MetaEntry, StreamAssignment> onChange = (e, prev) -> {};
 
     private record Pending(RaftEntryLog<?> log, List<RaftPeerAddress> peers) {}
@@ -129,11 +135,25 @@ public final class JsCluster implements AutoCloseable {
         peersChanged();
     }
 
-    /** The route mesh changed: the meta group forms once every expected JetStream server is there. */
+    /**
+     * The route mesh changed. The meta group forms once this server sees at least as many
+     * JetStream servers as its routes name and the set has not changed for {@link #SETTLE_MILLIS}:
+     * servers that started together and seed each other through one of them (whose routes name
+     * only itself) then still pick the same members, all of them.
+     */
     public synchronized void peersChanged() {
         if (raft == null || metaLog != null) return;
         Map<String, String> routed = routedPeers.get();
+        if (!routed.keySet().equals(lastSeen)) {
+            lastSeen = Set.copyOf(routed.keySet());
+            lastChange = System.nanoTime();
+        }
         if (routed.size() + 1 < expectedSize) return;
+        long settledFor = (System.nanoTime() - lastChange) / 1_000_000;
+        if (settledFor < SETTLE_MILLIS) {
+            js.timers().schedule(this::peersChanged, SETTLE_MILLIS - settledFor + 10, TimeUnit.MILLISECONDS);
+            return;
+        }
         List<RaftPeerAddress> members = new ArrayList<>();
         members.add(selfAddress);
         routed.forEach((name, addr) -> members.add(new RaftPeerAddress(name, addr)));
@@ -144,6 +164,10 @@ public final class JsCluster implements AutoCloseable {
             metaLog = newMetaLog();
             joinMeta(members);
             js.log().notice("JetStream cluster: meta group formed with %s", members.stream().map(RaftPeerAddress::id).toList());
+            if (members.size() != expectedSize) {
+                js.log().warn("JetStream cluster: the meta group has %d servers where the routes name %d: list every "
+                        + "JetStream server in every server's routes, so that all pick the same members", members.size(), expectedSize);
+            }
         } catch (IOException e) {
             js.log().error("JetStream cluster: cannot form the meta group: %s", e.getMessage());
             metaLog = null;
