@@ -9,8 +9,10 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
@@ -27,6 +29,9 @@ public final class ReplicatedLog {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
+    /** Names this server's in-process proposals to its own division. */
+    private final ClientId localClient = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong callIds = new java.util.concurrent.atomic.AtomicLong();
 
     ReplicatedLog(String name, RaftGroup group, RaftServer server, RaftProperties properties, Parameters parameters) {
         this.name = name;
@@ -47,10 +52,24 @@ public final class ReplicatedLog {
      * changes).
      */
     public CompletableFuture<Long> propose(byte[] entry) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(entry))).thenApply(reply -> {
-            if (!reply.isSuccess()) throw new CompletionException(reply.getException());
-            return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
-        });
+        Message m = Message.valueOf(ByteString.copyFrom(entry));
+        if (isLeader()) {
+            // the leader hands the entry to its own division: no gRPC round trip to itself
+            RaftClientRequest req = RaftClientRequest.newBuilder().setClientId(localClient).setServerId(server.getId())
+                    .setGroupId(group.getGroupId()).setCallId(callIds.incrementAndGet()).setMessage(m)
+                    .setType(RaftClientRequest.writeRequestType()).build();
+            try {
+                return server.submitClientRequestAsync(req).thenApply(ReplicatedLog::result);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return client.async().send(m).thenApply(ReplicatedLog::result);
+    }
+
+    private static long result(RaftClientReply reply) {
+        if (!reply.isSuccess()) throw new CompletionException(reply.getException());
+        return reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
     }
 
     private DivisionInfo info() throws IOException {
