@@ -1,6 +1,7 @@
 package io.jnatsd.bench;
 
 import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.Nats;
@@ -31,6 +32,9 @@ import java.util.Locale;
 public final class JetStreamProbe {
     /** Each API request and publish waits this long (then it is retried). */
     private static final JetStreamOptions API = JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build();
+
+    /** JSStreamNameExistErr: the probe's own stream, created by an earlier attempt. */
+    private static final int STREAM_NAME_IN_USE = 10058;
 
     private JetStreamProbe() {}
 
@@ -63,7 +67,14 @@ public final class JetStreamProbe {
             JetStreamManagement jsm = conns.get(0).jetStreamManagement(API);
             StreamConfiguration sc = StreamConfiguration.builder().name(stream).subjects(subject)
                     .storageType(StorageType.File).replicas(replicas).build();
-            String failed = retry(deadline, () -> jsm.addStream(sc));
+            String failed = retry(deadline, () -> {
+                try {
+                    jsm.addStream(sc);
+                } catch (JetStreamApiException e) {
+                    // a create that timed out here may have been carried out: then it is there
+                    if (e.getApiErrorCode() != STREAM_NAME_IN_USE) throw e;
+                }
+            });
             if (failed != null) return fail("no stream of " + replicas + " replicas could be created: " + failed, timeout);
             failed = retry(deadline, () -> {
                 PublishAck ack = conns.get(0).jetStream(API).publish(subject, new byte[] {1});
