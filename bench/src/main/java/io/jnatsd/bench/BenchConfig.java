@@ -23,10 +23,11 @@ import java.util.List;
  * @param subUrl   the subscriber's server (pubsub) and the responder's (reqrep); null: {@code url}
  * @param memberUrls the servers of the subscribers (fanout) or queue members (queue), member
  *                 {@code i} on {@code memberUrls[i % size]}; empty: all on {@code subUrl}
+ * @param replicas the replicas of the stream or bucket a JetStream or KV workload creates
  */
 public record BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
                           Duration stall, SubMode subMode, int bufferSize, int batch, int keys,
-                          String subUrl, List<String> memberUrls) {
+                          String subUrl, List<String> memberUrls, int replicas) {
 
     /** How subscribers consume: a Dispatcher (one thread per connection) or nextMessage on a thread of ours. */
     public enum SubMode { DISPATCHER, SYNC }
@@ -42,6 +43,7 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
         if (batch <= 0) throw new IllegalArgumentException("--batch must be positive");
         if (keys <= 0) throw new IllegalArgumentException("--keys must be positive");
         if (size < 0) throw new IllegalArgumentException("--size must not be negative");
+        if (replicas <= 0) throw new IllegalArgumentException("--replicas must be positive");
         if (subUrl == null || subUrl.isBlank()) subUrl = url;
         memberUrls = memberUrls == null ? List.of() : List.copyOf(memberUrls);
         if (workload != Workload.PUB && size < Payloads.SEQ_BYTES) {
@@ -49,6 +51,13 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
                     "--size must be at least " + Payloads.SEQ_BYTES + " for " + workload.id()
                             + ": each message carries its sequence number");
         }
+    }
+
+    /** Streams and buckets of one replica. */
+    public BenchConfig(String url, Workload workload, int size, long msgs, int subs, long warmup,
+                       Duration stall, SubMode subMode, int bufferSize, int batch, int keys,
+                       String subUrl, List<String> memberUrls) {
+        this(url, workload, size, msgs, subs, warmup, stall, subMode, bufferSize, batch, keys, subUrl, memberUrls, 1);
     }
 
     /** Every connection on {@code url}. */
@@ -73,13 +82,13 @@ public record BenchConfig(String url, Workload workload, int size, long msgs, in
     }
 
     /**
-     * The server subscriber (or queue member, or responder) {@code i} connects to; the JetStream
-     * and KV workloads have all their connections on {@code url}.
+     * The server subscriber (or queue member, or responder, or JetStream consumer) {@code i}
+     * connects to; the publish and KV workloads have all their connections on {@code url}.
      */
     public String subscriberUrl(int i) {
         return switch (workload) {
             case FANOUT, QUEUE -> memberUrls.isEmpty() ? subUrl : memberUrls.get(i % memberUrls.size());
-            case PUBSUB, REQREP -> subUrl;
+            case PUBSUB, REQREP, JS_PULL, JS_PUSH -> subUrl;
             default -> url;
         };
     }

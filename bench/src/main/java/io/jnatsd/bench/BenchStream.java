@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The file stream of one JetStream workload: created fresh on the run's subject, written only
+ * The file stream of one JetStream workload (of {@code --replicas} replicas): created fresh on the run's subject, written only
  * by this run — so message {@code i} (from 0) must be stored at sequence {@code i + 1}, which
  * every PubAck is checked against — and deleted at the end.
  */
@@ -27,7 +27,6 @@ final class BenchStream implements AutoCloseable {
     static final int WINDOW = 1024;
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Connection conn;
     private final JetStreamManagement jsm;
     private final JetStream js;
     private final String subject;
@@ -35,7 +34,6 @@ final class BenchStream implements AutoCloseable {
     private final int size;
 
     private BenchStream(Connection conn, String name, String subject, int size) throws IOException {
-        this.conn = conn;
         this.jsm = conn.jetStreamManagement();
         this.js = conn.jetStream();
         this.subject = subject;
@@ -43,31 +41,21 @@ final class BenchStream implements AutoCloseable {
         this.size = size;
     }
 
-    static BenchStream create(Connection conn, String subject, int size) throws IOException, JetStreamApiException {
-        return create(conn, "BENCH_" + subject.replace('.', '_').toUpperCase(Locale.ROOT), subject, size);
+    static BenchStream create(Connection conn, String subject, int size, int replicas) throws IOException, JetStreamApiException {
+        return create(conn, "BENCH_" + subject.replace('.', '_').toUpperCase(Locale.ROOT), subject, size, replicas);
     }
 
     /** A stream of the given name (one that outlives the run unless closed: the recovery probe's). */
-    static BenchStream create(Connection conn, String name, String subject, int size) throws IOException, JetStreamApiException {
+    static BenchStream create(Connection conn, String name, String subject, int size, int replicas)
+            throws IOException, JetStreamApiException {
         BenchStream s = new BenchStream(conn, name, subject, size);
-        s.jsm.addStream(StreamConfiguration.builder().name(s.name).subjects(subject).storageType(StorageType.File).build());
+        s.jsm.addStream(StreamConfiguration.builder().name(s.name).subjects(subject).storageType(StorageType.File)
+                .replicas(replicas).build());
         return s;
     }
 
     String name() {
         return name;
-    }
-
-    Connection connection() {
-        return conn;
-    }
-
-    JetStreamManagement management() {
-        return jsm;
-    }
-
-    JetStream jetStream() {
-        return js;
     }
 
     /** Publishes messages {@code from} until {@code to}, each waiting for its PubAck. */

@@ -21,7 +21,7 @@ final class JetStreamPublish {
     }
 
     Result run() throws Exception {
-        try (BenchStream stream = BenchStream.create(conn, subject, cfg.size())) {
+        try (BenchStream stream = BenchStream.create(conn, subject, cfg.size(), cfg.replicas())) {
             long total = cfg.warmup() + cfg.msgs();
             publish(stream, 0, cfg.warmup());
             long start = System.nanoTime();

@@ -1,5 +1,7 @@
 package io.jnatsd.bench;
 
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
@@ -15,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * durable pull consumer with explicit acks, fetched in batches of {@code --batch}, every
  * message acked. The last message of each phase is acked synchronously, and the measured
  * phase ends only when the server reports every ack processed (num_ack_pending 0, ack floor
- * at the last message): acks sent but still queued would flatter the rate.
+ * at the last message): acks sent but still queued would flatter the rate. The consumer is
+ * created, fetched from and polled on its own connection, which may be on another node than
+ * the one the stream was filled through.
  */
 final class JetStreamPull {
     static final String CONSUMER = "bench-pull";
@@ -25,20 +29,24 @@ final class JetStreamPull {
     private final BenchConfig cfg;
     private final Clients clients;
     private final BenchStream stream;
+    private final Connection consumer;
+    private final JetStreamManagement jsm;
 
-    JetStreamPull(BenchConfig cfg, Clients clients, BenchStream stream) {
+    JetStreamPull(BenchConfig cfg, Clients clients, BenchStream stream, Connection consumer) throws java.io.IOException {
         this.cfg = cfg;
         this.clients = clients;
         this.stream = stream;
+        this.consumer = consumer;
+        this.jsm = consumer.jetStreamManagement();
     }
 
     Result run() throws Exception {
         long total = cfg.warmup() + cfg.msgs();
         stream.publishAsync(0, total);
         // Two batches of acks in flight, as nats bench allows one per client and batch.
-        stream.management().addOrUpdateConsumer(stream.name(), ConsumerConfiguration.builder().durable(CONSUMER)
+        jsm.addOrUpdateConsumer(stream.name(), ConsumerConfiguration.builder().durable(CONSUMER)
                 .ackPolicy(AckPolicy.Explicit).maxAckPending(2L * cfg.batch()).build());
-        JetStreamSubscription sub = stream.jetStream().subscribe(null, PullSubscribeOptions.bind(stream.name(), CONSUMER));
+        JetStreamSubscription sub = consumer.jetStream().subscribe(null, PullSubscribeOptions.bind(stream.name(), CONSUMER));
         Receiver r = new Receiver(CONSUMER, true, total, cfg.size());
 
         consume(sub, r, cfg.warmup(), "warm-up");
@@ -48,7 +56,7 @@ final class JetStreamPull {
         long end = awaitAcksProcessed(total);
 
         stream.verifyConsumed(CONSUMER, total, true);
-        return new Result(cfg, stream.connection().getServerInfo().getVersion(), end - start, null);
+        return new Result(cfg, consumer.getServerInfo().getVersion(), end - start, null);
     }
 
     /** Fetches and acks until {@code r} has {@code upTo} messages; the last ack waits for the server. */
@@ -78,7 +86,7 @@ final class JetStreamPull {
         long now = System.nanoTime();
         StallGuard guard = new StallGuard("acks of " + upTo + " messages", cfg.stall());
         while (true) {
-            ConsumerInfo ci = stream.management().getConsumerInfo(stream.name(), CONSUMER);
+            ConsumerInfo ci = jsm.getConsumerInfo(stream.name(), CONSUMER);
             if (BenchStream.allAcked(ci, upTo)) return now;
             guard.observe(ci.getAckFloor().getStreamSequence(), upTo, () -> "num_ack_pending " + ci.getNumAckPending());
             LockSupport.parkNanos(100_000);

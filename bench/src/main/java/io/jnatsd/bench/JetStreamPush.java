@@ -18,6 +18,7 @@ import java.util.List;
  * nothing and a slow moment in the client would cut the connection as a slow consumer. The
  * consumer never pauses, so the warm-up is its first messages: the measured phase runs from
  * the arrival of the last warm-up message (or the subscribe, without warm-up) to the last.
+ * The consumer is created and received on its own connection (maybe another node's).
  */
 final class JetStreamPush {
     static final String CONSUMER = "bench-push";
@@ -26,25 +27,26 @@ final class JetStreamPush {
     private final BenchConfig cfg;
     private final Clients clients;
     private final BenchStream stream;
+    private final Connection conn;
 
-    JetStreamPush(BenchConfig cfg, Clients clients, BenchStream stream) {
+    JetStreamPush(BenchConfig cfg, Clients clients, BenchStream stream, Connection consumer) {
         this.cfg = cfg;
         this.clients = clients;
         this.stream = stream;
+        this.conn = consumer;
     }
 
     Result run() throws Exception {
         long total = cfg.warmup() + cfg.msgs();
         stream.publishAsync(0, total);
-        Connection conn = stream.connection();
-        stream.management().addOrUpdateConsumer(stream.name(), ConsumerConfiguration.builder().durable(CONSUMER)
+        conn.jetStreamManagement().addOrUpdateConsumer(stream.name(), ConsumerConfiguration.builder().durable(CONSUMER)
                 .deliverSubject(conn.createInbox()).ackPolicy(AckPolicy.None).flowControl(IDLE_HEARTBEAT).build());
         Receiver r = new Receiver(CONSUMER, true, total, cfg.size(), cfg.warmup());
         Dispatcher d = conn.createDispatcher();
         d.setPendingLimits(0, 0); // unlimited: a client-side drop would look like server loss
 
         long subscribed = System.nanoTime();
-        JetStreamSubscription sub = stream.jetStream().subscribe(null, d, r, false,
+        JetStreamSubscription sub = conn.jetStream().subscribe(null, d, r, false,
                 PushSubscribeOptions.bind(stream.name(), CONSUMER));
         StallGuard.await("push consumer", cfg.stall(), total, r::count, () -> {
             if (r.error() != null) throw new VerificationException(r.error());

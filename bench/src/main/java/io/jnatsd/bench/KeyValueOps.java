@@ -9,7 +9,8 @@ import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 
 /**
- * {@code kv-put} and {@code kv-get}: one operation at a time on a fresh file bucket (history 1),
+ * {@code kv-put} and {@code kv-get}: one operation at a time on a fresh file bucket (history 1,
+ * {@code --replicas} replicas),
  * operation {@code i} on key {@code k<i mod --keys>}, latency per operation. The bucket is
  * written only by this run, so revisions are predictable and checked: put {@code i} must get
  * revision {@code i + 1}; kv-get first puts key {@code k} once (untimed, revision
@@ -29,7 +30,8 @@ final class KeyValueOps {
 
     Result run() throws Exception {
         KeyValueManagement kvm = conn.keyValueManagement();
-        kvm.create(KeyValueConfiguration.builder().name(bucket).storageType(StorageType.File).maxHistoryPerKey(1).build());
+        kvm.create(KeyValueConfiguration.builder().name(bucket).storageType(StorageType.File).maxHistoryPerKey(1)
+                .replicas(cfg.replicas()).build());
         try {
             KeyValue kv = conn.keyValue(bucket);
             String version = conn.getServerInfo().getVersion();

@@ -170,13 +170,18 @@ final class LoadRun implements AutoCloseable {
         }
     }
 
-    /** js-pull and js-push: one connection, its stream pre-filled by the workload itself. */
+    /**
+     * js-pull and js-push: the stream created and pre-filled on {@code --url}, the consumer on
+     * {@code --sub-url} (another node of a cluster; the same connection when that is {@code --url}).
+     */
     private Result consumeStream() throws Exception {
         Connection c = clients.connect("bench-" + cfg.workload().id());
-        try (BenchStream stream = BenchStream.create(c, subject, cfg.size())) {
+        String consumerUrl = cfg.subscriberUrl(0);
+        Connection consumer = consumerUrl.equals(cfg.url()) ? c : clients.connect("bench-consumer", consumerUrl);
+        try (BenchStream stream = BenchStream.create(c, subject, cfg.size(), cfg.replicas())) {
             return cfg.workload() == Workload.JS_PULL
-                    ? new JetStreamPull(cfg, clients, stream).run()
-                    : new JetStreamPush(cfg, clients, stream).run();
+                    ? new JetStreamPull(cfg, clients, stream, consumer).run()
+                    : new JetStreamPush(cfg, clients, stream, consumer).run();
         }
     }
 

@@ -27,8 +27,8 @@ public final class LoadTool implements Callable<Integer> {
             + "connection's (default: ${DEFAULT-VALUE})")
     String url = "nats://127.0.0.1:4222";
 
-    @Option(names = "--sub-url", description = "the subscriber's server (pubsub) and the responder's (reqrep), "
-            + "e.g. another node of a cluster (default: --url)")
+    @Option(names = "--sub-url", description = "the subscriber's server (pubsub), the responder's (reqrep) and the "
+            + "consumer's (js-pull, js-push), e.g. another node of a cluster (default: --url)")
     String subUrl;
 
     @Option(names = "--member-urls", split = ",", paramLabel = "URL",
@@ -60,6 +60,10 @@ public final class LoadTool implements Callable<Integer> {
     @Option(names = "--keys", description = "distinct keys that kv-put and kv-get cycle over (default: ${DEFAULT-VALUE})")
     int keys = BenchConfig.DEFAULT_KEYS;
 
+    @Option(names = "--replicas", description = "replicas of the stream or bucket a JetStream or KV workload "
+            + "creates, e.g. 3 on a JetStream cluster (default: ${DEFAULT-VALUE})")
+    int replicas = 1;
+
     @Option(names = "--json", description = "print one JSON line of results")
     boolean json;
 
@@ -85,7 +89,7 @@ public final class LoadTool implements Callable<Integer> {
                 BenchConfig.SubMode.valueOf(subMode.trim().toUpperCase(java.util.Locale.ROOT)),
                 Math.max(bufferSize, sz * 2 + 1024), batch, keys, subUrl,
                 memberUrls == null ? List.of() : memberUrls.stream().map(String::trim)
-                        .filter(u -> !u.isEmpty()).toList());
+                        .filter(u -> !u.isEmpty()).toList(), replicas);
     }
 
     @Override

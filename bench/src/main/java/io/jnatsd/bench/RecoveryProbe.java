@@ -55,7 +55,7 @@ public final class RecoveryProbe {
                 .bufferSize(1024 * 1024).maxMessagesInOutgoingQueue(100_000)
                 .writeQueuePushTimeout(Duration.ofSeconds(60)).noReconnect().build();
         try (Connection c = Nats.connect(opts)) {
-            BenchStream s = BenchStream.create(c, stream, stream + ".msgs", size);
+            BenchStream s = BenchStream.create(c, stream, stream + ".msgs", size, 1);
             long t0 = System.nanoTime();
             s.publishAsync(0, count);
             long nanos = System.nanoTime() - t0;

@@ -121,9 +121,13 @@ class LoadToolSmokeTest {
         r.memberUrls = java.util.List.of("nats://h:3");
         assertEquals("nats://h:2", r.config().subscriberUrl(0), "the responder is on --sub-url");
         LoadTool js = new LoadTool();
-        js.workload = "js-pull";
+        js.workload = "js-pub";
         js.subUrl = "nats://h:2";
-        assertFalse(js.config().acrossServers(), "JetStream workloads keep every connection on --url");
+        assertFalse(js.config().acrossServers(), "publishing keeps every connection on --url");
+        js.workload = "js-pull";
+        assertEquals("nats://h:2", js.config().subscriberUrl(0), "the consumer is on --sub-url");
+        js.workload = "kv-get";
+        assertFalse(js.config().acrossServers(), "KV keeps every connection on --url");
     }
 
     /**
@@ -149,10 +153,42 @@ class LoadToolSmokeTest {
         }
     }
 
+    /** The consumer on another URL than the stream's publisher: created, fed and verified there. */
+    @ParameterizedTest
+    @EnumSource(value = Workload.class, names = {"JS_PULL", "JS_PUSH"})
+    void consumersGoToTheSubUrl(Workload w) throws Exception {
+        String other = server.clientUrl().replace("127.0.0.1", "localhost");
+        BenchConfig base = config(w, 16, BenchConfig.SubMode.DISPATCHER);
+        BenchConfig c = new BenchConfig(base.url(), w, 16, base.msgs(), 3, base.warmup(), base.stall(), base.subMode(),
+                base.bufferSize(), base.batch(), base.keys(), other, java.util.List.of());
+        assertEquals(other, c.subscriberUrl(0));
+        assertTrue(LoadRun.run(c).elapsedNanos() > 0);
+    }
+
+    @Test
+    void replicasReachTheConfigAndMustBePositive() {
+        LoadTool t = new LoadTool();
+        t.workload = "kv-put";
+        assertEquals(1, t.config().replicas(), "one replica unless told");
+        t.replicas = 3;
+        assertEquals(3, t.config().replicas());
+        assertEquals(2, new picocli.CommandLine(new LoadTool()).execute(
+                "--url", server.clientUrl(), "-w", "js-pub", "--msgs", "10", "--replicas", "0"));
+    }
+
     @Test
     void meshProbeSeesEveryPathDeliver() throws Exception {
         String url = server.clientUrl();
         assertTrue(MeshProbe.run(new String[] {url, url.replace("127.0.0.1", "localhost"), url}, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void jetStreamProbeCreatesAndWritesAStreamThenDeletesIt() throws Exception {
+        String url = server.clientUrl();
+        assertTrue(JetStreamProbe.run(new String[] {url, url.replace("127.0.0.1", "localhost")}, Duration.ofSeconds(10), 1));
+        try (io.nats.client.Connection c = io.nats.client.Nats.connect(url)) {
+            assertTrue(c.jetStreamManagement().getStreamNames().stream().noneMatch(n -> n.startsWith("BENCH_PROBE_")));
+        }
     }
 
     @Test
