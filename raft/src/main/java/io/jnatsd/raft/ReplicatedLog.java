@@ -59,9 +59,13 @@ public final class ReplicatedLog {
                     .setGroupId(group.getGroupId()).setCallId(callIds.incrementAndGet()).setMessage(m)
                     .setType(RaftClientRequest.writeRequestType()).build();
             try {
-                return server.submitClientRequestAsync(req).thenApply(ReplicatedLog::result);
+                // refused in process (a leader not ready yet, or no longer leading): the client
+                // retries and follows the leader, as for any other member
+                return server.submitClientRequestAsync(req).thenCompose(reply -> reply.isSuccess()
+                        ? CompletableFuture.completedFuture(result(reply))
+                        : client.async().send(m).thenApply(ReplicatedLog::result));
             } catch (IOException e) {
-                return CompletableFuture.failedFuture(e);
+                return client.async().send(m).thenApply(ReplicatedLog::result);
             }
         }
         return client.async().send(m).thenApply(ReplicatedLog::result);

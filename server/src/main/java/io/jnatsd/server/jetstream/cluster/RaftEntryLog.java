@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 final class RaftEntryLog<E> implements EntryLog<E>, LogApplier {
     private static final byte DATA = 0;
     private static final byte BARRIER = 1;
+    /** Several entries committed as one: a count, then each entry's length and bytes. */
+    private static final byte BATCH = 2;
 
     /** What makes applied entries durable here, so that Ratis may drop its log up to them. */
     interface Durability {
@@ -47,6 +49,8 @@ final class RaftEntryLog<E> implements EntryLog<E>, LogApplier {
     /** Bumped on every leader change: a barrier that comes back after another change announces nothing. */
     private volatile long leaderEpoch;
     private volatile long lastApplied;
+    /** The results of batches this member proposed, by log index, until their proposer collects them. */
+    private final java.util.Map<Long, long[]> batchResults = new java.util.concurrent.ConcurrentHashMap<>();
 
     RaftEntryLog(String group, String self, Applier<E> applier, Codec<E> codec, Durability durability) {
         this.group = group;
@@ -102,6 +106,26 @@ final class RaftEntryLog<E> implements EntryLog<E>, LogApplier {
     }
 
     @Override
+    public CompletableFuture<long[]> proposeAll(List<E> entries) {
+        ReplicatedLog l = log;
+        if (l == null || !leading) return CompletableFuture.failedFuture(new IllegalStateException("not the leader of " + group));
+        List<byte[]> bodies = new java.util.ArrayList<>(entries.size());
+        int size = 5;
+        for (E e : entries) {
+            byte[] b = codec.encode(e);
+            bodies.add(b);
+            size += 4 + b.length;
+        }
+        ByteBuffer framed = ByteBuffer.allocate(size).put(BATCH).putInt(bodies.size());
+        for (byte[] b : bodies) framed.putInt(b.length).put(b);
+        return l.propose(framed.array()).thenApply(index -> {
+            long[] results = batchResults.remove(index);
+            if (results == null) throw new IllegalStateException("batch at " + index + " applied while not leading");
+            return results;
+        });
+    }
+
+    @Override
     public void onLeadership(Consumer<Boolean> listener) {
         listeners.add(listener);
         listener.accept(leading);
@@ -111,8 +135,24 @@ final class RaftEntryLog<E> implements EntryLog<E>, LogApplier {
     public long apply(long index, ByteBuffer entry) {
         lastApplied = index;
         if (index <= skipUpTo) return 0;
-        if (entry.get() == BARRIER) return 0;
+        byte tag = entry.get();
+        if (tag == BARRIER) return 0;
+        if (tag == BATCH) return applyBatch(index, entry);
         return applier.apply(codec.decode(entry));
+    }
+
+    /** Applies a batch's entries in order; the leader that proposed it keeps their results for its proposal. */
+    private long applyBatch(long index, ByteBuffer entry) {
+        int n = entry.getInt();
+        long[] results = new long[n];
+        for (int i = 0; i < n; i++) {
+            int len = entry.getInt();
+            ByteBuffer one = entry.slice(entry.position(), len);
+            entry.position(entry.position() + len);
+            results[i] = applier.apply(codec.decode(one));
+        }
+        if (leading) batchResults.put(index, results);
+        return index;
     }
 
     @Override
@@ -136,6 +176,7 @@ final class RaftEntryLog<E> implements EntryLog<E>, LogApplier {
     private synchronized void announce(boolean now) {
         if (leading == now) return;
         leading = now;
+        if (!now) batchResults.clear(); // their proposals failed or will: nobody collects them
         for (Consumer<Boolean> l : listeners) l.accept(now);
     }
 

@@ -51,6 +51,16 @@ public interface EntryLog<E> {
     }
 
     /**
+     * Proposes {@code entries} as one unit of the log (one commit for all, applied one after
+     * another); completes with each applier's result, in order.
+     */
+    default CompletableFuture<long[]> proposeAll(java.util.List<E> entries) {
+        long[] out = new long[entries.size()];
+        for (int i = 0; i < out.length; i++) out[i] = append(entries.get(i));
+        return CompletableFuture.completedFuture(out);
+    }
+
+    /**
      * Tells {@code leading} whether this member leads now and every time that changes. A standalone
      * log always leads.
      */

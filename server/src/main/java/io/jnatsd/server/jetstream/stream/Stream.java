@@ -618,10 +618,13 @@ public final class Stream implements Subscriber {
     /** How long the writer waits for a proposal to commit before it gives up on acknowledging it. */
     private static final long COMMIT_WAIT_MILLIS = 10_000;
 
-    /** Entries proposed and not yet acknowledged, in proposal order. */
+    /** Up to this many bytes of messages go into one Raft entry (one commit). */
+    private static final int PROPOSAL_BYTES = 1 << 20;
+
+    /** Entries decided and not yet acknowledged, in order: proposed together, as one Raft entry, at {@link #settle}. */
     private static final class InFlight {
         final List<StreamEntry> entries = new ArrayList<>();
-        final List<CompletableFuture<Long>> results = new ArrayList<>();
+        long bytes;
         final List<String> republishTo = new ArrayList<>();
         final List<Long> lastOfSubject = new ArrayList<>();
         final List<String> counterValues = new ArrayList<>();
@@ -633,7 +636,7 @@ public final class Stream implements Subscriber {
 
         void clear() {
             entries.clear();
-            results.clear();
+            bytes = 0;
             republishTo.clear();
             lastOfSubject.clear();
             counterValues.clear();
@@ -642,10 +645,12 @@ public final class Stream implements Subscriber {
     }
 
     /**
-     * The leader's step for one message of a replicated stream: decides it and proposes its entry,
-     * stamped with the leader's clock for every replica. Entries are pipelined; only a message whose
-     * decision depends on what is still in flight (an expected last sequence or message id, a message
-     * id already in flight) waits for those to be applied first.
+     * The leader's step for one message of a replicated stream: decides it and adds its entry,
+     * stamped with the leader's clock for every replica, to what the next proposal carries. The
+     * messages the writer took together are committed together (one Raft entry, up to
+     * {@link #PROPOSAL_BYTES}); only a message whose decision depends on what is still in flight
+     * (an expected last sequence or message id, a message id already in flight, a counter) has
+     * those committed and applied first.
      */
     private void proposeReplicated(StreamEntry e, InFlight inFlight, Outbox out) {
         JsHeaders h = e.expected();
@@ -675,11 +680,12 @@ public final class Stream implements Subscriber {
         Instant now = Instant.now();
         StreamEntry stamped = e.stampedAt(now.getEpochSecond() * 1_000_000_000L + now.getNano());
         inFlight.entries.add(stamped);
-        inFlight.results.add(log.propose(stamped));
+        inFlight.bytes += stamped.size();
         inFlight.republishTo.add(republishTo);
         inFlight.lastOfSubject.add(lastOfSubject);
         inFlight.counterValues.add(counterValue);
         if (e.msgId() != null) inFlight.msgIds.add(e.msgId());
+        if (inFlight.bytes >= PROPOSAL_BYTES) settle(inFlight, out);
     }
 
     /**
@@ -689,17 +695,21 @@ public final class Stream implements Subscriber {
      */
     private void settle(InFlight inFlight, Outbox out) {
         StreamConfig c = config;
+        if (inFlight.isEmpty()) return;
+        long[] results;
+        try {
+            results = log.proposeAll(inFlight.entries).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            inFlight.clear();
+            return;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            inFlight.clear();
+            return;
+        }
         for (int i = 0; i < inFlight.entries.size(); i++) {
             StreamEntry e = inFlight.entries.get(i);
-            long r;
-            try {
-                r = inFlight.results.get(i).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
-                continue;
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            long r = results[i];
             byte[] ack;
             if (r > 0) {
                 String to = inFlight.republishTo.get(i);
