@@ -33,11 +33,14 @@ class TlsResumptionTest {
         }
     }
 
-    /** The same with BoringSSL serving jnatsd's client listener ({@code -Djnatsd.tls.native=true}). */
+    /**
+     * The same with the JDK's TLS on jnatsd's client listener ({@code -Djnatsd.tls.native=false}; BoringSSL
+     * serves it by default).
+     */
     @org.junit.jupiter.api.Test
-    void anExpiredClientCertificateCannotResumeItsSessionWithNativeTls() throws Exception {
+    void anExpiredClientCertificateCannotResumeItsSessionWithJdkTls() throws Exception {
         TestCerts certs = TestCerts.get();
-        try (TestServer s = TlsBadCertificateTest.startNative(certs.tlsBlock("verify: true"))) {
+        try (TestServer s = TlsBadCertificateTest.startJnatsd(certs.tlsBlock("verify: true"), "false")) {
             cannotResumeOnceExpired(s, certs);
         }
     }

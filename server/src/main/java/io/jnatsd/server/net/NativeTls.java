@@ -10,37 +10,35 @@ import java.security.cert.CertificateException;
 import javax.net.ssl.SSLEngine;
 
 /**
- * BoringSSL (Netty's tcnative) for the client listener with {@code verify}, opted into with
- * {@code -Djnatsd.tls.native=true}.
+ * BoringSSL (Netty's tcnative) for the client listener with {@code verify}, unless
+ * {@code -Djnatsd.tls.native=false}; the JDK's TLS serves where the library cannot load.
  *
  * <p>Why: Go answers a client certificate it refuses (expired, unknown CA) with the alert
  * {@code bad_certificate}; the JDK's TLS answers every refusal from a trust manager with
  * {@code certificate_unknown}, whatever the exception says. BoringSSL takes the alert from the
  * verify result a trust manager reports, so a refusal reported as "untrusted" reaches the client
- * as {@code bad_certificate}. Why opt-in: loading the native library and probing it adds about half
- * a second to a start (docs/design.md, TLS). This class is loaded only when the option is on, so
- * a default start never touches tcnative.
+ * as {@code bad_certificate}. It costs a start nothing measurable: the library loads in the time the
+ * JDK's TLS context would have taken to build (docs/design.md, TLS). This class is loaded only for
+ * a listener with {@code verify}, so other starts never touch tcnative.
  */
 final class NativeTls {
-    static final String PROPERTY = "jnatsd.tls.native";
-
     private NativeTls() {
     }
 
-    /** Whether the operator asked for BoringSSL on the client listener. */
-    static boolean wanted() {
-        return Boolean.getBoolean(PROPERTY);
-    }
-
-    /** Whether BoringSSL loaded; when it did not, says so and why (the JDK's TLS serves instead). */
-    static boolean available(ServerLog log) {
+    /**
+     * Whether BoringSSL loaded; when it did not, says why (a warning when {@code asked} for by name, else at
+     * debug level: on a platform without the library the JDK's TLS is simply what serves).
+     */
+    static boolean available(ServerLog log, boolean asked) {
         if (OpenSsl.isAvailable()) {
-            log.notice("TLS: client connections served by %s (%s)", OpenSsl.versionString(), PROPERTY);
+            log.debug("TLS: client connections served by %s", OpenSsl.versionString());
             return true;
         }
         Throwable why = OpenSsl.unavailabilityCause();
-        log.warn("TLS: %s is set but BoringSSL could not be loaded (%s); using the JVM's TLS, which refuses client"
-                + " certificates with certificate_unknown", PROPERTY, why == null ? "unknown reason" : why.toString());
+        String fmt = "TLS: BoringSSL could not be loaded (%s); client connections use the JVM's TLS, which refuses"
+                + " client certificates with certificate_unknown (upstream: bad_certificate)";
+        if (asked) log.warn(fmt, why == null ? "unknown reason" : why.toString());
+        else log.debug(fmt, why == null ? "unknown reason" : why.toString());
         return false;
     }
 

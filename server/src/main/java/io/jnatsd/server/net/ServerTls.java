@@ -39,6 +39,11 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class ServerTls {
     /** The name of the SslHandler in a connection's pipeline. */
     public static final String HANDLER_NAME = "tls";
+    /**
+     * {@code false} keeps the JDK's TLS on the client listener even with {@code verify}; {@code true} asks for
+     * BoringSSL loudly (a warning when it cannot load). See {@link NativeTls}.
+     */
+    static final String NATIVE_PROPERTY = "jnatsd.tls.native";
 
     private final TlsOptions options;
     private final SslContext context;
@@ -56,12 +61,15 @@ public final class ServerTls {
     }
 
     /**
-     * For the client listener: as {@link #create}, but with {@code verify} and
-     * {@code -Djnatsd.tls.native=true} BoringSSL serves it, so that a refused client certificate
-     * gets {@code bad_certificate} as from upstream; without the library, the JDK as elsewhere.
+     * For the client listener: as {@link #create}, but with {@code verify} BoringSSL serves it, so that a
+     * refused client certificate gets {@code bad_certificate} as from upstream; the JDK's TLS when the library
+     * cannot load here or {@code -Djnatsd.tls.native=false} says so. Without {@code verify} nothing is refused
+     * and the JDK serves, as on every other listener.
      */
     public static ServerTls createForClients(TlsOptions o, ServerLog log) {
-        return create(o, log, o.verify && NativeTls.wanted() && NativeTls.available(log));
+        String asked = System.getProperty(NATIVE_PROPERTY);
+        boolean nativeTls = o.verify && !"false".equalsIgnoreCase(asked) && NativeTls.available(log, "true".equalsIgnoreCase(asked));
+        return create(o, log, nativeTls);
     }
 
     /**
