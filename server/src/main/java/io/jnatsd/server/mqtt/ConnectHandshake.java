@@ -8,6 +8,7 @@ import io.jnatsd.protocol.mqtt.MqttProtocolException;
 import io.jnatsd.protocol.mqtt.MqttReason;
 import io.jnatsd.protocol.mqtt.MqttTopics;
 import io.jnatsd.server.auth.User;
+import io.jnatsd.server.core.Account;
 import io.jnatsd.server.client.PermissionGuard;
 import io.jnatsd.server.net.ServerTls;
 import java.net.InetSocketAddress;
@@ -45,7 +46,15 @@ final class ConnectHandshake {
             throw new MqttProtocolException("Authentication Failure", MqttProtocolException.NOT_AUTHORIZED).atLevel(c.level());
         }
         conn.userName = c.username();
-        conn.account = conn.server.services().account(user.account());
+        Account account = conn.server.services().account(user.account());
+        if (!account.addConnection()) {
+            // as upstream: the account's connection limit fails the authorization
+            throw new MqttProtocolException("maximum account active connections exceeded", MqttProtocolException.NOT_AUTHORIZED)
+                    .atLevel(c.level());
+        }
+        conn.account = account;
+        conn.countedInAccount = true;
+        conn.server.services().clientJoined(conn);
         conn.guard = PermissionGuard.of(user.permissions());
         conn.sessions = conn.server.sessions(conn.account);
         if (conn.sessions.flapping(conn.clientId)) {
