@@ -8,8 +8,8 @@ import io.jnatsd.protocol.mqtt.MqttProtocolException;
 import io.jnatsd.protocol.mqtt.MqttReason;
 import io.jnatsd.protocol.mqtt.MqttTopics;
 import io.jnatsd.server.auth.User;
-import io.jnatsd.server.core.Account;
 import io.jnatsd.server.client.PermissionGuard;
+import io.jnatsd.server.core.Account;
 import io.jnatsd.server.net.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -48,9 +48,12 @@ final class ConnectHandshake {
         conn.userName = c.username();
         Account account = conn.server.services().account(user.account());
         if (!account.addConnection()) {
-            // as upstream: the account's connection limit fails the authorization
-            throw new MqttProtocolException("maximum account active connections exceeded", MqttProtocolException.NOT_AUTHORIZED)
-                    .atLevel(c.level());
+            // As upstream, whose registration with the account fails and closes the connection: no CONNACK for
+            // 3.1.1; MQTT 5 is told "quota exceeded" first.
+            conn.log().error("%s - maximum account active connections exceeded", conn);
+            if (conn.v5) conn.send(MqttPacketWriter.connAck5(false, MqttReason.QUOTA_EXCEEDED, new MqttProperties()));
+            conn.close("Maximum Account Connections Exceeded");
+            return;
         }
         conn.account = account;
         conn.countedInAccount = true;
