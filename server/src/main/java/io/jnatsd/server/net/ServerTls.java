@@ -33,7 +33,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 /**
  * The server side of TLS for client connections, built in one place from {@link TlsOptions}
  * (PEM files, as upstream) with the JDK's provider, or with BoringSSL for the client listener
- * when asked ({@link NativeTls}). Immutable: reloading certificates means building a new one and
+ * with {@code verify} ({@link NativeTls}). Immutable: reloading certificates means building a new one and
  * swapping the reference the listener reads.
  */
 public final class ServerTls {
