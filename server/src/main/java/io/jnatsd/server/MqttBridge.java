@@ -6,7 +6,9 @@ import io.jnatsd.server.auth.Authenticator;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.config.ServerOptions;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.events.SystemEvents;
 import io.jnatsd.server.log.ServerLog;
+import io.jnatsd.server.monitor.ConnInfo;
 import io.jnatsd.server.mqtt.MqttServices;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -99,8 +101,17 @@ final class MqttBridge implements MqttServices {
     }
 
     @Override
+    public void clientJoined(io.jnatsd.server.mqtt.MqttConnection c) {
+        SystemEvents events = server.events();
+        if (events != null) events.mqttClientConnected(c);
+    }
+
+    @Override
     public void connectionClosed(io.jnatsd.server.mqtt.MqttConnection c) {
         registry.release();
-        registry.closed().add(io.jnatsd.server.monitor.ConnInfo.closedMqtt(c, java.time.Instant.now(), System.nanoTime()));
+        ConnInfo last = ConnInfo.closedMqtt(c, java.time.Instant.now(), System.nanoTime());
+        registry.closed().add(last);
+        SystemEvents events = server.events();
+        if (events != null && c.joinedAccount()) events.mqttClientClosed(c.account(), last);
     }
 }

@@ -365,7 +365,7 @@ public final class NatsServer implements AutoCloseable {
 
     static ServerTls buildTls(ServerOptions opts, ServerLog log) {
         TlsOptions t = opts.effectiveTls();
-        return t == null ? null : ServerTls.create(t, log);
+        return t == null ? null : ServerTls.createForClients(t, log);
     }
 
     Authenticator authenticator() {

@@ -41,6 +41,19 @@ public final class StartupTraining {
                     stop(tls);
                 }
             }
+            // Mutual TLS: the client listener with verify runs on BoringSSL (net.NativeTls), whose Java side
+            // would otherwise stay out of the cache. The self-signed EC certificate is its own CA here.
+            Path cert = store.resolve("ec-cert.pem");
+            Path key = store.resolve("ec-key.pem");
+            Main.Started mtls = launch("-a", "127.0.0.1", "-p", "0", "--tls", "--tlscert", cert.toString(),
+                    "--tlskey", key.toString(), "--tlsverify", "--tlscacert", cert.toString());
+            try {
+                var me = new io.jnatsd.server.net.PemKeyManager(io.jnatsd.server.net.PemFiles.privateKey(key),
+                        io.jnatsd.server.net.PemFiles.certificates(cert));
+                for (int i = 0; i < 5; i++) converse(mtls.server().port(), true, me);
+            } finally {
+                stop(mtls);
+            }
         } finally {
             deleteTree(store);
         }
@@ -72,10 +85,15 @@ public final class StartupTraining {
 
     /** One client's life: everything a typical client sends first, then the replies read to the final PONG. */
     private static void converse(int port, boolean tls) throws IOException {
+        converse(port, tls, null);
+    }
+
+    /** The same, over TLS presenting {@code me}'s certificate when given. */
+    private static void converse(int port, boolean tls, javax.net.ssl.KeyManager me) throws IOException {
         try (Socket plain = new Socket("127.0.0.1", port)) {
             plain.setSoTimeout(5_000);
             readUntil(plain.getInputStream(), "\r\n", 1); // INFO, before any TLS
-            Socket s = tls ? TrainingTls.upgrade(plain) : plain;
+            Socket s = tls ? TrainingTls.upgrade(plain, me) : plain;
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
             String hmsg = "NATS/1.0\r\nA: b\r\n\r\n";
@@ -166,10 +184,10 @@ public final class StartupTraining {
     private static final class TrainingTls {
         private TrainingTls() {}
 
-        static Socket upgrade(Socket plain) throws IOException {
+        static Socket upgrade(Socket plain, javax.net.ssl.KeyManager me) throws IOException {
             try {
                 javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-                ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                ctx.init(me == null ? null : new javax.net.ssl.KeyManager[] {me}, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
                     @Override
                     public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
 

@@ -29,23 +29,39 @@ class TlsResumptionTest {
     void anExpiredClientCertificateCannotResumeItsSession(Impl impl) throws Exception {
         TestCerts certs = TestCerts.get();
         try (TestServer s = TestServer.start(impl, certs.tlsBlock("verify: true"))) {
-            TestCerts.ClientCert carol = certs.clientValidFor(Duration.ofSeconds(2));
-            SSLContext tls12 = certs.clientContext(carol.cert(), carol.key(), "TLSv1.2");
-            SSLContext tls13 = certs.clientContext(carol.cert(), carol.key(), "TLSv1.3");
-            assertEquals("PONG", session(s, tls12, "TLSv1.2"), "TLS 1.2 while the certificate is valid");
-            assertEquals("PONG", session(s, tls13, "TLSv1.3"), "TLS 1.3 while the certificate is valid");
-
-            TestServer.await(10_000, carol::expired);
-            assertNotEquals("PONG", session(s, tls12, "TLSv1.2"), "TLS 1.2 after the certificate expired");
-            assertNotEquals("PONG", session(s, tls13, "TLSv1.3"), "TLS 1.3 after the certificate expired");
+            cannotResumeOnceExpired(s, certs);
         }
+    }
+
+    /**
+     * The same with the JDK's TLS on jnatsd's client listener ({@code -Djnatsd.tls.native=false}; BoringSSL
+     * serves it by default).
+     */
+    @org.junit.jupiter.api.Test
+    void anExpiredClientCertificateCannotResumeItsSessionWithJdkTls() throws Exception {
+        TestCerts certs = TestCerts.get();
+        try (TestServer s = TlsBadCertificateTest.startJnatsd(certs.tlsBlock("verify: true"), "false")) {
+            cannotResumeOnceExpired(s, certs);
+        }
+    }
+
+    private static void cannotResumeOnceExpired(TestServer s, TestCerts certs) throws Exception {
+        TestCerts.ClientCert carol = certs.clientValidFor(Duration.ofSeconds(2));
+        SSLContext tls12 = certs.clientContext(carol.cert(), carol.key(), "TLSv1.2");
+        SSLContext tls13 = certs.clientContext(carol.cert(), carol.key(), "TLSv1.3");
+        assertEquals("PONG", session(s, tls12, "TLSv1.2"), "TLS 1.2 while the certificate is valid");
+        assertEquals("PONG", session(s, tls13, "TLSv1.3"), "TLS 1.3 while the certificate is valid");
+
+        TestServer.await(10_000, carol::expired);
+        assertNotEquals("PONG", session(s, tls12, "TLSv1.2"), "TLS 1.2 after the certificate expired");
+        assertNotEquals("PONG", session(s, tls13, "TLSv1.3"), "TLS 1.3 after the certificate expired");
     }
 
     /**
      * A NATS connection as clients make one: INFO in plaintext, the TLS upgrade, CONNECT and PING.
      * Returns the server's answer to the PING, or what went wrong.
      */
-    private static String session(TestServer s, SSLContext ctx, String protocol) throws IOException {
+    static String session(TestServer s, SSLContext ctx, String protocol) throws IOException {
         try (Socket plain = new Socket("127.0.0.1", s.port())) {
             plain.setSoTimeout(5000);
             String info = line(plain.getInputStream());
@@ -65,7 +81,7 @@ class TlsResumptionTest {
     }
 
     /** One line without CRLF, read a byte at a time so nothing after it is consumed; null at end of stream. */
-    private static String line(InputStream in) throws IOException {
+    static String line(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) != -1 && c != '\n') b.write(c);

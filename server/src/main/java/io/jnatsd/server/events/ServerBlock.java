@@ -68,7 +68,7 @@ final class ServerBlock {
         o.put("ver", server.version());
         if (!tags.isEmpty()) o.put("tags", tags);
         o.put("seq", seq.incrementAndGet());
-        o.put("jetstream", false); // JetStream is not served yet
+        o.put("jetstream", server.jetStream() != null);
         o.put("time", Instant.now());
         return o;
     }

@@ -13,6 +13,7 @@ import io.jnatsd.server.monitor.ConnInfo;
 import io.jnatsd.server.monitor.Endpoints;
 import io.jnatsd.server.monitor.Json;
 import io.jnatsd.server.monitor.MonitoredServer;
+import io.jnatsd.server.mqtt.MqttConnection;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Map;
@@ -140,6 +141,16 @@ public final class SystemEvents {
         });
     }
 
+    /** An MQTT client's CONNECT was accepted and it joined its account. */
+    public void mqttClientConnected(MqttConnection c) {
+        execute(() -> onMqttConnect(c));
+    }
+
+    /** An MQTT client that had joined {@code acc} is gone; {@code last} is its final state. */
+    public void mqttClientClosed(Account acc, ConnInfo last) {
+        execute(() -> onDisconnect(acc, last));
+    }
+
     // ---- on the events thread ----
 
     private void onConnect(ClientConnection c) {
@@ -153,7 +164,26 @@ public final class SystemEvents {
         m.put("server", block.next());
         m.put("client", client(c.startTime(), ip(c), c.cid(), acc.name(), c.authorizedUser(),
                 o == null ? null : o.name, o == null ? null : o.lang, o == null ? null : o.version, 0, null,
-                c.clientType()));
+                c.clientType(), null));
+        publish(subject, m);
+    }
+
+    /**
+     * Upstream's connect event for an MQTT client: a {@code Client} of type {@code mqtt} with its MQTT client id,
+     * no name, language or version. Upstream 2.9.10 also puts the MQTT password in {@code jwt} (it keeps the
+     * password as the client's JWT); that is not repeated here.
+     */
+    private void onMqttConnect(MqttConnection c) {
+        Account acc = c.account();
+        accountConns(acc);
+        if (acc == accounts.global()) return;
+        String subject = "$SYS.ACCOUNT." + acc.name() + ".CONNECT";
+        if (!interest(subject)) return;
+        InetSocketAddress remote = c.remoteAddress();
+        Map<String, Object> m = typed(CONNECT_TYPE, ids.next(), Instant.now());
+        m.put("server", block.next());
+        m.put("client", client(c.start(), remote == null ? null : remote.getAddress().getHostAddress(), c.cid(), acc.name(),
+                c.authorizedUser(), null, null, null, 0, null, "mqtt", c.clientId()));
         publish(subject, m);
     }
 
@@ -181,7 +211,7 @@ public final class SystemEvents {
         Map<String, Object> m = typed(DISCONNECT_TYPE, ids.next(), last.stop());
         m.put("server", block.next());
         m.put("client", client(last.start(), last.ip(), last.cid(), account, user, name, lang, version,
-                last.rttNanos(), last.stop(), last.type()));
+                last.rttNanos(), last.stop(), last.type(), last.mqttClient()));
         m.put("sent", dataStats(last.inMsgs(), last.inBytes()));
         m.put("received", dataStats(last.outMsgs(), last.outBytes()));
         m.put("reason", reason);
@@ -285,9 +315,10 @@ public final class SystemEvents {
         return m;
     }
 
-    /** Upstream's ClientInfo, empty fields left out. */
+    /** Upstream's ClientInfo, empty fields left out; {@code mqttClientId} only for MQTT clients. */
     static Map<String, Object> client(Instant start, String host, long cid, String account, String user, String name,
-                                      String lang, String version, long rttNanos, Instant stop, String clientType) {
+                                      String lang, String version, long rttNanos, Instant stop, String clientType,
+                                      String mqttClientId) {
         Map<String, Object> c = Json.object();
         if (start != null) c.put("start", start);
         putIfPresent(c, "host", host);
@@ -301,6 +332,7 @@ public final class SystemEvents {
         if (stop != null) c.put("stop", stop);
         c.put("kind", "Client");
         c.put("client_type", clientType == null ? "nats" : clientType);
+        putIfPresent(c, "client_id", mqttClientId);
         return c;
     }
 

@@ -2,6 +2,7 @@ package io.jnatsd.server.monitor;
 
 import io.jnatsd.server.client.ClientConnection;
 import io.jnatsd.server.core.Account;
+import io.jnatsd.server.mqtt.MqttConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,9 +104,11 @@ final class Accounts {
         return null;
     }
 
+    /** Its live clients, MQTT ones included (upstream's MQTT clients are clients of their account). */
     private static int connections(MonitoredServer s, Account acc) {
         int n = 0;
         for (ClientConnection c : s.connections()) if (c.account() == acc) n++;
+        for (MqttConnection c : s.mqttConnections()) if (c.joinedAccount() && c.account() == acc) n++;
         return n;
     }
 

@@ -9,6 +9,7 @@ import io.jnatsd.protocol.mqtt.MqttReason;
 import io.jnatsd.protocol.mqtt.MqttTopics;
 import io.jnatsd.server.auth.User;
 import io.jnatsd.server.client.PermissionGuard;
+import io.jnatsd.server.core.Account;
 import io.jnatsd.server.net.ServerTls;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,18 @@ final class ConnectHandshake {
             throw new MqttProtocolException("Authentication Failure", MqttProtocolException.NOT_AUTHORIZED).atLevel(c.level());
         }
         conn.userName = c.username();
-        conn.account = conn.server.services().account(user.account());
+        Account account = conn.server.services().account(user.account());
+        if (!account.addConnection()) {
+            // As upstream, whose registration with the account fails and closes the connection: no CONNACK for
+            // 3.1.1; MQTT 5 is told "quota exceeded" first.
+            conn.log().error("%s - maximum account active connections exceeded", conn);
+            if (conn.v5) conn.send(MqttPacketWriter.connAck5(false, MqttReason.QUOTA_EXCEEDED, new MqttProperties()));
+            conn.close("Maximum Account Connections Exceeded");
+            return;
+        }
+        conn.account = account;
+        conn.countedInAccount = true;
+        conn.server.services().clientJoined(conn);
         conn.guard = PermissionGuard.of(user.permissions());
         conn.sessions = conn.server.sessions(conn.account);
         if (conn.sessions.flapping(conn.clientId)) {

@@ -66,6 +66,8 @@ public final class MqttConnection implements Subscriber {
     volatile ClientLimits limits = ClientLimits.NONE;
     volatile String userName;
     Account account;
+    /** Counted in its account's connections (from an accepted CONNECT until it closes). */
+    volatile boolean countedInAccount;
     AccountSessions sessions;
     volatile Session session;
     PermissionGuard guard;
@@ -280,6 +282,7 @@ public final class MqttConnection implements Subscriber {
         try {
             releaseSession();
         } finally {
+            if (countedInAccount) account.removeConnection(); // before the server hears: its events count what is left
             server.closed(this);
         }
     }
@@ -347,6 +350,16 @@ public final class MqttConnection implements Subscriber {
     public String accountName() {
         Account a = account;
         return a == null ? null : a.name();
+    }
+
+    /** The account it joined at CONNECT; null before. */
+    public Account account() {
+        return account;
+    }
+
+    /** Whether its CONNECT was accepted and it was counted in its account (upstream's CONNECT event was sent). */
+    public boolean joinedAccount() {
+        return countedInAccount;
     }
 
     public int subscriptionCount() {

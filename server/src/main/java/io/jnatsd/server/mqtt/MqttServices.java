@@ -34,6 +34,9 @@ public interface MqttServices {
     /** An MQTT connection was accepted: counted with the NATS clients; false when over max_connections. */
     boolean connectionOpened(MqttConnection c);
 
+    /** The connection's CONNECT was accepted and it joined its account (upstream's connect event). */
+    void clientJoined(MqttConnection c);
+
     /** An MQTT connection has closed; its final state is kept for monitoring. */
     void connectionClosed(MqttConnection c);
 }

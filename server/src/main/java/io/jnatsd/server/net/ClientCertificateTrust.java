@@ -26,9 +26,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class ClientCertificateTrust extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager pkix;
+    /** Refusals reported so that BoringSSL sends {@code bad_certificate} ({@link NativeTls}). */
+    private final boolean nativeAlerts;
 
-    private ClientCertificateTrust(X509ExtendedTrustManager pkix) {
+    private ClientCertificateTrust(X509ExtendedTrustManager pkix, boolean nativeAlerts) {
         this.pkix = pkix;
+        this.nativeAlerts = nativeAlerts;
     }
 
     /**
@@ -36,7 +39,8 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
      * certificate is asked for and none is ever checked, so the JVM's ~150 roots (parsed at every
      * start otherwise) are not loaded: an empty store stands in.
      */
-    static ClientCertificateTrust create(List<X509Certificate> cas, boolean verify) throws GeneralSecurityException {
+    static ClientCertificateTrust create(List<X509Certificate> cas, boolean verify, boolean nativeAlerts)
+            throws GeneralSecurityException {
         KeyStore store = null;
         if (cas != null || !verify) {
             if (cas == null) cas = List.of();
@@ -51,14 +55,18 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
         TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         f.init(store);
         for (TrustManager tm : f.getTrustManagers()) {
-            if (tm instanceof X509ExtendedTrustManager x) return new ClientCertificateTrust(x);
+            if (tm instanceof X509ExtendedTrustManager x) return new ClientCertificateTrust(x, nativeAlerts);
         }
         throw new GeneralSecurityException("no X509 trust manager in " + f.getAlgorithm());
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        pkix.checkClientTrusted(chain, authType, engine);
+        try {
+            pkix.checkClientTrusted(chain, authType, engine);
+        } catch (CertificateException refused) {
+            throw nativeAlerts ? NativeTls.badCertificate(refused) : refused;
+        }
         neverResume(engine.getHandshakeSession());
     }
 

@@ -32,23 +32,44 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The server side of TLS for client connections, built in one place from {@link TlsOptions}
- * (PEM files, as upstream) with the JDK's provider. Immutable: reloading certificates means
- * building a new one and swapping the reference the listener reads.
+ * (PEM files, as upstream) with the JDK's provider, or with BoringSSL for the client listener
+ * with {@code verify} ({@link NativeTls}). Immutable: reloading certificates means building a new one and
+ * swapping the reference the listener reads.
  */
 public final class ServerTls {
     /** The name of the SslHandler in a connection's pipeline. */
     public static final String HANDLER_NAME = "tls";
+    /**
+     * {@code false} keeps the JDK's TLS on the client listener even with {@code verify}; {@code true} asks for
+     * BoringSSL loudly (a warning when it cannot load). See {@link NativeTls}.
+     */
+    static final String NATIVE_PROPERTY = "jnatsd.tls.native";
 
     private final TlsOptions options;
     private final SslContext context;
     private final String[] namedGroups;
     private final Set<String> pinned;
+    /** BoringSSL rather than the JDK: named groups are the context's, and no engine gets tickets. */
+    private final boolean nativeTls;
 
-    private ServerTls(TlsOptions options, SslContext context, String[] namedGroups, Set<String> pinned) {
+    private ServerTls(TlsOptions options, SslContext context, String[] namedGroups, Set<String> pinned, boolean nativeTls) {
         this.options = options;
         this.context = context;
         this.namedGroups = namedGroups;
         this.pinned = pinned;
+        this.nativeTls = nativeTls;
+    }
+
+    /**
+     * For the client listener: as {@link #create}, but with {@code verify} BoringSSL serves it, so that a
+     * refused client certificate gets {@code bad_certificate} as from upstream; the JDK's TLS when the library
+     * cannot load here or {@code -Djnatsd.tls.native=false} says so. Without {@code verify} nothing is refused
+     * and the JDK serves, as on every other listener.
+     */
+    public static ServerTls createForClients(TlsOptions o, ServerLog log) {
+        String asked = System.getProperty(NATIVE_PROPERTY);
+        boolean nativeTls = o.verify && !"false".equalsIgnoreCase(asked) && NativeTls.available(log, "true".equalsIgnoreCase(asked));
+        return create(o, log, nativeTls);
     }
 
     /**
@@ -57,6 +78,10 @@ public final class ServerTls {
      * Cipher suites and curves upstream knows but the JDK lacks are logged and left out.
      */
     public static ServerTls create(TlsOptions o, ServerLog log) {
+        return create(o, log, false);
+    }
+
+    private static ServerTls create(TlsOptions o, ServerLog log, boolean nativeTls) {
         if (o.certFile == null || o.keyFile == null) {
             throw new IllegalArgumentException("TLS Server certificate must be present and valid");
         }
@@ -79,16 +104,22 @@ public final class ServerTls {
             if (cas.isEmpty()) throw new IllegalArgumentException("failed to parse root ca certificate");
         }
         try {
+            String[] groups = namedGroups(o, log, chain.get(0));
             SslContextBuilder b = SslContextBuilder.forServer(new PemKeyManager(key, chain))
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(nativeTls ? SslProvider.OPENSSL : SslProvider.JDK)
                     .protocols("1.3".equals(o.minVersion) ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"})
                     .ciphers(jdkCiphers(o, log), IdentityCipherSuiteFilter.INSTANCE)
                     .clientAuth(o.verify ? ClientAuth.REQUIRE : ClientAuth.NONE)
                     .startTls(!o.handshakeFirst)
-                    .trustManager(ClientCertificateTrust.create(cas, o.verify));
+                    .trustManager(ClientCertificateTrust.create(cas, o.verify, nativeTls));
+            if (nativeTls && groups.length > 0) b.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, groups);
             SslContext ctx = b.build();
+            if (nativeTls) {
+                // no TLS 1.2 session cache: a resumed session would skip the certificate check
+                ((io.netty.handler.ssl.OpenSslContext) ctx).sessionContext().setSessionCacheEnabled(false);
+            }
             Set<String> pins = o.pinnedCerts == null ? Set.of() : new HashSet<>(o.pinnedCerts);
-            return new ServerTls(o, ctx, namedGroups(o, log, chain.get(0)), pins);
+            return new ServerTls(o, ctx, groups, pins, nativeTls);
         } catch (GeneralSecurityException | javax.net.ssl.SSLException | RuntimeException e) {
             throw new IllegalArgumentException("error creating TLS configuration: " + describe(e), e);
         }
@@ -201,7 +232,9 @@ public final class ServerTls {
     /** A handler for one socket; with {@code startTls} the first write goes out in plaintext. */
     SslHandler sslHandler(ByteBufAllocator alloc, boolean startTls) {
         SSLEngine engine = context.newEngine(alloc);
-        if (namedGroups.length > 0) {
+        if (nativeTls) {
+            NativeTls.noTickets(engine);
+        } else if (namedGroups.length > 0) {
             SSLParameters p = engine.getSSLParameters();
             try {
                 p.setNamedGroups(namedGroups);

@@ -21,20 +21,20 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * A server with MQTT on (a server name, JetStream in its own directory, the mqtt listener on a free port), the same
  * config text for jnatsd and upstream; restartable on the same store and ports.
  */
-final class MqttFixture implements AutoCloseable {
+public final class MqttFixture implements AutoCloseable {
     final Impl impl;
     private final Path store;
     private final String extra;
     private final String top;
     final int mqttPort;
-    TestServer server;
+    public TestServer server;
 
     MqttFixture(Impl impl, Path dir, String extra) throws Exception {
         this(impl, dir, "", extra);
     }
 
     /** {@code top}: more server config; {@code extra}: more of the mqtt block (after its listen). */
-    MqttFixture(Impl impl, Path dir, String top, String extra) throws Exception {
+    public MqttFixture(Impl impl, Path dir, String top, String extra) throws Exception {
         this.impl = impl;
         this.top = top;
         this.store = Files.createDirectories(dir.resolve(impl.name().toLowerCase()));
@@ -75,7 +75,7 @@ final class MqttFixture implements AutoCloseable {
         return client(id, clean, null, null);
     }
 
-    MqttClient client(String id, boolean clean, String user, String password) throws MqttException {
+    public MqttClient client(String id, boolean clean, String user, String password) throws MqttException {
         MqttClient c = new MqttClient(uri(), id, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(clean);
