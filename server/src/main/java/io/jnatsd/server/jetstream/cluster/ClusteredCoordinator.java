@@ -1,6 +1,5 @@
 package io.jnatsd.server.jetstream.cluster;
 
-import io.jnatsd.raft.ReplicatedLog;
 import io.jnatsd.server.core.Account;
 import io.jnatsd.server.jetstream.common.ApiErrors;
 import io.jnatsd.server.jetstream.common.ApiException;
@@ -111,24 +110,7 @@ public final class ClusteredCoordinator implements Coordinator {
         }
         String leader = log.leader();
         if (leader != null) out.put("leader", leader);
-        ReplicatedLog r = log.replicatedLog();
-        if (r == null) return out;
-        List<Map<String, Object>> others = new ArrayList<>();
-        try {
-            List<ReplicatedLog.MemberProgress> progress = r.progress();
-            long top = progress.stream().mapToLong(ReplicatedLog.MemberProgress::commitIndex).max().orElse(0);
-            for (ReplicatedLog.MemberProgress p : progress) {
-                if (p.id().equals(leader)) continue;
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", p.id());
-                m.put("current", p.commitIndex() >= top);
-                m.put("active", 0);
-                if (top > p.commitIndex()) m.put("lag", top - p.commitIndex());
-                others.add(m);
-            }
-        } catch (IOException e) {
-            return out;
-        }
+        List<Map<String, Object>> others = GroupProgress.others(log.replicatedLog(), leader, false);
         if (!others.isEmpty()) out.put("replicas", others);
         return out;
     }
@@ -300,16 +282,6 @@ public final class ClusteredCoordinator implements Coordinator {
     }
 
     // ---- the leader's own operations ----
-
-    @Override
-    public long purgeStream(Stream s, String filter, long seq, long keep) {
-        return s.purge(filter, seq, keep);
-    }
-
-    @Override
-    public boolean deleteMessage(Stream s, long seq, boolean erase) {
-        return s.removeMessage(seq, erase) == 1;
-    }
 
     @Override
     public void stepDownStream(JsAccount ja, String stream) throws ApiException {

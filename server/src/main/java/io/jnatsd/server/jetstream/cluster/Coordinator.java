@@ -86,11 +86,18 @@ public interface Coordinator {
     /** Deletes the stream, its consumers and its files. */
     void deleteStream(JsAccount ja, String name) throws ApiException;
 
-    /** Purges (all when {@code filter} is null and {@code seq} and {@code keep} are 0); returns the count purged. */
-    long purgeStream(Stream s, String filter, long seq, long keep);
+    /**
+     * Purges (all when {@code filter} is null and {@code seq} and {@code keep} are 0); returns the
+     * count purged. Through the stream's log, standalone or replicated alike.
+     */
+    default long purgeStream(Stream s, String filter, long seq, long keep) {
+        return s.purge(filter, seq, keep);
+    }
 
     /** STREAM.MSG.DELETE: removes (or with {@code erase}, overwrites) one message; false when there is none. */
-    boolean deleteMessage(Stream s, long seq, boolean erase);
+    default boolean deleteMessage(Stream s, long seq, boolean erase) {
+        return s.removeMessage(seq, erase) == 1;
+    }
 
     /** STREAM.LEADER.STEPDOWN: the stream's leader hands over to another replica. */
     void stepDownStream(JsAccount ja, String stream) throws ApiException;

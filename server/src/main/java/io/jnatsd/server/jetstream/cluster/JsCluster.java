@@ -217,25 +217,7 @@ public final class JsCluster implements AutoCloseable {
         String leader = m == null ? null : m.leader();
         if (leader != null) out.put("leader", leader);
         out.put("peer", io.jnatsd.server.core.NameHash.of(self, 8));
-        List<Map<String, Object>> replicas = new ArrayList<>();
-        ReplicatedLog r = m == null ? null : m.replicatedLog();
-        if (r != null) {
-            try {
-                var progress = r.progress();
-                long top = progress.stream().mapToLong(ReplicatedLog.MemberProgress::commitIndex).max().orElse(0);
-                for (var p : progress) {
-                    if (p.id().equals(self)) continue;
-                    Map<String, Object> one = new LinkedHashMap<>();
-                    one.put("name", p.id());
-                    one.put("current", p.commitIndex() >= top);
-                    one.put("active", 0);
-                    one.put("peer", io.jnatsd.server.core.NameHash.of(p.id(), 8));
-                    replicas.add(one);
-                }
-            } catch (IOException e) {
-                // no progress known yet: no replicas listed
-            }
-        }
+        List<Map<String, Object>> replicas = GroupProgress.others(m == null ? null : m.replicatedLog(), self, true);
         if (!replicas.isEmpty()) out.put("replicas", replicas);
         out.put("cluster_size", metaMembers.isEmpty() ? expectedSize : metaMembers.size());
         return out;

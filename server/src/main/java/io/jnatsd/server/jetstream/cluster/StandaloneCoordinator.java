@@ -101,16 +101,6 @@ public final class StandaloneCoordinator implements Coordinator {
         removeFiles(s);
     }
 
-    @Override
-    public long purgeStream(Stream s, String filter, long seq, long keep) {
-        return s.purge(filter, seq, keep);
-    }
-
-    @Override
-    public boolean deleteMessage(Stream s, long seq, boolean erase) {
-        return s.removeMessage(seq, erase) == 1;
-    }
-
     /** As upstream's non-clustered server answers: there is no leader to step down. */
     @Override
     public void stepDownStream(JsAccount ja, String stream) throws ApiException {
