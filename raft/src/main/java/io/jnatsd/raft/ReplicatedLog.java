@@ -15,6 +15,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -59,13 +60,18 @@ public final class ReplicatedLog {
                     .setGroupId(group.getGroupId()).setCallId(callIds.incrementAndGet()).setMessage(m)
                     .setType(RaftClientRequest.writeRequestType()).build();
             try {
-                // refused in process (a leader not ready yet, or no longer leading): the client
-                // retries and follows the leader, as for any other member
-                return server.submitClientRequestAsync(req).thenCompose(reply -> reply.isSuccess()
-                        ? CompletableFuture.completedFuture(result(reply))
-                        : client.async().send(m).thenApply(ReplicatedLog::result));
+                // refused before it was appended (a leader not ready yet, or no longer leading):
+                // the client sends it again and follows the leader, as for any other member. Any
+                // other failure may have left the entry in the log, so it is not sent twice.
+                return server.submitClientRequestAsync(req).thenCompose(reply -> {
+                    if (reply.isSuccess()) return CompletableFuture.completedFuture(result(reply));
+                    boolean notAppended = reply.getNotLeaderException() != null
+                            || reply.getException() instanceof LeaderNotReadyException;
+                    return notAppended ? client.async().send(m).thenApply(ReplicatedLog::result)
+                            : CompletableFuture.failedFuture(reply.getException());
+                });
             } catch (IOException e) {
-                return client.async().send(m).thenApply(ReplicatedLog::result);
+                return CompletableFuture.failedFuture(e);
             }
         }
         return client.async().send(m).thenApply(ReplicatedLog::result);

@@ -771,6 +771,12 @@ public final class Stream implements Subscriber {
 
     private long applyMessage(StreamEntry e) {
         StreamConfig c = config;
+        if (log.replicated() && e.msgId() != null && e.kind() != StreamEntry.Kind.MIRRORED) {
+            // the leader checked the window when it decided, but a log can hold an entry twice (a
+            // proposal retried across a leader change): every replica drops the second alike
+            long first = duplicates.find(e.msgId(), e.timestampNanos());
+            if (first >= 0) return first;
+        }
         long seq;
         try {
             if (e.kind() == StreamEntry.Kind.MIRRORED) {

@@ -60,37 +60,40 @@ class StreamDecideApplyTest {
         tweak.accept(c);
         assertNull(StreamConfigs.normalize(c));
         store = MemoryStore.create(js.storeConfig(c));
-        stream = new Stream(js, new Account("A"), c, store, Instant.now(), recording, s -> new Consumers() {
-            @Override
-            public boolean interested(String subject) {
-                return true;
-            }
+        stream = new Stream(js, new Account("A"), c, store, Instant.now(), recording, x -> new RecordingConsumers());
+    }
 
-            @Override
-            public void stored(long seq, String subject) {
-                storedForConsumers.add(seq);
-            }
+    /** Consumers interested in everything, which note each sequence stored for them. */
+    private final class RecordingConsumers implements Consumers {
+        @Override
+        public boolean interested(String subject) {
+            return true;
+        }
 
-            @Override
-            public void deliverStored(FlushBatch batch) {}
+        @Override
+        public void stored(long seq, String subject) {
+            storedForConsumers.add(seq);
+        }
 
-            @Override
-            public int size() {
-                return 0;
-            }
+        @Override
+        public void deliverStored(FlushBatch batch) {}
 
-            @Override
-            public void leadershipLost() {}
+        @Override
+        public int size() {
+            return 0;
+        }
 
-            @Override
-            public void leadershipGained() {}
+        @Override
+        public void leadershipLost() {}
 
-            @Override
-            public void replicated(StreamEntry.Kind kind, String consumer, byte[] body) {}
+        @Override
+        public void leadershipGained() {}
 
-            @Override
-            public void close() {}
-        });
+        @Override
+        public void replicated(StreamEntry.Kind kind, String consumer, byte[] body) {}
+
+        @Override
+        public void close() {}
     }
 
     @AfterEach
@@ -121,6 +124,45 @@ class StreamDecideApplyTest {
         assertEquals("m1", ((StreamEntry) entries.get(1)).msgId());
         assertNull(((StreamEntry) entries.get(1)).rollup());
         assertEquals(List.of(1L, 2L), storedForConsumers);
+    }
+
+    /**
+     * A replicated log may hold an entry twice (a proposal retried across a leader change): every
+     * replica applies the second copy of a message id as the duplicate it is, storing nothing.
+     */
+    @Test
+    void aReplicaAppliesAMessageIdItAlreadyHoldsAsADuplicate() {
+        EntryLog.Factory replicated = new EntryLog.Factory() {
+            @Override
+            public <E> EntryLog<E> open(String group, EntryLog.Applier<E> applier, EntryLog.Codec<E> codec) {
+                return new EntryLog<>() {
+                    @Override
+                    public long append(E entry) {
+                        return applier.apply(entry);
+                    }
+
+                    @Override
+                    public boolean replicated() {
+                        return true;
+                    }
+                };
+            }
+        };
+        StreamConfig c = new StreamConfig();
+        c.name = "R";
+        c.subjects = List.of("r.>");
+        c.storage = "memory";
+        assertNull(StreamConfigs.normalize(c));
+        store = MemoryStore.create(js.storeConfig(c));
+        Stream r = new Stream(js, new Account("A"), c, store, Instant.now(), replicated, x -> new RecordingConsumers());
+        byte[] h = "NATS/1.0\r\nNats-Msg-Id: once\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+        StreamEntry e = StreamEntry.published("r.a", h, "x".getBytes(StandardCharsets.UTF_8), null,
+                System.currentTimeMillis() * 1_000_000L);
+        assertEquals(1, r.apply(e));
+        assertEquals(1, r.apply(e), "the second copy names the first's sequence");
+        assertEquals(1, store.state().msgs());
+        assertEquals(2, r.apply(StreamEntry.published("r.a", null, "y".getBytes(StandardCharsets.UTF_8), null,
+                System.currentTimeMillis() * 1_000_000L)), "a message without an id is stored as ever");
     }
 
     @Test
