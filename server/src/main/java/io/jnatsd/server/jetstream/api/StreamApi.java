@@ -338,6 +338,7 @@ public final class StreamApi {
     private void knownInfo(Coordinator.Known k, Map<String, Object> out) {
         if (k.local() != null) {
             streamInfo(k.local(), false, null, out);
+            out.put("config", k.config()); // the cluster's: a replica applies an update a moment later
             return;
         }
         out.put("config", k.config());

@@ -123,6 +123,12 @@ class JetStreamClusterTest {
                 assertEquals("ORDERS", detail.path("name").asText());
                 assertEquals(info.getClusterInfo().getLeader(), detail.path("cluster").path("leader").asText());
             }
+            // an update is committed by the meta leader and applied by every replica
+            StreamInfo updated = eventually(() -> c1.jetStreamManagement(QUICK).updateStream(StreamConfiguration.builder(
+                    info.getConfiguration()).description("second").build()));
+            assertEquals("second", updated.getConfiguration().getDescription());
+            TestServer.await(10_000, () -> java.util.stream.IntStream.range(0, 3)
+                    .allMatch(n -> "second".equals(replica(n, "ORDERS").config().description)));
             for (long seq = 1; seq <= 300; seq += 37) assertReplicasHoldTheSame("ORDERS", seq);
         }
     }
