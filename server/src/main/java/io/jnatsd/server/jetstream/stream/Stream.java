@@ -25,7 +25,6 @@ import io.jnatsd.store.StreamStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -621,26 +620,23 @@ public final class Stream implements Subscriber {
     /** Up to this many bytes of messages go into one Raft entry (one commit). */
     private static final int PROPOSAL_BYTES = 1 << 20;
 
-    /** Entries decided and not yet acknowledged, in order: proposed together, as one Raft entry, at {@link #settle}. */
+    /** A message decided and not yet acknowledged, with what its ack and republished copy need. */
+    private record Decided(StreamEntry entry, String republishTo, long lastOfSubject, String counterValue) {}
+
+    /** Messages decided and not yet acknowledged, in order: proposed together, as one Raft entry, at {@link #settle}. */
     private static final class InFlight {
-        final List<StreamEntry> entries = new ArrayList<>();
-        long bytes;
-        final List<String> republishTo = new ArrayList<>();
-        final List<Long> lastOfSubject = new ArrayList<>();
-        final List<String> counterValues = new ArrayList<>();
+        final List<Decided> decided = new ArrayList<>();
         final java.util.Set<String> msgIds = new java.util.HashSet<>();
+        long bytes;
 
         boolean isEmpty() {
-            return entries.isEmpty();
+            return decided.isEmpty();
         }
 
         void clear() {
-            entries.clear();
-            bytes = 0;
-            republishTo.clear();
-            lastOfSubject.clear();
-            counterValues.clear();
+            decided.clear();
             msgIds.clear();
+            bytes = 0;
         }
     }
 
@@ -654,6 +650,10 @@ public final class Stream implements Subscriber {
      */
     private void proposeReplicated(StreamEntry e, InFlight inFlight, Outbox out) {
         JsHeaders h = e.expected();
+        if (h.batchId() != null) { // atomic batches are refused on replicated streams until they are replicated
+            if (e.reply() != null) out.add(e.reply(), null, PubAck.error(config.name, ApiErrors.of("JSAtomicPublishDisabledErr")));
+            return;
+        }
         // a counter's new total is the last one plus the increment: it must see the last one applied
         boolean dependsOnInFlight = h.expectedLastSequence() != null || h.expectedLastSubjectSequence() != null
                 || h.expectedLastMsgId() != null || (e.msgId() != null && inFlight.msgIds.contains(e.msgId()))
@@ -679,11 +679,8 @@ public final class Stream implements Subscriber {
         }
         Instant now = Instant.now();
         StreamEntry stamped = e.stampedAt(now.getEpochSecond() * 1_000_000_000L + now.getNano());
-        inFlight.entries.add(stamped);
+        inFlight.decided.add(new Decided(stamped, republishTo, lastOfSubject, counterValue));
         inFlight.bytes += stamped.size();
-        inFlight.republishTo.add(republishTo);
-        inFlight.lastOfSubject.add(lastOfSubject);
-        inFlight.counterValues.add(counterValue);
         if (e.msgId() != null) inFlight.msgIds.add(e.msgId());
         if (inFlight.bytes >= PROPOSAL_BYTES) settle(inFlight, out);
     }
@@ -698,7 +695,9 @@ public final class Stream implements Subscriber {
         if (inFlight.isEmpty()) return;
         long[] results;
         try {
-            results = log.proposeAll(inFlight.entries).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            List<StreamEntry> entries = new ArrayList<>(inFlight.decided.size());
+            for (Decided d : inFlight.decided) entries.add(d.entry());
+            results = log.proposeAll(entries).get(COMMIT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
             inFlight.clear();
             return;
@@ -707,18 +706,17 @@ public final class Stream implements Subscriber {
             inFlight.clear();
             return;
         }
-        for (int i = 0; i < inFlight.entries.size(); i++) {
-            StreamEntry e = inFlight.entries.get(i);
+        for (int i = 0; i < inFlight.decided.size(); i++) {
+            Decided d = inFlight.decided.get(i);
+            StreamEntry e = d.entry();
             long r = results[i];
             byte[] ack;
             if (r > 0) {
-                String to = inFlight.republishTo.get(i);
-                if (to != null) {
-                    republisher.add(out, to, c.name, e.subject(), e.headers(), e.payload(), r, e.timestampNanos(),
-                            inFlight.lastOfSubject.get(i));
+                if (d.republishTo() != null) {
+                    republisher.add(out, d.republishTo(), c.name, e.subject(), e.headers(), e.payload(), r, e.timestampNanos(),
+                            d.lastOfSubject());
                 }
-                String value = inFlight.counterValues.get(i);
-                ack = value != null ? PubAck.ok(ackPrefix(), r, value) : PubAck.ok(ackPrefix(), r, false);
+                ack = d.counterValue() != null ? PubAck.ok(ackPrefix(), r, d.counterValue()) : PubAck.ok(ackPrefix(), r, false);
             } else {
                 ack = PubAck.error(c.name, refusalOf(r));
             }
