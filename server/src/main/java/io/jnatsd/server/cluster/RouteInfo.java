@@ -69,12 +69,10 @@ final class RouteInfo {
         }
         if (leafNodeUrl != null) o.putArray("leafnode_urls").add(leafNodeUrl);
         if (gatewayUrl != null) o.put("gateway_url", gatewayUrl);
-        if (raftPort > 0) {
-            // jnatsd's clustered JetStream: where this server's Raft transport listens (upstream
-            // peers ignore the field; they cannot join jnatsd's Raft groups anyway)
-            o.put("jetstream", true);
-            o.put("raft_port", raftPort);
-        }
+        // jnatsd's clustered JetStream: where this server's Raft transport listens. Upstream peers
+        // ignore the field; "jetstream": true is not sent, for upstream would count this server in
+        // its own meta group, whose Raft jnatsd does not speak.
+        if (raftPort > 0) o.put("raft_port", raftPort);
         return new RouteInfo(o);
     }
 
