@@ -2,7 +2,6 @@ package io.jnatsd.server;
 
 import static io.jnatsd.server.testing.TestServer.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,8 +13,6 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamConfiguration;
-import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsMessage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +33,8 @@ class JetStreamCountersTest {
     @TempDir
     Path dir;
 
-    /** Publishes {@code payload} on {@code subject} with the given header pairs; the ack as text. */
     private static String publish(Connection c, String subject, String payload, String... headerPairs) throws Exception {
-        Headers h = new Headers();
-        for (int i = 0; i + 1 < headerPairs.length; i += 2) h.add(headerPairs[i], headerPairs[i + 1]);
-        Message ack = c.request(NatsMessage.builder().subject(subject).headers(h.isEmpty() ? null : h).data(bytes(payload)).build(),
-                Duration.ofSeconds(5));
-        assertNotNull(ack, "no ack on " + subject);
-        return new String(ack.getData(), StandardCharsets.UTF_8);
+        return TestServer.publishForAck(c, subject, payload, headerPairs);
     }
 
     private static String incr(Connection c, String subject, String by) throws Exception {

@@ -174,6 +174,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** A message's payload as UTF-8 text. */
+    /** Publishes {@code payload} on {@code subject} with the given header name/value pairs, as a request; the ack as text. */
+    public static String publishForAck(io.nats.client.Connection c, String subject, String payload, String... headerPairs)
+            throws Exception {
+        io.nats.client.impl.Headers h = new io.nats.client.impl.Headers();
+        for (int i = 0; i + 1 < headerPairs.length; i += 2) h.add(headerPairs[i], headerPairs[i + 1]);
+        io.nats.client.Message ack = c.request(io.nats.client.impl.NatsMessage.builder().subject(subject)
+                .headers(h.isEmpty() ? null : h).data(bytes(payload)).build(), java.time.Duration.ofSeconds(5));
+        org.junit.jupiter.api.Assertions.assertNotNull(ack, "no ack on " + subject);
+        return new String(ack.getData(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public static String text(io.nats.client.Message m) {
         return new String(m.getData(), java.nio.charset.StandardCharsets.UTF_8);
     }
